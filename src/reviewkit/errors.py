@@ -1,0 +1,35 @@
+"""The one error type for user mistakes: carries where and what, prints on one line."""
+
+from __future__ import annotations
+
+
+class ReviewkitError(Exception):
+    """A mistake a person can fix: bad file, unknown id, invalid entry.
+
+    The CLI prints ``str(err)`` on one line and exits with status 2.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.field = field
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = str(self.file)
+            if self.line:
+                where += f":{self.line}"
+            where += ": "
+        if self.field:
+            where += f"field '{self.field}': "
+        return where + self.message.replace("\n", " ")

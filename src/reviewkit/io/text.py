@@ -1,0 +1,51 @@
+"""Bytes to text: BOMs, UTF-8 vs CP1252/Latin-1, and every line-ending style."""
+
+from __future__ import annotations
+
+import codecs
+
+from reviewkit.errors import ReviewkitError
+
+
+def decode(data: bytes, path: str) -> tuple[str, str]:
+    """Return (text with '\\n' line ends, encoding used). Raises on binary data."""
+    if not data.strip():
+        raise ReviewkitError("the file is empty: expected exported records", file=path)
+    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return _lines(data.decode(enc)), enc
+            except UnicodeDecodeError as exc:
+                raise _bad(path, data, exc.start, f"invalid {enc.upper()} text") from None
+    head = data[:65536]
+    if b"\x00" in head:
+        at = head.index(b"\x00")
+        raise _bad(path, data, at, "binary data (NUL bytes); expected a text export "
+                   "(RIS, MEDLINE, WoS, BibTeX, CSV or EndNote XML), or UTF-16 without a BOM")
+    try:
+        return _lines(data.decode("utf-8-sig")), "utf-8"
+    except UnicodeDecodeError as exc:
+        if _looks_binary(data):
+            raise _bad(path, data, exc.start, "binary data; expected a text export") from None
+    try:
+        return _lines(data.decode("cp1252")), "cp1252"
+    except UnicodeDecodeError:
+        return _lines(data.decode("latin-1")), "latin-1"
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control > len(sample) * 0.01
+
+
+def _lines(text: str) -> str:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _bad(path: str, data: bytes, offset: int, what: str) -> ReviewkitError:
+    line = data[:offset].count(b"\n") + 1
+    return ReviewkitError(what, file=path, line=line)

@@ -1,0 +1,85 @@
+"""Field normalisation shared by all readers: DOI, year, ISSN/ISBN, pages, text."""
+
+from __future__ import annotations
+
+import html
+import re
+
+_DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
+_ISBN = re.compile(r"\b(97[89][\d-]{10,14}|\d[\d-]{8,11}[\dXx])\b")
+_SPACE = re.compile(r"\s+")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")
+
+
+def clean_text(value: str) -> str:
+    """Collapse whitespace and decode HTML entities; keep the words as given."""
+    if not value:
+        return ""
+    if "&" in value:
+        value = html.unescape(value)
+    if "<" in value:
+        value = _TAG.sub("", value)
+    return _SPACE.sub(" ", value).strip()
+
+
+def doi(value: str) -> str:
+    """Bare lower-case DOI from a DOI, a doi.org URL or 'xxx [doi]'; '' if none."""
+    if not value:
+        return ""
+    value = value.replace("\\_", "_").replace("%2F", "/").replace("%2f", "/")
+    m = _DOI.search(value)
+    if not m:
+        return ""
+    found = m.group(0).rstrip(".,;)]")
+    return found.lower()
+
+
+def year(value: str) -> int | None:
+    """First plausible four-digit year in a date string ('2020//', '2017 Nov 15')."""
+    if not value:
+        return None
+    m = _YEAR.search(value)
+    return int(m.group(1)) if m else None
+
+
+def issns(value: str) -> list[str]:
+    """All ISSNs in a field, as NNNN-NNNN; handles '0964-6906 (Print)0964-6906'."""
+    out: list[str] = []
+    for a, b in _ISSN.findall(value or ""):
+        item = f"{a}-{b.upper()}"
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def isbns(value: str) -> list[str]:
+    """All ISBN-10/13 in a field, digits only."""
+    out: list[str] = []
+    for m in _ISBN.findall(value or ""):
+        digits = m.replace("-", "").upper()
+        if len(digits) in (10, 13) and digits not in out:
+            out.append(digits)
+    return out
+
+
+def pages(start: str, end: str = "") -> str:
+    """'221-8' style range from start/end fields; 'No'/'Specified' junk dropped."""
+    start, end = (start or "").strip(), (end or "").strip()
+    if start.lower() == "no" and end.lower() == "specified":
+        return ""
+    if start and end and end != start:
+        return f"{start}-{end}"
+    return start or end
+
+
+def dedupe(values: list[str]) -> list[str]:
+    """Drop empty and repeated values, keeping first-seen order."""
+    seen: set[str] = set()
+    out = []
+    for v in values:
+        if v and v not in seen:
+            seen.add(v)
+            out.append(v)
+    return out
