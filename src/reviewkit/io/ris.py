@@ -78,6 +78,8 @@ def dialect(text: str) -> str:
         return "wos"
     if "\nDB  - Scopus" in head or "scopus.com/inward" in head:
         return "scopus"
+    if "\nDP  - EBSCOhost" in head:
+        return "ebsco"
     if "proquest.com" in head:
         return "proquest"
     if "\nDP  - NLM" in head:

@@ -18,7 +18,9 @@ def load(name: str, dialect: str = "") -> dict:
     data = yaml.safe_load(text)
     merged = {k: dict(v) if isinstance(v, dict) else list(v) for k, v in data["base"].items()}
     for section, values in (data.get("dialects", {}).get(dialect) or {}).items():
-        if isinstance(values, dict):
+        if isinstance(values, str):
+            merged[section] = values
+        elif isinstance(values, dict):
             merged.setdefault(section, {}).update(values)
         else:
             merged[section] = list(values)
@@ -99,4 +101,11 @@ def to_record(raw: list[tuple[str, str]], tagmap: dict) -> Record:
         value = _first(tags, names).split(";")[0].strip()
         if value:
             rec.accession[kind] = value
+    key = tagmap.get("url_accession")
+    if key and "an" not in rec.accession:
+        for url in rec.urls:
+            _, found, rest = url.partition(f"{key}=")
+            if found and rest:
+                rec.accession["an"] = rest.split("&")[0]
+                break
     return rec

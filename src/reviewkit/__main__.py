@@ -1,0 +1,3 @@
+from reviewkit.cli.main import app
+
+app(prog_name="reviewkit")

@@ -1,0 +1,57 @@
+"""What every command shares: error handling, output, the project option."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.reporting.tables import render
+
+FormatOpt = typer.Option("table", "--format", "-f", help="table, csv or json")
+
+
+def user_errors(fn: Callable) -> Callable:
+    """A user mistake prints one line and exits 2; bugs still show tracebacks."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ReviewkitError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def project_dir(ctx: typer.Context) -> Path | None:
+    return (ctx.obj or {}).get("project")
+
+
+def emit(rows: list[dict], fmt: str, title: str = "", columns: list[str] | None = None) -> None:
+    if fmt not in ("table", "csv", "json", "md"):
+        raise ReviewkitError(f"unknown --format {fmt!r}; expected table, csv or json")
+    typer.echo(render(rows, fmt, title, columns), nl=fmt in ("json",))
+
+
+def warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+@contextmanager
+def progress(quiet: bool) -> Iterator[Callable[[str], None] | None]:
+    """A Rich spinner naming the file being read; nothing when --quiet."""
+    if quiet:
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+        task = bar.add_task("importing", total=None)
+        yield lambda name: bar.update(task, description=f"reading {name}")

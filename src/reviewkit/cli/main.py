@@ -1,0 +1,104 @@
+"""The `reviewkit` command: a thin skin over the library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from reviewkit.cli import search as search_cli
+from reviewkit.cli.common import FormatOpt, emit, progress, project_dir, user_errors, warn
+from reviewkit.io.importer import import_files, import_logged, parse_columns
+from reviewkit.io.writers import export as export_records
+from reviewkit.project import init_project
+from reviewkit.project.session import session
+from reviewkit.project.status import project_status
+from reviewkit.searches.log import load_searches
+from reviewkit.searches.reconcile import reconcile
+
+app = typer.Typer(help="reviewkit: systematic reviews from search log to PRISMA report.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(search_cli.app, name="search")
+
+
+@app.callback()
+def main(ctx: typer.Context,
+         project: Path = typer.Option(None, "--project", "-C",
+                                      help="Project folder (default: search upwards from here)")
+         ) -> None:
+    ctx.obj = {"project": project}
+
+
+@app.command()
+@user_errors
+def init(directory: Path = typer.Argument(..., help="Folder for the new project"),
+         title: str = typer.Option("Untitled review", help="Review title"),
+         question: str = typer.Option("", help="Review question")) -> None:
+    """Create a review project folder."""
+    project = init_project(directory, title, question)
+    typer.echo(f"created project '{title}' in {project.root}")
+
+
+@app.command()
+@user_errors
+def status(ctx: typer.Context, fmt: str = FormatOpt) -> None:
+    """Summarise the project: searches, sources, records, warnings."""
+    with session(project_dir(ctx)) as (project, store):
+        info = project_status(project, store)
+    if fmt == "json":
+        emit([info], "json")
+        return
+    rows = [{"item": k, "value": v} for k, v in info.items() if k not in ("sources", "warnings")]
+    emit(rows, fmt, "Project")
+    if info["sources"]:
+        emit(info["sources"], fmt, "Imported files")
+    for w in info["warnings"]:
+        warn(w)
+
+
+@app.command("import")
+@user_errors
+def import_(ctx: typer.Context,
+            files: list[Path] = typer.Argument(
+                None, help="Export files; none = what the log names"),
+            search: str = typer.Option(None, "--search", "-s", help="Logged search id"),
+            fmt: str = typer.Option(None, "--format", help="Force a format (default: detect)"),
+            columns: str = typer.Option(None, help="CSV columns: field=Header,field=Header"),
+            quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary"),
+            ) -> None:
+    """Import export files (RIS, MEDLINE, WoS, Ovid, BibTeX, CSV, EndNote XML)."""
+    with session(project_dir(ctx), sync=False) as (project, store):
+        if not files:
+            report = import_logged(project, store)
+        else:
+            with progress(quiet) as step:
+                report = import_files(project, store, files, search, fmt,
+                                      parse_columns(columns), step)
+        checks = reconcile(load_searches(project), store.count_entries())
+    if not quiet:
+        for f in report.files:
+            note = " (already imported)" if f.already_imported else ""
+            typer.echo(f"{f.stored_as}: {f.records} records, {f.format}"
+                       f"{'/' + f.dialect if f.dialect else ''}{note}")
+        typer.echo(f"{report.added} new records")
+    for w in report.warnings:
+        warn(w)
+    for c in checks:
+        if c.status == "mismatch" and (search is None or c.search_id == search):
+            warn(f"{c.search_id}: {c.message}")
+
+
+@app.command()
+@user_errors
+def export(ctx: typer.Context,
+           fmt: str = typer.Option("ris", "--format", "-f", help="ris or csv"),
+           output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)")
+           ) -> None:
+    """Write every imported record with its stable id and source."""
+    with session(project_dir(ctx)) as (_, store):
+        if output is None:
+            export_records(store.iter_records(), fmt, out=sys.stdout)
+        else:
+            n = export_records(store.iter_records(), fmt, path=str(output))
+            typer.echo(f"wrote {n} records to {output}", err=True)

@@ -1,0 +1,78 @@
+"""`reviewkit search ...`: the librarian's search log."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from reviewkit.cli.common import emit, project_dir, user_errors, warn
+from reviewkit.errors import ReviewkitError
+from reviewkit.io.importer import import_files
+from reviewkit.project.session import session
+from reviewkit.searches.log import add_search, load_searches, make_search
+from reviewkit.searches.reconcile import reconcile
+from reviewkit.searches.table import COLUMNS, SHORT, search_rows
+
+app = typer.Typer(help="Log database and other searches (PRISMA-S) and list them.",
+                  no_args_is_help=True)
+
+
+@app.command("add")
+@user_errors
+def add(
+    ctx: typer.Context,
+    search_id: str = typer.Option(..., "--id", help="Short id, e.g. medline-ovid"),
+    database: str = typer.Option(..., help="Database or source name, e.g. 'Medline'"),
+    platform: str = typer.Option("", help="Interface, e.g. Ovid, EBSCOhost"),
+    kind: str = typer.Option("database", help="database, register, website, organisation, "
+                             "citation, handsearch, contact, other"),
+    date_run: str = typer.Option("", help="YYYY-MM-DD"),
+    coverage: str = typer.Option("", help="Date coverage, e.g. '1946 - April 2017 week 2'"),
+    search_string: str = typer.Option("", help="The full strategy (or use --strategy-file)"),
+    strategy_file: Path = typer.Option(None, help="File holding the strategy; '-' for stdin"),
+    limits: str = typer.Option("", help="Limits and filters applied"),
+    hits: int = typer.Option(None, help="Hits the database reported"),
+    run_by: str = typer.Option("", help="Who ran it"),
+    notes: str = typer.Option("", help="Anything a reader of the methods needs"),
+    file: list[Path] = typer.Option(None, "--file", help="Export file(s) to import now"),
+) -> None:
+    """Record one search; with --file, import its export at once."""
+    if strategy_file is not None:
+        search_string = (sys.stdin.read() if str(strategy_file) == "-"
+                         else _read_text(strategy_file))
+    with session(project_dir(ctx)) as (project, store):
+        search = make_search(id=search_id, kind=kind, database=database, platform=platform,
+                             date_run=date_run, coverage=coverage, search_string=search_string,
+                             limits=limits, hits=hits, run_by=run_by, notes=notes)
+        path = add_search(project, search)
+        typer.echo(f"logged search '{search_id}' in {project.relative(path)}")
+        if file:
+            report = import_files(project, store, list(file), search_id)
+            typer.echo(f"imported {report.added} new records")
+
+
+@app.command("list")
+@user_errors
+def list_(
+    ctx: typer.Context,
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or md"),
+    full: bool = typer.Option(False, help="All PRISMA-S columns, search strings included"),
+) -> None:
+    """The search table (PRISMA-S), with hits reconciled against imported records."""
+    with session(project_dir(ctx)) as (project, store):
+        searches = load_searches(project)
+        checks = reconcile(searches, store.count_entries())
+    cols = COLUMNS if (full or fmt in ("csv", "json")) else SHORT
+    emit(search_rows(searches, checks), fmt, "Searches", cols)
+    for c in checks:
+        if c.status == "mismatch":
+            warn(f"{c.search_id}: {c.message}")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReviewkitError(f"cannot read the strategy: {exc}", file=str(path)) from None

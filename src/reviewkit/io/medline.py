@@ -1,0 +1,106 @@
+"""PubMed MEDLINE (.nbib) reader: 'PMID- 123', 4-character tag fields, 6-space continuations.
+
+Records are separated by blank lines and carry no end tag, so a record
+is closed by a blank line, by the next ``PMID-`` or by the end of the file.
+Which tag fills which field lives in tagmaps/medline.yaml; this module
+only splits the text and fixes what a tag map cannot say (the DOI is the
+AID value marked ``[doi]``; an ahead-of-print record's volume sits in SO).
+"""
+
+from __future__ import annotations
+
+import re
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.io import tagmap
+from reviewkit.records import normalise as norm
+from reviewkit.records.model import Record
+
+# 'Sci Total Environ. 2017 Nov 15;598(3):188-197. doi: ...' -> volume, issue, pages
+_SO_CITATION = re.compile(r";\s*([^\s(:;.]*)(?:\(([^)]*)\))?(?::\s*([^\s;,]+?))?\.?(?:\s|$)")
+
+
+def _tag(line: str) -> str:
+    """The tag of 'XXXX- value' ('AU  - ', 'PMID- ', 'AB  -'), or '' for other lines."""
+    if line[4:5] != "-" or line[5:6] not in (" ", "") or line[:1] == " ":
+        return ""
+    tag = line[:4].rstrip()
+    return tag if tag.isalnum() and tag.isupper() else ""
+
+
+def entries(text: str, path: str) -> list[tuple[int, list[tuple[str, str]]]]:
+    """(start line, raw pairs) per record, in file order; errors name the line."""
+    out: list[tuple[int, list[tuple[str, str]]]] = []
+    pairs: list[tuple[str, list[str]]] | None = None  # inside a record when not None
+    start = 0
+    has_pmid = False
+
+    def close() -> None:
+        if not has_pmid:
+            raise ReviewkitError(
+                f"the MEDLINE record starting at line {start} has no 'PMID- ' line: "
+                "expected each record to start with its PubMed id", file=path, line=start)
+        # parts are joined once per value: no quadratic string building on long fields
+        out.append((start, [(t, "\n".join(parts)) for t, parts in pairs or ()]))
+
+    for number, line in enumerate(text.split("\n"), 1):
+        tag = _tag(line)
+        if tag:
+            if pairs is not None and tag == "PMID" and has_pmid:
+                close()  # two records with no blank line between them
+                pairs = None
+            if pairs is None:
+                pairs, start, has_pmid = [], number, False
+            has_pmid = has_pmid or tag == "PMID"
+            pairs.append((tag, [line[6:].rstrip()]))
+        elif not line or line.isspace():
+            if pairs is not None:
+                close()
+                pairs = None
+        elif pairs is not None:
+            # continuation, normally indented 6 spaces; any other untagged text
+            # inside a record is kept with the value above rather than lost
+            pairs[-1][1].append(line.strip())
+        else:
+            raise ReviewkitError(
+                f"line {number} is neither a MEDLINE tag line ('PMID- 12345', 'TI  - ...') "
+                "nor inside a record: is this a PubMed/MEDLINE export?", file=path, line=number)
+    if pairs is not None:
+        close()
+    if not out:
+        raise ReviewkitError("no MEDLINE records found: expected lines like 'PMID- 12345678'",
+                             file=path, line=1)
+    return out
+
+
+def _fix(rec: Record, tags: dict[str, list[str]]) -> None:
+    """What the tag map cannot express: '[doi]'-marked ids and SO citations."""
+    for name in ("AID", "LID"):
+        marked = next((v for v in tags.get(name, ()) if v.rstrip().endswith("[doi]")), "")
+        if marked and norm.doi(marked):
+            rec.doi = norm.doi(marked)
+            break
+    so = " ".join(tags.get("SO", ()))
+    if so and not (rec.volume and rec.pages):
+        m = _SO_CITATION.search(so)
+        if m:
+            volume, issue, pages = m.groups()
+            rec.volume = rec.volume or (volume or "")
+            rec.issue = rec.issue or (issue or "")
+            rec.pages = rec.pages or norm.pages(pages or "")
+    if rec.year is None and so:
+        rec.year = norm.year(so)
+
+
+def read(text: str, path: str) -> tuple[str, list[Record]]:
+    """Parse MEDLINE text into normalised records; returns ('', records)."""
+    tm = tagmap.load("medline")
+    records = []
+    for position, (line, raw) in enumerate(entries(text, path), 1):
+        rec = tagmap.to_record(raw, tm)
+        rec.position, rec.line = position, line
+        _fix(rec, tagmap.group(raw))
+        if rec.pmid:
+            rec.accession["pmid"] = rec.pmid
+        records.append(rec)
+    return "", records

@@ -1,0 +1,114 @@
+"""Write stored records as RIS or CSV, for ASReview, Rayyan, Covidence, EndNote.
+
+A record read from RIS is written back with every original tag in its
+original order; others are written from the normalised fields.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from typing import TextIO
+
+import yaml
+
+from reviewkit.store.base import StoredRecord
+
+CSV_COLUMNS = ["id", "source", "search_id", "file", "position", "database", "type", "title",
+               "authors", "year", "journal", "volume", "issue", "pages", "doi", "issn", "isbn",
+               "pmid", "accession", "keywords", "urls", "language", "abstract"]
+
+
+@cache
+def _ris_out() -> dict:
+    text = resources.files("reviewkit.io").joinpath("tagmaps/ris_out.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def _line(tag: str, value: str) -> str:
+    return f"{tag}  - {value}".rstrip(" ") + "\n" if value else f"{tag}  - \n"
+
+
+def ris_pairs(sr: StoredRecord) -> list[tuple[str, str]]:
+    """Tag/value pairs for one record; the raw pairs when it came from RIS."""
+    rec = sr.record
+    if rec.raw and rec.raw[0][0] == "TY":
+        return list(rec.raw)
+    ty = _ris_out()["types"].get(rec.type.strip().lower(), "GEN" if rec.type else "JOUR")
+    pairs = [("TY", ty), ("TI", rec.title)]
+    pairs += [("AU", a) for a in rec.authors]
+    pairs += [("PY", str(rec.year) if rec.year else ""), ("T2", rec.journal),
+              ("J2", rec.journal_abbrev), ("VL", rec.volume), ("IS", rec.issue)]
+    start, _, end = rec.pages.partition("-")
+    pairs += [("SP", start), ("EP", end), ("DO", rec.doi)]
+    pairs += [("SN", s) for s in rec.issn + rec.isbn]
+    pairs += [("AB", rec.abstract)] + [("KW", k) for k in rec.keywords]
+    pairs += [("UR", u) for u in rec.urls] + [("LA", rec.language), ("DB", rec.database)]
+    if rec.accession:
+        pairs.append(("AN", next(iter(rec.accession.values()))))
+    if rec.pmid:
+        pairs.append(("C2", rec.pmid))
+    return [(t, v) for t, v in pairs if v]
+
+
+def write_ris(records: Iterable[StoredRecord], out: TextIO) -> int:
+    conf = _ris_out()
+    n = 0
+    for sr in records:
+        for tag, value in ris_pairs(sr):
+            out.write(_line(tag, value))
+        out.write(_line(conf["id_tag"], sr.id))
+        out.write(_line(conf["source_tag"], sr.search_id or sr.file))
+        out.write("ER  - \n\n")
+        n += 1
+    return n
+
+
+def csv_row(sr: StoredRecord) -> dict:
+    rec = sr.record
+    return {
+        "id": sr.id, "source": sr.source, "search_id": sr.search_id or "", "file": sr.file,
+        "position": rec.position, "database": rec.database, "type": rec.type,
+        "title": rec.title, "authors": "; ".join(rec.authors), "year": rec.year or "",
+        "journal": rec.journal, "volume": rec.volume, "issue": rec.issue, "pages": rec.pages,
+        "doi": rec.doi, "issn": "; ".join(rec.issn), "isbn": "; ".join(rec.isbn),
+        "pmid": rec.pmid, "accession": "; ".join(f"{k}:{v}" for k, v in rec.accession.items()),
+        "keywords": "; ".join(rec.keywords), "urls": "; ".join(rec.urls),
+        "language": rec.language, "abstract": rec.abstract,
+    }
+
+
+def write_csv(records: Iterable[StoredRecord], out: TextIO) -> int:
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    n = 0
+    for sr in records:
+        writer.writerow(csv_row(sr))
+        n += 1
+    return n
+
+
+def export(records: Iterable[StoredRecord], fmt: str, out: TextIO | None = None,
+           path: str | None = None) -> int:
+    """Write ``records`` as ``fmt`` to ``out`` or, atomically, to ``path``."""
+    from pathlib import Path
+
+    from reviewkit.errors import ReviewkitError
+
+    writer = {"ris": write_ris, "csv": write_csv}.get(fmt)
+    if writer is None:
+        raise ReviewkitError(f"unknown export format {fmt!r}; expected ris or csv")
+    if path is None:
+        return writer(records, out)
+    target = Path(path)
+    tmp = target.with_name("." + target.name + ".part")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            n = writer(records, fh)
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ReviewkitError(f"cannot write: {exc.strerror}", file=str(path)) from None
+    return n

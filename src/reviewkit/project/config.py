@@ -1,0 +1,103 @@
+"""reviewkit.toml and the folder layout of a review project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project import tomlfile
+
+CONFIG = "reviewkit.toml"
+FOLDERS = ("searches", "searches/exports", "screening", "extraction", "casp", "templates")
+
+
+class ReviewSection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    question: str = ""
+    protocol: str = ""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    seed: int = 20240611
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    review: ReviewSection
+    reviewers: list[str] = Field(default_factory=list)
+    settings: Settings = Field(default_factory=Settings)
+
+
+@dataclass
+class Project:
+    """A review project folder; everything derived lives under .reviewkit/."""
+
+    root: Path
+    config: Config
+
+    @property
+    def searches_dir(self) -> Path:
+        return self.root / "searches"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.root / "searches" / "exports"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".reviewkit"
+
+    @property
+    def store_path(self) -> Path:
+        return self.cache_dir / "store.sqlite"
+
+    def relative(self, path: Path) -> str:
+        """Path as written in the project's text files (POSIX, from the root)."""
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+
+def load_config(root: Path) -> Config:
+    path = root / CONFIG
+    data, text = tomlfile.load(path)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise tomlfile.validation_error(exc, path, text) from None
+
+
+def find_project(start: Path | None = None) -> Project:
+    """The project containing ``start`` (default: the working directory)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG).is_file():
+            return Project(folder, load_config(folder))
+    raise ReviewkitError(f"no {CONFIG} here or in any parent folder: run 'reviewkit init DIR' "
+                         "or pass --project DIR", file=str(here))
+
+
+def init_project(root: Path, title: str, question: str = "") -> Project:
+    """Scaffold a project; refuses to overwrite an existing one."""
+    root = root.resolve()
+    if (root / CONFIG).exists():
+        raise ReviewkitError("a project already exists here", file=str(root / CONFIG))
+    for folder in FOLDERS:
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    template = resources.files("reviewkit.project").joinpath("scaffold/reviewkit.toml")
+    text = template.read_text("utf-8").replace("{{title}}", _toml_str(title))
+    text = text.replace("{{question}}", _toml_str(question))
+    (root / CONFIG).write_text(text, "utf-8")
+    ignore = root / ".gitignore"
+    if not ignore.exists() or ".reviewkit/" not in ignore.read_text("utf-8"):
+        with ignore.open("a", encoding="utf-8") as fh:
+            fh.write(".reviewkit/\n")
+    return Project(root, load_config(root))
+
+
+def _toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'

@@ -1,0 +1,45 @@
+"""Open a project with its store refreshed and a lock held while writing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from reviewkit.project.config import Project, find_project
+from reviewkit.store import open_store
+from reviewkit.store.sqlite import SQLiteStore
+from reviewkit.store.sync import refresh
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks, single user
+    fcntl = None
+
+
+@contextmanager
+def lock(project: Project) -> Iterator[None]:
+    """One writer at a time per project folder (two terminals, one project)."""
+    project.cache_dir.mkdir(exist_ok=True)
+    with (project.cache_dir / "lock").open("w") as fh:
+        if fcntl:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
+def session(where: Path | None = None, sync: bool = True) -> Iterator[tuple[Project, SQLiteStore]]:
+    """The project at ``where`` and its store, brought up to date first."""
+    project = find_project(where)
+    with lock(project):
+        store = open_store(project.store_path)
+        try:
+            if sync:
+                refresh(project, store)
+            yield project, store
+        finally:
+            store.close()

@@ -1,0 +1,41 @@
+"""What a project holds: searches, sources, records, and what needs attention."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from reviewkit.project.config import Project
+from reviewkit.searches.log import load_searches
+from reviewkit.searches.reconcile import Reconciliation, reconcile
+from reviewkit.store.base import Store
+
+
+def project_status(project: Project, store: Store) -> dict:
+    """A summary as plain data (rendered by the CLI as table, CSV or JSON)."""
+    searches = load_searches(project)
+    checks = reconcile(searches, store.count_entries())
+    files = store.files()
+    per_source = Counter()
+    for row in files:
+        per_source[row.source] += row.entries
+    by_db = Counter(s.kind for s in searches)
+    return {
+        "title": project.config.review.title,
+        "question": project.config.review.question,
+        "reviewers": project.config.reviewers,
+        "searches": len(searches),
+        "databases": by_db.get("database", 0) + by_db.get("register", 0),
+        "other_methods": sum(n for k, n in by_db.items() if k not in ("database", "register")),
+        "hits_reported": sum(s.hits or 0 for s in searches),
+        "files": len(files),
+        "records": store.count_records(),
+        "entries_read": sum(per_source.values()),
+        "unlogged_files": [r.path for r in files if r.search_id is None],
+        "sources": [{"source": r.source, "file": r.path, "format": r.format,
+                     "dialect": r.dialect, "records": r.entries} for r in files],
+        "warnings": [f"{c.search_id}: {c.message}" for c in checks if _warn(c)],
+    }
+
+
+def _warn(c: Reconciliation) -> bool:
+    return c.status == "mismatch" or (c.status == "no-files" and bool(c.hits))

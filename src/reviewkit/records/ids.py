@@ -1,0 +1,48 @@
+"""Stable record ids: source + the database's accession, else a content hash.
+
+An id never depends on row numbers or on other files, so decisions that
+refer to it survive rebuilds and later imports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from reviewkit.records.model import Record
+
+# Which accession kind names a record, in order of preference.
+ACCESSION_ORDER = ("an", "wos", "embase", "scopus", "zoorec", "pmid")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._:-]+")
+_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def content_key(rec: Record) -> str:
+    """12 hex digits over the normalised bibliographic content."""
+    parts = [rec.title, "|".join(rec.authors), str(rec.year or ""), rec.journal,
+             rec.volume, rec.issue, rec.pages, rec.doi, rec.abstract[:200]]
+    text = _WORD.sub(" ", "\x1f".join(parts).lower())
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
+
+
+def record_key(rec: Record) -> str:
+    """The part of the id that comes from the record itself."""
+    for kind in ACCESSION_ORDER:
+        value = rec.accession.get(kind)
+        if value:
+            return f"{kind}-{_UNSAFE.sub('_', value.strip())}"
+    if rec.pmid:
+        return f"pmid-{rec.pmid}"
+    return f"h-{content_key(rec)}"
+
+
+def assign_ids(records: list[Record], source: str) -> list[str]:
+    """Ids for one file's records; a key repeated in the file gets '~2', '~3'."""
+    seen: dict[str, int] = {}
+    out = []
+    for rec in records:
+        key = f"{source}/{record_key(rec)}"
+        n = seen.get(key, 0) + 1
+        seen[key] = n
+        out.append(key if n == 1 else f"{key}~{n}")
+    return out

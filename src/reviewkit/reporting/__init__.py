@@ -1,0 +1,1 @@
+"""Tables, the PRISMA diagram and the report, computed from the store."""

@@ -1,0 +1,151 @@
+"""Search log entries: read, validate (naming file and line), write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Literal
+
+import tomlkit
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project import tomlfile
+from reviewkit.project.config import Project
+
+# PRISMA 2020 separates databases/registers from "other methods".
+Kind = Literal["database", "register", "website", "organisation", "citation",
+               "handsearch", "contact", "other"]
+OTHER_METHODS = ("website", "organisation", "citation", "handsearch", "contact", "other")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+class Search(BaseModel):
+    """One search as a librarian reports it (PRISMA-S items 1-13)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = ""  # from the file name, never written in the file
+    kind: Kind = "database"
+    database: str
+    platform: str = ""
+    date_run: str = ""
+    coverage: str = ""
+    search_string: str = ""
+    limits: str = ""
+    hits: int | None = Field(default=None, ge=0)
+    run_by: str = ""
+    files: list[str] = Field(default_factory=list)
+    notes: str = ""
+    # how to read the files when detection is not enough (a generic CSV's columns)
+    format: str = ""
+    columns: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("date_run", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> str:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        value = str(value or "")
+        if value and not _DATE.match(value):
+            raise ValueError("expected a date as YYYY-MM-DD (or YYYY-MM, YYYY)")
+        return value
+
+    @property
+    def other_method(self) -> bool:
+        return self.kind in OTHER_METHODS
+
+
+def make_search(**fields: object) -> Search:
+    """A Search from keyword fields (CLI input), with errors naming the field."""
+    try:
+        return Search.model_validate(fields)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ReviewkitError(err["msg"], field=".".join(str(p) for p in err["loc"])) from None
+
+
+def search_path(project: Project, search_id: str) -> Path:
+    return project.searches_dir / f"{search_id}.toml"
+
+
+def read_search(path: Path) -> Search:
+    data, text = tomlfile.load(path)
+    if "id" in data:
+        raise ReviewkitError("the id is the file name; remove the 'id' line", file=str(path),
+                             line=tomlfile.line_of(text, "id"), field="id")
+    try:
+        return Search.model_validate({**data, "id": path.stem})
+    except ValidationError as exc:
+        raise tomlfile.validation_error(exc, path, text) from None
+
+
+def load_searches(project: Project) -> list[Search]:
+    """Every logged search, sorted by id; the first invalid file raises."""
+    out = []
+    for path in sorted(project.searches_dir.glob("*.toml")):
+        if not _ID.match(path.stem):
+            raise ReviewkitError("search file names must be lower-case letters, digits, '-' "
+                                 "or '_' (the name is the search id)", file=str(path))
+        out.append(read_search(path))
+    return out
+
+
+def get_search(project: Project, search_id: str) -> Search:
+    path = search_path(project, search_id)
+    if not path.exists():
+        known = ", ".join(s.id for s in load_searches(project)) or "none yet"
+        raise ReviewkitError(f"no search with id {search_id!r} (known: {known}); "
+                             "log it with 'reviewkit search add'")
+    return read_search(path)
+
+
+def add_search(project: Project, search: Search, overwrite: bool = False) -> Path:
+    """Write a new search file; the search string is kept exactly, line for line."""
+    if not _ID.match(search.id):
+        raise ReviewkitError(f"search id {search.id!r}: use lower-case letters, digits, "
+                             "'-' or '_'", field="id")
+    path = search_path(project, search.id)
+    if path.exists() and not overwrite:
+        raise ReviewkitError("a search with this id exists; edit the file or choose "
+                             "another id", file=str(path))
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment(f"Search log entry '{search.id}' (PRISMA-S). Edit freely; "
+                            "reviewkit validates it."))
+    data = search.model_dump(exclude={"id"})
+    for key, value in data.items():
+        if value in ("", None, [], {}) and key != "database":
+            continue
+        if key == "search_string" or (isinstance(value, str) and "\n" in value):
+            doc.add(key, _multiline(value))
+        else:
+            doc.add(key, value)
+    _write_atomic(path, tomlkit.dumps(doc))
+    return path
+
+
+def add_files(project: Project, search_id: str, files: list[str]) -> None:
+    """Append export paths to a search's ``files`` list, keeping its comments."""
+    path = search_path(project, search_id)
+    doc = tomlkit.parse(path.read_text("utf-8-sig"))
+    current = doc.get("files")
+    if current is None:
+        current = tomlkit.array()
+        doc["files"] = current
+    for f in files:
+        if f not in current:
+            current.append(f)
+    _write_atomic(path, tomlkit.dumps(doc))
+
+
+def _multiline(value: str) -> object:
+    literal = "'''" not in value
+    return tomlkit.string("\n" + value if value.startswith("\n") else value,
+                          multiline=True, literal=literal)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, "utf-8")
+    tmp.replace(path)

@@ -1,0 +1,63 @@
+"""What every store offers; SQLite now, PostgreSQL for teams later."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from reviewkit.records.model import Record
+
+
+@dataclass
+class FileRow:
+    """One export file as last read into the store."""
+
+    path: str
+    source: str
+    search_id: str | None
+    sha256: str
+    size: int
+    mtime_ns: int
+    format: str
+    dialect: str
+    encoding: str
+    entries: int
+
+
+@dataclass
+class StoredRecord:
+    """A record with its id and where it came from."""
+
+    id: str
+    source: str
+    search_id: str | None
+    file: str
+    record: Record
+
+
+class Store(Protocol):
+    def source_fingerprint(self, source: str) -> str | None: ...
+
+    def sources(self) -> list[str]: ...
+
+    def replace_source(self, source: str, search_id: str | None, fingerprint: str,
+                       files: list[tuple[FileRow, list[tuple[str, Record]]]]) -> None:
+        """Swap everything one source holds for freshly read files, atomically."""
+
+    def remove_source(self, source: str) -> None: ...
+
+    def cached_file(self, path: str) -> FileRow | None: ...
+
+    def files(self) -> list[FileRow]: ...
+
+    def count_records(self, search_id: str | None = None) -> int: ...
+
+    def count_entries(self) -> dict[str, int]:
+        """Entries read per source (repeats in an export included)."""
+
+    def iter_records(self) -> Iterator[StoredRecord]: ...
+
+    def get_record(self, record_id: str) -> StoredRecord | None: ...
+
+    def close(self) -> None: ...

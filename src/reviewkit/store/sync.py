@@ -1,0 +1,114 @@
+"""Bring the store up to date with the project's files, re-reading only what changed.
+
+The unit of refresh is a source: a logged search (all its export files) or
+one unlogged export file. A source is re-read when the content hash of any
+of its files, or the parser version, changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.io import ParsedFile, read_file
+from reviewkit.project.config import Project
+from reviewkit.records.ids import assign_ids
+from reviewkit.searches.log import Search, load_searches, search_path
+from reviewkit.store.base import FileRow, Store
+
+# Bump when a reader or normaliser changes what it produces: every source is re-read.
+PARSER_VERSION = "1"
+UNLOGGED = "unlogged-"
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass
+class Source:
+    key: str
+    search_id: str | None
+    paths: list[Path]
+    fmt: str | None = None
+    columns: dict[str, str] | None = None
+
+
+@dataclass
+class SyncReport:
+    refreshed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def unlogged_key(path: Path) -> str:
+    return UNLOGGED + (_SLUG.sub("-", path.stem.lower()).strip("-") or "file")
+
+
+def project_sources(project: Project, searches: list[Search]) -> list[Source]:
+    """Every source the project's text files name, logged searches first."""
+    out, claimed = [], set()
+    for s in searches:
+        paths = []
+        for name in s.files:
+            path = (project.root / name).resolve()
+            if not path.is_file():
+                raise ReviewkitError(f"export file {name!r} is named here but does not exist",
+                                     file=str(search_path(project, s.id)), field="files")
+            paths.append(path)
+            claimed.add(path)
+        out.append(Source(s.id, s.id, sorted(paths), s.format or None, s.columns or None))
+    if project.exports_dir.is_dir():
+        for path in sorted(project.exports_dir.iterdir()):
+            path = path.resolve()
+            if path.is_file() and not path.name.startswith(".") and path not in claimed:
+                out.append(Source(unlogged_key(path), None, [path]))
+    return out
+
+
+def file_sha(store: Store, rel: str, path: Path) -> tuple[str, int, int]:
+    """(sha256, size, mtime_ns), trusting the cache when size and mtime match."""
+    st = path.stat()
+    cached = store.cached_file(rel)
+    if cached and cached.size == st.st_size and cached.mtime_ns == st.st_mtime_ns:
+        return cached.sha256, st.st_size, st.st_mtime_ns
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest(), st.st_size, st.st_mtime_ns
+
+
+def refresh(project: Project, store: Store, parsed: dict[str, ParsedFile] | None = None,
+            progress: Callable[[str], None] | None = None) -> SyncReport:
+    """Update ``store`` from the project; ``parsed`` reuses files already read (by sha)."""
+    parsed = parsed or {}
+    report = SyncReport()
+    sources = project_sources(project, load_searches(project))
+    for src in sources:
+        states = [(project.relative(p), p, *file_sha(store, project.relative(p), p))
+                  for p in src.paths]
+        parts = [PARSER_VERSION, src.search_id or "", src.fmt or "", repr(src.columns)]
+        parts += [f"{rel} {sha}" for rel, _, sha, *_ in states]
+        fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        if store.source_fingerprint(src.key) == fingerprint:
+            report.unchanged += 1
+            continue
+        if progress:
+            progress(src.key)
+        files = []
+        for rel, path, sha, size, mtime in states:
+            pf = parsed.get(sha) or read_file(path, src.fmt, src.columns)
+            ids = assign_ids(pf.records, src.key)
+            row = FileRow(rel, src.key, src.search_id, sha, size, mtime, pf.format,
+                          pf.dialect, pf.encoding, len(pf.records))
+            files.append((row, list(zip(ids, pf.records, strict=True))))
+        store.replace_source(src.key, src.search_id, fingerprint, files)
+        report.refreshed.append(src.key)
+    wanted = {s.key for s in sources}
+    for key in store.sources():
+        if key not in wanted:
+            store.remove_source(key)
+            report.removed.append(key)
+    return report
