@@ -10,6 +10,7 @@ import typer
 from reviewkit.cli import search as search_cli
 from reviewkit.cli.common import FormatOpt, emit, progress, project_dir, user_errors, warn
 from reviewkit.io.importer import import_files, import_logged, parse_columns
+from reviewkit.io.rawsource import RawSource
 from reviewkit.io.writers import export as export_records
 from reviewkit.project import init_project
 from reviewkit.project.session import session
@@ -96,9 +97,10 @@ def export(ctx: typer.Context,
            output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)")
            ) -> None:
     """Write every imported record with its stable id and source."""
-    with session(project_dir(ctx)) as (_, store):
+    with session(project_dir(ctx)) as (project, store):
+        raw = RawSource(project).pairs
         if output is None:
-            export_records(store.iter_records(), fmt, out=sys.stdout)
+            export_records(store.iter_records(), fmt, out=sys.stdout, raw=raw)
         else:
-            n = export_records(store.iter_records(), fmt, path=str(output))
+            n = export_records(store.iter_records(), fmt, path=str(output), raw=raw)
             typer.echo(f"wrote {n} records to {output}", err=True)

@@ -88,7 +88,8 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
     if search_id is None:
         report.warnings.append("no --search given: the file is kept as an unlogged source; "
                                "log the search (reviewkit search add) so PRISMA can count it")
-    refresh(project, store, {pf.sha256: pf for pf in parsed})
+    copied = {rel: sha for sha, rel in known.items()}
+    refresh(project, store, {pf.sha256: pf for pf in parsed}, known=copied)
     report.added = store.count_records() - before
     return report
 

@@ -8,11 +8,22 @@ accession, what M1 holds) lives in tagmaps/ris.yaml.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 import rispy
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import tagmap
 from reviewkit.records.model import Record
+
+# a tag line ('XX  - value', or four letters like APA PsycNET's 'PMID  - ') or any other line
+_LINE = re.compile(r"^(?:([A-Z][A-Z0-9](?:[A-Z0-9]{2})?)  - ?(.*)|(.*))$", re.M)
+_TAG_LINE = re.compile(r"^([A-Z][A-Z0-9](?:[A-Z0-9]{2})?)  - ?([^\n]*\S)?[ \t]*$", re.M)
+# '\n' first lets the regex engine jump between line starts instead of testing each character
+_MARK = re.compile(r"\n(TY|ER)  -[^\n]*")
+
+Pairs = list[tuple[str, str]]
 
 
 class RisReader(rispy.RisParser):
@@ -20,51 +31,76 @@ class RisReader(rispy.RisParser):
     END_TAG = "ER"
 
     def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
-        # 'XX  - value' plus four-letter tags such as APA PsycNET's 'PMID  - '
-        if line[2:5] == "  -" and line[:2].isalnum() and line[0].isalpha() and line[:2].isupper():
-            return line[:2], line[6:].rstrip()
-        if line[4:7] == "  -" and line[:4].isalpha() and line[:4].isupper():
-            return line[:4], line[8:].rstrip()
-        return None, line.strip()
+        m = _LINE.match(line)
+        tag, value, other = m.groups() if m else (None, None, line)
+        return (tag, value.rstrip()) if tag else (None, (other or "").strip())
 
-    def entries(self, text: str, path: str) -> list[tuple[int, list[tuple[str, str]]]]:
-        """(start line, raw pairs) per record; errors name the line."""
-        out: list[tuple[int, list[tuple[str, str]]]] = []
-        pairs: list[list[str]] | None = None  # inside a record when not None
-        start = 0
-        parse = self.parse_line
-        for number, line in enumerate(text.split("\n"), 1):
-            tag, value = parse(line)
-            if pairs is None:
-                if tag == self.START_TAG:
-                    pairs, start = [[tag, value]], number
-                elif tag and tag != self.END_TAG and out:
-                    out[-1][1].append((tag, value))  # a tag after ER belongs to that record
-                continue
-            if tag is None:
-                if value:
-                    if not pairs:
-                        continue
-                    last = pairs[-1]
-                    last[1] = f"{last[1]}\n{value}" if last[1] else value
-                continue
-            if tag == self.END_TAG:
-                out.append((start, [(t, v) for t, v in pairs]))
-                pairs = None
-            elif tag == self.START_TAG:
-                raise ReviewkitError(
-                    f"record starting at line {start} has no 'ER  -' line before the next "
-                    "'TY  -': expected each record to end with ER", file=path, line=number)
-            else:
-                pairs.append([tag, value])
-        if pairs is not None:
+    def entries(self, text: str, path: str) -> list[tuple[int, Pairs]]:
+        """(start line, raw pairs) per record; errors name the line.
+
+        Records are the spans from a TY line to the next ER line. A span whose
+        every line is a tag line is split in one regex call; spans with
+        continuation or blank lines, and text between records, go line by line.
+        """
+        out: list[tuple[int, Pairs]] = []
+        line, pos, gap_from = 1, 0, 0
+        open_at: tuple[int, int] | None = None  # (offset, line) of an unclosed TY
+        findall = _TAG_LINE.findall
+        for at, tag, end in _marks(text):
+            line += text.count("\n", pos, at)
+            pos = at
+            if tag == self.START_TAG:
+                if open_at is not None:
+                    raise ReviewkitError(
+                        f"record starting at line {open_at[1]} has no 'ER  -' line before the "
+                        "next 'TY  -': expected each record to end with ER", file=path, line=line)
+                if out and gap_from < pos - 1:
+                    out[-1][1].extend(_after_er(text[gap_from:pos]))
+                open_at = (pos, line)
+            elif open_at is not None:
+                pairs = findall(text, open_at[0], pos)
+                if len(pairs) != line - open_at[1]:  # some line is not 'XX  - ...'
+                    pairs = _slow_pairs(text[open_at[0]:pos])
+                out.append((open_at[1], pairs))
+                open_at, gap_from = None, end
+        if open_at is not None:
             raise ReviewkitError(
-                f"file ends inside the record starting at line {start} (no 'ER  -' line): "
-                "is the export truncated?", file=path, line=start)
+                f"file ends inside the record starting at line {open_at[1]} (no 'ER  -' line): "
+                "is the export truncated?", file=path, line=open_at[1])
         if not out:
             raise ReviewkitError("no RIS records found: expected lines like 'TY  - JOUR'",
                                  file=path)
+        out[-1][1].extend(_after_er(text[gap_from:]))
         return out
+
+
+def _marks(text: str) -> Iterator[tuple[int, str, int]]:
+    """(line start, 'TY' or 'ER', line end) for every record boundary line."""
+    if text.startswith(("TY  -", "ER  -")):
+        end = text.find("\n")
+        yield 0, text[:2], end if end >= 0 else len(text)
+    for m in _MARK.finditer(text):
+        yield m.start() + 1, m.group(1), m.end()
+
+
+def _slow_pairs(chunk: str) -> Pairs:
+    """Line by line: untagged lines continue the previous value; blank lines are dropped."""
+    pairs: Pairs = []
+    for tag, value, other in _LINE.findall(chunk):
+        if tag:
+            pairs.append((tag, value.rstrip()))
+        elif other.strip() and pairs:
+            last_tag, last = pairs[-1]
+            other = other.strip()
+            pairs[-1] = (last_tag, f"{last}\n{other}" if last else other)
+    return pairs
+
+
+def _after_er(gap: str) -> Pairs:
+    # Ovid writes tags such as NL after ER; they belong to the record before
+    if "  -" not in gap:
+        return []
+    return [(t, v.rstrip()) for t, v, _ in _LINE.findall(gap) if t and t != "ER"]
 
 
 def dialect(text: str) -> str:

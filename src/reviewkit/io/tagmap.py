@@ -10,10 +10,13 @@ import yaml
 from reviewkit.records import normalise as norm
 from reviewkit.records.model import Record
 
+# 'first' fields whose value is cleaned as running text
+_TEXT = {"title", "abstract", "journal", "journal_abbrev"}
+
 
 @cache
 def load(name: str, dialect: str = "") -> dict:
-    """The tag map ``name`` with ``dialect``'s overrides merged in."""
+    """The tag map ``name`` with ``dialect``'s overrides merged in, compiled for speed."""
     text = resources.files("reviewkit.io").joinpath(f"tagmaps/{name}.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     merged = {k: dict(v) if isinstance(v, dict) else list(v) for k, v in data["base"].items()}
@@ -24,7 +27,25 @@ def load(name: str, dialect: str = "") -> dict:
             merged.setdefault(section, {}).update(values)
         else:
             merged[section] = list(values)
-    return merged
+    return compile_map(merged)
+
+
+def compile_map(tagmap: dict) -> dict:
+    """Index the map as tag -> [(target, priority)] so a record is walked once.
+
+    Targets are 'first' field names, 'authors', 'all:<field>' and 'acc:<kind>'.
+    Call again after editing a copy of a loaded map (the loaded one is shared).
+    """
+    by_tag: dict[str, list[tuple[str, int]]] = {}
+    targets = [(fld, tags) for fld, tags in tagmap["first"].items()]
+    targets.append(("authors", tagmap["authors"]))
+    targets += [(f"all:{fld}", tags) for fld, tags in tagmap["all"].items()]
+    targets += [(f"acc:{kind}", tags) for kind, tags in tagmap["accession"].items()]
+    for target, tags in targets:
+        for prio, tag in enumerate(tags):
+            by_tag.setdefault(tag, []).append((target, prio))
+    tagmap["_by_tag"] = by_tag
+    return tagmap
 
 
 def group(raw: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -38,14 +59,6 @@ def group(raw: list[tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
-def _first(tags: dict[str, list[str]], names: list[str]) -> str:
-    for name in names:
-        for value in tags.get(name, ()):
-            if value.strip():
-                return value
-    return ""
-
-
 def _lines(values: list[str]) -> list[str]:
     # a value read from continuation lines holds one item per line
     out = []
@@ -57,50 +70,75 @@ def _lines(values: list[str]) -> list[str]:
     return out
 
 
+def _candidates(raw: list[tuple[str, str]], by_tag: dict) -> dict[str, list]:
+    """target -> [(priority, values)] for the tags this record has."""
+    got: dict[str, list] = {}
+    for tag, values in group(raw).items():
+        for target, prio in by_tag.get(tag, ()):
+            if target in got:
+                got[target].append((prio, values))
+                got[target].sort(key=_prio)
+            else:
+                got[target] = [(prio, values)]
+    return got
+
+
+def _prio(item: tuple) -> int:
+    return item[0]
+
+
+def _first(cands: list | None) -> str:
+    for _, values in cands or ():
+        for v in values:
+            if v and not v.isspace():
+                return v
+    return ""
+
+
+def _all(cands: list | None) -> list[str]:
+    return [item for _, values in cands or () for item in _lines(values)]
+
+
 def to_record(raw: list[tuple[str, str]], tagmap: dict) -> Record:
     """Build a normalised Record from raw pairs with a loaded tag map."""
-    tags = group(raw)
-    first = tagmap["first"]
+    got = _candidates(raw, tagmap["_by_tag"])
     rec = Record(raw=raw)
-    rec.type = _first(tags, first["type"]).strip()
-    rec.title = norm.clean_text(_first(tags, first["title"]))
-    rec.abstract = norm.clean_text(_first(tags, first["abstract"]))
-    rec.journal = norm.clean_text(_first(tags, first["journal"]))
-    rec.journal_abbrev = norm.clean_text(_first(tags, first["journal_abbrev"]))
-    rec.volume = _first(tags, first["volume"]).strip()
-    rec.issue = _first(tags, first["issue"]).strip()
-    rec.pages = norm.pages(_first(tags, first["start_page"]), _first(tags, first["end_page"]))
-    rec.year = norm.year(_first(tags, first["year"]))
-    rec.language = _first(tags, first["language"]).strip()
-    rec.database = _first(tags, first["database"]).strip()
-    for name in first["doi"]:
-        found = next((d for d in map(norm.doi, tags.get(name, ())) if d), "")
+    clean = norm.clean_text
+    for fld in _TEXT:
+        if fld in got:
+            setattr(rec, fld, clean(_first(got[fld])))
+    for fld in ("type", "volume", "issue", "language", "database"):
+        if fld in got:
+            setattr(rec, fld, _first(got[fld]).strip())
+    if "start_page" in got or "end_page" in got:
+        rec.pages = norm.pages(_first(got.get("start_page")), _first(got.get("end_page")))
+    if "year" in got:
+        rec.year = norm.year(_first(got["year"]))
+    for _, values in got.get("doi", ()):
+        found = next((d for d in map(norm.doi, values) if d), "")
         if found:
             rec.doi = found
             break
-    for name in tagmap["authors"]:
-        if name in tags:
-            rec.authors = norm.dedupe([norm.clean_text(a) for a in _lines(tags[name])])
-            break
-    lists = tagmap["all"]
-    rec.keywords = norm.dedupe(
-        [norm.clean_text(k) for n in lists["keywords"] for k in _lines(tags.get(n, []))]
-    )
-    issn_text = " ".join(v for n in lists["issn"] for v in tags.get(n, ()))
-    rec.issn = norm.issns(issn_text)
-    rec.isbn = [i for i in norm.isbns(issn_text) if len(i) == 13 or "-" not in i][:5]
-    if rec.issn:  # an ISSN's digits can look like an ISBN-10 fragment; books carry no ISSN
-        rec.isbn = []
-    rec.urls = norm.dedupe([u for n in lists["urls"] for u in _lines(tags.get(n, []))])
-    for name in lists["pmid"]:
-        pmid = next((v.strip() for v in tags.get(name, ()) if v.strip().isdigit()), "")
+    if "authors" in got:
+        rec.authors = norm.dedupe([clean(a) for a in _lines(got["authors"][0][1])])
+    if "all:keywords" in got:
+        rec.keywords = norm.dedupe([clean(k) for k in _all(got["all:keywords"])])
+    if "all:issn" in got:
+        issn_text = " ".join(_all(got["all:issn"]))
+        rec.issn = norm.issns(issn_text)
+        if not rec.issn:  # books carry ISBNs; an ISSN's digits are not one
+            rec.isbn = norm.isbns(issn_text)[:5]
+    if "all:urls" in got:
+        rec.urls = norm.dedupe(_all(got["all:urls"]))
+    for _, values in got.get("all:pmid", ()):
+        pmid = next((v.strip() for v in values if v.strip().isdigit()), "")
         if pmid:
             rec.pmid = pmid
             break
-    for kind, names in tagmap["accession"].items():
-        value = _first(tags, names).split(";")[0].strip()
+    for kind in tagmap["accession"]:
+        value = _first(got.get(f"acc:{kind}"))
         if value:
-            rec.accession[kind] = value
+            rec.accession[kind] = value.split(";")[0].strip()
     key = tagmap.get("url_accession")
     if key and "an" not in rec.accession:
         for url in rec.urls:

@@ -9,7 +9,7 @@ from reviewkit.errors import ReviewkitError
 
 def decode(data: bytes, path: str) -> tuple[str, str]:
     """Return (text with '\\n' line ends, encoding used). Raises on binary data."""
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():
         raise ReviewkitError("the file is empty: expected exported records", file=path)
     for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):

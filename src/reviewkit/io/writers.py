@@ -7,7 +7,7 @@ original order; others are written from the normalised fields.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 from typing import TextIO
@@ -16,6 +16,7 @@ import yaml
 
 from reviewkit.store.base import StoredRecord
 
+RawPairs = Callable[[StoredRecord], list[tuple[str, str]]]
 CSV_COLUMNS = ["id", "source", "search_id", "file", "position", "database", "type", "title",
                "authors", "year", "journal", "volume", "issue", "pages", "doi", "issn", "isbn",
                "pmid", "accession", "keywords", "urls", "language", "abstract"]
@@ -31,11 +32,12 @@ def _line(tag: str, value: str) -> str:
     return f"{tag}  - {value}".rstrip(" ") + "\n" if value else f"{tag}  - \n"
 
 
-def ris_pairs(sr: StoredRecord) -> list[tuple[str, str]]:
-    """Tag/value pairs for one record; the raw pairs when it came from RIS."""
+def ris_pairs(sr: StoredRecord, raw: RawPairs | None = None) -> list[tuple[str, str]]:
+    """Tag/value pairs for one record; the original pairs when it came from RIS."""
     rec = sr.record
-    if rec.raw and rec.raw[0][0] == "TY":
-        return list(rec.raw)
+    pairs = raw(sr) if raw else rec.raw
+    if pairs and pairs[0][0] == "TY":
+        return list(pairs)
     ty = _ris_out()["types"].get(rec.type.strip().lower(), "GEN" if rec.type else "JOUR")
     pairs = [("TY", ty), ("TI", rec.title)]
     pairs += [("AU", a) for a in rec.authors]
@@ -53,11 +55,11 @@ def ris_pairs(sr: StoredRecord) -> list[tuple[str, str]]:
     return [(t, v) for t, v in pairs if v]
 
 
-def write_ris(records: Iterable[StoredRecord], out: TextIO) -> int:
+def write_ris(records: Iterable[StoredRecord], out: TextIO, raw: RawPairs | None = None) -> int:
     conf = _ris_out()
     n = 0
     for sr in records:
-        for tag, value in ris_pairs(sr):
+        for tag, value in ris_pairs(sr, raw):
             out.write(_line(tag, value))
         out.write(_line(conf["id_tag"], sr.id))
         out.write(_line(conf["source_tag"], sr.search_id or sr.file))
@@ -80,7 +82,7 @@ def csv_row(sr: StoredRecord) -> dict:
     }
 
 
-def write_csv(records: Iterable[StoredRecord], out: TextIO) -> int:
+def write_csv(records: Iterable[StoredRecord], out: TextIO, raw: RawPairs | None = None) -> int:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     n = 0
@@ -91,7 +93,7 @@ def write_csv(records: Iterable[StoredRecord], out: TextIO) -> int:
 
 
 def export(records: Iterable[StoredRecord], fmt: str, out: TextIO | None = None,
-           path: str | None = None) -> int:
+           path: str | None = None, raw: RawPairs | None = None) -> int:
     """Write ``records`` as ``fmt`` to ``out`` or, atomically, to ``path``."""
     from pathlib import Path
 
@@ -101,12 +103,12 @@ def export(records: Iterable[StoredRecord], fmt: str, out: TextIO | None = None,
     if writer is None:
         raise ReviewkitError(f"unknown export format {fmt!r}; expected ris or csv")
     if path is None:
-        return writer(records, out)
+        return writer(records, out, raw)
     target = Path(path)
     tmp = target.with_name("." + target.name + ".part")
     try:
         with tmp.open("w", encoding="utf-8", newline="") as fh:
-            n = writer(records, fh)
+            n = writer(records, fh, raw)
         tmp.replace(target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -21,14 +21,17 @@ def clean_text(value: str) -> str:
         value = html.unescape(value)
     if "<" in value:
         value = _TAG.sub("", value)
-    return _SPACE.sub(" ", value).strip()
+    if "  " in value or "\n" in value or "\t" in value or "\xa0" in value:
+        return _SPACE.sub(" ", value).strip()
+    return value.strip()
 
 
 def doi(value: str) -> str:
     """Bare lower-case DOI from a DOI, a doi.org URL or 'xxx [doi]'; '' if none."""
     if not value:
         return ""
-    value = value.replace("\\_", "_").replace("%2F", "/").replace("%2f", "/")
+    if "\\" in value or "%" in value:
+        value = value.replace("\\_", "_").replace("%2F", "/").replace("%2f", "/")
     m = _DOI.search(value)
     if not m:
         return ""

@@ -10,11 +10,14 @@ from pathlib import Path
 from reviewkit.records.model import Record
 from reviewkit.store.base import FileRow, StoredRecord
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "3"
 _RECORD_COLS = ("title", "abstract", "authors", "year", "journal", "journal_abbrev", "volume",
                 "issue", "pages", "doi", "issn", "isbn", "pmid", "accession", "keywords",
-                "urls", "type", "language", "database", "position", "line", "raw")
-_JSON_COLS = {"authors", "issn", "isbn", "accession", "keywords", "urls", "raw"}
+                "urls", "type", "language", "database", "position", "line")
+# The raw tag/value pairs are not copied here: the export file kept in the
+# project is their home, read again when needed (io/rawsource.py).
+_LIST_COLS = {"authors", "issn", "isbn", "keywords", "urls"}
+_SEP, _JSON = "\x1f", "\x02"  # unit separator; marker for the rare JSON fallback
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -24,11 +27,7 @@ CREATE TABLE files (path TEXT PRIMARY KEY, source TEXT NOT NULL, search_id TEXT,
   encoding TEXT, entries INTEGER);
 CREATE TABLE records (id TEXT PRIMARY KEY, source TEXT NOT NULL, search_id TEXT,
   file TEXT NOT NULL, {", ".join(_RECORD_COLS)});
-CREATE TABLE occurrences (record_id TEXT NOT NULL, source TEXT NOT NULL, file TEXT NOT NULL,
-  position INTEGER, line INTEGER);
 CREATE INDEX records_source ON records(source);
-CREATE INDEX records_doi ON records(doi);
-CREATE INDEX occurrences_source ON occurrences(source);
 INSERT INTO meta VALUES ('schema', '{SCHEMA_VERSION}');
 """
 
@@ -41,11 +40,22 @@ class SQLiteStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.db = sqlite3.connect(str(self.path))
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db = self._connect()
         if self._version() != SCHEMA_VERSION:
-            self._reset()
+            # an old or broken cache is simply rebuilt from the project's files
+            self.db.close()
+            self.path.unlink(missing_ok=True)
+            self.db = self._connect()
+            with self.db:
+                self.db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(str(self.path))
+        # measured fastest for bulk import (bench/import.py); synchronous=OFF is
+        # fine for a cache that a crash can only send back to a rebuild
+        db.execute("PRAGMA page_size=16384")
+        db.execute("PRAGMA synchronous=OFF")
+        return db
 
     def _version(self) -> str | None:
         try:
@@ -53,15 +63,6 @@ class SQLiteStore:
         except sqlite3.DatabaseError:
             return None
         return row[0] if row else None
-
-    def _reset(self) -> None:
-        # an old or broken cache is simply rebuilt from the project's files
-        tables = [r[0] for r in self.db.execute(
-            "SELECT name FROM sqlite_master WHERE type='table'")]
-        with self.db:
-            for table in tables:
-                self.db.execute(f"DROP TABLE IF EXISTS {table}")
-            self.db.executescript(_SCHEMA)
 
     # sources -----------------------------------------------------------
     def source_fingerprint(self, source: str) -> str | None:
@@ -83,17 +84,13 @@ class SQLiteStore:
                 self.db.executemany(
                     _INSERT_RECORD,
                     (_record_row(rid, source, search_id, row.path, rec) for rid, rec in records))
-                self.db.executemany(
-                    "INSERT INTO occurrences VALUES (?,?,?,?,?)",
-                    ((rid, source, row.path, rec.position, rec.line) for rid, rec in records))
 
     def remove_source(self, source: str) -> None:
         with self.db:
             self._delete_source(source)
 
     def _delete_source(self, source: str) -> None:
-        for table, col in (("sources", "key"), ("files", "source"), ("records", "source"),
-                           ("occurrences", "source")):
+        for table, col in (("sources", "key"), ("files", "source"), ("records", "source")):
             self.db.execute(f"DELETE FROM {table} WHERE {col}=?", (source,))
 
     # files -------------------------------------------------------------
@@ -112,7 +109,7 @@ class SQLiteStore:
                                (search_id,)).fetchone()[0]
 
     def count_entries(self) -> dict[str, int]:
-        return dict(self.db.execute("SELECT source, count(*) FROM occurrences GROUP BY source"))
+        return dict(self.db.execute("SELECT source, sum(entries) FROM files GROUP BY source"))
 
     def iter_records(self) -> Iterator[StoredRecord]:
         cur = self.db.execute("SELECT * FROM records ORDER BY source, file, position")
@@ -133,19 +130,40 @@ class SQLiteStore:
         self.close()
 
 
-def _record_row(rid: str, source: str, search_id: str | None, file: str, rec: Record) -> tuple:
-    d = rec.__dict__
-    dumps = json.dumps
-    return (rid, source, search_id, file, *(
-        dumps(d[c], ensure_ascii=False) if c in _JSON_COLS else d[c] for c in _RECORD_COLS))
+def _pack(values: list[str]) -> str:
+    """List -> one TEXT cell: separator-joined (fast), JSON if a value holds a separator."""
+    if not values:
+        return ""
+    joined = _SEP.join(values)
+    if joined.count(_SEP) != len(values) - 1 or joined.startswith(_JSON):
+        return _JSON + json.dumps(values, ensure_ascii=False)
+    return joined
+
+
+def _unpack(cell: str) -> list[str]:
+    if not cell:
+        return []
+    if cell.startswith(_JSON):
+        return json.loads(cell[1:])
+    return cell.split(_SEP)
+
+
+def _record_row(rid: str, source: str, search_id: str | None, file: str, r: Record) -> tuple:
+    # spelled out: this runs once per record of 100k-record imports
+    return (rid, source, search_id, file, r.title, r.abstract, _pack(r.authors), r.year,
+            r.journal, r.journal_abbrev, r.volume, r.issue, r.pages, r.doi, _pack(r.issn),
+            _pack(r.isbn), r.pmid, _pack([x for kv in r.accession.items() for x in kv]),
+            _pack(r.keywords), _pack(r.urls), r.type, r.language, r.database, r.position,
+            r.line)
 
 
 def _stored(row: tuple) -> StoredRecord:
     rid, source, search_id, file, *values = row
     fields = dict(zip(_RECORD_COLS, values, strict=True))
-    for col in _JSON_COLS:
-        fields[col] = json.loads(fields[col])
-    fields["raw"] = [tuple(p) for p in fields["raw"]]
+    for col in _LIST_COLS:
+        fields[col] = _unpack(fields[col])
+    flat = _unpack(fields["accession"])
+    fields["accession"] = dict(zip(flat[::2], flat[1::2], strict=True))
     return StoredRecord(rid, source, search_id, file, Record(**fields))
 
 

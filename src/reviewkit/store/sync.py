@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.io import ParsedFile, read_file
+from reviewkit.io import ParsedFile, no_gc, read_file
 from reviewkit.project.config import Project
 from reviewkit.records.ids import assign_ids
 from reviewkit.searches.log import Search, load_searches, search_path
@@ -67,9 +67,12 @@ def project_sources(project: Project, searches: list[Search]) -> list[Source]:
     return out
 
 
-def file_sha(store: Store, rel: str, path: Path) -> tuple[str, int, int]:
+def file_sha(store: Store, rel: str, path: Path,
+             known: dict[str, str] | None = None) -> tuple[str, int, int]:
     """(sha256, size, mtime_ns), trusting the cache when size and mtime match."""
     st = path.stat()
+    if known and rel in known:
+        return known[rel], st.st_size, st.st_mtime_ns
     cached = store.cached_file(rel)
     if cached and cached.size == st.st_size and cached.mtime_ns == st.st_mtime_ns:
         return cached.sha256, st.st_size, st.st_mtime_ns
@@ -81,13 +84,23 @@ def file_sha(store: Store, rel: str, path: Path) -> tuple[str, int, int]:
 
 
 def refresh(project: Project, store: Store, parsed: dict[str, ParsedFile] | None = None,
-            progress: Callable[[str], None] | None = None) -> SyncReport:
-    """Update ``store`` from the project; ``parsed`` reuses files already read (by sha)."""
-    parsed = parsed or {}
+            progress: Callable[[str], None] | None = None,
+            known: dict[str, str] | None = None) -> SyncReport:
+    """Update ``store`` from the project.
+
+    ``parsed`` reuses files already read (by sha); ``known`` gives the sha of
+    project paths just written, so they are not hashed twice.
+    """
+    with no_gc():
+        return _refresh(project, store, parsed or {}, progress, known)
+
+
+def _refresh(project: Project, store: Store, parsed: dict[str, ParsedFile],
+             progress: Callable[[str], None] | None, known: dict[str, str] | None) -> SyncReport:
     report = SyncReport()
     sources = project_sources(project, load_searches(project))
     for src in sources:
-        states = [(project.relative(p), p, *file_sha(store, project.relative(p), p))
+        states = [(project.relative(p), p, *file_sha(store, project.relative(p), p, known))
                   for p in src.paths]
         parts = [PARSER_VERSION, src.search_id or "", src.fmt or "", repr(src.columns)]
         parts += [f"{rel} {sha}" for rel, _, sha, *_ in states]
