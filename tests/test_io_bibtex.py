@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import export_file
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import bibtex
 from reviewkit.io.text import decode
+
+from conftest import export_file
 
 SCOPUS = "bibtex/scopus_synthesisr.bib"
 WOS = "bibtex/wos-anonymised_colrev.bib"

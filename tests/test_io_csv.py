@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import export_file, shared_path
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import csv as csv_reader
 from reviewkit.io.text import decode
+
+from conftest import export_file, shared_path
 
 SCOPUS = "csv/scopus_bibliometrix.csv"
 EMBASE = "csv/embase-com_asreview.csv"

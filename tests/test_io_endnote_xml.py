@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import export_file
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import endnote_xml, ris
 from reviewkit.io.text import decode
+
+from conftest import export_file
 
 SMALL = "endnote-xml/endnote-small_reflib-endnotexml.xml"
 BLUELIGHT = "endnote-xml/bluelight-endnote_reflib.xml"

@@ -21,7 +21,7 @@ _SO_CITATION = re.compile(r";\s*([^\s(:;.]*)(?:\(([^)]*)\))?(?::\s*([^\s;,]+?))?
 
 
 def _tag(line: str) -> str:
-    """The tag of 'XXXX- value' ('AU  - ', 'PMID- ', 'AB  -'), or '' for other lines."""
+    """The tag of 'XXXX- value' ('AU  - x', 'PMID- x', 'AB  -'), or '' for other lines."""
     if line[4:5] != "-" or line[5:6] not in (" ", "") or line[:1] == " ":
         return ""
     tag = line[:4].rstrip()
@@ -32,8 +32,10 @@ def entries(text: str, path: str) -> list[tuple[int, list[tuple[str, str]]]]:
     """(start line, raw pairs) per record, in file order; errors name the line."""
     out: list[tuple[int, list[tuple[str, str]]]] = []
     pairs: list[tuple[str, list[str]]] | None = None  # inside a record when not None
+    parts: list[str] = []  # the value being read, one item per line
     start = 0
     has_pmid = False
+    heads: dict[str, str] = {}  # 'AU  - ' -> 'AU': one dict lookup per line, no regex
 
     def close() -> None:
         if not has_pmid:
@@ -41,26 +43,37 @@ def entries(text: str, path: str) -> list[tuple[int, list[tuple[str, str]]]]:
                 f"the MEDLINE record starting at line {start} has no 'PMID- ' line: "
                 "expected each record to start with its PubMed id", file=path, line=start)
         # parts are joined once per value: no quadratic string building on long fields
-        out.append((start, [(t, "\n".join(parts)) for t, parts in pairs or ()]))
+        out.append((start, [(t, p[0] if len(p) == 1 else "\n".join(p)) for t, p in pairs or ()]))
 
     for number, line in enumerate(text.split("\n"), 1):
-        tag = _tag(line)
-        if tag:
-            if pairs is not None and tag == "PMID" and has_pmid:
-                close()  # two records with no blank line between them
-                pairs = None
-            if pairs is None:
-                pairs, start, has_pmid = [], number, False
-            has_pmid = has_pmid or tag == "PMID"
-            pairs.append((tag, [line[6:].rstrip()]))
-        elif not line or line.isspace():
+        if line[:1] == " ":  # most frequent: 6-space continuation
+            value = line.strip()
+            if value and pairs:
+                parts.append(value)
+                continue
+        else:
+            tag = heads.get(line[:6])
+            if tag is None:
+                tag = _tag(line)
+                if tag:
+                    heads[line[:6]] = tag
+            if tag:
+                if pairs is not None and tag == "PMID" and has_pmid:
+                    close()  # two records with no blank line between them
+                    pairs = None
+                if pairs is None:
+                    pairs, start, has_pmid = [], number, False
+                has_pmid = has_pmid or tag == "PMID"
+                parts = [line[6:].rstrip()]
+                pairs.append((tag, parts))
+                continue
+            value = line.strip()
+        if not value:
             if pairs is not None:
-                close()
+                close()  # a blank line ends the record
                 pairs = None
-        elif pairs is not None:
-            # continuation, normally indented 6 spaces; any other untagged text
-            # inside a record is kept with the value above rather than lost
-            pairs[-1][1].append(line.strip())
+        elif pairs:
+            parts.append(value)  # untagged text inside a record: keep it with the value
         else:
             raise ReviewkitError(
                 f"line {number} is neither a MEDLINE tag line ('PMID- 12345', 'TI  - ...') "
@@ -73,22 +86,22 @@ def entries(text: str, path: str) -> list[tuple[int, list[tuple[str, str]]]]:
     return out
 
 
-def _fix(rec: Record, tags: dict[str, list[str]]) -> None:
+def _fix(rec: Record, raw: list[tuple[str, str]]) -> None:
     """What the tag map cannot express: '[doi]'-marked ids and SO citations."""
-    for name in ("AID", "LID"):
-        marked = next((v for v in tags.get(name, ()) if v.rstrip().endswith("[doi]")), "")
-        if marked and norm.doi(marked):
-            rec.doi = norm.doi(marked)
-            break
-    so = " ".join(tags.get("SO", ()))
-    if so and not (rec.volume and rec.pages):
-        m = _SO_CITATION.search(so)
-        if m:
-            volume, issue, pages = m.groups()
-            rec.volume = rec.volume or (volume or "")
-            rec.issue = rec.issue or (issue or "")
-            rec.pages = rec.pages or norm.pages(pages or "")
-    if rec.year is None and so:
+    marked = [v for t, v in raw if (t == "AID" or t == "LID") and v.endswith("[doi]")]
+    found = next((d for d in map(norm.doi, marked) if d), "")
+    if found:
+        rec.doi = found  # an AID '[pii]' can look like a DOI; '[doi]' is the one
+    if rec.volume and rec.pages and rec.year:
+        return
+    so = " ".join(v for t, v in raw if t == "SO")
+    m = _SO_CITATION.search(so)
+    if m:  # ahead-of-print records lack VI/IP/PG; SO may still hold them
+        volume, issue, pages = m.groups()
+        rec.volume = rec.volume or (volume or "")
+        rec.issue = rec.issue or (issue or "")
+        rec.pages = rec.pages or norm.pages(pages or "")
+    if rec.year is None:
         rec.year = norm.year(so)
 
 
@@ -99,8 +112,6 @@ def read(text: str, path: str) -> tuple[str, list[Record]]:
     for position, (line, raw) in enumerate(entries(text, path), 1):
         rec = tagmap.to_record(raw, tm)
         rec.position, rec.line = position, line
-        _fix(rec, tagmap.group(raw))
-        if rec.pmid:
-            rec.accession["pmid"] = rec.pmid
+        _fix(rec, raw)
         records.append(rec)
     return "", records

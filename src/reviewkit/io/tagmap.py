@@ -23,6 +23,8 @@ def load(name: str, dialect: str = "") -> dict:
     for section, values in (data.get("dialects", {}).get(dialect) or {}).items():
         if isinstance(values, str):
             merged[section] = values
+        elif section == "accession":  # a dialect says which ids are the database's own
+            merged[section] = dict(values)
         elif isinstance(values, dict):
             merged.setdefault(section, {}).update(values)
         else:
@@ -124,10 +126,10 @@ def to_record(raw: list[tuple[str, str]], tagmap: dict) -> Record:
     if "all:keywords" in got:
         rec.keywords = norm.dedupe([clean(k) for k in _all(got["all:keywords"])])
     if "all:issn" in got:
-        issn_text = " ".join(_all(got["all:issn"]))
-        rec.issn = norm.issns(issn_text)
-        if not rec.issn:  # books carry ISBNs; an ISSN's digits are not one
-            rec.isbn = norm.isbns(issn_text)[:5]
+        rec.issn = norm.issns(" ".join(_all(got["all:issn"])))
+    # RIS keeps both in SN: an ISSN there means a serial, whose digits are no ISBN
+    if "all:isbn" in got and not (rec.issn and tagmap["all"]["isbn"] == tagmap["all"]["issn"]):
+        rec.isbn = norm.isbns(" ".join(_all(got["all:isbn"])))[:5]
     if "all:urls" in got:
         rec.urls = norm.dedupe(_all(got["all:urls"]))
     for _, values in got.get("all:pmid", ()):

@@ -33,9 +33,14 @@ def project_status(project: Project, store: Store) -> dict:
         "unlogged_files": [r.path for r in files if r.search_id is None],
         "sources": [{"source": r.source, "file": r.path, "format": r.format,
                      "dialect": r.dialect, "records": r.entries} for r in files],
-        "warnings": [f"{c.search_id}: {c.message}" for c in checks if _warn(c)],
+        "warnings": _warnings(checks),
     }
 
 
-def _warn(c: Reconciliation) -> bool:
-    return c.status == "mismatch" or (c.status == "no-files" and bool(c.hits))
+def _warnings(checks: list[Reconciliation]) -> list[str]:
+    out = [f"{c.search_id}: {c.message}" for c in checks if c.status == "mismatch"]
+    missing = [c.search_id for c in checks if c.status == "no-files" and c.hits]
+    if missing:
+        out.append(f"{len(missing)} search(es) report hits but have no export file imported: "
+                   f"{', '.join(missing)} (reviewkit import FILE --search ID)")
+    return out
