@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("REVIEWKIT_SHARED", REPO.parent / "shared"))
 EXPORTS = SHARED / "data" / "exports"
 SCREENING = SHARED / "data" / "screening"
 
