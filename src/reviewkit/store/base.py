@@ -60,4 +60,10 @@ class Store(Protocol):
 
     def get_record(self, record_id: str) -> StoredRecord | None: ...
 
+    def replace_clusters(self, rows: list[tuple[str, str, str]]) -> None:
+        """Store dedup results: (record_id, representative id, status) per clustered record."""
+
+    def clusters(self) -> dict[str, list[str]]:
+        """representative id -> member ids (representative first); singletons included."""
+
     def close(self) -> None: ...

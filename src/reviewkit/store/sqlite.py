@@ -10,7 +10,7 @@ from pathlib import Path
 from reviewkit.records.model import Record
 from reviewkit.store.base import FileRow, StoredRecord
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 _RECORD_COLS = ("title", "abstract", "authors", "year", "journal", "journal_abbrev", "volume",
                 "issue", "pages", "doi", "issn", "isbn", "pmid", "accession", "keywords",
                 "urls", "type", "language", "database", "position", "line")
@@ -28,6 +28,9 @@ CREATE TABLE files (path TEXT PRIMARY KEY, source TEXT NOT NULL, search_id TEXT,
 CREATE TABLE records (id TEXT PRIMARY KEY, source TEXT NOT NULL, search_id TEXT,
   file TEXT NOT NULL, {", ".join(_RECORD_COLS)});
 CREATE INDEX records_source ON records(source);
+CREATE TABLE clusters (record_id TEXT PRIMARY KEY, representative TEXT NOT NULL,
+  status TEXT NOT NULL);
+CREATE INDEX clusters_rep ON clusters(representative);
 INSERT INTO meta VALUES ('schema', '{SCHEMA_VERSION}');
 """
 
@@ -119,6 +122,25 @@ class SQLiteStore:
     def get_record(self, record_id: str) -> StoredRecord | None:
         row = self.db.execute("SELECT * FROM records WHERE id=?", (record_id,)).fetchone()
         return _stored(row) if row else None
+
+    # dedup clusters ---------------------------------------------------
+    def replace_clusters(self, rows: list[tuple[str, str, str]]) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM clusters")
+            self.db.executemany("INSERT INTO clusters VALUES (?,?,?)", rows)
+
+    def clusters(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        cur = self.db.execute(
+            "SELECT r.id, coalesce(c.representative, r.id) FROM records r "
+            "LEFT JOIN clusters c ON c.record_id = r.id ORDER BY r.id")
+        for rid, rep in cur:
+            out.setdefault(rep, []).append(rid)
+        for rep, members in out.items():
+            if members[0] != rep and rep in members:
+                members.remove(rep)
+                members.insert(0, rep)
+        return out
 
     def close(self) -> None:
         self.db.close()
