@@ -1,0 +1,78 @@
+"""Clusters from pair verdicts: people's judgements first, then certain pairs.
+
+A union never joins two clusters that hold different DOIs, members whose
+pages disagree, or that a person said are different: chaining A~B~C must not
+merge A and C when they are visibly two records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reviewkit.dedup.features import Features
+from reviewkit.dedup.score import pages_agree
+
+
+@dataclass
+class _Group:
+    members: list[int]
+    dois: set[str] = field(default_factory=set)
+    cannot: set[int] = field(default_factory=set)  # roots this group must not join
+
+
+class Clusters:
+    def __init__(self, feats: list[Features]) -> None:
+        self.feats = feats
+        self.parent = list(range(len(feats)))
+        self.groups = {f.index: _Group([f.index], {f.doi} - {""}) for f in feats}
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def forbid(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        self.groups[ra].cannot.add(rb)
+        self.groups[rb].cannot.add(ra)
+
+    def blocked(self, a: int, b: int) -> str | None:
+        """Why the clusters of a and b may not merge, or None."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return None
+        ga, gb = self.groups[ra], self.groups[rb]
+        if rb in ga.cannot or ra in gb.cannot:
+            return "judged different"
+        if ga.dois and gb.dois and not ga.dois & gb.dois:
+            return "different DOIs in the clusters"
+        for x in ga.members:
+            for y in gb.members:
+                if pages_agree(self.feats[x], self.feats[y]) is False:
+                    return "pages disagree within the clusters"
+        return None
+
+    def union(self, a: int, b: int, force: bool = False) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if not force and self.blocked(a, b):
+            return False
+        if ra > rb:
+            ra, rb = rb, ra
+        ga, gb = self.groups[ra], self.groups.pop(rb)
+        self.parent[rb] = ra
+        ga.members += gb.members
+        ga.dois |= gb.dois
+        # cannot-links point at roots: re-point those that named rb
+        for other in gb.cannot:
+            if other in self.groups:
+                self.groups[other].cannot.discard(rb)
+                self.groups[other].cannot.add(ra)
+        ga.cannot |= {self.find(c) for c in gb.cannot}
+        ga.cannot.discard(ra)
+        return True
+
+    def components(self) -> list[list[int]]:
+        return [sorted(g.members) for g in self.groups.values()]

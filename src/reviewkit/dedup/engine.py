@@ -1,0 +1,101 @@
+"""find_duplicates: the whole method on plain record dicts (no store needed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reviewkit.dedup.block import candidate_pairs
+from reviewkit.dedup.cluster import Clusters
+from reviewkit.dedup.features import Features, features
+from reviewkit.dedup.score import CERTAIN, POSSIBLE, Verdict, compare
+
+# Bump when the method changes what it decides: stored clusters are recomputed.
+METHOD_VERSION = "1"
+COMPLETENESS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
+                "abstract", "issn")
+
+
+@dataclass
+class Pair:
+    a: int
+    b: int
+    verdict: Verdict
+    outcome: str  # merged | queued | blocked: <why> | judged same | judged different
+
+
+@dataclass
+class DedupResult:
+    clusters: list[list[int]]  # indices, representative first; singletons included
+    pairs: list[Pair]          # every certain or possible pair, with what became of it
+
+    @property
+    def queued(self) -> list[Pair]:
+        return [p for p in self.pairs if p.outcome == "queued"]
+
+
+def completeness(rec: dict) -> tuple:
+    filled = sum(1 for k in COMPLETENESS if str(rec.get(k) or "").strip())
+    return (filled, len(rec.get("abstract") or ""))
+
+
+def find_duplicates(records: list[dict], judgements: dict[tuple[int, int], bool] | None = None,
+                    ids: list[str] | None = None) -> DedupResult:
+    """Cluster ``records`` (dicts with title, authors, year, journal, volume, issue,
+    pages, doi, abstract, issn). ``judgements`` maps index pairs to a person's
+    same/different; they override the method. ``ids`` break ties between equally
+    complete representatives (default: index order)."""
+    feats: list[Features] = [features(i, r) for i, r in enumerate(records)]
+    clusters = Clusters(feats)
+    pairs: list[Pair] = []
+    judged = judgements or {}
+    for (a, b), same in judged.items():
+        if same:
+            clusters.union(a, b, force=True)
+    for (a, b), same in judged.items():
+        if not same:
+            clusters.forbid(a, b)
+    verdicts = []
+    for a, b in candidate_pairs(feats):
+        if (a, b) in judged:
+            continue
+        v = compare(feats[a], feats[b])
+        if v.label in (CERTAIN, POSSIBLE):
+            verdicts.append((a, b, v))
+    verdicts.sort(key=lambda t: (t[2].label != CERTAIN, -t[2].score, t[0], t[1]))
+    for a, b, v in verdicts:
+        if v.label == CERTAIN:
+            why = clusters.blocked(a, b)
+            outcome = f"blocked: {why}" if why else "merged"
+            if not why:
+                clusters.union(a, b)
+            pairs.append(Pair(a, b, v, outcome))
+    shown: set[tuple[int, int]] = set()
+    for a, b, v in verdicts:
+        if v.label == POSSIBLE:
+            ra, rb = sorted((clusters.find(a), clusters.find(b)))
+            why = clusters.blocked(a, b)
+            if ra == rb:
+                outcome = "merged"
+            elif why:
+                outcome = f"blocked: {why}"
+            elif (ra, rb) in shown:
+                outcome = "covered"  # a person sees one pair per pair of clusters
+            else:
+                outcome = "queued"
+                shown.add((ra, rb))
+            pairs.append(Pair(a, b, v, outcome))
+    for (a, b), same in sorted(judged.items()):
+        pairs.append(Pair(a, b, Verdict("judged", 100.0 if same else 0.0),
+                          "judged same" if same else "judged different"))
+    order = ids or [str(i) for i in range(len(records))]
+    out = []
+    for members in clusters.components():
+        rep = max(members, key=lambda i: (completeness(records[i]), _neg(order[i])))
+        out.append([rep] + [m for m in members if m != rep])
+    out.sort(key=lambda m: m[0])
+    return DedupResult(out, pairs)
+
+
+def _neg(text: str) -> tuple:
+    # max() picks the most complete; among equals the smallest id
+    return tuple(-ord(c) for c in text)

@@ -1,0 +1,139 @@
+"""Compare two records: certain duplicate, possible duplicate, or distinct.
+
+Conflicts (different DOIs, start pages or volumes, years two apart) weigh
+more than agreements: merging two different studies loses one, which is
+worse than leaving a duplicate for a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from reviewkit.dedup.features import Features, rules
+
+CERTAIN, POSSIBLE, DISTINCT = "certain", "possible", "distinct"
+
+
+@dataclass
+class Verdict:
+    label: str
+    score: float
+    evidence: dict = field(default_factory=dict)
+
+
+def _agree(a: str, b: str) -> bool | None:
+    """True/False when both sides have a value, None when either is missing."""
+    if not a or not b:
+        return None
+    return a == b
+
+
+def journals_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
+    """'curr opin lipidol' agrees with 'current opinion lipidology'; prefixes allowed."""
+    if not a or not b:
+        return None
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    j = 0
+    for word in short:
+        while j < len(long_) and not long_[j].startswith(word) and not word.startswith(long_[j]):
+            j += 1
+        if j == len(long_):
+            return False
+        j += 1
+    return True
+
+
+def pages_agree(a: Features, b: Features) -> bool | None:
+    """Same first page, or one range holding the other's first page (569 in 567-569).
+
+    Article numbers (e12724, c1804) and printed pages cannot be compared.
+    """
+    (pa, sa, ea), (pb, sb, eb) = a.pages, b.pages
+    if sa is None or sb is None or pa != pb:
+        return None
+    if sa == sb or (ea is not None and ea == eb and ea > 9):
+        return True  # same first page, or a typo in one first page but the same last page
+    return (ea is not None and sa <= sb <= ea) or (eb is not None and sb <= sa <= eb)
+
+
+def volumes_agree(a: Features, b: Features) -> bool | None:
+    if not a.volume or not b.volume:
+        return None
+    if a.volume == b.volume:
+        return True
+    if a.volume in b.issue_numbers or b.volume in a.issue_numbers:
+        return None  # one side put the supplement number in the volume field
+    return False
+
+
+def _title(a: Features, b: Features, floor: float) -> float:
+    title = fuzz.ratio(a.title, b.title) if a.title and b.title else 0.0
+    if title < floor and min(len(a.key), len(b.key)) >= 30 and (
+            a.key.startswith(b.key) or b.key.startswith(a.key) or
+            a.key.endswith(b.key) or b.key.endswith(a.key)):
+        title = floor  # a subtitle, section heading or translated tail on one side only
+    return title
+
+
+def compare(a: Features, b: Features) -> Verdict:
+    t = rules()["thresholds"]
+    title = _title(a, b, t["title_possible"])
+    ev: dict = {"title": round(title, 1)}
+    if title < t["title_variant"]:
+        return Verdict(DISTINCT, title, ev)
+    doi = _agree(a.doi, b.doi)
+    pages = pages_agree(a, b)
+    volume = volumes_agree(a, b)
+    journal = journals_agree(a.journal, b.journal)
+    if journal is False and a.issn & b.issn:
+        journal = True  # transliterated or renamed journal, same ISSN
+    year_gap = abs(a.year - b.year) if a.year and b.year else None
+    authors = (fuzz.token_set_ratio(" ".join(a.authors), " ".join(b.authors))
+               if a.authors and b.authors else None)
+    abstract = (fuzz.ratio(a.abstract, b.abstract) if len(a.abstract) > 50 and
+                len(b.abstract) > 50 else None)
+    authors_ok = authors is not None and authors >= t["authors_agree"]
+    # hard: two different records; soft: often just how a database spells things
+    hard = [n for n, bad in (("doi", doi is False), ("pages", pages is False),
+                             ("year", year_gap is not None and year_gap > 1)) if bad]
+    soft = [n for n, bad in (("volume", volume is False), ("journal", journal is False),
+                             ("authors", authors is not None and authors < 50)) if bad]
+    support = sum((doi is True, pages is True, volume is True, journal is True, authors_ok,
+                   abstract is not None and abstract >= t["abstract_agree"], year_gap == 0))
+    citation = pages is True and volume is True and (year_gap or 0) <= 1
+    ev.update(doi=doi, pages=pages, volume=volume, journal=journal, year_gap=year_gap,
+              authors=authors, abstract=abstract, hard=hard, soft=soft, support=support)
+    score = title + 2 * support - 10 * len(hard) - 5 * len(soft)
+    if a.generic or b.generic:
+        # 'Editorial' equals 'Editorial' in every journal: only the citation can tell
+        ok = not hard and not soft and (doi or citation)
+        return Verdict(CERTAIN if ok and title >= t["title_certain"] else DISTINCT, score, ev)
+    if title < t["title_possible"]:
+        # translated or reworded title: only a full citation by the same authors
+        ok = citation and authors is not None and authors >= 90 and not hard and not soft
+        return Verdict(CERTAIN if ok else DISTINCT, score, ev)
+    if hard:
+        strong = (title >= 98 and support >= 4 and len(hard) == 1 and not soft
+                  and "doi" not in hard)
+        return Verdict(POSSIBLE if strong else DISTINCT, score, ev)
+    if len(soft) >= 2 and doi is not True:
+        return Verdict(DISTINCT, score, ev)  # another venue and volume: abstract vs article
+    if soft:
+        proof = doi is True or (abstract or 0) >= 95 or (citation and authors_ok)
+        if title >= 98 and proof and support >= 4:
+            return Verdict(CERTAIN, score, ev)
+        return Verdict(POSSIBLE if title >= t["title_certain"] and support >= 3 else DISTINCT,
+                       score, ev)
+    if title >= t["title_certain"] and support >= 2:
+        return Verdict(CERTAIN, score, ev)
+    if title >= t["title_with_doi"] and doi is True:
+        return Verdict(CERTAIN, score, ev)
+    if title >= t["title_with_citation"] and citation and authors_ok:
+        return Verdict(CERTAIN, score, ev)
+    if support >= 1 and (authors is None or authors_ok):
+        return Verdict(POSSIBLE, score, ev)
+    return Verdict(DISTINCT, score, ev)
