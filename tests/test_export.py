@@ -60,5 +60,5 @@ def test_csv_export_one_row_per_record(tmp_path):
     assert n == len(rows) == 16
     assert list(rows[0]) == CSV_COLUMNS
     assert len({r["id"] for r in rows}) == 16
-    assert {r["source"] for r in rows} == {"scopus", "unlogged-embase-com-asreview"}
+    assert {r["source"] for r in rows} == {"scopus", "unlogged-embase-com-asreview-ris"}
     assert not list(tmp_path.glob(".*.part"))

@@ -95,7 +95,7 @@ def test_adding_a_file_rereads_only_its_source(tmp_path):
     import_files(project, store, [export_file("ris/scopus_asysd.ris")], "scopus")
     shutil.copy(export_file("ris/scopus_synthesisr.ris"), project.exports_dir / "extra.ris")
     report = refresh(project, store)
-    assert report.refreshed == ["unlogged-extra"]
+    assert report.refreshed == ["unlogged-extra-ris"]
     assert report.unchanged == 2
     assert store.count_records() == 63
 
@@ -105,7 +105,7 @@ def test_unlogged_import_warns_and_is_counted(tmp_path):
     report = import_files(project, store, [export_file("csv/embase-com_asreview.csv")])
     assert report.added == 6
     assert any("unlogged" in w for w in report.warnings)
-    assert {sr.source for sr in store.iter_records()} == {"unlogged-embase-com-asreview"}
+    assert {sr.source for sr in store.iter_records()} == {"unlogged-embase-com-asreview-csv"}
 
 
 def test_reconcile_flags_a_truncated_export(tmp_path):
@@ -125,3 +125,11 @@ def test_same_file_under_two_names_is_one_import(tmp_path):
     import_files(project, store, [export_file("ris/wos_asysd.ris")], "wos")
     assert import_files(project, store, [copy], "wos").added == 0
     assert len(list(project.exports_dir.iterdir())) == 1
+
+
+def test_same_stem_different_extension_are_two_sources(tmp_path):
+    project, store = new_project(tmp_path)
+    import_files(project, store, [export_file("ris/bluelight-endnote_reflib.ris"),
+                                  export_file("endnote-xml/bluelight-endnote_reflib.xml")])
+    assert store.count_records() == 204
+    assert len({sr.source for sr in store.iter_records()}) == 2

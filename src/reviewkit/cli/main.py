@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from reviewkit.cli import dedup as dedup_cli
 from reviewkit.cli import search as search_cli
 from reviewkit.cli.common import FormatOpt, emit, progress, project_dir, user_errors, warn
 from reviewkit.io.importer import import_files, import_logged, parse_columns
@@ -21,6 +22,7 @@ from reviewkit.searches.reconcile import reconcile
 app = typer.Typer(help="reviewkit: systematic reviews from search log to PRISMA report.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(search_cli.app, name="search")
+app.add_typer(dedup_cli.app, name="dedup")
 
 
 @app.callback()

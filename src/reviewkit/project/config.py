@@ -12,7 +12,8 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.project import tomlfile
 
 CONFIG = "reviewkit.toml"
-FOLDERS = ("searches", "searches/exports", "screening", "extraction", "casp", "templates")
+FOLDERS = ("searches", "searches/exports", "dedup", "screening", "extraction", "casp",
+           "templates")
 
 
 class ReviewSection(BaseModel):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from reviewkit.dedup.run import dedup_enabled, run_dedup
 from reviewkit.project.config import Project, find_project
 from reviewkit.store import open_store
 from reviewkit.store.sqlite import SQLiteStore
@@ -40,6 +41,8 @@ def session(where: Path | None = None, sync: bool = True) -> Iterator[tuple[Proj
         try:
             if sync:
                 refresh(project, store)
+                if dedup_enabled(project):
+                    run_dedup(project, store)
             yield project, store
         finally:
             store.close()

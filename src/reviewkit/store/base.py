@@ -60,8 +60,16 @@ class Store(Protocol):
 
     def get_record(self, record_id: str) -> StoredRecord | None: ...
 
-    def replace_clusters(self, rows: list[tuple[str, str, str]]) -> None:
-        """Store dedup results: (record_id, representative id, status) per clustered record."""
+    def get_meta(self, key: str) -> str | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
+    def replace_clusters(self, rows: list[tuple[str, str, str]],
+                         pairs: list[tuple] | None = None, meta: str | None = None) -> None:
+        """Store dedup results: (record_id, representative id, status) per clustered record,
+        the pairs (a, b, label, score, outcome, evidence json) and a fingerprint."""
+
+    def dedup_pairs(self, outcome: str | None = None) -> list[tuple]: ...
 
     def clusters(self) -> dict[str, list[str]]:
         """representative id -> member ids (representative first); singletons included."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from reviewkit.records.model import Record
 from reviewkit.store.base import FileRow, StoredRecord
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 _RECORD_COLS = ("title", "abstract", "authors", "year", "journal", "journal_abbrev", "volume",
                 "issue", "pages", "doi", "issn", "isbn", "pmid", "accession", "keywords",
                 "urls", "type", "language", "database", "position", "line")
@@ -31,6 +31,8 @@ CREATE INDEX records_source ON records(source);
 CREATE TABLE clusters (record_id TEXT PRIMARY KEY, representative TEXT NOT NULL,
   status TEXT NOT NULL);
 CREATE INDEX clusters_rep ON clusters(representative);
+CREATE TABLE dedup_pairs (a TEXT NOT NULL, b TEXT NOT NULL, label TEXT, score REAL,
+  outcome TEXT, evidence TEXT);
 INSERT INTO meta VALUES ('schema', '{SCHEMA_VERSION}');
 """
 
@@ -123,11 +125,33 @@ class SQLiteStore:
         row = self.db.execute("SELECT * FROM records WHERE id=?", (record_id,)).fetchone()
         return _stored(row) if row else None
 
+    # meta -------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
+
     # dedup clusters ---------------------------------------------------
-    def replace_clusters(self, rows: list[tuple[str, str, str]]) -> None:
+    def replace_clusters(self, rows: list[tuple[str, str, str]],
+                         pairs: list[tuple] | None = None, meta: str | None = None) -> None:
+        """Swap in a whole dedup result at once (clusters, pairs, fingerprint)."""
         with self.db:
             self.db.execute("DELETE FROM clusters")
             self.db.executemany("INSERT INTO clusters VALUES (?,?,?)", rows)
+            self.db.execute("DELETE FROM dedup_pairs")
+            self.db.executemany("INSERT INTO dedup_pairs VALUES (?,?,?,?,?,?)", pairs or [])
+            if meta is not None:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('dedup', ?)", (meta,))
+
+    def dedup_pairs(self, outcome: str | None = None) -> list[tuple]:
+        sql = "SELECT a, b, label, score, outcome, evidence FROM dedup_pairs"
+        if outcome:
+            return list(self.db.execute(sql + " WHERE outcome=? ORDER BY score DESC, a, b",
+                                        (outcome,)))
+        return list(self.db.execute(sql + " ORDER BY a, b"))
 
     def clusters(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}

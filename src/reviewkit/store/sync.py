@@ -43,7 +43,8 @@ class SyncReport:
 
 
 def unlogged_key(path: Path) -> str:
-    return UNLOGGED + (_SLUG.sub("-", path.stem.lower()).strip("-") or "file")
+    # the whole name: medline.ris and medline.xml are two sources
+    return UNLOGGED + (_SLUG.sub("-", path.name.lower()).strip("-") or "file")
 
 
 def project_sources(project: Project, searches: list[Search]) -> list[Source]:

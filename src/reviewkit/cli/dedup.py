@@ -1,0 +1,51 @@
+"""`reviewkit dedup ...`: find duplicates, review uncertain pairs, report."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors
+from reviewkit.dedup.report import merges, per_database
+from reviewkit.dedup.run import record_judgement, run_dedup
+from reviewkit.project.session import session
+
+app = typer.Typer(help="Find duplicate records across databases; nothing is ever deleted.",
+                  invoke_without_command=True)
+
+
+@app.callback()
+@user_errors
+def dedup(ctx: typer.Context, fmt: str = FormatOpt,
+          force: bool = typer.Option(False, help="Recompute even if nothing changed")) -> None:
+    """Cluster duplicates: certain ones linked, possible ones queued for a person."""
+    if ctx.invoked_subcommand:
+        return
+    with session(project_dir(ctx), sync=True) as (project, store):
+        (project.root / "dedup").mkdir(exist_ok=True)
+        summary = run_dedup(project, store, force=force)
+    emit([summary.__dict__], fmt, "Deduplication")
+
+
+@app.command()
+@user_errors
+def report(ctx: typer.Context, fmt: str = FormatOpt,
+           show_merges: bool = typer.Option(False, "--merges", help="List every merge")) -> None:
+    """Counts per database (found, duplicates of which database) or the merges."""
+    with session(project_dir(ctx.parent)) as (_, store):
+        rows = merges(store) if show_merges else per_database(store)
+    emit(rows, fmt, "Merges" if show_merges else "Duplicates per source")
+
+
+@app.command()
+@user_errors
+def judge(ctx: typer.Context, a: str, b: str,
+          same: bool = typer.Option(..., "--same/--different"),
+          reviewer: str = typer.Option(None, envvar="REVIEWKIT_REVIEWER")) -> None:
+    """Record a person's judgement of a pair; it overrides the method on every rebuild."""
+    with session(project_dir(ctx.parent)) as (project, store):
+        record_judgement(project, store, a, b, same,
+                         reviewer or os.environ.get("USER", "unknown"))
+    typer.echo(f"{a} and {b}: {'same record' if same else 'different records'}")
+

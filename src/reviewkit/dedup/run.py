@@ -1,0 +1,86 @@
+"""Run deduplication over a project's store; cached until records or judgements change."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from reviewkit.dedup.engine import METHOD_VERSION, find_duplicates
+from reviewkit.dedup.judgements import append_judgement, log_path, read_judgements
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.config import Project
+from reviewkit.store.base import Store, StoredRecord
+
+
+@dataclass
+class DedupSummary:
+    records: int
+    clusters: int          # clusters of two or more records
+    duplicates: int        # records that are not their cluster's representative
+    queued: int            # possible pairs awaiting a person
+    recomputed: bool
+
+
+def as_fields(sr: StoredRecord) -> dict:
+    r = sr.record
+    return {"title": r.title, "authors": "; ".join(r.authors), "year": r.year,
+            "journal": r.journal or r.journal_abbrev, "volume": r.volume, "issue": r.issue,
+            "pages": r.pages, "doi": r.doi, "abstract": r.abstract,
+            "issn": " ".join(r.issn + r.isbn)}
+
+
+def _fingerprint(project: Project, store: Store) -> str:
+    h = hashlib.sha256(METHOD_VERSION.encode())
+    for key in store.sources():
+        h.update(f"{key}={store.source_fingerprint(key)}\n".encode())
+    path = log_path(project)
+    if path.exists():
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def run_dedup(project: Project, store: Store, force: bool = False) -> DedupSummary:
+    """Cluster every stored record; a no-op when nothing changed since the last run."""
+    fingerprint = _fingerprint(project, store)
+    stored = list(store.iter_records())
+    if not force and store.get_meta("dedup") == fingerprint:
+        return _summary(store, len(stored), recomputed=False)
+    ids = [sr.id for sr in stored]
+    index = {rid: i for i, rid in enumerate(ids)}
+    judged = {(index[a], index[b]) if index[a] < index[b] else (index[b], index[a]): same
+              for (a, b), same in read_judgements(project).items()
+              if a in index and b in index}
+    result = find_duplicates([as_fields(sr) for sr in stored], judged, ids)
+    rows = []
+    for members in result.clusters:
+        if len(members) < 2:
+            continue
+        rep = ids[members[0]]
+        rows += [(ids[m], rep, "representative" if m == members[0] else "duplicate")
+                 for m in members]
+    pairs = [(ids[p.a], ids[p.b], p.verdict.label, round(p.verdict.score, 2), p.outcome,
+              json.dumps(p.verdict.evidence, sort_keys=True)) for p in result.pairs]
+    store.replace_clusters(rows, pairs, fingerprint)
+    return _summary(store, len(stored), recomputed=True)
+
+
+def _summary(store: Store, records: int, recomputed: bool) -> DedupSummary:
+    clusters = [m for m in store.clusters().values() if len(m) > 1]
+    return DedupSummary(records, len(clusters), sum(len(m) - 1 for m in clusters),
+                        len(store.dedup_pairs("queued")), recomputed)
+
+
+def record_judgement(project: Project, store: Store, a: str, b: str, same: bool,
+                     by: str) -> DedupSummary:
+    """A person's same/different for two stored records, logged then applied."""
+    for rid in (a, b):
+        if store.get_record(rid) is None:
+            raise ReviewkitError(f"no record with id {rid!r} (ids: reviewkit export -f csv)")
+    append_judgement(project, a, b, same, by)
+    return run_dedup(project, store)
+
+
+def dedup_enabled(project: Project) -> bool:
+    """Dedup runs on every refresh once a project has used it (its folder exists)."""
+    return (project.root / "dedup").is_dir()

@@ -1,0 +1,124 @@
+"""Read YAML files people edit by hand (errors name file and line); write them durably."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from reviewkit.errors import ReviewkitError
+
+Lines = dict[tuple[str, ...], int]
+
+
+def load(path: Path) -> tuple[Any, Lines]:
+    """(data, lines): lines maps a key path like ('answers', 'q7') to its line number."""
+    try:
+        text = path.read_text("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReviewkitError(f"not UTF-8 text ({exc.reason})", file=str(path)) from None
+    except OSError as exc:
+        raise ReviewkitError(f"cannot read the file ({exc.strerror})", file=str(path)) from None
+    return loads(text, str(path))
+
+
+def loads(text: str, name: str) -> tuple[Any, Lines]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        msg = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        raise ReviewkitError(f"invalid YAML: {msg}", file=name,
+                             line=mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise ReviewkitError(f"invalid YAML: {exc}", file=name) from None
+    lines: Lines = {}
+    if node is not None:
+        _walk(node, (), lines, name)
+    return data, lines
+
+
+def _walk(node: yaml.Node, path: tuple[str, ...], lines: Lines, name: str) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            k = str(key.value)
+            # PyYAML keeps the last of two equal keys silently; a person meant one of them
+            if k in seen:
+                raise ReviewkitError(f"key '{k}' appears twice", file=name,
+                                     line=key.start_mark.line + 1, field=".".join((*path, k)))
+            seen.add(k)
+            lines[(*path, k)] = key.start_mark.line + 1
+            _walk(value, (*path, k), lines, name)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, (*path, str(i)), lines, name)
+
+
+def line_at(lines: Lines, loc: tuple[Any, ...] | list[Any]) -> int | None:
+    """Line of the longest known prefix of ``loc``."""
+    parts = tuple(str(p) for p in loc)
+    for n in range(len(parts), -1, -1):
+        if parts[:n] in lines:
+            return lines[parts[:n]]
+    return None
+
+
+def validation_error(exc: ValidationError, path: Path | str, lines: Lines,
+                     prefix: tuple[str, ...] = ()) -> ReviewkitError:
+    """The first pydantic error as a one-line ReviewkitError at its line."""
+    err = exc.errors()[0]
+    loc = (*prefix, *(str(p) for p in err["loc"]))
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown field (check the spelling)"
+    elif err["type"] == "missing":
+        msg = "required field is missing"
+    elif msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    return ReviewkitError(msg, file=str(path), line=line_at(lines, loc),
+                          field=".".join(loc) or None)
+
+
+def dump(data: Any) -> str:
+    """YAML as people write it: block style, keys in the given order, unicode kept."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100,
+                          default_flow_style=False)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write, flush and fsync a temp file, then rename it over ``path``.
+
+    A kill at any moment leaves either the old file or the new one, never half.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows cannot open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
