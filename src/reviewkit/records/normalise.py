@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import unquote
 
 _DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
@@ -30,8 +31,10 @@ def doi(value: str) -> str:
     """Bare lower-case DOI from a DOI, a doi.org URL or 'xxx [doi]'; '' if none."""
     if not value:
         return ""
-    if "\\" in value or "%" in value:
-        value = value.replace("\\_", "_").replace("%2F", "/").replace("%2f", "/")
+    if "\\" in value:
+        value = value.replace("\\_", "_")
+    if "%" in value:
+        value = unquote(value)  # %2F, %28 ... in DOIs copied from URLs
     m = _DOI.search(value)
     if not m:
         return ""
