@@ -29,12 +29,20 @@ def project_status(project: Project, store: Store) -> dict:
         "hits_reported": sum(s.hits or 0 for s in searches),
         "files": len(files),
         "records": store.count_records(),
+        **_dedup(store),
         "entries_read": sum(per_source.values()),
         "unlogged_files": [r.path for r in files if r.search_id is None],
         "sources": [{"source": r.source, "file": r.path, "format": r.format,
                      "dialect": r.dialect, "records": r.entries} for r in files],
         "warnings": _warnings(checks),
     }
+
+
+def _dedup(store: Store) -> dict:
+    multi = [m for m in store.clusters().values() if len(m) > 1]
+    return {"duplicates_linked": sum(len(m) - 1 for m in multi),
+            "unique_records": store.count_records() - sum(len(m) - 1 for m in multi),
+            "pairs_awaiting_review": len(store.dedup_pairs("queued"))}
 
 
 def _warnings(checks: list[Reconciliation]) -> list[str]:
