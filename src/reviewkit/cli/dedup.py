@@ -49,3 +49,13 @@ def judge(ctx: typer.Context, a: str, b: str,
                          reviewer or os.environ.get("USER", "unknown"))
     typer.echo(f"{a} and {b}: {'same record' if same else 'different records'}")
 
+
+@app.command()
+@user_errors
+def review(ctx: typer.Context,
+           reviewer: str = typer.Option(None, envvar="REVIEWKIT_REVIEWER",
+                                        help="Your name in the judgements log")) -> None:
+    """Judge possible duplicate pairs side by side: s same, d different, k skip, u undo."""
+    from reviewkit.tui.dedup_review import run_review  # Textual loads for this command only
+
+    typer.echo(run_review(project_dir(ctx.parent), reviewer or os.environ.get("USER", "unknown")))

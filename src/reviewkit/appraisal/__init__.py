@@ -1,0 +1,1 @@
+"""Critical appraisal: checklists as data, appraisal records, comparison, summaries."""

@@ -1,0 +1,172 @@
+"""Appraisal checklists as data: CASP, JBI or domain-based tools such as RoB 2.
+
+A checklist is sections (CASP's A-C, or RoB 2's domains) of questions; each
+question takes one of the answer options. Questions marked ``judgement`` are a
+domain's verdict (plotted in the traffic-light plot); ``overall`` is the
+study-level verdict. Text and licence stay in the YAML file, never in code.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project import yamlfile
+from reviewkit.project.config import Project
+
+KEY = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+CHECKLIST_DIR = "casp"
+
+
+def _key(value: str) -> str:
+    if not KEY.match(value):
+        raise ValueError(f"{value!r}: use lower-case letters, digits and '_'")
+    return value
+
+
+class Option(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: str
+    label: str
+    colour: str = ""  # for plots, e.g. "#2e7d32"
+
+    _v = field_validator("value")(_key)
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    text: str
+    hint: str = ""
+    screening: bool = False
+    judgement: bool = False
+    answers: list[Option] | None = None  # default: the checklist's answers
+
+    _v = field_validator("id")(_key)
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    title: str
+    questions: list[Question] = Field(min_length=1)
+
+
+class Checklist(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    title: str
+    version: str
+    licence: str
+    attribution: str
+    source: str = ""
+    notes: str = ""
+    answers: list[Option] = Field(min_length=2)
+    sections: list[Section] = Field(min_length=1)
+    overall: Question | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not re.match(r"^[a-z0-9][a-z0-9_-]*$", value):
+            raise ValueError(f"{value!r}: use lower-case letters, digits, '-' and '_'")
+        return value
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version(cls, value: object) -> object:
+        return str(value) if isinstance(value, (int, float)) else value
+
+    @model_validator(mode="after")
+    def _unique(self) -> Checklist:
+        seen: set[str] = set()
+        for q in self.questions:
+            if q.id in seen:
+                raise ValueError(f"question id {q.id!r} is used twice")
+            seen.add(q.id)
+            values = [o.value for o in self.options(q)]
+            if len(set(values)) != len(values):
+                raise ValueError(f"question {q.id!r}: an answer option is listed twice")
+        return self
+
+    @property
+    def questions(self) -> list[Question]:
+        """Every question in order, the overall judgement last."""
+        out = [q for s in self.sections for q in s.questions]
+        return out + ([self.overall] if self.overall else [])
+
+    def question(self, qid: str) -> Question | None:
+        return next((q for q in self.questions if q.id == qid), None)
+
+    def options(self, q: Question) -> list[Option]:
+        return q.answers if q.answers is not None else self.answers
+
+    def option_values(self) -> list[str]:
+        """Every answer value used by any question, in first-use order (summary columns)."""
+        out: list[str] = []
+        for q in self.questions:
+            out += [o.value for o in self.options(q) if o.value not in out]
+        return out
+
+    def label(self, value: str) -> str:
+        for q in self.questions:
+            for o in self.options(q):
+                if o.value == value:
+                    return o.label
+        return value
+
+    def plotted(self) -> list[Question]:
+        """The traffic-light columns: judgements (+ overall) if any, else every question."""
+        chosen = [q for q in self.questions if q.judgement or q is self.overall]
+        return chosen or self.questions
+
+
+def load_checklist(path: Path) -> Checklist:
+    data, lines = yamlfile.load(path)
+    if not isinstance(data, dict):
+        raise ReviewkitError("a checklist file is a mapping with id, title, version, licence, "
+                             "attribution, answers and sections", file=str(path))
+    try:
+        return Checklist.model_validate(data)
+    except ValidationError as exc:
+        raise yamlfile.validation_error(exc, path, lines) from None
+
+
+def checklist_files(project: Project) -> list[Path]:
+    return sorted((project.root / CHECKLIST_DIR).glob("*.yaml"))
+
+
+def load_checklists(project: Project) -> dict[str, Checklist]:
+    """The project's checklists by id; the first invalid file raises."""
+    out: dict[str, Checklist] = {}
+    for path in checklist_files(project):
+        c = load_checklist(path)
+        if c.id in out:
+            raise ReviewkitError(f"checklist id {c.id!r} is also used by another file in "
+                                 f"{CHECKLIST_DIR}/", file=str(path), field="id")
+        out[c.id] = c
+    return out
+
+
+def get_checklist(project: Project, ref: str | None) -> Checklist:
+    """A checklist by id, or by path to a team's own file; the only one when ``ref`` is None."""
+    if ref and (ref.endswith((".yaml", ".yml")) or "/" in ref):
+        return load_checklist(Path(ref))
+    known = load_checklists(project)
+    if ref is None:
+        if len(known) == 1:
+            return next(iter(known.values()))
+        raise ReviewkitError(f"choose a checklist with --checklist (known: "
+                             f"{', '.join(known) or f'none in {CHECKLIST_DIR}/'})")
+    if ref not in known:
+        raise ReviewkitError(f"no checklist {ref!r} in {CHECKLIST_DIR}/ "
+                             f"(known: {', '.join(known) or 'none'})")
+    return known[ref]
+
+
+def with_checklist(project: Project, checklist: Checklist) -> dict[str, Checklist]:
+    """The project's checklists plus ``checklist`` (which may come from a file elsewhere)."""
+    return {**load_checklists(project), checklist.id: checklist}

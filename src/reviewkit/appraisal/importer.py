@@ -1,0 +1,75 @@
+"""Import appraisals from a spreadsheet (CSV) or a YAML list: all rows or nothing.
+
+CSV columns: study, reviewer, checklist (or --checklist), status (optional),
+then one column per question id (q1, q2, ...) and optionally q1_comment, ...
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reviewkit.appraisal.checklist import Checklist, load_checklists, with_checklist
+from reviewkit.appraisal.records import (
+    Appraisal,
+    appraisal_path,
+    parse_appraisal,
+    save_appraisal,
+)
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.config import Project
+from reviewkit.project.tablefile import read_rows
+from reviewkit.records.studies import require_study
+
+
+def import_appraisals(project: Project, path: Path, checklist: Checklist | None = None,
+                      replace: bool = False) -> list[Path]:
+    """Validate every row first; write only when all are valid."""
+    checklists = with_checklist(project, checklist) if checklist else load_checklists(project)
+    kind, rows = read_rows(path)
+    records: list[tuple[Appraisal, Checklist]] = []
+    seen: set[tuple[str, str]] = set()
+    for line, row, lines in rows:
+        study, reviewer = str(row.get("study") or ""), str(row.get("reviewer") or "")
+        where = {"file": str(path), "line": line}
+        if not study or not reviewer:
+            raise ReviewkitError("each row needs a study and a reviewer", **where)
+        try:
+            require_study(project, study)
+            only = next(iter(checklists.values())) if len(checklists) == 1 else None
+            data = row if kind == "yaml" else _from_csv(row, checklist or only)
+            data = {k: v for k, v in data.items() if k not in ("study", "reviewer")}
+            target = appraisal_path(project, study, reviewer)
+            a = parse_appraisal(data, lines or {(): line}, path, study, reviewer, checklists)
+        except ReviewkitError as exc:
+            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r}: {exc.message}",
+                                 file=str(path), line=exc.line or line,
+                                 field=exc.field) from None
+        if (study, reviewer) in seen:
+            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r} appears twice", **where)
+        seen.add((study, reviewer))
+        if target.exists() and not replace:
+            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r}: "
+                                 f"{project.relative(target)} exists (use --replace)", **where)
+        a.path = target
+        records.append((a, checklists[a.checklist]))
+    return [save_appraisal(project, a, c) for a, c in records]
+
+
+def _from_csv(row: dict[str, str], checklist: Checklist | None) -> dict:
+    answers: dict = {}
+    for key, value in row.items():
+        if key in ("study", "reviewer", "checklist", "status", "version") or not value:
+            continue
+        if key.endswith("_comment"):
+            answers.setdefault(key.removesuffix("_comment"), {})["comment"] = value
+        else:
+            answers.setdefault(key, {})["answer"] = value
+    for qid, entry in answers.items():
+        if "answer" not in entry:
+            raise ReviewkitError(f"a comment on {qid} without an answer", field=f"answers.{qid}")
+    data: dict = {"checklist": row.get("checklist") or (checklist.id if checklist else None),
+                  "answers": answers}
+    if row.get("status"):
+        data["status"] = row["status"]
+    return data
+

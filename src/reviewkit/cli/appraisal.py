@@ -1,0 +1,161 @@
+"""`reviewkit appraisal ...`: checklists, appraisals, comparison, consensus, tables, plots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from reviewkit.appraisal.checklist import get_checklist, load_checklists
+from reviewkit.appraisal.compare import compare, make_consensus, study_appraisals
+from reviewkit.appraisal.importer import import_appraisals
+from reviewkit.appraisal.records import load_appraisals
+from reviewkit.appraisal.summary import final_appraisals
+from reviewkit.cli.common import emit, project_dir, user_errors, warn
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.config import find_project
+from reviewkit.project.session import lock
+from reviewkit.reporting.outputs import deliver
+from reviewkit.reporting.review_tables import casp_matrix, casp_summary
+
+app = typer.Typer(help="Critical appraisal (CASP and other checklists).", no_args_is_help=True)
+ChecklistOpt = typer.Option(None, "--checklist", "-c", help="Checklist id or YAML file")
+FmtOpt = typer.Option("csv", "--format", "-f", help="csv, md, json, table, html, latex, docx")
+OutOpt = typer.Option(None, "--output", "-o", help="Write to this file")
+
+
+def _pairs(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ReviewkitError(f"expected QUESTION=ANSWER, got {item!r}", field="--set")
+        out[key.strip()] = value.strip()
+    return out
+
+
+@app.command("checklists")
+@user_errors
+def checklists(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f")) -> None:
+    """List (and validate) the checklists in casp/."""
+    rows = [{"id": c.id, "title": c.title, "version": c.version, "questions":
+             len(c.questions), "licence": c.licence}
+            for c in load_checklists(find_project(project_dir(ctx))).values()]
+    emit(rows, fmt, "Checklists", ["id", "title", "version", "questions", "licence"])
+
+
+@app.command("check")
+@user_errors
+def check(ctx: typer.Context) -> None:
+    """Validate every checklist and appraisal file; exit 2 naming the first problem."""
+    project = find_project(project_dir(ctx))
+    records = load_appraisals(project)
+    typer.echo(f"ok: {len(load_checklists(project))} checklists, {len(records)} appraisals")
+
+
+@app.command("summary")
+@user_errors
+def summary(ctx: typer.Context, checklist: str = ChecklistOpt, fmt: str = FmtOpt,
+            output: Path = OutOpt) -> None:
+    """Per-question answer counts across included studies (CASP Table 3)."""
+    project = find_project(project_dir(ctx))
+    table, warnings = casp_summary(project, get_checklist(project, checklist))
+    _out(deliver(table, fmt, output, project.root), warnings)
+
+
+@app.command("matrix")
+@user_errors
+def matrix(ctx: typer.Context, checklist: str = ChecklistOpt, fmt: str = FmtOpt,
+           output: Path = OutOpt) -> None:
+    """Each study's answers, study by question."""
+    project = find_project(project_dir(ctx))
+    table, warnings = casp_matrix(project, get_checklist(project, checklist))
+    _out(deliver(table, fmt, output, project.root), warnings)
+
+
+@app.command("plot")
+@user_errors
+def plot(ctx: typer.Context, output: Path = typer.Argument(..., help="File stem: writes "
+                                                           ".svg and .png"),
+         kind: str = typer.Option("traffic-light", help="traffic-light or summary"),
+         checklist: str = ChecklistOpt,
+         weight: list[str] = typer.Option(None, help="STUDY=WEIGHT for the summary plot")
+         ) -> None:
+    """robvis-style traffic-light or weighted summary bar plot (SVG and PNG)."""
+    from reviewkit.reporting.robplots import summary_bar, traffic_light
+
+    project = find_project(project_dir(ctx))
+    chk = get_checklist(project, checklist)
+    appraisals, warnings = final_appraisals(project, chk)
+    if kind not in ("traffic-light", "summary"):
+        raise ReviewkitError(f"--kind {kind!r}: expected traffic-light or summary")
+    try:
+        weights = {k: float(v) for k, v in _pairs(weight).items()}
+    except ValueError:
+        raise ReviewkitError("weights are numbers: --weight study=2.5") from None
+    paths = (traffic_light(chk, appraisals, output) if kind == "traffic-light"
+             else summary_bar(chk, appraisals, output, weights))
+    _out(None, warnings)
+    typer.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+@app.command("enter")
+@user_errors
+def enter(ctx: typer.Context, study: str, reviewer: str = typer.Option(..., "--reviewer", "-r"),
+          checklist: str = ChecklistOpt) -> None:
+    """Answer a checklist from the keyboard; each answer is saved as it is given."""
+    from reviewkit.tui.appraise import appraise_app
+
+    project = find_project(project_dir(ctx))
+    app_ = appraise_app(project, study, reviewer, get_checklist(project, checklist))
+    app_.run()
+    typer.echo(f"saved to {app_.walk.record.path}")
+
+
+@app.command("import")
+@user_errors
+def import_(ctx: typer.Context, file: Path, checklist: str = ChecklistOpt,
+            replace: bool = typer.Option(False, help="Overwrite existing records")) -> None:
+    """Import appraisals from CSV or YAML (all rows or nothing)."""
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        chk = get_checklist(project, checklist) if checklist else None
+        paths = import_appraisals(project, file, chk, replace)
+    typer.echo(f"imported {len(paths)} appraisals")
+
+
+@app.command("compare")
+@user_errors
+def compare_(ctx: typer.Context, study: str, checklist: str = ChecklistOpt,
+             reviewers: str = typer.Option(None, help="a,b (default: all)"),
+             fmt: str = typer.Option("table", "--format", "-f")) -> None:
+    """List the questions two reviewers answered differently."""
+    project = find_project(project_dir(ctx))
+    chk = get_checklist(project, checklist)
+    records = study_appraisals(project, study, chk, reviewers.split(",") if reviewers else None)
+    rows = [{"question": d.question, "text": d.text, **{r: v or "" for r, v in d.answers.items()}}
+            for d in compare(records, chk)]
+    if not rows:
+        typer.echo(f"{study}: {len(records)} appraisals agree on every question")
+        return
+    emit(rows, fmt, f"Disagreements on {study}")
+
+
+@app.command("consensus")
+@user_errors
+def consensus(ctx: typer.Context, study: str, checklist: str = ChecklistOpt,
+              set_: list[str] = typer.Option(None, "--set", help="q7=yes or q7=@reviewer"),
+              reviewers: str = typer.Option(None, help="a,b (default: all)")) -> None:
+    """Record the agreed appraisal (casp/<study>/consensus.yaml)."""
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        result = make_consensus(project, study, get_checklist(project, checklist), _pairs(set_),
+                                reviewers.split(",") if reviewers else None)
+    typer.echo(f"wrote {project.relative(result.path)}")
+
+
+def _out(text: str | None, warnings: list[str]) -> None:
+    if text is not None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    for w in warnings:
+        warn(w)

@@ -1,0 +1,137 @@
+"""`reviewkit extraction ...`: forms, extraction records, dual extraction, the table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from reviewkit.cli.common import emit, project_dir, user_errors, warn
+from reviewkit.errors import ReviewkitError
+from reviewkit.extraction.compare import compare, make_consensus, study_extractions
+from reviewkit.extraction.form import get_form, load_forms
+from reviewkit.extraction.importer import import_extractions
+from reviewkit.extraction.records import load_extractions
+from reviewkit.project.config import find_project
+from reviewkit.project.session import lock
+from reviewkit.reporting.outputs import deliver
+from reviewkit.reporting.review_tables import characteristics
+
+app = typer.Typer(help="Data extraction forms, records and the characteristics table.",
+                  no_args_is_help=True)
+FormOpt = typer.Option(None, "--form", help="Form id or YAML file (default: the only one)")
+
+
+def _pairs(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ReviewkitError(f"expected FIELD=VALUE, got {item!r}", field="--set")
+        out[key.strip()] = value.strip()
+    return out
+
+
+@app.command("forms")
+@user_errors
+def forms(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f")) -> None:
+    """List (and validate) the extraction forms in extraction/."""
+    rows = [{"id": f.id, "title": f.title, "version": f.version, "fields": len(f.fields)}
+            for f in load_forms(find_project(project_dir(ctx))).values()]
+    emit(rows, fmt, "Extraction forms", ["id", "title", "version", "fields"])
+
+
+@app.command("check")
+@user_errors
+def check(ctx: typer.Context) -> None:
+    """Validate every form and extraction record; exit 2 naming the first problem."""
+    project = find_project(project_dir(ctx))
+    records = load_extractions(project)
+    typer.echo(f"ok: {len(load_forms(project))} forms, {len(records)} extraction records")
+
+
+@app.command("table")
+@user_errors
+def table(ctx: typer.Context, form: str = FormOpt,
+          fmt: str = typer.Option("csv", "--format", "-f",
+                                  help="csv, md, json, table, html, latex, docx"),
+          output: Path = typer.Option(None, "--output", "-o")) -> None:
+    """The characteristics of included studies (the form's table columns)."""
+    project = find_project(project_dir(ctx))
+    result, warnings = characteristics(project, get_form(project, form))
+    text = deliver(result, fmt, output, project.root)
+    if text is not None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    for w in warnings:
+        warn(w)
+
+
+@app.command("template")
+@user_errors
+def template(ctx: typer.Context, form: str = FormOpt,
+             groups: int = typer.Option(2, help="Columns for this many entries per group")
+             ) -> None:
+    """Print a CSV header row to fill in a spreadsheet and import."""
+    f = get_form(find_project(project_dir(ctx)), form)
+    cols = ["study", "reviewer", "status"]
+    for field in f.fields:
+        if field.type != "group":
+            cols.append(field.id)
+            continue
+        for n in range(1, (groups if field.repeatable else 1) + 1):
+            cols += [f"{field.id}.{n}.{sub.id}" for sub in field.fields or []]
+    typer.echo(",".join(cols))
+
+
+@app.command("enter")
+@user_errors
+def enter(ctx: typer.Context, study: str, reviewer: str = typer.Option(..., "--reviewer", "-r"),
+          form: str = FormOpt) -> None:
+    """Fill in the form from the keyboard; each value is saved as it is given."""
+    from reviewkit.tui.extract import extract_app
+
+    project = find_project(project_dir(ctx))
+    app_ = extract_app(project, study, reviewer, get_form(project, form))
+    app_.run()
+    typer.echo(f"saved to {app_.walk.record.path}")
+
+
+@app.command("import")
+@user_errors
+def import_(ctx: typer.Context, file: Path, form: str = FormOpt,
+            replace: bool = typer.Option(False, help="Overwrite existing records")) -> None:
+    """Import extraction records from CSV or YAML (all rows or nothing)."""
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        paths = import_extractions(project, file, get_form(project, form) if form else None,
+                                   replace)
+    typer.echo(f"imported {len(paths)} extraction records")
+
+
+@app.command("compare")
+@user_errors
+def compare_(ctx: typer.Context, study: str, form: str = FormOpt,
+             reviewers: str = typer.Option(None, help="a,b (default: all)"),
+             fmt: str = typer.Option("table", "--format", "-f")) -> None:
+    """Compare two reviewers' extractions field by field."""
+    project = find_project(project_dir(ctx))
+    f = get_form(project, form)
+    records = study_extractions(project, study, f, reviewers.split(",") if reviewers else None)
+    rows = [{"field": d.field, "label": d.label, **d.values} for d in compare(records, f)]
+    if not rows:
+        typer.echo(f"{study}: {len(records)} extractions agree on every field")
+        return
+    emit(rows, fmt, f"Differences on {study}")
+
+
+@app.command("consensus")
+@user_errors
+def consensus(ctx: typer.Context, study: str, form: str = FormOpt,
+              set_: list[str] = typer.Option(None, "--set", help="field=value or field=@reviewer"),
+              reviewers: str = typer.Option(None, help="a,b (default: all)")) -> None:
+    """Record the agreed extraction (extraction/<study>/consensus.yaml)."""
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        result = make_consensus(project, study, get_form(project, form), _pairs(set_),
+                                reviewers.split(",") if reviewers else None)
+    typer.echo(f"wrote {project.relative(result.path)}")

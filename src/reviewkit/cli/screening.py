@@ -1,0 +1,149 @@
+"""`reviewkit screen ...` and `reviewkit reviewer ...`: dual screening from the terminal."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors
+from reviewkit.io.rawsource import RawSource
+from reviewkit.project.session import session
+from reviewkit.screening import Screening, add_reviewer, agreement, conflicts, resolve
+from reviewkit.screening.agreement import confusion_text
+from reviewkit.screening.batch import assigned, import_decisions, write_assigned, write_file
+from reviewkit.screening.calibration import calibration_report, draw_calibration
+from reviewkit.screening.reviewers import resolve_reviewer
+
+app = typer.Typer(help="Screen records (title/abstract, full text) as one of the reviewers.",
+                  invoke_without_command=True)
+reviewer_app = typer.Typer(help="The project's reviewers.", no_args_is_help=True)
+
+ReviewerOpt = typer.Option(None, "--reviewer", "-r", envvar="REVIEWKIT_REVIEWER",
+                           help="Who is screening (or set REVIEWKIT_REVIEWER)")
+StageOpt = typer.Option(None, "--stage", help="title-abstract (default) or full-text")
+PAIR_COLS = ["stage", "reviewer_a", "reviewer_b", "both", "agree", "percent", "kappa",
+             "ci_low", "ci_high"]
+
+
+def _stage(screening: Screening, stage: str | None) -> str:
+    return screening.conf.check_stage(stage or screening.conf.stages[0])
+
+
+@app.callback()
+@user_errors
+def screen(ctx: typer.Context, reviewer: str = ReviewerOpt, stage: str = StageOpt,
+           blind: bool = typer.Option(True, help="Hide other reviewers' decisions")) -> None:
+    """Open the screener (keys: i include, x exclude, m maybe, u undo, ? help, q quit)."""
+    if ctx.invoked_subcommand is None:
+        from reviewkit.tui.screener import run_screener
+
+        run_screener(project_dir(ctx), reviewer, stage, blind)
+
+
+@app.command("export")
+@user_errors
+def export(ctx: typer.Context, reviewer: str = ReviewerOpt, stage: str = StageOpt,
+           fmt: str = typer.Option("csv", "--format", "-f", help="csv (to fill in) or ris"),
+           output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)"),
+           everything: bool = typer.Option(False, "--all", help="Also records already judged"),
+           ) -> None:
+    """Write a reviewer's records still to screen, in screening order."""
+    with session(project_dir(ctx)) as (project, store):
+        screening = Screening(project, store)
+        records = assigned(screening, _stage(screening, stage),
+                           resolve_reviewer(project, reviewer), everything)
+        raw = RawSource(project).pairs
+        if output is None:
+            write_assigned(records, fmt, sys.stdout, raw)
+        else:
+            n = write_file(output, lambda fh: write_assigned(records, fmt, fh, raw))
+            typer.echo(f"wrote {n} records to {output}", err=True)
+
+
+@app.command("import-decisions")
+@user_errors
+def import_(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV: record_id, "
+            "decision, reason, note"), reviewer: str = ReviewerOpt, stage: str = StageOpt,
+            ) -> None:
+    """Import a reviewer's decisions from CSV: all rows valid, or nothing is imported."""
+    with session(project_dir(ctx)) as (project, store):
+        screening = Screening(project, store)
+        report = import_decisions(screening, file, resolve_reviewer(project, reviewer),
+                                  _stage(screening, stage))
+    typer.echo(f"{report.added} decisions imported, {report.unchanged} unchanged, "
+               f"{report.blank} rows without a decision")
+
+
+@app.command("conflicts")
+@user_errors
+def conflicts_(ctx: typer.Context, stage: str = StageOpt, fmt: str = FormatOpt,
+               resolved: bool = typer.Option(False, "--all", help="Include resolved ones")
+               ) -> None:
+    """Records both reviewers judged and disagree on (only those are unblinded)."""
+    with session(project_dir(ctx)) as (project, store):
+        screening = Screening(project, store)
+        rows = conflicts(screening, _stage(screening, stage), resolved)
+    emit(rows, fmt, "Conflicts", None if rows else ["record_id", "decisions"])
+
+
+@app.command("resolve")
+@user_errors
+def resolve_(ctx: typer.Context, record_id: str = typer.Argument(...),
+             decision: str = typer.Argument(..., help="include or exclude"),
+             reviewer: str = ReviewerOpt, stage: str = StageOpt,
+             reason: str = typer.Option("", help="Exclusion reason from the project's list"),
+             note: str = typer.Option("", help="How it was settled")) -> None:
+    """Settle a conflict (recorded as a resolution event in the resolver's log)."""
+    with session(project_dir(ctx)) as (project, store):
+        screening = Screening(project, store)
+        event = resolve(screening, _stage(screening, stage), record_id, decision,
+                        resolve_reviewer(project, reviewer), reason, note)
+    typer.echo(f"resolved {event['record']}: {event['decision']}")
+
+
+@app.command("agreement")
+@user_errors
+def agreement_(ctx: typer.Context, stage: str = StageOpt, fmt: str = FormatOpt) -> None:
+    """Per stage and pair: records judged by both, % agreement, kappa (95% CI), table."""
+    with session(project_dir(ctx)) as (project, store):
+        rows = agreement(Screening(project, store), stage)
+    _pairs(rows, fmt, "Agreement")
+
+
+@app.command("calibrate")
+@user_errors
+def calibrate(ctx: typer.Context, size: int = typer.Option(None, help="Draw a sample of N"),
+              stage: str = StageOpt, fmt: str = FormatOpt) -> None:
+    """Calibration round: draw a seeded sample everyone screens first; report its kappa."""
+    with session(project_dir(ctx)) as (project, store):
+        screening = Screening(project, store)
+        st = _stage(screening, stage)
+        if size is not None:
+            draw_calibration(screening, st, size)
+        progress, pairs = calibration_report(screening, st)
+    if fmt == "json":
+        emit([{"progress": progress, "agreement": pairs}], "json")
+        return
+    emit(progress, fmt, "Calibration sample")
+    _pairs(pairs, fmt, "Calibration agreement")
+
+
+@reviewer_app.command("add")
+@user_errors
+def reviewer_add(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
+    """Add a reviewer to reviewkit.toml (comments and layout kept)."""
+    with session(project_dir(ctx), sync=False) as (project, _):
+        added = add_reviewer(project, name)
+    typer.echo(f"added reviewer {name}" if added else f"{name} is already a reviewer")
+
+
+def _pairs(rows: list[dict], fmt: str, title: str) -> None:
+    if fmt == "json":
+        emit(rows, "json")
+        return
+    emit(rows, fmt, title, PAIR_COLS)
+    if fmt == "table":
+        for row in rows:
+            typer.echo(f"\n{row['stage']}\n{confusion_text(row)}")

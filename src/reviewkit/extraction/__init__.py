@@ -1,0 +1,1 @@
+"""Data extraction: forms as data, extraction records, dual-extraction comparison, tables."""

@@ -1,0 +1,87 @@
+"""Import extraction records from a spreadsheet (CSV) or a YAML list: all rows or nothing.
+
+CSV columns: study, reviewer, form (or --form), status (optional), then one
+column per field id. Several values in one cell are separated by ';'. A
+repeatable group's entries are columns <group>.<n>.<field>, e.g.
+participant_groups.1.n.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.extraction.form import Form, load_forms, with_form
+from reviewkit.extraction.records import (
+    Extraction,
+    extraction_path,
+    parse_extraction,
+    save_extraction,
+)
+from reviewkit.project.config import Project
+from reviewkit.project.tablefile import read_rows
+from reviewkit.records.studies import require_study
+
+
+def import_extractions(project: Project, path: Path, form: Form | None = None,
+                       replace: bool = False) -> list[Path]:
+    """Validate every row first; write only when all are valid."""
+    forms = with_form(project, form) if form else load_forms(project)
+    kind, rows = read_rows(path)
+    records: list[Extraction] = []
+    seen: set[tuple[str, str]] = set()
+    for line, row, lines in rows:
+        study, reviewer = str(row.get("study") or ""), str(row.get("reviewer") or "")
+        where = {"file": str(path), "line": line}
+        if not study or not reviewer:
+            raise ReviewkitError("each row needs a study and a reviewer", **where)
+        try:
+            require_study(project, study)
+            data = row if kind == "yaml" else _from_csv(row, form, forms)
+            data = {k: v for k, v in data.items() if k not in ("study", "reviewer")}
+            target = extraction_path(project, study, reviewer)
+            e = parse_extraction(data, lines or {(): line}, path, study, reviewer, forms)
+        except ReviewkitError as exc:
+            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r}: {exc.message}",
+                                 file=str(path), line=exc.line or line,
+                                 field=exc.field) from None
+        if (study, reviewer) in seen:
+            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r} appears twice", **where)
+        seen.add((study, reviewer))
+        if target.exists() and not replace:
+            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r}: "
+                                 f"{project.relative(target)} exists (use --replace)", **where)
+        e.path = target
+        records.append(e)
+    return [save_extraction(project, e, forms[e.form]) for e in records]
+
+
+def _from_csv(row: dict[str, str], form: Form | None, forms: dict[str, Form]) -> dict:
+    only = next(iter(forms)) if len(forms) == 1 else None
+    fid = row.get("form") or (form.id if form else only)
+    values: dict[str, Any] = {}
+    for key, cell in row.items():
+        if key in ("study", "reviewer", "form", "status", "version") or not cell:
+            continue
+        parts = key.split(".")
+        if len(parts) == 1:
+            values[key] = cell
+        elif len(parts) == 3 and parts[1].isdigit() and int(parts[1]) >= 1:
+            entries = values.setdefault(parts[0], {})
+            if not isinstance(entries, dict):
+                raise ReviewkitError(f"column {key!r} mixes with a column {parts[0]!r}",
+                                     field=key)
+            entries.setdefault(int(parts[1]), {})[parts[2]] = cell
+        else:
+            raise ReviewkitError(f"column {key!r}: group columns are <group>.<n>.<field>",
+                                 field=key)
+    for key, entries in list(values.items()):
+        if isinstance(entries, dict):  # a group: numbered entries, in order
+            f = forms.get(fid or "") and forms[fid].field(key)
+            items = [entries[n] for n in sorted(entries)]
+            values[key] = items if (f is None or f.repeatable) else items[0]
+    data: dict = {"form": fid, "values": values}
+    if row.get("status"):
+        data["status"] = row["status"]
+    return data

@@ -1,0 +1,49 @@
+"""PRISMA counts computed from a project (a first version: identification and duplicates).
+
+Everything this does not compute yet stays None and is drawn as "not reported".
+"""
+
+from __future__ import annotations
+
+from reviewkit.project.config import Project
+from reviewkit.reporting.prisma.model import Count, PrismaCounts, Sources
+from reviewkit.searches.log import load_searches
+from reviewkit.store.base import Store
+
+# search-log kind -> PrismaCounts route
+ROUTE = {"database": "databases", "register": "registers", "website": "websites",
+         "organisation": "organisations", "citation": "citations",
+         "handsearch": "other_methods", "contact": "other_methods", "other": "other_methods"}
+
+
+def project_counts(project: Project, store: Store) -> PrismaCounts:
+    """Records identified per logged search, and duplicates removed by dedup."""
+    entries = store.count_entries()  # records read per source (= search id when logged)
+    routes: dict[str, list[Count]] = {r: [] for r in set(ROUTE.values())}
+    merged: set[str] = set()
+    searches = load_searches(project)
+    for s in searches:
+        imported = s.id in entries
+        # What was imported is what flows on to dedup and screening; without files,
+        # the hit count the librarian logged is the best figure there is.
+        routes[ROUTE[s.kind]].append(Count(s.database, entries[s.id] if imported else s.hits))
+        if imported and ROUTE[s.kind] not in ("databases", "registers"):
+            merged.add(ROUTE[s.kind])  # imported records are de-duplicated and screened
+    logged = {s.id for s in searches}
+    for source, n in sorted(entries.items()):  # files imported without --search
+        if source not in logged:
+            routes["databases"].append(Count(source, n))
+    counts = PrismaCounts(**{r: Sources(None if items else 0, items)
+                             for r, items in routes.items()})
+    counts.duplicates = _duplicates(store, entries)
+    counts.merged_other = tuple(g for g in ("websites", "organisations", "citations",
+                                            "other_methods") if g in merged)
+    return counts
+
+
+def _duplicates(store: Store, entries: dict[str, int]) -> int | None:
+    if store.get_meta("dedup") is None:
+        return None  # dedup never ran: unknown, not zero
+    repeats = sum(entries.values()) - store.count_records()  # one record exported twice
+    linked = sum(len(m) - 1 for m in store.clusters().values())
+    return repeats + linked

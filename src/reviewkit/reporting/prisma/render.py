@@ -1,0 +1,91 @@
+"""Counts → DOT source → SVG, PNG or PDF, drawn by Graphviz.
+
+Graphviz comes from the system's ``dot`` program, or else from the ``pygraphviz`` wheel
+(it bundles the Graphviz libraries). With neither, the .dot file is written and the
+error says how to draw it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import jinja2
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.reporting.prisma.diagram import build
+from reviewkit.reporting.prisma.files import write_file
+from reviewkit.reporting.prisma.layout import Node, place
+from reviewkit.reporting.prisma.model import PrismaCounts
+
+FORMATS = ("svg", "png", "pdf", "dot")
+PNG_DPI = 144
+
+
+class GraphvizMissing(ReviewkitError):
+    """No Graphviz here: the .dot file was written instead of the picture."""
+
+
+def dot_source(counts: PrismaCounts, title: str = "") -> str:
+    nodes, arrows = place(build(counts))
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reviewkit.reporting.prisma", "templates"),
+        autoescape=False, keep_trailing_newline=True)
+    env.filters["dot_label"] = _label
+    return env.get_template("prisma.dot.j2").render(
+        nodes=nodes, arrows=arrows, title=title.replace("\n", " ") or "reviewkit")
+
+
+def render_diagram(counts: PrismaCounts, output: Path | str, title: str = "") -> Path:
+    """Draw the diagram to ``output``; the format is its extension (.svg .png .pdf .dot)."""
+    output = Path(output)
+    fmt = output_format(output)
+    source = dot_source(counts, title)
+    if fmt == "dot":
+        write_file(output, source)
+        return output
+    write_file(output, draw(source, fmt, output))
+    return output
+
+
+def output_format(output: Path) -> str:
+    """The format named by the file's extension, or a user error."""
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ReviewkitError(f"cannot tell the format from {output.suffix or 'no extension'!r}; "
+                             "use .svg, .png, .pdf or .dot", file=str(output))
+    return fmt
+
+
+def draw(source: str, fmt: str, output: Path | None = None) -> bytes:
+    """Render DOT text with whichever Graphviz is available."""
+    exe = shutil.which(os.environ.get("REVIEWKIT_DOT", "dot"))
+    dpi = [f"-Gdpi={PNG_DPI}"] if fmt == "png" else []
+    if exe:
+        done = subprocess.run([exe, f"-T{fmt}", *dpi], input=source.encode("utf-8"),
+                              capture_output=True, timeout=120)
+        if done.returncode != 0:  # our DOT is generated, so this is a bug: show it
+            raise RuntimeError(f"dot failed: {done.stderr.decode('utf-8', 'replace')}")
+        return done.stdout
+    try:
+        import pygraphviz
+    except ImportError:
+        pygraphviz = None
+    if pygraphviz is not None:
+        return pygraphviz.AGraph(string=source).draw(format=fmt, prog="neato", args=" ".join(dpi))
+    dot_path = (output or Path("prisma.svg")).with_suffix(".dot")
+    write_file(dot_path, source)
+    raise GraphvizMissing(
+        f"Graphviz's 'dot' program was not found, so the diagram was written as {dot_path}; "
+        f"install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install "
+        f"graphviz; or pip install pygraphviz) and run 'dot -T{fmt} {dot_path} -o "
+        f"{output or 'prisma.' + fmt}', or paste the .dot file into an online Graphviz viewer")
+
+
+def _label(n: Node) -> str:
+    """A DOT label: escaped, one \\l (left) or \\n (centred) per line."""
+    end = "\\l" if n.left else "\\n"
+    text = "".join(line.replace("\\", "\\\\").replace('"', '\\"') + end for line in n.lines)
+    return f'"{text}"'

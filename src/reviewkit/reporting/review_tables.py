@@ -1,0 +1,47 @@
+"""The appraisal and extraction tables of a review, as Table objects ready to render."""
+
+from __future__ import annotations
+
+from reviewkit.appraisal.checklist import Checklist
+from reviewkit.appraisal.summary import (
+    final_appraisals,
+    matrix_rows,
+    summary_columns,
+    summary_rows,
+)
+from reviewkit.extraction.form import Form
+from reviewkit.extraction.table import characteristics_rows, final_extractions, table_columns
+from reviewkit.project.config import Project
+from reviewkit.reporting.outputs import Table
+
+
+def casp_summary(project: Project, checklist: Checklist) -> tuple[Table, list[str]]:
+    """Counts of each answer per question across the included studies (seed Table 3)."""
+    appraisals, warnings = final_appraisals(project, checklist)
+    table = Table("casp-summary", f"{checklist.title} ({checklist.version}): answers across "
+                  f"{len(appraisals)} studies", summary_columns(checklist),
+                  summary_rows(checklist, appraisals), _licence_note(checklist))
+    return table, warnings
+
+
+def casp_matrix(project: Project, checklist: Checklist) -> tuple[Table, list[str]]:
+    """Study x question: each study's answers."""
+    appraisals, warnings = final_appraisals(project, checklist)
+    columns = [("study", "Study")] + [(q.id, q.id.upper()) for q in checklist.questions]
+    key = [f"{q.id.upper()}: {q.text}" for q in checklist.questions]
+    table = Table("casp-matrix", f"{checklist.title} ({checklist.version}) by study", columns,
+                  matrix_rows(checklist, appraisals),
+                  ["; ".join(key), *_licence_note(checklist)])
+    return table, warnings
+
+
+def characteristics(project: Project, form: Form) -> tuple[Table, list[str]]:
+    """Characteristics of included studies from the form's chosen columns (seed Table 4)."""
+    records, warnings = final_extractions(project, form)
+    table = Table("characteristics", form.title, table_columns(form),
+                  characteristics_rows(project, form, records))
+    return table, warnings
+
+
+def _licence_note(checklist: Checklist) -> list[str]:
+    return [f"Questions: {checklist.attribution.strip()} Licence: {checklist.licence}."]

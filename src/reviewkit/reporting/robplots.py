@@ -1,0 +1,110 @@
+"""robvis-style plots of appraisals: a traffic-light grid and a weighted summary bar.
+
+Colours come from the checklist's answer options (``colour:``), so a team's
+own tool plots with its own palette.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reviewkit.appraisal.checklist import Checklist
+from reviewkit.appraisal.records import Appraisal
+
+_FALLBACK = ["#2e7d32", "#c62828", "#f9a825", "#1565c0", "#6a1b9a", "#757575"]
+_MISSING = "#e0e0e0"
+
+
+def _colours(checklist: Checklist) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for q in checklist.questions:
+        for o in checklist.options(q):
+            out.setdefault(o.value, o.colour or _FALLBACK[len(out) % len(_FALLBACK)])
+    return out
+
+
+def _save(fig: object, stem: Path) -> list[Path]:
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
+    # a fixed date keeps the SVG byte-for-byte the same for the same project
+    fig.savefig(paths[0], format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(paths[1], format="png", dpi=150, bbox_inches="tight")
+    return paths
+
+
+def traffic_light(checklist: Checklist, appraisals: list[Appraisal], stem: Path) -> list[Path]:
+    """One row per study, one coloured dot per question; writes <stem>.svg and .png."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    matplotlib.rcParams["svg.hashsalt"] = "reviewkit"
+    questions = checklist.plotted()
+    colours = _colours(checklist)
+    fig, ax = plt.subplots(figsize=(1.2 + 0.55 * len(questions), 0.8 + 0.45 * len(appraisals)))
+    for y, a in enumerate(appraisals):
+        for x, q in enumerate(questions):
+            value = a.value(q.id)
+            ax.scatter(x, y, s=260, color=colours.get(value or "", _MISSING),
+                       edgecolors="black", linewidths=0.6, zorder=3)
+    ax.set_xticks(range(len(questions)), [q.id.upper() for q in questions])
+    ax.set_yticks(range(len(appraisals)), [a.study for a in appraisals])
+    ax.set_xlim(-0.6, len(questions) - 0.4)
+    ax.set_ylim(len(appraisals) - 0.5, -0.5)
+    ax.xaxis.tick_top()
+    ax.grid(color="#dddddd", zorder=0)
+    ax.set_axisbelow(True)
+    for side in ("right", "bottom", "left", "top"):
+        ax.spines[side].set_visible(False)
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=10, color=c,
+                      markeredgecolor="black", label=checklist.label(v))
+               for v, c in colours.items()]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
+              ncol=len(handles), frameon=False)
+    ax.set_title(f"{checklist.title} ({checklist.version})", pad=24, fontsize=10)
+    paths = _save(fig, stem)
+    plt.close(fig)
+    return paths
+
+
+def summary_bar(checklist: Checklist, appraisals: list[Appraisal], stem: Path,
+                weights: dict[str, float] | None = None) -> list[Path]:
+    """Per question, the (weighted) share of studies giving each answer, stacked to 100%."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    matplotlib.rcParams["svg.hashsalt"] = "reviewkit"
+    questions = checklist.plotted()
+    colours = _colours(checklist)
+    weights = weights or {}
+    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.42 * len(questions)))
+    left = [0.0] * len(questions)
+    for value, colour in colours.items():
+        shares = []
+        for q in questions:
+            total = sum(weights.get(a.study, 1.0) for a in appraisals if a.value(q.id))
+            part = sum(weights.get(a.study, 1.0) for a in appraisals if a.value(q.id) == value)
+            shares.append(100.0 * part / total if total else 0.0)
+        ax.barh(range(len(questions)), shares, left=left, color=colour, edgecolor="white",
+                label=checklist.label(value), height=0.7)
+        left = [a + b for a, b in zip(left, shares, strict=True)]
+    ax.set_yticks(range(len(questions)), [f"{q.id.upper()} {_short(q.text)}" for q in questions])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of studies" + (" (weighted)" if weights else ""))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(questions), 1)),
+              ncol=len(colours), frameon=False)
+    for side in ("right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(f"{checklist.title}: {len(appraisals)} studies", fontsize=10)
+    paths = _save(fig, stem)
+    plt.close(fig)
+    return paths
+
+
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

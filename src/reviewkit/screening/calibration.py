@@ -1,0 +1,65 @@
+"""Calibration round: a seeded random sample every reviewer screens first.
+
+The sample is kept as data (screening/<stage>/calibration.json), so every
+reviewer and every re-run sees the same records.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.screening.agreement import pair_rows
+from reviewkit.screening.data import Screening
+from reviewkit.screening.log import screening_dir
+
+
+def _path(screening: Screening, stage: str):
+    return screening_dir(screening.project) / stage / "calibration.json"
+
+
+def calibration_sample(screening: Screening, stage: str) -> list[str]:
+    """The drawn sample (unit ids), or [] before one is drawn."""
+    path = _path(screening, stage)
+    if not path.exists():
+        return []
+    try:
+        return list(json.loads(path.read_text("utf-8"))["records"])
+    except (ValueError, KeyError, TypeError):
+        raise ReviewkitError("not a calibration sample file", file=str(path)) from None
+
+
+def draw_calibration(screening: Screening, stage: str, size: int) -> list[str]:
+    """Draw ``size`` units (seeded); re-running with the same size returns the same sample."""
+    path = _path(screening, stage)
+    existing = calibration_sample(screening, stage)
+    if existing:
+        if len(existing) != size:
+            raise ReviewkitError(f"a calibration sample of {len(existing)} records was already "
+                                 f"drawn; delete the file to draw another", file=str(path))
+        return existing
+    if size < 1:
+        raise ReviewkitError("the calibration sample needs at least one record", field="size")
+    seed = screening.project.config.settings.seed
+    units = sorted(screening.eligible(stage))
+    sample = random.Random(f"{seed}/calibration/{stage}").sample(units, min(size, len(units)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(".calibration.json.part")
+    tmp.write_text(json.dumps({"stage": stage, "seed": seed, "size": len(sample),
+                               "records": sample}, indent=1) + "\n", "utf-8")
+    tmp.replace(path)
+    return sample
+
+
+def calibration_report(screening: Screening, stage: str) -> tuple[list[dict], list[dict]]:
+    """(progress per reviewer, agreement per pair) on the calibration sample."""
+    sample = calibration_sample(screening, stage)
+    state = screening.state(stage)
+    reviewers = screening.reviewers(stage)
+    decided = {r: {u: e["decision"] for u, e in state.log(r).decided().items()}
+               for r in reviewers}
+    progress = [{"reviewer": r, "done": sum(1 for u in sample if u in decided[r]),
+                 "sample": len(sample)} for r in reviewers]
+    screeners = {r: d for r, d in decided.items() if d}  # not those who only resolve
+    return progress, pair_rows(stage, screeners, sample)

@@ -1,0 +1,58 @@
+"""A project's screening as a whole: units, stages, and who may screen what."""
+
+from __future__ import annotations
+
+from reviewkit.dedup.units import Unit, screening_units
+from reviewkit.project.config import Project
+from reviewkit.screening.config import ScreeningConfig, screening_config
+from reviewkit.screening.log import screening_dir
+from reviewkit.screening.state import StageState
+from reviewkit.store.base import Store
+
+
+class Screening:
+    """Read-only view over units and every stage's logs (loaded on first use)."""
+
+    def __init__(self, project: Project, store: Store,
+                 conf: ScreeningConfig | None = None) -> None:
+        self.project = project
+        self.store = store
+        self.conf = conf or screening_config(project)
+        self.units: list[Unit] = screening_units(store)
+        self.members = {u.id: u.members for u in self.units}
+        self._unit_of = {m: u.id for u in self.units for m in u.members}
+        self._states: dict[str, StageState] = {}
+        self._eligible: dict[str, list[str]] = {}
+
+    def unit_of(self, record_id: str) -> str:
+        """The unit a record belongs to (an unknown id stays itself: kept, never dropped)."""
+        return self._unit_of.get(record_id, record_id)
+
+    def knows(self, record_id: str) -> bool:
+        return record_id in self._unit_of
+
+    def state(self, stage: str) -> StageState:
+        self.conf.check_stage(stage)
+        if stage not in self._states:
+            state = StageState(stage, self.conf, self.unit_of)
+            self._states[stage] = state.load(screening_dir(self.project) / stage)
+        return self._states[stage]
+
+    def eligible(self, stage: str) -> list[str]:
+        """Units to screen at ``stage``: all at the first, the previous stage's includes after."""
+        self.conf.check_stage(stage)
+        if stage not in self._eligible:
+            index = self.conf.stages.index(stage)
+            if index == 0:
+                units = [u.id for u in self.units]
+            else:
+                before = self.state(self.conf.stages[index - 1])
+                units = [u for u in self.eligible(self.conf.stages[index - 1])
+                         if before.outcome(u) == "include"]
+            self._eligible[stage] = units
+        return self._eligible[stage]
+
+    def reviewers(self, stage: str) -> list[str]:
+        """Configured reviewers plus anyone who has a log at this stage."""
+        names = list(self.project.config.reviewers)
+        return names + sorted(r for r in self.state(stage).logs if r not in names)

@@ -1,0 +1,93 @@
+"""After screening: status, agreement, conflicts and their resolution."""
+
+from __future__ import annotations
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.config import Project
+from reviewkit.screening.agreement import pair_rows
+from reviewkit.screening.data import Screening
+from reviewkit.screening.events import check_decision, resolution_event
+from reviewkit.screening.log import append_events, log_path
+from reviewkit.screening.state import AWAITING, CONFLICT
+from reviewkit.store.base import Store
+
+
+def screening_status(project: Project, store: Store) -> list[dict]:
+    """Per stage and reviewer: done, remaining, conflicts, awaiting a second reviewer."""
+    screening = Screening(project, store)
+    rows = []
+    for stage in screening.conf.stages:
+        units = screening.eligible(stage)
+        state = screening.state(stage)
+        outcome = {u: state.outcome(u) for u in units}
+        for reviewer in screening.reviewers(stage):
+            mine = state.log(reviewer).active
+            done = sum(1 for u in units if u in mine)
+            rows.append({"stage": stage, "reviewer": reviewer, "done": done,
+                         "remaining": len(units) - done,
+                         "conflicts": sum(1 for u in mine if outcome.get(u) == CONFLICT),
+                         "awaiting_second": sum(1 for u in mine if outcome.get(u) == AWAITING)})
+    return rows
+
+
+def agreement(screening: Screening, stage: str | None = None) -> list[dict]:
+    """Per stage and pair of reviewers: both, percent, kappa, 95% CI, confusion table."""
+    rows = []
+    for st in [screening.conf.check_stage(stage)] if stage else screening.conf.stages:
+        state = screening.state(st)
+        eligible = set(screening.eligible(st))
+        decided = {r: {u: e["decision"] for u, e in log.decided().items() if u in eligible}
+                   for r, log in state.logs.items() if log.active}
+        rows += pair_rows(st, decided)
+    return rows
+
+
+def conflicts(screening: Screening, stage: str, resolved: bool = False) -> list[dict]:
+    """Units the reviewers disagree on (only units enough reviewers have judged are shown)."""
+    state = screening.state(stage)
+    out = []
+    for unit in screening.eligible(stage):
+        judged = state.judgements(unit)
+        if len(judged) < screening.conf.reviewers_per_record:
+            continue
+        key = screening.conf.outcome_key([e["decision"] for e in judged.values()])
+        if key in screening.conf.outcomes:
+            continue
+        done = state.resolution(unit)
+        if done and not resolved:
+            continue
+        sr = screening.store.get_record(unit)
+        notes = {r: state.log(r).notes.get(unit, "") for r in judged}
+        out.append({
+            "stage": stage, "record_id": unit, "title": sr.record.title if sr else "",
+            "year": sr.record.year if sr else None,
+            "decisions": "; ".join(f"{r}: {_said(e)}" for r, e in sorted(judged.items())),
+            "notes": "; ".join(f"{r}: {n}" for r, n in sorted(notes.items()) if n),
+            "resolution": f"{done['reviewer']}: {_said(done)}" if done else "",
+        })
+    return out
+
+
+def resolve(screening: Screening, stage: str, record_id: str, decision: str, reviewer: str,
+            reason: str = "", note: str = "") -> dict:
+    """Record how a conflict was settled, in the resolver's own log."""
+    conf = screening.conf
+    conf.check_stage(stage)
+    if not screening.knows(record_id):
+        raise ReviewkitError(f"unknown record id {record_id!r}", field="record_id")
+    unit = screening.unit_of(record_id)
+    state = screening.state(stage)
+    if state.outcome(unit) != CONFLICT and state.resolution(unit) is None:
+        raise ReviewkitError(f"{record_id} is not a conflict at {stage} "
+                             f"(outcome: {state.outcome(unit)})", field="record_id")
+    label, reason = check_decision(conf, stage, decision, reason, resolution=True)
+    event = resolution_event(stage, reviewer, unit, label, reason, note)
+    append_events(log_path(screening.project, stage, reviewer), [event])
+    return event
+
+
+def _said(event: dict) -> str:
+    text = event["decision"]
+    if event.get("reason"):
+        text += f" ({event['reason']})"
+    return text

@@ -1,0 +1,58 @@
+"""Reviewers: named in reviewkit.toml; each works as themselves."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import tomlkit
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.config import CONFIG, Project, load_config
+
+ENV = "REVIEWKIT_REVIEWER"
+# A reviewer's name is also their log's file name: keep it portable.
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def check_name(name: str) -> str:
+    if not _NAME.match(name or ""):
+        raise ReviewkitError(f"reviewer name {name!r} must be letters, digits, '.', '_' or '-' "
+                             "(it names the reviewer's log file)", field="reviewer")
+    return name
+
+
+def add_reviewer(project: Project, name: str) -> bool:
+    """Add ``name`` to reviewers in reviewkit.toml, keeping comments; False if already there."""
+    check_name(name)
+    if name in project.config.reviewers:
+        return False
+    path = project.root / CONFIG
+    text = path.read_text("utf-8-sig")
+    doc = tomlkit.parse(text)
+    if "reviewers" not in doc:
+        # a top-level key must come before the first [table]
+        first = re.search(r"^\s*\[", text, re.M)
+        at = first.start() if first else len(text)
+        doc = tomlkit.parse(text[:at] + "reviewers = []\n\n" + text[at:])
+    doc["reviewers"].append(name)
+    tmp = path.with_name("." + path.name + ".part")
+    tmp.write_text(tomlkit.dumps(doc), "utf-8")
+    tmp.replace(path)
+    project.config = load_config(project.root)
+    return True
+
+
+def resolve_reviewer(project: Project, name: str | None) -> str:
+    """--reviewer, else $REVIEWKIT_REVIEWER; it must be one of the project's reviewers."""
+    name = name or os.environ.get(ENV, "")
+    if not name:
+        raise ReviewkitError(f"who is screening? pass --reviewer NAME or set {ENV}",
+                             field="reviewer")
+    check_name(name)
+    if name not in project.config.reviewers:
+        known = ", ".join(project.config.reviewers) or "none yet"
+        raise ReviewkitError(f"{name!r} is not a reviewer of this project (reviewers: {known}); "
+                             f"add with: reviewkit reviewer add {name}",
+                             file=str(project.root / CONFIG), field="reviewers")
+    return name

@@ -1,0 +1,214 @@
+"""One reviewer screening one stage: the model behind the screener.
+
+Every action does O(1) work (the screener must answer a key within 50 ms at
+100k records): the queue is a deque, counts are kept up to date, records are
+read one at a time. Each decision is on disk (fsync) before it returns.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from itertools import islice
+from pathlib import Path
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.config import Project
+from reviewkit.screening.calibration import calibration_sample
+from reviewkit.screening.data import Screening
+from reviewkit.screening.duplicates import mark_duplicate
+from reviewkit.screening.events import check_decision, decision_event, note_event, undo_event
+from reviewkit.screening.log import LogWriter, log_path
+from reviewkit.screening.order import OrderSource, order_source, screening_order
+from reviewkit.store.base import Store, StoredRecord
+
+_CACHE = 64
+
+
+class ScreenSession:
+    def __init__(self, project: Project, store: Store, reviewer: str, stage: str | None = None,
+                 blind: bool = True, order: OrderSource | None = None) -> None:
+        self.project, self.store, self.reviewer, self.blind = project, store, reviewer, blind
+        self.screening = Screening(project, store)
+        self.conf = self.screening.conf
+        self.stage = self.conf.check_stage(stage or self.conf.stages[0])
+        self.state = self.screening.state(self.stage)
+        self.log = self.state.log(reviewer)
+        units = self.screening.eligible(self.stage)
+        self.eligible = set(units)
+        sample = calibration_sample(self.screening, self.stage)
+        self.calibration = set(sample)
+        source = order or order_source(self.conf.order)
+        self.order = screening_order(project, store, self.stage, units, source, sample)
+        # a ranker's source may also estimate recall: recall_estimate(session) -> float | None
+        self.recall = getattr(source, "recall_estimate", None)
+        self.pending = deque(u for u in self.order if u not in self.log.active)
+        self.visiting: str | None = None   # a record jumped to (or undone) shown first
+        self.done = sum(1 for u in self.log.active if u in self.eligible)
+        self.includes = sum(1 for u, e in self.log.decided().items()
+                            if u in self.eligible and e["decision"] == "include")
+        self.writer = LogWriter(log_path(project, self.stage, reviewer))
+        self._records: OrderedDict[str, StoredRecord | None] = OrderedDict()
+        self._titles: list[tuple[str, str]] | None = None
+
+    # what is on screen ---------------------------------------------------
+    @property
+    def total(self) -> int:
+        return len(self.order)
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.done
+
+    def recall_text(self) -> str:
+        value = self.recall(self) if self.recall else None
+        return f" · recall ~{value:.0%}" if value is not None else ""
+
+    def current(self) -> str | None:
+        if self.visiting is not None:
+            return self.visiting
+        while self.pending and self.pending[0] in self.log.active:
+            self.pending.popleft()  # judged elsewhere (a jump, an import): amortised O(1)
+        return self.pending[0] if self.pending else None
+
+    def record(self, unit: str) -> StoredRecord | None:
+        if unit in self._records:
+            self._records.move_to_end(unit)
+        else:
+            self._records[unit] = self.store.get_record(unit)
+            if len(self._records) > _CACHE:
+                self._records.popitem(last=False)
+        return self._records[unit]
+
+    def upcoming(self) -> str | None:
+        """The record after the current one, to prepare while the reviewer reads."""
+        current = self.current()
+        for unit in islice(self.pending, 3):  # a deque: never copy it whole
+            if unit != current and unit not in self.log.active:
+                return unit
+        return None
+
+    def mine(self, unit: str) -> dict | None:
+        return self.log.current(unit)
+
+    def note(self, unit: str) -> str:
+        return self.log.notes.get(unit, "")
+
+    def others(self, unit: str) -> dict[str, dict]:
+        """Other reviewers' decisions on ``unit``: nothing at all in blind mode."""
+        if self.blind:
+            return {}
+        return {r: e for r, e in self.state.judgements(unit).items() if r != self.reviewer}
+
+    def other_notes(self, unit: str) -> dict[str, str]:
+        if self.blind:
+            return {}
+        return {r: log.notes[unit] for r, log in self.state.logs.items()
+                if r != self.reviewer and unit in log.notes}
+
+    def fulltext(self, unit: str) -> list[str]:
+        """Where to read the full text: files named after the record, its URLs, its DOI."""
+        out = []
+        folder = self.project.root / self.conf.fulltext_dir
+        stem = unit.replace("/", "_").replace(":", "_")
+        if folder.is_dir():
+            out += [self.project.relative(p) for p in sorted(folder.glob(stem + ".*"))]
+        sr = self.record(unit)
+        if sr is not None:
+            out += sr.record.urls
+            if sr.record.doi:
+                out.append(f"https://doi.org/{sr.record.doi}")
+        return out
+
+    # actions -------------------------------------------------------------
+    def decide(self, decision: str, reason: str = "", note: str = "") -> dict:
+        unit = self.current()
+        if unit is None:
+            raise ReviewkitError("nothing left to screen at this stage")
+        label, reason = check_decision(self.conf, self.stage, decision, reason)
+        event = decision_event(self.stage, self.reviewer, unit, label, reason, note)
+        self.writer.append([event])  # durable before the screen moves on
+        before = self.log.current(unit)
+        self.log.apply(event)
+        self._count(before, event)
+        if self.visiting is not None:
+            self.visiting = None
+        elif self.pending and self.pending[0] == unit:
+            self.pending.popleft()
+        return event
+
+    def undo(self) -> dict | None:
+        """Take back the latest decision (an undo event) and show that record again."""
+        target = self.log.last_active()
+        if target is None:
+            return None
+        unit = self.screening.unit_of(target["record"])
+        event = undo_event(self.stage, self.reviewer, target)
+        self.writer.append([event])
+        before = self.log.current(unit)
+        self.log.apply(event)
+        self._count(before, self.log.current(unit))
+        self.visiting = None
+        if self.log.current(unit) is None:
+            self.pending.appendleft(unit)
+        else:
+            self.visiting = unit  # an earlier decision stands again: show it
+        return event
+
+    def skip(self) -> None:
+        """Leave the current record for later (it comes back at the end of the queue)."""
+        if self.visiting is not None:
+            self.visiting = None
+        elif self.current() is not None:
+            self.pending.append(self.pending.popleft())
+
+    def add_note(self, text: str) -> dict | None:
+        unit = self.current()
+        if unit is None or not text.strip():
+            return None
+        event = note_event(self.stage, self.reviewer, unit, text.strip())
+        self.writer.append([event])
+        self.log.apply(event)
+        return event
+
+    def jump(self, query: str) -> list[str]:
+        """Units matching an exact record id or words of a title; shows the first."""
+        query = query.strip()
+        if not query:
+            return []
+        if self.screening.knows(query):
+            found = [self.screening.unit_of(query)]
+        else:
+            if self._titles is None:  # built on the first search only
+                self._titles = [(sr.id, sr.record.title.lower())
+                                for sr in self.store.iter_records()]
+            words = query.lower().split()
+            found = [self.screening.unit_of(rid) for rid, title in self._titles
+                     if all(w in title for w in words)]
+        found = [u for u in dict.fromkeys(found) if u in self.eligible]
+        if found:
+            self.visiting = found[0]
+        return found
+
+    def mark_duplicate(self, other: str) -> dict:
+        unit = self.current()
+        other = other.strip()
+        if unit is None or not self.screening.knows(other):
+            raise ReviewkitError(f"unknown record id {other!r}")
+        if self.screening.unit_of(other) == unit:
+            raise ReviewkitError(f"{other} is already in this record's duplicate cluster")
+        return mark_duplicate(self.project, unit, other, self.reviewer)
+
+    def close(self) -> None:
+        self.writer.close()
+
+    def _count(self, before: dict | None, after: dict | None) -> None:
+        unit = (after or before or {}).get("record")
+        if unit is None or self.screening.unit_of(unit) not in self.eligible:
+            return
+        self.done += (after is not None) - (before is not None)
+        self.includes += ((after or {}).get("decision") == "include") - \
+            ((before or {}).get("decision") == "include")
+
+    @property
+    def log_file(self) -> Path:
+        return self.writer.path

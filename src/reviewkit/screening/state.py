@@ -1,0 +1,116 @@
+"""Fold event logs into what each reviewer currently says about each unit.
+
+Events name the record that was on screen; they count for that record's
+current duplicate cluster (unit), so a later dedup never orphans a decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from reviewkit.screening.config import ScreeningConfig
+from reviewkit.screening.log import read_events
+
+# Outcomes of a unit at a stage besides include / exclude.
+CONFLICT, AWAITING, UNSCREENED = "conflict", "awaiting", "unscreened"
+
+
+class ReviewerLog:
+    """One reviewer's events at one stage. apply() is O(1): the screener calls it per key."""
+
+    def __init__(self, reviewer: str, unit_of: Callable[[str], str]) -> None:
+        self.reviewer = reviewer
+        self.unit_of = unit_of
+        self.active: dict[str, list[dict]] = {}   # unit -> decision events not undone
+        self.stack: list[dict] = []               # decision events in order, for undo-last
+        self.undone: set[str] = set()
+        self.notes: dict[str, str] = {}
+        self.resolutions: dict[str, dict] = {}
+        self.events = 0
+
+    def apply(self, event: dict) -> None:
+        self.events += 1
+        kind = event.get("type")
+        unit = self.unit_of(event.get("record", ""))
+        if kind == "decision":
+            self.active.setdefault(unit, []).append(event)
+            self.stack.append(event)
+            if event.get("note"):
+                self.notes[unit] = event["note"]
+        elif kind == "undo":
+            self.undone.add(event.get("target", ""))
+            events = self.active.get(unit, [])
+            for i in range(len(events) - 1, -1, -1):
+                if events[i]["id"] == event.get("target"):
+                    del events[i]
+                    break
+            if not events:
+                self.active.pop(unit, None)
+        elif kind == "note":
+            self.notes[unit] = event.get("note", "")
+        elif kind == "resolution":
+            self.resolutions[unit] = event
+
+    def current(self, unit: str) -> dict | None:
+        events = self.active.get(unit)
+        return events[-1] if events else None
+
+    def decided(self) -> dict[str, dict]:
+        return {unit: events[-1] for unit, events in self.active.items()}
+
+    def last_active(self) -> dict | None:
+        """The latest decision not yet undone (what 'undo last' takes back)."""
+        while self.stack and self.stack[-1]["id"] in self.undone:
+            self.stack.pop()
+        return self.stack[-1] if self.stack else None
+
+
+class StageState:
+    """Every reviewer's log at one stage, and what follows for each unit."""
+
+    def __init__(self, stage: str, conf: ScreeningConfig, unit_of: Callable[[str], str]) -> None:
+        self.stage = stage
+        self.conf = conf
+        self.unit_of = unit_of
+        self.logs: dict[str, ReviewerLog] = {}
+
+    def load(self, folder: Path) -> StageState:
+        for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+            log = self.log(path.stem)
+            for event in read_events(path):
+                log.apply(event)
+        return self
+
+    def log(self, reviewer: str) -> ReviewerLog:
+        if reviewer not in self.logs:
+            self.logs[reviewer] = ReviewerLog(reviewer, self.unit_of)
+        return self.logs[reviewer]
+
+    def judgements(self, unit: str) -> dict[str, dict]:
+        """reviewer -> current decision event, for reviewers who judged ``unit``."""
+        out = {}
+        for reviewer, log in self.logs.items():
+            event = log.current(unit)
+            if event is not None:
+                out[reviewer] = event
+        return out
+
+    def resolution(self, unit: str) -> dict | None:
+        found = [log.resolutions[unit] for log in self.logs.values() if unit in log.resolutions]
+        return max(found, key=lambda e: e.get("at", "")) if found else None
+
+    def outcome(self, unit: str) -> str:
+        resolved = self.resolution(unit)
+        if resolved is not None:
+            return resolved["decision"]
+        judged = self.judgements(unit)
+        if not judged:
+            return UNSCREENED
+        if len(judged) < self.conf.reviewers_per_record:
+            return AWAITING
+        key = self.conf.outcome_key([e["decision"] for e in judged.values()])
+        return self.conf.outcomes.get(key, CONFLICT)
+
+    def units_judged(self) -> set[str]:
+        return {unit for log in self.logs.values() for unit in log.active}

@@ -1,0 +1,1 @@
+"""Textual apps (screener, pair reviewer, forms): skins over the library, no business logic."""

@@ -1,0 +1,85 @@
+"""What the screener shows for one record, as Rich text (no Textual, no logic)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from reviewkit.screening.highlight import Highlighter
+from reviewkit.screening.session import ScreenSession
+from reviewkit.store.base import StoredRecord
+
+STYLES = {"include": "bold black on green3", "exclude": "bold white on red3"}
+MAX_AUTHORS = 8
+
+
+def marked(text: str, highlighter: Highlighter | None, style: str = "") -> Text:
+    out = Text(text, style=style)
+    if highlighter is not None:
+        for start, end, kind in highlighter.spans(text):
+            out.stylize(STYLES[kind], start, end)
+    return out
+
+
+def record_core(sr: StoredRecord, highlighter: Highlighter | None) -> Text:
+    """Title, authors, source line, keywords, abstract: the part worth caching."""
+    r = sr.record
+    out = Text()
+    out.append_text(marked(r.title or "(no title)", highlighter, "bold"))
+    out.append("\n")
+    authors = r.authors[:MAX_AUTHORS]
+    more = f" + {len(r.authors) - MAX_AUTHORS} more" if len(r.authors) > MAX_AUTHORS else ""
+    out.append("; ".join(authors) + more or "(no authors)", style="italic")
+    out.append("\n")
+    out.append(" · ".join(x for x in (str(r.year or "n.d."), r.journal,
+                                      r.volume and f"vol {r.volume}", r.pages) if x),
+               style="cyan")
+    out.append(f"\n{sr.id}", style="dim")
+    if r.keywords:
+        out.append("\nKeywords: ", style="bold")
+        out.append_text(marked("; ".join(r.keywords), highlighter))
+    out.append("\n\n")
+    out.append_text(marked(r.abstract or "(no abstract)", highlighter))
+    return out
+
+
+def record_text(session: ScreenSession, unit: str, core: Text) -> Text:
+    """The core plus what changes as people work: links, decisions, notes."""
+    out = core.copy()
+    if session.stage != session.conf.stages[0]:
+        links = session.fulltext(unit)
+        out.append("\n\nFull text: ", style="bold")
+        out.append("\n  ".join(links) if links else "(no file or link known)")
+    mine = session.mine(unit)
+    if mine is not None:
+        reason = f" ({mine['reason']})" if mine.get("reason") else ""
+        out.append(f"\n\nYour decision: {mine['decision']}{reason}", style="bold yellow")
+    note = session.note(unit)
+    if note:
+        out.append(f"\nYour note: {note}", style="yellow")
+    notes = session.other_notes(unit)
+    for reviewer, event in sorted(session.others(unit).items()):
+        reason = f" ({event['reason']})" if event.get("reason") else ""
+        out.append(f"\n{reviewer}: {event['decision']}{reason}", style="magenta")
+        if reviewer in notes:
+            out.append(f" — {notes.pop(reviewer)}", style="magenta")
+    for reviewer, text in sorted(notes.items()):
+        out.append(f"\n{reviewer} noted: {text}", style="magenta")
+    return out
+
+
+def top_line(session: ScreenSession, unit: str | None) -> str:
+    mode = "blind" if session.blind else "unblinded"
+    calib = " · calibration" if unit in session.calibration else ""
+    recall = session.recall_text()
+    return (f"{session.stage} · {session.reviewer} · {mode}{calib}   "
+            f"{session.done}/{session.total} screened · {session.remaining} left · "
+            f"{session.includes} incl{recall}")
+
+
+def progress_bar(done: int, total: int, width: int) -> str:
+    """A one-line bar drawn as text (Textual's animated bar costs frames per key)."""
+    share = done / total if total else 1.0
+    label = f" {share:4.0%}"
+    cells = max(width - len(label), 10)
+    full = int(share * cells)
+    return "█" * full + "░" * (cells - full) + label

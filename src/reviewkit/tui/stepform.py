@@ -1,0 +1,97 @@
+"""A keyboard-only form that walks steps (checklist questions or form fields).
+
+No business logic here: a walk object (ChecklistWalk, FormWalk) checks and
+saves each answer durably the moment Enter is pressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Footer, Input, Static
+
+from reviewkit.errors import ReviewkitError
+
+
+class Walk(Protocol):
+    done: bool
+
+    def step(self) -> Any: ...
+    def submit(self, text: str) -> None: ...
+    def back(self) -> None: ...
+
+
+class StepFormApp(App[None]):
+    """Enter saves and moves on; Escape goes back a step; Ctrl+Q leaves (answers are saved)."""
+
+    CSS = """
+    #title { color: $text-muted; padding: 0 1; }
+    #prompt { text-style: bold; padding: 1 1 0 1; }
+    #help { color: $text-muted; padding: 0 1; }
+    #choices { padding: 1 1 0 1; }
+    #status { padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("ctrl+q", "quit", "Quit")]
+
+    def __init__(self, walk: Walk, on_saved: Callable[[str], None] | None = None) -> None:
+        super().__init__()
+        self.walk = walk
+        self.on_saved = on_saved
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(id="title")
+            yield Static(id="prompt")
+            yield Static(id="help")
+            yield Static(id="choices")
+            yield Input(id="answer", placeholder="type the answer, then Enter")
+            yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def _show(self, status: str = "") -> None:
+        step = self.walk.step()
+        box = self.query_one("#answer", Input)
+        if step is None:
+            self.query_one("#title", Static).update("")
+            self.query_one("#prompt", Static).update("All done: every answer is saved.")
+            self.query_one("#help", Static).update("Press Escape to go back or Ctrl+Q to quit.")
+            self.query_one("#choices", Static).update("")
+            box.value = ""
+            box.disabled = True
+        else:
+            self.query_one("#title", Static).update(step.title)
+            self.query_one("#prompt", Static).update(step.prompt)
+            self.query_one("#help", Static).update(step.help)
+            self.query_one("#choices", Static).update("   ".join(step.choices))
+            box.disabled = False
+            box.value = step.value
+            box.cursor_position = len(step.value)  # editing starts at the end
+            box.focus()
+        self.query_one("#status", Static).update(status)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        step = self.walk.step()
+        if step is None:
+            return
+        try:
+            self.walk.submit(event.value)
+        except ReviewkitError as exc:
+            self._show_error(str(exc))
+            return
+        if self.on_saved:
+            self.on_saved(step.key)
+        self._show(f"saved {step.key}")
+
+    def _show_error(self, message: str) -> None:
+        self.query_one("#status", Static).update(f"[b red]{message}[/]")
+
+    def action_back(self) -> None:
+        self.walk.back()
+        self._show()

@@ -1,0 +1,117 @@
+"""The keyboard form: walks the checklist, saves each answer at once, survives SIGKILL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+from appraisal_support import mini_project
+from reviewkit.appraisal.checklist import get_checklist
+from reviewkit.appraisal.records import open_appraisal
+from reviewkit.project import find_project
+from reviewkit.tui.appraise import appraise_app
+
+from conftest import REPO
+
+
+def test_keyboard_walk_saves_every_answer_and_rejects_bad_ones(tmp_path):
+    project = mini_project(tmp_path)
+    checklist = get_checklist(project, None)
+    saved: list[str] = []
+
+    async def drive() -> str:
+        app = appraise_app(project, "s1", "ann", checklist, saved.append)
+        async with app.run_test() as pilot:
+            await pilot.press("1", "enter", "o", "k", "enter")  # q1 yes, comment "ok"
+            before = (project.root / "casp/s1/ann.yaml").read_bytes()
+            await pilot.press("9", "enter")  # no option 9
+            status = str(app.query_one("#status").render())
+            assert (project.root / "casp/s1/ann.yaml").read_bytes() == before
+            await pilot.press("backspace", "3", "enter", "enter")  # q2 can't tell
+            await pilot.press("escape", "escape")  # back to q2's answer
+            await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace",
+                              "backspace", "backspace", "backspace", "backspace", "2", "enter",
+                              "enter")
+            for _ in range(3, 11):
+                await pilot.press("1", "enter", "enter")
+            return status
+
+    status = asyncio.run(drive())
+    assert "'9' is not an answer option" in status
+    assert saved[:4] == ["q1", "q1.comment", "q2", "q2.comment"] and saved[-1] == "q10.comment"
+    record = open_appraisal(project, "s1", "ann", checklist)
+    assert record.status == "final"
+    assert record.value("q1") == "yes" and record.answers["q1"].comment == "ok"
+    assert record.value("q2") == "no" and record.value("q10") == "yes"
+
+
+DRIVER = textwrap.dedent("""
+    import asyncio, sys
+    from pathlib import Path
+    from reviewkit.appraisal.checklist import get_checklist
+    from reviewkit.project import find_project
+    from reviewkit.tui.appraise import appraise_app
+
+    project = find_project(Path(sys.argv[1]))
+    checklist = get_checklist(project, None)
+
+    def saved(key):
+        print("saved", key, flush=True)
+
+    async def main():
+        app = appraise_app(project, "s1", "ann", checklist, saved)
+        async with app.run_test() as pilot:
+            for key in ["1", "2", "3", "1", "2", "3", "1", "2", "3", "1"]:
+                await pilot.press(key, "enter", "enter")
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(600)  # never finishes by itself: it is killed
+
+    asyncio.run(main())
+""")
+
+
+def test_sigkill_mid_form_keeps_every_answer_given_before(tmp_path):
+    project = mini_project(tmp_path)
+    script = tmp_path / "driver.py"
+    script.write_text(DRIVER, "utf-8")
+    proc = subprocess.Popen([sys.executable, str(script), str(project.root)],
+                            stdout=subprocess.PIPE, text=True, cwd=tmp_path,
+                            env={**os.environ, "TERM": "dumb"})
+    reported = []
+    try:
+        for line in proc.stdout:
+            reported.append(line.split()[1])
+            if line.strip() == "saved q4":  # kill mid-way: six questions still to come
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    answers = [k for k in reported if "." not in k]
+    assert answers == ["q1", "q2", "q3", "q4"]
+    record = open_appraisal(find_project(project.root), "s1", "ann", get_checklist(project, None))
+    expected = {"q1": "yes", "q2": "no", "q3": "cant_tell", "q4": "yes"}
+    assert {q: record.value(q) for q in expected} == expected
+    assert record.status == "draft"
+    leftovers = [p.name for p in (project.root / "casp/s1").iterdir() if p.name != "ann.yaml"]
+    assert leftovers == []  # no half-written temp file
+
+
+def test_example_project_walk_resumes_at_first_unanswered(tmp_path):
+    import shutil
+
+    root = tmp_path / "example"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".git", ".reviewkit", "tests",
+                                                              "src", "*.egg-info"))
+    project = find_project(root)
+    from reviewkit.appraisal.walk import ChecklistWalk
+
+    walk = ChecklistWalk(project, "croft-2016", "consensus", get_checklist(project, None))
+    assert walk.done and walk.step() is None
+    walk = ChecklistWalk(project, "croft-2016", "newbie", get_checklist(project, None))
+    assert walk.step().key == "q1" and walk.step().choices == ["1 Yes", "2 No", "3 Can't tell"]

@@ -1,0 +1,142 @@
+"""Bad forms and bad values give one clear error and change nothing; dual extraction."""
+
+from __future__ import annotations
+
+import pytest
+
+from appraisal_support import FORM, mini_project, write
+from helpers import run_cli, snapshot
+from reviewkit.errors import ReviewkitError
+from reviewkit.extraction.compare import compare, make_consensus, study_extractions
+from reviewkit.extraction.form import get_form, load_form
+from reviewkit.extraction.importer import import_extractions
+from reviewkit.extraction.table import final_extractions
+from reviewkit.extraction.walk import FormWalk
+
+from conftest import REPO
+
+GOOD_FORM = FORM.read_text("utf-8")
+CROFT = (REPO / "extraction" / "croft-2016" / "consensus.yaml").read_text("utf-8")
+
+
+@pytest.mark.parametrize(("change", "expect"), [
+    (("    type: choice\n    options: [journal, grey]\n", "    type: choice\n"),
+     "field 'fields.1': a choice field needs a list of distinct options"),
+    (("  - id: location\n    label: Study location\n    type: text",
+      "  - id: location\n    label: Study location\n    type: txt"),
+     "field 'fields.6.type': Input should be 'text'"),
+    (("  - {field: staff, label: \"Staff\"}", "  - {field: staf, label: \"Staff\"}"),
+     "table column 'staf' is not a field of this form"),
+    (("  - id: outcomes\n", "  - id: year\n"), "field id 'year' is used twice"),
+    (("    repeatable: true\n", "    repeatable: true\n    required: maybe\n"),
+     "field 'fields.11.required': Input should be a valid boolean"),
+])
+def test_bad_form_file_is_named_and_changes_nothing(tmp_path, change, expect):
+    project = mini_project(tmp_path)
+    path = project.root / "extraction" / FORM.name
+    assert change[0] in GOOD_FORM
+    path.write_text(GOOD_FORM.replace(change[0], change[1], 1), "utf-8")
+    with pytest.raises(ReviewkitError) as err:
+        load_form(path)
+    assert str(err.value).startswith(f"{path}:") and expect in str(err.value)
+    before = snapshot(project.root)
+    res = run_cli("extraction", "table", cwd=project.root)
+    assert res.returncode == 2 and expect in res.stderr and res.stderr.count("\n") == 1
+    assert snapshot(project.root) == before
+
+
+@pytest.mark.parametrize(("old", "new", "line", "expect"), [
+    ("year: 2016", "year: twenty sixteen", 7, "field 'values.year': expected a whole number"),
+    ("  budget_amount: about GBP", "  budget_amount: about GBP", None, None),
+    ("  location: US (unidentified)\n", "", 6,
+     "field 'values.location': required field is missing: location"),
+    ("budget_type: self-directed support", "budget_type: voucher", 10,
+     "'voucher' is not one of the options"),
+    ("    n: 30", "    n: thirty", 21,
+     "field 'values.participant_groups.1.n': expected a whole number, got 'thirty'"),
+    ("  - face-to-face interviews", "  - carrier pigeon", 15, "'carrier pigeon' is not one"),
+    ("peer_reviewed: true", "peer_reviewed: perhaps", 9, "expected yes or no"),
+])
+def test_bad_values_in_a_record_file(tmp_path, old, new, line, expect):
+    project = mini_project(tmp_path)
+    assert old in CROFT
+    path = write(project, "extraction/s1/ann.yaml", CROFT.replace(old, new, 1))
+    form = get_form(project, None)
+    if expect is None:  # the unchanged record is valid: the test above it can fail
+        assert final_extractions(project, form)[0][0].values["year"] == 2016
+        return
+    with pytest.raises(ReviewkitError) as err:
+        final_extractions(project, form)
+    assert str(err.value).startswith(f"{path}:") and expect in str(err.value)
+    if line:
+        assert err.value.line == line
+
+
+def test_number_field_with_text_through_the_form_changes_nothing(tmp_path):
+    project = mini_project(tmp_path)
+    walk = FormWalk(project, "s1", "ann", get_form(project, None))
+    walk.submit("2019")
+    before = walk.record.path.read_bytes()
+    step = walk.step()
+    assert step.key == "publication"
+    with pytest.raises(ReviewkitError, match="'magazine' is not one of the options"):
+        walk.submit("magazine")
+    walk.submit("1")  # journal, by number
+    walk.submit("")  # peer_reviewed: optional, skipped
+    walk.submit("3")  # self-directed support
+    with pytest.raises(ReviewkitError, match="required field: give a value"):
+        walk.submit("")  # budget_amount is required
+    saved = walk.record.path.read_bytes()
+    assert saved != before and b"self-directed support" in saved and b"status: draft" in saved
+
+
+def test_csv_import_names_study_field_and_problem_and_is_all_or_nothing(tmp_path):
+    project = mini_project(tmp_path)
+    head = ("study,reviewer,year,publication,budget_type,budget_amount,location,design,"
+            "service_users,staff,methods,participant_groups.1.group,participant_groups.1.n\n")
+    good = ("s1,ann,2016,journal,personal budget,GBP 10,UK,qualitative,5,none,"
+            "focus groups; telephone interviews,staff,4\n")
+    bad = "s2,ann,2017,grey,personal budget,n/a,UK,qualitative,5,none,,staff,four\n"
+    path = tmp_path / "sheet.csv"
+    path.write_text(head + good + bad, "utf-8")
+    before = snapshot(project.root)
+    res = run_cli("extraction", "import", str(path), cwd=project.root)
+    assert res.returncode == 2
+    assert res.stderr.strip() == (f"error: {path}:3: field 'values.participant_groups.1.n': "
+                                  "study 's2', reviewer 'ann': expected a whole number, "
+                                  "got 'four'")
+    assert snapshot(project.root) == before
+    path.write_text(head + good, "utf-8")
+    assert len(import_extractions(project, path)) == 1
+    record = study_extractions(project, "s1", get_form(project, None))[0]
+    assert record.values["methods"] == ["focus groups", "telephone interviews"]
+    assert record.values["participant_groups"] == [{"group": "staff", "n": 4}]
+    path.write_text(head.replace(",design", "") + good.replace(",qualitative", ""), "utf-8")
+    with pytest.raises(ReviewkitError, match="required field is missing: design"):
+        import_extractions(project, path, replace=True)
+
+
+def test_dual_extraction_field_by_field_and_consensus(tmp_path):
+    project = mini_project(tmp_path)
+    form = get_form(project, None)
+    write(project, "extraction/s1/ann.yaml", CROFT)
+    write(project, "extraction/s1/bob.yaml", CROFT.replace("US (unidentified)", "USA")
+          .replace("    n: 30", "    n: 31").replace("year: 2016", "year: 2016\n"))
+    records = study_extractions(project, "s1", form)
+    diffs = compare(records, form)
+    assert [(d.field, d.values) for d in diffs] == [
+        ("location", {"ann": "US (unidentified)", "bob": "USA"}),
+        ("participant_groups.1.n", {"ann": "30", "bob": "31"})]
+    assert diffs[1].label == "Participant group 1: Number"
+    before = snapshot(project.root)
+    with pytest.raises(ReviewkitError, match="unresolved differences in participant_groups"):
+        make_consensus(project, "s1", form, {"location": "@bob"})
+    with pytest.raises(ReviewkitError, match="resolve a group by taking one reviewer's"):
+        make_consensus(project, "s1", form, {"location": "@bob", "participant_groups": "31"})
+    assert snapshot(project.root) == before
+    res = run_cli("extraction", "consensus", "s1", "--set", "location=United States",
+                  "--set", "participant_groups=@ann", cwd=project.root)
+    assert res.returncode == 0, res.stderr
+    chosen, _ = final_extractions(project, form)
+    assert chosen[0].reviewer == "consensus" and chosen[0].values["location"] == "United States"
+    assert chosen[0].values["participant_groups"][0]["n"] == 30

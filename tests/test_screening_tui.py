@@ -1,0 +1,182 @@
+"""The real Textual screener, driven headless with its run_test pilot on real records."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from textual.widgets import Input
+
+from reviewkit.screening import ScreenSession
+from reviewkit.screening.log import log_path, read_events
+from reviewkit.screening.reviewers import add_reviewer
+from reviewkit.store import open_store
+from test_screening_support import (
+    app_for,
+    body_text,
+    first_screen,
+    run_keys,
+    screening_project,
+    svg_text,
+)
+
+
+def _decisions(project, reviewer, stage="title-abstract"):
+    return [e for e in read_events(log_path(project, stage, reviewer))
+            if e["type"] == "decision"]
+
+
+def test_keys_write_decisions_to_the_reviewers_log(tmp_path):
+    project, _ = screening_project(tmp_path)
+    app = app_for(project, "ana")
+    shown = run_keys(app, ["i", "x", "m"])
+    events = _decisions(project, "ana")
+    assert [(e["record"], e["decision"]) for e in events] == list(
+        zip(shown, ["include", "exclude", "maybe"], strict=True))
+    assert all(e["reviewer"] == "ana" and e["stage"] == "title-abstract" for e in events)
+    assert len(set(shown)) == 3 and app.session.done == 3 and app.session.includes == 1
+    assert not log_path(project, "title-abstract", "ben").exists()
+
+
+def test_undo_is_an_event_and_shows_the_record_again(tmp_path):
+    project, _ = screening_project(tmp_path)
+    app = app_for(project, "ana")
+    shown = run_keys(app, ["i", "i", "u", "x"])
+    # after undo the second record is back on screen; x then judges it again
+    assert shown[2] != shown[1] and shown[3] == shown[1]
+    events = read_events(log_path(project, "title-abstract", "ana"))
+    assert [e["type"] for e in events] == ["decision", "decision", "undo", "decision"]
+    assert events[2]["target"] == events[1]["id"]          # history kept, nothing overwritten
+    session = ScreenSession(project, open_store(project.store_path), "ana")
+    assert session.mine(shown[0])["decision"] == "include"
+    assert session.mine(shown[1])["decision"] == "exclude"
+    assert session.done == 2 and session.includes == 1
+
+
+def test_undo_back_past_several_decisions(tmp_path):
+    project, _ = screening_project(tmp_path)
+    shown = run_keys(app_for(project, "ana"), ["i", "x", "m", "u", "u", "u", "u"])
+    session = ScreenSession(project, open_store(project.store_path), "ana")
+    assert session.done == 0 and session.current() == shown[0]
+
+
+def test_blind_mode_hides_the_other_reviewers_decision_and_note(tmp_path):
+    project, _ = screening_project(tmp_path)
+    ben = ScreenSession(project, open_store(project.store_path), "ben")
+    first = ben.current()
+    ben.decide("exclude", note="BEN-SECRET-NOTE about the population")
+    ben.close()
+
+    def screen_of(blind: bool) -> tuple[str, str]:
+        app = app_for(project, "ana", blind=blind)
+        texts = {}
+
+        async def drive() -> None:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                texts["body"] = body_text(app)
+                texts["svg"] = app.export_screenshot()
+        asyncio.run(drive())
+        assert app.shown == first               # same seeded order for both reviewers
+        return texts["body"], texts["svg"]
+
+    body, svg = screen_of(blind=True)
+    for hidden in ("ben", "BEN-SECRET-NOTE", "exclude"):
+        assert hidden not in body
+    svg = svg_text(svg)
+    assert "BEN-SECRET" not in svg and "ben:" not in svg and "ana · blind" in svg
+    body, _ = screen_of(blind=False)
+    assert "ben: exclude" in body and "BEN-SECRET-NOTE" in body
+
+
+def test_quit_and_restart_resumes_at_the_next_unscreened_record(tmp_path):
+    project, _ = screening_project(tmp_path)
+    app = app_for(project, "ana")
+    first = run_keys(app, ["i", "x", "s", "q"])
+    order = app.session.order
+    assert first[:3] == order[:3]
+    again = app_for(project, "ana")
+    run_keys(again, [])
+    # the skipped record was never judged: it is the next unscreened one
+    assert again.shown == order[2] and again.session.done == 2
+    third = app_for(project, "ana")
+    shown = run_keys(third, ["m", "q"])
+    assert shown[0] == order[2]
+    assert app_for(project, "ana").session.current() == order[3]
+
+
+def test_full_text_exclusion_asks_for_a_reason(tmp_path):
+    project, store = screening_project(tmp_path)
+    for name in ("ana", "ben"):                 # both include three records at title/abstract
+        s = ScreenSession(project, store, name)
+        for _ in range(3):
+            s.decide("include")
+        s.close()
+    app = app_for(project, "ana", stage="full-text")
+    assert app.session.total == 3
+    run_keys(app, ["x", "escape", "x", "2"])    # escape: nothing written; 2: second reason
+    events = _decisions(project, "ana", "full-text")
+    reasons = app.session.conf.reasons
+    assert [(e["decision"], e["reason"]) for e in events] == [("exclude", reasons[1])]
+    assert "Full text:" in first_screen(app_for(project, "ana", stage="full-text"))
+
+
+def test_title_abstract_exclusion_reason_is_optional(tmp_path):
+    project, _ = screening_project(tmp_path)
+    run_keys(app_for(project, "ana"), ["X", "5", "X", "0"])
+    events = _decisions(project, "ana")
+    assert [e["reason"] for e in events] == ["not empirical", ""]
+
+
+def test_note_find_duplicate_help_and_criteria(tmp_path):
+    project, store = screening_project(tmp_path)
+    app = app_for(project, "ana")
+    target = next(sr for sr in store.iter_records() if "Cocker" in sr.record.title)
+    other = next(sr.id for sr in store.iter_records() if sr.id != target.id)
+    seen = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("slash")
+            app.screen.query_one(Input).value = target.id
+            await pilot.press("enter")
+            seen["jumped"] = app.shown
+            await pilot.press("n")
+            app.screen.query_one(Input).value = "check the breed"
+            await pilot.press("enter")
+            await pilot.press("d")
+            app.screen.query_one(Input).value = other
+            await pilot.press("enter")
+            await pilot.press("question_mark")
+            seen["help"] = type(app.screen).__name__
+            await pilot.press("space")
+            await pilot.press("c")
+            seen["criteria"] = app.query_one("#criteria").display
+            await pilot.press("i")
+    asyncio.run(drive())
+    assert seen == {"jumped": target.id, "help": "TextScreen", "criteria": True}
+    events = read_events(log_path(project, "title-abstract", "ana"))
+    assert [(e["type"], e["record"]) for e in events] == [("note", target.id),
+                                                         ("decision", target.id)]
+    line = json.loads((project.root / "dedup" / "judgements.jsonl").read_text().splitlines()[0])
+    assert (line["a"], line["b"], line["same"], line["by"]) == (target.id, other, True, "ana")
+
+
+def test_fits_80x24_and_highlights_search_terms(tmp_path):
+    project, _ = screening_project(tmp_path)
+    conf = project.root / "reviewkit.toml"
+    conf.write_text(conf.read_text() + '\n[screening]\nhighlight = { include = ["cocker*"], '
+                    'exclude = ["dog*"] }\n', "utf-8")
+    add_reviewer(project, "cy")  # reloads the config
+    app = app_for(project, "cy", highlight=True)
+    out = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            out["svg"] = svg_text(app.export_screenshot())
+            out["spans"] = app.highlighter.spans("Cocker spaniels and other dogs")
+    asyncio.run(drive())
+    assert out["spans"] == [(0, 6, "include"), (26, 30, "exclude")]
+    assert "i incl" in out["svg"] and "q quit" in out["svg"]     # key line on screen
+    assert "0/50 screened" in out["svg"]
