@@ -114,3 +114,11 @@ def test_bad_config_names_line(tmp_path):
     with pytest.raises(ReviewkitError) as err:
         find_project(project.root)
     assert err.value.line == 4 and err.value.field == "review.colour"
+
+
+def test_init_scaffolds_starter_files(tmp_path):
+    project = init_project(tmp_path / "p", "T")
+    assert (project.root / "studies.toml").is_file()
+    assert (project.root / "extraction" / "characteristics.yaml").is_file()
+    assert (project.root / "dedup").is_dir() and (project.root / "searches" / "exports").is_dir()
+    assert ".reviewkit/" in (project.root / ".gitignore").read_text("utf-8")

@@ -93,11 +93,23 @@ def init_project(root: Path, title: str, question: str = "") -> Project:
     text = template.read_text("utf-8").replace("{{title}}", _toml_str(title))
     text = text.replace("{{question}}", _toml_str(question))
     (root / CONFIG).write_text(text, "utf-8")
+    for rel, data in _starter_files().items():
+        target = root / rel
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
     ignore = root / ".gitignore"
     if not ignore.exists() or ".reviewkit/" not in ignore.read_text("utf-8"):
         with ignore.open("a", encoding="utf-8") as fh:
             fh.write(".reviewkit/\n")
     return Project(root, load_config(root))
+
+
+def _starter_files() -> dict[str, bytes]:
+    # the stages own their starter files; imported here only, so project/ stays a base layer
+    from reviewkit.appraisal.starter import starter_files
+
+    return starter_files()
 
 
 def _toml_str(value: str) -> str:
