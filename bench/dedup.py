@@ -189,6 +189,9 @@ def run_tool(tool: str, csv_path: Path, timeout: float | None = None, merge: boo
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             return None
+        except BaseException:  # Ctrl-C: its own session would outlive us otherwise
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
         if proc.returncode != 0 or not out.exists():
             raise RuntimeError(f"{tool} failed on {csv_path} (exit {proc.returncode})")
         return json.loads(out.read_text(encoding="utf-8"))

@@ -135,6 +135,9 @@ def test_same_key_logs_then_links_the_records(project):
     assert seen == [(seen[0][0], 1, REAL_PAIR)] and seen[0][0].startswith("Pair 2 of 2")
     [line] = log_lines(proj)
     assert (line["a"], line["b"], line["same"], line["by"]) == (*COPY_PAIR, True, "alice")
+    # clusters are recomputed once per sitting (at quit), not per key
+    assert not together(store, *COPY_PAIR)
+    app.queue.apply()
     assert together(store, *COPY_PAIR)
     assert COPY_PAIR not in [p.key for p in pending_pairs(store)]
     assert app.queue.judged == 1

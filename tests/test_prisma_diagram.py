@@ -3,6 +3,7 @@ example shows the paper's numbers; without Graphviz the .dot file and a clear me
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -28,7 +29,7 @@ from reviewkit.reporting.prisma import (
 from conftest import REPO, shared_path
 
 needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None,
+    shutil.which("dot") is None and importlib.util.find_spec("pygraphviz") is None,
     reason="Graphviz 'dot' not installed (sudo apt-get install graphviz): diagrams not drawn")
 SVG = "{http://www.w3.org/2000/svg}"
 N = re.compile(r"\(n = ([\d,]+|not reported)\)")

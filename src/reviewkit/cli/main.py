@@ -11,6 +11,7 @@ from reviewkit.cli import appraisal as appraisal_cli
 from reviewkit.cli import dedup as dedup_cli
 from reviewkit.cli import extraction as extraction_cli
 from reviewkit.cli import prisma as prisma_cli
+from reviewkit.cli import ranking as ranking_cli
 from reviewkit.cli import screening as screening_cli
 from reviewkit.cli import search as search_cli
 from reviewkit.cli.common import FormatOpt, emit, progress, project_dir, user_errors, warn
@@ -32,6 +33,7 @@ app.add_typer(dedup_cli.app, name="dedup")
 app.add_typer(appraisal_cli.app, name="appraisal")
 app.add_typer(extraction_cli.app, name="extraction")
 app.add_typer(prisma_cli.app, name="prisma")
+app.command("simulate")(ranking_cli.simulate)
 
 
 @app.callback()
@@ -61,10 +63,13 @@ def status(ctx: typer.Context, fmt: str = FormatOpt) -> None:
     if fmt == "json":
         emit([info], "json")
         return
-    rows = [{"item": k, "value": v} for k, v in info.items() if k not in ("sources", "warnings")]
+    tables = ("sources", "warnings", "screening")
+    rows = [{"item": k, "value": v} for k, v in info.items() if k not in tables]
     emit(rows, fmt, "Project")
     if info["sources"]:
         emit(info["sources"], fmt, "Imported files")
+    if info["screening"]:
+        emit(info["screening"], fmt, "Screening")
     for w in info["warnings"]:
         warn(w)
 

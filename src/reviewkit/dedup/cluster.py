@@ -37,8 +37,12 @@ class Clusters:
         self.groups[ra].cannot.add(rb)
         self.groups[rb].cannot.add(ra)
 
-    def blocked(self, a: int, b: int) -> str | None:
-        """Why the clusters of a and b may not merge, or None."""
+    def blocked(self, a: int, b: int, pages: bool = True) -> str | None:
+        """Why the clusters of a and b may not merge, or None.
+
+        ``pages=False`` is for pairs shown to a person, who may know that the pages
+        of one copy are simply wrong.
+        """
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
@@ -47,7 +51,7 @@ class Clusters:
             return "judged different"
         if ga.dois and gb.dois and not ga.dois & gb.dois:
             return "different DOIs in the clusters"
-        for x in ga.members:
+        for x in ga.members if pages else ():
             for y in gb.members:
                 if pages_agree(self.feats[x], self.feats[y]) is False:
                     return "pages disagree within the clusters"

@@ -10,7 +10,7 @@ from reviewkit.dedup.features import Features, features
 from reviewkit.dedup.score import CERTAIN, POSSIBLE, Verdict, compare
 
 # Bump when the method changes what it decides: stored clusters are recomputed.
-METHOD_VERSION = "1"
+METHOD_VERSION = "2"
 COMPLETENESS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
                 "abstract", "issn")
 
@@ -73,7 +73,7 @@ def find_duplicates(records: list[dict], judgements: dict[tuple[int, int], bool]
     for a, b, v in verdicts:
         if v.label == POSSIBLE:
             ra, rb = sorted((clusters.find(a), clusters.find(b)))
-            why = clusters.blocked(a, b)
+            why = clusters.blocked(a, b, pages=False)
             if ra == rb:
                 outcome = "merged"
             elif why:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewkit.dedup.features import Features, features, fold
-from reviewkit.dedup.judgements import append_undo
+from reviewkit.dedup.judgements import append_judgement, append_undo
 from reviewkit.dedup.run import DedupSummary, as_fields, record_judgement, run_dedup
 from reviewkit.dedup.score import journals_agree
 from reviewkit.errors import ReviewkitError
@@ -170,6 +170,8 @@ class ReviewQueue:
         # one writer per project; held per keypress, not for the whole sitting
         self.guard = guard or (lambda: lock(project))
         self.skipped: set[tuple[str, str]] = set()
+        self.done: set[tuple[str, str]] = set()  # judged this sitting, not yet applied
+        self._dirty = False
         self.history: list[tuple[str, tuple[str, str]]] = []  # (judged|skipped, pair)
         self._reload()
 
@@ -178,7 +180,8 @@ class ReviewQueue:
         self._view: PairView | None = None
 
     def _left(self) -> list[tuple]:
-        return [r for r in self._rows if (r[0], r[1]) not in self.skipped]
+        return [r for r in self._rows
+                if (r[0], r[1]) not in self.skipped and (r[0], r[1]) not in self.done]
 
     @property
     def current(self) -> PairView | None:
@@ -207,11 +210,14 @@ class ReviewQueue:
         return pair
 
     def decide(self, same: bool) -> PairView:
+        # logged at once (fsynced); the clusters are recomputed once, at close(), so a
+        # key costs the same at 100k records as at 100
         pair = self._pair()
         with self.guard():
-            judge(self.project, self.store, pair, same, self.by)
+            append_judgement(self.project, pair.a, pair.b, same, self.by)
+        self.done.add(pair.key)
+        self._dirty = True
         self.history.append(("judged", pair.key))
-        self._reload()
         return pair
 
     def skip(self) -> PairView:
@@ -227,14 +233,27 @@ class ReviewQueue:
         kind, key = self.history.pop()
         if kind == "judged":
             with self.guard():
-                undo(self.project, self.store, key, self.by)
-            self._reload()
+                append_undo(self.project, key[0], key[1], self.by)
+            self.done.discard(key)
+            self._dirty = True
         else:
             self.skipped.discard(key)
         return kind, key
 
+    def apply(self) -> None:
+        """Recompute the clusters with this sitting's judgements (once, not per key)."""
+        if self._dirty:
+            with self.guard():
+                run_dedup(self.project, self.store)
+            self._dirty = False
+            self.done.clear()
+            self._reload()
+
     def close(self) -> None:
-        self.store.close()
+        try:
+            self.apply()
+        finally:
+            self.store.close()
 
 
 def open_review(where: Path | None, by: str) -> ReviewQueue:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from reviewkit.project.config import Project
+from reviewkit.screening import screening_status
 from reviewkit.searches.log import load_searches
 from reviewkit.searches.reconcile import Reconciliation, reconcile
 from reviewkit.store.base import Store
@@ -34,6 +35,7 @@ def project_status(project: Project, store: Store) -> dict:
         "unlogged_files": [r.path for r in files if r.search_id is None],
         "sources": [{"source": r.source, "file": r.path, "format": r.format,
                      "dialect": r.dialect, "records": r.entries} for r in files],
+        "screening": screening_status(project, store),
         "warnings": _warnings(checks),
     }
 

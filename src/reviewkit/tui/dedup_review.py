@@ -137,6 +137,7 @@ class DedupReviewApp(App[str]):
 
     def summary(self) -> str:
         q = self.queue
+        q.apply()  # the judgements of this sitting, applied once on the way out
         left = len(q.store.dedup_pairs("queued"))
         head = ("No possible duplicate pairs are waiting for a person." if not left else
                 f"{left} possible pair(s) still queued (skipped or not reached).")
@@ -144,12 +145,12 @@ class DedupReviewApp(App[str]):
 
     def _decide(self, same: bool) -> None:
         try:
-            pair = self.queue.decide(same)  # logged and fsynced before the next pair shows
+            self.queue.decide(same)  # logged and fsynced before the next pair shows
         except ReviewkitError as exc:
             self.show_pair(f"error: {exc}")
             return
-        self.show_pair(f"Saved: {pair.a} and {pair.b} are "
-                       f"{'the same record' if same else 'different records'}.")
+        self.show_pair(f"Saved: previous pair judged {'the same record' if same else 'different'}"
+                       " (u undoes it).")
 
     def action_same(self) -> None:
         self._decide(True)

@@ -1,0 +1,189 @@
+"""Ranking benchmark: our default model beside ASReview's default (elas_u4), same priors.
+
+For every labelled CSV in ../shared/data/screening/ (plus any --dataset CSV with
+record_id, title, abstract, label_included columns) and every prior seed, it
+draws 1 relevant + 1 irrelevant prior record with reviewkit.ranking.draw_priors,
+runs our simulation and ASReview's own `asreview simulate --prior-idx ...` with
+those same priors, and scores both orders with the same metric code (priors
+excluded). It prints, per dataset and model: mean WSS@95, recall@10%, ATD (as
+a fraction of the records after the priors), seconds per retrain and seconds
+per whole simulation; the mean over datasets; the issue's targets as checks;
+and the time of one retrain + rerank at 50,000 records built from the shared
+records.
+
+ASReview is not a reviewkit dependency. Install it in another environment
+(its pins clash with ours) and pass --asreview PATH/TO/asreview; without it,
+or with --no-anchor, the ASReview columns are skipped with a note.
+
+Usage: python bench/ranking.py [--seeds 5] [--no-anchor] [--asreview CMD]
+                               [--dataset X.csv ...] [--only NAME] [--scale 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from reviewkit.ranking import draw_priors, load_labelled, simulate
+from reviewkit.ranking.features import TextFeatures
+from reviewkit.ranking.metrics import summary
+from reviewkit.ranking.models import feature_params, preset
+from reviewkit.ranking.ranker import Ranker
+from reviewkit.reporting.tables import render
+
+SCREENING = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "screening"
+KEYS = ("wss@95", "recall@10%", "atd_fraction", "retrain_s", "sim_s")
+
+
+def asreview_run(cmd: str, path: Path, priors: list[int], seed: int, n: int) -> dict:
+    """One `asreview simulate`; its order (dataset rows) is read back from the project file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "sim.asreview"
+        t = time.perf_counter()
+        subprocess.run([cmd, "simulate", str(path), "--prior-idx", *map(str, priors),
+                        "--seed", str(seed), "-o", str(project)], check=True,
+                       capture_output=True)
+        wall = time.perf_counter() - t
+        with zipfile.ZipFile(project) as z:
+            db = z.extract(next(m for m in z.namelist() if m.endswith("results.db")), tmp)
+        con = sqlite3.connect(db)
+        rows = con.execute("SELECT record_id, time, training_set FROM results ORDER BY rowid"
+                           ).fetchall()
+        con.close()
+    order = [int(r[0]) for r in rows]
+    if order[:len(priors)] != priors:
+        raise RuntimeError(f"ASReview did not start from the priors {priors}: {order[:4]}")
+    # time column: when each record was labelled; the model steps are the rows with a training set
+    times = [r[1] for r in rows if r[2] is not None]
+    per = (times[-1] - times[0]) / max(1, len(times) - 1) if len(times) > 1 else float("nan")
+    seen = set(order)
+    order += [i for i in range(n) if i not in seen]  # after the last relevant: all irrelevant
+    return {"order": order, "sim_s": wall, "retrain_s": per}
+
+
+def scale_check(paths: list[Path], size: int, model: str | None) -> list[dict]:
+    """Retrain + rerank time at ``size`` records made by repeating the shared records."""
+    sets = [load_labelled(p) for p in paths]
+    records = [r for s in sets for r in s.records]
+    labels = [lab for s in sets for lab in s.labels]
+    reps = -(-size // len(records))
+    records, labels = (records * reps)[:size], (labels * reps)[:size]
+    t = time.perf_counter()
+    X = TextFeatures(**feature_params(model)).fit_transform(records)
+    t_feat = time.perf_counter() - t
+    ranker = Ranker(model, random_state=0).prepare(records, list(range(size)), features=X)
+    rng = np.random.default_rng(0)
+    rows = []
+    for n_lab in (1_000, 5_000, 20_000):
+        idx = rng.choice(size, n_lab, replace=False)
+        lab = {int(i): labels[i] for i in idx}
+        best = min(ranker.order(lab).seconds for _ in range(3))
+        rows.append({"records": size, "labelled": n_lab, "features_s (once)": round(t_feat, 1),
+                     "retrain+rerank_s": round(best, 3), "target": "< 0.5 s",
+                     "ok": "yes" if best < 0.5 else "NO"})
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--model", default=None, help="our preset (default: the default preset)")
+    ap.add_argument("--no-anchor", action="store_true", help="skip ASReview")
+    ap.add_argument("--asreview", default=shutil.which("asreview"), help="asreview command")
+    ap.add_argument("--dataset", type=Path, action="append", default=[], help="extra CSV")
+    ap.add_argument("--only", action="append", default=[], help="dataset name(s) to run")
+    ap.add_argument("--scale", type=int, default=50_000, help="0 skips the scale check")
+    args = ap.parse_args()
+    paths = sorted(SCREENING.glob("*.csv")) if SCREENING.is_dir() else []
+    paths += args.dataset
+    if args.only:
+        paths = [p for p in paths if p.stem in args.only]
+    if not paths:
+        sys.exit(f"no datasets: expected CSVs in {SCREENING} or --dataset")
+    anchor = None if args.no_anchor else args.asreview
+    if not args.no_anchor and not anchor:
+        print("note: ASReview not found (pip install asreview in another environment and pass "
+              "--asreview PATH); running without the anchor\n")
+    ours = preset(args.model)[0]
+    rows = []
+    for path in paths:
+        data = load_labelled(path)
+        t = time.perf_counter()
+        X = TextFeatures(**feature_params(ours)).fit_transform(data.records)
+        t_feat = time.perf_counter() - t
+        runs: dict[str, list[dict]] = {f"reviewkit:{ours}": []}
+        if anchor:
+            runs["asreview:elas_u4"] = []
+        for seed in range(args.seeds):
+            priors = draw_priors(data.labels, 1, 1, seed)
+            sim = simulate(data.records, data.labels, ours, seed, priors=priors, features=X)
+            m = sim.metrics()
+            m["retrain_s"] = float(np.mean(sim.retrain_seconds))
+            m["sim_s"] = sim.wall_seconds + t_feat  # features are part of a whole simulation
+            runs[f"reviewkit:{ours}"].append(m)
+            if anchor:
+                a = asreview_run(anchor, path, priors, seed, len(data))
+                m = summary([data.labels[i] for i in a["order"]], len(priors))
+                m.update(retrain_s=a["retrain_s"], sim_s=a["sim_s"])
+                runs["asreview:elas_u4"].append(m)
+            print(f"  {data.name} seed {seed}: " + ", ".join(
+                f"{k} wss@95 {v[-1]['wss@95']:.3f} ({v[-1]['sim_s']:.1f} s)"
+                for k, v in runs.items()), file=sys.stderr, flush=True)
+        for model, ms in runs.items():
+            rows.append({"dataset": data.name, "records": len(data), "model": model,
+                         **{k: float(np.mean([m[k] for m in ms])) for k in KEYS}})
+    models = list(dict.fromkeys(r["model"] for r in rows))
+    for model in models:
+        mine = [r for r in rows if r["model"] == model]
+        rows.append({"dataset": "MEAN", "records": "", "model": model,
+                     **{k: float(np.mean([r[k] for r in mine])) for k in KEYS}})
+    print(f"Ranking benchmark: {args.seeds} prior seeds (1 relevant + 1 irrelevant prior), "
+          "priors excluded from metrics; ATD as a fraction of records after the priors\n")
+    print(render([{**r, **{k: _f(r[k], k) for k in KEYS}} for r in rows], "md"))
+    if anchor:
+        print(render(checks(rows, models), "md", "Targets"))
+    if args.scale:
+        print(render(scale_check(paths, args.scale, ours), "md", "Retrain + rerank at scale"))
+
+
+def _f(v: float, key: str) -> str:
+    return f"{v:.3f}" if key != "retrain_s" else f"{v * 1000:.1f} ms"
+
+
+def checks(rows: list[dict], models: list[str]) -> list[dict]:
+    ours, theirs = models
+    by = {(r["dataset"], r["model"]): r for r in rows}
+    names = [r["dataset"] for r in rows if r["model"] == ours and r["dataset"] != "MEAN"]
+    d_wss = by["MEAN", ours]["wss@95"] - by["MEAN", theirs]["wss@95"]
+    d_r10 = by["MEAN", ours]["recall@10%"] - by["MEAN", theirs]["recall@10%"]
+    worst = min(names, key=lambda n: by[n, ours]["wss@95"] - by[n, theirs]["wss@95"])
+    d_worst = by[worst, ours]["wss@95"] - by[worst, theirs]["wss@95"]
+    speed = {n: by[n, theirs]["sim_s"] / by[n, ours]["sim_s"] for n in names}
+    slow = min(speed, key=speed.get)
+    return [
+        {"target": "mean WSS@95 >= ASReview + 0.02", "measured": f"{d_wss:+.3f}",
+         "ok": _ok(d_wss >= 0.02)},
+        {"target": "mean recall@10% >= ASReview", "measured": f"{d_r10:+.3f}",
+         "ok": _ok(d_r10 >= 0)},
+        {"target": "no dataset WSS@95 more than 0.03 worse", "measured":
+         f"worst {worst} {d_worst:+.3f}", "ok": _ok(d_worst >= -0.03)},
+        {"target": "whole simulation >= 3x faster (every dataset)", "measured":
+         f"slowest ratio {speed[slow]:.1f}x ({slow})", "ok": _ok(speed[slow] >= 3)},
+    ]
+
+
+def _ok(flag: bool) -> str:
+    return "yes" if flag else "NO"
+
+
+if __name__ == "__main__":
+    main()

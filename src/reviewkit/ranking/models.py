@@ -1,0 +1,148 @@
+"""Classifiers that score records for relevance, with scikit-learn conventions.
+
+Every model here follows the estimator rules: parameters are stored as given
+in ``__init__`` (no work there), ``fit(X, y)`` returns ``self``, fitted state
+ends in ``_``, randomness comes only from ``random_state``. ``decision_function``
+gives the ranking score; ``predict_proba`` a monotone probability-like value
+(for the SVM a logistic squashing of the margin, not a calibrated probability).
+
+Which model a name means is data: ``presets.yaml`` beside this file.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import yaml
+from scipy.special import expit
+from scipy.stats import rankdata
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import MultinomialNB
+from sklearn.svm import LinearSVC
+
+from reviewkit.errors import ReviewkitError
+
+
+def balanced_weights(y: np.ndarray, ratio: float | None) -> np.ndarray | None:
+    """Sample weights making the irrelevant records weigh 1/ratio of the relevant ones.
+
+    Mean weight is 1, so the regularisation strength keeps its meaning as the
+    labelled set grows. ``None`` (or one class only) means unweighted.
+    """
+    n1, n0 = int(np.sum(y == 1)), int(np.sum(y == 0))
+    if not ratio or n1 == 0 or n0 == 0:
+        return None
+    w = np.where(y == 1, 1.0, n1 / (ratio * n0))
+    return w * (len(y) / w.sum())
+
+
+class RelevanceClassifier(ClassifierMixin, BaseEstimator):
+    """One linear or naive-Bayes classifier with class balancing.
+
+    kind: ``svm`` (LinearSVC, squared hinge), ``logistic`` (L2 logistic
+    regression) or ``nb`` (multinomial naive Bayes; uses ``alpha``).
+    """
+
+    def __init__(self, kind: str = "svm", C: float = 1.0, alpha: float = 1.0,
+                 ratio: float | None = None, random_state: int | None = None) -> None:
+        self.kind = kind
+        self.C = C
+        self.alpha = alpha
+        self.ratio = ratio
+        self.random_state = random_state
+
+    def _estimator(self) -> BaseEstimator:
+        if self.kind == "svm":
+            # tol 1e-3: the ranking is stable long before liblinear's default 1e-4
+            return LinearSVC(C=self.C, tol=1e-3, random_state=self.random_state)
+        if self.kind == "logistic":
+            return LogisticRegression(C=self.C, solver="liblinear", tol=1e-3,
+                                      random_state=self.random_state)
+        if self.kind == "nb":
+            return MultinomialNB(alpha=self.alpha)
+        raise ReviewkitError(f"unknown classifier kind {self.kind!r}; expected svm, logistic or nb")
+
+    def fit(self, X: Any, y: Any) -> RelevanceClassifier:
+        y = np.asarray(y, dtype=int)
+        self.classes_ = np.array([0, 1])
+        if len(np.unique(y)) < 2:
+            raise ValueError("need at least one relevant and one irrelevant labelled record")
+        self.estimator_ = self._estimator().fit(X, y, sample_weight=balanced_weights(y, self.ratio))
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        est = self.estimator_
+        if self.kind == "nb":
+            log = est.predict_log_proba(X)
+            return log[:, 1] - log[:, 0]
+        return np.asarray(X @ est.coef_.ravel()).ravel() + float(est.intercept_[0])
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        p = expit(self.decision_function(X))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        return (self.decision_function(X) > 0).astype(int)
+
+
+class RankAverage(ClassifierMixin, BaseEstimator):
+    """Average of the members' rank-normalised scores (robust to their different scales)."""
+
+    def __init__(self, estimators: list[BaseEstimator] | None = None) -> None:
+        self.estimators = estimators
+
+    def fit(self, X: Any, y: Any) -> RankAverage:
+        self.classes_ = np.array([0, 1])
+        self.estimators_ = [clone(e).fit(X, y) for e in self.estimators or []]
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        ranks = [rankdata(e.decision_function(X)) for e in self.estimators_]
+        return np.mean(ranks, axis=0) / max(1, X.shape[0])
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        p = self.decision_function(X)
+        return np.column_stack([1 - p, p])
+
+
+@lru_cache(maxsize=1)
+def presets() -> dict[str, Any]:
+    """The parsed presets.yaml: {'default': name, 'presets': {name: spec}}."""
+    text = resources.files("reviewkit.ranking").joinpath("presets.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def preset(name: str | None) -> tuple[str, dict[str, Any]]:
+    """(name, spec) for a preset; None means the default."""
+    data = presets()
+    name = name or data["default"]
+    if name not in data["presets"]:
+        raise ReviewkitError(f"unknown model {name!r}; expected one of "
+                             f"{', '.join(sorted(data['presets']))}")
+    return name, data["presets"][name]
+
+
+def make_classifier(name: str | None = None, random_state: int | None = None) -> BaseEstimator:
+    """An unfitted classifier for a preset name."""
+    name, spec = preset(name)
+    if "ensemble" in spec:
+        return RankAverage([make_classifier(m, random_state) for m in spec["ensemble"]])
+    params = dict(spec["classifier"])
+    kind = params.pop("kind")
+    ratio = (spec.get("balance") or {}).get("ratio")
+    return RelevanceClassifier(kind=kind, ratio=ratio, random_state=random_state, **params)
+
+
+def feature_params(name: str | None = None) -> dict[str, Any]:
+    """TextFeatures parameters of a preset (an ensemble uses its first member's)."""
+    name, spec = preset(name)
+    if "ensemble" in spec:
+        return feature_params(spec["ensemble"][0])
+    params = dict(spec.get("features") or {})
+    if "ngram_range" in params:
+        params["ngram_range"] = tuple(params["ngram_range"])
+    return params

@@ -1,0 +1,142 @@
+"""Ranking for the screener: a plain function and a class that refits off the UI thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from reviewkit import __version__
+from reviewkit.ranking.features import TextFeatures
+from reviewkit.ranking.models import feature_params, make_classifier, preset
+from reviewkit.ranking.query import make_query
+
+
+def _record_id(record: Any, position: int) -> Hashable:
+    if isinstance(record, dict):
+        return record.get("id", record.get("record_id", position))
+    return getattr(record, "id", position)
+
+
+@dataclass
+class RankedOrder:
+    order: list[Hashable]            # unlabelled record ids, most likely relevant first
+    model_version: str               # what to log beside each decision made from this order
+    n_labelled: int
+    seconds: float                   # refit + rerank time
+
+
+class Ranker:
+    """Features for one pile, computed once; ``order(labels)`` refits and reranks.
+
+    scikit-learn style: ``__init__`` stores parameters only; ``prepare`` does the work.
+    """
+
+    def __init__(self, model: str | None = None, random_state: int | None = 0,
+                 query: str = "max") -> None:
+        self.model = model
+        self.random_state = random_state
+        self.query = query
+
+    def prepare(self, records: Sequence[Any], ids: Sequence[Hashable] | None = None,
+                features: Any = None) -> Ranker:
+        """Compute the TF-IDF features of every record (screened or not)."""
+        self.model_name_, _ = preset(self.model)
+        self.ids_ = list(ids) if ids is not None else [
+            _record_id(r, i) for i, r in enumerate(records)]
+        self.index_ = {rid: i for i, rid in enumerate(self.ids_)}
+        if features is None:
+            features = TextFeatures(**feature_params(self.model_name_)).fit_transform(records)
+        self.features_ = features.astype(np.float64)
+        return self
+
+    def order(self, labels: Mapping[Hashable, int]) -> RankedOrder:
+        """Unlabelled ids, best first. Before both a relevant and an irrelevant
+        label exist, a random order drawn from ``random_state`` (the seeded start)."""
+        t = time.perf_counter()
+        known = [(self.index_[rid], int(v)) for rid, v in labels.items() if rid in self.index_]
+        idx = np.array([i for i, _ in known], dtype=int)
+        y = np.array([v for _, v in known], dtype=int)
+        pool = np.ones(len(self.ids_), dtype=bool)
+        pool[idx] = False
+        picker = make_query(self.query, self.random_state)
+        if len(set(y.tolist())) < 2:
+            scores = np.zeros(len(self.ids_))  # all tied: the seeded permutation decides
+            version = f"random-start/{self.random_state}"
+        else:
+            clf = make_classifier(self.model_name_, self.random_state)
+            scores = clf.fit(self.features_[idx], y).decision_function(self.features_)
+            version = f"{self.model_name_}/reviewkit-{__version__}/seed-{self.random_state}"
+        ranked = picker.order(scores, np.flatnonzero(pool))
+        return RankedOrder([self.ids_[i] for i in ranked], f"{version}/n-{len(known)}",
+                           len(known), time.perf_counter() - t)
+
+
+def rank(records: Sequence[Any], labels: Mapping[Hashable, int], random_state: int | None = 0,
+         model: str | None = None, ids: Sequence[Hashable] | None = None) -> list[Hashable]:
+    """Unlabelled record ids, most likely relevant first (ids from ``ids``, else each
+    record's ``id``/``record_id``, else its position)."""
+    return Ranker(model, random_state).prepare(records, ids).order(labels).order
+
+
+class BackgroundRanker:
+    """Refits on a worker thread; the UI asks for the newest order whenever it likes.
+
+    ``submit(labels)`` after every decision returns at once. Requests that
+    arrive while a refit runs are coalesced: only the newest labels are used
+    next. ``latest`` holds the newest finished ``RankedOrder`` and ``on_ready``
+    (if given) is called with it from the worker thread.
+    """
+
+    def __init__(self, ranker: Ranker, on_ready: Callable[[RankedOrder], None] | None = None
+                 ) -> None:
+        self.ranker = ranker
+        self.on_ready = on_ready
+        self.latest: RankedOrder | None = None
+        self._pending: dict | None = None
+        self._cv = threading.Condition()
+        self._closed = False
+        self._busy = False
+        self._thread = threading.Thread(target=self._run, name="reviewkit-ranker", daemon=True)
+        self._thread.start()
+
+    def submit(self, labels: Mapping[Hashable, int]) -> None:
+        with self._cv:
+            self._pending = dict(labels)
+            self._cv.notify()
+
+    def wait(self, timeout: float | None = None) -> RankedOrder | None:
+        """Block until no request is pending or running (for scripts and tests)."""
+        with self._cv:
+            self._cv.wait_for(lambda: self._pending is None and not self._busy, timeout)
+            return self.latest
+
+    def close(self) -> None:
+        with self._cv:
+            self._closed = True
+            self._cv.notify_all()
+        self._thread.join()
+
+    def __enter__(self) -> BackgroundRanker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                self._cv.wait_for(lambda: self._pending is not None or self._closed)
+                if self._closed:
+                    return
+                labels, self._pending, self._busy = self._pending, None, True
+            result = self.ranker.order(labels)
+            with self._cv:
+                self.latest, self._busy = result, False
+                self._cv.notify_all()
+            if self.on_ready is not None:
+                self.on_ready(result)
