@@ -8,6 +8,7 @@ from reviewkit.dedup.block import candidate_pairs
 from reviewkit.dedup.cluster import Clusters
 from reviewkit.dedup.features import Features, features
 from reviewkit.dedup.score import CERTAIN, POSSIBLE, Verdict, compare
+from reviewkit.gcpause import no_gc
 
 # Bump when the method changes what it decides: stored clusters are recomputed.
 METHOD_VERSION = "2"
@@ -44,6 +45,12 @@ def find_duplicates(records: list[dict], judgements: dict[tuple[int, int], bool]
     pages, doi, abstract, issn). ``judgements`` maps index pairs to a person's
     same/different; they override the method. ``ids`` break ties between equally
     complete representatives (default: index order)."""
+    with no_gc():  # many small objects, no cycles: collections only cost time here
+        return _find_duplicates(records, judgements, ids)
+
+
+def _find_duplicates(records: list[dict], judgements: dict[tuple[int, int], bool] | None,
+                     ids: list[str] | None) -> DedupResult:
     feats: list[Features] = [features(i, r) for i, r in enumerate(records)]
     clusters = Clusters(feats)
     pairs: list[Pair] = []
@@ -90,6 +97,9 @@ def find_duplicates(records: list[dict], judgements: dict[tuple[int, int], bool]
     order = ids or [str(i) for i in range(len(records))]
     out = []
     for members in clusters.components():
+        if len(members) == 1:
+            out.append(members)
+            continue
         rep = max(members, key=lambda i: (completeness(records[i]), _neg(order[i])))
         out.append([rep] + [m for m in members if m != rep])
     out.sort(key=lambda m: m[0])

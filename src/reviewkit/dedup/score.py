@@ -23,6 +23,9 @@ class Verdict:
     evidence: dict = field(default_factory=dict)
 
 
+_UNLIKE = Verdict(DISTINCT, 0.0, {"title": "below the variant threshold"})
+
+
 def _agree(a: str, b: str) -> bool | None:
     """True/False when both sides have a value, None when either is missing."""
     if not a or not b:
@@ -82,9 +85,9 @@ def _title(a: Features, b: Features, floor: float) -> float:
 def compare(a: Features, b: Features) -> Verdict:
     t = rules()["thresholds"]
     title = _title(a, b, t["title_possible"])
-    ev: dict = {"title": round(title, 1)}
     if title < t["title_variant"]:
-        return Verdict(DISTINCT, title, ev)
+        return _UNLIKE  # most candidate pairs end here: keep this path lean
+    ev: dict = {"title": round(title, 1)}
     doi = _agree(a.doi, b.doi)
     pages = pages_agree(a, b)
     volume = volumes_agree(a, b)

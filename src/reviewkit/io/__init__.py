@@ -5,33 +5,16 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.gcpause import no_gc
 from reviewkit.io.detect import FORMATS, detect
 from reviewkit.io.text import decode
 from reviewkit.records.model import Record
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic GC while building many objects that hold no cycles.
-
-    Full collections during a 100k-record parse re-walk every record made so far.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 @dataclass

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.ranking.features import TextFeatures
 from reviewkit.ranking import gram
+from reviewkit.ranking.features import TextFeatures
 from reviewkit.ranking.metrics import summary
 from reviewkit.ranking.models import (
     RelevanceClassifier,
