@@ -183,3 +183,22 @@ def test_new_import_joins_clusters_without_changing_ids(tmp_path):
     assert before <= after
     multi = [m for m in store.clusters().values() if len(m) > 1]
     assert len(multi) == 80 and all(any(m_id in before for m_id in m) for m in multi)
+
+
+def test_representative_is_most_complete_and_merged_view_fills_gaps(tmp_path):
+    from reviewkit.dedup import merged_record, screening_units
+    from reviewkit.dedup.run import run_dedup
+
+    project, store = new_project(tmp_path)
+    import_files(project, store, [export_file("ris/bluelight-endnote_reflib.ris"),
+                                  export_file("medline-nbib/bluelight-pubmed_reflib.nbib")])
+    run_dedup(project, store)
+    units = [u for u in screening_units(store) if len(u.members) == 2]
+    assert len(units) == 80
+    for unit in units:
+        recs = [store.get_record(m).record for m in unit.members]
+        view = merged_record(store, unit)
+        for name in ("title", "abstract", "doi", "volume", "pages", "year"):
+            if any(getattr(r, name) for r in recs):
+                assert getattr(view, name), f"{unit.id}: merged view lost {name}"
+        assert store.get_record(unit.members[1]).record.title == recs[1].title
