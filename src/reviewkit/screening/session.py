@@ -8,9 +8,11 @@ read one at a time. Each decision is on disk (fsync) before it returns.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 
+from reviewkit.dedup.units import Unit, merged_record
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.screening.calibration import calibration_sample
@@ -74,10 +76,18 @@ class ScreenSession:
         if unit in self._records:
             self._records.move_to_end(unit)
         else:
-            self._records[unit] = self.store.get_record(unit)
+            self._records[unit] = self._view(unit)
             if len(self._records) > _CACHE:
                 self._records.popitem(last=False)
         return self._records[unit]
+
+    def _view(self, unit: str) -> StoredRecord | None:
+        # a cluster is screened as its representative with gaps filled from its duplicates
+        members = self.screening.members.get(unit, (unit,))
+        sr = self.store.get_record(unit)
+        if sr is None or len(members) < 2:
+            return sr
+        return replace(sr, record=merged_record(self.store, Unit(unit, tuple(members))))
 
     def upcoming(self) -> str | None:
         """The record after the current one, to prepare while the reviewer reads."""
