@@ -1,12 +1,16 @@
-"""PRISMA counts computed from a project (a first version: identification and duplicates).
-
-Everything this does not compute yet stays None and is drawn as "not reported".
+"""PRISMA counts computed from a project: the search log, imports, dedup, screening
+logs and the studies list. What the project does not know stays None ("not reported").
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reviewkit.project.config import Project
+from reviewkit.reporting.prisma.invariants import BrokenInvariant, check_invariants
 from reviewkit.reporting.prisma.model import Count, PrismaCounts, Sources
+from reviewkit.reporting.prisma.screened import add_screening, add_studies
+from reviewkit.screening import Screening
 from reviewkit.searches.log import load_searches
 from reviewkit.store.base import Store
 
@@ -38,7 +42,19 @@ def project_counts(project: Project, store: Store) -> PrismaCounts:
     counts.duplicates = _duplicates(store, entries)
     counts.merged_other = tuple(g for g in ("websites", "organisations", "citations",
                                             "other_methods") if g in merged)
+    screening = Screening(project, store)
+    add_screening(counts, screening)
+    add_studies(counts, screening)
     return counts
+
+
+def project_invariants(project: Project, store: Store) -> list[BrokenInvariant]:
+    """Broken PRISMA invariants, each naming the records that are still open."""
+    counts = project_counts(project, store)
+    pending = add_screening(PrismaCounts(), Screening(project, store))
+    open_ids = tuple(pending.unscreened + pending.undecided)
+    return [replace(b, record_ids=open_ids) if open_ids else b
+            for b in check_invariants(counts)]
 
 
 def _duplicates(store: Store, entries: dict[str, int]) -> int | None:

@@ -1,0 +1,85 @@
+"""Screening, reports and studies for PRISMA, counted from the reviewers' logs.
+
+Units are duplicate clusters (one record each after dedup). A unit's outcome at
+a stage comes from the screening module (agreement rule or a resolution).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from reviewkit.records.studies import load_studies
+from reviewkit.reporting.prisma.model import Count, PrismaCounts
+from reviewkit.screening import Screening
+from reviewkit.screening.state import StageState
+
+NOT_RETRIEVED = "not retrieved"  # a full-text exclusion reason naming a report never found
+
+
+@dataclass
+class Pending:
+    """Units whose outcome is still open: they explain counts that do not add up."""
+
+    unscreened: list[str] = field(default_factory=list)
+    undecided: list[str] = field(default_factory=list)  # conflicts or one reviewer only
+
+
+def _reason(state: StageState, unit: str) -> str:
+    resolved = state.resolution(unit)
+    if resolved is not None and resolved.get("reason"):
+        return resolved["reason"]
+    reasons = sorted((r, e.get("reason") or "") for r, e in state.judgements(unit).items()
+                     if e.get("decision") == "exclude")
+    # reviewers may name different reasons: the first reviewer's (by name) is reported
+    return next((reason for _, reason in reasons if reason), "")
+
+
+def add_screening(counts: PrismaCounts, screening: Screening) -> Pending:
+    """Fill screened, excluded, reports and included from the logs; return what is open."""
+    pending = Pending()
+    stages = screening.conf.stages
+    first = screening.state(stages[0])
+    if not first.units_judged():
+        return pending  # nobody has screened: leave every number unknown
+    units = screening.eligible(stages[0])
+    outcome = {u: first.outcome(u) for u in units}
+    pending.unscreened = sorted(u for u, o in outcome.items() if o == "unscreened")
+    pending.undecided = sorted(u for u, o in outcome.items() if o in ("conflict", "awaiting"))
+    counts.screened = len(units) - len(pending.unscreened)
+    excluded = [u for u, o in outcome.items() if o == "exclude"]
+    counts.records_excluded = len(excluded)
+    ta_reasons = Counter(_reason(first, u) for u in excluded)
+    if set(ta_reasons) != {""}:
+        counts.records_excluded_reasons = [Count(r or "no reason given", n)
+                                           for r, n in sorted(ta_reasons.items())]
+    counts.removed_other = 0
+    if counts.automation_excluded is None and not pending.unscreened:
+        counts.automation_excluded = 0
+    if len(stages) < 2:
+        return pending
+    full = screening.state(stages[1])
+    sought = screening.eligible(stages[1])
+    counts.dbr.sought = len(sought)
+    ft = {u: full.outcome(u) for u in sought}
+    pending.unscreened += sorted(u for u, o in ft.items() if o == "unscreened")
+    pending.undecided += sorted(u for u, o in ft.items() if o in ("conflict", "awaiting"))
+    reasons = Counter(_reason(full, u) or "no reason given"
+                      for u, o in ft.items() if o == "exclude")
+    counts.dbr.not_retrieved = sum(n for r, n in reasons.items() if NOT_RETRIEVED in r.lower())
+    counts.dbr.assessed = sum(1 for o in ft.values() if o in ("include", "exclude")) \
+        - counts.dbr.not_retrieved
+    counts.dbr.excluded = [Count(r, n) for r, n in sorted(reasons.items())
+                           if NOT_RETRIEVED not in r.lower()] or [Count("", 0)]
+    counts.included_reports = sum(1 for o in ft.values() if o == "include")
+    return pending
+
+
+def add_studies(counts: PrismaCounts, screening: Screening) -> None:
+    """Studies from studies.toml: each names the reports (record ids) that describe it."""
+    studies = load_studies(screening.project)
+    if studies:
+        counts.included_studies = len(studies)
+        reports = {screening.unit_of(r) for s in studies for r in s.reports}
+        if reports and counts.included_reports is None:
+            counts.included_reports = len(reports)

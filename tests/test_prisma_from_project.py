@@ -1,0 +1,74 @@
+"""PRISMA counts computed from a real project: imports, dedup, two reviewers' logs, studies."""
+
+from __future__ import annotations
+
+from helpers import new_project
+from reviewkit.dedup.run import run_dedup
+from reviewkit.io.importer import import_files
+from reviewkit.reporting.prisma import check_invariants, project_counts
+from reviewkit.reporting.prisma.project import project_invariants
+from reviewkit.screening import Screening
+from reviewkit.screening.events import decision_event, resolution_event
+from reviewkit.screening.log import append_events, log_path
+from reviewkit.searches.log import Search, add_search
+
+from conftest import export_file
+
+REASONS = ["wrong population", "wrong study design", "not retrieved"]
+
+
+def screened_project(tmp_path, finish: bool = True):
+    project, store = new_project(tmp_path)
+    add_search(project, Search(id="embase", database="Embase", hits=102))
+    add_search(project, Search(id="pubmed", database="PubMed", hits=80))
+    import_files(project, store, [export_file("ris/bluelight-endnote_reflib.ris")], "embase")
+    import_files(project, store, [export_file("medline-nbib/bluelight-pubmed_reflib.nbib")],
+                 "pubmed")
+    run_dedup(project, store)
+    units = Screening(project, store).eligible("title-abstract")
+    # ana includes every 4th unit; ben agrees except on three units
+    ana = {u: "include" if i % 4 == 0 else "exclude" for i, u in enumerate(units)}
+    ben = dict(ana)
+    flipped = units[1:4]
+    for u in flipped:
+        ben[u] = "include"
+    for who, decisions in (("ana", ana), ("ben", ben)):
+        todo = decisions if finish else dict(list(decisions.items())[:-5])
+        append_events(log_path(project, "title-abstract", who),
+                      [decision_event("title-abstract", who, u, d) for u, d in todo.items()])
+    if finish:
+        append_events(log_path(project, "title-abstract", "cleo"),
+                      [resolution_event("title-abstract", "cleo", u, "exclude") for u in flipped])
+    full = Screening(project, store).eligible("full-text")
+    ft = {u: ("include", "") if i % 3 == 0 else ("exclude", REASONS[i % 3])
+          for i, u in enumerate(full)}
+    for who in ("ana", "ben"):
+        append_events(log_path(project, "full-text", who),
+                      [decision_event("full-text", who, u, d, r) for u, (d, r) in ft.items()])
+    return project, store, units, full, ft
+
+
+def test_counts_follow_records_reports_and_studies(tmp_path):
+    project, store, units, full, ft = screened_project(tmp_path)
+    c = project_counts(project, store)
+    assert c.databases.value == 182 and [s.n for s in c.databases.sources] == [102, 80]
+    assert c.duplicates == 182 - len(units) == 80
+    assert c.screened == len(units) == 102
+    assert c.records_excluded == sum(1 for i in range(102) if i % 4) == 76
+    assert c.dbr.sought == len(full) == 26
+    retrieved_not = sum(1 for d, r in ft.values() if r == "not retrieved")
+    assert c.dbr.not_retrieved == retrieved_not
+    assert c.dbr.assessed == 26 - retrieved_not
+    assert {x.name: x.n for x in c.dbr.excluded} == {
+        "wrong study design": sum(1 for d, r in ft.values() if r == "wrong study design")}
+    assert c.included_reports == sum(1 for d, _ in ft.values() if d == "include")
+    assert check_invariants(c) == []
+
+
+def test_open_records_break_invariants_and_are_named(tmp_path):
+    project, store, units, *_ = screened_project(tmp_path, finish=False)
+    broken = project_invariants(project, store)
+    assert broken, "unscreened records and conflicts must not add up silently"
+    named = set(broken[0].record_ids)
+    assert set(units[-5:]) <= named          # not screened by anyone yet
+    assert set(units[1:4]) <= named          # conflicts nobody resolved
