@@ -15,6 +15,7 @@ from reviewkit.cli import ranking as ranking_cli
 from reviewkit.cli import screening as screening_cli
 from reviewkit.cli import search as search_cli
 from reviewkit.cli.common import FormatOpt, emit, progress, project_dir, user_errors, warn
+from reviewkit.cli.demo import demo as demo_command
 from reviewkit.io.importer import import_files, import_logged, parse_columns
 from reviewkit.io.rawsource import RawSource
 from reviewkit.io.writers import export as export_records
@@ -34,6 +35,9 @@ app.add_typer(appraisal_cli.app, name="appraisal")
 app.add_typer(extraction_cli.app, name="extraction")
 app.add_typer(prisma_cli.app, name="prisma")
 app.command("simulate")(ranking_cli.simulate)
+
+
+app.command("demo")(demo_command)
 
 
 @app.callback()

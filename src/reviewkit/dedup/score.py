@@ -133,6 +133,8 @@ def compare(a: Features, b: Features) -> Verdict:
                        score, ev)
     if title >= t["title_certain"] and support >= 2:
         return Verdict(CERTAIN, score, ev)
+    if title >= 98 and (abstract or 0) >= 98:
+        return Verdict(CERTAIN, score, ev)  # the same title and abstract: one record
     if title >= t["title_with_doi"] and doi is True:
         return Verdict(CERTAIN, score, ev)
     if title >= t["title_with_citation"] and citation and authors_ok:

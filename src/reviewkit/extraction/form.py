@@ -138,6 +138,9 @@ def get_form(project: Project, ref: str | None) -> Form:
     forms = load_forms(project)
     if ref is None and len(forms) == 1:
         return next(iter(forms.values()))
+    if ref is None:
+        raise ReviewkitError(f"{len(forms)} extraction forms in {FORM_DIR}/ "
+                             f"({', '.join(forms) or 'none'}): choose one with --form")
     if ref not in forms:
         raise ReviewkitError(f"no extraction form {ref!r} in {FORM_DIR}/ (known: "
                              f"{', '.join(forms) or 'none'}); choose one with --form")
