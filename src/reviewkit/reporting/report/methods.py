@@ -1,0 +1,43 @@
+"""The facts a methods paragraph states, gathered from the modules that did the work.
+
+Only facts here; the wording is the template ``report/methods.txt.j2``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reviewkit.dedup.engine import METHOD_VERSION
+from reviewkit.dedup.features import rules
+from reviewkit.project.config import Project
+from reviewkit.ranking.stopping import methods_text
+from reviewkit.reporting.report.settings import stopping_settings
+from reviewkit.screening import Screening
+from reviewkit.searches.log import Search
+
+
+def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any],
+                  screening: Screening, screened: bool, counts_file: str = "",
+                  duplicates_from_file: bool = False) -> dict[str, Any]:
+    conf = screening.conf
+    dates = sorted(s.date_run for s in searches if s.date_run)
+    stop = stopping_settings(project)
+    return {
+        "searches": {
+            "databases": [s for s in searches if not s.other_method],
+            "other": [s for s in searches if s.other_method],
+            "first": dates[0] if dates else "", "last": dates[-1] if dates else "",
+        },
+        "dedup": {**dedup, "version": METHOD_VERSION, "thresholds": rules()["thresholds"],
+                  "from_file": duplicates_from_file},
+        "screening": {
+            "done": screened, "stages": conf.stages, "per_record": conf.reviewers_per_record,
+            "reviewers": list(project.config.reviewers), "order": conf.order,
+            "include": [k for k, v in conf.outcomes.items() if v == "include"],
+            "exclude": [k for k, v in conf.outcomes.items() if v == "exclude"],
+            "reason_required": conf.reason_required,
+        },
+        "stopping": methods_text(stop.target, stop.confidence, stop.heuristic_n)
+        if stop else "",
+        "counts_file": counts_file,
+    }

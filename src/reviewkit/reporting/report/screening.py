@@ -1,0 +1,79 @@
+"""Report sections about screening: outcomes per stage, agreement between reviewers
+(percent, Cohen's kappa with its 95% CI), and the exclusion reasons with their counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from reviewkit.reporting.outputs import Table
+from reviewkit.screening import Screening, agreement
+from reviewkit.screening.state import AWAITING, CONFLICT, UNSCREENED, StageState
+
+NO_REASON = "no reason given"
+
+
+@dataclass
+class ScreeningSection:
+    screened: bool  # anyone recorded a decision at the first stage
+    tables: list[Table] = field(default_factory=list)
+
+
+def exclusion_reason(state: StageState, unit: str) -> str:
+    """The resolver's reason, else the first reviewer's (by name) who gave one.
+
+    The same rule as the PRISMA counts, so the report and the diagram agree.
+    """
+    resolved = state.resolution(unit)
+    if resolved is not None and resolved.get("reason"):
+        return resolved["reason"]
+    given = sorted((r, e.get("reason") or "") for r, e in state.judgements(unit).items()
+                   if e.get("decision") == "exclude")
+    return next((reason for _, reason in given if reason), NO_REASON)
+
+
+def screening_section(screening: Screening) -> ScreeningSection:
+    stages = screening.conf.stages
+    if not screening.state(stages[0]).units_judged():
+        return ScreeningSection(False)
+    outcomes, reasons = [], []
+    for stage in stages:
+        state = screening.state(stage)
+        units = screening.eligible(stage)
+        got = Counter(state.outcome(u) for u in units)
+        outcomes.append({"stage": stage, "eligible": len(units), "include": got["include"],
+                         "exclude": got["exclude"], "conflict": got[CONFLICT],
+                         "awaiting": got[AWAITING], "unscreened": got[UNSCREENED]})
+        why = Counter(exclusion_reason(state, u) for u in units
+                      if state.outcome(u) == "exclude")
+        reasons += [{"stage": stage, "reason": r, "records": n}
+                    for r, n in sorted(why.items(), key=lambda kv: (-kv[1], kv[0]))]
+    tables = [Table("report-screening", "Screening outcomes per stage", [
+        ("stage", "Stage"), ("eligible", "Records"), ("include", "Included"),
+        ("exclude", "Excluded"), ("conflict", "Conflicts open"),
+        ("awaiting", "Awaiting a second reviewer"), ("unscreened", "Not screened")], outcomes,
+        ["Records are counted once per duplicate cluster; a later stage screens what the "
+         "stage before it included."])]
+    pairs = [_pair_row(r) for r in agreement(screening)]
+    if pairs:
+        tables.append(Table("report-agreement", "Agreement between reviewers", [
+            ("stage", "Stage"), ("pair", "Reviewers"), ("both", "Screened by both"),
+            ("percent", "Agreement (%)"), ("kappa", "Cohen's kappa"), ("ci", "95% CI"),
+            ("disagreements", "Disagreements (first / second reviewer)")], pairs,
+            ["Kappa over include / exclude / maybe; 95% CI from the large-sample standard "
+             "error (Fleiss, Cohen & Everitt 1969)."]))
+    if reasons:
+        tables.append(Table("report-reasons", "Exclusion reasons", [
+            ("stage", "Stage"), ("reason", "Reason"), ("records", "Records")], reasons))
+    return ScreeningSection(True, tables)
+
+
+def _pair_row(row: dict) -> dict:
+    c = row["confusion"]
+    off = [f"{a} / {b}: {c['table'][i][j]}" for i, a in enumerate(c["labels"])
+           for j, b in enumerate(c["labels"]) if i != j and c["table"][i][j]]
+    ci = "" if row["ci_low"] is None else f"{row['ci_low']:.2f} to {row['ci_high']:.2f}"
+    return {"stage": row["stage"], "pair": f"{row['reviewer_a']} / {row['reviewer_b']}",
+            "both": row["both"], "percent": row["percent"],
+            "kappa": "" if row["kappa"] is None else f"{row['kappa']:.2f}", "ci": ci,
+            "disagreements": "; ".join(off) or "none"}
