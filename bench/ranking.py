@@ -51,7 +51,7 @@ def asreview_run(cmd: str, path: Path, priors: list[int], seed: int, n: int) -> 
         t = time.perf_counter()
         subprocess.run([cmd, "simulate", str(path), "--prior-idx", *map(str, priors),
                         "--seed", str(seed), "-o", str(project)], check=True,
-                       capture_output=True)
+                       capture_output=True, cwd=tmp)  # it leaves a cache file in its cwd
         wall = time.perf_counter() - t
         with zipfile.ZipFile(project) as z:
             db = z.extract(next(m for m in z.namelist() if m.endswith("results.db")), tmp)

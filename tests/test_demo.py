@@ -61,6 +61,12 @@ def test_appraisals_and_extractions_are_valid_files(demo):
     assert res.returncode == 0, res.stderr
 
 
-def test_demo_refuses_an_existing_project(demo):
+def test_demo_rebuilds_its_own_folder_but_never_another_project(demo, tmp_path):
+    again = build_demo(demo.root)  # re-running the README's command is safe
+    assert (again.unique, again.included) == (demo.unique, demo.included)
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "reviewkit.toml").write_text("[review]\ntitle = 'mine'\n", "utf-8")
     with pytest.raises(ReviewkitError, match="already exists"):
-        build_demo(demo.root)
+        build_demo(other)
+    assert (other / "reviewkit.toml").read_text("utf-8") == "[review]\ntitle = 'mine'\n"

@@ -12,6 +12,7 @@ from reviewkit.cli import dedup as dedup_cli
 from reviewkit.cli import extraction as extraction_cli
 from reviewkit.cli import prisma as prisma_cli
 from reviewkit.cli import ranking as ranking_cli
+from reviewkit.cli import report as report_cli
 from reviewkit.cli import screening as screening_cli
 from reviewkit.cli import search as search_cli
 from reviewkit.cli.common import FormatOpt, emit, progress, project_dir, user_errors, warn
@@ -35,6 +36,7 @@ app.add_typer(appraisal_cli.app, name="appraisal")
 app.add_typer(extraction_cli.app, name="extraction")
 app.add_typer(prisma_cli.app, name="prisma")
 app.command("simulate")(ranking_cli.simulate)
+app.command("report")(report_cli.report)
 
 
 app.command("demo")(demo_command)

@@ -27,6 +27,7 @@ from reviewkit.io.importer import import_files
 from reviewkit.project import init_project
 from reviewkit.project.config import Project
 from reviewkit.project.session import session
+from reviewkit.reporting.report import write_report
 from reviewkit.screening import Screening
 from reviewkit.searches.log import Search, add_search
 from reviewkit.store.base import Store
@@ -36,6 +37,7 @@ QUESTION = "Which nudges change healthcare professionals' behaviour towards evid
 FT_REASONS = ["wrong intervention", "wrong outcome", "wrong study design", "not empirical",
               "not retrieved"]
 _WORD = re.compile(r"[^a-z0-9]+")
+MARKER = ".reviewkit-demo"
 
 
 @dataclass
@@ -51,10 +53,17 @@ class DemoResult:
 def build_demo(root: Path, seed: int = 20190101) -> DemoResult:
     """Create the demo project in ``root`` (which must not hold a project yet)."""
     root = root.resolve()
-    if (root / "reviewkit.toml").exists():
+    if (root / MARKER).is_file():
+        shutil.rmtree(root)  # an earlier demo, made by this function: rebuilt from scratch
+    elif (root / "reviewkit.toml").exists():
         raise ReviewkitError("a project already exists here; choose an empty folder",
                              file=str(root))
+    elif root.exists() and any(root.iterdir()):
+        raise ReviewkitError("the folder is not empty; choose a new or empty folder",
+                             file=str(root))
     project = init_project(root, TITLE, QUESTION)
+    (root / MARKER).write_text("Built by `reviewkit demo`; running it again rebuilds this "
+                               "folder from scratch.\n", "utf-8")
     _set_reviewers(project)
     rows = sample_rows()
     _log_and_import(project, rows, seed)
@@ -73,6 +82,8 @@ def build_demo(root: Path, seed: int = 20190101) -> DemoResult:
         result.included = len(included)
         studies = _write_studies(project, store, included)
         _appraise_and_extract(project, studies[:2], seed)
+        _, paths = write_report(project, store)
+        result.report = next((p for p in paths if p.name == "report.html"), paths[0])
     return result
 
 
@@ -141,7 +152,7 @@ def _appraise_and_extract(project: Project, studies: list[str], seed: int) -> No
     form_path.write_bytes(resources.files("reviewkit.demo").joinpath("form.yaml").read_bytes())
     form = load_form(form_path)
     for sid in studies:
-        for reviewer in ("ana", "ben"):
+        for reviewer in ("ana", "ben", "consensus"):  # the pair's agreed record last
             if checklist is not None:
                 answers = {q.id: Answer(rnd.choice(["yes", "yes", "yes", "cant_tell", "no"]),
                                         "simulated demo answer")

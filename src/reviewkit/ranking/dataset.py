@@ -91,7 +91,8 @@ def load_labelled(path: str | Path) -> LabelledSet:
     with p.open("rb") as fh:
         head = fh.read(4096).decode("utf-8", "replace").lstrip("\ufeff")
     first = head.split("\n", 1)[0]
-    data = _read_csv(p) if "label_included" in first and "," in first else _read_export(p)
+    is_csv = p.suffix.lower() == ".csv" or ("record_id" in first and "," in first)
+    data = _read_csv(p) if is_csv else _read_export(p)
     if len(set(data.ids)) != len(data.ids):
         dup = next(i for i in data.ids if data.ids.count(i) > 1)
         raise ReviewkitError(f"record_id {dup!r} appears more than once", file=str(path))

@@ -46,8 +46,12 @@ def _spacy() -> tuple[Any, dict[str, str]]:
     return nlp.tokenizer, table
 
 
-def lemmatise(texts: Iterable[str], lemmas: bool = True) -> list[str]:
-    """Each text as space-joined lower-case tokens (lemmas when ``lemmas``).
+def lemmatise(texts: Iterable[str], lemmas: bool | str = True) -> list[str]:
+    """Each text as space-joined lower-case tokens.
+
+    ``lemmas``: True replaces every token by its lookup lemma; "plural" only
+    tokens ending in -s (studies -> study; engineering, based stay, which the
+    POS-blind lookup would turn into engineer, base); False keeps word forms.
 
     Punctuation-only tokens are dropped. Lemma look-ups are memoised per token
     because a corpus repeats a few thousand words millions of times.
@@ -63,6 +67,10 @@ def lemmatise(texts: Iterable[str], lemmas: bool = True) -> list[str]:
             if word is None:
                 if not _WORDY.search(low):
                     word = ""
+                elif lemmas == "plural":
+                    # only -s forms: studies -> study, but engineering, based, mapping stay
+                    lem = table.get(low, low).lower() if low.endswith("s") else low
+                    word = lem.replace(" ", "_")
                 elif lemmas:
                     word = table.get(low, low).lower().replace(" ", "_")
                 else:
@@ -78,10 +86,13 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     """Record texts -> L2-normalised TF-IDF over word n-grams (scikit-learn transformer).
 
     ``fit``/``transform`` take strings as produced by :func:`record_text`
-    (or records, which are turned into text first).
+    (or records, which are turned into text first). ``lemmas``: True,
+    "plural" or False as in :func:`lemmatise`, or "both" (lemma and word-form
+    blocks side by side, each scaled by 1/√2 so a row keeps unit length: the
+    kernel is the mean of the two).
     """
 
-    def __init__(self, ngram_range: tuple[int, int] = (1, 2), lemmas: bool = True,
+    def __init__(self, ngram_range: tuple[int, int] = (1, 2), lemmas: bool | str = True,
                  min_df: int | float = 1, max_df: float = 0.95, sublinear_tf: bool = True,
                  max_features: int | None = None) -> None:
         self.ngram_range = ngram_range
@@ -91,23 +102,39 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.sublinear_tf = sublinear_tf
         self.max_features = max_features
 
-    def _docs(self, X: Sequence[Any]) -> list[str]:
-        texts = [x if isinstance(x, str) else record_text(x) for x in X]
-        return lemmatise(texts, self.lemmas)
+    def _texts(self, X: Sequence[Any]) -> list[str]:
+        return [x if isinstance(x, str) else record_text(x) for x in X]
+
+    def _blocks(self) -> list[bool | str]:
+        if self.lemmas == "both":
+            return [True, False]
+        return [self.lemmas if self.lemmas == "plural" else bool(self.lemmas)]
 
     def fit(self, X: Sequence[Any], y: Any = None) -> TextFeatures:
         self.fit_transform(X)
         return self
 
     def fit_transform(self, X: Sequence[Any], y: Any = None, **_: Any) -> sparse.csr_matrix:
-        docs = self._docs(X)
-        # max_df > 1 document only makes sense once there are documents to compare
-        max_df = self.max_df if len(docs) > 1 else 1.0
-        self.vectorizer_ = TfidfVectorizer(
-            token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.ngram_range),
-            min_df=self.min_df, max_df=max_df, sublinear_tf=self.sublinear_tf,
-            max_features=self.max_features, dtype=np.float32)
-        return self.vectorizer_.fit_transform(docs).tocsr()
+        texts = self._texts(X)
+        # max_df < 1 only makes sense once there are documents to compare
+        max_df = self.max_df if len(texts) > 1 else 1.0
+        self.vectorizers_, parts = [], []
+        for lem in self._blocks():
+            vec = TfidfVectorizer(
+                token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.ngram_range),
+                min_df=self.min_df, max_df=max_df, sublinear_tf=self.sublinear_tf,
+                max_features=self.max_features, dtype=np.float32)
+            parts.append(vec.fit_transform(lemmatise(texts, lem)))
+            self.vectorizers_.append(vec)
+        return self._join(parts)
 
     def transform(self, X: Sequence[Any]) -> sparse.csr_matrix:
-        return self.vectorizer_.transform(self._docs(X)).tocsr()
+        texts = self._texts(X)
+        return self._join([vec.transform(lemmatise(texts, lem))
+                           for vec, lem in zip(self.vectorizers_, self._blocks(), strict=True)])
+
+    @staticmethod
+    def _join(parts: list[sparse.spmatrix]) -> sparse.csr_matrix:
+        if len(parts) == 1:
+            return parts[0].tocsr()
+        return (sparse.hstack(parts, format="csr") / np.sqrt(len(parts))).astype(np.float32)

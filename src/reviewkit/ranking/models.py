@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 import yaml
 from scipy.special import expit
-from scipy.stats import rankdata
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
@@ -89,26 +88,6 @@ class RelevanceClassifier(ClassifierMixin, BaseEstimator):
         return (self.decision_function(X) > 0).astype(int)
 
 
-class RankAverage(ClassifierMixin, BaseEstimator):
-    """Average of the members' rank-normalised scores (robust to their different scales)."""
-
-    def __init__(self, estimators: list[BaseEstimator] | None = None) -> None:
-        self.estimators = estimators
-
-    def fit(self, X: Any, y: Any) -> RankAverage:
-        self.classes_ = np.array([0, 1])
-        self.estimators_ = [clone(e).fit(X, y) for e in self.estimators or []]
-        return self
-
-    def decision_function(self, X: Any) -> np.ndarray:
-        ranks = [rankdata(e.decision_function(X)) for e in self.estimators_]
-        return np.mean(ranks, axis=0) / max(1, X.shape[0])
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        p = self.decision_function(X)
-        return np.column_stack([1 - p, p])
-
-
 @lru_cache(maxsize=1)
 def presets() -> dict[str, Any]:
     """The parsed presets.yaml: {'default': name, 'presets': {name: spec}}."""
@@ -129,8 +108,6 @@ def preset(name: str | None) -> tuple[str, dict[str, Any]]:
 def make_classifier(name: str | None = None, random_state: int | None = None) -> BaseEstimator:
     """An unfitted classifier for a preset name."""
     name, spec = preset(name)
-    if "ensemble" in spec:
-        return RankAverage([make_classifier(m, random_state) for m in spec["ensemble"]])
     params = dict(spec["classifier"])
     kind = params.pop("kind")
     ratio = (spec.get("balance") or {}).get("ratio")
@@ -138,10 +115,8 @@ def make_classifier(name: str | None = None, random_state: int | None = None) ->
 
 
 def feature_params(name: str | None = None) -> dict[str, Any]:
-    """TextFeatures parameters of a preset (an ensemble uses its first member's)."""
+    """TextFeatures parameters of a preset."""
     name, spec = preset(name)
-    if "ensemble" in spec:
-        return feature_params(spec["ensemble"][0])
     params = dict(spec.get("features") or {})
     if "ngram_range" in params:
         params["ngram_range"] = tuple(params["ngram_range"])

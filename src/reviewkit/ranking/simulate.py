@@ -104,7 +104,7 @@ def simulate(records: Sequence[Any], labels: Sequence[int], model: str | None = 
     cold_pos = 0
     while found < total and unscreened.any():
         lab_y = y[order]
-        if lab_y.min() == 1 or lab_y.max() == 0:  # no model until both classes are seen
+        if len(set(lab_y.tolist())) < 2:  # no model until both classes are seen
             while not unscreened[cold[cold_pos]]:
                 cold_pos += 1
             nxt = int(cold[cold_pos])

@@ -180,3 +180,12 @@ def methods_text(target: float = 0.95, confidence: float = 0.95, heuristic_n: in
                  f"{heuristic_n}) is reported for information only; it carries no recall "
                  f"guarantee.")
     return text
+
+
+def outcome(labels: Sequence[int], stop: int | None) -> dict[str, float | int | bool]:
+    """Recall and work saved if screening a full order stopped after ``stop`` records
+    (None = never stopped: everything screened)."""
+    lab = _labels(labels)
+    n = len(lab) if stop is None else stop
+    return {"stopped": stop is not None, "screened": n,
+            "recall": float(lab[:n].sum() / lab.sum()), "work_saved": 1 - n / len(lab)}

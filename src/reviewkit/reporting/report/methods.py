@@ -11,6 +11,7 @@ from reviewkit.dedup.engine import METHOD_VERSION
 from reviewkit.dedup.features import rules
 from reviewkit.project.config import Project
 from reviewkit.ranking.stopping import methods_text
+from reviewkit.reporting.report.searching import ordered
 from reviewkit.reporting.report.settings import stopping_settings
 from reviewkit.screening import Screening
 from reviewkit.searches.log import Search
@@ -20,6 +21,7 @@ def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any
                   screening: Screening, screened: bool, counts_file: str = "",
                   duplicates_from_file: bool = False) -> dict[str, Any]:
     conf = screening.conf
+    searches = ordered(searches)
     dates = sorted(s.date_run for s in searches if s.date_run)
     stop = stopping_settings(project)
     return {

@@ -7,7 +7,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from reviewkit.reporting.outputs import Table
-from reviewkit.screening import Screening, agreement
+from reviewkit.reporting.report.searching import num
+from reviewkit.reporting.report.settings import StoppingSettings
+from reviewkit.screening import Screening, agreement, stopping
 from reviewkit.screening.state import AWAITING, CONFLICT, UNSCREENED, StageState
 
 NO_REASON = "no reason given"
@@ -32,7 +34,8 @@ def exclusion_reason(state: StageState, unit: str) -> str:
     return next((reason for _, reason in given if reason), NO_REASON)
 
 
-def screening_section(screening: Screening) -> ScreeningSection:
+def screening_section(screening: Screening, stop: StoppingSettings | None = None
+                      ) -> ScreeningSection:
     stages = screening.conf.stages
     if not screening.state(stages[0]).units_judged():
         return ScreeningSection(False)
@@ -41,12 +44,13 @@ def screening_section(screening: Screening) -> ScreeningSection:
         state = screening.state(stage)
         units = screening.eligible(stage)
         got = Counter(state.outcome(u) for u in units)
-        outcomes.append({"stage": stage, "eligible": len(units), "include": got["include"],
-                         "exclude": got["exclude"], "conflict": got[CONFLICT],
-                         "awaiting": got[AWAITING], "unscreened": got[UNSCREENED]})
+        outcomes.append({"stage": stage, **{k: num(v) for k, v in (
+            ("eligible", len(units)), ("include", got["include"]), ("exclude", got["exclude"]),
+            ("conflict", got[CONFLICT]), ("awaiting", got[AWAITING]),
+            ("unscreened", got[UNSCREENED]))}})
         why = Counter(exclusion_reason(state, u) for u in units
                       if state.outcome(u) == "exclude")
-        reasons += [{"stage": stage, "reason": r, "records": n}
+        reasons += [{"stage": stage, "reason": r, "records": num(n)}
                     for r, n in sorted(why.items(), key=lambda kv: (-kv[1], kv[0]))]
     tables = [Table("report-screening", "Screening outcomes per stage", [
         ("stage", "Stage"), ("eligible", "Records"), ("include", "Included"),
@@ -65,7 +69,32 @@ def screening_section(screening: Screening) -> ScreeningSection:
     if reasons:
         tables.append(Table("report-reasons", "Exclusion reasons", [
             ("stage", "Stage"), ("reason", "Reason"), ("records", "Records")], reasons))
+    if stop is not None or screening.conf.order == "ranked":
+        tables.append(stopping_table(screening, stop or StoppingSettings()))
     return ScreeningSection(True, tables)
+
+
+def stopping_table(screening: Screening, stop: StoppingSettings) -> Table:
+    """The stopping test per reviewer at the first (ranked) stage."""
+    stage = screening.conf.stages[0]
+    rows = []
+    for reviewer in screening.reviewers(stage):
+        st = stopping(screening, stage, reviewer, stop.target, stop.confidence)
+        if not st["screened"]:
+            continue
+        recall, p = st["estimated_recall"], st["p_value"]
+        rows.append({**st, "screened": num(st["screened"]), "total": num(st["total"]),
+                     "relevant_found": num(st["relevant_found"]),
+                     "p_value": "< 0.001" if p < 0.001 else f"{p:.3g}",
+                     "estimated_recall": "" if recall is None else f"{100 * recall:.1f}"})
+    return Table("report-stopping", "Stopping test per reviewer", [
+        ("stage", "Stage"), ("reviewer", "Reviewer"), ("screened", "Screened"),
+        ("total", "Records"), ("relevant_found", "Included by the reviewer"), ("p_value", "p"),
+        ("criterion_met", "Criterion met"), ("estimated_recall", "Estimated recall (%)"),
+        ("consecutive_irrelevant", "Consecutive irrelevant")], rows,
+        [f"Hypergeometric test (Callaghan & Müller-Hansen 2020) of the hypothesis that recall "
+         f"is below {stop.target:.0%}, met when p < {1 - stop.confidence:.2g}. The count of "
+         "consecutive irrelevant records is a heuristic with no recall guarantee."])
 
 
 def _pair_row(row: dict) -> dict:
@@ -74,6 +103,6 @@ def _pair_row(row: dict) -> dict:
            for j, b in enumerate(c["labels"]) if i != j and c["table"][i][j]]
     ci = "" if row["ci_low"] is None else f"{row['ci_low']:.2f} to {row['ci_high']:.2f}"
     return {"stage": row["stage"], "pair": f"{row['reviewer_a']} / {row['reviewer_b']}",
-            "both": row["both"], "percent": row["percent"],
+            "both": num(row["both"]), "percent": row["percent"],
             "kappa": "" if row["kappa"] is None else f"{row['kappa']:.2f}", "ci": ci,
             "disagreements": "; ".join(off) or "none"}

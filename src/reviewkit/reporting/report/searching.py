@@ -28,16 +28,28 @@ class SearchString:
     text: str
 
 
+def num(n: object) -> object:
+    """Whole numbers with thousands separators (6,693); anything else as it is."""
+    return f"{n:,}" if isinstance(n, int) and not isinstance(n, bool) else n
+
+
+def ordered(searches: list[Search]) -> list[Search]:
+    """Databases and registers first, then other methods (PRISMA's two columns)."""
+    return sorted(searches, key=lambda s: s.other_method)
+
+
 def source_name(s: Search) -> str:
     return f"{s.database} ({s.platform})" if s.platform else s.database
 
 
 def search_table(searches: list[Search], store: Store) -> Table:
     """PRISMA-S items per search; 'Reconciled' compares logged hits with imported records."""
+    searches = ordered(searches)
     checks = {c.search_id: c for c in reconcile(searches, store.count_entries())}
     rows = search_rows(searches, list(checks.values()))
     for row, s in zip(rows, searches, strict=True):
-        row["imported"] = checks[s.id].found if s.files else "no export file"
+        row["hits"] = num(row["hits"])
+        row["imported"] = num(checks[s.id].found) if s.files else "no export file"
         row["check"] = checks[s.id].message if s.files else ""
     return Table("report-searches", "Searches (PRISMA-S)", SEARCH_COLUMNS, rows,
                  ["Full search strings are given in the appendix."])
@@ -45,7 +57,7 @@ def search_table(searches: list[Search], store: Store) -> Table:
 
 def search_strings(searches: list[Search]) -> list[SearchString]:
     return [SearchString(s.id, source_name(s), s.date_run, s.search_string.strip("\n"))
-            for s in searches if s.search_string.strip()]
+            for s in ordered(searches) if s.search_string.strip()]
 
 
 def dedup_table(store: Store, searches: list[Search]) -> Table | None:
@@ -55,6 +67,7 @@ def dedup_table(store: Store, searches: list[Search]) -> Table | None:
     names = {s.id: source_name(s) for s in searches}
     rows = per_database(store)
     for row in rows:
+        row.update({k: num(row[k]) for k in ("found", "duplicates", "kept")})
         row["source"] = names.get(row["source"], row["source"])
         row["duplicates_of"] = "; ".join(
             f"{names.get(k, k)} {n}" for k, _, n in
@@ -68,8 +81,8 @@ def reported_duplicates(given: dict[str, int], searches: list[Search],
     if not given:
         return None
     names = {s.id: source_name(s) for s in searches}
-    rows = [{"source": names.get(k, k), "duplicates": n} for k, n in given.items()]
-    rows.append({"source": "total", "duplicates": sum(given.values())})
+    rows = [{"source": names.get(k, k), "duplicates": num(n)} for k, n in given.items()]
+    rows.append({"source": "total", "duplicates": num(sum(given.values()))})
     notes = []
     if total is not None and total != sum(given.values()):
         notes.append(f"These add up to {sum(given.values()):,}, but the flow diagram's "

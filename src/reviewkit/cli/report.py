@@ -1,0 +1,32 @@
+"""`reviewkit report`: the review report folder (diagram, tables, MD/HTML/DOCX/LaTeX)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from reviewkit.cli.common import project_dir, user_errors, warn
+from reviewkit.project.session import session
+from reviewkit.reporting.report import write_report
+
+
+@user_errors
+def report(ctx: typer.Context,
+           output: Path = typer.Option(None, "--output", "-o",
+                                       help="Folder to write (default: report/ in the project)"),
+           counts: Path = typer.Option(
+               None, "--counts", "-c", help="PRISMA2020 counts CSV whose numbers override the "
+               "computed ones (default: [report] counts in reviewkit.toml)"),
+           ) -> None:
+    """Write the review report: PRISMA diagram, searches, dedup, screening, appraisal and
+    extraction tables, as report.md, report.html, report.docx and report.tex."""
+    with session(project_dir(ctx)) as (project, store):
+        result, paths = write_report(project, store, output, counts)
+    for problem in result.problems:
+        warn(f"counts do not add up: {problem.message}")
+    if result.diagram.missing:
+        warn(result.diagram.missing)
+    for note in result.notes:
+        warn(note)
+    typer.echo(f"wrote {len(paths)} files to {paths[0].parent}", err=True)
