@@ -1,0 +1,49 @@
+"""The review report as data: every section computed, nothing formatted yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from reviewkit.reporting.outputs import Table
+from reviewkit.reporting.report.counts import ReportCounts
+from reviewkit.reporting.report.diagram import Diagram
+from reviewkit.reporting.report.screening import ScreeningSection
+from reviewkit.reporting.report.searching import SearchString
+
+MAX_IDS = 20  # record ids listed per broken invariant before "and N more"
+
+
+@dataclass
+class Problem:
+    """A broken PRISMA invariant as the report states it."""
+
+    message: str
+    record_ids: tuple[str, ...] = ()
+
+    @property
+    def ids_text(self) -> str:
+        shown = ", ".join(self.record_ids[:MAX_IDS])
+        more = len(self.record_ids) - MAX_IDS
+        return shown + (f" and {more:,} more" if more > 0 else "")
+
+
+@dataclass
+class Report:
+    title: str
+    question: str
+    generator: str  # "reviewkit 0.1.0"
+    counts: ReportCounts
+    counts_label: str  # the counts file as the report names it, or ""
+    numbers: Table
+    problems: list[Problem]
+    diagram: Diagram
+    facts: dict[str, Any]  # for the methods template
+    searches: Table
+    search_strings: list[SearchString]
+    dedup: Table | None
+    dedup_reported: Table | None
+    screening: ScreeningSection
+    appraisal: list[Table] = field(default_factory=list)
+    extraction: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # things to check before publishing

@@ -1,0 +1,47 @@
+"""Write the report folder: every file rendered in memory first, then written whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reviewkit.project.config import Project
+from reviewkit.reporting.prisma.files import write_file
+from reviewkit.reporting.report.build import build_report
+from reviewkit.reporting.report.diagram import FORMATS
+from reviewkit.reporting.report.docx import render_docx
+from reviewkit.reporting.report.model import Report
+from reviewkit.reporting.report.render import render_report
+from reviewkit.store.base import Store
+
+DEFAULT_FOLDER = "report"
+
+
+def report_files(report: Report, project_root: Path | None = None) -> dict[str, bytes]:
+    """File name -> content: the four documents and the diagram's files."""
+    files = {
+        "report.md": render_report(report, "md", project_root).encode("utf-8"),
+        "report.html": render_report(report, "html", project_root).encode("utf-8"),
+        "report.tex": render_report(report, "latex", project_root).encode("utf-8"),
+        "report.docx": render_docx(report, project_root),
+    }
+    return {**files, **report.diagram.files}
+
+
+def write_report(project: Project, store: Store, output: Path | None = None,
+                 counts_file: Path | None = None) -> tuple[Report, list[Path]]:
+    """Build and write the report (default folder: ``report/`` in the project).
+
+    A user error (a bad counts file, an invalid checklist…) raises before any file is
+    written; each file is replaced whole, never left half-written.
+    """
+    report = build_report(project, store, counts_file)
+    files = report_files(report, project.root)
+    folder = output if output is not None else project.root / DEFAULT_FOLDER
+    written = []
+    for name, data in files.items():
+        write_file(folder / name, data)
+        written.append(folder / name)
+    for fmt in FORMATS:  # an earlier run's picture must not pass for this run's
+        if f"prisma.{fmt}" not in files:
+            (folder / f"prisma.{fmt}").unlink(missing_ok=True)
+    return report, written
