@@ -72,3 +72,27 @@ def test_open_records_break_invariants_and_are_named(tmp_path):
     named = set(broken[0].record_ids)
     assert set(units[-5:]) <= named          # not screened by anyone yet
     assert set(units[1:4]) <= named          # conflicts nobody resolved
+
+
+def test_records_left_by_the_stopping_rule_count_as_automation(tmp_path):
+    project, store = new_project(tmp_path)
+    import_files(project, store, [export_file("ris/ebsco-psycinfo_citesource.ris"),
+                                  export_file("ris/bluelight-endnote_reflib.ris")])
+    units = Screening(project, store).eligible("title-abstract")
+    # a ranked screening: the relevant records came first, then a long run of irrelevant
+    screened = units[:160]
+    decisions = {u: "include" if i < 8 else "exclude" for i, u in enumerate(screened)}
+    for who in ("ana", "ben"):
+        append_events(log_path(project, "title-abstract", who),
+                      [decision_event("title-abstract", who, u, d) for u, d in decisions.items()])
+    cfg = project.root / "reviewkit.toml"
+    before = project_counts(project, store)
+    assert before.automation_excluded is None and before.screened == 160
+    cfg.write_text(cfg.read_text("utf-8").replace("reviewers = []", 'reviewers = ["ana", "ben"]')
+                   + "\n[stopping]\ntarget = 0.95\nconfidence = 0.95\n", "utf-8")
+    from reviewkit.project import find_project
+
+    project = find_project(project.root)
+    after = project_counts(project, store)
+    assert after.automation_excluded == len(units) - 160 > 0
+    assert after.screened == 160

@@ -43,15 +43,20 @@ def project_counts(project: Project, store: Store) -> PrismaCounts:
     counts.merged_other = tuple(g for g in ("websites", "organisations", "citations",
                                             "other_methods") if g in merged)
     screening = Screening(project, store)
-    add_screening(counts, screening)
+    add_screening(counts, screening, _stop(project))
     add_studies(counts, screening)
     return counts
+
+
+def _stop(project: Project) -> dict | None:
+    data = (project.config.model_extra or {}).get("stopping")
+    return data if isinstance(data, dict) else None
 
 
 def project_invariants(project: Project, store: Store) -> list[BrokenInvariant]:
     """Broken PRISMA invariants, each naming the records that are still open."""
     counts = project_counts(project, store)
-    pending = add_screening(PrismaCounts(), Screening(project, store))
+    pending = add_screening(PrismaCounts(), Screening(project, store), _stop(project))
     open_ids = tuple(pending.unscreened + pending.undecided)
     return [replace(b, record_ids=open_ids) if open_ids else b
             for b in check_invariants(counts)]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from reviewkit.records.studies import load_studies
 from reviewkit.reporting.prisma.model import Count, PrismaCounts
-from reviewkit.screening import Screening
+from reviewkit.screening import Screening, stopping
 from reviewkit.screening.state import StageState
 
 NOT_RETRIEVED = "not retrieved"  # a full-text exclusion reason naming a report never found
@@ -35,8 +35,21 @@ def _reason(state: StageState, unit: str) -> str:
     return next((reason for _, reason in reasons if reason), "")
 
 
-def add_screening(counts: PrismaCounts, screening: Screening) -> Pending:
-    """Fill screened, excluded, reports and included from the logs; return what is open."""
+def stopped(screening: Screening, stage: str, stop: dict | None) -> bool:
+    """Every reviewer's own decisions meet the stopping test the project names."""
+    if not stop:
+        return False
+    target, confidence = float(stop.get("target", 0.95)), float(stop.get("confidence", 0.95))
+    reviewers = screening.project.config.reviewers or sorted(screening.state(stage).logs)
+    return bool(reviewers) and all(
+        stopping(screening, stage, r, target, confidence)["criterion_met"] for r in reviewers)
+
+
+def add_screening(counts: PrismaCounts, screening: Screening,
+                  stop: dict | None = None) -> Pending:
+    """Fill screened, excluded, reports and included from the logs; return what is open.
+
+    ``stop`` is the project's ``[stopping]`` section (target, confidence), if any."""
     pending = Pending()
     stages = screening.conf.stages
     first = screening.state(stages[0])
@@ -54,7 +67,12 @@ def add_screening(counts: PrismaCounts, screening: Screening) -> Pending:
         counts.records_excluded_reasons = [Count(r or "no reason given", n)
                                            for r, n in sorted(ta_reasons.items())]
     counts.removed_other = 0
-    if counts.automation_excluded is None and not pending.unscreened:
+    if pending.unscreened and stopped(screening, stages[0], stop):
+        # the team stopped when the stopping test was met: PRISMA counts the records
+        # left unscreened as "marked as ineligible by automation tools"
+        counts.automation_excluded = len(pending.unscreened)
+        pending.unscreened = []
+    elif counts.automation_excluded is None and not pending.unscreened:
         counts.automation_excluded = 0
     if len(stages) < 2:
         return pending
