@@ -8,16 +8,15 @@ base document, so its styles (fonts, the "Table Grid" style) apply.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from reviewkit.reporting.outputs import Table, cell
 
 
-def write_docx(table: Table, path: Path, project_root: Path | None = None) -> Path:
-    import docx
+def add_table(document: Any, table: Table) -> None:
+    """Caption, a real Word table (bold header row) and the table's notes."""
     from docx.shared import Pt
 
-    base = _base_document(table.name, project_root)
-    document = docx.Document(str(base)) if base else docx.Document()
     if table.title:
         document.add_paragraph(table.title, style="Caption" if _has_style(
             document, "Caption") else None)
@@ -35,9 +34,16 @@ def write_docx(table: Table, path: Path, project_root: Path | None = None) -> Pa
         for i, key in enumerate(keys):
             cells[i].text = cell(row.get(key))
     for note in table.notes:
-        para = document.add_paragraph(note)
-        for run in para.runs:
+        for run in document.add_paragraph(note).runs:
             run.font.size = Pt(9)
+
+
+def write_docx(table: Table, path: Path, project_root: Path | None = None) -> Path:
+    import docx
+
+    base = _base_document(table.name, project_root)
+    document = docx.Document(str(base)) if base else docx.Document()
+    add_table(document, table)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.reporting.outputs import Table, cell
+from reviewkit.reporting.docx_table import add_table
+from reviewkit.reporting.outputs import Table
 from reviewkit.reporting.report.model import Report
 from reviewkit.reporting.report.render import is_wide, methods_paragraphs, report_environment
 
@@ -93,26 +94,7 @@ def _landscape(document: Any, on: bool) -> None:
 
 
 def _table(document: Any, table: Table) -> None:
-    from docx.shared import Pt
-
-    if table.title:
-        document.add_paragraph(table.title, style=_style(document, "Caption"))
-    keys = [k for k, _ in table.columns]
-    grid = document.add_table(rows=1, cols=len(keys))
-    if _style(document, "Table Grid"):
-        grid.style = "Table Grid"
-    for i, (_, label) in enumerate(table.columns):
-        head = grid.rows[0].cells[i]
-        head.text = label
-        for run in head.paragraphs[0].runs:
-            run.bold = True
-    for row in table.rows:
-        cells = grid.add_row().cells
-        for i, key in enumerate(keys):
-            cells[i].text = cell(row.get(key))
-    for note in table.notes:
-        for run in document.add_paragraph(note).runs:
-            run.font.size = Pt(9)
+    add_table(document, table)
 
 
 def _style(document: Any, name: str) -> str | None:
