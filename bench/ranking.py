@@ -71,7 +71,11 @@ def asreview_run(cmd: str, path: Path, priors: list[int], seed: int, n: int) -> 
 
 
 def scale_check(paths: list[Path], size: int, model: str | None) -> list[dict]:
-    """Retrain + rerank time at ``size`` records made by repeating the shared records."""
+    """Retrain + rerank time at ``size`` records made by repeating the shared records.
+
+    Timed as in the screener: after the first fit, one decision is added and the
+    model refitted (warm-started) and every record reranked; the median of three.
+    """
     sets = [load_labelled(p) for p in paths]
     records = [r for s in sets for r in s.records]
     labels = [lab for s in sets for lab in s.labels]
@@ -84,12 +88,17 @@ def scale_check(paths: list[Path], size: int, model: str | None) -> list[dict]:
     rng = np.random.default_rng(0)
     rows = []
     for n_lab in (1_000, 5_000, 20_000):
-        idx = rng.choice(size, n_lab, replace=False)
-        lab = {int(i): labels[i] for i in idx}
-        best = min(ranker.order(lab).seconds for _ in range(3))
+        idx = rng.choice(size, n_lab + 3, replace=False)
+        lab = {int(i): labels[i] for i in idx[:n_lab]}
+        cold = ranker.order(lab).seconds  # the first fit of a sitting starts from nothing
+        times = []
+        for i in idx[n_lab:]:  # then each decision: one more label, refit, rerank
+            lab[int(i)] = labels[i]
+            times.append(ranker.order(lab).seconds)
+        best = float(np.median(times))
         rows.append({"records": size, "labelled": n_lab, "features_s (once)": round(t_feat, 1),
-                     "retrain+rerank_s": round(best, 3), "target": "< 0.5 s",
-                     "ok": "yes" if best < 0.5 else "NO"})
+                     "first fit_s": round(cold, 2), "retrain+rerank_s": round(best, 3),
+                     "target": "< 0.5 s", "ok": "yes" if best < 0.5 else "NO"})
     return rows
 
 

@@ -53,33 +53,46 @@ def lemmatise(texts: Iterable[str], lemmas: bool | str = True) -> list[str]:
     tokens ending in -s (studies -> study; engineering, based stay, which the
     POS-blind lookup would turn into engineer, base); False keeps word forms.
 
-    Punctuation-only tokens are dropped. Lemma look-ups are memoised per token
-    because a corpus repeats a few thousand words millions of times.
+    Punctuation-only tokens are dropped.
     """
     tokenizer, table = _spacy()
+    specials = tokenizer.rules
     memo: dict[str, str] = {}
+    chunks: dict[str, list[str]] = {}
     out = []
-    for doc in tokenizer.pipe(texts, batch_size=512):
-        words = []
-        for tok in doc:
-            low = tok.lower_
-            word = memo.get(low)
-            if word is None:
-                if not _WORDY.search(low):
-                    word = ""
-                elif lemmas == "plural":
-                    # only -s forms: studies -> study, but engineering, based, mapping stay
-                    lem = table.get(low, low).lower() if low.endswith("s") else low
-                    word = lem.replace(" ", "_")
-                elif lemmas:
-                    word = table.get(low, low).lower().replace(" ", "_")
-                else:
-                    word = low
-                memo[low] = word
-            if word:
-                words.append(word)
+    for text in texts:
+        words: list[str] = []
+        # spaCy tokenises each whitespace-separated chunk on its own, so a chunk's
+        # tokens can be memoised: a corpus repeats a few thousand chunks millions of times
+        for chunk in text.split():
+            toks = chunks.get(chunk)
+            if toks is None:
+                # a plain word is one token unless it is a special case (cannot -> can not);
+                # skipping spaCy for it avoids creating a lexeme per new word
+                lows = ([chunk.lower()] if chunk.isalpha() and chunk not in specials
+                        else [t.lower_ for t in tokenizer(chunk)])
+                toks = chunks[chunk] = [w for low in lows
+                                        if (w := _word(low, lemmas, table, memo))]
+            words.extend(toks)
         out.append(" ".join(words))
     return out
+
+
+def _word(low: str, lemmas: bool | str, table: Any, memo: dict[str, str]) -> str:
+    word = memo.get(low)
+    if word is None:
+        if not _WORDY.search(low):
+            word = ""
+        elif lemmas == "plural":
+            # only -s forms: studies -> study, but engineering, based, mapping stay
+            lem = table.get(low, low).lower() if low.endswith("s") else low
+            word = lem.replace(" ", "_")
+        elif lemmas:
+            word = table.get(low, low).lower().replace(" ", "_")
+        else:
+            word = low
+        memo[low] = word
+    return word
 
 
 class TextFeatures(TransformerMixin, BaseEstimator):

@@ -24,6 +24,7 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.ranking.primal import fit_primal
 
 
 def balanced_weights(y: np.ndarray, ratio: float | None) -> np.ndarray | None:
@@ -44,15 +45,19 @@ class RelevanceClassifier(ClassifierMixin, BaseEstimator):
 
     kind: ``svm`` (LinearSVC, squared hinge), ``logistic`` (L2 logistic
     regression) or ``nb`` (multinomial naive Bayes; uses ``alpha``).
+    ``warm_start`` (svm only): a refit on the same features starts from the
+    previous solution (primal.py), as the screener refits after every decision.
     """
 
     def __init__(self, kind: str = "svm", C: float = 1.0, alpha: float = 1.0,
-                 ratio: float | None = None, random_state: int | None = None) -> None:
+                 ratio: float | None = None, random_state: int | None = None,
+                 warm_start: bool = False) -> None:
         self.kind = kind
         self.C = C
         self.alpha = alpha
         self.ratio = ratio
         self.random_state = random_state
+        self.warm_start = warm_start
 
     def _estimator(self) -> BaseEstimator:
         if self.kind == "svm":
@@ -70,15 +75,24 @@ class RelevanceClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array([0, 1])
         if len(np.unique(y)) < 2:
             raise ValueError("need at least one relevant and one irrelevant labelled record")
-        self.estimator_ = self._estimator().fit(X, y, sample_weight=balanced_weights(y, self.ratio))
+        weights = balanced_weights(y, self.ratio)
+        if self.kind == "svm" and self.warm_start and getattr(self, "coef_", None) is not None \
+                and self.coef_.shape[0] == X.shape[1]:
+            c = self.C * (weights if weights is not None else np.ones(len(y)))
+            wb = fit_primal(X, y, c, np.append(self.coef_, self.intercept_))
+            self.coef_, self.intercept_ = wb[:-1], float(wb[-1])
+            return self
+        self.estimator_ = self._estimator().fit(X, y, sample_weight=weights)
+        if self.kind != "nb":
+            self.coef_ = self.estimator_.coef_.ravel().astype(np.float64)
+            self.intercept_ = float(self.estimator_.intercept_[0])
         return self
 
     def decision_function(self, X: Any) -> np.ndarray:
-        est = self.estimator_
         if self.kind == "nb":
-            log = est.predict_log_proba(X)
+            log = self.estimator_.predict_log_proba(X)
             return log[:, 1] - log[:, 0]
-        return np.asarray(X @ est.coef_.ravel()).ravel() + float(est.intercept_[0])
+        return np.asarray(X @ self.coef_).ravel() + self.intercept_
 
     def predict_proba(self, X: Any) -> np.ndarray:
         p = expit(self.decision_function(X))
@@ -105,13 +119,15 @@ def preset(name: str | None) -> tuple[str, dict[str, Any]]:
     return name, data["presets"][name]
 
 
-def make_classifier(name: str | None = None, random_state: int | None = None) -> BaseEstimator:
+def make_classifier(name: str | None = None, random_state: int | None = None,
+                    warm_start: bool = False) -> BaseEstimator:
     """An unfitted classifier for a preset name."""
     name, spec = preset(name)
     params = dict(spec["classifier"])
     kind = params.pop("kind")
     ratio = (spec.get("balance") or {}).get("ratio")
-    return RelevanceClassifier(kind=kind, ratio=ratio, random_state=random_state, **params)
+    return RelevanceClassifier(kind=kind, ratio=ratio, random_state=random_state,
+                               warm_start=warm_start, **params)
 
 
 def feature_params(name: str | None = None) -> dict[str, Any]:

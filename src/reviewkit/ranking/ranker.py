@@ -52,6 +52,8 @@ class Ranker:
         if features is None:
             features = TextFeatures(**feature_params(self.model_name_)).fit_transform(records)
         self.features_ = features.astype(np.float64)
+        # kept between refits: each starts from the last solution (warm start)
+        self.classifier_ = make_classifier(self.model_name_, self.random_state, warm_start=True)
         return self
 
     def order(self, labels: Mapping[Hashable, int]) -> RankedOrder:
@@ -68,8 +70,8 @@ class Ranker:
             scores = np.zeros(len(self.ids_))  # all tied: the seeded permutation decides
             version = f"random-start/{self.random_state}"
         else:
-            clf = make_classifier(self.model_name_, self.random_state)
-            scores = clf.fit(self.features_[idx], y).decision_function(self.features_)
+            clf = self.classifier_.fit(self.features_[idx], y)
+            scores = clf.decision_function(self.features_)
             version = f"{self.model_name_}/reviewkit-{__version__}/seed-{self.random_state}"
         ranked = picker.order(scores, np.flatnonzero(pool))
         return RankedOrder([self.ids_[i] for i in ranked], f"{version}/n-{len(known)}",
