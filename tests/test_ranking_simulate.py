@@ -84,6 +84,48 @@ def test_both_blocks_keep_unit_length():
     assert np.allclose(np.sqrt(X.multiply(X).sum(axis=1)).A.ravel(), 1.0, atol=1e-6)
 
 
+def test_tokens_do_not_depend_on_the_chunk_memo():
+    # the same chunk ("cannot", "U.S.", "10mg,") must split as spaCy splits it in context
+    texts = ["We cannot say. U.S. trials gave 10mg, daily", "cannot 10mg, U.S."]
+    assert lemmatise(texts, lemmas=False) == ["we can not say u.s. trials gave 10 mg daily",
+                                              "can not 10 mg u.s."]
+
+
+@pytest.mark.parametrize("name", ["Cohen_2006_ADHD", "Nagtegaal_2019"])
+def test_fast_tokens_are_spacys_tokens(name):
+    # the chunk memo and the plain-word shortcut must give exactly spaCy's tokens
+    from reviewkit.ranking.features import _spacy, record_text
+
+    data = load_labelled(shared_path(f"data/screening/{name}.csv"))
+    texts = [record_text(r) for r in data.records]
+    tokenizer, _ = _spacy()
+    reference = [" ".join(t.lower_ for t in tokenizer(text) if any(c.isalnum() or c == "_"
+                                                                    for c in t.lower_))
+                 for text in texts]
+    assert lemmatise(texts, lemmas=False) == reference
+
+
+def test_title_weight_and_title_block():
+    records = [{"title": "Personal budgets", "abstract": "Drug users and budgets"},
+               {"title": "Cattle", "abstract": "Viruses in cattle herds"},
+               {"title": "Budget holders", "abstract": "Interviews with holders"}]
+    plain = TextFeatures(lemmas=False, max_df=1.0).fit(records)
+    heavy = TextFeatures(lemmas=False, max_df=1.0, title_weight=3).fit(records)
+    def weight(model, word):
+        return model.transform(records)[0, model.vectorizers_[0].vocabulary_[word]]
+    assert weight(heavy, "personal") > weight(plain, "personal")
+    assert weight(heavy, "drug") < weight(plain, "drug")
+    block = TextFeatures(lemmas=False, max_df=1.0, title_block=0.3)
+    X = block.fit_transform(records)
+    n_title = len(block.title_vectorizer_.vocabulary_)
+    assert X.shape[1] == plain.transform(records).shape[1] + n_title
+    # the title block's share of each row's squared length is the weight (both blocks unit)
+    assert np.allclose(X[:, -n_title:].multiply(X[:, -n_title:]).sum(axis=1).A.ravel(), 0.3)
+    assert abs(block.transform(records) - X).max() < 1e-6
+    # plain strings have no title: the block is empty for them
+    assert block.transform(["Personal budgets"])[:, -n_title:].nnz == 0
+
+
 def test_cli_writes_the_order_every_metric_is_computed_from(ui, tmp_path):
     out = tmp_path / "order.csv"
     res = run_cli("simulate", str(shared_path(UI)), "--seed", "2", "--out", str(out),

@@ -24,14 +24,26 @@ from reviewkit.records.model import Record
 _WORDY = re.compile(r"\w")
 
 
-def record_text(record: Record | dict[str, Any]) -> str:
-    """The text a ranker sees: title, abstract and keywords, in that order."""
+def _fields(record: Record | dict[str, Any] | str) -> tuple[str, str]:
+    """(title, abstract . keywords) of a record; a plain string is all abstract."""
+    if isinstance(record, str):
+        return "", record
     get = record.get if isinstance(record, dict) else lambda k, d="": getattr(record, k, d)
     keywords = get("keywords", "") or ""
     if isinstance(keywords, (list, tuple)):
         keywords = "; ".join(str(k) for k in keywords)
-    parts = (get("title", "") or "", get("abstract", "") or "", keywords)
-    return " . ".join(str(p) for p in parts if p)
+    rest = [str(get("abstract", "") or ""), str(keywords)]
+    return str(get("title", "") or ""), " . ".join(p for p in rest if p)
+
+
+def record_text(record: Record | dict[str, Any], title_weight: int = 1) -> str:
+    """The text a ranker sees: title, abstract and keywords, in that order.
+
+    ``title_weight`` n writes the title n times: a title is the authors' own
+    summary, so its words deserve more than one abstract sentence's weight.
+    """
+    title, rest = _fields(record)
+    return " . ".join(p for p in [title] * max(1, title_weight) + [rest] if p)
 
 
 @lru_cache(maxsize=1)
@@ -56,26 +68,60 @@ def lemmatise(texts: Iterable[str], lemmas: bool | str = True) -> list[str]:
     Punctuation-only tokens are dropped.
     """
     tokenizer, table = _spacy()
-    specials = tokenizer.rules
+    texts = [t.split() for t in texts]
+    # spaCy tokenises each whitespace-separated chunk on its own, so each distinct
+    # chunk is tokenised once: a corpus repeats a few thousand chunks millions of times.
+    # A plain word is one token unless it is a special case (cannot -> can not).
+    lows: dict[str, list[str]] = {}
+    hard: list[str] = []
+    for chunks in texts:
+        for chunk in chunks:
+            if chunk not in lows:
+                core = _core(chunk, tokenizer.rules)
+                if core:
+                    lows[chunk] = [core.lower()]
+                else:
+                    lows[chunk] = []
+                    hard.append(chunk)
+    # the others in one call (one Doc, not one per chunk); a token followed by
+    # whitespace ends its chunk
+    at = 0
+    for tok in tokenizer(" ".join(hard)) if hard else ():
+        lows[hard[at]].append(tok.lower_)
+        if tok.whitespace_:
+            at += 1
     memo: dict[str, str] = {}
-    chunks: dict[str, list[str]] = {}
-    out = []
-    for text in texts:
-        words: list[str] = []
-        # spaCy tokenises each whitespace-separated chunk on its own, so a chunk's
-        # tokens can be memoised: a corpus repeats a few thousand chunks millions of times
-        for chunk in text.split():
-            toks = chunks.get(chunk)
-            if toks is None:
-                # a plain word is one token unless it is a special case (cannot -> can not);
-                # skipping spaCy for it avoids creating a lexeme per new word
-                lows = ([chunk.lower()] if chunk.isalpha() and chunk not in specials
-                        else [t.lower_ for t in tokenizer(chunk)])
-                toks = chunks[chunk] = [w for low in lows
-                                        if (w := _word(low, lemmas, table, memo))]
-            words.extend(toks)
-        out.append(" ".join(words))
-    return out
+    words = {chunk: " ".join(w for low in ls if (w := _word(low, lemmas, table, memo)))
+             for chunk, ls in lows.items()}
+    return [" ".join(w for chunk in chunks if (w := words[chunk])) for chunks in texts]
+
+
+_PEEL = re.compile(r"([(\[]?)([^\W\d_]+)([)\],;:]*\.?)")
+
+
+def _core(chunk: str, rules: Any) -> str | None:
+    """The one word of a chunk spaCy would split only into that word and punctuation.
+
+    A plain word ("budgets"), or one wrapped in brackets and followed by , ; :
+    or a full stop after a lower-case letter ("(budgets),", "users."). Special
+    cases ("cannot", "Dr.") and anything else go to spaCy; punctuation tokens
+    are dropped later anyway. Checked token for token against spaCy on the
+    shared datasets (tests/test_ranking_simulate.py).
+    """
+    if chunk in rules:
+        return None
+    if chunk.isalpha():
+        return chunk
+    m = _PEEL.fullmatch(chunk)
+    if m is None:
+        return None
+    if m[3].endswith(".") and not (len(m[3]) == 1 and m[2][-1].islower()):
+        return None
+    # spaCy looks for a special case after each piece it strips ("vs.," -> "vs." ",")
+    start, end = len(m[1]), len(m[1]) + len(m[2])
+    if any(chunk[i:j] in rules for i in (0, start) for j in range(end, len(chunk) + 1)):
+        return None
+    return m[2]
 
 
 def _word(low: str, lemmas: bool | str, table: Any, memo: dict[str, str]) -> str:
@@ -102,21 +148,37 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     (or records, which are turned into text first). ``lemmas``: True,
     "plural" or False as in :func:`lemmatise`, or "both" (lemma and word-form
     blocks side by side, each scaled by 1/√2 so a row keeps unit length: the
-    kernel is the mean of the two).
+    kernel is the mean of the two). ``title_weight`` as in :func:`record_text`
+    (strings are taken as they are).
+
+    ``title_block`` w > 0 appends a second TF-IDF block over the titles alone,
+    scaled so that its kernel weighs w beside the whole text's: a word in the
+    title then also counts as a title word, which the whole-text block cannot say.
     """
 
     def __init__(self, ngram_range: tuple[int, int] = (1, 2), lemmas: bool | str = True,
                  min_df: int | float = 1, max_df: float = 0.95, sublinear_tf: bool = True,
-                 max_features: int | None = None) -> None:
+                 max_features: int | None = None, title_weight: int = 1,
+                 title_block: float = 0.0) -> None:
         self.ngram_range = ngram_range
         self.lemmas = lemmas
         self.min_df = min_df
         self.max_df = max_df
         self.sublinear_tf = sublinear_tf
         self.max_features = max_features
+        self.title_weight = title_weight
+        self.title_block = title_block
 
-    def _texts(self, X: Sequence[Any]) -> list[str]:
-        return [x if isinstance(x, str) else record_text(x) for x in X]
+    def _tokens(self, X: Sequence[Any], lem: bool | str) -> tuple[list[str], list[str]]:
+        """(whole texts, titles) as token strings; each title is tokenised once."""
+        fields = [_fields(x) for x in X]
+        n = len(fields)
+        toks = lemmatise([f[0] for f in fields] + [f[1] for f in fields], lem)
+        titles = toks[:n]
+        repeat = max(1, self.title_weight)
+        whole = [" ".join(p for p in [t] * repeat + [r] if p)
+                 for t, r in zip(titles, toks[n:], strict=True)]
+        return whole, titles
 
     def _blocks(self) -> list[bool | str]:
         if self.lemmas == "both":
@@ -128,23 +190,40 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def fit_transform(self, X: Sequence[Any], y: Any = None, **_: Any) -> sparse.csr_matrix:
-        texts = self._texts(X)
         # max_df < 1 only makes sense once there are documents to compare
-        max_df = self.max_df if len(texts) > 1 else 1.0
-        self.vectorizers_, parts = [], []
+        max_df = self.max_df if len(X) > 1 else 1.0
+        self.vectorizers_, parts, titles = [], [], []
         for lem in self._blocks():
-            vec = TfidfVectorizer(
-                token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.ngram_range),
-                min_df=self.min_df, max_df=max_df, sublinear_tf=self.sublinear_tf,
-                max_features=self.max_features, dtype=np.float32)
-            parts.append(vec.fit_transform(lemmatise(texts, lem)))
+            whole, titles = self._tokens(X, lem)
+            vec = self._vectorizer(max_df, self.max_features)
+            parts.append(vec.fit_transform(whole))
             self.vectorizers_.append(vec)
-        return self._join(parts)
+        X_all = self._join(parts)
+        self.title_vectorizer_ = None
+        if self.title_block and any(titles):
+            self.title_vectorizer_ = self._vectorizer(max_df, None)
+            return self._with_titles(X_all, self.title_vectorizer_.fit_transform(titles))
+        return X_all
 
     def transform(self, X: Sequence[Any]) -> sparse.csr_matrix:
-        texts = self._texts(X)
-        return self._join([vec.transform(lemmatise(texts, lem))
-                           for vec, lem in zip(self.vectorizers_, self._blocks(), strict=True)])
+        parts, titles = [], []
+        for vec, lem in zip(self.vectorizers_, self._blocks(), strict=True):
+            whole, titles = self._tokens(X, lem)
+            parts.append(vec.transform(whole))
+        X_all = self._join(parts)
+        if self.title_vectorizer_ is None:
+            return X_all
+        return self._with_titles(X_all, self.title_vectorizer_.transform(titles))
+
+    def _vectorizer(self, max_df: float, max_features: int | None) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.ngram_range),
+            min_df=self.min_df, max_df=max_df, sublinear_tf=self.sublinear_tf,
+            max_features=max_features, dtype=np.float32)
+
+    def _with_titles(self, X_all: sparse.spmatrix, X_title: sparse.spmatrix) -> sparse.csr_matrix:
+        return sparse.hstack([X_all, X_title * np.float32(np.sqrt(self.title_block))],
+                             format="csr").astype(np.float32)
 
     @staticmethod
     def _join(parts: list[sparse.spmatrix]) -> sparse.csr_matrix:

@@ -29,8 +29,18 @@ def fits(n_records: int) -> bool:
 
 
 def gram(X: sparse.csr_matrix) -> np.ndarray:
-    """K = XXᵀ + 1 (the +1 is the intercept, regularised as liblinear does)."""
-    return np.asarray((X @ X.T).toarray(), dtype=_F) + _F(1.0)
+    """K = XXᵀ + 1 (the +1 is the intercept, regularised as liblinear does).
+
+    A column used by one record only adds to that record's own K_ii, so the
+    product runs on the shared columns and the diagonal is set from the full
+    rows: the same K for far fewer products (most bigrams occur once).
+    """
+    X = sparse.csr_matrix(X)
+    shared = np.flatnonzero(np.bincount(X.indices, minlength=X.shape[1]) > 1)
+    Xs = X[:, shared]
+    K = np.asarray((Xs @ Xs.T).toarray(), dtype=_F)
+    K[np.diag_indices_from(K)] = np.asarray(X.multiply(X).sum(axis=1), dtype=_F).ravel()
+    return K + _F(1.0)
 
 
 def _cg(matvec: Callable[[np.ndarray], np.ndarray], b: np.ndarray, x: np.ndarray,
@@ -62,16 +72,16 @@ class GramSVM:
 
     def __init__(self, K: np.ndarray) -> None:
         self.K = K
-        self._beta: dict[int, float] = {}
-        self._idx: list[int] = []
+        self._beta = np.zeros(K.shape[0])             # per record; 0 = not a support
+        self._idx = np.empty(0, dtype=np.intp)
         self._rows = np.empty((0, K.shape[0]), _F)  # K rows of the labelled records
         self._kl = np.empty((0, 0), _F)             # K_LL, same order
 
     def _sync(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(K rows, K_LL) for ``idx``; appended records cost one row and one column each."""
         m, n = len(self._idx), len(idx)
-        if n < m or list(idx[:m]) != self._idx:
-            self._idx, m = [], 0
+        if n < m or not np.array_equal(idx[:m], self._idx):
+            self._idx, m = self._idx[:0], 0
         if n > m:
             cap = self._rows.shape[0]
             if n > cap or m == 0:
@@ -82,7 +92,7 @@ class GramSVM:
             self._rows[m:n] = self.K[idx[m:]]
             self._kl[m:n, :n] = self._rows[m:n][:, idx]
             self._kl[:m, m:n] = self._kl[m:n, :m].T
-            self._idx = [int(i) for i in idx]
+            self._idx = np.array(idx, dtype=np.intp)
         return self._rows[:n], self._kl[:n, :n]
 
     def _objective(self, KL: np.ndarray, beta: np.ndarray, y: np.ndarray, c: np.ndarray
@@ -95,7 +105,7 @@ class GramSVM:
         """Fit on records ``idx`` (labels 0/1, per-record C ``c``); scores for every record."""
         y = np.where(y01 == 1, 1.0, -1.0)
         rows, KL = self._sync(np.asarray(idx))
-        beta = np.array([self._beta.get(int(i), 0.0) for i in idx])
+        beta = self._beta[idx]
         obj, f = self._objective(KL, beta, y, c)
         active = (y * f < 1.0)
         for _ in range(50):
@@ -123,5 +133,6 @@ class GramSVM:
             if step == 1.0 and np.array_equal(new_active, active):
                 break
             active = new_active
-        self._beta = dict(zip(self._idx, beta.tolist(), strict=True))
+        self._beta[:] = 0.0
+        self._beta[idx] = beta
         return (beta.astype(_F) @ rows).astype(np.float64)
