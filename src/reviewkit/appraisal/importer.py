@@ -17,42 +17,23 @@ from reviewkit.appraisal.records import (
 )
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
-from reviewkit.project.tablefile import read_rows
-from reviewkit.records.studies import require_study
+from reviewkit.project.tablefile import read_per_study
 
 
 def import_appraisals(project: Project, path: Path, checklist: Checklist | None = None,
                       replace: bool = False) -> list[Path]:
     """Validate every row first; write only when all are valid."""
     checklists = with_checklist(project, checklist) if checklist else load_checklists(project)
-    kind, rows = read_rows(path)
-    records: list[tuple[Appraisal, Checklist]] = []
-    seen: set[tuple[str, str]] = set()
-    for line, row, lines in rows:
-        study, reviewer = str(row.get("study") or ""), str(row.get("reviewer") or "")
-        where = {"file": str(path), "line": line}
-        if not study or not reviewer:
-            raise ReviewkitError("each row needs a study and a reviewer", **where)
-        try:
-            require_study(project, study)
-            only = next(iter(checklists.values())) if len(checklists) == 1 else None
-            data = row if kind == "yaml" else _from_csv(row, checklist or only)
-            data = {k: v for k, v in data.items() if k not in ("study", "reviewer")}
-            target = appraisal_path(project, study, reviewer)
-            a = parse_appraisal(data, lines or {(): line}, path, study, reviewer, checklists)
-        except ReviewkitError as exc:
-            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r}: {exc.message}",
-                                 file=str(path), line=exc.line or line,
-                                 field=exc.field) from None
-        if (study, reviewer) in seen:
-            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r} appears twice", **where)
-        seen.add((study, reviewer))
-        if target.exists() and not replace:
-            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r}: "
-                                 f"{project.relative(target)} exists (use --replace)", **where)
-        a.path = target
-        records.append((a, checklists[a.checklist]))
-    return [save_appraisal(project, a, c) for a, c in records]
+    only = next(iter(checklists.values())) if len(checklists) == 1 else None
+
+    def parse(kind: str, row: dict, lines: dict, study: str, reviewer: str) -> Appraisal:
+        data = row if kind == "yaml" else _from_csv(row, checklist or only)
+        data = {k: v for k, v in data.items() if k not in ("study", "reviewer")}
+        return parse_appraisal(data, lines, path, study, reviewer, checklists)
+
+    found = read_per_study(project, path, parse, lambda s, r: appraisal_path(project, s, r),
+                           replace)
+    return [save_appraisal(project, a, checklists[a.checklist]) for a in found]
 
 
 def _from_csv(row: dict[str, str], checklist: Checklist | None) -> dict:

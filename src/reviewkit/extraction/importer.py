@@ -20,41 +20,22 @@ from reviewkit.extraction.records import (
     save_extraction,
 )
 from reviewkit.project.config import Project
-from reviewkit.project.tablefile import read_rows
-from reviewkit.records.studies import require_study
+from reviewkit.project.tablefile import read_per_study
 
 
 def import_extractions(project: Project, path: Path, form: Form | None = None,
                        replace: bool = False) -> list[Path]:
     """Validate every row first; write only when all are valid."""
     forms = with_form(project, form) if form else load_forms(project)
-    kind, rows = read_rows(path)
-    records: list[Extraction] = []
-    seen: set[tuple[str, str]] = set()
-    for line, row, lines in rows:
-        study, reviewer = str(row.get("study") or ""), str(row.get("reviewer") or "")
-        where = {"file": str(path), "line": line}
-        if not study or not reviewer:
-            raise ReviewkitError("each row needs a study and a reviewer", **where)
-        try:
-            require_study(project, study)
-            data = row if kind == "yaml" else _from_csv(row, form, forms)
-            data = {k: v for k, v in data.items() if k not in ("study", "reviewer")}
-            target = extraction_path(project, study, reviewer)
-            e = parse_extraction(data, lines or {(): line}, path, study, reviewer, forms)
-        except ReviewkitError as exc:
-            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r}: {exc.message}",
-                                 file=str(path), line=exc.line or line,
-                                 field=exc.field) from None
-        if (study, reviewer) in seen:
-            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r} appears twice", **where)
-        seen.add((study, reviewer))
-        if target.exists() and not replace:
-            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r}: "
-                                 f"{project.relative(target)} exists (use --replace)", **where)
-        e.path = target
-        records.append(e)
-    return [save_extraction(project, e, forms[e.form]) for e in records]
+
+    def parse(kind: str, row: dict, lines: dict, study: str, reviewer: str) -> Extraction:
+        data = row if kind == "yaml" else _from_csv(row, form, forms)
+        data = {k: v for k, v in data.items() if k not in ("study", "reviewer")}
+        return parse_extraction(data, lines, path, study, reviewer, forms)
+
+    found = read_per_study(project, path, parse, lambda s, r: extraction_path(project, s, r),
+                           replace)
+    return [save_extraction(project, e, forms[e.form]) for e in found]
 
 
 def _from_csv(row: dict[str, str], form: Form | None, forms: dict[str, Form]) -> dict:

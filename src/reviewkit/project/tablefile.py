@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
+from reviewkit.project.config import Project
+from reviewkit.records.studies import require_study
+
+# parse(kind, row, its YAML line map, study, reviewer) -> the parsed record
+RowParser = Callable[[str, dict[str, Any], yamlfile.Lines, str, str], Any]
 
 
 def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, Any], yamlfile.Lines]]]:
@@ -40,3 +46,37 @@ def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, Any], yamlfile
         if any(clean.values()):
             rows.append((reader.line_num, clean, {}))
     return "csv", rows
+
+
+def read_per_study(project: Project, path: Path, parse: RowParser,
+                   target: Callable[[str, str], Path], replace: bool = False) -> list[Any]:
+    """Parse every (study, reviewer) row of ``path``; raise on the first bad one.
+
+    Nothing is written here: callers save the returned records (each with
+    ``.path`` set) only once all rows passed, so an import is all or nothing.
+    """
+    kind, rows = read_rows(path)
+    records: list[Any] = []
+    seen: set[tuple[str, str]] = set()
+    for line, row, lines in rows:
+        study, reviewer = str(row.get("study") or ""), str(row.get("reviewer") or "")
+        where = {"file": str(path), "line": line}
+        if not study or not reviewer:
+            raise ReviewkitError("each row needs a study and a reviewer", **where)
+        try:
+            require_study(project, study)
+            record = parse(kind, row, lines or {(): line}, study, reviewer)
+        except ReviewkitError as exc:
+            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r}: {exc.message}",
+                                 file=str(path), line=exc.line or line,
+                                 field=exc.field) from None
+        if (study, reviewer) in seen:
+            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r} appears twice", **where)
+        seen.add((study, reviewer))
+        path_out = target(study, reviewer)
+        if path_out.exists() and not replace:
+            raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r}: "
+                                 f"{project.relative(path_out)} exists (use --replace)", **where)
+        record.path = path_out
+        records.append(record)
+    return records
