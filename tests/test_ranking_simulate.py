@@ -126,6 +126,19 @@ def test_title_weight_and_title_block():
     assert block.transform(["Personal budgets"])[:, -n_title:].nnz == 0
 
 
+def test_common_words_are_dropped_but_a_tiny_pile_keeps_its_words():
+    records = ["budgets for drug users", "budgets for cattle", "budgets and holders",
+               "drug holders"]
+    model = TextFeatures(lemmas=False, max_df=0.5).fit(records)
+    vocab = model.vectorizers_[0].vocabulary_
+    assert "budgets" not in vocab and "drug" in vocab  # in 3 of 4 records vs 2 of 4
+    # two identical records: every word is in all of them, so none is dropped
+    same = TextFeatures(lemmas=False, max_df=0.5).fit_transform(["same words", "same words"])
+    assert same.shape[1] == 3 and same.nnz == 6
+    with pytest.raises(ReviewkitError, match="no words to rank on"):
+        TextFeatures(lemmas=False, max_df=0.5).fit_transform(["", "..."])
+
+
 def test_cli_writes_the_order_every_metric_is_computed_from(ui, tmp_path):
     out = tmp_path / "order.csv"
     res = run_cli("simulate", str(shared_path(UI)), "--seed", "2", "--out", str(out),

@@ -19,6 +19,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from reviewkit.errors import ReviewkitError
 from reviewkit.records.model import Record
 
 _WORDY = re.compile(r"\w")
@@ -195,14 +196,14 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.vectorizers_, parts, titles = [], [], []
         for lem in self._blocks():
             whole, titles = self._tokens(X, lem)
-            vec = self._vectorizer(max_df, self.max_features)
-            parts.append(vec.fit_transform(whole))
+            vec, part = self._fit(whole, max_df, self.max_features)
+            parts.append(part)
             self.vectorizers_.append(vec)
         X_all = self._join(parts)
         self.title_vectorizer_ = None
         if self.title_block and any(titles):
-            self.title_vectorizer_ = self._vectorizer(max_df, None)
-            return self._with_titles(X_all, self.title_vectorizer_.fit_transform(titles))
+            self.title_vectorizer_, X_title = self._fit(titles, max_df, None)
+            return self._with_titles(X_all, X_title)
         return X_all
 
     def transform(self, X: Sequence[Any]) -> sparse.csr_matrix:
@@ -214,6 +215,19 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         if self.title_vectorizer_ is None:
             return X_all
         return self._with_titles(X_all, self.title_vectorizer_.transform(titles))
+
+    def _fit(self, texts: list[str], max_df: float, max_features: int | None
+             ) -> tuple[TfidfVectorizer, sparse.csr_matrix]:
+        """A fitted vectoriser and its matrix. In a tiny pile every word may be in more
+        than ``max_df`` of the records; then none is dropped for being common."""
+        try:
+            vec = self._vectorizer(max_df, max_features)
+            return vec, vec.fit_transform(texts)
+        except ValueError:
+            if max_df >= 1.0:
+                raise ReviewkitError("no words to rank on: every record's title and abstract "
+                                     "is empty") from None
+            return self._fit(texts, 1.0, max_features)
 
     def _vectorizer(self, max_df: float, max_features: int | None) -> TfidfVectorizer:
         return TfidfVectorizer(
