@@ -6,6 +6,7 @@ own tool plots with its own palette.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from reviewkit.appraisal.checklist import Checklist
@@ -23,17 +24,36 @@ def _colours(checklist: Checklist) -> dict[str, str]:
     return out
 
 
+def figure_files(fig: object) -> dict[str, bytes]:
+    """{"svg": ..., "png": ...} of a finished figure, which is then closed."""
+    import matplotlib.pyplot as plt
+
+    out = {}
+    for fmt, extra in (("svg", {"metadata": {"Date": None}}), ("png", {"dpi": 150})):
+        # no date in the SVG: the same project gives byte-for-byte the same file
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, bbox_inches="tight", **extra)
+        out[fmt] = buf.getvalue()
+    plt.close(fig)
+    return out
+
+
 def _save(fig: object, stem: Path) -> list[Path]:
     stem.parent.mkdir(parents=True, exist_ok=True)
-    paths = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
-    # a fixed date keeps the SVG byte-for-byte the same for the same project
-    fig.savefig(paths[0], format="svg", bbox_inches="tight", metadata={"Date": None})
-    fig.savefig(paths[1], format="png", dpi=150, bbox_inches="tight")
+    paths = []
+    for fmt, data in figure_files(fig).items():
+        paths.append(stem.with_suffix(f".{fmt}"))
+        paths[-1].write_bytes(data)
     return paths
 
 
 def traffic_light(checklist: Checklist, appraisals: list[Appraisal], stem: Path) -> list[Path]:
     """One row per study, one coloured dot per question; writes <stem>.svg and .png."""
+    return _save(traffic_light_figure(checklist, appraisals), stem)
+
+
+def traffic_light_figure(checklist: Checklist, appraisals: list[Appraisal]) -> object:
+    """The traffic-light plot as a matplotlib figure (see :func:`figure_files`)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -64,14 +84,18 @@ def traffic_light(checklist: Checklist, appraisals: list[Appraisal], stem: Path)
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
               ncol=len(handles), frameon=False)
     ax.set_title(f"{checklist.title} ({checklist.version})", pad=24, fontsize=10)
-    paths = _save(fig, stem)
-    plt.close(fig)
-    return paths
+    return fig
 
 
 def summary_bar(checklist: Checklist, appraisals: list[Appraisal], stem: Path,
                 weights: dict[str, float] | None = None) -> list[Path]:
     """Per question, the (weighted) share of studies giving each answer, stacked to 100%."""
+    return _save(summary_bar_figure(checklist, appraisals, weights), stem)
+
+
+def summary_bar_figure(checklist: Checklist, appraisals: list[Appraisal],
+                       weights: dict[str, float] | None = None) -> object:
+    """The summary bar plot as a matplotlib figure (see :func:`figure_files`)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -101,9 +125,7 @@ def summary_bar(checklist: Checklist, appraisals: list[Appraisal], stem: Path,
     for side in ("right", "top"):
         ax.spines[side].set_visible(False)
     ax.set_title(f"{checklist.title}: {len(appraisals)} studies", fontsize=10)
-    paths = _save(fig, stem)
-    plt.close(fig)
-    return paths
+    return fig
 
 
 def _short(text: str, width: int = 48) -> str:

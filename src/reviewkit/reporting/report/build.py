@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 from reviewkit import __version__
-from reviewkit.appraisal.checklist import load_checklists
+from reviewkit.appraisal.checklist import Checklist, load_checklists
+from reviewkit.appraisal.records import Appraisal
 from reviewkit.appraisal.summary import final_appraisals
 from reviewkit.extraction.form import load_forms
 from reviewkit.extraction.table import final_extractions
@@ -17,7 +18,7 @@ from reviewkit.reporting.prisma.project import project_invariants
 from reviewkit.reporting.report.counts import FILE, ReportCounts, merge_counts, number_rows
 from reviewkit.reporting.report.diagram import draw_diagram
 from reviewkit.reporting.report.methods import methods_facts
-from reviewkit.reporting.report.model import Problem, Report
+from reviewkit.reporting.report.model import Figure, Problem, Report
 from reviewkit.reporting.report.screening import screening_section
 from reviewkit.reporting.report.searching import (
     dedup_facts,
@@ -32,6 +33,7 @@ from reviewkit.reporting.report.settings import (
     stopping_settings,
 )
 from reviewkit.reporting.review_tables import casp_matrix, casp_summary, characteristics
+from reviewkit.reporting.robplots import figure_files, summary_bar_figure, traffic_light_figure
 from reviewkit.screening import Screening
 from reviewkit.searches.log import load_searches
 from reviewkit.store.base import Store
@@ -97,9 +99,22 @@ def _add_appraisal_and_extraction(project: Project, report: Report) -> None:
         if chosen:
             report.appraisal += [casp_summary(project, checklist)[0],
                                  casp_matrix(project, checklist)[0]]
+            report.appraisal_figures += appraisal_figures(checklist, chosen)
             report.notes += warnings
     for form in load_forms(project).values():
         chosen, warnings = final_extractions(project, form)
         if chosen:
             report.extraction.append(characteristics(project, form)[0])
             report.notes += warnings
+
+
+def appraisal_figures(checklist: Checklist, appraisals: list[Appraisal]) -> list[Figure]:
+    """The robvis-style plots of one checklist's final appraisals."""
+    stem = f"appraisal-{checklist.id}"
+    plots = [(f"{stem}-traffic-light", f"{checklist.title}: answers per study",
+              traffic_light_figure(checklist, appraisals)),
+             (f"{stem}-summary", f"{checklist.title}: share of studies per answer",
+              summary_bar_figure(checklist, appraisals))]
+    return [Figure(name, caption, {f"{name}.{fmt}": data
+                                   for fmt, data in figure_files(fig).items()})
+            for name, caption, fig in plots]

@@ -9,6 +9,8 @@ import re
 import shutil
 from dataclasses import dataclass, field
 
+from markupsafe import escape
+
 from reviewkit.reporting.prisma import PrismaCounts, dot_source, draw
 
 FORMATS = ("svg", "png", "pdf")
@@ -24,13 +26,16 @@ class Diagram:
     @property
     def inline_svg(self) -> str:
         """The SVG as an element for an HTML page (Graphviz escapes every label)."""
-        svg = self.files.get("prisma.svg", b"").decode("utf-8")
-        svg = _PROLOG.sub("", svg).strip()
-        return svg.replace("<svg ", '<svg role="img" aria-label="PRISMA 2020 flow diagram" ',
-                           1)
+        return inline_svg(self.files.get("prisma.svg", b""), "PRISMA 2020 flow diagram")
 
     def has(self, fmt: str) -> bool:
         return f"prisma.{fmt}" in self.files
+
+
+def inline_svg(svg: bytes, label: str) -> str:
+    """An SVG file as an element of an HTML page, labelled for screen readers."""
+    text = _PROLOG.sub("", svg.decode("utf-8")).strip()
+    return text.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
 
 
 def graphviz_available() -> bool:

@@ -72,7 +72,7 @@ def _add(document: Any, kind: str, text: str, objects: list[Any], report: Report
             run.font.name, run.font.size = "Courier New", Pt(8.5)
     elif kind == "picture":
         name = str(objects[int(text)])
-        data = report.diagram.files.get(name)
+        data = report.files().get(name)
         if data is not None:
             document.add_picture(io.BytesIO(data), width=Cm(PICTURE_WIDTH_CM))
     else:

@@ -7,7 +7,7 @@ from typing import Any
 
 from reviewkit.reporting.outputs import Table
 from reviewkit.reporting.report.counts import ReportCounts
-from reviewkit.reporting.report.diagram import Diagram
+from reviewkit.reporting.report.diagram import Diagram, inline_svg
 from reviewkit.reporting.report.screening import ScreeningSection
 from reviewkit.reporting.report.searching import SearchString
 
@@ -29,6 +29,19 @@ class Problem:
 
 
 @dataclass
+class Figure:
+    """A plot beside the report: ``<name>.svg`` and ``<name>.png``, kept in memory."""
+
+    name: str
+    caption: str
+    files: dict[str, bytes]  # "<name>.svg", "<name>.png"
+
+    @property
+    def inline_svg(self) -> str:
+        return inline_svg(self.files[f"{self.name}.svg"], self.caption)
+
+
+@dataclass
 class Report:
     title: str
     question: str
@@ -46,4 +59,12 @@ class Report:
     screening: ScreeningSection
     appraisal: list[Table] = field(default_factory=list)
     extraction: list[Table] = field(default_factory=list)
+    appraisal_figures: list[Figure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # things to check before publishing
+
+    def files(self) -> dict[str, bytes]:
+        """Every picture beside the report documents, by file name."""
+        out = dict(self.diagram.files)
+        for f in self.appraisal_figures:
+            out.update(f.files)
+        return out

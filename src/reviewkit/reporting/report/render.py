@@ -60,6 +60,7 @@ def render_report(report: Report, fmt: str, project_root: Path | None = None) ->
     context: dict[str, Any] = {
         "r": report, "methods": methods_paragraphs(report, env), "table": table,
         "diagram_svg": Markup(report.diagram.inline_svg) if fmt == "html" else "",
+        "figure_svg": lambda f: Markup(f.inline_svg),
     }
     return env.get_template(f"report/report.{EXT[fmt]}.j2").render(**context)
 

@@ -17,14 +17,14 @@ DEFAULT_FOLDER = "report"
 
 
 def report_files(report: Report, project_root: Path | None = None) -> dict[str, bytes]:
-    """File name -> content: the four documents and the diagram's files."""
+    """File name -> content: the four documents, the diagram's and the plots' files."""
     files = {
         "report.md": render_report(report, "md", project_root).encode("utf-8"),
         "report.html": render_report(report, "html", project_root).encode("utf-8"),
         "report.tex": render_report(report, "latex", project_root).encode("utf-8"),
         "report.docx": render_docx(report, project_root),
     }
-    return {**files, **report.diagram.files}
+    return {**files, **report.files()}
 
 
 def write_report(project: Project, store: Store, output: Path | None = None,
@@ -41,7 +41,10 @@ def write_report(project: Project, store: Store, output: Path | None = None,
     for name, data in files.items():
         write_file(folder / name, data)
         written.append(folder / name)
-    for fmt in FORMATS:  # an earlier run's picture must not pass for this run's
-        if f"prisma.{fmt}" not in files:
-            (folder / f"prisma.{fmt}").unlink(missing_ok=True)
+    # an earlier run's picture must not pass for this run's
+    old = [folder / f"prisma.{fmt}" for fmt in FORMATS] + list(folder.glob("appraisal-*.svg")) \
+        + list(folder.glob("appraisal-*.png"))
+    for path in old:
+        if path.name not in files:
+            path.unlink(missing_ok=True)
     return report, written
