@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
+from reviewkit.project.datafiles import choose, load_by_id
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 CHECKLIST_DIR = "casp"
@@ -141,30 +142,13 @@ def checklist_files(project: Project) -> list[Path]:
 
 def load_checklists(project: Project) -> dict[str, Checklist]:
     """The project's checklists by id; the first invalid file raises."""
-    out: dict[str, Checklist] = {}
-    for path in checklist_files(project):
-        c = load_checklist(path)
-        if c.id in out:
-            raise ReviewkitError(f"checklist id {c.id!r} is also used by another file in "
-                                 f"{CHECKLIST_DIR}/", file=str(path), field="id")
-        out[c.id] = c
-    return out
+    return load_by_id(checklist_files(project), load_checklist, "checklist", CHECKLIST_DIR)
 
 
 def get_checklist(project: Project, ref: str | None) -> Checklist:
     """A checklist by id, or by path to a team's own file; the only one when ``ref`` is None."""
-    if ref and (ref.endswith((".yaml", ".yml")) or "/" in ref):
-        return load_checklist(Path(ref))
-    known = load_checklists(project)
-    if ref is None:
-        if len(known) == 1:
-            return next(iter(known.values()))
-        raise ReviewkitError(f"choose a checklist with --checklist (known: "
-                             f"{', '.join(known) or f'none in {CHECKLIST_DIR}/'})")
-    if ref not in known:
-        raise ReviewkitError(f"no checklist {ref!r} in {CHECKLIST_DIR}/ "
-                             f"(known: {', '.join(known) or 'none'})")
-    return known[ref]
+    return choose(ref, lambda: load_checklists(project), load_checklist, "checklist",
+                  CHECKLIST_DIR, "--checklist")
 
 
 def with_checklist(project: Project, checklist: Checklist) -> dict[str, Checklist]:

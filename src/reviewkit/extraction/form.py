@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
+from reviewkit.project.datafiles import choose, load_by_id
 
 FORM_DIR = "extraction"
 KEY = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -121,30 +122,15 @@ def load_form(path: Path) -> Form:
 
 
 def load_forms(project: Project) -> dict[str, Form]:
-    out: dict[str, Form] = {}
-    for path in sorted((project.root / FORM_DIR).glob("*.yaml")):
-        form = load_form(path)
-        if form.id in out:
-            raise ReviewkitError(f"form id {form.id!r} is also used by another file",
-                                 file=str(path), field="id")
-        out[form.id] = form
-    return out
+    """The project's forms by id; the first invalid file raises."""
+    return load_by_id(sorted((project.root / FORM_DIR).glob("*.yaml")), load_form,
+                      "form", FORM_DIR)
 
 
 def get_form(project: Project, ref: str | None) -> Form:
     """A form by id or path; the only one when ``ref`` is None."""
-    if ref and (ref.endswith((".yaml", ".yml")) or "/" in ref):
-        return load_form(Path(ref))
-    forms = load_forms(project)
-    if ref is None and len(forms) == 1:
-        return next(iter(forms.values()))
-    if ref is None:
-        raise ReviewkitError(f"{len(forms)} extraction forms in {FORM_DIR}/ "
-                             f"({', '.join(forms) or 'none'}): choose one with --form")
-    if ref not in forms:
-        raise ReviewkitError(f"no extraction form {ref!r} in {FORM_DIR}/ (known: "
-                             f"{', '.join(forms) or 'none'}); choose one with --form")
-    return forms[ref]
+    return choose(ref, lambda: load_forms(project), load_form, "extraction form", FORM_DIR,
+                  "--form")
 
 
 def with_form(project: Project, form: Form) -> dict[str, Form]:
