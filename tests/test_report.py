@@ -142,6 +142,10 @@ def test_docx_has_real_tables_and_the_diagram(root_report):
                                     "English language; published 1990 - April 2017 week 2",
                                     "1,270"]
     assert rows["Reference lists of included records"][6] == "not reported"
+    # columns are as wide as what they hold: the box names, not the numbers, get the room
+    numbers = next(t for t in document.tables if t.rows[0].cells[0].text == "Box")
+    box, n, source = (c.width for c in numbers.columns)
+    assert box > source > n
     assert len(rows) == 8
     # wide tables (searches, characteristics) get landscape pages of their own
     assert {s.orientation for s in document.sections} == {WD_ORIENT.PORTRAIT,

@@ -29,13 +29,55 @@ def add_table(document: Any, table: Table) -> None:
         head.text = label
         for run in head.paragraphs[0].runs:
             run.bold = True
-    for row in table.rows:
-        cells = grid.add_row().cells
-        for i, key in enumerate(keys):
-            cells[i].text = cell(row.get(key))
+    body = [[cell(row.get(key)) for key in keys] for row in table.rows]
+    for texts in body:
+        for c, text in zip(grid.add_row().cells, texts, strict=True):
+            c.text = text
+    _fit_columns(document, grid, [label for _, label in table.columns], body)
     for note in table.notes:
         for run in document.add_paragraph(note).runs:
             run.font.size = Pt(9)
+
+
+# a wide character of 11 pt body text, and a cell's left + right padding, in points
+CHAR_PT, PAD_PT = 7.2, 16.0
+
+
+def column_widths(header: list[str], body: list[list[str]], width: float) -> list[float]:
+    """Each column's width (points) within ``width``, from what it holds.
+
+    Every column first gets its longest word, so no word is split when the page allows;
+    what is left goes to the columns whose text is longer than that (mean length,
+    capped: long text wraps anyway), in proportion to how much longer.
+    """
+    least, want = [], []
+    for i, label in enumerate(header):
+        texts = [label] + [row[i] for row in body]
+        longest = max((len(w) for t in texts for w in t.split()), default=1)
+        mean = sum(len(t) for t in texts[1:]) / max(1, len(texts) - 1)
+        least.append(max(longest, 3) * CHAR_PT + PAD_PT)
+        want.append(max(longest, min(mean, 60.0), 3) * CHAR_PT + PAD_PT)
+    spare = width - sum(least)
+    if spare <= 0:  # too many columns for the page: shrink alike
+        return [w * width / sum(least) for w in least]
+    extra = [w - m for w, m in zip(want, least, strict=True)]
+    if sum(extra) >= spare:
+        return [m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True)]
+    left = spare - sum(extra)  # everything fits: share the rest by what each asked for
+    return [w + left * w / sum(want) for w in want]
+
+
+def _fit_columns(document: Any, grid: Any, header: list[str], body: list[list[str]]) -> None:
+    """Widths for Word (each cell) and LibreOffice (the grid) within the page margins."""
+    from docx.shared import Emu, Pt
+
+    section = document.sections[-1]
+    width = (section.page_width - section.left_margin - section.right_margin) / Pt(1)
+    grid.autofit = False
+    for column, points in zip(grid.columns, column_widths(header, body, width), strict=True):
+        column.width = Emu(int(Pt(points)))
+        for c in column.cells:
+            c.width = column.width
 
 
 def write_docx(table: Table, path: Path, project_root: Path | None = None) -> Path:
