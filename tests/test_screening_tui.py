@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from textual.widgets import Input
 
+from reviewkit.errors import ReviewkitError
 from reviewkit.screening import ScreenSession
 from reviewkit.screening.log import log_path, read_events
 from reviewkit.screening.reviewers import add_reviewer
@@ -180,3 +182,39 @@ def test_fits_80x24_and_highlights_search_terms(tmp_path):
     assert out["spans"] == [(0, 6, "include"), (26, 30, "exclude")]
     assert "i incl" in out["svg"] and "q quit" in out["svg"]     # key line on screen
     assert "0/50 screened" in out["svg"]
+
+
+def test_shift_d_splits_a_record_of_another_study_off_its_cluster(tmp_path):
+    from reviewkit.dedup.run import run_dedup
+    from reviewkit.screening import Screening
+    from reviewkit.screening.duplicates import mark_duplicate
+
+    project, store = screening_project(tmp_path)
+    order = ScreenSession(project, store, "ana").order
+    mark_duplicate(project, order[0], order[1], "ana")
+    run_dedup(project, store)
+    unit = Screening(project, store).unit_of(order[0])
+    other = next(m for m in order[:2] if m != unit)
+    app = app_for(project, "ben")
+    said = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("slash")
+            app.screen.query_one(Input).value = unit
+            await pilot.press("enter")
+            await pilot.press("D")
+            said["offered"] = app.screen.query_one(Input).value  # the only other record
+            await pilot.press("enter")
+    asyncio.run(drive())
+    assert said["offered"] == other
+    last = json.loads((project.root / "dedup" / "judgements.jsonl").read_text().splitlines()[-1])
+    assert (last["a"], last["b"], last["same"], last["by"]) == (unit, other, False, "ben")
+    run_dedup(project, store)  # the next command's refresh
+    assert Screening(project, store).unit_of(other) == other
+    # naming a record outside the cluster is refused with the cluster's records
+    session = ScreenSession(project, store, "ben")
+    session.jump(unit)
+    with pytest.raises(ReviewkitError, match=r"not another record of this cluster "
+                       r"\(its other records: none\)"):
+        session.mark_not_duplicate(other)

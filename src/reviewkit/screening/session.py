@@ -17,7 +17,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.screening.calibration import calibration_sample
 from reviewkit.screening.data import Screening
-from reviewkit.screening.duplicates import mark_duplicate
+from reviewkit.screening.duplicates import mark_duplicate, mark_not_duplicate
 from reviewkit.screening.events import check_decision, decision_event, note_event, undo_event
 from reviewkit.screening.log import LogWriter, log_path
 from reviewkit.screening.order import OrderSource, order_source, screening_order
@@ -207,6 +207,18 @@ class ScreenSession:
         if self.screening.unit_of(other) == unit:
             raise ReviewkitError(f"{other} is already in this record's duplicate cluster")
         return mark_duplicate(self.project, unit, other, self.reviewer)
+
+    def mark_not_duplicate(self, member: str) -> dict:
+        """``member`` of the current record's cluster is another study; the cluster
+        splits when dedup next runs (the next command or screening sitting)."""
+        unit = self.current()
+        member = member.strip()
+        members = self.screening.members.get(unit, (unit,)) if unit else ()
+        others = [m for m in members if m != unit]
+        if unit is None or member not in others:
+            raise ReviewkitError(f"{member!r} is not another record of this cluster "
+                                 f"(its other records: {', '.join(others) or 'none'})")
+        return mark_not_duplicate(self.project, unit, member, self.reviewer)
 
     def close(self) -> None:
         self.writer.close()

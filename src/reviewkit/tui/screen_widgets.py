@@ -14,6 +14,7 @@ KEYS = [
     ("u", "undo the last decision"), ("s", "skip (comes back at the end)"),
     ("/", "find a record by id or title words and jump to it"),
     ("d", "mark as duplicate of another record (dedup log)"),
+    ("D", "this cluster holds a record of another study: split it off (dedup log)"),
     ("c", "show / hide the eligibility criteria"), ("?", "this help"), ("q", "quit"),
 ]
 

@@ -46,6 +46,7 @@ class ScreenerApp(App[None]):
         Binding("s", "skip", "skip"),
         Binding("slash", "find", "find"),
         Binding("d", "duplicate", "duplicate"),
+        Binding("D", "not_duplicate", "not a duplicate"),
         Binding("c", "criteria", "criteria"),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
@@ -180,6 +181,24 @@ class ScreenerApp(App[None]):
                 self.act(lambda: f"marked as duplicate of {self.session.mark_duplicate(rid)['b']}")
 
         self.push_screen(PromptScreen("Duplicate of which record id?"), other)
+
+    def action_not_duplicate(self) -> None:
+        unit = self.session.current()
+        if unit is None:
+            return
+        others = [m for m in self.session.screening.members.get(unit, (unit,)) if m != unit]
+        if not others:
+            self.show("this record has no duplicates to split off")
+            return
+
+        def member(rid: str | None) -> None:
+            if rid:
+                self.act(lambda: f"{self.session.mark_not_duplicate(rid)['b']} is not a "
+                         "duplicate: it is split off when dedup next runs")
+
+        only = others[0] if len(others) == 1 else ""
+        self.push_screen(PromptScreen("Which record is another study? "
+                                      f"({', '.join(others)})", others[0], only), member)
 
     def action_criteria(self) -> None:
         panel = self.query_one("#criteria", Static)
