@@ -11,11 +11,12 @@ from appraisal_support import all_answers, appraisal_text, mini_project, write
 from helpers import run_cli
 from reviewkit.appraisal.checklist import get_checklist
 from reviewkit.appraisal.summary import final_appraisals
+from reviewkit.errors import ReviewkitError
 from reviewkit.extraction.form import get_form
 from reviewkit.project import find_project
 from reviewkit.reporting.outputs import render_text, write_table
 from reviewkit.reporting.review_tables import casp_summary, characteristics
-from reviewkit.reporting.robplots import summary_bar, traffic_light
+from reviewkit.reporting.robplots import parse_weights, summary_bar, traffic_light
 
 from conftest import REPO
 
@@ -123,5 +124,17 @@ def test_cli_plot_and_bad_weight(tmp_path):
     assert (tmp_path / "tl.svg").is_file() and (tmp_path / "tl.png").is_file()
     res = run_cli("appraisal", "plot", str(tmp_path / "bar"), "--kind", "summary",
                   "--weight", "welch-2013=heavy", cwd=REPO)
-    assert res.returncode == 2 and "weights are numbers" in res.stderr
+    assert res.returncode == 2
+    assert "expected STUDY=WEIGHT with a number, got 'welch-2013=heavy'" in res.stderr
     assert not (tmp_path / "bar.svg").exists()
+    res = run_cli("appraisal", "plot", str(tmp_path / "pie"), "--kind", "pie", cwd=REPO)
+    assert res.returncode == 2 and "expected traffic-light or summary" in res.stderr
+    assert not list(tmp_path.glob("pie*"))
+
+
+def test_weights_are_study_equals_number():
+    assert parse_weights(["welch-2013=2", " croft-2016 = 0.5"]) == {"welch-2013": 2.0,
+                                                                   "croft-2016": 0.5}
+    for bad in ("welch-2013", "=2", "welch-2013=two"):
+        with pytest.raises(ReviewkitError, match="expected STUDY=WEIGHT"):
+            parse_weights([bad])

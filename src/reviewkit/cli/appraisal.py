@@ -10,7 +10,6 @@ from reviewkit.appraisal.checklist import get_checklist, load_checklists
 from reviewkit.appraisal.compare import compare, make_consensus, study_appraisals
 from reviewkit.appraisal.importer import import_appraisals
 from reviewkit.appraisal.records import load_appraisals
-from reviewkit.appraisal.summary import final_appraisals
 from reviewkit.cli.common import emit, project_dir, user_errors, warn
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import find_project
@@ -82,19 +81,11 @@ def plot(ctx: typer.Context, output: Path = typer.Argument(..., help="File stem:
          weight: list[str] = typer.Option(None, help="STUDY=WEIGHT for the summary plot")
          ) -> None:
     """robvis-style traffic-light or weighted summary bar plot (SVG and PNG)."""
-    from reviewkit.reporting.robplots import summary_bar, traffic_light
+    from reviewkit.reporting.robplots import plot_appraisals
 
     project = find_project(project_dir(ctx))
-    chk = get_checklist(project, checklist)
-    appraisals, warnings = final_appraisals(project, chk)
-    if kind not in ("traffic-light", "summary"):
-        raise ReviewkitError(f"--kind {kind!r}: expected traffic-light or summary")
-    try:
-        weights = {k: float(v) for k, v in _pairs(weight).items()}
-    except ValueError:
-        raise ReviewkitError("weights are numbers: --weight study=2.5") from None
-    paths = (traffic_light(chk, appraisals, output) if kind == "traffic-light"
-             else summary_bar(chk, appraisals, output, weights))
+    paths, warnings = plot_appraisals(project, get_checklist(project, checklist), kind, output,
+                                      weight)
     _out(None, warnings)
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
 

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from reviewkit.appraisal.checklist import Checklist
 from reviewkit.appraisal.records import Appraisal
+from reviewkit.appraisal.summary import final_appraisals
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.config import Project
 
 _FALLBACK = ["#2e7d32", "#c62828", "#f9a825", "#1565c0", "#6a1b9a", "#757575"]
 _MISSING = "#e0e0e0"
@@ -45,6 +48,38 @@ def _save(fig: object, stem: Path) -> list[Path]:
         paths.append(stem.with_suffix(f".{fmt}"))
         paths[-1].write_bytes(data)
     return paths
+
+
+KINDS = ("traffic-light", "summary")
+
+
+def plot_appraisals(project: Project, checklist: Checklist, kind: str, stem: Path,
+                    weights: list[str] | None = None) -> tuple[list[Path], list[str]]:
+    """The plot of the final appraisals: (files written, warnings about the appraisals).
+
+    ``weights``: "STUDY=WEIGHT" items for the summary plot (robvis's weighted bars).
+    """
+    if kind not in KINDS:
+        raise ReviewkitError(f"--kind {kind!r}: expected {' or '.join(KINDS)}")
+    parsed = parse_weights(weights or [])
+    appraisals, warnings = final_appraisals(project, checklist)
+    if kind == "traffic-light":
+        return traffic_light(checklist, appraisals, stem), warnings
+    return summary_bar(checklist, appraisals, stem, parsed), warnings
+
+
+def parse_weights(items: list[str]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        study, sep, value = item.partition("=")
+        try:
+            if not sep or not study.strip():
+                raise ValueError
+            out[study.strip()] = float(value)
+        except ValueError:
+            raise ReviewkitError(f"expected STUDY=WEIGHT with a number, got {item!r}",
+                                 field="--weight") from None
+    return out
 
 
 def traffic_light(checklist: Checklist, appraisals: list[Appraisal], stem: Path) -> list[Path]:
