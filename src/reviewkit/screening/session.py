@@ -208,13 +208,18 @@ class ScreenSession:
             raise ReviewkitError(f"{other} is already in this record's duplicate cluster")
         return mark_duplicate(self.project, unit, other, self.reviewer)
 
+    def cluster_others(self) -> list[str]:
+        """The current record's duplicates (its cluster without the record shown)."""
+        unit = self.current()
+        members = self.screening.members.get(unit, (unit,)) if unit else ()
+        return [m for m in members if m != unit]
+
     def mark_not_duplicate(self, member: str) -> dict:
         """``member`` of the current record's cluster is another study; the cluster
         splits when dedup next runs (the next command or screening sitting)."""
         unit = self.current()
         member = member.strip()
-        members = self.screening.members.get(unit, (unit,)) if unit else ()
-        others = [m for m in members if m != unit]
+        others = self.cluster_others()
         if unit is None or member not in others:
             raise ReviewkitError(f"{member!r} is not another record of this cluster "
                                  f"(its other records: {', '.join(others) or 'none'})")

@@ -183,10 +183,9 @@ class ScreenerApp(App[None]):
         self.push_screen(PromptScreen("Duplicate of which record id?"), other)
 
     def action_not_duplicate(self) -> None:
-        unit = self.session.current()
-        if unit is None:
+        if self.session.current() is None:
             return
-        others = [m for m in self.session.screening.members.get(unit, (unit,)) if m != unit]
+        others = self.session.cluster_others()
         if not others:
             self.show("this record has no duplicates to split off")
             return
