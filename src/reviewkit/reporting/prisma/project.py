@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from reviewkit.project.config import Project
+from reviewkit.records.orphans import refuse_orphans
 from reviewkit.reporting.prisma.invariants import BrokenInvariant, check_invariants
 from reviewkit.reporting.prisma.model import Count, PrismaCounts, Sources
 from reviewkit.reporting.prisma.screened import add_screening, add_studies
@@ -22,6 +23,7 @@ ROUTE = {"database": "databases", "register": "registers", "website": "websites"
 
 def project_counts(project: Project, store: Store) -> PrismaCounts:
     """Records identified per logged search, and duplicates removed by dedup."""
+    refuse_orphans(project, store, "the PRISMA counts")
     entries = store.count_entries()  # records read per source (= search id when logged)
     routes: dict[str, list[Count]] = {r: [] for r in set(ROUTE.values())}
     merged: set[str] = set()
