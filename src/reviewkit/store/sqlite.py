@@ -125,12 +125,13 @@ class SQLiteStore:
             self._delete_source(source, [row.path for row, _ in files])
             self.db.execute("INSERT INTO sources VALUES (?,?,?)", (source, search_id, fingerprint))
             for row, records in files:
-                self.db.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?)", (
-                    row.path, source, search_id, row.sha256, row.size, row.mtime_ns,
-                    row.format, row.dialect, row.encoding, row.entries))
+                # records first: a streamed file's row is complete once they are consumed
                 self.db.executemany(
                     _INSERT_RECORD,
                     (_record_row(rid, source, search_id, row.path, rec) for rid, rec in records))
+                self.db.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?)", (
+                    row.path, source, search_id, row.sha256, row.size, row.mtime_ns,
+                    row.format, row.dialect, row.encoding, row.entries))
 
     def remove_source(self, source: str) -> None:
         with self.db:

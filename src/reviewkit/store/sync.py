@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.io import ParsedFile, no_gc, read_file
+from reviewkit.io import ParsedFile, no_gc
+from reviewkit.io.stream import read_pieces
 from reviewkit.project.config import Project
 from reviewkit.records.fileids import MAP_NAME, FileIds
-from reviewkit.records.ids import assign_ids
+from reviewkit.records.ids import IdAssigner
+from reviewkit.records.model import Record
 from reviewkit.searches.log import Search, load_searches, search_path
 from reviewkit.store.base import FileRow, Store
 
@@ -99,6 +101,17 @@ def refresh(project: Project, store: Store, parsed: dict[str, ParsedFile] | None
         return _refresh(project, store, parsed or {}, progress, known)
 
 
+def _identified(pieces: Iterable[ParsedFile], row: FileRow,
+                prefix: str) -> Iterator[tuple[str, Record]]:
+    """(id, record) piece by piece, filling in the file's row as it goes (a big file is
+    never held whole)."""
+    ids = IdAssigner(prefix)
+    for pf in pieces:
+        row.format, row.dialect, row.encoding = pf.format, pf.dialect, pf.encoding
+        row.entries += len(pf.records)
+        yield from zip(ids.assign(pf.records), pf.records, strict=True)
+
+
 def file_ids_path(project: Project) -> Path:
     return project.searches_dir / MAP_NAME
 
@@ -130,11 +143,9 @@ def _refresh(project: Project, store: Store, parsed: dict[str, ParsedFile],
             progress(src.key)
         files = []
         for rel, path, sha, size, mtime, prefix in states:
-            pf = parsed.get(sha) or read_file(path, src.fmt, src.columns)
-            rids = assign_ids(pf.records, prefix)
-            row = FileRow(rel, src.key, src.search_id, sha, size, mtime, pf.format,
-                          pf.dialect, pf.encoding, len(pf.records))
-            files.append((row, list(zip(rids, pf.records, strict=True))))
+            row = FileRow(rel, src.key, src.search_id, sha, size, mtime, "", "", "", 0)
+            pieces = [parsed[sha]] if sha in parsed else read_pieces(path, src.fmt, src.columns)
+            files.append((row, _identified(pieces, row, prefix)))
         store.replace_source(src.key, src.search_id, fingerprint, files)
         report.refreshed.append(src.key)
     store.set_aliases(ids.aliases)
