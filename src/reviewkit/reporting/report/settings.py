@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.project.config import CONFIG, Project
+from reviewkit.project.config import CONFIG, Project, inside_project
 from reviewkit.project.tomlfile import validation_error
 
 
@@ -71,4 +71,4 @@ def counts_path(project: Project, given: Path | None) -> Path | None:
     if given is not None:
         return given
     name = report_settings(project).counts
-    return project.root / name if name else None
+    return inside_project(project, name, "report.counts") if name else None

@@ -1,0 +1,164 @@
+"""Bad input to search, report and prisma: exit 2, one line on stderr, and the project's
+files byte-identical afterwards. Commands run in-process (CliRunner) so the set stays fast;
+one case per group also runs as a real subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from helpers import run_cli, snapshot
+from reviewkit.cli.main import app
+from reviewkit.project import init_project
+from reviewkit.searches.log import Search, add_search
+
+from conftest import export_file
+
+RIS = "ris/scopus_asysd.ris"
+
+
+def cli(root: Path, *args: str):
+    return CliRunner().invoke(app, ["-C", str(root), *args])
+
+
+def fails_cleanly(root: Path, *args: str, says: tuple[str, ...] = ()) -> str:
+    """Run a command that must be refused; return its one error line."""
+    before = snapshot(root)
+    res = cli(root, *args)
+    assert res.exit_code == 2, (res.exception, res.stdout, res.stderr)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    assert lines[0].startswith("error: ")
+    for words in says:
+        assert words in lines[0], lines[0]
+    assert snapshot(root) == before
+    return lines[0]
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    project = init_project(tmp_path / "review", "Errors", "Do they fail cleanly?")
+    add_search(project, Search(id="wos", database="Web of Science", hits=10))
+    return project.root
+
+
+# --- search add: all or nothing ------------------------------------------------------
+
+@pytest.mark.parametrize(("make", "says"), [
+    (lambda d: d / "missing.ris", ("missing.ris", "no such file")),
+    (lambda d: _write(d / "paper.pdf", b"%PDF-1.7\n\x00\x01\x02 binary"), ("paper.pdf",)),
+    (lambda d: _write(d / "empty.ris", b""), ("empty.ris",)),
+    (lambda d: d, ("expected an export file",)),
+])
+def test_search_add_with_a_bad_file_leaves_no_search(root, tmp_path, make, says):
+    bad = make(tmp_path)
+    fails_cleanly(root, "search", "add", "--id", "embase", "--database", "Embase",
+                  "--file", str(bad), says=says)
+    assert not (root / "searches" / "embase.toml").exists()
+    # the id is free again, and the diagram's counts name Embase once
+    res = cli(root, "search", "add", "--id", "embase", "--database", "Embase",
+              "--file", str(export_file(RIS)))
+    assert res.exit_code == 0, res.stderr
+    out = tmp_path / "counts.csv"
+    assert cli(root, "prisma", "--export-counts", str(out)).exit_code == 0
+    rows = {r["data"]: r["n"] for r in csv.DictReader(io.StringIO(out.read_text("utf-8")))}
+    assert rows["database_specific_results"].count("Embase") == 1
+    assert "xxx" not in rows["database_specific_results"]
+
+
+def test_search_add_bad_file_as_a_user_meets_it(root, tmp_path):
+    before = snapshot(root)
+    res = run_cli("search", "add", "--id", "embase", "--database", "Embase", "--file",
+                  str(tmp_path / "missing.ris"), cwd=root)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert snapshot(root) == before
+
+
+def test_search_add_one_bad_file_keeps_the_good_one_out_too(root, tmp_path):
+    # the second file fails to parse after the first was read: neither is kept
+    bad = _write(tmp_path / "bad.ris", b"TY  - JOUR\nTI  - no end record\n")
+    fails_cleanly(root, "search", "add", "--id", "embase", "--database", "Embase",
+                  "--file", str(export_file(RIS)), "--file", str(bad))
+    assert list((root / "searches" / "exports").iterdir()) == []
+
+
+@pytest.mark.parametrize("sid", ["../evil", "a/b", "/etc/passwd", "..", "Embase", ""])
+def test_search_ids_that_are_not_plain_names_are_refused(root, sid):
+    fails_cleanly(root, "search", "add", "--id", sid, "--database", "X", says=("id",))
+    assert sorted(p.name for p in (root / "searches").glob("*.toml")) == ["wos.toml"]
+
+
+def test_search_add_twice_with_one_id_is_refused(root):
+    fails_cleanly(root, "search", "add", "--id", "wos", "--database", "Web of Science",
+                  says=("wos.toml", "exists"))
+
+
+@pytest.mark.parametrize("name", ["../outside.ris", "/etc/passwd",
+                                  "searches/exports/../../../outside.ris"])
+def test_search_files_outside_the_project_are_refused_when_loaded(root, name):
+    path = root / "searches" / "wos.toml"
+    path.write_text(f'database = "Web of Science"\n\nfiles = [\n  "{name}",\n]\n', "utf-8")
+    line = fails_cleanly(root, "search", "list", says=("outside the project", "files"))
+    assert line.startswith(f"error: {path}:4: ")  # the line holding the bad entry
+    fails_cleanly(root, "status", says=("outside the project",))
+
+
+def test_a_link_out_of_the_project_is_refused(root, tmp_path):
+    outside = _write(tmp_path / "secret.ris", export_file(RIS).read_bytes())
+    os.symlink(outside, root / "searches" / "exports" / "link.ris")
+    path = root / "searches" / "wos.toml"
+    path.write_text('database = "WoS"\nfiles = ["searches/exports/link.ris"]\n', "utf-8")
+    fails_cleanly(root, "search", "list", says=("outside the project",))
+
+
+# --- dates ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ['"2024-02-30"', '"2023-13-01"', '"21/04/2017"',
+                                   '"2017-4-21"', '"0000"', '"April 2017"'])
+def test_impossible_or_wrong_dates_name_file_line_and_form(root, value):
+    path = root / "searches" / "wos.toml"
+    path.write_text(f'database = "Web of Science"\nplatform = "Clarivate"\n'
+                    f"date_run = {value}\n", "utf-8")
+    fails_cleanly(root, "search", "list",
+                  says=(f"{path}:3:", "date_run", "YYYY-MM-DD"))
+
+
+def test_date_on_the_command_line_is_checked_before_writing(root):
+    fails_cleanly(root, "search", "add", "--id", "embase", "--database", "Embase",
+                  "--date-run", "2024-02-30", says=("date_run", "YYYY-MM-DD"))
+
+
+@pytest.mark.parametrize("value", ["2024", "2024-02", "2024-02-29", "2024-02-03T10:00:00"])
+def test_real_dates_in_every_allowed_form_pass(root, value):
+    path = root / "searches" / "wos.toml"
+    quoted = value if "T" in value else f'"{value}"'
+    path.write_text(f'database = "Web of Science"\ndate_run = {quoted}\n', "utf-8")
+    res = cli(root, "search", "list", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    assert value[:10] in res.stdout
+
+
+# --- -C ---------------------------------------------------------------------------------
+
+def test_project_option_naming_no_folder(tmp_path):
+    line = fails_cleanly(tmp_path, "-C", str(tmp_path / "nope"), "status",
+                         says=("does not exist",))
+    assert "nope" in line and "no reviewkit.toml" not in line
+
+
+def test_project_option_naming_a_file(root, tmp_path):
+    fails_cleanly(root, "-C", str(root / "studies.toml"), "status",
+                  says=("studies.toml", "a file, not a folder"))
+    res = cli(root, "-C", str(root / "reviewkit.toml"), "search", "list", "-f", "json")
+    assert res.exit_code == 0 and '"wos"' in res.stdout  # the config file names its project
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
