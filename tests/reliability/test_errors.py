@@ -162,3 +162,73 @@ def test_project_option_naming_a_file(root, tmp_path):
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+# --- report -o / prisma -o --------------------------------------------------------------
+
+def test_report_into_an_existing_file(root):
+    target = _write(root / "notes.txt", b"mine")
+    fails_cleanly(root, "report", "-o", str(target), says=("notes.txt", "is a file"))
+    res = run_cli("report", "-o", str(target), cwd=root)  # as a user meets it
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("command", [("report", "-o", "{f}/sub"),
+                                     ("prisma", "-o", "{f}/flow.svg"),
+                                     ("prisma", "--export-counts", "{f}/counts.csv")])
+def test_output_under_a_file(root, command):
+    parent = _write(root / "notes.txt", b"mine")
+    args = [a.format(f=parent) for a in command]
+    fails_cleanly(root, *args, says=(args[-1], "is a file, not a folder"))
+
+
+def test_prisma_output_that_is_a_folder(root):
+    (root / "flow.svg").mkdir()
+    fails_cleanly(root, "prisma", "-o", str(root / "flow.svg"), says=("is a folder",))
+
+
+def _unwritable(tmp_path: Path) -> Path:
+    """A folder this process cannot write in: read-only for a user, /sys for root."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        (folder / "probe").touch()
+    except OSError:
+        return folder
+    (folder / "probe").unlink()
+    try:  # root writes anywhere but in /sys
+        (Path("/sys") / "reviewkit-probe").touch()
+    except OSError:
+        return Path("/sys")
+    pytest.skip("no folder here refuses this user's writes")
+
+
+def test_report_under_a_folder_that_cannot_be_written(root, tmp_path):
+    folder = _unwritable(tmp_path)
+    fails_cleanly(root, "report", "-o", str(folder / "report"),
+                  says=(str(folder / "report"), "cannot write"))
+    fails_cleanly(root, "prisma", "-o", str(folder / "flow.svg"), says=("cannot write",))
+
+
+# --- paths in reviewkit.toml ------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["/etc/passwd", "../counts.csv", "searches/../../x.csv"])
+def test_report_counts_outside_the_project_is_not_read(root, tmp_path, value):
+    _write(tmp_path / "counts.csv", b"root:x:0:0:SECRET-FIRST-LINE\n")
+    config = root / "reviewkit.toml"
+    config.write_text(config.read_text("utf-8") + f'\n[report]\ncounts = "{value}"\n', "utf-8")
+    line = fails_cleanly(root, "report", says=("reviewkit.toml", "report.counts",
+                                               "outside the project"))
+    assert "SECRET" not in line and "root:x" not in line
+    fails_cleanly(root, "report", "-o", str(tmp_path / "out"), says=("report.counts",))
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_counts_file_that_is_not_one_is_not_quoted(root, tmp_path):
+    _write(root / "counts.csv", b"root:x:0:0:SECRET-FIRST-LINE\n")
+    config = root / "reviewkit.toml"
+    config.write_text(config.read_text("utf-8") + '\n[report]\ncounts = "counts.csv"\n',
+                      "utf-8")
+    line = fails_cleanly(root, "report", says=("counts.csv:1", "header"))
+    assert "SECRET" not in line

@@ -9,6 +9,7 @@ import typer
 from reviewkit.cli.common import project_dir, user_errors, warn
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.session import session
+from reviewkit.reporting.prisma.files import check_output_file
 from reviewkit.reporting.prisma import (
     check_invariants,
     output_format,
@@ -42,6 +43,9 @@ def prisma(ctx: typer.Context,
                              "--export-counts FILE.csv")
     if output is not None:
         output_format(output)  # a wrong extension fails before anything is written
+        check_output_file(output)
+    if export_counts is not None:
+        check_output_file(export_counts, "--export-counts")
     if counts is not None:
         data = read_counts_csv(counts)
     else:
