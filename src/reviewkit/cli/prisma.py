@@ -9,7 +9,6 @@ import typer
 from reviewkit.cli.common import project_dir, user_errors, warn
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.session import session
-from reviewkit.reporting.prisma.files import check_output_file
 from reviewkit.reporting.prisma import (
     check_invariants,
     output_format,
@@ -18,6 +17,7 @@ from reviewkit.reporting.prisma import (
     render_diagram,
     write_counts_csv,
 )
+from reviewkit.reporting.prisma.files import check_output_file
 
 app = typer.Typer(help="PRISMA 2020 flow diagram (SVG, PNG, PDF, DOT) and its counts CSV.",
                   invoke_without_command=True)
