@@ -18,6 +18,7 @@ from reviewkit.reporting.prisma import (
     write_counts_csv,
 )
 from reviewkit.reporting.prisma.files import check_output_file
+from reviewkit.reporting.prisma.project import project_invariants
 
 app = typer.Typer(help="PRISMA 2020 flow diagram (SVG, PNG, PDF, DOT) and its counts CSV.",
                   invoke_without_command=True)
@@ -48,11 +49,15 @@ def prisma(ctx: typer.Context,
         check_output_file(export_counts, "--export-counts")
     if counts is not None:
         data = read_counts_csv(counts)
+        broken = check_invariants(data)
     else:
         with session(project_dir(ctx)) as (project, store):
             data = project_counts(project, store)
-    for broken in check_invariants(data):
-        warn(f"counts do not add up: {broken.message}")
+            broken = project_invariants(project, store, data)  # naming the open records
+    for b in broken:
+        warn(f"counts do not add up: {b.detail}")
+    if data.in_progress:
+        warn(data.in_progress)
     if export_counts is not None:
         for note in write_counts_csv(data, export_counts):
             warn(note)

@@ -26,7 +26,8 @@ def report(ctx: typer.Context,
         check_output_folder(output if output is not None else project.root / DEFAULT_FOLDER)
         result, paths = write_report(project, store, output, counts)
     for problem in result.problems:
-        warn(f"counts do not add up: {problem.message}")
+        warn(f"counts do not add up: {problem.message}"
+             + (f"; records still open: {problem.ids_text}" if problem.record_ids else ""))
     if result.diagram.missing:
         warn(result.diagram.missing)
     for note in result.notes:

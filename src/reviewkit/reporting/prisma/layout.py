@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from reviewkit.reporting.prisma.diagram import Box, Diagram, labels
 
-ROWS = ("header", "identification", "screening", "retrieval", "eligibility", "included",
+ROWS = ("notice", "header", "identification", "screening", "retrieval", "eligibility", "included",
         "total", "footer")
 COLUMNS = ("phase", "previous", "main", "side", "other", "other_side")
 
@@ -95,7 +95,7 @@ def _arrows(d: Diagram, nodes: list[Node], ys: dict) -> list[Arrow]:
 
 
 def _width(b: Box, xs: dict, right: float) -> float:
-    if b.kind == "footnote":
+    if b.kind in ("footnote", "notice"):  # the whole width of the diagram
         return right - xs[b.col][0]
     last = b.span[-1] if b.span and b.kind != "phase" else b.col
     return xs[last][1] - xs[b.col][0]
