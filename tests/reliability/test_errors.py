@@ -232,3 +232,16 @@ def test_a_counts_file_that_is_not_one_is_not_quoted(root, tmp_path):
                       "utf-8")
     line = fails_cleanly(root, "report", says=("counts.csv:1", "header"))
     assert "SECRET" not in line
+
+
+@pytest.mark.parametrize(("section", "key", "value"), [
+    ("report", "counts", "/etc/passwd"), ("screening", "fulltext_dir", "../../"),
+    ("screening", "fulltext_dir", "/home")])
+def test_paths_in_reviewkit_toml_stay_inside_for_every_command(root, section, key, value):
+    config = root / "reviewkit.toml"
+    text = config.read_text("utf-8") + f'\n[{section}]\n{key} = "{value}"\n'
+    config.write_text(text, "utf-8")
+    line_no = text.splitlines().index(f'{key} = "{value}"') + 1
+    for command in (["status"], ["search", "list"]):
+        fails_cleanly(root, *command, says=(f"reviewkit.toml:{line_no}:", f"{section}.{key}",
+                                            "outside the project"))

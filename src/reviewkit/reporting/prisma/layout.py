@@ -107,7 +107,8 @@ def _font(b: Box, geo: dict) -> float:
 
 
 def _wrap(b: Box, width: float, geo: dict) -> list[str]:
-    chars = max(12, int((width - 0.2) * 72 / (_font(b, geo) * geo["char_width"])))
+    bold = 1.15 if b.kind == "notice" else 1.0  # the notice is bold: wider letters
+    chars = max(12, int((width - 0.2) * 72 / (_font(b, geo) * geo["char_width"] * bold)))
     out: list[str] = []
     for line in b.lines:
         indent = line[: len(line) - len(line.lstrip("\u00a0"))]
