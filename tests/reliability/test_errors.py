@@ -245,3 +245,8 @@ def test_paths_in_reviewkit_toml_stay_inside_for_every_command(root, section, ke
     for command in (["status"], ["search", "list"]):
         fails_cleanly(root, *command, says=(f"reviewkit.toml:{line_no}:", f"{section}.{key}",
                                             "outside the project"))
+
+
+def test_a_folder_named_like_a_search_file(root):
+    (root / "searches" / "extra.toml").mkdir()
+    fails_cleanly(root, "search", "list", says=("extra.toml", "is a folder"))

@@ -128,6 +128,8 @@ def load_searches(project: Project) -> list[Search]:
         if not _ID.match(path.stem):
             raise ReviewkitError("search file names must be lower-case letters, digits, '-' "
                                  "or '_' (the name is the search id)", file=str(path))
+        if not path.is_file():
+            raise ReviewkitError("is a folder; a search is one .toml file", file=str(path))
         out.append(read_search(path))
     return out
 
@@ -186,6 +188,7 @@ def _multiline(value: str) -> object:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)  # a project whose searches/ was removed
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text, "utf-8")
     tmp.replace(path)
