@@ -250,3 +250,12 @@ def test_paths_in_reviewkit_toml_stay_inside_for_every_command(root, section, ke
 def test_a_folder_named_like_a_search_file(root):
     (root / "searches" / "extra.toml").mkdir()
     fails_cleanly(root, "search", "list", says=("extra.toml", "is a folder"))
+
+
+def test_an_export_already_logged_under_another_search(root):
+    res = cli(root, "search", "add", "--id", "embase", "--database", "Embase",
+              "--file", str(export_file(RIS)))
+    assert res.exit_code == 0, res.stderr
+    fails_cleanly(root, "search", "add", "--id", "scopus", "--database", "Scopus",
+                  "--file", str(export_file(RIS)), says=("already logged", "'embase'"))
+    assert cli(root, "status").exit_code == 0

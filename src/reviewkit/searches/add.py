@@ -6,6 +6,7 @@ PRISMA diagram with no records, so any failure takes back what was written.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
@@ -19,8 +20,14 @@ def log_search(project: Project, store: Store, search: Search,
                files: list[Path] | None = None) -> tuple[Path, ImportReport | None]:
     """Write ``searches/<id>.toml`` and import ``files`` into it; on any error neither
     the search file nor a copied export stays behind."""
+    claimed = {row.sha256: row for row in store.files() if row.search_id}
     for file in files or []:
         _check_readable(file)  # the cheap mistakes, before anything is written
+        row = claimed.get(_sha256(file))
+        if row is not None and row.search_id != search.id:
+            raise ReviewkitError(f"this export is already logged as {row.path} in search "
+                                 f"'{row.search_id}'; one export file belongs to one search",
+                                 file=str(file))
     exports = _listing(project.exports_dir)
     path = add_search(project, search)
     if not files:
@@ -45,6 +52,14 @@ def _check_readable(file: Path) -> None:
             pass
     except OSError as exc:
         raise ReviewkitError(f"cannot read the file ({exc.strerror})", file=str(file)) from None
+
+
+def _sha256(file: Path) -> str:
+    digest = hashlib.sha256()
+    with file.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _listing(folder: Path) -> set[str]:
