@@ -19,6 +19,7 @@ from reviewkit.project.config import Project
 
 if TYPE_CHECKING:  # records is a base layer: screening is only passed in
     from reviewkit.screening import Screening
+    from reviewkit.store.base import Store
 
 STUDIES_FILE = "studies.toml"
 STUDY_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -109,7 +110,7 @@ class StudyProblem:
         return f"{where}: study {self.study!r}: report {self.report!r} {self.problem}"
 
 
-def check_studies(project: Project, store: object, screening: Screening) -> list[StudyProblem]:
+def check_studies(project: Project, store: Store, screening: Screening) -> list[StudyProblem]:
     """Reports named in studies.toml that are not records, or that screening excluded.
 
     ``store`` is unused today (``screening`` holds the records); it is taken so callers
