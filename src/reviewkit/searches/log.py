@@ -9,6 +9,7 @@ from typing import Literal
 
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import tomlfile
@@ -51,8 +52,10 @@ class Search(BaseModel):
             return value.isoformat()
         value = str(value or "")
         if value and not _real_date(value):
-            raise ValueError(f"{value!r} is not a date: expected YYYY-MM-DD (or YYYY-MM, "
-                             "YYYY), e.g. 2017-04-21")
+            # a custom error: the message reads without pydantic's "Value error, " prefix
+            raise PydanticCustomError("date", "{value} is not a date: expected YYYY-MM-DD "
+                                      "(or YYYY-MM, YYYY), e.g. 2017-04-21",
+                                      {"value": repr(value)})
         return value
 
     @property
