@@ -259,3 +259,8 @@ def test_an_export_already_logged_under_another_search(root):
     fails_cleanly(root, "search", "add", "--id", "scopus", "--database", "Scopus",
                   "--file", str(export_file(RIS)), says=("already logged", "'embase'"))
     assert cli(root, "status").exit_code == 0
+
+
+def test_an_empty_export_file_name(root):
+    (root / "searches" / "wos.toml").write_text('database = "WoS"\nfiles = [""]\n', "utf-8")
+    fails_cleanly(root, "search", "list", says=("wos.toml:2:", "empty export file name"))

@@ -99,6 +99,9 @@ def read_search(path: Path) -> Search:
         raise tomlfile.validation_error(exc, path, text) from None
     root = path.resolve().parent.parent  # searches/<id>.toml sits in the project root
     for name in search.files:
+        if not name.strip():
+            raise ReviewkitError("an empty export file name", file=str(path),
+                                 line=tomlfile.line_of(text, "files"), field="files")
         if not _inside(root, name):
             raise ReviewkitError(f"export file {name!r} is outside the project folder; "
                                  "export files are named from the project root, e.g. "
@@ -108,7 +111,7 @@ def read_search(path: Path) -> Search:
 
 
 def _inside(root: Path, name: str) -> bool:
-    if not name or Path(name).is_absolute() or PureWindowsPath(name).drive:
+    if Path(name).is_absolute() or PureWindowsPath(name).drive:
         return False
     return (root / name).resolve().is_relative_to(root)
 
