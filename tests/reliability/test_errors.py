@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,12 @@ def test_an_export_already_logged_under_another_search(root):
 def test_an_empty_export_file_name(root):
     (root / "searches" / "wos.toml").write_text('database = "WoS"\nfiles = [""]\n', "utf-8")
     fails_cleanly(root, "search", "list", says=("wos.toml:2:", "empty export file name"))
+
+
+def test_prisma_without_graphviz_writes_neither_file(root, monkeypatch):
+    monkeypatch.setenv("REVIEWKIT_DOT", "no-such-dot-program")
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)  # nor the wheel's Graphviz
+    fails_cleanly(root, "prisma", "-o", str(root / "flow.svg"), "--export-counts",
+                  str(root / "counts.csv"), says=("Graphviz", "-o "))
+    res = cli(root, "prisma", "-o", str(root / "flow.dot"))  # DOT needs no Graphviz
+    assert res.exit_code == 0 and (root / "flow.dot").read_text("utf-8").startswith("// PRISMA")

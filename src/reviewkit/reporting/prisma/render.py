@@ -41,13 +41,17 @@ def dot_source(counts: PrismaCounts, title: str = "") -> str:
 def render_diagram(counts: PrismaCounts, output: Path | str, title: str = "") -> Path:
     """Draw the diagram to ``output``; the format is its extension (.svg .png .pdf .dot)."""
     output = Path(output)
+    write_file(output, diagram_bytes(counts, output, title))
+    return output
+
+
+def diagram_bytes(counts: PrismaCounts, output: Path | str, title: str = "") -> bytes:
+    """The diagram in the format ``output``'s extension names, drawn but not written (so a
+    command can fail before it writes anything)."""
+    output = Path(output)
     fmt = output_format(output)
     source = dot_source(counts, title)
-    if fmt == "dot":
-        write_file(output, source)
-        return output
-    write_file(output, draw(source, fmt, output))
-    return output
+    return source.encode("utf-8") if fmt == "dot" else draw(source, fmt, output)
 
 
 def output_format(output: Path) -> str:
