@@ -44,8 +44,8 @@ NOT_REPORTED = "not reported"
 def build_report(project: Project, store: Store, counts_file: Path | None = None) -> Report:
     """Every section of the report; a bad counts file raises before anything is drawn."""
     file = counts_path(project, counts_file)
-    rc = merge_counts(project_counts(project, store), file,
-                      project_invariants(project, store))
+    computed = project_counts(project, store)
+    rc = merge_counts(computed, file, project_invariants(project, store, computed))
     label = _label(project, file)
     searches = load_searches(project)
     screening = Screening(project, store)
