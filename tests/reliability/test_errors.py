@@ -274,3 +274,12 @@ def test_prisma_without_graphviz_writes_neither_file(root, monkeypatch):
                   str(root / "counts.csv"), says=("Graphviz", "-o "))
     res = cli(root, "prisma", "-o", str(root / "flow.dot"))  # DOT needs no Graphviz
     assert res.exit_code == 0 and (root / "flow.dot").read_text("utf-8").startswith("// PRISMA")
+
+
+def test_negative_reported_duplicates(root):
+    config = root / "reviewkit.toml"
+    config.write_text(config.read_text("utf-8") + "\n[report]\nduplicates = { wos = -3 }\n",
+                      "utf-8")
+    fails_cleanly(root, "report", "-o", str(root.parent / "out"),
+                  says=("reviewkit.toml", "report.duplicates.wos", "greater than or equal to 0"))
+    assert not (root.parent / "out").exists()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationError
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import CONFIG, Project, inside_project
@@ -29,7 +29,7 @@ class ReportSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     counts: str = ""
     # duplicates removed per source as a paper reports them; the CSV holds only the total
-    duplicates: dict[str, int] = Field(default_factory=dict)
+    duplicates: dict[str, NonNegativeInt] = Field(default_factory=dict)
 
 
 class StoppingSettings(BaseModel):
