@@ -66,10 +66,15 @@ def project_sources(project: Project, searches: list[Search]) -> list[Source]:
             claimed.add(path)
         out.append(Source(s.id, s.id, sorted(paths), s.format or None, s.columns or None))
     if project.exports_dir.is_dir():
-        for path in sorted(project.exports_dir.iterdir()):
-            path = path.resolve()
-            if path.is_file() and not path.name.startswith(".") and path not in claimed:
-                out.append(Source(unlogged_key(path), None, [path]))
+        root = project.root.resolve()
+        for entry in sorted(project.exports_dir.iterdir()):
+            path = entry.resolve()
+            if not path.is_file() or entry.name.startswith(".") or path in claimed:
+                continue
+            if not path.is_relative_to(root):
+                raise ReviewkitError("this link points outside the project; copy the export "
+                                     "into searches/exports/ instead", file=str(entry))
+            out.append(Source(unlogged_key(path), None, [path]))
     return out
 
 
