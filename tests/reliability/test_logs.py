@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import json
 
-from helpers import run_cli, snapshot
-from reviewkit.screening import Screening, agreement, conflicts, screening_problems
+from helpers import new_project, run_cli, snapshot
+from reviewkit.dedup.judgements import (
+    append_judgement,
+    judgement_problems,
+    read_judgements,
+)
+from reviewkit.dedup.judgements import (
+    log_path as judgements_path,
+)
+from reviewkit.io.importer import import_files
+from reviewkit.screening import Screening, add_reviewer, agreement, conflicts, screening_problems
 from reviewkit.screening.log import append_events, log_path, read_log
 from reviewkit.screening.review import screening_status
 from test_screening_support import screening_project
+
+from conftest import export_file
 
 TA = "title-abstract"
 
@@ -106,4 +117,49 @@ def test_screen_commands_warn_with_file_and_line_and_write_nothing(tmp_path):
         assert f"{rel}:6:" in warnings[0] and "unknown decision 'yes'" in warnings[0]
         assert f"{rel}:7:" in warnings[1] and "cut short" in warnings[1]
         assert "Traceback" not in result.stderr
+    assert snapshot(project.root) == before
+
+
+# --- dedup/judgements.jsonl --------------------------------------------------------
+
+CITAVI = "ris/scopus-via-citavi_asreview.txt"   # the method queues one pair of it
+PAIR = ("scopus/h-6902fa79077f", "scopus/scopus-2-s2.0-77957803193")
+
+
+def _dedup_project(tmp_path):
+    project, store = new_project(tmp_path, ("scopus", None))
+    import_files(project, store, [export_file(CITAVI)], "scopus")
+    add_reviewer(project, "alice")
+    store.close()
+    return project
+
+
+def test_a_torn_judgement_line_loses_nothing_after_it(tmp_path):
+    project = _dedup_project(tmp_path)
+    append_judgement(project, "x/1", "x/2", True, "alice")
+    path = judgements_path(project)
+    path.write_bytes(path.read_bytes()[:-9])                 # a kill mid-write
+    a, b = PAIR
+    result = run_cli("dedup", "judge", a, b, "--same", "-r", "alice", cwd=project.root)
+    assert result.returncode == 0, result.stderr
+    assert f"{path}:1: line cut short" in result.stderr     # the torn line, reported
+    assert read_judgements(project) == {tuple(sorted(PAIR)): True}   # saved, not lost
+    append_judgement(project, "x/3", "x/4", False, "alice")
+    assert len(read_judgements(project)) == 2
+    lines = path.read_text("utf-8").splitlines()
+    assert len(lines) == 3 and lines[1].startswith('{"a":') and lines[2].startswith('{"a":')
+    # a torn or bad line anywhere: skipped and reported, never fatal
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write('{"a": "x/5", "b": "x/6", "same": "yes"}\n{"a": "x/7"}\nnot json\n')
+    problems = [(p.line, p.message.split(";")[0]) for p in judgement_problems(project)]
+    assert problems == [(1, "line cut short (a write interrupted by a crash?)"),
+                        (4, "'same' must be true or false"),
+                        (5, "a judgement names two record ids (fields 'a' and 'b')"),
+                        (6, "not a JSON line (edited by hand?)")]
+    before = snapshot(project.root)
+    for args in (["dedup"], ["dedup", "report"]):
+        result = run_cli(*args, cwd=project.root)
+        assert result.returncode == 0, result.stderr
+        assert [w.split(": ")[1].rsplit(":", 1)[1] for w in result.stderr.splitlines()
+                if w.startswith("warning:")] == ["1", "4", "5", "6"]
     assert snapshot(project.root) == before
