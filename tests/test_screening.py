@@ -110,7 +110,7 @@ def test_calibration_sample_is_seeded_and_screened_first(tmp_path):
 
 
 def test_promotion_rule_conflicts_and_resolution(tmp_path):
-    project, store = screening_project(tmp_path)
+    project, store = screening_project(tmp_path, ("ana", "ben", "cleo"))
     # records 1-4 in screening order: include+include, include+maybe, include+exclude,
     # exclude+exclude
     _screen(project, store, "ana", ["include", "include", "include", "exclude"])
@@ -123,11 +123,14 @@ def test_promotion_rule_conflicts_and_resolution(tmp_path):
     assert rows[0]["decisions"] == "ana: include; ben: exclude"
     with pytest.raises(ReviewkitError, match="not a conflict"):
         resolve(screening, TA, order[0], "exclude", "ana")
-    resolve(Screening(project, store), TA, order[2], "include", "ben", note="agreed on call")
+    with pytest.raises(ReviewkitError, match="ben made one of the conflicting decisions"):
+        resolve(screening, TA, order[2], "include", "ben")      # not their own conflict
+    resolve(Screening(project, store), TA, order[2], "include", "cleo", note="agreed on call")
     screening = Screening(project, store)
     assert conflicts(screening, TA) == [] and len(conflicts(screening, TA, resolved=True)) == 1
     assert screening.eligible(FT) == sorted(order[:3])
-    event = read_events(log_path(project, TA, "ben"))[-1]
+    assert len(read_events(log_path(project, TA, "ben"))) == 4
+    event = read_events(log_path(project, TA, "cleo"))[-1]
     assert event["type"] == "resolution" and event["note"] == "agreed on call"
     status = {(r["stage"], r["reviewer"]): r for r in screening_status(project, store)}
     assert status[(TA, "ana")] == {"stage": TA, "reviewer": "ana", "done": 4, "remaining": 46,
