@@ -53,6 +53,7 @@ def appraisal_path(project: Project, study: str, reviewer: str, checklist: str |
         if not pattern.match(name) or ".." in name:
             raise ReviewkitError(f"{what} {name!r}: use lower-case letters, digits, '-' or '_'",
                                  field=what)
+    require_appraiser(project, reviewer)  # before any row of an import is written
     suffix = f".{checklist}" if checklist else ""
     return project.root / CHECKLIST_DIR / study / f"{reviewer}{suffix}.yaml"
 

@@ -55,16 +55,18 @@ def export(ctx: typer.Context, reviewer: str = ReviewerOpt, stage: str = StageOp
            output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)"),
            everything: bool = typer.Option(False, "--all", help="Also records already judged"),
            ) -> None:
-    """Write a reviewer's records still to screen, in screening order."""
+    """Write a reviewer's records still to screen, in the screener's order (--all: every
+    record, with the reviewer's own latest decisions filled in)."""
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
-        records = assigned(screening, _stage(screening, stage),
-                           resolve_reviewer(project, reviewer), everything)
+        st, name = _stage(screening, stage), resolve_reviewer(project, reviewer)
+        records = assigned(screening, st, name, everything)
+        mine = screening.state(st).log(name).decided() if everything else None
         raw = RawSource(project).pairs
         if output is None:
-            write_assigned(records, fmt, sys.stdout, raw)
+            write_assigned(records, fmt, sys.stdout, raw, mine)
         else:
-            n = write_file(output, lambda fh: write_assigned(records, fmt, fh, raw))
+            n = write_file(output, lambda fh: write_assigned(records, fmt, fh, raw, mine))
             typer.echo(f"wrote {n} records to {output}", err=True)
         _warn_logs(screening)
 

@@ -36,6 +36,7 @@ def extraction_path(project: Project, study: str, reviewer: str, form: str | Non
         if not STUDY_ID.match(name) or ".." in name or (what == "reviewer" and "." in name):
             raise ReviewkitError(f"{what} {name!r}: use lower-case letters, digits, '-' or '_'",
                                  field=what)
+    require_extractor(project, reviewer)  # before any row of an import is written
     return project.root / FORM_DIR / study / f"{reviewer}{f'.{form}' if form else ''}.yaml"
 
 

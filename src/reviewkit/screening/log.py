@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.screening.config import DECISIONS
+from reviewkit.screening.reviewers import check_name
+
+# A stage is a folder, a reviewer a file name: nothing that could step out of screening/.
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def screening_dir(project: Project) -> Path:
@@ -23,6 +29,11 @@ def screening_dir(project: Project) -> Path:
 
 
 def log_path(project: Project, stage: str, reviewer: str) -> Path:
+    """screening/<stage>/<reviewer>.jsonl; a name that could leave the folder is refused."""
+    check_name(reviewer)
+    if not SAFE_NAME.match(stage):
+        raise ReviewkitError(f"stage {stage!r} cannot name a folder: use letters, digits, "
+                             "'.', '_' or '-'", field="stage")
     return screening_dir(project) / stage / f"{reviewer}.jsonl"
 
 
