@@ -268,3 +268,50 @@ def test_bad_screening_config_names_the_line(tmp_path):
     line = conf.read_text().splitlines().index("reviewers_per_record = 0") + 1
     assert res.stderr.startswith(f"error: {conf}:{line}: field 'screening.reviewers_per_record'")
     assert os.path.exists(conf)
+
+
+def test_export_follows_the_screeners_order_and_all_fills_in_my_decisions(tmp_path):
+    project, store = screening_project(tmp_path)
+    session = _screen(project, store, "ana", ["include", ("exclude", "", "off topic"),
+                                              "maybe"])
+    _screen(project, store, "ben", ["exclude", "exclude"])  # not ana's: never shown to her
+    # the screener's queue after ana's three decisions (the session ana would open now)
+    queue = list(ScreenSession(project, store, "ana").pending)
+    assert len(queue) == 47 and queue == session.order[3:]
+    store.close()
+    assert [r["record_id"] for r in _export_csv(project.root)] == queue
+    rows = _export_csv(project.root, "ana", "--all")
+    assert [r["record_id"] for r in rows] == session.order
+    assert [(r["decision"], r["note"]) for r in rows[:4]] == [
+        ("include", ""), ("exclude", "off topic"), ("maybe", ""), ("", "")]
+    filled = tmp_path / "again.csv"
+    _write_csv(filled, rows)
+    res = run_cli("screen", "import-decisions", str(filled), "-r", "ana", cwd=project.root)
+    assert res.stdout.startswith("0 decisions imported, 3 unchanged")  # a round trip
+
+
+def test_calibration_larger_than_the_stage_is_refused(tmp_path):
+    project, store = screening_project(tmp_path)
+    store.close()
+    before = snapshot(project.root)
+    res = run_cli("screen", "calibrate", "--size", "1000", cwd=project.root)
+    assert res.returncode == 2 and res.stderr.count("\n") == 1
+    assert res.stderr == ("error: field 'size': only 50 records are screened at "
+                          "title-abstract: choose --size 50 or fewer\n")
+    assert snapshot(project.root) == before
+    assert run_cli("screen", "calibrate", "--size", "50", cwd=project.root).returncode == 0
+
+
+def test_unknown_order_names_the_line_under_screening(tmp_path):
+    project, store = screening_project(tmp_path)
+    store.close()
+    conf = project.root / "reviewkit.toml"
+    conf.write_text(conf.read_text() + '\n[report]\norder = "x"\n\n[screening]\n'
+                    'order = "rankd"\n')
+    before = snapshot(project.root)
+    res = run_cli("screen", "export", "-r", "ana", cwd=project.root)
+    line = conf.read_text().splitlines().index('order = "rankd"') + 1
+    assert res.returncode == 2 and res.stderr == (
+        f"error: {conf}:{line}: field 'screening.order': unknown screening order 'rankd'; "
+        "expected one of: random, ranked\n")
+    assert snapshot(project.root) == before

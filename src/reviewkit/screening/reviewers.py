@@ -61,7 +61,8 @@ def require_reviewer(project: Project, name: str) -> str:
     check_name(name)
     if name not in project.config.reviewers:
         known = ", ".join(project.config.reviewers) or "none yet"
-        raise ReviewkitError(f"{name!r} is not a reviewer of this project (reviewers: {known}); "
+        raise ReviewkitError(f"{name!r} is not a reviewer of this project (reviewers in "
+                             f"{CONFIG}: {known}); "
                              f"add with: reviewkit reviewer add {name}",
                              file=str(project.root / CONFIG), field="reviewers")
     return name
