@@ -8,6 +8,7 @@ import json
 from helpers import new_project, run_cli, snapshot
 from reviewkit.dedup.judgements import (
     append_judgement,
+    judgement_orphans,
     judgement_problems,
     read_judgements,
 )
@@ -163,3 +164,18 @@ def test_a_torn_judgement_line_loses_nothing_after_it(tmp_path):
         assert [w.split(": ")[1].rsplit(":", 1)[1] for w in result.stderr.splitlines()
                 if w.startswith("warning:")] == ["1", "4", "5", "6"]
     assert snapshot(project.root) == before
+
+
+def test_events_and_judgements_naming_unknown_records_are_listed_by_line(tmp_path):
+    project, store, units = _judged_project(tmp_path)
+    ana = log_path(project, TA, "ana")
+    with ana.open("a", encoding="utf-8") as fh:
+        fh.write("\n" + _line(id="o1", record="wos/gone", decision="include") + "\n")
+    orphans = Screening(project, store).orphans()
+    assert [(p.file, p.line) for p in orphans] == [(str(ana), 8)]
+    assert "'wos/gone' is not in the project" in str(orphans[0])
+    append_judgement(project, units[0], "wos/gone", True, "ana")
+    append_judgement(project, units[0], units[1], True, "ana")
+    found = judgement_orphans(project, lambda rid: store.get_record(rid) is not None)
+    assert [(p.line, p.message) for p in found] == [(1, "record 'wos/gone' is not in the "
+                                                        "project")]

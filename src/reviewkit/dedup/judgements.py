@@ -13,6 +13,7 @@ and skipped; the writer starts on a fresh line after a torn one.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
@@ -88,3 +89,16 @@ def read_judgements(project: Project) -> dict[tuple[str, str], bool]:
 def judgement_problems(project: Project) -> list[Problem]:
     """Lines of dedup/judgements.jsonl every reader skips (file:line: what is wrong)."""
     return read_judgement_log(project)[1]
+
+
+def judgement_orphans(project: Project, known: Callable[[str], bool]) -> list[Problem]:
+    """Judgement lines naming a record id ``known`` does not accept, by file and line."""
+    path = log_path(project)
+    out = []
+    for number, event in read_jsonl(path)[0]:
+        if check_judgement(event):
+            continue  # reported by judgement_problems
+        for rid in (event["a"], event["b"]):
+            if not known(rid):
+                out.append(Problem(str(path), number, f"record {rid!r} is not in the project"))
+    return out

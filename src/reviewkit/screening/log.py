@@ -182,9 +182,9 @@ def check_event(event: dict, stage: str, reviewer: str, reasons: list[str] = ()
     return out, ""
 
 
-def read_log(path: Path, stage: str, reasons: list[str] = ()
-             ) -> tuple[list[dict], list[Problem]]:
-    """One reviewer's valid events at ``stage`` in file order, and the lines skipped.
+def read_log_lines(path: Path, stage: str, reasons: list[str] = ()
+                   ) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    """(line number, valid event) of one reviewer's log at ``stage``, and the lines skipped.
 
     Every reader of screening logs goes through here, so a bad line is skipped
     the same way everywhere and reported with its file and line.
@@ -197,9 +197,16 @@ def read_log(path: Path, stage: str, reasons: list[str] = ()
             problems.append(Problem(str(path), number, wrong + "; skipped"))
             continue
         event.setdefault("id", f"{path.name}:{number}")  # a hand-written line: undo finds it
-        events.append(event)
+        events.append((number, event))
     problems.sort(key=lambda p: p.line or 0)
     return events, problems
+
+
+def read_log(path: Path, stage: str, reasons: list[str] = ()
+             ) -> tuple[list[dict], list[Problem]]:
+    """One reviewer's valid events at ``stage`` in file order, and the lines skipped."""
+    events, problems = read_log_lines(path, stage, reasons)
+    return [event for _, event in events], problems
 
 
 def read_events(path: Path) -> list[dict]:
