@@ -126,3 +126,15 @@ def test_a_reviewer_cannot_resolve_their_own_conflict(tmp_path):
     assert snapshot(project.root) == before
     result = run_cli("screen", "resolve", unit, "exclude", "-r", "cleo", cwd=project.root)
     assert result.returncode == 0 and result.stdout == f"resolved {unit}: exclude\n"
+
+
+def test_screening_as_someone_not_on_the_project_is_refused(tmp_path):
+    project, store = screening_project(tmp_path)
+    with pytest.raises(ReviewkitError, match="'mallory' is not a reviewer"):
+        ScreenSession(project, store, "mallory")
+    store.close()
+    before = snapshot(project.root)
+    for args in (["screen", "-r", "mallory"], ["screen", "export", "-r", "mallory"]):
+        line = _one_error_line(run_cli(*args, cwd=project.root))
+        assert "reviewkit reviewer add mallory" in line
+    assert snapshot(project.root) == before

@@ -15,6 +15,7 @@ from reviewkit.screening.data import Screening
 from reviewkit.screening.events import check_decision, decision_event
 from reviewkit.screening.log import append_events, log_path
 from reviewkit.screening.order import order_source, screening_order
+from reviewkit.screening.reviewers import require_reviewer
 from reviewkit.store.base import StoredRecord
 
 COLUMNS = ["record_id", "decision", "reason", "note", "title", "authors", "year", "journal",
@@ -86,6 +87,7 @@ def import_decisions(screening: Screening, path: Path, reviewer: str,
     """Validate every row, then append all decisions at once (or nothing, on any error)."""
     conf = screening.conf
     conf.check_stage(stage)
+    require_reviewer(screening.project, reviewer)
     eligible = set(screening.eligible(stage))
     current = {u: _key(e) for u, e in screening.state(stage).log(reviewer).decided().items()}
     report, events = ImportReport(), []
