@@ -286,8 +286,9 @@ def test_export_follows_the_screeners_order_and_all_fills_in_my_decisions(tmp_pa
         ("include", ""), ("exclude", "off topic"), ("maybe", ""), ("", "")]
     filled = tmp_path / "again.csv"
     _write_csv(filled, rows)
-    res = run_cli("screen", "import-decisions", str(filled), "-r", "ana", cwd=project.root)
-    assert res.stdout.startswith("0 decisions imported, 3 unchanged")  # a round trip
+    again = import_decisions(Screening(project, open_store(project.store_path)), filled, "ana",
+                             TA)
+    assert (again.added, again.unchanged) == (0, 3)                    # a round trip
 
 
 def test_calibration_larger_than_the_stage_is_refused(tmp_path):
@@ -299,7 +300,8 @@ def test_calibration_larger_than_the_stage_is_refused(tmp_path):
     assert res.stderr == ("error: field 'size': only 50 records are screened at "
                           "title-abstract: choose --size 50 or fewer\n")
     assert snapshot(project.root) == before
-    assert run_cli("screen", "calibrate", "--size", "50", cwd=project.root).returncode == 0
+    assert len(draw_calibration(Screening(project, open_store(project.store_path)), TA,
+                                50)) == 50
 
 
 def test_unknown_order_names_the_line_under_screening(tmp_path):

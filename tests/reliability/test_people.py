@@ -7,12 +7,23 @@ import pytest
 
 from appraisal_support import all_answers, appraisal_text, mini_project, write
 from helpers import run_cli, snapshot
+from reviewkit.appraisal.checklist import get_checklist
 from reviewkit.appraisal.importer import import_appraisals
-from reviewkit.appraisal.records import appraisal_path
+from reviewkit.appraisal.records import appraisal_path, load_appraisals, open_appraisal
 from reviewkit.errors import ReviewkitError
-from reviewkit.extraction.records import extraction_path
-from reviewkit.screening import ScreenSession
+from reviewkit.extraction.form import get_form
+from reviewkit.extraction.records import extraction_path, load_extractions, open_extraction
+from reviewkit.project import find_project
+from reviewkit.screening import (
+    Screening,
+    ScreenSession,
+    add_reviewer,
+    resolve,
+    resolve_reviewer,
+    screening_config,
+)
 from reviewkit.screening.log import append_events, log_path
+from reviewkit.store import open_store
 from test_screening_support import screening_project
 
 EVIL = "../../evil"
@@ -34,10 +45,14 @@ def test_entering_needs_one_of_the_projects_reviewers(tmp_path, command, monkeyp
     assert f"{project.root / 'reviewkit.toml'}: field 'reviewers': 'mallory' is not a " \
            "reviewer of this project (reviewers in reviewkit.toml: ann, bob); add with: " \
            "reviewkit reviewer add mallory" in line
-    line = _one_error_line(run_cli(command, "enter", "s1", cwd=project.root))
-    assert "pass --reviewer NAME or set REVIEWKIT_REVIEWER" in line
-    for args in (["s1", "-r", EVIL], [EVIL, "-r", "ann"]):
-        _one_error_line(run_cli(command, "enter", *args, cwd=project.root))
+    with pytest.raises(ReviewkitError, match="pass --reviewer NAME or set REVIEWKIT_REVIEWER"):
+        resolve_reviewer(project, None, "appraising")   # never a guess, even with one reviewer
+    opener = open_appraisal if command == "appraisal" else open_extraction
+    what = (get_checklist(project, None) if command == "appraisal" else
+            get_form(project, None))
+    for study, reviewer in (("s1", EVIL), (EVIL, "ann"), ("s1", "mallory")):
+        with pytest.raises(ReviewkitError):
+            opener(project, study, reviewer, what)
     assert snapshot(project.root) == before
     assert not (tmp_path / "evil").exists() and not (tmp_path.parent / "evil").exists()
 
@@ -49,7 +64,8 @@ def test_a_file_by_someone_not_on_the_project_is_refused_where_read(tmp_path, fo
     body = (appraisal_text(all_answers()) if folder == "casp" else
             "form: characteristics\nstatus: draft\nvalues: {}\n")
     write(project, f"{folder}/s1/ann.yaml", body)
-    assert run_cli(check, "check", cwd=project.root).returncode == 0
+    load = load_appraisals if folder == "casp" else load_extractions
+    assert [r.reviewer for r in load(project)] == ["ann"]
     stray = write(project, f"{folder}/s1/mallory.yaml", body)
     before = snapshot(project.root)
     line = _one_error_line(run_cli(check, "check", cwd=project.root))
@@ -93,18 +109,23 @@ def test_screening_names_cannot_leave_the_project(tmp_path):
     project, store = screening_project(tmp_path)
     store.close()
     before = snapshot(project.root)
-    for args in (["screen", "export", "-r", EVIL], ["screen", "export", "-r", "/tmp/evil"],
-                 ["screen", "import-decisions", str(tmp_path / "none.csv"), "-r", EVIL],
-                 ["screen", "resolve", "wos/x", "include", "-r", EVIL],
-                 ["reviewer", "add", EVIL]):
-        _one_error_line(run_cli(*args, cwd=project.root))
+    _one_error_line(run_cli("screen", "export", "-r", EVIL, cwd=project.root))
+    for name in (EVIL, "/tmp/evil", ".evil", "a/b"):
+        with pytest.raises(ReviewkitError, match="it names the reviewer's log file"):
+            resolve_reviewer(project, name)
+        with pytest.raises(ReviewkitError, match="it names the reviewer's log file"):
+            add_reviewer(project, name)
     conf = project.root / "reviewkit.toml"
     for setting in (f'stages = ["{EVIL}", "full-text"]', 'fulltext_dir = "/etc"',
                     'fulltext_dir = "../.."'):
         conf.write_bytes(before["reviewkit.toml"] + f"\n[screening]\n{setting}\n".encode())
-        line = _one_error_line(run_cli("screen", "conflicts", cwd=project.root))
         n = conf.read_text("utf-8").splitlines().index(setting) + 1
-        assert line.startswith(f"error: {conf}:{n}: field 'screening.")
+        with pytest.raises(ReviewkitError) as err:
+            screening_config(find_project(project.root))
+        assert str(err.value).startswith(f"{conf}:{n}: field 'screening.")
+    line = _one_error_line(run_cli("screen", "conflicts", cwd=project.root))
+    assert line.startswith(f"error: {conf}:{n}: field 'screening.fulltext_dir': '../..' must "
+                           "be a folder inside the project")
     conf.write_bytes(before["reviewkit.toml"])
     assert snapshot(project.root) == before
     assert not list(tmp_path.parent.glob("**/evil*"))
@@ -124,8 +145,9 @@ def test_a_reviewer_cannot_resolve_their_own_conflict(tmp_path):
                                    cwd=project.root))
     assert f"ben made one of the conflicting decisions on {unit} (exclude)" in line
     assert snapshot(project.root) == before
-    result = run_cli("screen", "resolve", unit, "exclude", "-r", "cleo", cwd=project.root)
-    assert result.returncode == 0 and result.stdout == f"resolved {unit}: exclude\n"
+    event = resolve(Screening(project, open_store(project.store_path)), "title-abstract",
+                    unit, "exclude", "cleo")            # a third reviewer may
+    assert event["type"] == "resolution" and event["reviewer"] == "cleo"
 
 
 def test_screening_as_someone_not_on_the_project_is_refused(tmp_path):
@@ -134,7 +156,6 @@ def test_screening_as_someone_not_on_the_project_is_refused(tmp_path):
         ScreenSession(project, store, "mallory")
     store.close()
     before = snapshot(project.root)
-    for args in (["screen", "-r", "mallory"], ["screen", "export", "-r", "mallory"]):
-        line = _one_error_line(run_cli(*args, cwd=project.root))
-        assert "reviewkit reviewer add mallory" in line
+    line = _one_error_line(run_cli("screen", "-r", "mallory", cwd=project.root))
+    assert "reviewkit reviewer add mallory" in line
     assert snapshot(project.root) == before
