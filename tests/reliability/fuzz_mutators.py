@@ -71,11 +71,15 @@ def drop_lines(data: bytes, rnd: random.Random) -> bytes:
 
 def duplicate_lines(data: bytes, rnd: random.Random) -> bytes:
     lines = _lines(data)
+    room = len(data) + 65536  # at most double: one-line files must not grow without bound
     for _ in range(rnd.randint(1, 5)):
         if lines:
             start = rnd.randrange(len(lines))
-            chunk = lines[start:start + rnd.randint(1, 20)]
-            lines[start:start] = chunk * rnd.randint(1, 3)
+            chunk = lines[start:start + rnd.randint(1, 20)] * rnd.randint(1, 3)
+            size = sum(map(len, chunk))
+            if size <= room:
+                lines[start:start] = chunk
+                room -= size
     return b"".join(lines)
 
 
