@@ -151,10 +151,30 @@ def huge_line(data: bytes, rnd: random.Random, size: int = 3 << 20) -> bytes:
     return data[:at] + head + unit * (size // len(unit)) + b"\n" + data[at:]
 
 
+def deep_nesting(data: bytes, rnd: random.Random) -> bytes:
+    """Thousands of nested elements, braces or brackets: recursion must not run out."""
+    opening, closing = rnd.choice(((b"<a>", b"</a>"), (b"{", b"}"), (b"(", b")"),
+                                   (b"<style>", b"</style>"), (b"[", b"]")))
+    depth = rnd.choice((100, 2000, 20000))
+    at = _pos(data, rnd)
+    return data[:at] + opening * depth + b"x" + closing * depth + data[at:]
+
+
+def unicode_text(data: bytes, rnd: random.Random) -> bytes:
+    """Characters from the far corners of Unicode: digits that are not ASCII, marks, RTL."""
+    pieces = ("٢٠٢٠", "²³", "２０２０", "́",
+              "‮", "​", "😀", "中文", "ß", "İ", "ﬁ",
+              "ẞ", "�", "Ⅳ")
+    for _ in range(rnd.randint(1, 6)):
+        at = _pos(data, rnd)
+        data = data[:at] + rnd.choice(pieces).encode("utf-8") + data[at:]
+    return data
+
+
 MUTATORS: dict[str, Callable[[bytes, random.Random], bytes]] = {
     f.__name__: f for f in (flip_bytes, truncate, drop_lines, duplicate_lines, swap_lines,
                             insert_nul, invalid_utf8, control_chars, reencode, line_endings,
-                            noise, strip_whitespace)
+                            noise, strip_whitespace, deep_nesting, unicode_text)
 }
 
 
