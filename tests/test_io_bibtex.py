@@ -181,3 +181,13 @@ def test_missing_comma_after_key():
 def test_no_entries_is_an_error(text):
     with pytest.raises(ReviewkitError, match="no BibTeX entries"):
         bibtex.read(text, "none.bib")
+
+
+def test_parser_reason_in_a_message_is_one_short_line():
+    # found by the fuzzer: bibtexparser quotes the broken text, line separators and all
+    text = "@article{k,\n ti\u2028tle\x0b" + "x" * 5000 + "\n}\n"
+    with pytest.raises(ReviewkitError) as err:
+        bibtex.read(text, "x.bib")
+    message = str(err.value)
+    assert len(message.splitlines()) == 1 and len(message) < 600
+    assert "after entry key `ti\\u2028tle\\x0bxxx" in message

@@ -249,3 +249,15 @@ def test_sniff_accepts_screening_header():
 ])
 def test_sniff_rejects_other_formats(text):
     assert not csv_reader.sniff(text)
+
+
+def test_header_in_a_message_is_one_short_line_whatever_it_holds():
+    # found by the fuzzer: line separators in a header split the one-line error,
+    # and a 500 KB one-line file was quoted whole
+    header = ",".join(f"col\u2028{n}\x0b" + "y" * 100 for n in range(100))
+    with pytest.raises(ReviewkitError) as err:
+        csv_reader.read(header + "\n" + "," * 99 + "\n", "x.csv")
+    message = str(err.value)
+    assert len(message.splitlines()) == 1 and len(message) < 1000
+    assert message.startswith("x.csv:1: no title column: the headers found are col\\u20280\\x0b")
+    assert "(and 88 more)" in message
