@@ -62,8 +62,11 @@ def time_limit(seconds: float):
 
 def read_three_ways(path: Path, own: str, other: str) -> list[str]:
     """The outcome with detection, with the file's format and with another forced."""
-    with time_limit(TIMEOUT):
-        return [outcome(path, fmt) for fmt in (None, own, other)]
+    results = []
+    for fmt in (None, own, other):
+        with time_limit(TIMEOUT):
+            results.append(outcome(path, fmt))
+    return results
 
 
 @pytest.mark.parametrize("own", sorted(SEEDS))
