@@ -45,6 +45,8 @@ def almost_tag(line: str, known: Container[str]) -> str:
     Called only for lines the reader did not take as tag lines. A dash with no
     space either side ('IL-6 levels') is text, and so is any unknown word.
     """
+    if "-" not in line[:12]:  # most continuation lines: no regex needed
+        return ""
     m = _ALMOST.match(line)
     if not m or not (m[2] or m[3]):
         return ""
