@@ -12,6 +12,7 @@ from __future__ import annotations
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import tagmap
 from reviewkit.io.tagline import WOS_TAGS, Warnings
+from reviewkit.io.text import shown
 from reviewkit.records import normalise as norm
 from reviewkit.records.model import Record
 
@@ -60,6 +61,10 @@ def entries(text: str, path: str,
                     "is the export truncated?", file=path, line=number)
             continue
         if pairs is None:
+            if line[2:6] == "  - ":
+                raise ReviewkitError(
+                    f"line {number} is a RIS or Ovid tag line ('{shown(line, 20)}'), not Web "
+                    "of Science ('PT J'): read the file as RIS or Ovid", file=path, line=number)
             pairs, start = [], number
         elif tag == "PT":
             raise ReviewkitError(
