@@ -100,7 +100,7 @@ def _fix(rec: Record, raw: list[tuple[str, str]]) -> None:
         rec.doi = found  # an AID '[pii]' can look like a DOI; '[doi]' is the one
     if rec.volume and rec.pages and rec.year:
         return
-    so = " ".join(v for t, v in raw if t == "SO")
+    so = " ".join(v for t, v in raw if t == "SO")[:1000]  # a citation, not megabytes
     m = _SO_CITATION.search(so)
     if m:  # ahead-of-print records lack VI/IP/PG; SO may still hold them
         volume, issue, pages = m.groups()

@@ -36,6 +36,11 @@ _SO = (
 _TAG_SHAPE = re.compile(r"[A-Z][A-Z0-9]  - ")
 
 
+# a citation is a few hundred characters; the patterns backtrack badly on a
+# damaged SO of megabytes (a run of spaces after '(pp' took minutes)
+_SO_MAX = 1000
+
+
 def _header(line: str) -> bool:
     """'<3001. >' or '<1>' on a line of its own."""
     s = line.strip()
@@ -128,7 +133,7 @@ def read(text: str, path: str,
         rec.position, rec.line = position, line
         so = next((v for t, v in raw if t == "SO"), "")
         if so and not (rec.journal and rec.volume and rec.pages and rec.year):
-            _fill_from_source(rec, so.replace("\n", " "))
+            _fill_from_source(rec, so[:_SO_MAX].replace("\n", " "))
         records.append(rec)
     warn.close()
     return (names.pop() if len(names) == 1 else ""), records
