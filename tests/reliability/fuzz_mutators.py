@@ -171,10 +171,18 @@ def unicode_text(data: bytes, rnd: random.Random) -> bytes:
     return data
 
 
+def long_run(data: bytes, rnd: random.Random) -> bytes:
+    """Tens of thousands of one character inside a line: regexes must not backtrack on it."""
+    at = _pos(data, rnd)
+    unit = rnd.choice((b" ", b"\t", b"(", b"-", b".", b"1", b"a", b";", b",", b"/", b"pp "))
+    return data[:at] + unit * rnd.choice((5000, 30000)) + data[at:]
+
+
 MUTATORS: dict[str, Callable[[bytes, random.Random], bytes]] = {
     f.__name__: f for f in (flip_bytes, truncate, drop_lines, duplicate_lines, swap_lines,
                             insert_nul, invalid_utf8, control_chars, reencode, line_endings,
-                            noise, strip_whitespace, deep_nesting, unicode_text)
+                            noise, strip_whitespace, deep_nesting, unicode_text,
+                            long_run)
 }
 
 
