@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from reviewkit.errors import ReviewkitError
@@ -77,3 +79,14 @@ def test_utf16_text_holding_nul_characters_is_refused_as_binary():
     data = "TY  - JOUR\nTI  - x\x00y\nER  - \n".encode("utf-16")
     with pytest.raises(ReviewkitError, match=r"^f.ris:2: binary data \(UTF-16 NUL"):
         parse_bytes(data, "f.ris")
+
+
+def test_a_head_of_blank_lines_is_scanned_in_linear_time():
+    # found by fuzzing: the BibTeX pattern's \s* re-scanned the blank run from every
+    # line start (20,000 blank lines took 1.4 s to detect; now milliseconds)
+    detect("\n" * 100 + RIS_BLOCK, "warm.txt")
+    started = time.monotonic()
+    with pytest.raises(ReviewkitError):
+        detect("\n" * 20000 + "x\n", "blank.txt")
+    assert time.monotonic() - started < 0.5
+    assert detect("\n\n  @article{k,\n title={t}}\n", "lead.bib") == "bibtex"

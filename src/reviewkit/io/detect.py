@@ -21,7 +21,9 @@ _MEDLINE = re.compile(r"^PMID- ", re.M)
 _WOS = re.compile(r"^(?:FN |VR |PT [A-Z])", re.M)
 _WOS_END = re.compile(r"^ER\s*$", re.M)
 _OVID = re.compile(r"^<\d+\. ?>\s*$", re.M)
-_BIBTEX = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.M)
+# [ \t]*, not \s*: \s crosses lines, and from every blank line start it would
+# re-scan the whole run of blank lines below (quadratic on a blank-heavy head)
+_BIBTEX = re.compile(r"^[ \t]*@[A-Za-z]+\s*[{(]", re.M)
 # on ties (never in practice: two openings on one line) the earlier name wins
 _ORDER = ("medline", "wos", "ovid", "ris", "bibtex", "csv")
 
