@@ -191,3 +191,10 @@ def test_parser_reason_in_a_message_is_one_short_line():
     message = str(err.value)
     assert len(message.splitlines()) == 1 and len(message) < 600
     assert "after entry key `ti\\u2028tle\\x0bxxx" in message
+
+
+def test_parser_stop_line_is_a_line_of_the_file():
+    text = "@article{k,\n title = {x},\n junk\n}\n"
+    with pytest.raises(ReviewkitError) as err:
+        bibtex.read(text, "x.bib")
+    assert "(parser stopped at line 4)" in str(err.value)  # '}', not the line after it

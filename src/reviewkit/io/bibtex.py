@@ -78,7 +78,9 @@ def _failed(block: ParsingFailedBlock, text: str, path: str) -> ReviewkitError:
     start = block.start_line + 1
     reason = getattr(block.error, "abort_reason", None) or str(block.error)
     end = getattr(block.error, "end_index", None)
-    where = f" (parser stopped at line {text.count(chr(10), 0, end) + 1})" if end else ""
+    # at the very end of the text the parser points past the final newline: name the last line
+    stop = text.count("\n", 0, min(end, len(text.rstrip("\n")))) + 1 if end else 0
+    where = f" (parser stopped at line {stop})" if end else ""
     return ReviewkitError(
         f"BibTeX entry starting at line {start} is malformed{where}: "
         f"{shown(reason.strip().rstrip('.'), 200)}. Check for an unbalanced '{{' or '}}' "

@@ -32,13 +32,11 @@ _SO = (
 )
 
 
-# a well-formed tag line, to tell an unknown tag from text
-_TAG_SHAPE = re.compile(r"[A-Z][A-Z0-9]  - ")
-
-
 # a citation is a few hundred characters; the patterns backtrack badly on a
 # damaged SO of megabytes (a run of spaces after '(pp' took minutes)
 _SO_MAX = 1000
+# a well-formed tag line, to tell an unknown tag from text
+_TAG_SHAPE = re.compile(r"[A-Z][A-Z0-9]  - ")
 
 
 def _header(line: str) -> bool:
