@@ -1,0 +1,167 @@
+"""SIGKILL at random moments over every writer: nothing shown as saved is lost, and the
+next command works. `pytest -s` prints the figures; bench/killloop.py runs longer.
+
+The writers run as forked children of one pre-imported server (kill_worker.py),
+so each kill costs milliseconds, not a Python start-up.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from random import Random
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # kill_loops, kill_worker beside this file
+
+import kill_loops as kl  # noqa: E402
+
+from helpers import run_cli  # noqa: E402
+from reviewkit.project.config import find_project  # noqa: E402
+from reviewkit.searches.log import read_search, search_path  # noqa: E402
+
+from conftest import REPO, export_file  # noqa: E402
+
+SEED = 20261201
+KILLS = {"screen": 20, "decisions": 10, "judge": 14, "appraise": 14, "extract": 14,
+         "import": 12, "copy": 10, "dedup": 10}
+FIGURES: dict[str, kl.Figures] = {}
+SYNC_BUG = "UNIQUE constraint failed: files.path"
+SYNC_BUG_REASON = ("logging a file that is already in the project as an unlogged source: "
+                   "store/sync.py _refresh inserts the search's files before it removes the "
+                   "stale unlogged source (issue 12, first item)")
+
+
+@pytest.fixture(scope="module")
+def rig():
+    r = kl.Rig()
+    yield r
+    r.close()
+    if FIGURES:
+        print(f"\nkill loop figures (seed {SEED}):")
+        for fig in FIGURES.values():
+            print("  " + fig.line())
+        total = sum(f.kills for f in FIGURES.values())
+        print(f"  total kills {total}, saved actions checked "
+              f"{sum(f.saved for f in FIGURES.values())}, "
+              f"lost {sum(f.lost for f in FIGURES.values())}")
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    exports = [export_file("ris/bluelight-endnote_reflib.ris"),
+               export_file("ris/ovid-medline_citesource.ris")]
+    return kl.build_base(tmp_path_factory.mktemp("kill") / "base", exports, REPO).root
+
+
+def _check(fig: kl.Figures, root: Path, kills: int) -> None:
+    FIGURES[fig.writer] = fig
+    assert fig.failures == []
+    assert fig.kills == kills
+    assert fig.saved > 0  # the loop really saved things before and between the kills
+    assert fig.lost == 0
+    # and the next command as a user runs it: a new process, exit 0, no traceback
+    res = run_cli("status", cwd=root)
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
+
+
+def test_kill_screening_decisions(rig, base, tmp_path):
+    root = kl.fresh_copy(base, tmp_path / "p")
+    fig = kl.loop_screen(rig, root, Random(SEED), KILLS["screen"])
+    _check(fig, root, KILLS["screen"])
+
+
+def test_kill_import_decisions(rig, base, tmp_path):
+    root = kl.fresh_copy(base, tmp_path / "p")
+    batches = tmp_path / "batches"
+    batches.mkdir()
+    fig = kl.loop_decisions(rig, root, Random(SEED + 1), KILLS["decisions"], batches)
+    _check(fig, root, KILLS["decisions"])
+
+
+@pytest.mark.xfail(strict=False, reason="the dedup judgements log has no torn-line recovery "
+                   "yet (dedup/judgements.py, being fixed by helper 'logs'); a kill rarely "
+                   "tears a one-write line, so this usually passes")
+def test_kill_dedup_judgements(rig, base, tmp_path):
+    root = kl.fresh_copy(base, tmp_path / "p")
+    fig = kl.loop_judge(rig, root, Random(SEED + 2), KILLS["judge"])
+    _check(fig, root, KILLS["judge"])
+
+
+def test_kill_appraisal_saves(rig, base, tmp_path):
+    root = kl.fresh_copy(base, tmp_path / "p")
+    fig = kl.loop_appraise(rig, root, Random(SEED + 3), KILLS["appraise"])
+    _check(fig, root, KILLS["appraise"])
+    # no temp file of a killed save is left where a reader would take it for a record
+    assert [p.name for p in (root / "casp" / "s1").iterdir() if not p.name.startswith(".")] \
+        == ["ana.yaml"]
+
+
+def test_kill_extraction_saves(rig, base, tmp_path):
+    root = kl.fresh_copy(base, tmp_path / "p")
+    fig = kl.loop_extract(rig, root, Random(SEED + 4), KILLS["extract"])
+    _check(fig, root, KILLS["extract"])
+
+
+def test_kill_import(rig, base, tmp_path):
+    root = kl.fresh_copy(base, tmp_path / "p")
+    small = ["cinahl-via-rayyan_asreview.ris", "scopus_asysd.ris", "embase-com_asreview.ris",
+             "ovid-psycinfo_asreview.ris", "proquest-ptsdpubs_asreview.ris"]
+    sources = kl.import_sources(tmp_path / "sources", [export_file(f"ris/{f}") for f in small],
+                                48)
+    fig = kl.loop_import(rig, root, Random(SEED + 5), KILLS["import"], sources)
+    if any(SYNC_BUG in f for f in fig.failures):
+        # a kill between the copy and the search-file write, then the bug below (the
+        # loop stops at the first failing kill, so nothing else is hidden here)
+        FIGURES["import"] = fig
+        pytest.xfail(f"after kill {fig.kills}: {SYNC_BUG_REASON}")
+    _check(fig, root, KILLS["import"])
+    # importing every file again (as a user would after a kill) logs each exactly once
+    for k, path in enumerate(sources):
+        rc, err = rig.cli(root, "import", str(path), "--search", f"s{k}")
+        assert rc == 0, err
+    project = find_project(root)
+    for k, path in enumerate(sources):
+        files = read_search(search_path(project, f"s{k}")).files
+        assert [(root / f).read_bytes() for f in files] == [path.read_bytes()]
+    visible = [p for p in project.exports_dir.iterdir() if not p.name.startswith(".")]
+    assert len(visible) == 2 + len(sources)  # the base search's two, then one per source
+    assert list(project.exports_dir.glob(".*")) == []  # a later import swept the leftovers
+
+
+@pytest.mark.xfail(strict=True, reason=SYNC_BUG_REASON)
+def test_import_again_after_a_kill_between_copy_and_log(rig, base, tmp_path):
+    # what a kill after the copy and before the search-file write leaves: the whole file
+    # in searches/exports/, not yet named by the search
+    root = kl.fresh_copy(base, tmp_path / "p")
+    source = export_file("ris/wos_asysd.ris")
+    kl.add_search(find_project(root), kl.Search(id="wos", database="Web of Science"))
+    (root / "searches" / "exports" / source.name).write_bytes(source.read_bytes())
+    assert rig.cli(root, "status")[0] == 0
+    rc, err = rig.cli(root, "import", str(source), "--search", "wos")
+    assert rc == 0, err
+    project = find_project(root)
+    assert read_search(search_path(project, "wos")).files == [f"searches/exports/{source.name}"]
+    rc, err = rig.cli(root, "status")
+    assert rc == 0, err
+
+
+def test_kill_copy_atomic(rig, tmp_path):
+    src = tmp_path / "big.bin"
+    src.write_bytes(Random(SEED).randbytes(8 << 20))
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    fig = kl.loop_copy(rig, folder, Random(SEED + 7), KILLS["copy"], src)
+    FIGURES[fig.writer] = fig
+    assert fig.failures == [] and fig.kills == KILLS["copy"] and fig.saved > 0
+    assert fig.lost == 0
+    # a copy killed mid-way leaves only its hidden temp file (readers skip '.' names)
+    assert all(p.name.startswith(".copy-") for p in folder.iterdir()
+               if not p.name.startswith("copy-"))
+
+
+def test_kill_dedup_run_and_rebuild(rig, base, tmp_path):
+    root = kl.fresh_copy(base, tmp_path / "p")
+    fig = kl.loop_dedup(rig, root, Random(SEED + 6), KILLS["dedup"])
+    _check(fig, root, KILLS["dedup"])
