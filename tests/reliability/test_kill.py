@@ -7,6 +7,8 @@ so each kill costs milliseconds, not a Python start-up.
 
 from __future__ import annotations
 
+import csv
+import shutil
 import sys
 from pathlib import Path
 from random import Random
@@ -17,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # kill_loops, kill_worker beside
 
 import kill_loops as kl  # noqa: E402
 
-from helpers import run_cli  # noqa: E402
+from helpers import run_cli, snapshot  # noqa: E402
 from reviewkit.project.config import find_project  # noqa: E402
 from reviewkit.searches.log import read_search, search_path  # noqa: E402
 
@@ -165,3 +167,37 @@ def test_kill_dedup_run_and_rebuild(rig, base, tmp_path):
     root = kl.fresh_copy(base, tmp_path / "p")
     fig = kl.loop_dedup(rig, root, Random(SEED + 6), KILLS["dedup"])
     _check(fig, root, KILLS["dedup"])
+
+
+# a rebuild reads an import's files exactly as the import did -----------------------
+def test_import_keeps_format_and_columns_for_rebuilds(rig, tmp_path):
+    source = export_file("csv/embase-com_asreview.csv")
+    project = kl.init_project(tmp_path / "p", "Columns")
+    kl.add_search(project, kl.Search(id="emb", database="Embase"))
+    rc, err = rig.cli(project.root, "import", str(source), "--search", "emb", "--format", "csv",
+                      "--columns", "abstract=Emtree Medical Index Terms")
+    assert rc == 0, err
+    search = read_search(search_path(project, "emb"))
+    assert (search.format, search.columns) == ("csv", {"abstract": "Emtree Medical Index Terms"})
+    assert search.files == [f"searches/exports/{source.name}"]
+    out = tmp_path / "first.csv"
+    assert rig.cli(project.root, "export", "-f", "csv", "-o", str(out))[0] == 0
+    shutil.rmtree(project.root / ".reviewkit")  # a rebuild from the text files alone
+    again = tmp_path / "rebuilt.csv"
+    assert rig.cli(project.root, "export", "-f", "csv", "-o", str(again))[0] == 0
+    with source.open(encoding="utf-8-sig", newline="") as fh:
+        terms = next(csv.DictReader(fh))["Emtree Medical Index Terms"]
+    assert terms and terms[:60] in out.read_text("utf-8")  # the abstract came from --columns
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_import_settings_that_would_reread_other_files_are_refused(rig, tmp_path):
+    project = kl.init_project(tmp_path / "p", "Columns")
+    kl.add_search(project, kl.Search(id="emb", database="Embase"))
+    assert rig.cli(project.root, "import", str(export_file("ris/embase-com_asreview.ris")),
+                   "--search", "emb")[0] == 0
+    before = snapshot(project.root)
+    rc, err = rig.cli(project.root, "import", str(export_file("csv/embase-com_asreview.csv")),
+                      "--search", "emb", "--columns", "abstract=Emtree Medical Index Terms")
+    assert rc == 2 and err.count("\n") == 1 and "already has files" in err, err
+    assert snapshot(project.root) == before
