@@ -12,6 +12,7 @@ Protocol: one JSON request per stdin line, replies one line each on stdout.
       every line the child printed comes before this one (same pipe, it is dead)
   {"op": "cli", "root": DIR, "args": [...]}              -> "cli RC ERR"
       one command in a fresh fork; ERR is its stderr as a JSON string
+`python kill_worker.py run WRITER ROOT ARG-JSON` runs one writer in its own process.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import os
 import random
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from reviewkit.appraisal.checklist import get_checklist
@@ -83,20 +85,34 @@ def _cli(root: str, args: list[str]) -> int:
 
 # writers: each loops over actions and says "saved ID" after each -------------
 def screen(root: str, arg: dict, say) -> None:
-    """Like the screener: refresh under the lock, then decide without holding it."""
+    """Like the screener: refresh under the lock, then read and decide without holding it.
+
+    arg: reviewer, seed; optional actions (a cap), stop (a file whose appearance ends
+    the loop once min actions are done) and pause (seconds between keys).
+    """
     with session(Path(root)) as (project, _):
         pass
     store = open_store(project.store_path)
     s = ScreenSession(project, store, arg["reviewer"], STAGE)
     rng = random.Random(arg["seed"])
-    for _ in range(arg.get("actions", 10**6)):
-        if s.current() is None or rng.random() < 0.2:
-            event = s.undo()
-            if event is None:
-                break
-        else:
+    for n in range(arg.get("actions", 10**6)):
+        if _stopped(arg, n):
+            break
+        unit = s.current()
+        event = s.undo() if unit is None or rng.random() < 0.2 else None
+        if event is None:
+            if unit is None:
+                break  # nothing to screen and nothing to undo
+            s.record(unit)  # what is on screen comes from the store
             event = s.decide(rng.choice(["include", "exclude", "maybe"]))
         say(event["id"])
+        time.sleep(arg.get("pause", 0))
+    s.close()
+    store.close()
+
+
+def _stopped(arg: dict, n: int) -> bool:
+    return "stop" in arg and n >= arg.get("min", 0) and Path(arg["stop"]).exists()
 
 
 def judge(root: str, arg: dict, say) -> None:
@@ -148,6 +164,8 @@ def decisions(root: str, arg: dict, say) -> None:
     with session(Path(root)) as (project, store):
         units = Screening(project, store).eligible(STAGE)
     for k in range(arg["start"], arg["start"] + 10**6):
+        if _stopped(arg, k - arg["start"]):
+            break
         rng = random.Random(k)
         path = Path(arg["folder"]) / f"batch-{k}.csv"
         with path.open("w", encoding="utf-8", newline="") as fh:
@@ -217,7 +235,15 @@ def _run_cli(req: dict, logs: str) -> tuple[int, str]:
     return os.waitstatus_to_exitcode(status), text
 
 
+def run(writer: str, root: str, arg: dict) -> None:
+    """One writer in this process (no fork): `python kill_worker.py run W ROOT ARG-JSON`."""
+    WRITERS[writer](root, arg, lambda text: print(f"saved {os.getpid()} {text}", flush=True))
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["run"]:
+        run(sys.argv[2], sys.argv[3], json.loads(sys.argv[4]))
+        return
     logs = tempfile.mkdtemp(prefix="kill-worker-")
     print("ready", flush=True)
     for line in sys.stdin:
