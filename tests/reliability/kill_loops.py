@@ -50,6 +50,7 @@ class Figures:
     saved: int = 0        # actions reported saved, each checked in the files
     lost: int = 0
     failures: list[str] = field(default_factory=list)  # next command failed, child crashed
+    done: set[int] = field(default_factory=set)  # steps reported saved, where numbered
 
     def line(self) -> str:
         return (f"{self.writer:<10} kills {self.kills:>4}  saved actions checked "
@@ -162,7 +163,7 @@ def fresh_copy(base: Path, folder: Path) -> Path:
 
 
 def _next_command(rig: Rig, root: Path, fig: Figures) -> None:
-    rc, err = rig.cli(root, "status")
+    rc, err = rig.cli(root, "status", "--format", "json")
     if rc != 0 or "Traceback" in err:
         fig.failures.append(f"status after kill {fig.kills}: exit {rc}: {err.strip()[-400:]}")
 
@@ -365,7 +366,7 @@ def loop_import(rig: Rig, root: Path, rng: Random, kills: int, sources: list[Pat
         _next_command(rig, root, fig)
         if fig.failures:  # what follows a broken import only repeats it
             break
-    fig.saved = len(done)
+    fig.saved, fig.done = len(done), done
     return fig
 
 
@@ -421,7 +422,7 @@ def loop_dedup(rig: Rig, root: Path, rng: Random, kills: int) -> Figures:
     runs = [[n, ["dedup", "--force"]] if n % 2 else [n, ["--fresh-store", "status"]]
             for n in range(6)]
     for _ in range(kills):
-        saved, status, err = rig.kill_run("commands", root, {"runs": runs}, rng, (0, 2), 0.5)
+        saved, status, err = rig.kill_run("commands", root, {"runs": runs}, rng, (0, 1), 0.4)
         _child_ok(fig, status, err)
         fig.saved += len(_failed(fig, saved))
         fig.kills += 1

@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import typer
+
 from reviewkit.appraisal.checklist import get_checklist
 from reviewkit.appraisal.records import open_appraisal, set_answer
 from reviewkit.cli.main import app
@@ -41,11 +43,12 @@ from reviewkit.store import open_store
 STAGE = "title-abstract"
 STUDY, CHECKLIST, FORM = "s1", "casp-qualitative", "characteristics"
 ANSWERS = ("yes", "no", "cant_tell")
+COMMAND = typer.main.get_command(app)  # what app() builds on every call: built once here
 
 
 def appraisal_step(t: int) -> tuple[str, str, str]:
     """The t-th answer the appraisal writer gives: (question, value, comment)."""
-    return f"q{t % 10 + 1}", ANSWERS[(t // 10 + t) % 3], " ".join([f"step {t}"] * 200)
+    return f"q{t % 10 + 1}", ANSWERS[(t // 10 + t) % 3], " ".join([f"step {t}"] * 120)
 
 
 def extraction_step(t: int) -> dict:
@@ -69,7 +72,7 @@ def _say(fd: int, text: str) -> None:
 def _cli(root: str, args: list[str]) -> int:
     os.chdir(root)
     try:
-        rc = app(args, prog_name="reviewkit", standalone_mode=False)
+        rc = COMMAND.main(args, prog_name="reviewkit", standalone_mode=False)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     except BaseException as exc:  # a bug: show it like the real program would

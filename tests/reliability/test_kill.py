@@ -108,10 +108,10 @@ def test_kill_extraction_saves(rig, base, tmp_path):
 
 def test_kill_import(rig, base, tmp_path):
     root = kl.fresh_copy(base, tmp_path / "p")
-    small = ["cinahl-via-rayyan_asreview.ris", "scopus_asysd.ris", "embase-com_asreview.ris",
-             "ovid-psycinfo_asreview.ris", "proquest-ptsdpubs_asreview.ris"]
+    small = ["scopus_asysd.ris", "embase-com_asreview.ris", "ovid-psycinfo_asreview.ris",
+             "proquest-ptsdpubs_asreview.ris", "ebsco-academicsearchpremier_synthesisr.ris"]
     sources = kl.import_sources(tmp_path / "sources", [export_file(f"ris/{f}") for f in small],
-                                48)
+                                40)
     fig = kl.loop_import(rig, root, Random(SEED + 5), KILLS["import"], sources)
     if any(SYNC_BUG in f for f in fig.failures):
         # a kill between the copy and the search-file write, then the bug below (the
@@ -119,9 +119,13 @@ def test_kill_import(rig, base, tmp_path):
         FIGURES["import"] = fig
         pytest.xfail(f"after kill {fig.kills}: {SYNC_BUG_REASON}")
     _check(fig, root, KILLS["import"])
-    # importing every file again (as a user would after a kill) logs each exactly once
-    for k, path in enumerate(sources):
-        rc, err = rig.cli(root, "import", str(path), "--search", f"s{k}")
+    # importing what a kill left undone, and three done ones again (as a user would,
+    # unsure): each file ends up logged exactly once
+    again = [k for k in range(len(sources)) if k not in fig.done] + sorted(fig.done)[:3]
+    for k in again:
+        rc, err = rig.cli(root, "import", str(sources[k]), "--search", f"s{k}")
+        if SYNC_BUG in err:  # a kill left this file whole but unlogged
+            pytest.xfail(f"importing source {k} again: {SYNC_BUG_REASON}")
         assert rc == 0, err
     project = find_project(root)
     for k, path in enumerate(sources):
