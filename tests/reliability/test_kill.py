@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from random import Random
@@ -20,6 +21,11 @@ sys.path.insert(0, str(Path(__file__).parent))  # kill_loops, kill_worker beside
 import kill_loops as kl  # noqa: E402
 
 from helpers import run_cli, snapshot  # noqa: E402
+from reviewkit.project.atomic import (  # noqa: E402
+    copy_atomic,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 from reviewkit.project.config import find_project  # noqa: E402
 from reviewkit.searches.log import read_search, search_path  # noqa: E402
 
@@ -206,3 +212,35 @@ def test_import_settings_that_would_reread_other_files_are_refused(rig, tmp_path
                       "--search", "emb", "--columns", "abstract=Emtree Medical Index Terms")
     assert rc == 2 and err.count("\n") == 1 and "already has files" in err, err
     assert snapshot(project.root) == before
+
+
+# project/atomic.py: whole or nothing, even when the write itself fails ----------------
+def test_a_failed_atomic_write_keeps_the_old_file_and_leaves_no_temp(tmp_path):
+    path = tmp_path / "ana.yaml"
+    path.write_text("old: 1\n", "utf-8")
+    path.chmod(0o640)
+    with pytest.raises(TypeError):
+        write_bytes_atomic(path, "not bytes")  # fails inside the write, after the temp exists
+    assert path.read_text("utf-8") == "old: 1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["ana.yaml"]
+    write_text_atomic(path, "new: 2\n")
+    assert path.read_bytes() == b"new: 2\n"
+    assert path.stat().st_mode & 0o777 == 0o640  # a file keeps its permissions
+    assert [p.name for p in tmp_path.iterdir()] == ["ana.yaml"]
+
+
+def test_copy_atomic_copies_bytes_exactly_into_a_new_folder(tmp_path):
+    src = export_file("ris/wos_asysd.ris")
+    dst = tmp_path / "new" / "folder" / "wos.ris"
+    copy_atomic(src, dst)
+    assert dst.read_bytes() == src.read_bytes()
+    assert dst.stat().st_mode & 0o777 == 0o644 & ~_umask()
+    with pytest.raises(FileNotFoundError):
+        copy_atomic(tmp_path / "missing.ris", dst)
+    assert dst.read_bytes() == src.read_bytes()
+    assert sorted(p.name for p in dst.parent.iterdir()) == ["wos.ris"]
+
+
+def _umask() -> int:
+    return int(subprocess.run(["sh", "-c", "umask"], capture_output=True, text=True,
+                              check=True).stdout.strip(), 8)
