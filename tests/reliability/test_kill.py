@@ -244,3 +244,18 @@ def test_copy_atomic_copies_bytes_exactly_into_a_new_folder(tmp_path):
 def _umask() -> int:
     return int(subprocess.run(["sh", "-c", "umask"], capture_output=True, text=True,
                               check=True).stdout.strip(), 8)
+
+
+def test_a_further_file_is_read_with_the_search_settings(rig, tmp_path):
+    # the search reads its files with these columns, so a file without that column is
+    # refused at import (read by detection, it would break every rebuild instead)
+    project = kl.init_project(tmp_path / "p", "Columns")
+    kl.add_search(project, kl.Search(id="emb", database="Embase", format="csv",
+                                     columns={"abstract": "Emtree Medical Index Terms"}))
+    assert rig.cli(project.root, "import", str(export_file("csv/embase-com_asreview.csv")),
+                   "--search", "emb")[0] == 0
+    before = snapshot(project.root)
+    rc, err = rig.cli(project.root, "import", str(export_file("csv/scopus_bibliometrix.csv")),
+                      "--search", "emb")
+    assert rc == 2 and err.count("\n") == 1 and "Emtree Medical Index Terms" in err, err
+    assert snapshot(project.root) == before
