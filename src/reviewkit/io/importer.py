@@ -142,9 +142,10 @@ def _log_files(project: Project, search: Search, files: list[str], settings: dic
 
 def _drop_stale_parts(folder: Path) -> None:
     """Copies left by an import killed mid-way (under the project lock, none is live)."""
-    for part in folder.glob(".*.part"):
-        if part.is_file():
-            part.unlink(missing_ok=True)
+    for pattern in (".*.part", ".*.part.*.tmp"):  # staged copies and copy_atomic's temps
+        for part in folder.glob(pattern):
+            if part.is_file():
+                part.unlink(missing_ok=True)
 
 
 def import_logged(project: Project, store: Store) -> ImportReport:
