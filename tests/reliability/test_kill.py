@@ -260,3 +260,17 @@ def test_a_further_file_is_read_with_the_search_settings(rig, tmp_path):
                       "--search", "emb")
     assert rc == 2 and err.count("\n") == 1 and "Emtree Medical Index Terms" in err, err
     assert snapshot(project.root) == before
+
+
+def test_import_sweeps_what_a_killed_import_left(rig, base, tmp_path):
+    root = kl.fresh_copy(base, tmp_path / "p")
+    exports = root / "searches" / "exports"
+    left = [exports / ".wos.ris.part", exports / "..wos.ris.part.k2j3.tmp"]
+    for path in left:
+        path.write_bytes(b"TY  - JOUR\nTI  - half")
+    (exports / ".keep").write_text("", "utf-8")  # not ours: stays
+    kl.add_search(find_project(root), kl.Search(id="wos", database="Web of Science"))
+    rc, err = rig.cli(root, "import", str(export_file("ris/wos_asysd.ris")), "--search", "wos")
+    assert rc == 0, err
+    assert sorted(p.name for p in exports.glob(".*")) == [".keep"]
+    assert (exports / "wos_asysd.ris").read_bytes() == export_file("ris/wos_asysd.ris").read_bytes()
