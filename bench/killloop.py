@@ -32,8 +32,8 @@ BASE = ["bluelight-endnote_reflib.ris", "ovid-medline_citesource.ris"]
 SMALL = ["cinahl-via-rayyan_asreview.ris", "scopus_asysd.ris", "embase-com_asreview.ris",
          "ovid-psycinfo_asreview.ris", "proquest-ptsdpubs_asreview.ris"]
 # share of the kills each writer gets (the test's proportions)
-SHARE = {"screen": 20, "decisions": 10, "judge": 14, "appraise": 14, "extract": 14,
-         "import": 12, "copy": 10, "dedup": 10}
+SHARE = {"screen": 24, "decisions": 10, "judge": 16, "appraise": 14, "extract": 14,
+         "import": 12, "copy": 12, "dedup": 10}
 
 
 def run(kills: int, seed: int, folder: Path) -> list[kl.Figures]:
