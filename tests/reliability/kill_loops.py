@@ -193,9 +193,9 @@ def loop_screen(rig: Rig, root: Path, rng: Random, kills: int) -> Figures:
         _child_ok(fig, status, err)
         saved[reviewer].update(ids)
         fig.kills += 1
-        for r, want in saved.items():
-            have = {e.get("id") for e in read_events(log_path(project, kw.STAGE, r))}
-            fig.lost += len(want - have)
+        fig.lost = sum(len(want - {e.get("id") for e in
+                                   read_events(log_path(project, kw.STAGE, r))})
+                       for r, want in saved.items())
         _next_command(rig, root, fig)
     fig.saved = sum(len(v) for v in saved.values())
     return fig

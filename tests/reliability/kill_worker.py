@@ -57,12 +57,12 @@ def extraction_step(t: int) -> dict:
 
 
 def judged_pair(ids: list[str], p: int) -> tuple[str, str, bool]:
-    """The p-th pair the judgement writer judges: distinct for every p."""
-    n = len(ids)
-    i, j = divmod(p, n - 1)
-    i %= n
-    j = (i + 1 + j) % n
-    return ids[i], ids[j], p % 3 == 0
+    """The p-th pair the judgement writer judges: a different unordered pair for every p."""
+    n, i, k = len(ids), 0, p
+    while k >= n - 1 - i:  # row i holds the pairs (i, i+1 .. n-1)
+        k -= n - 1 - i
+        i += 1
+    return ids[i], ids[i + 1 + k], p % 3 == 0
 
 
 def _say(fd: int, text: str) -> None:
