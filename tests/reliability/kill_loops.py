@@ -8,20 +8,16 @@ command (`reviewkit status`) exits 0 with no traceback. No pytest here.
 
 from __future__ import annotations
 
-import json
-import os
-import queue
 import shutil
 import signal
 import subprocess
 import sys
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from random import Random
 
 import kill_worker as kw
+from kill_rig import Rig
 
 from reviewkit.appraisal.checklist import load_checklists
 from reviewkit.appraisal.records import appraisal_path, read_appraisal
@@ -38,9 +34,7 @@ from reviewkit.screening.reviewers import add_reviewer
 from reviewkit.searches.log import Search, add_search, read_search, search_path
 from reviewkit.store import open_store
 
-WORKER = Path(kw.__file__)
 REVIEWERS = ("ana", "bo")
-WAIT = 30.0  # seconds a step may take before the loop gives up on it
 
 
 @dataclass
@@ -55,86 +49,6 @@ class Figures:
     def line(self) -> str:
         return (f"{self.writer:<10} kills {self.kills:>4}  saved actions checked "
                 f"{self.saved:>5}  lost {self.lost}  failures {len(self.failures)}")
-
-
-class Rig:
-    """The fork server, and the lines it and its children print."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, str(WORKER)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True, bufsize=1)
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        assert self._next() == "ready"
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self.lines.put(line.rstrip("\n"))
-        self.lines.put(None)
-
-    def _next(self, timeout: float = WAIT) -> str:
-        line = self.lines.get(timeout=timeout)
-        if line is None:
-            raise RuntimeError("the kill worker died")
-        return line
-
-    def _send(self, **req: object) -> None:
-        self.proc.stdin.write(json.dumps(req) + "\n")
-        self.proc.stdin.flush()
-
-    def cli(self, root: Path, *args: str) -> tuple[int, str]:
-        """A command in a fresh process (forked from the pre-imported server)."""
-        self._send(op="cli", root=str(root), args=list(args))
-        _, rc, err = self._next(timeout=120).split(" ", 2)
-        return int(rc), json.loads(err)
-
-    def kill_run(self, writer: str, root: Path, arg: dict, rng: Random,
-                 saves: tuple[int, int], delay: float) -> tuple[list[str], int, str]:
-        """Start a writer, wait for a random number of saves and a random delay, SIGKILL it.
-
-        Returns (ids reported saved, exit status, its stderr).
-        """
-        self._send(op="spawn", writer=writer, root=str(root), arg=arg)
-        head, pid_text = self._next().split(" ", 1)
-        assert head == "pid", head
-        pid = int(pid_text)
-        saved: list[str] = []
-        want, deadline = rng.randint(*saves), time.monotonic() + WAIT
-        while len(saved) < want and time.monotonic() < deadline:
-            try:
-                line = self._next(timeout=0.05)
-            except queue.Empty:
-                if _exited(pid):  # it crashed or ran out of work: no more saves coming
-                    break
-                continue
-            saved.append(self._saved(line, pid))
-        time.sleep(rng.uniform(0, delay))
-        os.kill(pid, signal.SIGKILL)  # a zombie (it finished) takes this harmlessly
-        self._send(op="reap", pid=pid)
-        while True:
-            line = self._next()
-            if line.startswith("reaped "):
-                _, _, status, err = line.split(" ", 3)
-                return saved, int(status), json.loads(err)
-            saved.append(self._saved(line, pid))
-
-    @staticmethod
-    def _saved(line: str, pid: int) -> str:
-        word, who, what = line.split(" ", 2)
-        assert word == "saved" and int(who) == pid, line
-        return what
-
-    def close(self) -> None:
-        self.proc.stdin.close()
-        self.proc.wait(timeout=30)
-
-
-def _exited(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
 
 
 # the base project --------------------------------------------------------------

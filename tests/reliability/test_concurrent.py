@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))  # kill_loops, kill_worker beside this file
 
 import kill_loops as kl  # noqa: E402
+from kill_rig import WORKER  # noqa: E402
 
 from helpers import run_cli  # noqa: E402
 from reviewkit.project.config import find_project  # noqa: E402
@@ -29,7 +30,7 @@ from conftest import REPO, export_file  # noqa: E402
 
 
 def _writer(writer: str, root: Path, arg: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(kl.WORKER), "run", writer, str(root),
+    return subprocess.Popen([sys.executable, str(WORKER), "run", writer, str(root),
                              json.dumps(arg)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 

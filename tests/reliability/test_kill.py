@@ -21,13 +21,14 @@ sys.path.insert(0, str(Path(__file__).parent))  # kill_loops, kill_worker beside
 import kill_loops as kl  # noqa: E402
 
 from helpers import run_cli, snapshot  # noqa: E402
+from reviewkit.project import init_project  # noqa: E402
 from reviewkit.project.atomic import (  # noqa: E402
     copy_atomic,
     write_bytes_atomic,
     write_text_atomic,
 )
 from reviewkit.project.config import find_project  # noqa: E402
-from reviewkit.searches.log import read_search, search_path  # noqa: E402
+from reviewkit.searches.log import Search, add_search, read_search, search_path  # noqa: E402
 
 from conftest import REPO, export_file  # noqa: E402
 
@@ -150,7 +151,7 @@ def test_import_again_after_a_kill_between_copy_and_log(rig, base, tmp_path):
     # in searches/exports/, not yet named by the search
     root = kl.fresh_copy(base, tmp_path / "p")
     source = export_file("ris/wos_asysd.ris")
-    kl.add_search(find_project(root), kl.Search(id="wos", database="Web of Science"))
+    add_search(find_project(root), Search(id="wos", database="Web of Science"))
     (root / "searches" / "exports" / source.name).write_bytes(source.read_bytes())
     assert rig.cli(root, "status")[0] == 0
     rc, err = rig.cli(root, "import", str(source), "--search", "wos")
@@ -184,8 +185,8 @@ def test_kill_dedup_run_and_rebuild(rig, base, tmp_path):
 # a rebuild reads an import's files exactly as the import did -----------------------
 def test_import_keeps_format_and_columns_for_rebuilds(rig, tmp_path):
     source = export_file("csv/embase-com_asreview.csv")
-    project = kl.init_project(tmp_path / "p", "Columns")
-    kl.add_search(project, kl.Search(id="emb", database="Embase"))
+    project = init_project(tmp_path / "p", "Columns")
+    add_search(project, Search(id="emb", database="Embase"))
     rc, err = rig.cli(project.root, "import", str(source), "--search", "emb", "--format", "csv",
                       "--columns", "abstract=Emtree Medical Index Terms")
     assert rc == 0, err
@@ -205,8 +206,8 @@ def test_import_keeps_format_and_columns_for_rebuilds(rig, tmp_path):
 
 
 def test_import_settings_that_would_reread_other_files_are_refused(rig, tmp_path):
-    project = kl.init_project(tmp_path / "p", "Columns")
-    kl.add_search(project, kl.Search(id="emb", database="Embase"))
+    project = init_project(tmp_path / "p", "Columns")
+    add_search(project, Search(id="emb", database="Embase"))
     assert rig.cli(project.root, "import", str(export_file("ris/embase-com_asreview.ris")),
                    "--search", "emb")[0] == 0
     before = snapshot(project.root)
@@ -251,8 +252,8 @@ def _umask() -> int:
 def test_a_further_file_is_read_with_the_search_settings(rig, tmp_path):
     # the search reads its files with these columns, so a file without that column is
     # refused at import (read by detection, it would break every rebuild instead)
-    project = kl.init_project(tmp_path / "p", "Columns")
-    kl.add_search(project, kl.Search(id="emb", database="Embase", format="csv",
+    project = init_project(tmp_path / "p", "Columns")
+    add_search(project, Search(id="emb", database="Embase", format="csv",
                                      columns={"abstract": "Emtree Medical Index Terms"}))
     assert rig.cli(project.root, "import", str(export_file("csv/embase-com_asreview.csv")),
                    "--search", "emb")[0] == 0
@@ -270,7 +271,7 @@ def test_import_sweeps_what_a_killed_import_left(rig, base, tmp_path):
     for path in left:
         path.write_bytes(b"TY  - JOUR\nTI  - half")
     (exports / ".keep").write_text("", "utf-8")  # not ours: stays
-    kl.add_search(find_project(root), kl.Search(id="wos", database="Web of Science"))
+    add_search(find_project(root), Search(id="wos", database="Web of Science"))
     rc, err = rig.cli(root, "import", str(export_file("ris/wos_asysd.ris")), "--search", "wos")
     assert rc == 0, err
     assert sorted(p.name for p in exports.glob(".*")) == [".keep"]
