@@ -13,6 +13,7 @@ import csv
 import json
 import subprocess
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,18 +30,28 @@ from reviewkit.searches.log import Search, add_search, read_search, search_path 
 from conftest import REPO, export_file  # noqa: E402
 
 
-def _writer(writer: str, root: Path, arg: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(WORKER), "run", writer, str(root),
-                             json.dumps(arg)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+def _writer(writer: str, root: Path, arg: dict, out: Path) -> subprocess.Popen:
+    # output to files, not pipes: a writer must never stall on a full pipe mid-test
+    with out.with_suffix(".out").open("w") as fh, out.with_suffix(".err").open("w") as err:
+        return subprocess.Popen([sys.executable, str(WORKER), "run", writer, str(root),
+                                 json.dumps(arg)], stdout=fh, stderr=err)
 
 
-def _next_saved(proc: subprocess.Popen) -> str:
-    """The writer's next "saved" line (its other output is the CLI's own)."""
-    while line := proc.stdout.readline():
-        if line.startswith("saved "):
-            return line.rstrip("\n")
-    raise AssertionError(f"writer ended early: {proc.wait()} {proc.stderr.read()}")
+def _saved(out: Path) -> list[str]:
+    """What the writer reported saved so far (its other output is the CLI's own)."""
+    return [line.split(" ", 2)[2] for line in out.with_suffix(".out").read_text().splitlines()
+            if line.startswith("saved ") and line.count(" ") >= 2]
+
+
+def _wait_saved(proc: subprocess.Popen, out: Path, more_than: int) -> int:
+    """Wait until the writer has reported more than ``more_than`` saves; how many now."""
+    deadline = time.monotonic() + 120
+    while (n := len(_saved(out))) <= more_than:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"writer stopped: {proc.poll()} "
+                                 f"{out.with_suffix('.err').read_text()}")
+        time.sleep(0.02)
+    return n
 
 
 def _now() -> str:
@@ -68,11 +79,15 @@ def test_two_reviewers_and_an_importer_at_once(tmp_path):
     stops = {"ana": tmp_path / "stop-ana", "bo": tmp_path / "stop-bo"}
     batches = tmp_path / "batches"
     batches.mkdir()
+    outs = {"ana": tmp_path / "ana", "bo": tmp_path / "bo"}
     procs = {"ana": _writer("screen", root, {"reviewer": "ana", "seed": 1, "min": 40,
-                                             "stop": str(stops["ana"]), "pause": 0.005}),
+                                             "stop": str(stops["ana"]), "pause": 0.005},
+                            outs["ana"]),
              "bo": _writer("decisions", root, {"reviewer": "bo", "start": 0, "min": 2,
-                                               "folder": str(batches), "stop": str(stops["bo"])})}
-    lines = {name: [_next_saved(p)] for name, p in procs.items()}  # both are writing
+                                               "folder": str(batches), "stop": str(stops["bo"])},
+                           outs["bo"])}
+    for name, p in procs.items():
+        _wait_saved(p, outs[name], 0)  # both are writing
     source = export_file("endnote-xml/bluelight-endnote_reflib.xml")
     began = _now()
     importer = subprocess.run([sys.executable, "-m", "reviewkit", "import", str(source),
@@ -80,17 +95,14 @@ def test_two_reviewers_and_an_importer_at_once(tmp_path):
                               timeout=120)
     ended = _now()
     stops["ana"].touch()
-    lines["bo"].append(_next_saved(procs["bo"]))  # bo goes on after the import too
+    _wait_saved(procs["bo"], outs["bo"], len(_saved(outs["bo"])))  # bo goes on afterwards
     stops["bo"].touch()
-    # read on through the same buffered pipes (communicate() would skip what they hold)
-    outs = {name: (p.stdout.read(), p.stderr.read()) for name, p in procs.items()}
     for p in procs.values():
         p.wait(timeout=120)
     codes = {**{n: p.returncode for n, p in procs.items()}, "import": importer.returncode}
-    errs = {**{n: e for n, (_, e) in outs.items()}, "import": importer.stderr}
-    saved = {n: [*lines[n], *(line for line in out.splitlines() if line.startswith("saved "))]
-             for n, (out, _) in outs.items()}
-    saved = {n: [line.split(" ", 2)[2] for line in v] for n, v in saved.items()}
+    errs = {**{n: o.with_suffix(".err").read_text() for n, o in outs.items()},
+            "import": importer.stderr}
+    saved = {n: _saved(o) for n, o in outs.items()}
 
     assert not [n for n, e in errs.items() if "database is locked" in e], errs
     assert not [n for n, e in errs.items() if "Traceback" in e], errs
