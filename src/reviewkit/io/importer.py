@@ -51,7 +51,8 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
     """Import ``paths`` (into search ``search_id`` when given) and refresh the store.
 
     ``fmt``/``columns`` are kept in the search file, so a rebuild reads the
-    files exactly as this import did.
+    files exactly as this import did. Call it under the project lock
+    (project.session): it sweeps the hidden copies a killed import left.
     """
     search, settings = None, {}
     if search_id is not None:
