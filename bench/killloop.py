@@ -62,7 +62,7 @@ def run(kills: int, seed: int, folder: Path) -> list[kl.Figures]:
                 fig = kl.loop_extract(rig, root, rng, k)
             elif writer == "import":
                 sources = kl.import_sources(folder / "sources", [EXPORTS / f for f in SMALL],
-                                            6 * k)
+                                            8 * k)
                 fig = kl.loop_import(rig, root, rng, k, sources)
             elif writer == "copy":
                 src = folder / "big.bin"

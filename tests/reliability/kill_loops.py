@@ -45,6 +45,7 @@ class Figures:
     lost: int = 0
     failures: list[str] = field(default_factory=list)  # next command failed, child crashed
     done: set[int] = field(default_factory=set)  # steps reported saved, where numbered
+    runs: int = 0         # writers started (a kill can come after one has finished)
 
     def line(self) -> str:
         return (f"{self.writer:<10} kills {self.kills:>4}  saved actions checked "
@@ -82,6 +83,12 @@ def _next_command(rig: Rig, root: Path, fig: Figures) -> None:
         fig.failures.append(f"status after kill {fig.kills}: exit {rc}: {err.strip()[-400:]}")
 
 
+def _more(fig: Figures, kills: int) -> bool:
+    """Go on until ``kills`` writers were killed alive (a few may finish first)."""
+    fig.runs += 1
+    return fig.kills < kills and fig.runs <= 3 * kills
+
+
 def _child_ok(fig: Figures, status: int, err: str) -> None:
     if status not in (0, -signal.SIGKILL) or "Traceback" in err:
         fig.failures.append(f"writer exited {status}: {err.strip()[-400:]}")
@@ -100,13 +107,15 @@ def loop_screen(rig: Rig, root: Path, rng: Random, kills: int) -> Figures:
     fig = Figures("screen")
     saved: dict[str, set[str]] = {r: set() for r in REVIEWERS}
     project = find_project(root)
-    for n in range(kills):
+    n = 0
+    while _more(fig, kills):
+        n += 1
         reviewer = REVIEWERS[n % 2]
         ids, status, err = rig.kill_run("screen", root, {"reviewer": reviewer, "seed": n},
                                         rng, (0, 6), 0.03)
         _child_ok(fig, status, err)
         saved[reviewer].update(ids)
-        fig.kills += 1
+        fig.kills += status == -signal.SIGKILL  # not a writer that had finished
         fig.lost = sum(len(want - {e.get("id") for e in
                                    read_events(log_path(project, kw.STAGE, r))})
                        for r, want in saved.items())
@@ -121,13 +130,13 @@ def loop_decisions(rig: Rig, root: Path, rng: Random, kills: int, batches: Path)
     project = find_project(root)
     done: list[int] = []
     start = 0
-    for _ in range(kills):
+    while _more(fig, kills):
         ids, status, err = rig.kill_run("decisions", root, {"reviewer": "bo", "start": start,
                                         "folder": str(batches)}, rng, (0, 2), 0.6)
         _child_ok(fig, status, err)
         done += [int(k) for k in _failed(fig, ids)]
         start = max(done, default=start - 1) + 1
-        fig.kills += 1
+        fig.kills += status == -signal.SIGKILL  # not a writer that had finished
         events = {(e.get("record"), e.get("decision"), e.get("note"))
                   for e in read_events(log_path(project, kw.STAGE, "bo"))}
         fig.saved, fig.lost = 0, 0
@@ -156,13 +165,13 @@ def loop_judge(rig: Rig, root: Path, rng: Random, kills: int) -> Figures:
     finally:
         store.close()
     done: list[int] = []
-    for _ in range(kills):
+    while _more(fig, kills):
         start = max(done, default=-1) + 2  # the one after an unreported write: a new pair
         saved, status, err = rig.kill_run("judge", root, {"reviewer": "ana", "start": start},
                                           rng, (0, 6), 0.01)
         _child_ok(fig, status, err)
         done += [int(p) for p in saved]
-        fig.kills += 1
+        fig.kills += status == -signal.SIGKILL  # not a writer that had finished
         try:
             have = read_judgements(project)
         except Exception as exc:  # a torn log that makes every reader fail loses them all
@@ -185,13 +194,13 @@ def _form_loop(rig: Rig, root: Path, rng: Random, kills: int, writer: str,
     the state after the last step reported saved, or after the one in flight."""
     fig = Figures(writer)
     last = -1
-    for _ in range(kills):
+    while _more(fig, kills):
         saved, status, err = rig.kill_run(writer, root, {"reviewer": "ana", "start": last + 1},
                                           rng, (0, 5), 0.02)
         _child_ok(fig, status, err)
         last = max([last, *(int(t) for t in saved)])
         fig.saved += len(saved)
-        fig.kills += 1
+        fig.kills += status == -signal.SIGKILL  # not a writer that had finished
         try:
             have = state_of()
         except Exception as exc:  # a half-written file: the saved steps are gone
@@ -267,15 +276,15 @@ def loop_import(rig: Rig, root: Path, rng: Random, kills: int, sources: list[Pat
         add_search(project, Search(id=f"s{k}", database=f"Database {k}"))
     shas = {_sha(p): k for k, p in enumerate(sources)}
     done: set[int] = set()
-    for _ in range(kills):
+    while _more(fig, kills):
         runs = [[k, ["import", str(p), "--search", f"s{k}"]]
-                for k, p in enumerate(sources) if k not in done]
+                for k, p in enumerate(sources) if k not in done][:4]
         if not runs:
             break
-        saved, status, err = rig.kill_run("commands", root, {"runs": runs}, rng, (0, 1), 0.4)
+        saved, status, err = rig.kill_run("commands", root, {"runs": runs}, rng, (0, 1), 0.25)
         _child_ok(fig, status, err)
         done |= {int(k) for k in _failed(fig, saved)}
-        fig.kills += 1
+        fig.kills += status == -signal.SIGKILL  # not a writer that had finished
         fig.lost = _import_lost(project, sources, shas, done, fig)
         _next_command(rig, root, fig)
         if fig.failures:  # what follows a broken import only repeats it
@@ -312,12 +321,12 @@ def loop_copy(rig: Rig, folder: Path, rng: Random, kills: int, src: Path) -> Fig
     fig = Figures("copy")
     want = src.read_bytes()
     done: list[int] = []
-    for _ in range(kills):
+    while _more(fig, kills):
         saved, status, err = rig.kill_run("copy", folder, {"src": str(src),
                                           "start": max(done, default=-1) + 1}, rng, (0, 2), 0.05)
         _child_ok(fig, status, err)
         done += [int(k) for k in saved]
-        fig.kills += 1
+        fig.kills += status == -signal.SIGKILL  # not a writer that had finished
         for p in folder.glob("copy-*.bin"):
             if p.read_bytes() != want:
                 fig.failures.append(f"half copy: {p.name} ({p.stat().st_size} bytes)")
@@ -335,11 +344,11 @@ def loop_dedup(rig: Rig, root: Path, rng: Random, kills: int) -> Figures:
     want = _store_state(project)
     runs = [[n, ["dedup", "--force"]] if n % 2 else [n, ["--fresh-store", "status"]]
             for n in range(6)]
-    for _ in range(kills):
-        saved, status, err = rig.kill_run("commands", root, {"runs": runs}, rng, (0, 1), 0.4)
+    while _more(fig, kills):
+        saved, status, err = rig.kill_run("commands", root, {"runs": runs}, rng, (0, 1), 0.25)
         _child_ok(fig, status, err)
         fig.saved += len(_failed(fig, saved))
-        fig.kills += 1
+        fig.kills += status == -signal.SIGKILL  # not a writer that had finished
         _next_command(rig, root, fig)
         if _store_state(project) != want:
             fig.lost += 1

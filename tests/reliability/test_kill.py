@@ -119,7 +119,7 @@ def test_kill_import(rig, base, tmp_path):
     small = ["scopus_asysd.ris", "embase-com_asreview.ris", "ovid-psycinfo_asreview.ris",
              "proquest-ptsdpubs_asreview.ris", "ebsco-academicsearchpremier_synthesisr.ris"]
     sources = kl.import_sources(tmp_path / "sources", [export_file(f"ris/{f}") for f in small],
-                                6 * KILLS["import"])  # more than the kills can use up
+                                8 * KILLS["import"])  # more than the kills can use up
     fig = kl.loop_import(rig, root, Random(SEED + 5), KILLS["import"], sources)
     if any(SYNC_BUG in f for f in fig.failures):
         # a kill between the copy and the search-file write, then the bug below (the
