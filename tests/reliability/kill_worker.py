@@ -21,6 +21,7 @@ import csv
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -264,6 +265,7 @@ def main() -> None:
         elif req["op"] == "cli":
             rc, text = _run_cli(req, logs)
             print(f"cli {rc} {json.dumps(text)}", flush=True)
+    shutil.rmtree(logs, ignore_errors=True)  # the test closed our stdin: done
 
 
 if __name__ == "__main__":
