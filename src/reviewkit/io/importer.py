@@ -2,12 +2,14 @@
 
 Atomic: every file is parsed before anything is written, so a bad file
 imports nothing. Idempotent: a file whose content is already in the project
-adds no records.
+adds no records. Kill-safe: each export is copied under a hidden name and
+renamed into place whole; the search file is written after, so a kill in
+between leaves a whole, unlogged file (importing it again logs it).
 """
 
 from __future__ import annotations
 
-import shutil
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +17,9 @@ from pathlib import Path
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import ParsedFile
 from reviewkit.io.stream import check_file
+from reviewkit.project.atomic import copy_atomic, fsync_dir
 from reviewkit.project.config import Project
-from reviewkit.searches.log import add_files, get_search, load_searches
+from reviewkit.searches.log import Search, add_files, add_search, get_search, load_searches
 from reviewkit.store.base import Store
 from reviewkit.store.sync import refresh
 
@@ -46,12 +49,17 @@ def _existing_exports(project: Project, store: Store) -> dict[str, str]:
 def import_files(project: Project, store: Store, paths: list[Path], search_id: str | None = None,
                  fmt: str | None = None, columns: dict[str, str] | None = None,
                  progress: Callable[[str], None] | None = None) -> ImportReport:
-    """Import ``paths`` (into search ``search_id`` when given) and refresh the store."""
+    """Import ``paths`` (into search ``search_id`` when given) and refresh the store.
+
+    ``fmt``/``columns`` are kept in the search file, so a rebuild reads the
+    files exactly as this import did. Call it under the project lock
+    (project.session): it sweeps the hidden copies a killed import left.
+    """
+    search, settings = None, {}
     if search_id is not None:
         search = get_search(project, search_id)
-        if (fmt and search.format and fmt != search.format) or (columns and search.columns):
-            raise ReviewkitError("this search already sets how its files are read; "
-                                 "edit its format/columns in the search file")
+        settings = _new_settings(search, fmt, columns)
+        fmt, columns = fmt or search.format or None, columns or search.columns or None
     elif columns or fmt:
         raise ReviewkitError("--format/--columns must be kept with a logged search: "
                              "add --search ID so rebuilds read the file the same way")
@@ -66,30 +74,50 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
         if kept:
             whole[pf.sha256] = pf
     known = _existing_exports(project, store)
+    if search is not None:  # a file belongs to one search: refuse before writing anything
+        owner = {f: s.id for s in load_searches(project) for f in s.files}
+        for pf in parsed:
+            other = owner.get(known.get(pf.sha256, ""))
+            if other and other != search.id:
+                raise ReviewkitError(f"this file is already logged by search {other!r} "
+                                     f"(searches/{other}.toml): a file belongs to one search",
+                                     file=pf.path)
     before = store.count_records()
     report = ImportReport()
     to_log: list[str] = []
+    staged: list[tuple[Path, Path]] = []
     project.exports_dir.mkdir(parents=True, exist_ok=True)
-    for pf in parsed:
-        src = Path(pf.path).resolve()
-        already = known.get(pf.sha256)
-        if already:
-            dest_rel = already
-        elif _inside(src, project.exports_dir):
-            dest_rel = project.relative(src)
-        else:
-            dest = _free_name(project.exports_dir, src.name)
-            tmp = dest.with_name("." + dest.name + ".part")
-            shutil.copyfile(src, tmp)  # the bytes exactly as delivered
-            tmp.replace(dest)
-            dest_rel = project.relative(dest)
-        known[pf.sha256] = dest_rel
-        if search_id is not None and dest_rel not in search.files:
-            to_log.append(dest_rel)
-        report.files.append(FileResult(pf.path, dest_rel, pf.format, pf.dialect,
-                                       pf.entries, bool(already)))
-    if search_id is not None and to_log:
-        add_files(project, search_id, to_log)
+    _drop_stale_parts(project.exports_dir)
+    try:
+        for pf in parsed:
+            src = Path(pf.path).resolve()
+            already = known.get(pf.sha256)
+            if already:
+                dest_rel = already
+            elif _inside(src, project.exports_dir):
+                dest_rel = project.relative(src)
+            else:
+                dest = _free_name(project.exports_dir, src.name, {d for _, d in staged})
+                part = dest.with_name(f".{dest.name}.part")  # hidden: no reader sees it
+                copy_atomic(src, part)  # the bytes exactly as delivered, fsynced
+                staged.append((part, dest))
+                dest_rel = project.relative(dest)
+            known[pf.sha256] = dest_rel
+            if search is not None and dest_rel not in search.files and dest_rel not in to_log:
+                to_log.append(dest_rel)
+            report.files.append(FileResult(pf.path, dest_rel, pf.format, pf.dialect,
+                                           pf.entries, bool(already)))
+    except BaseException:
+        for part, _ in staged:
+            part.unlink(missing_ok=True)
+        raise
+    # every copy is whole before any appears; then the log names them
+    for part, dest in staged:
+        os.replace(part, dest)
+    if staged:
+        fsync_dir(project.exports_dir)
+    if search is not None and (to_log or settings):
+        _log_files(project, search, to_log, settings)
     report.warnings.extend(w for pf in parsed for w in pf.warnings)
     if search_id is None:
         report.warnings.append("no --search given: the file is kept as an unlogged source; "
@@ -98,6 +126,41 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
     refresh(project, store, whole, known=copied)
     report.added = store.count_records() - before
     return report
+
+
+def _new_settings(search: Search, fmt: str | None, columns: dict[str, str] | None) -> dict:
+    """The format/columns this import must add to the search file (empty if none)."""
+    if (fmt and search.format and fmt != search.format) or \
+            (columns and search.columns and columns != search.columns):
+        raise ReviewkitError("this search already sets how its files are read; "
+                             "edit its format/columns in the search file")
+    settings: dict = {}
+    if fmt and not search.format:
+        settings["format"] = fmt
+    if columns and not search.columns:
+        settings["columns"] = dict(columns)
+    if settings and search.files:
+        raise ReviewkitError(f"search {search.id!r} already has files read without "
+                             "--format/--columns; storing them would change how those are "
+                             "read: log this file as a search of its own")
+    return settings
+
+
+def _log_files(project: Project, search: Search, files: list[str], settings: dict) -> None:
+    if not settings:
+        add_files(project, search.id, files)
+        return
+    # one write names the files and how to read them; the search has no other files
+    add_search(project, search.model_copy(update={**settings, "files": [*search.files, *files]}),
+               overwrite=True)
+
+
+def _drop_stale_parts(folder: Path) -> None:
+    """Copies left by an import killed mid-way (under the project lock, none is live)."""
+    for pattern in (".*.part", ".*.part.*.tmp"):  # staged copies and copy_atomic's temps
+        for part in folder.glob(pattern):
+            if part.is_file():
+                part.unlink(missing_ok=True)
 
 
 def import_logged(project: Project, store: Store) -> ImportReport:
@@ -121,10 +184,10 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def _free_name(folder: Path, name: str) -> Path:
+def _free_name(folder: Path, name: str, taken: set[Path]) -> Path:
     dest = folder / name
     n = 2
-    while dest.exists():
+    while dest.exists() or dest in taken:
         dest = folder / f"{Path(name).stem}-{n}{Path(name).suffix}"
         n += 1
     return dest

@@ -1,4 +1,4 @@
-"""Read TOML files people edit by hand, with errors that name file and line."""
+"""Read TOML files people edit by hand, with errors that name file and line; write them whole."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.project.atomic import write_text_atomic
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -52,3 +53,8 @@ def validation_error(exc: ValidationError, path: Path, text: str) -> ReviewkitEr
         msg = "required field is missing"
     return ReviewkitError(msg, file=str(path), line=line_of(text, key) if key else None,
                           field=".".join(loc))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a TOML file whole or not at all (a killed writer leaves the old one)."""
+    write_text_atomic(path, text)

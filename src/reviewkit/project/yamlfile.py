@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.project.atomic import write_text_atomic
 
 Lines = dict[tuple[str, ...], int]
 
@@ -93,32 +92,5 @@ def dump(data: Any) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write, flush and fsync a temp file, then rename it over ``path``.
-
-    A kill at any moment leaves either the old file or the new one, never half.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - e.g. Windows cannot open folders
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
+    """Write ``text`` to ``path`` whole or not at all (temp file, fsync, rename)."""
+    write_text_atomic(path, text)

@@ -102,6 +102,8 @@ class SQLiteStore:
         # fine for a cache that a crash can only send back to a rebuild
         db.execute("PRAGMA page_size=16384")
         db.execute("PRAGMA synchronous=OFF")
+        # readers (a screener) go on reading while an import writes a big source
+        db.execute("PRAGMA journal_mode=WAL")
         return db
 
     def _version(self) -> str | None:
