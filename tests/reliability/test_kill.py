@@ -33,14 +33,10 @@ from reviewkit.searches.log import Search, add_search, read_search, search_path 
 from conftest import REPO, export_file  # noqa: E402
 
 SEED = 20261201
-# 100 without the import loop, which stops at the first failing kill (see SYNC_BUG)
+# 110 kills in all (100 without the import loop)
 KILLS = {"screen": 24, "decisions": 10, "judge": 16, "appraise": 14, "extract": 14,
          "import": 12, "copy": 12, "dedup": 10}
 FIGURES: dict[str, kl.Figures] = {}
-SYNC_BUG = "UNIQUE constraint failed: files.path"
-SYNC_BUG_REASON = ("logging a file that is already in the project as an unlogged source: "
-                   "store/sync.py _refresh inserts the search's files before it removes the "
-                   "stale unlogged source (issue 12, first item)")
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +86,6 @@ def test_kill_import_decisions(rig, base, tmp_path):
     _check(fig, root, KILLS["decisions"])
 
 
-@pytest.mark.xfail(strict=False, reason="the dedup judgements log has no torn-line recovery "
-                   "yet (dedup/judgements.py, being fixed by helper 'logs'); a kill rarely "
-                   "tears a one-write line, so this usually passes")
 def test_kill_dedup_judgements(rig, base, tmp_path):
     root = kl.fresh_copy(base, tmp_path / "p")
     fig = kl.loop_judge(rig, root, Random(SEED + 2), KILLS["judge"])
@@ -121,11 +114,6 @@ def test_kill_import(rig, base, tmp_path):
     sources = kl.import_sources(tmp_path / "sources", [export_file(f"ris/{f}") for f in small],
                                 8 * KILLS["import"])  # more than the kills can use up
     fig = kl.loop_import(rig, root, Random(SEED + 5), KILLS["import"], sources)
-    if any(SYNC_BUG in f for f in fig.failures):
-        # a kill between the copy and the search-file write, then the bug below (the
-        # loop stops at the first failing kill, so nothing else is hidden here)
-        FIGURES["import"] = fig
-        pytest.xfail(f"after kill {fig.kills}: {SYNC_BUG_REASON}")
     _check(fig, root, KILLS["import"])
     # importing what a kill left undone, and three done ones again (as a user would,
     # unsure): each file ends up logged exactly once
@@ -133,8 +121,6 @@ def test_kill_import(rig, base, tmp_path):
     again = [k for k in range(len(tried)) if k not in fig.done] + sorted(fig.done)[:3]
     for k in again:
         rc, err = rig.cli(root, "import", str(sources[k]), "--search", f"s{k}")
-        if SYNC_BUG in err:  # a kill left this file whole but unlogged
-            pytest.xfail(f"importing source {k} again: {SYNC_BUG_REASON}")
         assert rc == 0, err
     project = find_project(root)
     for k, path in enumerate(tried):
@@ -145,7 +131,6 @@ def test_kill_import(rig, base, tmp_path):
     assert list(project.exports_dir.glob(".*")) == []  # a later import swept the leftovers
 
 
-@pytest.mark.xfail(strict=True, reason=SYNC_BUG_REASON)
 def test_import_again_after_a_kill_between_copy_and_log(rig, base, tmp_path):
     # what a kill after the copy and before the search-file write leaves: the whole file
     # in searches/exports/, not yet named by the search
