@@ -10,6 +10,7 @@ import json
 import random
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.project.atomic import write_text_atomic
 from reviewkit.screening.agreement import pair_rows
 from reviewkit.screening.data import Screening
 from reviewkit.screening.log import screening_dir
@@ -48,10 +49,8 @@ def draw_calibration(screening: Screening, stage: str, size: int) -> list[str]:
                              f"--size {len(units)} or fewer", field="size")
     sample = random.Random(f"{seed}/calibration/{stage}").sample(units, size)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(".calibration.json.part")
-    tmp.write_text(json.dumps({"stage": stage, "seed": seed, "size": len(sample),
-                               "records": sample}, indent=1) + "\n", "utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps({"stage": stage, "seed": seed, "size": len(sample),
+                                        "records": sample}, indent=1) + "\n")
     return sample
 
 

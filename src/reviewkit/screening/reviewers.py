@@ -8,6 +8,7 @@ import re
 import tomlkit
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.project.atomic import write_text_atomic
 from reviewkit.project.config import CONFIG, Project, load_config
 
 ENV = "REVIEWKIT_REVIEWER"
@@ -36,9 +37,7 @@ def add_reviewer(project: Project, name: str) -> bool:
         at = first.start() if first else len(text)
         doc = tomlkit.parse(text[:at] + "reviewers = []\n\n" + text[at:])
     doc["reviewers"].append(name)
-    tmp = path.with_name("." + path.name + ".part")
-    tmp.write_text(tomlkit.dumps(doc), "utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, tomlkit.dumps(doc))
     project.config = load_config(project.root)
     return True
 

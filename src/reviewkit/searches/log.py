@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import tomlfile
+from reviewkit.project.atomic import write_text_atomic
 from reviewkit.project.config import Project
 
 # PRISMA 2020 separates databases/registers from "other methods".
@@ -195,6 +196,4 @@ def _multiline(value: str) -> object:
 
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)  # a project whose searches/ was removed
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, "utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, text)  # hidden temp, fsynced, renamed: whole or not at all
