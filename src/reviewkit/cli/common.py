@@ -52,6 +52,8 @@ def progress(quiet: bool) -> Iterator[Callable[[str], None] | None]:
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+    # markup off: a file name such as "x[/]y.ris" is shown as written, not parsed
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
+                  transient=True) as bar:
         task = bar.add_task("importing", total=None)
         yield lambda name: bar.update(task, description=f"reading {name}")

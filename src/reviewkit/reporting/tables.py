@@ -46,12 +46,14 @@ def _cell(value: Any) -> str:
 def _rich_table(rows: list[dict[str, Any]], cols: list[str], title: str) -> str:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title or None, show_lines=False)
+    # Text objects, never str: Rich would read "[b]" or "[/]" in a title as markup
+    table = Table(title=Text(title) if title else None, show_lines=False)
     for c in cols:
-        table.add_column(c, overflow="fold")
+        table.add_column(Text(c), overflow="fold")
     for r in rows:
-        table.add_row(*(_cell(r.get(c)) for c in cols))
+        table.add_row(*(Text(_cell(r.get(c))) for c in cols))
     console = Console(record=True, width=120, file=io.StringIO(), color_system=None)
     console.print(table)
     return console.export_text()
