@@ -77,9 +77,9 @@ def test_latex_and_markdown_escape_study_data(tmp_path):
           .read_text("utf-8"))
     table, _ = characteristics(project, get_form(project, None))
     tex = render_text(table, "latex", project.root)
-    assert r"\& <b>Co</b> 50\% of\_them \{x\}" in tex
+    assert r"\& \textless{}b\textgreater{}Co\textless{}/b\textgreater{} 50\% of\_them \{x\}" in tex
     md = render_text(table, "md", project.root)
-    assert "Evil <script>" in md and md.count("\n| s1 |") == 1
+    assert "Evil &lt;script&gt;" in md and "<script>" not in md and md.count("\n| s1 |") == 1
 
 
 def test_team_template_overrides_the_packaged_one(tmp_path):

@@ -119,8 +119,10 @@ def test_project_text_is_escaped_in_every_format(tmp_path):
     html, md, tex = out["report.html"], out["report.md"], out["report.tex"]
     assert "<script>" not in html and "<b>Bold" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;Bold&lt;/b&gt;" in html
-    assert r"\& <b>Bold</b> | 50\% of \$5\_000" in tex
-    assert r"<b>Bold</b> \| 50% of $5_000" in md  # the pipe cannot break the table row
+    assert (r"\& \textless{}b\textgreater{}Bold\textless{}/b\textgreater{} \textbar{} "
+            r"50\% of \$5\_000") in tex
+    # the pipe cannot break the table row, nor the tag become HTML
+    assert r"&lt;b&gt;Bold&lt;/b&gt; \| 50% of \$5\_000" in md
     words = docx.Document(str(tmp_path / "out" / "report.docx"))
     cells = [c.text for t in words.tables for r in t.rows for c in r.cells]
     assert any(c.startswith(evil) for c in cells)  # Word shows it as text, as written

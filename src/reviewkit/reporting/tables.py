@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 FORMATS = ("table", "csv", "json", "md")
@@ -20,15 +21,14 @@ def render(rows: list[dict[str, Any]], fmt: str = "table", title: str = "",
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows({c: _cell(r.get(c)) for c in cols} for r in rows)
+        writer.writerows({c: csv_safe(_cell(r.get(c))) for c in cols} for r in rows)
         return buf.getvalue()
     if fmt == "md":
-        out = [f"**{title}**\n"] if title else []
-        out.append("| " + " | ".join(cols) + " |")
+        out = [f"**{md_escape(title)}**\n"] if title else []
+        out.append("| " + " | ".join(md_escape(c) for c in cols) + " |")
         out.append("|" + "|".join("---" for _ in cols) + "|")
         for r in rows:
-            out.append("| " + " | ".join(_cell(r.get(c)).replace("|", "\\|").replace("\n", "<br>")
-                                         for c in cols) + " |")
+            out.append("| " + " | ".join(md_escape(_cell(r.get(c))) for c in cols) + " |")
         return "\n".join(out) + "\n"
     if fmt == "table":
         return _rich_table(rows, cols, title)
@@ -57,3 +57,37 @@ def _rich_table(rows: list[dict[str, Any]], cols: list[str], title: str) -> str:
     console = Console(record=True, width=120, file=io.StringIO(), color_system=None)
     console.print(table)
     return console.export_text()
+
+
+# Markdown: data is shown as written. Entities for what could start HTML or an entity;
+# a backslash before what could start emphasis, code, a link, math or a table cell.
+_MD_ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MD_PUNCT = re.compile(r"[\\`*_\[\]|~$]")
+_MD_LEADING = re.compile(r"^[-+=#]")
+_MD_ORDERED = re.compile(r"^(\d+)(?=[.)])")
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+def md_escape(text: Any) -> str:
+    """One line of inline Markdown (a table cell, a heading, a paragraph) that renders
+    as exactly ``text``: nothing in it becomes HTML, emphasis, a link, code, math or a
+    new cell; line breaks become ``<br>``."""
+    lines = ["".join(_MD_ENTITY.get(c, c) for c in _MD_PUNCT.sub(r"\\\g<0>", line))
+             for line in _NEWLINE.split(str(text))]
+    # at the start of a line it may not open a list, a heading or a code block
+    lines[0] = _MD_LEADING.sub(r"\\\g<0>", lines[0].lstrip())
+    lines[0] = _MD_ORDERED.sub(r"\g<1>\\", lines[0])
+    return "<br>".join(lines)
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading ``'``; numbers
+    (``-0.5``, ``-3``) and non-text values stay as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) \
+            and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value

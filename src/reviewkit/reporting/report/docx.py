@@ -15,7 +15,7 @@ from typing import Any
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.reporting.docx_table import add_table
-from reviewkit.reporting.outputs import Table
+from reviewkit.reporting.outputs import Table, inside, render
 from reviewkit.reporting.report.model import Report
 from reviewkit.reporting.report.render import is_wide, methods_paragraphs, report_environment
 
@@ -23,7 +23,6 @@ PICTURE_WIDTH_CM = 16.0
 
 
 def render_docx(report: Report, project_root: Path | None = None) -> bytes:
-    import docx
 
     env = report_environment(project_root)
     objects: list[Any] = []
@@ -32,12 +31,11 @@ def render_docx(report: Report, project_root: Path | None = None) -> bytes:
         objects.append(obj)
         return f"\n{kind}: {len(objects) - 1}\n"
 
-    lines = env.get_template("report/report.docx.j2").render(
-        r=report, methods=methods_paragraphs(report, env),
-        table=lambda t: hold("table", t), code=lambda text: hold("code", text),
-        picture=lambda name: hold("picture", name))
-    base = project_root / "templates" / "report" / "report.docx" if project_root else None
-    document = docx.Document(str(base)) if base and base.is_file() else docx.Document()
+    lines = render(env, "report/report.docx.j2",
+                   r=report, methods=methods_paragraphs(report, env),
+                   table=lambda t: hold("table", t), code=lambda text: hold("code", text),
+                   picture=lambda name: hold("picture", name))
+    document = _base_document(project_root)
     for line in lines.splitlines():
         kind, sep, text = line.partition(":")
         if sep and kind.strip():
@@ -45,6 +43,27 @@ def render_docx(report: Report, project_root: Path | None = None) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _base_document(project_root: Path | None) -> Any:
+    """The team's Word file for styles, or python-docx's own; never a file reached
+    through a symlink out of ``templates/``."""
+    import docx
+
+    if project_root is None:
+        return docx.Document()
+    folder = project_root / "templates"
+    base = folder / "report" / "report.docx"
+    if not base.is_file():
+        return docx.Document()
+    shown = "templates/report/report.docx"
+    if not inside(base, folder):
+        raise ReviewkitError("refused: a link to a file outside the templates folder",
+                             file=shown)
+    try:
+        return docx.Document(str(base))
+    except Exception as exc:  # python-docx raises several kinds for a file that is not Word
+        raise ReviewkitError(f"not a Word file ({type(exc).__name__})", file=shown) from None
 
 
 def _add(document: Any, kind: str, text: str, objects: list[Any], report: Report) -> None:
