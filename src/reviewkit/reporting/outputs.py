@@ -190,13 +190,14 @@ _LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"
           "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
           "`": r"\textasciigrave{}", "[": "{[}", "]": "{]}"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LIGATURE = re.compile(r"([-',])(?=\1)")  # "--" would print a dash, "''" a quote mark
 
 
 def latex_escape(text: Any) -> str:
     """One character at a time, so an escape is never escaped again. Line breaks inside
     are kept; control characters (which TeX refuses) become spaces."""
     text = _CONTROL.sub(" ", str(text).replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
-    return "".join(_LATEX.get(c, c) for c in text)
+    return _LIGATURE.sub(r"\1{}", "".join(_LATEX.get(c, c) for c in text))
 
 
 def _colspec(body: list[list[str]], n: int) -> str:

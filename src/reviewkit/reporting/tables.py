@@ -86,8 +86,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_safe(value: Any) -> Any:
     """A text cell a spreadsheet would run as a formula gets a leading ``'``; numbers
-    (``-0.5``, ``-3``) and non-text values stay as they are."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) \
-            and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    (``-0.5``, ``-3``) and non-text values stay as they are. A carriage return becomes a
+    line feed: the csv module quotes a cell for the line terminator ("\\n") only, and an
+    unquoted CR breaks the row for every reader."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
