@@ -8,6 +8,8 @@ as elements, links, code, math, macros or extra table cells."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import subprocess
 from html.parser import HTMLParser
 
 import pytest
@@ -25,7 +27,7 @@ from pylatexenc.latexwalker import (
 from helpers import new_project
 from reviewkit.project.config import load_config
 from reviewkit.reporting.outputs import Table, latex_escape, render_text
-from reviewkit.reporting.report import build_report, render_report
+from reviewkit.reporting.report import build_report, report_files
 from reviewkit.reporting.tables import md_escape
 from reviewkit.searches.log import Search, add_search
 
@@ -55,8 +57,10 @@ def documents(tmp_path_factory):
         "utf-8")
     project = dataclasses.replace(project, config=load_config(project.root))
     report = build_report(project, store)
-    out = {fmt: render_report(report, fmt, project.root) for fmt in ("md", "html", "latex")}
-    return {**out, "has_diagram": report.diagram.has("svg")}
+    files = report_files(report, project.root)
+    return {"md": files["report.md"].decode(), "html": files["report.html"].decode(),
+            "latex": files["report.tex"].decode(), "files": files,
+            "has_diagram": report.diagram.has("svg")}
 
 
 # Markdown ------------------------------------------------------------------------
@@ -255,6 +259,19 @@ def test_latex_report_holds_every_payload_escaped(documents):
     for p in PAYLOADS:
         assert latex_escape(f"{p} db") in tex, p
     assert r"\title{Title \textless{}script\textgreater{}alert(1)" in tex
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed "
+                    "(Debian: texlive-latex-base texlive-latex-recommended)")
+def test_report_tex_compiles_with_pdflatex(documents, tmp_path):
+    for name, data in documents["files"].items():
+        (tmp_path / name).write_bytes(data)
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                           "-no-shell-escape", "report.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    log = (tmp_path / "report.log").read_text("utf-8", "replace")
+    assert done.returncode == 0, [line for line in log.splitlines() if line.startswith("!")]
+    assert (tmp_path / "report.pdf").stat().st_size > 1000
 
 
 def test_table_formats_show_a_cell_once_and_escaped():
