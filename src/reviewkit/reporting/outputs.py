@@ -59,7 +59,8 @@ def cell(value: Any) -> str:
 
 class ProjectLoader(FileSystemLoader):
     """The project's ``templates/`` folder and nothing else: names with ``..`` are
-    refused by Jinja already; a symlink leading out of the folder is refused here."""
+    refused by Jinja already (an absolute name is looked up inside the folder); a
+    symlink leading out of the folder is refused here, loudly."""
 
     def __init__(self, folder: Path) -> None:
         super().__init__(str(folder))
@@ -68,7 +69,9 @@ class ProjectLoader(FileSystemLoader):
     def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
         source, filename, uptodate = super().get_source(environment, template)
         if not inside(Path(filename), self.folder):
-            raise TemplateNotFound(template)
+            shown = Path(filename).relative_to(self.folder.parent).as_posix()
+            raise ReviewkitError("refused: a link to a file outside the templates folder",
+                                 file=shown)
         return source, filename, uptodate
 
 
@@ -113,20 +116,22 @@ def environment(project_root: Path | None = None) -> ReportEnvironment:
 
 
 def render(env: Environment, names: str | list[str], **context: Any) -> str:
-    """Load the first of ``names`` that exists and render it. A project template that
-    fails (bad syntax, a forbidden attribute, a missing include) is the user's mistake:
-    one line naming its file; a package template that fails is a bug and says so."""
+    """Load the first of ``names`` that exists and render it. Whatever goes wrong inside
+    a project's template (bad syntax, a forbidden attribute, a missing include, 1/0) is
+    the user's mistake: one line naming its file; inside a package template, a bug."""
     try:
         return env.select_template([names] if isinstance(names, str) else names
                                    ).render(**context)
-    except TemplateError as exc:
+    except ReviewkitError:
+        raise
+    except Exception as exc:
         error = template_error(exc, getattr(env, "project_root", None))
         if error is None:
             raise
         raise error from None
 
 
-def template_error(exc: TemplateError, project_root: Path | None) -> ReviewkitError | None:
+def template_error(exc: Exception, project_root: Path | None) -> ReviewkitError | None:
     """The failure as one line naming the project's template file and line, or None
     when it did not happen in a template of the project."""
     if project_root is None:
@@ -143,8 +148,10 @@ def template_error(exc: TemplateError, project_root: Path | None) -> ReviewkitEr
         return None
     if isinstance(exc, TemplateNotFound):
         message = f"no template {exc.name!r} in the templates folder"
-    else:
+    elif isinstance(exc, TemplateError):
         message = (exc.message or type(exc).__name__).splitlines()[0]
+    else:
+        message = f"{type(exc).__name__}: {exc}".splitlines()[0]
     return ReviewkitError(f"template refused: {message}",
                           file=Path(filename).resolve().relative_to(root).as_posix(), line=line)
 
