@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from html.parser import HTMLParser
 
+import docx
 import pytest
 from markdown_it import MarkdownIt
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
@@ -26,7 +27,7 @@ from pylatexenc.latexwalker import (
 
 from helpers import new_project
 from reviewkit.project.config import load_config
-from reviewkit.reporting.outputs import Table, latex_escape, render_text
+from reviewkit.reporting.outputs import Table, latex_escape, render_text, write_table
 from reviewkit.reporting.report import build_report, report_files
 from reviewkit.reporting.tables import md_escape
 from reviewkit.searches.log import Search, add_search
@@ -283,3 +284,14 @@ def test_table_formats_show_a_cell_once_and_escaped():
     page = Elements()
     page.feed(render_text(table, "html"))
     assert {t for t, _ in page.tags} <= {"table", "caption", "thead", "tbody", "tr", "th", "td"}
+
+
+def test_word_documents_take_control_characters_in_data(tmp_path):
+    table = Table("t", "Title\x00 with NUL", [("a", "A\x0b")],
+                  [{"a": "vertical\x0btab"}, {"a": "nul\x00byte \u2028line"}])
+    path = tmp_path / "t.docx"
+    write_table(table, "docx", path)  # python-docx used to refuse the whole file
+    document = docx.Document(str(path))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert cells == ["A", "verticaltab", "nulbyte \u2028line"]
+    assert document.paragraphs[0].text == "Title with NUL"

@@ -10,7 +10,7 @@ import pytest
 
 from helpers import new_project, run_cli, snapshot
 from reviewkit.errors import ReviewkitError
-from reviewkit.reporting.outputs import Table, render_text
+from reviewkit.reporting.outputs import Table, render_text, write_table
 from reviewkit.reporting.report import build_report, render_report
 from reviewkit.reporting.report.docx import render_docx
 
@@ -154,6 +154,18 @@ def test_a_word_base_document_reached_by_a_symlink_is_refused(project):
     link.write_bytes(b"not a word file either")
     with pytest.raises(ReviewkitError, match="not a Word file"):
         render_docx(report, project.root)
+
+
+def test_a_word_table_base_reached_by_a_symlink_is_refused(project, tmp_path):
+    secret = project.root.parent / "secret.docx"
+    secret.write_bytes(b"not a word file")
+    link = project.root / "templates" / "tables" / "table.docx"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(secret)
+    table = Table("t", "T", [("a", "A")], [{"a": 1}])
+    with pytest.raises(ReviewkitError, match="^templates/tables/table.docx: refused"):
+        write_table(table, "docx", tmp_path / "t.docx", project.root)
+    assert not (tmp_path / "t.docx").exists()
 
 
 def test_table_templates_are_sandboxed_too(project):

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.reporting.docx_table import add_table
-from reviewkit.reporting.outputs import Table, inside, render
+from reviewkit.reporting.docx_table import add_table, open_word, word_text
+from reviewkit.reporting.outputs import Table, render
 from reviewkit.reporting.report.model import Report
 from reviewkit.reporting.report.render import is_wide, methods_paragraphs, report_environment
 
@@ -39,31 +39,20 @@ def render_docx(report: Report, project_root: Path | None = None) -> bytes:
     for line in lines.splitlines():
         kind, sep, text = line.partition(":")
         if sep and kind.strip():
-            _add(document, kind.strip(), text.strip(), objects, report)
+            _add(document, kind.strip(), word_text(text.strip()), objects, report)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
 def _base_document(project_root: Path | None) -> Any:
-    """The team's Word file for styles, or python-docx's own; never a file reached
-    through a symlink out of ``templates/``."""
+    """The team's Word file for styles, or python-docx's own."""
     import docx
 
     if project_root is None:
         return docx.Document()
-    folder = project_root / "templates"
-    base = folder / "report" / "report.docx"
-    if not base.is_file():
-        return docx.Document()
-    shown = "templates/report/report.docx"
-    if not inside(base, folder):
-        raise ReviewkitError("refused: a link to a file outside the templates folder",
-                             file=shown)
-    try:
-        return docx.Document(str(base))
-    except Exception as exc:  # python-docx raises several kinds for a file that is not Word
-        raise ReviewkitError(f"not a Word file ({type(exc).__name__})", file=shown) from None
+    base = project_root / "templates" / "report" / "report.docx"
+    return open_word(base, project_root / "templates") if base.is_file() else docx.Document()
 
 
 def _add(document: Any, kind: str, text: str, objects: list[Any], report: Report) -> None:
@@ -87,7 +76,7 @@ def _add(document: Any, kind: str, text: str, objects: list[Any], report: Report
         for i, line in enumerate(str(objects[int(text)]).splitlines()):
             if i:
                 para.add_run().add_break()
-            run = para.add_run(line)
+            run = para.add_run(word_text(line))
             run.font.name, run.font.size = "Courier New", Pt(8.5)
     elif kind == "picture":
         name = str(objects[int(text)])
