@@ -82,6 +82,41 @@ def test_dedup_merges_show_titles_as_written(project):
         assert mark in out.stdout, mark
 
 
+def test_screener_shows_titles_and_notes_as_written(project, tmp_path):
+    import asyncio
+    import shutil
+
+    from reviewkit.project.config import Project, load_config
+    from reviewkit.screening.reviewers import add_reviewer
+    from test_screening_support import app_for, svg_text
+
+    root = tmp_path / "copy"  # the screener writes a log: keep the shared project as it is
+    shutil.copytree(project, root)
+    copy = Project(root, load_config(root))
+    add_reviewer(copy, "cleo")
+    store = open_store(copy.store_path)
+    units = Screening(copy, store).eligible("title-abstract")
+    store.close()
+    append_events(log_path(copy, "title-abstract", "bob"), [  # bob's notes hold markup
+        decision_event("title-abstract", "bob", u, "exclude", note="see [/] and [b]this[/b]")
+        for u in units])
+    app = app_for(copy, "cleo", blind=False)
+    seen = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            seen["body"] = app.query_one("#body").content.plain
+            seen["screen"] = svg_text(app.export_screenshot())
+    asyncio.run(drive())
+    title = app.session.record(app.shown).record.title
+    app.session.close()
+    assert title in TITLES and title in seen["body"]  # exactly as written, brackets and all
+    assert "bob: exclude — see [/] and [b]this[/b]" in seen["body"]
+    assert "Journal [i]of things" in seen["body"]
+    assert "title-abstract · cleo · unblinded" in seen["screen"]
+
+
 def test_terminal_table_keeps_brackets_in_title_header_and_cells():
     text = render([{"[b]name": "[/]", "n": "[red]x"}], "table", title="T [/] [i]")
     assert "T [/] [i]" in text and "[b]name" in text and "[/]" in text and "[red]x" in text
