@@ -29,6 +29,7 @@ from helpers import new_project
 from reviewkit.project.config import load_config
 from reviewkit.reporting.outputs import Table, latex_escape, render_text, write_table
 from reviewkit.reporting.report import build_report, report_files
+from reviewkit.reporting.report.render import report_environment, table_text
 from reviewkit.reporting.tables import md_escape
 from reviewkit.searches.log import Search, add_search
 
@@ -273,6 +274,23 @@ def test_report_tex_compiles_with_pdflatex(documents, tmp_path):
     log = (tmp_path / "report.log").read_text("utf-8", "replace")
     assert done.returncode == 0, [line for line in log.splitlines() if line.startswith("!")]
     assert (tmp_path / "report.pdf").stat().st_size > 1000
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_table_latex_with_markup_in_title_header_and_notes_compiles(tmp_path):
+    """Both table templates (the report's longtable and the plain tabular), with data in
+    the caption, the header, every cell (first cells start with '[') and the notes."""
+    table = Table("t", " ".join(PAYLOADS) + "\nsecond line", [("a", "A [x]"), ("b", "B\nb")],
+                  [{"a": p, "b": p} for p in PAYLOADS], notes=PAYLOADS)
+    body = table_text(table, "latex", report_environment(None)) + render_text(table, "latex")
+    (tmp_path / "t.tex").write_text(
+        "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage{array,longtable}\n"
+        "\\begin{document}\n" + body + "\\end{document}\n", "utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                           "-no-shell-escape", "t.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    log = (tmp_path / "t.log").read_text("utf-8", "replace")
+    assert done.returncode == 0, [line for line in log.splitlines() if line.startswith("!")]
 
 
 def test_table_formats_show_a_cell_once_and_escaped():
