@@ -16,12 +16,12 @@ from reviewkit.reporting.report.docx import render_docx
 
 MD = "templates/report/report.md.j2"
 ESCAPES = {
-    "globals": "{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}",
+    "globals": "{{ cycler.__init__.__globals__.os.popen('touch PWNED_PATH').read() }}",
     "subclasses": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
-    "lipsum": "{{ lipsum.__globals__['os'].popen('touch PWNED') }}",
-    "os": "{{ os.popen('touch PWNED').read() }}",
-    "import": "{% import 'os' as os %}{{ os.popen('touch PWNED') }}",
-    "mutate": "{% set x = r.notes.append('touch PWNED') %}",
+    "lipsum": "{{ lipsum.__globals__['os'].popen('touch PWNED_PATH') }}",
+    "os": "{{ os.popen('touch PWNED_PATH').read() }}",
+    "import": "{% import 'os' as os %}{{ os.popen('touch PWNED_PATH') }}",
+    "mutate": "{% set x = r.notes.append('touch PWNED_PATH') %}",
     "huge": "{{ 'x' * 10**9 }}",
     "range": "{% for i in range(10**7) %}{% endfor %}",
     "crash": "{{ 1 // 0 }}",
@@ -53,9 +53,15 @@ def report_md(project) -> str:
         store.close()
 
 
+def escape(kind: str, project) -> str:
+    """The template, its command aimed at an absolute path (a shell would run it in the
+    current folder, not in the project)."""
+    return ESCAPES[kind].replace("PWNED_PATH", str(project.root / "PWNED"))
+
+
 @pytest.mark.parametrize("kind", sorted(ESCAPES))
 def test_template_reaching_out_fails_naming_its_file(project, kind):
-    write(project, MD, "# {{ r.title }}\n" + ESCAPES[kind] + "\n")
+    write(project, MD, "# {{ r.title }}\n" + escape(kind, project) + "\n")
     with pytest.raises(ReviewkitError) as err:
         report_md(project)
     assert str(err.value).startswith(f"{MD}:")  # the file and the line
@@ -74,7 +80,7 @@ def error_lines(stderr: str) -> list[str]:
 
 
 def test_cli_report_refuses_a_template_that_runs_a_command(project):
-    write(project, MD, ESCAPES["globals"] + "\n")
+    write(project, MD, escape("globals", project) + "\n")
     before = snapshot(project.root)
     out = run_cli("report", cwd=project.root)
     assert out.returncode == 2
@@ -169,7 +175,7 @@ def test_a_word_table_base_reached_by_a_symlink_is_refused(project, tmp_path):
 
 
 def test_table_templates_are_sandboxed_too(project):
-    write(project, "templates/tables/table.md.j2", ESCAPES["subclasses"])
+    write(project, "templates/tables/table.md.j2", escape("subclasses", project))
     table = Table("t", "T", [("a", "A")], [{"a": 1}])
     with pytest.raises(ReviewkitError) as err:
         render_text(table, "md", project.root)
