@@ -206,6 +206,20 @@ def test_a_counts_file_that_does_not_exist(tmp_path):
     assert not (project / "report").exists()
 
 
+def test_an_output_that_is_a_file_is_one_line_and_nothing_is_written(tmp_path):
+    project = example_copy(tmp_path / "review")
+    taken = tmp_path / "report.pdf"
+    taken.write_bytes(b"someone's file")
+    before = snapshot(project)
+    for out in (taken, taken / "inside"):
+        res = run_cli("-C", str(project), "report", "--output", str(out), cwd=project)
+        assert res.returncode == 2
+        [line] = [x for x in res.stderr.splitlines() if x.startswith(("error:", "Traceback"))]
+        assert line == f"error: {taken}: the report is a folder of files, and this is a file: " \
+                       "give a folder with -o"
+        assert taken.read_bytes() == b"someone's file" and snapshot(project) == before
+
+
 @needs_graphviz
 @pytest.mark.skipif(shutil.which("pdflatex") is None,
                     reason="pdflatex not installed (sudo apt-get install texlive-latex-base "
