@@ -7,6 +7,7 @@ base document, so its styles (fonts, the "Table Grid" style) apply.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -91,16 +92,23 @@ def _fit_columns(document: Any, grid: Any, header: list[str], body: list[list[st
             c.width = column.width
 
 
-def write_docx(table: Table, path: Path, project_root: Path | None = None) -> Path:
+def docx_bytes(table: Table, project_root: Path | None = None) -> bytes:
+    """The table alone as a Word file, on the team's base document when it has one."""
     import docx
 
     base = _base_document(table.name, project_root)
     document = open_word(base, project_root / "templates") if base and project_root \
         else docx.Document()
     add_table(document, table)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
-    return path
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def write_docx(table: Table, path: Path, project_root: Path | None = None) -> Path:
+    from reviewkit.reporting.outputs import write_table
+
+    return write_table(table, "docx", path, project_root)
 
 
 def _base_document(name: str, project_root: Path | None) -> Path | None:

@@ -179,13 +179,22 @@ def render_text(table: Table, fmt: str, project_root: Path | None = None) -> str
 
 
 def write_table(table: Table, fmt: str, path: Path, project_root: Path | None = None) -> Path:
-    """Write the table to ``path`` (DOCX as a real Word table)."""
-    if fmt == "docx":
-        from reviewkit.reporting.docx_table import write_docx
+    """Write the table to ``path`` (DOCX as a real Word table): rendered first, then
+    written whole, so a failure leaves no file and no half-written one."""
+    from reviewkit.reporting.prisma.files import write_file
 
-        write_docx(table, path, project_root)
+    if fmt == "docx":
+        from reviewkit.reporting.docx_table import docx_bytes
+
+        data = docx_bytes(table, project_root)
     else:
-        path.write_text(render_text(table, fmt, project_root), "utf-8")
+        data = render_text(table, fmt, project_root).encode("utf-8")
+    if path.is_dir():
+        raise ReviewkitError("this is a folder: give a file name with -o", file=str(path))
+    try:
+        write_file(path, data)
+    except OSError as exc:
+        raise ReviewkitError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
     return path
 
 
