@@ -26,7 +26,8 @@ from reviewkit.store import open_store
 MARKUP = ["[/]", "[b]", "[letter]", "[/i]", "[bold red]"]
 FORMULA = '=HYPERLINK("http://x","y")'
 TITLES = [f"Personal budgets for drug users, study {i}: {m} here" for i, m in enumerate(MARKUP)]
-TITLES += [FORMULA, "-0.5", "@SUM(A1:A9)"]
+ESC = "Window \x1b]0;owned\x07 title in \x1b[31mred"
+TITLES += [FORMULA, "-0.5", "@SUM(A1:A9)", ESC]
 MEDLINE, EMBASE = "Med[/]line [b]", "Em[/]base [letter]"
 
 
@@ -72,6 +73,14 @@ def test_screen_conflicts_shows_titles_as_written(project):
     for mark in MARKUP:  # "[/]" used to crash; "[b]" and "[letter]" to vanish
         assert mark in out.stdout, mark
     assert "Traceback" not in out.stderr
+
+
+def test_terminal_never_receives_control_characters_from_data(project):
+    out = run_cli("screen", "conflicts", cwd=project)
+    assert out.returncode == 0, out.stderr
+    assert "\x1b" not in out.stdout and "\x07" not in out.stdout
+    shown = "".join(line.strip("│ ") for line in out.stdout.splitlines())
+    assert "\\x1b]0;owned\\x07" in shown.replace(" ", "")  # shown, not sent
 
 
 def test_dedup_merges_show_titles_as_written(project):

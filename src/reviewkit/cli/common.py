@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.reporting.tables import render
+from reviewkit.reporting.tables import render, terminal_safe
 
 FormatOpt = typer.Option("table", "--format", "-f", help="table, csv or json")
 
@@ -41,7 +41,7 @@ def emit(rows: list[dict], fmt: str, title: str = "", columns: list[str] | None 
 
 
 def warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
+    typer.echo(f"warning: {terminal_safe(message)}", err=True)
 
 
 @contextmanager

@@ -49,14 +49,24 @@ def _rich_table(rows: list[dict[str, Any]], cols: list[str], title: str) -> str:
     from rich.text import Text
 
     # Text objects, never str: Rich would read "[b]" or "[/]" in a title as markup
-    table = Table(title=Text(title) if title else None, show_lines=False)
+    table = Table(title=Text(terminal_safe(title)) if title else None, show_lines=False)
     for c in cols:
-        table.add_column(Text(c), overflow="fold")
+        table.add_column(Text(terminal_safe(c)), overflow="fold")
     for r in rows:
-        table.add_row(*(Text(_cell(r.get(c))) for c in cols))
+        table.add_row(*(Text(terminal_safe(_cell(r.get(c)))) for c in cols))
     console = Console(record=True, width=120, file=io.StringIO(), color_system=None)
     console.print(table)
     return console.export_text()
+
+
+# C0 and C1 control characters but line feed and tab: an ESC in a title must not drive
+# the terminal (colours, the window title, OSC 52 writing the clipboard)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: each control character shown as ``\\xNN``, not sent."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 # Markdown: data is shown as written. Entities for what could start HTML or an entity;
