@@ -60,6 +60,12 @@ def project(tmp_path_factory):
     return project.root
 
 
+@pytest.fixture(scope="module")
+def conflicts(project):
+    """``screen conflicts`` as the terminal gets it (run once for the tests below)."""
+    return run_cli("screen", "conflicts", cwd=project)
+
+
 def test_search_list_shows_database_names_as_written(project):
     out = run_cli("search", "list", cwd=project)
     assert out.returncode == 0, out.stderr
@@ -67,16 +73,16 @@ def test_search_list_shows_database_names_as_written(project):
     assert "Traceback" not in out.stderr
 
 
-def test_screen_conflicts_shows_titles_as_written(project):
-    out = run_cli("screen", "conflicts", cwd=project)
+def test_screen_conflicts_shows_titles_as_written(conflicts):
+    out = conflicts
     assert out.returncode == 0, out.stderr
     for mark in MARKUP:  # "[/]" used to crash; "[b]" and "[letter]" to vanish
         assert mark in out.stdout, mark
     assert "Traceback" not in out.stderr
 
 
-def test_terminal_never_receives_control_characters_from_data(project):
-    out = run_cli("screen", "conflicts", cwd=project)
+def test_terminal_never_receives_control_characters_from_data(conflicts):
+    out = conflicts
     assert out.returncode == 0, out.stderr
     assert "\x1b" not in out.stdout and "\x07" not in out.stdout
     shown = "".join(line.strip("│ ") for line in out.stdout.splitlines())

@@ -109,7 +109,7 @@ def test_include_cannot_leave_the_templates_folder(project, name):
     assert str(err.value).startswith(f"{MD}:1: ") and "no template" in str(err.value)
 
 
-@pytest.mark.parametrize("name", ["../reviewkit.toml", "/etc/passwd"])
+@pytest.mark.parametrize("name", ["../reviewkit.toml"])  # absolute names: the test above
 def test_cli_include_outside_is_one_line_and_changes_nothing(project, name):
     write(project, MD, "{% include '" + name + "' %}\n")
     before = snapshot(project.root)
