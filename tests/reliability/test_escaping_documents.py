@@ -56,7 +56,7 @@ def documents(tmp_path_factory):
                                    search_string=f"{text}\n#1 {text}"))
     config = project.root / "reviewkit.toml"  # the review's own title and question too
     config.write_text(config.read_text("utf-8").replace(
-        'title = "Test review"', 'title = "Title <script>alert(1)</script> & $x$ | `c`"'),
+        'title = "Test review"', 'title = "Title <script>alert(1)</script> & $x$ | `c` #"'),
         "utf-8")
     project = dataclasses.replace(project, config=load_config(project.root))
     report = build_report(project, store)
@@ -135,7 +135,7 @@ def test_markdown_prose_headings_and_code_show_data_as_written(documents):
     tokens = MD.parse(documents["md"])
     headings = [inline_text(tokens[i + 1]) for i, t in enumerate(tokens)
                 if t.type == "heading_open"]
-    assert headings[0] == "Title <script>alert(1)</script> & $x$ | `c`"
+    assert headings[0] == "Title <script>alert(1)</script> & $x$ | `c` #"
     names = [f"{p} db ({p})".lstrip(" ") for p in PAYLOADS]
     # the appendix heads each search string with its source; no payload made a heading
     assert sorted(h for h in headings[1:] if h not in SECTIONS) == sorted(names)
@@ -262,6 +262,7 @@ def test_latex_report_holds_every_payload_escaped(documents):
     for p in PAYLOADS:
         assert latex_escape(f"{p} db") in tex, p
     assert r"\title{Title \textless{}script\textgreater{}alert(1)" in tex
+    assert r"\textasciigrave{}c\textasciigrave{} \#}" in tex
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed "

@@ -72,8 +72,8 @@ def terminal_safe(text: str) -> str:
 # Markdown: data is shown as written. Entities for what could start HTML or an entity;
 # a backslash before what could start emphasis, code, a link, math or a table cell.
 _MD_ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_MD_PUNCT = re.compile(r"[\\`*_\[\]|~$]")
-_MD_LEADING = re.compile(r"^[-+=#]")
+_MD_PUNCT = re.compile(r"[\\`*_\[\]|~$#]")  # "#": a heading's last "#" would vanish
+_MD_LEADING = re.compile(r"^[-+=]")
 _MD_ORDERED = re.compile(r"^(\d+)(?=[.)])")
 _NEWLINE = re.compile(r"\r\n?|\n")
 
