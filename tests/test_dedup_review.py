@@ -43,8 +43,12 @@ from reviewkit.tui.dedup_review import DedupReviewApp, HelpScreen, pair_table
 from conftest import export_file
 
 CITAVI = "ris/scopus-via-citavi_asreview.txt"
-REAL_PAIR = ("scopus/h-6902fa79077f", "scopus/scopus-2-s2.0-77957803193")
-COPY_PAIR = ("hand/scopus-2-s2.0-85054091539", "scopus/scopus-2-s2.0-85054091539")
+# named as the first design named them (search/key); the fixture resolves them to
+# today's ids (file key/record key), which also checks that old ids still resolve
+OLD_REAL = ("scopus/h-6902fa79077f", "scopus/scopus-2-s2.0-77957803193")
+OLD_COPY = ("hand/scopus-2-s2.0-85054091539", "scopus/scopus-2-s2.0-85054091539")
+REAL_PAIR: tuple[str, str] = OLD_REAL
+COPY_PAIR: tuple[str, str] = OLD_COPY
 
 
 @pytest.fixture
@@ -58,6 +62,10 @@ def project(tmp_path):
     copy = tmp_path / "handsearch.ris"
     copy.write_text(first.replace("PY  - 2018\n", "PY  - 2016\n"), "utf-8")
     import_files(project, store, [copy], "hand")
+    global REAL_PAIR, COPY_PAIR
+    REAL_PAIR = tuple(store.resolve(i) for i in OLD_REAL)
+    COPY_PAIR = tuple(store.resolve(i) for i in OLD_COPY)
+    assert REAL_PAIR[0].startswith("scopus-via-citavi-asreview-") and None not in COPY_PAIR
     (project.root / "dedup").mkdir(exist_ok=True)
     run_dedup(project, store)
     yield project, store

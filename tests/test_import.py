@@ -31,7 +31,9 @@ def test_import_keeps_bytes_logs_file_and_provenance(tmp_path):
     assert get_search(project, "wos").files == ["searches/exports/wos_asysd.ris"]
     first = next(store.iter_records())
     assert first.search_id == "wos" and first.file == "searches/exports/wos_asysd.ris"
-    assert first.id == "wos/wos-WOS:000082252000006"
+    # the file's key (name + content hash) and the database's accession number
+    prefix, key = first.id.split("/")
+    assert prefix.startswith("wos-asysd-") and key == "wos-WOS:000082252000006"
     assert first.record.position == 1 and first.record.line == 1
 
 
@@ -86,7 +88,8 @@ def test_ids_without_accession_are_content_hashes(tmp_path):
     import_files(project, store, [export_file("bibtex/scopus_synthesisr.bib")], "zotero")
     keys = sorted(ids(store))
     assert len(keys) == 3
-    assert all(k.startswith("zotero/") for k in keys)
+    assert all(k.startswith("scopus-synthesisr-")
+               for k in keys)
 
 
 def test_adding_a_file_rereads_only_its_source(tmp_path):

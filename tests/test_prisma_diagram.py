@@ -145,15 +145,15 @@ def test_png_and_pdf(tmp_path, ext, magic):
     assert [p.name for p in tmp_path.iterdir()] == [f"d.{ext}"]  # no temp files left
 
 
-def test_without_graphviz_the_dot_file_and_how_to_draw_it(tmp_path, monkeypatch):
+def test_without_graphviz_nothing_is_written_and_the_error_says_how(tmp_path, monkeypatch):
     monkeypatch.setenv("REVIEWKIT_DOT", "no-such-dot-program")
     monkeypatch.setitem(sys.modules, "pygraphviz", None)  # nor the wheel's bundled Graphviz
     with pytest.raises(GraphvizMissing) as err:
         render_diagram(PrismaCounts(screened=5), tmp_path / "d.svg")
-    assert not (tmp_path / "d.svg").exists()
-    source = (tmp_path / "d.dot").read_text("utf-8")
+    assert list(tmp_path.iterdir()) == []  # an error exit leaves the folder as it was
+    assert "apt-get install graphviz" in str(err.value) and "-o " in str(err.value)
+    source = render_diagram(PrismaCounts(screened=5), tmp_path / "d.dot").read_text("utf-8")
     assert source.startswith("// PRISMA 2020") and "layout=neato" in source
-    assert "apt-get install graphviz" in str(err.value) and "d.dot" in str(err.value)
 
 
 def test_cli_without_graphviz_exits_2_with_one_line(tmp_path):
@@ -165,7 +165,7 @@ def test_cli_without_graphviz_exits_2_with_one_line(tmp_path):
     assert res.returncode == 2
     (line,) = res.stderr.strip().splitlines()
     assert line.startswith("error: Graphviz's 'dot' program was not found") and "d.dot" in line
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.dot"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_dot_output_needs_no_graphviz(tmp_path, monkeypatch):

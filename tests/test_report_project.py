@@ -93,7 +93,8 @@ def test_open_records_are_named_under_the_counts_they_break(tmp_path):
     assert report.problems and all(p.record_ids for p in report.problems)
     md = render_report(report, "md", project.root)
     assert "### Counts that do not add up" in md
-    assert f"Records still open: {units[0]}" in md.replace("\\", "")
+    assert ("Records still open: 3 records (a conflict or awaiting a second reviewer at "
+            f"title-abstract): {units[0]}, ") in md.replace("\\", "")
     html = render_report(report, "html", project.root)
     assert 'class="problems"' in html and units[4] in html
 

@@ -18,7 +18,7 @@ def test_ranked_order_puts_records_like_the_included_ones_first(tmp_path):
     import_files(project, store, [export_file("ris/bluelight-endnote_reflib.ris"),
                                   export_file("ris/scopus_asysd.ris")])
     units = Screening(project, store).eligible("title-abstract")
-    vet = [u for u in units if u.startswith("unlogged-scopus")]
+    vet = [u for u in units if u.startswith("scopus-asysd-")]
     acne = [u for u in units if u not in vet]
     settled = {acne[0]: "include", acne[1]: "include", vet[0]: "exclude", vet[1]: "exclude"}
     for who in ("ana", "ben"):

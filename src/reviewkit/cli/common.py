@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ import typer
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.reporting.tables import render, terminal_safe
+from reviewkit.store.sqlite import heal_store
 
 FormatOpt = typer.Option("table", "--format", "-f", help="table, csv or json")
 
@@ -22,7 +24,13 @@ def user_errors(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            except sqlite3.DatabaseError as exc:
+                # damage the open-time checks could not see: move the cache aside, run again
+                if "locked" in str(exc) or not heal_store(str(exc)):
+                    raise
+                return fn(*args, **kwargs)
         except ReviewkitError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None

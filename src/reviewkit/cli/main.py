@@ -21,6 +21,7 @@ from reviewkit.io.importer import import_files, import_logged, parse_columns
 from reviewkit.io.rawsource import RawSource
 from reviewkit.io.writers import export as export_records
 from reviewkit.project import init_project
+from reviewkit.project.doctor import EXPLAIN, diagnose
 from reviewkit.project.session import session
 from reviewkit.project.status import project_status
 from reviewkit.searches.log import load_searches
@@ -78,6 +79,25 @@ def status(ctx: typer.Context, fmt: str = FormatOpt) -> None:
         emit(info["screening"], fmt, "Screening")
     for w in info["warnings"]:
         warn(w)
+
+
+@app.command()
+@user_errors
+def doctor(ctx: typer.Context,
+           fix: bool = typer.Option(False, "--fix", help="Link orphaned ids that have exactly "
+                                    "one likely record (writes aliases to searches/file-ids.tsv)")
+           ) -> None:
+    """Check that every decision, judgement and study link names something; explain the fix."""
+    with session(project_dir(ctx)) as (project, store):
+        result = diagnose(project, store, fix)
+    for o in result.linked:
+        typer.echo(f"linked {o.id} -> {o.fix}")
+    for o in result.orphans:
+        typer.echo(f"orphan: {o}")
+    if result.orphans:
+        typer.echo(EXPLAIN)
+        raise typer.Exit(1)
+    typer.echo("ok: every decision, judgement and study link names a record or study")
 
 
 @app.command("import")

@@ -14,9 +14,11 @@ from reviewkit.reporting.prisma import (
     output_format,
     project_counts,
     read_counts_csv,
-    render_diagram,
     write_counts_csv,
 )
+from reviewkit.reporting.prisma.files import check_output_file, write_file
+from reviewkit.reporting.prisma.project import project_invariants
+from reviewkit.reporting.prisma.render import diagram_bytes
 
 app = typer.Typer(help="PRISMA 2020 flow diagram (SVG, PNG, PDF, DOT) and its counts CSV.",
                   invoke_without_command=True)
@@ -42,17 +44,26 @@ def prisma(ctx: typer.Context,
                              "--export-counts FILE.csv")
     if output is not None:
         output_format(output)  # a wrong extension fails before anything is written
+        check_output_file(output)
+    if export_counts is not None:
+        check_output_file(export_counts, "--export-counts")
     if counts is not None:
         data = read_counts_csv(counts)
+        broken = check_invariants(data)
     else:
         with session(project_dir(ctx)) as (project, store):
             data = project_counts(project, store)
-    for broken in check_invariants(data):
-        warn(f"counts do not add up: {broken.message}")
+            broken = project_invariants(project, store, data)  # naming the open records
+    for b in broken:
+        warn(f"counts do not add up: {b.detail}")
+    if data.in_progress:
+        warn(data.in_progress)
+    # drawn first: no Graphviz fails the command before the counts file is written
+    picture = diagram_bytes(data, output) if output is not None else None
     if export_counts is not None:
         for note in write_counts_csv(data, export_counts):
             warn(note)
         typer.echo(f"wrote {export_counts}", err=True)
-    if output is not None:
-        render_diagram(data, output)
+    if output is not None and picture is not None:
+        write_file(output, picture)
         typer.echo(f"wrote {output}", err=True)

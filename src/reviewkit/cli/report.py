@@ -8,7 +8,8 @@ import typer
 
 from reviewkit.cli.common import project_dir, user_errors, warn
 from reviewkit.project.session import session
-from reviewkit.reporting.report import write_report
+from reviewkit.reporting.prisma.files import check_output_folder
+from reviewkit.reporting.report import DEFAULT_FOLDER, write_report
 
 
 @user_errors
@@ -22,9 +23,11 @@ def report(ctx: typer.Context,
     """Write the review report: PRISMA diagram, searches, dedup, screening, appraisal and
     extraction tables, as report.md, report.html, report.docx and report.tex."""
     with session(project_dir(ctx)) as (project, store):
+        check_output_folder(output if output is not None else project.root / DEFAULT_FOLDER)
         result, paths = write_report(project, store, output, counts)
     for problem in result.problems:
-        warn(f"counts do not add up: {problem.message}")
+        warn(f"counts do not add up: {problem.message}"
+             + (f"; records still open: {problem.ids_text}" if problem.record_ids else ""))
     if result.diagram.missing:
         warn(result.diagram.missing)
     for note in result.notes:

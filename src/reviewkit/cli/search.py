@@ -9,9 +9,9 @@ import typer
 
 from reviewkit.cli.common import emit, project_dir, user_errors, warn
 from reviewkit.errors import ReviewkitError
-from reviewkit.io.importer import import_files
 from reviewkit.project.session import session
-from reviewkit.searches.log import add_search, load_searches, make_search
+from reviewkit.searches.add import log_search
+from reviewkit.searches.log import load_searches, make_search
 from reviewkit.searches.reconcile import reconcile
 from reviewkit.searches.table import COLUMNS, SHORT, search_rows
 
@@ -46,11 +46,10 @@ def add(
         search = make_search(id=search_id, kind=kind, database=database, platform=platform,
                              date_run=date_run, coverage=coverage, search_string=search_string,
                              limits=limits, hits=hits, run_by=run_by, notes=notes)
-        path = add_search(project, search)
-        typer.echo(f"logged search '{search_id}' in {project.relative(path)}")
-        if file:
-            report = import_files(project, store, list(file), search_id)
-            typer.echo(f"imported {report.added} new records")
+        path, report = log_search(project, store, search, list(file or []))
+    typer.echo(f"logged search '{search_id}' in {project.relative(path)}")
+    if report is not None:
+        typer.echo(f"imported {report.added} new records")
 
 
 @app.command("list")

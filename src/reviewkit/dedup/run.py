@@ -11,6 +11,7 @@ from reviewkit.dedup.judgements import append_judgement, log_path, read_judgemen
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.store.base import Store, StoredRecord
+from reviewkit.store.sync import file_ids_path
 
 
 @dataclass
@@ -34,9 +35,9 @@ def _fingerprint(project: Project, store: Store) -> str:
     h = hashlib.sha256(METHOD_VERSION.encode())
     for key in store.sources():
         h.update(f"{key}={store.source_fingerprint(key)}\n".encode())
-    path = log_path(project)
-    if path.exists():
-        h.update(path.read_bytes())
+    for path in (log_path(project), file_ids_path(project)):  # judgements, id aliases
+        if path.exists():
+            h.update(path.read_bytes())
     return h.hexdigest()
 
 
@@ -48,9 +49,12 @@ def run_dedup(project: Project, store: Store, force: bool = False) -> DedupSumma
         return _summary(store, len(stored), recomputed=False)
     ids = [sr.id for sr in stored]
     index = {rid: i for i, rid in enumerate(ids)}
-    judged = {(index[a], index[b]) if index[a] < index[b] else (index[b], index[a]): same
-              for (a, b), same in read_judgements(project).items()
-              if a in index and b in index}
+    judged = {}
+    for (a, b), same in read_judgements(project).items():
+        # an id from before its file was logged, renamed or moved names its record today
+        a, b = (x if x in index else store.resolve(x) for x in (a, b))
+        if a in index and b in index and a != b:
+            judged[(index[a], index[b]) if index[a] < index[b] else (index[b], index[a])] = same
     result = find_duplicates([as_fields(sr) for sr in stored], judged, ids)
     rows = []
     for members in result.clusters:

@@ -28,6 +28,11 @@ class ParsedFile:
     dialect: str
     encoding: str
     records: list[Record] = field(default_factory=list)
+    entries: int = -1  # records in the whole file, where ``records`` holds only a part
+
+    def __post_init__(self) -> None:
+        if self.entries < 0:
+            self.entries = len(self.records)
 
 
 def parse_bytes(data: bytes, path: str, fmt: str | None = None,

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.io import ParsedFile, read_file
+from reviewkit.io import ParsedFile
+from reviewkit.io.stream import check_file
 from reviewkit.project.config import Project
 from reviewkit.searches.log import add_files, get_search, load_searches
 from reviewkit.store.base import Store
@@ -56,10 +57,14 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
                              "add --search ID so rebuilds read the file the same way")
     refresh(project, store)  # the store must reflect the project before we compare
     parsed: list[ParsedFile] = []
+    whole: dict[str, ParsedFile] = {}  # read once and kept: stored without a second read
     for path in paths:
         if progress:
             progress(str(path))
-        parsed.append(read_file(path, fmt, columns))
+        pf, kept = check_file(path, fmt, columns)  # a big file: checked, not held in memory
+        parsed.append(pf)
+        if kept:
+            whole[pf.sha256] = pf
     known = _existing_exports(project, store)
     before = store.count_records()
     report = ImportReport()
@@ -82,14 +87,14 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
         if search_id is not None and dest_rel not in search.files:
             to_log.append(dest_rel)
         report.files.append(FileResult(pf.path, dest_rel, pf.format, pf.dialect,
-                                       len(pf.records), bool(already)))
+                                       pf.entries, bool(already)))
     if search_id is not None and to_log:
         add_files(project, search_id, to_log)
     if search_id is None:
         report.warnings.append("no --search given: the file is kept as an unlogged source; "
                                "log the search (reviewkit search add) so PRISMA can count it")
     copied = {rel: sha for sha, rel in known.items()}
-    refresh(project, store, {pf.sha256: pf for pf in parsed}, known=copied)
+    refresh(project, store, whole, known=copied)
     report.added = store.count_records() - before
     return report
 

@@ -123,9 +123,12 @@ def dialect(text: str) -> str:
     return ""
 
 
-def read(text: str, path: str) -> tuple[str, list[Record]]:
-    """Parse RIS text into normalised records; returns (dialect, records)."""
-    name = dialect(text)
+def read(text: str, path: str, name: str | None = None) -> tuple[str, list[Record]]:
+    """Parse RIS text into normalised records; returns (dialect, records).
+
+    ``name`` gives the dialect (a big file's later pieces keep its first piece's)."""
+    if name is None:
+        name = dialect(text)
     tm = tagmap.load("ris", name)
     records = []
     for position, (line, raw) in enumerate(RisReader().entries(text, path), 1):

@@ -63,18 +63,58 @@ class Project:
         return path.resolve().relative_to(self.root.resolve()).as_posix()
 
 
+# Keys of reviewkit.toml that name a file or folder; each must stay inside the project,
+# checked when the file is loaded, so no command reads outside it.
+PATH_KEYS = ("report.counts", "screening.fulltext_dir")
+
+
+def inside_project(project: Project, value: str, key: str) -> Path:
+    """A path written in reviewkit.toml, resolved from the root; it must stay inside the
+    project (a project received through git must not make reviewkit read other files)."""
+    config = project.root / CONFIG
+    text = config.read_text("utf-8-sig") if config.is_file() else ""
+    return _inside(project.root, value, key, text)
+
+
+def _inside(root: Path, value: str, key: str, text: str) -> Path:
+    root = root.resolve()
+    path = (root / value).resolve()  # follows symlinks, so a link out is caught too
+    if not path.is_relative_to(root):
+        name = key.rsplit(".", 1)[-1]
+        raise ReviewkitError(f"{value!r} is outside the project folder; name a path inside "
+                             "it, relative to the folder of reviewkit.toml",
+                             file=str(root / CONFIG), line=tomlfile.line_of(text, name),
+                             field=key)
+    return path
+
+
 def load_config(root: Path) -> Config:
     path = root / CONFIG
     data, text = tomlfile.load(path)
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
         raise tomlfile.validation_error(exc, path, text) from None
+    for key in PATH_KEYS:
+        section, name = key.split(".")
+        value = (data.get(section) or {}).get(name) if isinstance(data.get(section), dict) \
+            else None
+        if isinstance(value, str) and value:
+            _inside(root, value, key, text)
+    return config
 
 
 def find_project(start: Path | None = None) -> Project:
     """The project containing ``start`` (default: the working directory)."""
     here = (start or Path.cwd()).resolve()
+    if start is not None and not here.exists():
+        raise ReviewkitError("this folder does not exist: pass --project DIR naming a review "
+                             "project folder", file=str(start))
+    if start is not None and here.is_file() and here.name == CONFIG:
+        here = here.parent  # -C path/to/reviewkit.toml names its project
+    elif start is not None and not here.is_dir():
+        raise ReviewkitError("this is a file, not a folder: pass --project DIR naming a review "
+                             "project folder", file=str(start))
     for folder in (here, *here.parents):
         if (folder / CONFIG).is_file():
             return Project(folder, load_config(folder))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from reviewkit.project.config import Project
-from reviewkit.screening import screening_status
+from reviewkit.records.orphans import find_orphans
+from reviewkit.records.studies import check_studies
+from reviewkit.screening import Screening, screening_status
 from reviewkit.searches.log import load_searches
 from reviewkit.searches.reconcile import Reconciliation, reconcile
 from reviewkit.store.base import Store
@@ -36,7 +38,8 @@ def project_status(project: Project, store: Store) -> dict:
         "sources": [{"source": r.source, "file": r.path, "format": r.format,
                      "dialect": r.dialect, "records": r.entries} for r in files],
         "screening": screening_status(project, store),
-        "warnings": _warnings(checks),
+        "warnings": (_warnings(checks) + [str(o) for o in find_orphans(project, store)]
+                     + [str(p) for p in check_studies(project, store, Screening(project, store))]),
     }
 
 

@@ -1,7 +1,8 @@
-"""Stable record ids: source + the database's accession, else a content hash.
+"""Stable record ids: the file's durable key + the database's accession, else a content hash.
 
-An id never depends on row numbers or on other files, so decisions that
-refer to it survive rebuilds and later imports.
+An id never depends on row numbers, on other files or on which search claims
+the file (records/fileids.py), so decisions that refer to it survive rebuilds,
+later imports, and a file being logged, renamed or moved.
 """
 
 from __future__ import annotations
@@ -36,13 +37,24 @@ def record_key(rec: Record) -> str:
     return f"h-{content_key(rec)}"
 
 
-def assign_ids(records: list[Record], source: str) -> list[str]:
-    """Ids for one file's records; a key repeated in the file gets '~2', '~3'."""
-    seen: dict[str, int] = {}
-    out = []
-    for rec in records:
-        key = f"{source}/{record_key(rec)}"
-        n = seen.get(key, 0) + 1
-        seen[key] = n
-        out.append(key if n == 1 else f"{key}~{n}")
-    return out
+class IdAssigner:
+    """Ids for one file's records, fed in pieces; a key repeated in the file gets '~2', '~3'."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.seen: dict[str, int] = {}
+
+    def assign(self, records: list[Record]) -> list[str]:
+        out = []
+        seen = self.seen
+        for rec in records:
+            key = f"{self.prefix}/{record_key(rec)}"
+            n = seen.get(key, 0) + 1
+            seen[key] = n
+            out.append(key if n == 1 else f"{key}~{n}")
+        return out
+
+
+def assign_ids(records: list[Record], prefix: str) -> list[str]:
+    """Ids for one whole file's records."""
+    return IdAssigner(prefix).assign(records)

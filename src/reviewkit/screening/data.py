@@ -25,11 +25,19 @@ class Screening:
         self._eligible: dict[str, list[str]] = {}
 
     def unit_of(self, record_id: str) -> str:
-        """The unit a record belongs to (an unknown id stays itself: kept, never dropped)."""
-        return self._unit_of.get(record_id, record_id)
+        """The unit a record belongs to (an unknown id stays itself: kept, never dropped).
+
+        An older id of a record (before its file was logged, renamed or moved) resolves
+        through the store to the record's id today."""
+        unit = self._unit_of.get(record_id)
+        if unit is None:
+            current = self.store.resolve(record_id)
+            unit = self._unit_of.get(current, record_id) if current else record_id
+            self._unit_of[record_id] = unit
+        return unit
 
     def knows(self, record_id: str) -> bool:
-        return record_id in self._unit_of
+        return self.unit_of(record_id) in self.members
 
     def state(self, stage: str) -> StageState:
         self.conf.check_stage(stage)

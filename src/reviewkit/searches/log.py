@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Literal
 
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import tomlfile
@@ -45,16 +46,33 @@ class Search(BaseModel):
     @field_validator("date_run", mode="before")
     @classmethod
     def _date(cls, value: object) -> str:
+        if isinstance(value, dt.datetime):
+            value = value.date()  # a TOML datetime: the day is what PRISMA-S asks for
         if isinstance(value, dt.date):
             return value.isoformat()
         value = str(value or "")
-        if value and not _DATE.match(value):
-            raise ValueError("expected a date as YYYY-MM-DD (or YYYY-MM, YYYY)")
+        if value and not _real_date(value):
+            # a custom error: the message reads without pydantic's "Value error, " prefix
+            raise PydanticCustomError("date", "{value} is not a date: expected YYYY-MM-DD "
+                                      "(or YYYY-MM, YYYY), e.g. 2017-04-21",
+                                      {"value": repr(value)})
         return value
 
     @property
     def other_method(self) -> bool:
         return self.kind in OTHER_METHODS
+
+
+def _real_date(value: str) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD naming a day that exists (no 2024-02-30)."""
+    if not _DATE.match(value):
+        return False
+    parts = [int(p) for p in value.split("-")]
+    try:
+        dt.date(parts[0], *(parts[1:] + [1, 1])[:2])
+    except ValueError:
+        return False
+    return True
 
 
 def make_search(**fields: object) -> Search:
@@ -76,9 +94,37 @@ def read_search(path: Path) -> Search:
         raise ReviewkitError("the id is the file name; remove the 'id' line", file=str(path),
                              line=tomlfile.line_of(text, "id"), field="id")
     try:
-        return Search.model_validate({**data, "id": path.stem})
+        search = Search.model_validate({**data, "id": path.stem})
     except ValidationError as exc:
         raise tomlfile.validation_error(exc, path, text) from None
+    root = path.resolve().parent.parent  # searches/<id>.toml sits in the project root
+    for name in search.files:
+        if not name.strip():
+            raise ReviewkitError("an empty export file name", file=str(path),
+                                 line=tomlfile.line_of(text, "files"), field="files")
+        if not _inside(root, name):
+            raise ReviewkitError(f"export file {name!r} is outside the project folder; "
+                                 "export files are named from the project root, e.g. "
+                                 "searches/exports/medline.ris", file=str(path),
+                                 line=_line_of_item(text, "files", name), field="files")
+    return search
+
+
+def _inside(root: Path, name: str) -> bool:
+    if Path(name).is_absolute() or PureWindowsPath(name).drive:
+        return False
+    return (root / name).resolve().is_relative_to(root)
+
+
+def _line_of_item(text: str, key: str, item: str) -> int | None:
+    """The line holding ``item`` in a (possibly multi-line) array, else the key's line."""
+    start = tomlfile.line_of(text, key)
+    if start is None:
+        return None
+    for n, line in enumerate(text.splitlines()[start - 1:], start):
+        if item in line:
+            return n
+    return start
 
 
 def load_searches(project: Project) -> list[Search]:
@@ -88,6 +134,8 @@ def load_searches(project: Project) -> list[Search]:
         if not _ID.match(path.stem):
             raise ReviewkitError("search file names must be lower-case letters, digits, '-' "
                                  "or '_' (the name is the search id)", file=str(path))
+        if not path.is_file():
+            raise ReviewkitError("is a folder; a search is one .toml file", file=str(path))
         out.append(read_search(path))
     return out
 
@@ -146,6 +194,7 @@ def _multiline(value: str) -> object:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)  # a project whose searches/ was removed
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text, "utf-8")
     tmp.replace(path)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from reviewkit.notices import notify
 from reviewkit.records.model import Record
 from reviewkit.store.base import FileRow, StoredRecord
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 _RECORD_COLS = ("title", "abstract", "authors", "year", "journal", "journal_abbrev", "volume",
                 "issue", "pages", "doi", "issn", "isbn", "pmid", "accession", "keywords",
                 "urls", "type", "language", "database", "position", "line")
@@ -26,8 +30,11 @@ CREATE TABLE files (path TEXT PRIMARY KEY, source TEXT NOT NULL, search_id TEXT,
   sha256 TEXT NOT NULL, size INTEGER, mtime_ns INTEGER, format TEXT, dialect TEXT,
   encoding TEXT, entries INTEGER);
 CREATE TABLE records (id TEXT PRIMARY KEY, source TEXT NOT NULL, search_id TEXT,
-  file TEXT NOT NULL, {", ".join(_RECORD_COLS)});
+  file TEXT NOT NULL, key TEXT NOT NULL, {", ".join(_RECORD_COLS)});
 CREATE INDEX records_source ON records(source);
+CREATE INDEX records_file ON records(file);
+CREATE INDEX records_key ON records(key);
+CREATE TABLE aliases (alias TEXT PRIMARY KEY, id TEXT NOT NULL);
 CREATE TABLE clusters (record_id TEXT PRIMARY KEY, representative TEXT NOT NULL,
   status TEXT NOT NULL);
 CREATE INDEX clusters_rep ON clusters(representative);
@@ -37,7 +44,7 @@ INSERT INTO meta VALUES ('schema', '{SCHEMA_VERSION}');
 """
 
 
-_INSERT_RECORD = f"INSERT OR IGNORE INTO records VALUES ({','.join('?' * (4 + len(_RECORD_COLS)))})"
+_INSERT_RECORD = f"INSERT OR IGNORE INTO records VALUES ({','.join('?' * (5 + len(_RECORD_COLS)))})"
 
 
 class SQLiteStore:
@@ -45,17 +52,52 @@ class SQLiteStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.db = self._connect()
-        if self._version() != SCHEMA_VERSION:
-            # an old or broken cache is simply rebuilt from the project's files
-            self.db.close()
-            self.path.unlink(missing_ok=True)
+        self.healed: str | None = None
+        problem = self._open_checked()
+        if problem:
+            self.healed = move_aside(self.path, problem)
             self.db = self._connect()
-            with self.db:
-                self.db.executescript(_SCHEMA)
+            self._create()
+
+    def _open_checked(self) -> str | None:
+        """Open the cache; say what is wrong with it, or None when it can be trusted."""
+        if self.path.exists() and not self.path.is_file():
+            return "it is not a file"
+        fresh = not self.path.exists() or self.path.stat().st_size == 0
+        try:
+            self.db = self._connect()
+            if fresh:
+                self._create()
+                return None
+            version = self._version()
+            if version != SCHEMA_VERSION:
+                return (f"it was built by another version (schema {version})" if version
+                        else "it has no schema (half-written or not a reviewkit store)")
+            return self._damage()
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+
+    def _create(self) -> None:
+        with self.db:
+            self.db.executescript(_SCHEMA)
+
+    def _damage(self) -> str | None:
+        """Cheap checks that catch a cache damaged below the schema: tables, columns, rows."""
+        for table, cols in _expected_columns().items():
+            have = [r[1] for r in self.db.execute(f"PRAGMA table_info({table})")]
+            if have != cols:
+                return f"table {table} is missing or changed"
+        entries = dict(self.db.execute("SELECT path, entries FROM files"))
+        rows = dict(self.db.execute("SELECT file, count(*) FROM records GROUP BY file"))
+        if {p: n for p, n in entries.items() if n} != rows:
+            return "its record rows do not match the files it read"
+        sources = {r[0] for r in self.db.execute("SELECT source FROM files")}
+        if not sources <= set(self.sources()):
+            return "its file rows name sources it does not hold"
+        return None
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(str(self.path))
+        db = sqlite3.connect(str(self.path), timeout=60)
         # measured fastest for bulk import (bench/import.py); synchronous=OFF is
         # fine for a cache that a crash can only send back to a rebuild
         db.execute("PRAGMA page_size=16384")
@@ -65,7 +107,7 @@ class SQLiteStore:
     def _version(self) -> str | None:
         try:
             row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        except sqlite3.DatabaseError:
+        except sqlite3.OperationalError:
             return None
         return row[0] if row else None
 
@@ -80,23 +122,27 @@ class SQLiteStore:
     def replace_source(self, source: str, search_id: str | None, fingerprint: str,
                        files: list[tuple[FileRow, list[tuple[str, Record]]]]) -> None:
         with self.db:
-            self._delete_source(source)
+            self._delete_source(source, [row.path for row, _ in files])
             self.db.execute("INSERT INTO sources VALUES (?,?,?)", (source, search_id, fingerprint))
             for row, records in files:
-                self.db.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?)", (
-                    row.path, source, search_id, row.sha256, row.size, row.mtime_ns,
-                    row.format, row.dialect, row.encoding, row.entries))
+                # records first: a streamed file's row is complete once they are consumed
                 self.db.executemany(
                     _INSERT_RECORD,
                     (_record_row(rid, source, search_id, row.path, rec) for rid, rec in records))
+                self.db.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?)", (
+                    row.path, source, search_id, row.sha256, row.size, row.mtime_ns,
+                    row.format, row.dialect, row.encoding, row.entries))
 
     def remove_source(self, source: str) -> None:
         with self.db:
             self._delete_source(source)
 
-    def _delete_source(self, source: str) -> None:
+    def _delete_source(self, source: str, paths: list[str] = ()) -> None:
         for table, col in (("sources", "key"), ("files", "source"), ("records", "source")):
             self.db.execute(f"DELETE FROM {table} WHERE {col}=?", (source,))
+        for path in paths:  # a file that moved here from another source
+            self.db.execute("DELETE FROM files WHERE path=?", (path,))
+            self.db.execute("DELETE FROM records WHERE file=?", (path,))
 
     # files -------------------------------------------------------------
     def cached_file(self, path: str) -> FileRow | None:
@@ -124,6 +170,40 @@ class SQLiteStore:
     def get_record(self, record_id: str) -> StoredRecord | None:
         row = self.db.execute("SELECT * FROM records WHERE id=?", (record_id,)).fetchone()
         return _stored(row) if row else None
+
+    # ids -------------------------------------------------------------
+    def record_ids(self) -> set[str]:
+        return {r for r, in self.db.execute("SELECT id FROM records")}
+
+    def ids_with_key(self, key: str) -> list[str]:
+        """Ids of the records whose own part (after the file key) is ``key``."""
+        return [r for r, in self.db.execute("SELECT id FROM records WHERE key=? ORDER BY id",
+                                            (key,))]
+
+    def set_aliases(self, aliases: dict[str, str]) -> None:
+        """The project's record-id aliases (searches/file-ids.tsv), replacing the last set."""
+        with self.db:
+            self.db.execute("DELETE FROM aliases")
+            self.db.executemany("INSERT OR REPLACE INTO aliases VALUES (?,?)", aliases.items())
+
+    def resolve(self, record_id: str) -> str | None:
+        """The current id a (possibly older) id names, or None when it names no record.
+
+        Older ids: an alias from `doctor --fix`, or the first design's
+        ``<search id>/<key>`` and ``unlogged-<file name>/<key>``, matched through the
+        record key when exactly one record fits."""
+        if self.db.execute("SELECT 1 FROM records WHERE id=?", (record_id,)).fetchone():
+            return record_id
+        row = self.db.execute("SELECT id FROM aliases WHERE alias=?", (record_id,)).fetchone()
+        if row:
+            return self.resolve(row[0]) if row[0] != record_id else None
+        prefix, sep, key = record_id.partition("/")
+        if not sep:
+            return None
+        hits = [rid for rid, source, file in self.db.execute(
+                    "SELECT id, source, file FROM records WHERE key=?", (key,))
+                if prefix in (source, legacy_unlogged(file))]
+        return hits[0] if len(hits) == 1 else None
 
     # meta -------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -196,15 +276,16 @@ def _unpack(cell: str) -> list[str]:
 
 def _record_row(rid: str, source: str, search_id: str | None, file: str, r: Record) -> tuple:
     # spelled out: this runs once per record of 100k-record imports
-    return (rid, source, search_id, file, r.title, r.abstract, _pack(r.authors), r.year,
-            r.journal, r.journal_abbrev, r.volume, r.issue, r.pages, r.doi, _pack(r.issn),
+    return (rid, source, search_id, file, rid.partition("/")[2], r.title, r.abstract,
+            _pack(r.authors), r.year, r.journal, r.journal_abbrev, r.volume, r.issue,
+            r.pages, r.doi, _pack(r.issn),
             _pack(r.isbn), r.pmid, _pack([x for kv in r.accession.items() for x in kv]),
             _pack(r.keywords), _pack(r.urls), r.type, r.language, r.database, r.position,
             r.line)
 
 
 def _stored(row: tuple) -> StoredRecord:
-    rid, source, search_id, file, *values = row
+    rid, source, search_id, file, _key, *values = row
     fields = dict(zip(_RECORD_COLS, values, strict=True))
     for col in _LIST_COLS:
         fields[col] = _unpack(fields[col])
@@ -213,6 +294,59 @@ def _stored(row: tuple) -> StoredRecord:
     return StoredRecord(rid, source, search_id, file, Record(**fields))
 
 
+def move_aside(path: Path, problem: str) -> str:
+    """Move a cache that cannot be trusted out of the way (kept once, for a bug report)."""
+    aside = path.with_name(path.name + ".broken")
+    if aside.is_dir() and not aside.is_symlink():
+        shutil.rmtree(aside)
+    elif aside.exists() or aside.is_symlink():
+        aside.unlink()
+    for extra in ("-journal", "-wal", "-shm"):
+        path.with_name(path.name + extra).unlink(missing_ok=True)
+    if path.exists() or path.is_symlink():
+        path.rename(aside)
+    message = (f"the cache {path.name} could not be trusted ({problem}); moved aside to "
+               f"{aside.name} and rebuilt from the project's files")
+    notify(message)
+    return message
+
+
+@functools.cache
+def _expected_columns() -> dict[str, list[str]]:
+    db = sqlite3.connect(":memory:")
+    db.executescript(_SCHEMA)
+    tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    out = {t: [r[1] for r in db.execute(f"PRAGMA table_info({t})")] for t in tables}
+    db.close()
+    return out
+
+
+def legacy_unlogged(file: str) -> str:
+    """The source key the first design gave an unlogged file (its ids' prefix)."""
+    name = file.rsplit("/", 1)[-1].lower()
+    return "unlogged-" + (re.sub(r"[^a-z0-9]+", "-", name).strip("-") or "file")
+
+
+_opened: list[SQLiteStore] = []
+
+
 def open_store(path: Path) -> SQLiteStore:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SQLiteStore(path)
+    store = SQLiteStore(path)
+    _opened.append(store)
+    del _opened[:-4]
+    return store
+
+
+def heal_store(problem: str) -> bool:
+    """After an SQLite error mid-command: move the cache aside once; False if already done."""
+    if not _opened or getattr(heal_store, "done", False):
+        return False
+    heal_store.done = True
+    store = _opened[-1]
+    try:
+        store.close()
+    except sqlite3.Error:
+        pass
+    move_aside(store.path, problem)
+    return True

@@ -2,26 +2,31 @@
 
 The unit of refresh is a source: a logged search (all its export files) or
 one unlogged export file. A source is re-read when the content hash of any
-of its files, or the parser version, changes.
+of its files, or the parser version, changes. Record ids come from the file's
+durable key (records/fileids.py), never from the source, so logging, renaming
+or moving a file keeps every id.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.io import ParsedFile, no_gc, read_file
+from reviewkit.io import ParsedFile, no_gc
+from reviewkit.io.stream import read_pieces
 from reviewkit.project.config import Project
-from reviewkit.records.ids import assign_ids
+from reviewkit.records.fileids import MAP_NAME, FileIds
+from reviewkit.records.ids import IdAssigner
+from reviewkit.records.model import Record
 from reviewkit.searches.log import Search, load_searches, search_path
 from reviewkit.store.base import FileRow, Store
 
 # Bump when a reader or normaliser changes what it produces: every source is re-read.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 UNLOGGED = "unlogged-"
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -61,10 +66,15 @@ def project_sources(project: Project, searches: list[Search]) -> list[Source]:
             claimed.add(path)
         out.append(Source(s.id, s.id, sorted(paths), s.format or None, s.columns or None))
     if project.exports_dir.is_dir():
-        for path in sorted(project.exports_dir.iterdir()):
-            path = path.resolve()
-            if path.is_file() and not path.name.startswith(".") and path not in claimed:
-                out.append(Source(unlogged_key(path), None, [path]))
+        root = project.root.resolve()
+        for entry in sorted(project.exports_dir.iterdir()):
+            path = entry.resolve()
+            if not path.is_file() or entry.name.startswith(".") or path in claimed:
+                continue
+            if not path.is_relative_to(root):
+                raise ReviewkitError("this link points outside the project; copy the export "
+                                     "into searches/exports/ instead", file=str(entry))
+            out.append(Source(unlogged_key(path), None, [path]))
     return out
 
 
@@ -96,15 +106,40 @@ def refresh(project: Project, store: Store, parsed: dict[str, ParsedFile] | None
         return _refresh(project, store, parsed or {}, progress, known)
 
 
+def _identified(pieces: Iterable[ParsedFile], row: FileRow,
+                prefix: str) -> Iterator[tuple[str, Record]]:
+    """(id, record) piece by piece, filling in the file's row as it goes (a big file is
+    never held whole)."""
+    ids = IdAssigner(prefix)
+    for pf in pieces:
+        row.format, row.dialect, row.encoding = pf.format, pf.dialect, pf.encoding
+        row.entries += len(pf.records)
+        yield from zip(ids.assign(pf.records), pf.records, strict=True)
+
+
+def file_ids_path(project: Project) -> Path:
+    return project.searches_dir / MAP_NAME
+
+
 def _refresh(project: Project, store: Store, parsed: dict[str, ParsedFile],
              progress: Callable[[str], None] | None, known: dict[str, str] | None) -> SyncReport:
     report = SyncReport()
     sources = project_sources(project, load_searches(project))
+    ids = FileIds.load(file_ids_path(project))
+    wanted = {s.key for s in sources}
+    for key in store.sources():
+        if key not in wanted:  # first, so a file moving between sources is never held twice
+            store.remove_source(key)
+            report.removed.append(key)
     for src in sources:
-        states = [(project.relative(p), p, *file_sha(store, project.relative(p), p, known))
-                  for p in src.paths]
+        states = []
+        for p in src.paths:
+            rel = project.relative(p)
+            sha, size, mtime = file_sha(store, rel, p, known)
+            prefix = ids.key_for(rel, sha, lambda r: (project.root / r).exists())
+            states.append((rel, p, sha, size, mtime, prefix))
         parts = [PARSER_VERSION, src.search_id or "", src.fmt or "", repr(src.columns)]
-        parts += [f"{rel} {sha}" for rel, _, sha, *_ in states]
+        parts += [f"{rel} {sha} {prefix}" for rel, _, sha, _, _, prefix in states]
         fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         if store.source_fingerprint(src.key) == fingerprint:
             report.unchanged += 1
@@ -112,17 +147,15 @@ def _refresh(project: Project, store: Store, parsed: dict[str, ParsedFile],
         if progress:
             progress(src.key)
         files = []
-        for rel, path, sha, size, mtime in states:
-            pf = parsed.get(sha) or read_file(path, src.fmt, src.columns)
-            ids = assign_ids(pf.records, src.key)
-            row = FileRow(rel, src.key, src.search_id, sha, size, mtime, pf.format,
-                          pf.dialect, pf.encoding, len(pf.records))
-            files.append((row, list(zip(ids, pf.records, strict=True))))
+        for rel, path, sha, size, mtime, prefix in states:
+            row = FileRow(rel, src.key, src.search_id, sha, size, mtime, "", "", "", 0)
+            pieces = [parsed[sha]] if sha in parsed else read_pieces(path, src.fmt, src.columns)
+            files.append((row, _identified(pieces, row, prefix)))
         store.replace_source(src.key, src.search_id, fingerprint, files)
         report.refreshed.append(src.key)
-    wanted = {s.key for s in sources}
-    for key in store.sources():
-        if key not in wanted:
-            store.remove_source(key)
-            report.removed.append(key)
+    store.set_aliases(ids.aliases)
+    try:
+        ids.save()
+    except OSError:  # a read-only checkout: the keys are derived again, the same, next time
+        pass
     return report

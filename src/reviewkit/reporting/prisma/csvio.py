@@ -132,7 +132,7 @@ def _rows(path: Path) -> dict[str, tuple[int, str]]:
         header = [h.strip() for h in next(reader, [])]
         if header != COLUMNS:
             raise ReviewkitError(f"the header must be {','.join(COLUMNS)} (the PRISMA2020 "
-                                 f"template's columns), found {','.join(header) or 'nothing'}",
+                                 f"template's columns); {_header_gap(header)}",
                                  file=str(path), line=1)
         for row in reader:
             line = reader.line_num
@@ -155,6 +155,16 @@ def _rows(path: Path) -> dict[str, tuple[int, str]]:
                                  "must be present (write NA in n when unknown)",
                                  file=str(path), field=key)
     return rows
+
+
+def _header_gap(header: list[str]) -> str:
+    # said without quoting the file: it may not be a counts file at all
+    if not any(header):
+        return "the first line is empty"
+    for i, want in enumerate(COLUMNS):
+        if i >= len(header) or header[i] != want:
+            return f"column {i + 1} is not '{want}'"
+    return f"found {len(header)} columns, not {len(COLUMNS)}"
 
 
 def _text(path: Path) -> str:

@@ -22,7 +22,7 @@ class Box:
     row: str  # header | identification | screening | retrieval | eligibility | included | total
     col: str  # phase | previous | main | side | other | other_side
     lines: list[str]
-    kind: str = "box"  # box | header_* | phase | footnote
+    kind: str = "box"  # box | header_* | phase | footnote | notice
     left: bool = False  # left-justified text (lists), else centred
     span: tuple[str, ...] = ()  # extra columns (headers) or rows (phase bars) it covers
 
@@ -108,6 +108,8 @@ def build(c: PrismaCounts) -> Diagram:
                                            count(inc["total_reports"], c.total_reports)]),
         ]
         d.flows += [Flow("included", "total"), Flow("previous", "total", elbow=True)]
+    if c.in_progress:
+        d.boxes.append(Box("in_progress", "notice", "phase", [c.in_progress], kind="notice"))
     notes = list(L["footnotes"])
     if c.merged_other:
         routes = [L["identified"][g].lower() for g in c.merged_other]

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from reviewkit.reporting.prisma.model import OTHER_GROUPS, PrismaCounts, Sources
 
+MAX_IDS = 20  # record ids named per broken check before "and N more"
+
 
 @dataclass(frozen=True)
 class BrokenInvariant:
@@ -21,6 +23,22 @@ class BrokenInvariant:
     expected: int | None = None
     actual: int | None = None
     record_ids: tuple[str, ...] = ()
+    why: str = ""  # what those records have in common ("not screened at title-abstract")
+
+    @property
+    def detail(self) -> str:
+        """The message, with how many records make the gap and which (a CLI line)."""
+        if not self.record_ids:
+            return self.message
+        return f"{self.message}; records still open: {ids_text(self.record_ids, self.why)}"
+
+
+def ids_text(ids: tuple[str, ...], why: str = "") -> str:
+    """How many, why, then which: "5 records (not screened at …): a, b, c"."""
+    more = len(ids) - MAX_IDS
+    head = ("1 record" if len(ids) == 1 else f"{len(ids):,} records") + (
+        f" ({why})" if why else "")
+    return f"{head}: {', '.join(ids[:MAX_IDS])}" + (f" and {more:,} more" if more > 0 else "")
 
 
 def fmt(n: int | None) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from reviewkit.reporting.prisma.diagram import Box, Diagram, labels
 
-ROWS = ("header", "identification", "screening", "retrieval", "eligibility", "included",
+ROWS = ("notice", "header", "identification", "screening", "retrieval", "eligibility", "included",
         "total", "footer")
 COLUMNS = ("phase", "previous", "main", "side", "other", "other_side")
 
@@ -95,7 +95,7 @@ def _arrows(d: Diagram, nodes: list[Node], ys: dict) -> list[Arrow]:
 
 
 def _width(b: Box, xs: dict, right: float) -> float:
-    if b.kind == "footnote":
+    if b.kind in ("footnote", "notice"):  # the whole width of the diagram
         return right - xs[b.col][0]
     last = b.span[-1] if b.span and b.kind != "phase" else b.col
     return xs[last][1] - xs[b.col][0]
@@ -107,7 +107,8 @@ def _font(b: Box, geo: dict) -> float:
 
 
 def _wrap(b: Box, width: float, geo: dict) -> list[str]:
-    chars = max(12, int((width - 0.2) * 72 / (_font(b, geo) * geo["char_width"])))
+    bold = 1.15 if b.kind == "notice" else 1.0  # the notice is bold: wider letters
+    chars = max(12, int((width - 0.2) * 72 / (_font(b, geo) * geo["char_width"] * bold)))
     out: list[str] = []
     for line in b.lines:
         indent = line[: len(line) - len(line.lstrip("\u00a0"))]

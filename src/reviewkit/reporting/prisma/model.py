@@ -93,6 +93,9 @@ class PrismaCounts:
     # Other-method routes whose records were de-duplicated and screened together with the
     # database records (the PRISMA 2009 flow many reviews used), e.g. ("websites",).
     merged_other: tuple[str, ...] = ()
+    # Set while screening is unfinished ("Screening in progress: 27 of 251 records…"):
+    # drawn above the diagram, so an interim diagram cannot pass for the final one.
+    in_progress: str = ""
 
     def __post_init__(self) -> None:
         self.merged_other = tuple(self.merged_other)
@@ -144,7 +147,7 @@ class PrismaCounts:
             elif isinstance(value, list):
                 for i, c in enumerate(value):
                     yield f"{f.name}[{i}]", c.n
-            elif f.name != "merged_other":
+            elif f.name not in ("merged_other", "in_progress"):
                 yield f.name, value
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from reviewkit.project.config import Project
+from reviewkit.records.orphans import refuse_orphans
+from reviewkit.records.studies import check_studies, refuse_study_problems
 from reviewkit.reporting.prisma.invariants import BrokenInvariant, check_invariants
 from reviewkit.reporting.prisma.model import Count, PrismaCounts, Sources
 from reviewkit.reporting.prisma.screened import add_screening, add_studies
@@ -22,6 +24,7 @@ ROUTE = {"database": "databases", "register": "registers", "website": "websites"
 
 def project_counts(project: Project, store: Store) -> PrismaCounts:
     """Records identified per logged search, and duplicates removed by dedup."""
+    refuse_orphans(project, store, "the PRISMA counts")
     entries = store.count_entries()  # records read per source (= search id when logged)
     routes: dict[str, list[Count]] = {r: [] for r in set(ROUTE.values())}
     merged: set[str] = set()
@@ -43,6 +46,8 @@ def project_counts(project: Project, store: Store) -> PrismaCounts:
     counts.merged_other = tuple(g for g in ("websites", "organisations", "citations",
                                             "other_methods") if g in merged)
     screening = Screening(project, store)
+    # included studies are counted from their reports: a missing or excluded one is refused
+    refuse_study_problems(check_studies(project, store, screening))
     add_screening(counts, screening, _stop(project))
     add_studies(counts, screening)
     return counts
@@ -53,13 +58,20 @@ def _stop(project: Project) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def project_invariants(project: Project, store: Store) -> list[BrokenInvariant]:
-    """Broken PRISMA invariants, each naming the records that are still open."""
-    counts = project_counts(project, store)
+def project_invariants(project: Project, store: Store,
+                       counts: PrismaCounts | None = None) -> list[BrokenInvariant]:
+    """Broken PRISMA invariants, each naming the records that make its gap (only those:
+    an unscreened record explains "records screened", not "reports assessed")."""
+    if counts is None:
+        counts = project_counts(project, store)
     pending = add_screening(PrismaCounts(), Screening(project, store), _stop(project))
-    open_ids = tuple(pending.unscreened + pending.undecided)
-    return [replace(b, record_ids=open_ids) if open_ids else b
-            for b in check_invariants(counts)]
+    out = []
+    for b in check_invariants(counts):
+        if b.check in pending.gaps:
+            ids, why = pending.gaps[b.check]
+            b = replace(b, record_ids=ids, why=why)
+        out.append(b)
+    return out
 
 
 def _duplicates(store: Store, entries: dict[str, int]) -> int | None:

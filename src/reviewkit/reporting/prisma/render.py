@@ -1,8 +1,8 @@
 """Counts → DOT source → SVG, PNG or PDF, drawn by Graphviz.
 
 Graphviz comes from the system's ``dot`` program, or else from the ``pygraphviz`` wheel
-(it bundles the Graphviz libraries). With neither, the .dot file is written and the
-error says how to draw it.
+(it bundles the Graphviz libraries). With neither, nothing is written and the error
+says how to get the .dot file and draw it.
 """
 
 from __future__ import annotations
@@ -41,13 +41,17 @@ def dot_source(counts: PrismaCounts, title: str = "") -> str:
 def render_diagram(counts: PrismaCounts, output: Path | str, title: str = "") -> Path:
     """Draw the diagram to ``output``; the format is its extension (.svg .png .pdf .dot)."""
     output = Path(output)
+    write_file(output, diagram_bytes(counts, output, title))
+    return output
+
+
+def diagram_bytes(counts: PrismaCounts, output: Path | str, title: str = "") -> bytes:
+    """The diagram in the format ``output``'s extension names, drawn but not written (so a
+    command can fail before it writes anything)."""
+    output = Path(output)
     fmt = output_format(output)
     source = dot_source(counts, title)
-    if fmt == "dot":
-        write_file(output, source)
-        return output
-    write_file(output, draw(source, fmt, output))
-    return output
+    return source.encode("utf-8") if fmt == "dot" else draw(source, fmt, output)
 
 
 def output_format(output: Path) -> str:
@@ -75,13 +79,14 @@ def draw(source: str, fmt: str, output: Path | None = None) -> bytes:
         pygraphviz = None
     if pygraphviz is not None:
         return pygraphviz.AGraph(string=source).draw(format=fmt, prog="neato", args=" ".join(dpi))
+    # nothing is written on this error (a failed command leaves the folder as it was)
     dot_path = (output or Path("prisma.svg")).with_suffix(".dot")
-    write_file(dot_path, source)
     raise GraphvizMissing(
-        f"Graphviz's 'dot' program was not found, so the diagram was written as {dot_path}; "
-        f"install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install "
-        f"graphviz; or pip install pygraphviz) and run 'dot -T{fmt} {dot_path} -o "
-        f"{output or 'prisma.' + fmt}', or paste the .dot file into an online Graphviz viewer")
+        f"Graphviz's 'dot' program was not found, so nothing was drawn; install Graphviz "
+        f"(Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; or pip "
+        f"install pygraphviz), or write the diagram as DOT with -o {dot_path} (no Graphviz "
+        f"needed) and run 'dot -T{fmt} {dot_path} -o {output or 'prisma.' + fmt}' or paste "
+        "it into an online Graphviz viewer")
 
 
 def _label(n: Node) -> str:

@@ -19,10 +19,18 @@ NOT_RETRIEVED = "not retrieved"  # a full-text exclusion reason naming a report 
 
 @dataclass
 class Pending:
-    """Units whose outcome is still open: they explain counts that do not add up."""
+    """Units whose outcome is still open: they explain counts that do not add up.
+
+    ``gaps`` names, per invariant check, the units that make its numbers differ and
+    why (PRISMA counts a record screened once anyone judged it, sought once included)."""
 
     unscreened: list[str] = field(default_factory=list)
     undecided: list[str] = field(default_factory=list)  # conflicts or one reviewer only
+    gaps: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+
+    def gap(self, check: str, units: list[str], why: str) -> None:
+        if units:
+            self.gaps[check] = (tuple(units), why)
 
 
 def _reason(state: StageState, unit: str) -> str:
@@ -74,14 +82,32 @@ def add_screening(counts: PrismaCounts, screening: Screening,
         pending.unscreened = []
     elif counts.automation_excluded is None and not pending.unscreened:
         counts.automation_excluded = 0
+    # records nobody judged are identified but not screened; judged records with no
+    # outcome yet are screened but neither excluded nor sought
+    pending.gap("identification", pending.unscreened, f"not screened at {stages[0]}")
+    pending.gap("screening", pending.undecided,
+                f"a conflict or awaiting a second reviewer at {stages[0]}")
+    progress = []
+    if pending.unscreened or pending.undecided:
+        progress.append(f"{counts.screened:,} of {len(units):,} records screened at "
+                        f"{stage_name(stages[0])}" + (f" ({len(pending.undecided):,} without an "
+                                                      "outcome yet)" if pending.undecided else ""))
+    counts.in_progress = in_progress(progress)
     if len(stages) < 2:
         return pending
     full = screening.state(stages[1])
     sought = screening.eligible(stages[1])
     counts.dbr.sought = len(sought)
     ft = {u: full.outcome(u) for u in sought}
+    ft_open = sorted(u for u, o in ft.items() if o in ("unscreened", "conflict", "awaiting"))
     pending.unscreened += sorted(u for u, o in ft.items() if o == "unscreened")
     pending.undecided += sorted(u for u, o in ft.items() if o in ("conflict", "awaiting"))
+    # sought but neither assessed nor counted as not retrieved
+    pending.gap("retrieval:dbr", ft_open, f"no outcome yet at {stages[1]}")
+    if ft_open:
+        progress.append(f"{len(sought) - len(ft_open):,} of {len(sought):,} reports decided at "
+                        f"{stage_name(stages[1])}")
+    counts.in_progress = in_progress(progress)
     reasons = Counter(_reason(full, u) or "no reason given"
                       for u, o in ft.items() if o == "exclude")
     counts.dbr.not_retrieved = sum(n for r, n in reasons.items() if NOT_RETRIEVED in r.lower())
@@ -91,6 +117,18 @@ def add_screening(counts: PrismaCounts, screening: Screening,
                            if NOT_RETRIEVED not in r.lower()] or [Count("", 0)]
     counts.included_reports = sum(1 for o in ft.values() if o == "include")
     return pending
+
+
+def stage_name(stage: str) -> str:
+    """A stage as a sentence names it."""
+    return {"title-abstract": "title/abstract", "full-text": "full text"}.get(stage, stage)
+
+
+def in_progress(parts: list[str]) -> str:
+    """The notice an unfinished review's diagram and report carry, or ""."""
+    if not parts:
+        return ""
+    return "Screening in progress: " + "; ".join(parts) + ". These counts are not final."
 
 
 def add_studies(counts: PrismaCounts, screening: Screening) -> None:

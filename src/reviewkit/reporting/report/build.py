@@ -44,8 +44,8 @@ NOT_REPORTED = "not reported"
 def build_report(project: Project, store: Store, counts_file: Path | None = None) -> Report:
     """Every section of the report; a bad counts file raises before anything is drawn."""
     file = counts_path(project, counts_file)
-    rc = merge_counts(project_counts(project, store), file,
-                      project_invariants(project, store))
+    computed = project_counts(project, store)
+    rc = merge_counts(computed, file, project_invariants(project, store, computed))
     label = _label(project, file)
     searches = load_searches(project)
     screening = Screening(project, store)
@@ -55,15 +55,18 @@ def build_report(project: Project, store: Store, counts_file: Path | None = None
         title=project.config.review.title, question=project.config.review.question,
         generator=f"reviewkit {__version__}", counts=rc, counts_label=label,
         numbers=_numbers_table(rc, label),
-        problems=[Problem(b.message, b.record_ids) for b in rc.problems],
+        problems=[Problem(b.message, b.record_ids, b.why) for b in rc.problems],
         diagram=draw_diagram(rc.counts, project.config.review.title),
         facts=methods_facts(project, searches, dedup_facts(store), screening,
-                            screened.screened, label, rc.origin.get("duplicates") == FILE),
+                            screened.screened, label, rc.origin.get("duplicates") == FILE,
+                            rc.counts.in_progress),
         searches=search_table(searches, store), search_strings=search_strings(searches),
         dedup=dedup_table(store, searches),
         dedup_reported=reported_duplicates(settings.duplicates, searches,
                                            rc.counts.duplicates),
         screening=screened)
+    if rc.counts.in_progress:  # first among the things to check before publishing
+        report.notes.append(rc.counts.in_progress)
     _add_appraisal_and_extraction(project, report)
     if report.dedup_reported is not None:
         report.notes += report.dedup_reported.notes

@@ -71,10 +71,10 @@ def merge_counts(computed: PrismaCounts, file: Path | None,
         both = set(computed.merged_other) | set(infer_merged(counts))
         counts.merged_other = tuple(g for g in OTHER_GROUPS if g in both)
     result = ReportCounts(counts, origin, file)
-    ids = {b.check: b.record_ids for b in project_broken or []}
+    ids = {b.check: (b.record_ids, b.why) for b in project_broken or []}
     for b in check_invariants(counts):
         if b.check in ids and all(result.origin_of(f) == PROJECT for f in b.fields):
-            b = replace(b, record_ids=ids[b.check])
+            b = replace(b, record_ids=ids[b.check][0], why=ids[b.check][1])
         result.problems.append(b)
     return result
 

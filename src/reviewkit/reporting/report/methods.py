@@ -19,8 +19,9 @@ from reviewkit.searches.log import Search
 
 def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any],
                   screening: Screening, screened: bool, counts_file: str = "",
-                  duplicates_from_file: bool = False) -> dict[str, Any]:
+                  duplicates_from_file: bool = False, in_progress: str = "") -> dict[str, Any]:
     conf = screening.conf
+    screeners, resolvers = screening_people(screening)
     searches = ordered(searches)
     dates = sorted(s.date_run for s in searches if s.date_run)
     stop = stopping_settings(project)
@@ -34,7 +35,10 @@ def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any
                   "from_file": duplicates_from_file},
         "screening": {
             "done": screened, "stages": conf.stages, "per_record": conf.reviewers_per_record,
-            "reviewers": list(project.config.reviewers), "order": conf.order,
+            "reviewers": screeners, "order": conf.order,
+            # who settled conflicts; an arbiter settled them without screening any record
+            "resolvers": resolvers, "arbiters": [r for r in resolvers if r not in screeners],
+            "in_progress": in_progress,
             "include": [k for k, v in conf.outcomes.items() if v == "include"],
             "exclude": [k for k, v in conf.outcomes.items() if v == "exclude"],
             "reason_required": conf.reason_required,
@@ -43,3 +47,25 @@ def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any
         if stop else "",
         "counts_file": counts_file,
     }
+
+
+def screening_people(screening: Screening) -> tuple[list[str], list[str]]:
+    """(who recorded screening decisions, who recorded resolutions), in the project's
+    reviewer order: the methods must not call an arbiter a screener."""
+    screeners: list[str] = []
+    resolvers: list[str] = []
+    for stage in screening.conf.stages:
+        for name in screening.reviewers(stage):
+            log = screening.state(stage).logs.get(name)
+            if log is None:
+                continue
+            if log.stack and name not in screeners:
+                screeners.append(name)
+            if log.resolutions and name not in resolvers:
+                resolvers.append(name)
+    order = {name: i for i, name in enumerate(screening.project.config.reviewers)}
+
+    def rank(name: str) -> tuple[int, str]:
+        return order.get(name, len(order)), name
+
+    return sorted(screeners, key=rank), sorted(resolvers, key=rank)

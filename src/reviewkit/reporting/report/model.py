@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reviewkit.reporting.outputs import Table
+from reviewkit.reporting.prisma.invariants import ids_text
 from reviewkit.reporting.report.counts import ReportCounts
 from reviewkit.reporting.report.diagram import Diagram, inline_svg
 from reviewkit.reporting.report.screening import ScreeningSection
 from reviewkit.reporting.report.searching import SearchString
-
-MAX_IDS = 20  # record ids listed per broken invariant before "and N more"
 
 
 @dataclass
@@ -19,13 +18,12 @@ class Problem:
     """A broken PRISMA invariant as the report states it."""
 
     message: str
-    record_ids: tuple[str, ...] = ()
+    record_ids: tuple[str, ...] = ()  # only the records that make this gap
+    why: str = ""  # what they have in common ("not screened at title-abstract")
 
     @property
     def ids_text(self) -> str:
-        shown = ", ".join(self.record_ids[:MAX_IDS])
-        more = len(self.record_ids) - MAX_IDS
-        return shown + (f" and {more:,} more" if more > 0 else "")
+        return ids_text(self.record_ids, self.why)
 
 
 @dataclass

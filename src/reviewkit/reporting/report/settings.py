@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationError
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.project.config import CONFIG, Project
+from reviewkit.project.config import CONFIG, Project, inside_project
 from reviewkit.project.tomlfile import validation_error
 
 
@@ -29,7 +29,7 @@ class ReportSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     counts: str = ""
     # duplicates removed per source as a paper reports them; the CSV holds only the total
-    duplicates: dict[str, int] = Field(default_factory=dict)
+    duplicates: dict[str, NonNegativeInt] = Field(default_factory=dict)
 
 
 class StoppingSettings(BaseModel):
@@ -71,4 +71,4 @@ def counts_path(project: Project, given: Path | None) -> Path | None:
     if given is not None:
         return given
     name = report_settings(project).counts
-    return project.root / name if name else None
+    return inside_project(project, name, "report.counts") if name else None

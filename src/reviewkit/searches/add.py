@@ -1,0 +1,66 @@
+"""`search add`: log a search and import its exports, all or nothing.
+
+A search file left behind by a failed import would be counted as a database in the
+PRISMA diagram with no records, so any failure takes back what was written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.io.importer import ImportReport, import_files
+from reviewkit.project.config import Project
+from reviewkit.searches.log import Search, add_search
+from reviewkit.store.base import Store
+
+
+def log_search(project: Project, store: Store, search: Search,
+               files: list[Path] | None = None) -> tuple[Path, ImportReport | None]:
+    """Write ``searches/<id>.toml`` and import ``files`` into it; on any error neither
+    the search file nor a copied export stays behind."""
+    claimed = {row.sha256: row for row in store.files() if row.search_id}
+    for file in files or []:
+        _check_readable(file)  # the cheap mistakes, before anything is written
+        row = claimed.get(_sha256(file))
+        if row is not None and row.search_id != search.id:
+            raise ReviewkitError(f"this export is already logged as {row.path} in search "
+                                 f"'{row.search_id}'; one export file belongs to one search",
+                                 file=str(file))
+    exports = _listing(project.exports_dir)
+    path = add_search(project, search)
+    if not files:
+        return path, None
+    try:
+        report = import_files(project, store, list(files), search.id)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        for new in _listing(project.exports_dir) - exports:
+            (project.exports_dir / new).unlink(missing_ok=True)
+        raise
+    return path, report
+
+
+def _check_readable(file: Path) -> None:
+    if not file.exists():
+        raise ReviewkitError("no such file", file=str(file))
+    if not file.is_file():
+        raise ReviewkitError("is a folder, expected an export file", file=str(file))
+    try:
+        with file.open("rb"):
+            pass
+    except OSError as exc:
+        raise ReviewkitError(f"cannot read the file ({exc.strerror})", file=str(file)) from None
+
+
+def _sha256(file: Path) -> str:
+    digest = hashlib.sha256()
+    with file.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _listing(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
