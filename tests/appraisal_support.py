@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from reviewkit.project import Project, init_project
+from reviewkit.screening import add_reviewer
 
 from conftest import REPO
 
@@ -57,6 +58,8 @@ FORM = REPO / "extraction" / "characteristics.yaml"
 def mini_project(tmp_path: Path, citations: dict[str, str] | None = None) -> Project:
     """A project with the CASP checklist, the example form and a few studies."""
     project = init_project(tmp_path / "review", "Test review")
+    for name in ("ann", "bob"):  # appraisals and extractions are signed by project reviewers
+        add_reviewer(project, name)
     shutil.copy(CHECKLIST, project.root / "casp")
     shutil.copy(FORM, project.root / "extraction")
     citations = citations or {"s1": "Smith (2020)", "s2": "Jones (2021)"}

@@ -9,9 +9,12 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from appraisal_support import mini_project
 from reviewkit.appraisal.checklist import get_checklist
 from reviewkit.appraisal.records import open_appraisal
+from reviewkit.errors import ReviewkitError
 from reviewkit.project import find_project
 from reviewkit.tui.appraise import appraise_app
 
@@ -113,5 +116,7 @@ def test_example_project_walk_resumes_at_first_unanswered(tmp_path):
 
     walk = ChecklistWalk(project, "croft-2016", "consensus", get_checklist(project, None))
     assert walk.done and walk.step() is None
-    walk = ChecklistWalk(project, "croft-2016", "newbie", get_checklist(project, None))
+    with pytest.raises(ReviewkitError, match="'newbie' is not a reviewer"):
+        ChecklistWalk(project, "croft-2016", "newbie", get_checklist(project, None))
+    walk = ChecklistWalk(project, "croft-2016", "parkman", get_checklist(project, None))
     assert walk.step().key == "q1" and walk.step().choices == ["1 Yes", "2 No", "3 Can't tell"]

@@ -38,6 +38,7 @@ from reviewkit.dedup.run import run_dedup
 from reviewkit.errors import ReviewkitError
 from reviewkit.io.importer import import_files
 from reviewkit.project.session import session
+from reviewkit.screening import add_reviewer
 from reviewkit.tui.dedup_review import DedupReviewApp, HelpScreen, pair_table
 
 from conftest import export_file
@@ -66,6 +67,8 @@ def project(tmp_path):
     REAL_PAIR = tuple(store.resolve(i) for i in OLD_REAL)
     COPY_PAIR = tuple(store.resolve(i) for i in OLD_COPY)
     assert REAL_PAIR[0].startswith("scopus-via-citavi-asreview-") and None not in COPY_PAIR
+    for name in ("alice", "bob", "carol"):
+        add_reviewer(project, name)
     (project.root / "dedup").mkdir(exist_ok=True)
     run_dedup(project, store)
     yield project, store
@@ -229,7 +232,7 @@ def test_quit_mid_queue_and_restart_shows_the_next_unjudged_pair(project):
 
 def test_empty_queue_says_so_and_exits(project):
     proj, store = project
-    app = drive(ReviewQueue(proj, store, "alice"), "sd")
+    app = drive(ReviewQueue(proj, store, "alice"), "sdq")
     assert app.return_value.startswith("No possible duplicate pairs are waiting")
     assert not app.is_running and len(log_lines(proj)) == 2
     res = run_cli("dedup", "review", "--reviewer", "alice", cwd=proj.root)
@@ -255,3 +258,37 @@ def test_help_screen_and_80_column_layout(project):
 def test_review_command_needs_a_project(tmp_path: Path):
     res = run_cli("dedup", "review", cwd=tmp_path)
     assert res.returncode == 2 and res.stderr.startswith("error:")
+
+
+def test_after_the_last_pair_the_app_stays_and_undo_reaches_it(project):
+    proj, store = project
+    seen = []
+    app = drive(ReviewQueue(proj, store, "alice"), "sduq",
+                lambda a, key: seen.append((key, text(a, "fields"), a.queue.current)))
+    assert [k for k, _, _ in seen] == ["s", "d", "u"]   # still running after the last pair
+    assert "All pairs judged — u undo, q quit" in seen[1][1] and seen[1][2] is None
+    assert seen[2][2].key == REAL_PAIR                  # undo brought the last pair back
+    assert [e.get("undo", False) for e in log_lines(proj)] == [False, False, True]
+    assert app.return_value.startswith("1 possible pair(s) still queued")
+
+
+def test_judging_needs_one_of_the_projects_reviewers(project):
+    proj, store = project
+    with pytest.raises(ReviewkitError, match=r"reviewkit.toml: field 'reviewers': 'mallory' "
+                                             r"is not a reviewer .*alice, bob, carol.*"
+                                             r"reviewkit reviewer add mallory"):
+        ReviewQueue(proj, store, "mallory")
+    with pytest.raises(ReviewkitError, match="it names the reviewer's log file"):
+        ReviewQueue(proj, store, "../../evil")
+    before = snapshot(proj.root)
+    said = []
+    for args in (["dedup", "judge", *COPY_PAIR, "--same", "-r", "mallory"],
+                 ["dedup", "judge", *COPY_PAIR, "--same"],
+                 ["dedup", "review", "-r", "mallory"]):
+        res = run_cli(*args, cwd=proj.root)
+        assert res.returncode == 2 and len(res.stderr.splitlines()) == 1, (args, res.stderr)
+        said.append(res.stderr)
+    assert snapshot(proj.root) == before
+    assert "reviewkit reviewer add mallory" in said[0] and "reviewkit reviewer add" in said[2]
+    assert said[1].startswith("error: field 'reviewer': who is judging duplicates? pass "
+                              "--reviewer NAME")

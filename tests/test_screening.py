@@ -53,8 +53,7 @@ def test_log_survives_a_torn_last_line(tmp_path):
     append_events(path, [{"type": "decision", "record": "b"}])
     assert [e["record"] for e in read_events(path)] == ["a", "b"]
     path.write_text('{"a": 1}\nnot json\n{"b": 2}\n')
-    with pytest.raises(ReviewkitError, match="ana.jsonl:2"):
-        read_events(path)
+    assert read_events(path) == [{"a": 1}, {"b": 2}]  # the bad line is a problem (read_log)
 
 
 def test_reviewer_add_keeps_comments_and_is_idempotent(tmp_path):
@@ -111,7 +110,7 @@ def test_calibration_sample_is_seeded_and_screened_first(tmp_path):
 
 
 def test_promotion_rule_conflicts_and_resolution(tmp_path):
-    project, store = screening_project(tmp_path)
+    project, store = screening_project(tmp_path, ("ana", "ben", "cleo"))
     # records 1-4 in screening order: include+include, include+maybe, include+exclude,
     # exclude+exclude
     _screen(project, store, "ana", ["include", "include", "include", "exclude"])
@@ -124,11 +123,14 @@ def test_promotion_rule_conflicts_and_resolution(tmp_path):
     assert rows[0]["decisions"] == "ana: include; ben: exclude"
     with pytest.raises(ReviewkitError, match="not a conflict"):
         resolve(screening, TA, order[0], "exclude", "ana")
-    resolve(Screening(project, store), TA, order[2], "include", "ben", note="agreed on call")
+    with pytest.raises(ReviewkitError, match="ben made one of the conflicting decisions"):
+        resolve(screening, TA, order[2], "include", "ben")      # not their own conflict
+    resolve(Screening(project, store), TA, order[2], "include", "cleo", note="agreed on call")
     screening = Screening(project, store)
     assert conflicts(screening, TA) == [] and len(conflicts(screening, TA, resolved=True)) == 1
     assert screening.eligible(FT) == sorted(order[:3])
-    event = read_events(log_path(project, TA, "ben"))[-1]
+    assert len(read_events(log_path(project, TA, "ben"))) == 4
+    event = read_events(log_path(project, TA, "cleo"))[-1]
     assert event["type"] == "resolution" and event["note"] == "agreed on call"
     status = {(r["stage"], r["reviewer"]): r for r in screening_status(project, store)}
     assert status[(TA, "ana")] == {"stage": TA, "reviewer": "ana", "done": 4, "remaining": 46,
@@ -266,3 +268,52 @@ def test_bad_screening_config_names_the_line(tmp_path):
     line = conf.read_text().splitlines().index("reviewers_per_record = 0") + 1
     assert res.stderr.startswith(f"error: {conf}:{line}: field 'screening.reviewers_per_record'")
     assert os.path.exists(conf)
+
+
+def test_export_follows_the_screeners_order_and_all_fills_in_my_decisions(tmp_path):
+    project, store = screening_project(tmp_path)
+    session = _screen(project, store, "ana", ["include", ("exclude", "", "off topic"),
+                                              "maybe"])
+    _screen(project, store, "ben", ["exclude", "exclude"])  # not ana's: never shown to her
+    # the screener's queue after ana's three decisions (the session ana would open now)
+    queue = list(ScreenSession(project, store, "ana").pending)
+    assert len(queue) == 47 and queue == session.order[3:]
+    store.close()
+    assert [r["record_id"] for r in _export_csv(project.root)] == queue
+    rows = _export_csv(project.root, "ana", "--all")
+    assert [r["record_id"] for r in rows] == session.order
+    assert [(r["decision"], r["note"]) for r in rows[:4]] == [
+        ("include", ""), ("exclude", "off topic"), ("maybe", ""), ("", "")]
+    filled = tmp_path / "again.csv"
+    _write_csv(filled, rows)
+    again = import_decisions(Screening(project, open_store(project.store_path)), filled, "ana",
+                             TA)
+    assert (again.added, again.unchanged) == (0, 3)                    # a round trip
+
+
+def test_calibration_larger_than_the_stage_is_refused(tmp_path):
+    project, store = screening_project(tmp_path)
+    store.close()
+    before = snapshot(project.root)
+    res = run_cli("screen", "calibrate", "--size", "1000", cwd=project.root)
+    assert res.returncode == 2 and res.stderr.count("\n") == 1
+    assert res.stderr == ("error: field 'size': only 50 records are screened at "
+                          "title-abstract: choose --size 50 or fewer\n")
+    assert snapshot(project.root) == before
+    assert len(draw_calibration(Screening(project, open_store(project.store_path)), TA,
+                                50)) == 50
+
+
+def test_unknown_order_names_the_line_under_screening(tmp_path):
+    project, store = screening_project(tmp_path)
+    store.close()
+    conf = project.root / "reviewkit.toml"
+    conf.write_text(conf.read_text() + '\n[report]\norder = "x"\n\n[screening]\n'
+                    'order = "rankd"\n')
+    before = snapshot(project.root)
+    res = run_cli("screen", "export", "-r", "ana", cwd=project.root)
+    line = conf.read_text().splitlines().index('order = "rankd"') + 1
+    assert res.returncode == 2 and res.stderr == (
+        f"error: {conf}:{line}: field 'screening.order': unknown screening order 'rankd'; "
+        "expected one of: random, ranked\n")
+    assert snapshot(project.root) == before

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from helpers import new_project
 from reviewkit.io.importer import import_files
-from reviewkit.screening import Screening, ScreenSession, stopping
+from reviewkit.screening import Screening, ScreenSession, add_reviewer, stopping
 from reviewkit.screening.events import decision_event
 from reviewkit.screening.log import append_events, log_path
 from reviewkit.screening.order import order_source
@@ -24,6 +24,7 @@ def test_ranked_order_puts_records_like_the_included_ones_first(tmp_path):
     for who in ("ana", "ben"):
         append_events(log_path(project, "title-abstract", who),
                       [decision_event("title-abstract", who, u, d) for u, d in settled.items()])
+    add_reviewer(project, "cleo")
     session = ScreenSession(project, store, "cleo", order=order_source("ranked"))
     first = session.order[:20]
     assert not set(first) & set(settled)

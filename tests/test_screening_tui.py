@@ -218,3 +218,22 @@ def test_shift_d_splits_a_record_of_another_study_off_its_cluster(tmp_path):
     with pytest.raises(ReviewkitError, match=r"not another record of this cluster "
                        r"\(its other records: none\)"):
         session.mark_not_duplicate(other)
+
+
+def test_skipped_log_lines_are_named_when_the_screener_opens(tmp_path):
+    project, _ = screening_project(tmp_path)
+    run_keys(app_for(project, "ana"), ["i"])
+    path = log_path(project, "title-abstract", "ana")
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write('{"type": "decision", "record": "x", "decision": "yes"}\n{"type": "dec')
+    app = app_for(project, "ana")
+    seen = []
+
+    async def drive() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            seen.append(str(app.query_one("#message").content))
+    asyncio.run(drive())
+    app.session.close()
+    assert seen[0].startswith(f"2 log line(s) skipped, first: {path}:2: unknown decision")
+    assert app.session.done == 1                  # the good line still counts

@@ -17,6 +17,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.records.studies import STUDY_ID, require_study
+from reviewkit.screening.reviewers import require_reviewer
 
 CONSENSUS = "consensus"
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -46,12 +47,28 @@ class Appraisal:
 
 def appraisal_path(project: Project, study: str, reviewer: str, checklist: str | None = None
                    ) -> Path:
-    for what, name, pattern in (("study", study, STUDY_ID), ("reviewer", reviewer, NAME)):
-        if not pattern.match(name):
+    """casp/<study>/<reviewer>[.<checklist>].yaml; names that could leave the folder refused."""
+    for what, name, pattern in (("study", study, STUDY_ID), ("reviewer", reviewer, NAME),
+                                ("checklist", checklist or "x", STUDY_ID)):
+        if not pattern.match(name) or ".." in name:
             raise ReviewkitError(f"{what} {name!r}: use lower-case letters, digits, '-' or '_'",
                                  field=what)
+    require_appraiser(project, reviewer)  # before any row of an import is written
     suffix = f".{checklist}" if checklist else ""
     return project.root / CHECKLIST_DIR / study / f"{reviewer}{suffix}.yaml"
+
+
+def require_appraiser(project: Project, reviewer: str, file: str | None = None) -> str:
+    """One of the project's reviewers, or the pair's consensus record."""
+    if reviewer == CONSENSUS:
+        return reviewer
+    try:
+        return require_reviewer(project, reviewer)
+    except ReviewkitError as exc:
+        if file is None:
+            raise
+        raise ReviewkitError(exc.message + " (or rename the file)", file=file,
+                             field="reviewer") from None
 
 
 def check_answer(checklist: Checklist, qid: str, value: Any, where: dict | None = None) -> str:
@@ -136,6 +153,7 @@ def read_appraisal(project: Project, path: Path, checklists: dict[str, Checklist
         raise ReviewkitError("appraisal files are named <reviewer>.yaml (lower-case letters, "
                              "digits, '-' or '_')", file=str(path))
     require_study(project, study, file=str(path))
+    require_appraiser(project, reviewer, file=str(path))
     data, lines = yamlfile.load(path)
     return parse_appraisal(data, lines, path, study, reviewer, checklists)
 
@@ -167,6 +185,7 @@ def to_yaml(a: Appraisal, checklist: Checklist) -> str:
 def save_appraisal(project: Project, a: Appraisal, checklist: Checklist) -> Path:
     """Validate, then write atomically (fsync + rename)."""
     require_study(project, a.study)
+    require_appraiser(project, a.reviewer)
     for qid, ans in a.answers.items():
         check_answer(checklist, qid, ans.value)
     missing = [q.id for q in checklist.questions if q.id not in a.answers]
@@ -183,6 +202,7 @@ def open_appraisal(project: Project, study: str, reviewer: str, checklist: Check
                    ) -> Appraisal:
     """The reviewer's record for this study and checklist, or a new draft."""
     require_study(project, study)
+    require_appraiser(project, reviewer)
     for path in (appraisal_path(project, study, reviewer),
                  appraisal_path(project, study, reviewer, checklist.id)):
         if path.exists():

@@ -16,9 +16,12 @@ from reviewkit.project.config import find_project
 from reviewkit.project.session import lock
 from reviewkit.reporting.outputs import deliver
 from reviewkit.reporting.review_tables import casp_matrix, casp_summary
+from reviewkit.screening.reviewers import resolve_reviewer
 
 app = typer.Typer(help="Critical appraisal (CASP and other checklists).", no_args_is_help=True)
 ChecklistOpt = typer.Option(None, "--checklist", "-c", help="Checklist id or YAML file")
+ReviewerOpt = typer.Option(None, "--reviewer", "-r", envvar="REVIEWKIT_REVIEWER",
+                           help="Who is appraising (or set REVIEWKIT_REVIEWER)")
 FmtOpt = typer.Option("csv", "--format", "-f", help="csv, md, json, table, html, latex, docx")
 OutOpt = typer.Option(None, "--output", "-o", help="Write to this file")
 
@@ -92,12 +95,13 @@ def plot(ctx: typer.Context, output: Path = typer.Argument(..., help="File stem:
 
 @app.command("enter")
 @user_errors
-def enter(ctx: typer.Context, study: str, reviewer: str = typer.Option(..., "--reviewer", "-r"),
+def enter(ctx: typer.Context, study: str, reviewer: str = ReviewerOpt,
           checklist: str = ChecklistOpt) -> None:
     """Answer a checklist from the keyboard; each answer is saved as it is given."""
     from reviewkit.tui.appraise import appraise_app
 
     project = find_project(project_dir(ctx))
+    reviewer = resolve_reviewer(project, reviewer, "appraising")
     app_ = appraise_app(project, study, reviewer, get_checklist(project, checklist))
     app_.run()
     typer.echo(f"saved to {app_.walk.record.path}")

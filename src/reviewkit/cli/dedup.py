@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
-
 import typer
 
-from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors
+from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors, warn
+from reviewkit.dedup.judgements import judgement_problems
 from reviewkit.dedup.report import merges, per_database
 from reviewkit.dedup.run import record_judgement, run_dedup
+from reviewkit.project.config import Project, find_project
 from reviewkit.project.session import session
+from reviewkit.screening.reviewers import resolve_reviewer
 
 app = typer.Typer(help="Find duplicate records across databases; nothing is ever deleted.",
                   invoke_without_command=True)
@@ -26,6 +27,7 @@ def dedup(ctx: typer.Context, fmt: str = FormatOpt,
         (project.root / "dedup").mkdir(exist_ok=True)
         summary = run_dedup(project, store, force=force)
     emit([summary.__dict__], fmt, "Deduplication")
+    _warn_log(project)
 
 
 @app.command()
@@ -33,29 +35,41 @@ def dedup(ctx: typer.Context, fmt: str = FormatOpt,
 def report(ctx: typer.Context, fmt: str = FormatOpt,
            show_merges: bool = typer.Option(False, "--merges", help="List every merge")) -> None:
     """Counts per database (found, duplicates of which database) or the merges."""
-    with session(project_dir(ctx.parent)) as (_, store):
+    with session(project_dir(ctx.parent)) as (project, store):
         rows = merges(store) if show_merges else per_database(store)
     emit(rows, fmt, "Merges" if show_merges else "Duplicates per source")
+    _warn_log(project)
 
 
 @app.command()
 @user_errors
 def judge(ctx: typer.Context, a: str, b: str,
           same: bool = typer.Option(..., "--same/--different"),
-          reviewer: str = typer.Option(None, envvar="REVIEWKIT_REVIEWER")) -> None:
+          reviewer: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWKIT_REVIEWER",
+                                       help="Who judges (one of the project's reviewers)")
+          ) -> None:
     """Record a person's judgement of a pair; it overrides the method on every rebuild."""
     with session(project_dir(ctx.parent)) as (project, store):
         record_judgement(project, store, a, b, same,
-                         reviewer or os.environ.get("USER", "unknown"))
+                         resolve_reviewer(project, reviewer, "judging duplicates"))
     typer.echo(f"{a} and {b}: {'same record' if same else 'different records'}")
+    _warn_log(project)
 
 
 @app.command()
 @user_errors
 def review(ctx: typer.Context,
-           reviewer: str = typer.Option(None, envvar="REVIEWKIT_REVIEWER",
-                                        help="Your name in the judgements log")) -> None:
+           reviewer: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWKIT_REVIEWER",
+                                        help="Your name: one of the project's reviewers")
+           ) -> None:
     """Judge possible duplicate pairs side by side: s same, d different, k skip, u undo."""
     from reviewkit.tui.dedup_review import run_review  # Textual loads for this command only
 
-    typer.echo(run_review(project_dir(ctx.parent), reviewer or os.environ.get("USER", "unknown")))
+    typer.echo(run_review(project_dir(ctx.parent), reviewer))
+    _warn_log(find_project(project_dir(ctx.parent)))
+
+
+def _warn_log(project: Project) -> None:
+    """Each judgement line every reader skipped, naming its file and line."""
+    for problem in judgement_problems(project):
+        warn(str(problem))

@@ -16,9 +16,12 @@ from reviewkit.project.config import find_project
 from reviewkit.project.session import lock
 from reviewkit.reporting.outputs import deliver
 from reviewkit.reporting.review_tables import characteristics
+from reviewkit.screening.reviewers import resolve_reviewer
 
 app = typer.Typer(help="Data extraction forms, records and the characteristics table.",
                   no_args_is_help=True)
+ReviewerOpt = typer.Option(None, "--reviewer", "-r", envvar="REVIEWKIT_REVIEWER",
+                           help="Who is extracting (or set REVIEWKIT_REVIEWER)")
 FormOpt = typer.Option(None, "--form", help="Form id or YAML file (default: the only one)")
 
 
@@ -85,12 +88,13 @@ def template(ctx: typer.Context, form: str = FormOpt,
 
 @app.command("enter")
 @user_errors
-def enter(ctx: typer.Context, study: str, reviewer: str = typer.Option(..., "--reviewer", "-r"),
+def enter(ctx: typer.Context, study: str, reviewer: str = ReviewerOpt,
           form: str = FormOpt) -> None:
     """Fill in the form from the keyboard; each value is saved as it is given."""
     from reviewkit.tui.extract import extract_app
 
     project = find_project(project_dir(ctx))
+    reviewer = resolve_reviewer(project, reviewer, "extracting")
     app_ = extract_app(project, study, reviewer, get_form(project, form))
     app_.run()
     typer.echo(f"saved to {app_.walk.record.path}")

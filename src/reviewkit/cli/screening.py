@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors
+from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors, warn
 from reviewkit.io.rawsource import RawSource
 from reviewkit.project.session import session
 from reviewkit.screening import Screening, add_reviewer, agreement, conflicts, resolve
@@ -31,6 +31,12 @@ def _stage(screening: Screening, stage: str | None) -> str:
     return screening.conf.check_stage(stage or screening.conf.stages[0])
 
 
+def _warn_logs(screening: Screening) -> None:
+    """Each log line every reader skipped, as a warning naming its file and line."""
+    for problem in screening.problems():
+        warn(str(problem))
+
+
 @app.callback()
 @user_errors
 def screen(ctx: typer.Context, reviewer: str = ReviewerOpt, stage: str = StageOpt,
@@ -49,17 +55,20 @@ def export(ctx: typer.Context, reviewer: str = ReviewerOpt, stage: str = StageOp
            output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)"),
            everything: bool = typer.Option(False, "--all", help="Also records already judged"),
            ) -> None:
-    """Write a reviewer's records still to screen, in screening order."""
+    """Write a reviewer's records still to screen, in the screener's order (--all: every
+    record, with the reviewer's own latest decisions filled in)."""
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
-        records = assigned(screening, _stage(screening, stage),
-                           resolve_reviewer(project, reviewer), everything)
+        st, name = _stage(screening, stage), resolve_reviewer(project, reviewer)
+        records = assigned(screening, st, name, everything)
+        mine = screening.state(st).log(name).decided() if everything else None
         raw = RawSource(project).pairs
         if output is None:
-            write_assigned(records, fmt, sys.stdout, raw)
+            write_assigned(records, fmt, sys.stdout, raw, mine)
         else:
-            n = write_file(output, lambda fh: write_assigned(records, fmt, fh, raw))
+            n = write_file(output, lambda fh: write_assigned(records, fmt, fh, raw, mine))
             typer.echo(f"wrote {n} records to {output}", err=True)
+        _warn_logs(screening)
 
 
 @app.command("import-decisions")
@@ -72,6 +81,7 @@ def import_(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV: reco
         screening = Screening(project, store)
         report = import_decisions(screening, file, resolve_reviewer(project, reviewer),
                                   _stage(screening, stage))
+        _warn_logs(screening)
     typer.echo(f"{report.added} decisions imported, {report.unchanged} unchanged, "
                f"{report.blank} rows without a decision")
 
@@ -85,6 +95,7 @@ def conflicts_(ctx: typer.Context, stage: str = StageOpt, fmt: str = FormatOpt,
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         rows = conflicts(screening, _stage(screening, stage), resolved)
+        _warn_logs(screening)
     emit(rows, fmt, "Conflicts", None if rows else ["record_id", "decisions"])
 
 
@@ -100,6 +111,7 @@ def resolve_(ctx: typer.Context, record_id: str = typer.Argument(...),
         screening = Screening(project, store)
         event = resolve(screening, _stage(screening, stage), record_id, decision,
                         resolve_reviewer(project, reviewer), reason, note)
+        _warn_logs(screening)
     typer.echo(f"resolved {event['record']}: {event['decision']}")
 
 
@@ -108,7 +120,9 @@ def resolve_(ctx: typer.Context, record_id: str = typer.Argument(...),
 def agreement_(ctx: typer.Context, stage: str = StageOpt, fmt: str = FormatOpt) -> None:
     """Per stage and pair: records judged by both, % agreement, kappa (95% CI), table."""
     with session(project_dir(ctx)) as (project, store):
-        rows = agreement(Screening(project, store), stage)
+        screening = Screening(project, store)
+        rows = agreement(screening, stage)
+        _warn_logs(screening)
     _pairs(rows, fmt, "Agreement")
 
 
@@ -123,6 +137,7 @@ def calibrate(ctx: typer.Context, size: int = typer.Option(None, help="Draw a sa
         if size is not None:
             draw_calibration(screening, st, size)
         progress, pairs = calibration_report(screening, st)
+        _warn_logs(screening)
     if fmt == "json":
         emit([{"progress": progress, "agreement": pairs}], "json")
         return

@@ -4,17 +4,21 @@ One line per judgement: {"a": id, "b": id, "same": bool, "by": name, "at": iso t
 The latest judgement of a pair wins, and always overrides the method. Undo is a
 new line too, {"a", "b", "undo": true, ...}: it withdraws the pair's latest
 judgement, so the one before it (or the method, if none) decides again.
+
+Lines are read as the screening logs are: a line that is cut short (a kill
+mid-write), not JSON, or missing a field is reported with its file and line
+and skipped; the writer starts on a fresh line after a torn one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
+from collections.abc import Callable
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
+from reviewkit.screening.log import Problem, append_events, read_jsonl
 
 
 def log_path(project: Project) -> Path:
@@ -22,7 +26,7 @@ def log_path(project: Project) -> Path:
 
 
 def append_judgement(project: Project, a: str, b: str, same: bool, by: str) -> dict:
-    """Write one judgement durably (flushed and fsynced) before returning."""
+    """Write one judgement durably (fsynced, on a line of its own) before returning."""
     if a == b:
         raise ReviewkitError("a record cannot be judged against itself", field="a")
     return _append(project, {"a": a, "b": b, "same": bool(same), "by": by})
@@ -35,40 +39,66 @@ def append_undo(project: Project, a: str, b: str, by: str) -> dict:
 
 def _append(project: Project, event: dict) -> dict:
     event["at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    path = log_path(project)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(event, ensure_ascii=False) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    append_events(log_path(project), [event])  # a torn last line is left on its own line
     return event
+
+
+def check_judgement(event: dict) -> str:
+    """What is wrong with one judgement line, or "" when it is valid."""
+    a, b = event.get("a"), event.get("b")
+    if not (isinstance(a, str) and a and isinstance(b, str) and b):
+        return "a judgement names two record ids (fields 'a' and 'b')"
+    if a == b:
+        return "a record judged against itself"
+    if "by" in event and not isinstance(event["by"], str):
+        return "field 'by' must be text"
+    if "undo" in event:
+        return "" if event["undo"] is True else "'undo' must be true"
+    if not isinstance(event.get("same"), bool):
+        return "'same' must be true or false"
+    return ""
+
+
+def read_judgement_log(project: Project) -> tuple[dict[tuple[str, str], bool], list[Problem]]:
+    """((a, b) with a < b -> same?, the latest judgement not undone winning; lines skipped)."""
+    path = log_path(project)
+    lines, problems = read_jsonl(path)
+    stacks: dict[tuple[str, str], list[bool]] = {}
+    for number, event in lines:
+        wrong = check_judgement(event)
+        if wrong:
+            problems.append(Problem(str(path), number, wrong + "; skipped"))
+            continue
+        a, b = event["a"], event["b"]
+        pair = (a, b) if a < b else (b, a)
+        if event.get("undo") is True:
+            stack = stacks.get(pair)
+            if stack:
+                stack.pop()
+            continue
+        stacks.setdefault(pair, []).append(event["same"])
+    problems.sort(key=lambda p: p.line or 0)
+    return {pair: stack[-1] for pair, stack in stacks.items() if stack}, problems
 
 
 def read_judgements(project: Project) -> dict[tuple[str, str], bool]:
     """(a, b) with a < b -> same?, the latest judgement not undone winning."""
+    return read_judgement_log(project)[0]
+
+
+def judgement_problems(project: Project) -> list[Problem]:
+    """Lines of dedup/judgements.jsonl every reader skips (file:line: what is wrong)."""
+    return read_judgement_log(project)[1]
+
+
+def judgement_orphans(project: Project, known: Callable[[str], bool]) -> list[Problem]:
+    """Judgement lines naming a record id ``known`` does not accept, by file and line."""
     path = log_path(project)
-    stacks: dict[tuple[str, str], list[bool]] = {}
-    if not path.exists():
-        return {}
-    lines = path.read_text("utf-8").splitlines()
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            event = json.loads(line)
-            a, b = str(event["a"]), str(event["b"])
-            if event.get("undo") is True:
-                stack = stacks.get((a, b) if a < b else (b, a))
-                if stack:
-                    stack.pop()
-                continue
-            same = event["same"]
-        except (ValueError, KeyError, TypeError):
-            if number == len(lines):
-                continue  # a line cut short by a crash mid-write: the rest stands
-            raise ReviewkitError('expected {"a": id, "b": id, "same": true|false, ...}',
-                                 file=str(path), line=number) from None
-        if not isinstance(same, bool):
-            raise ReviewkitError("'same' must be true or false", file=str(path), line=number)
-        stacks.setdefault((a, b) if a < b else (b, a), []).append(same)
-    return {pair: stack[-1] for pair, stack in stacks.items() if stack}
+    out = []
+    for number, event in read_jsonl(path)[0]:
+        if check_judgement(event):
+            continue  # reported by judgement_problems
+        for rid in (event["a"], event["b"]):
+            if not known(rid):
+                out.append(Problem(str(path), number, f"record {rid!r} is not in the project"))
+    return out

@@ -22,6 +22,7 @@ from reviewkit.dedup.score import journals_agree
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.project.session import lock, session
+from reviewkit.screening.reviewers import require_reviewer, resolve_reviewer
 from reviewkit.store import open_store
 from reviewkit.store.base import Store, StoredRecord
 
@@ -150,12 +151,12 @@ def pending_pairs(store: Store) -> list[PairView]:
 
 def judge(project: Project, store: Store, pair: PairView, same: bool, by: str) -> DedupSummary:
     """Log a person's judgement (flushed and fsynced), then re-run dedup with it applied."""
-    return record_judgement(project, store, pair.a, pair.b, same, by)
+    return record_judgement(project, store, pair.a, pair.b, same, require_reviewer(project, by))
 
 
 def undo(project: Project, store: Store, pair: tuple[str, str], by: str) -> DedupSummary:
     """Withdraw the latest judgement of ``pair`` (a new log line), then re-run dedup."""
-    append_undo(project, pair[0], pair[1], by)
+    append_undo(project, pair[0], pair[1], require_reviewer(project, by))
     return run_dedup(project, store)
 
 
@@ -166,7 +167,8 @@ class ReviewQueue:
 
     def __init__(self, project: Project, store: Store, by: str,
                  guard: Callable[[], AbstractContextManager] | None = None) -> None:
-        self.project, self.store, self.by = project, store, by
+        self.project, self.store = project, store
+        self.by = require_reviewer(project, by)  # judgements are signed by project reviewers
         # one writer per project; held per keypress, not for the whole sitting
         self.guard = guard or (lambda: lock(project))
         self.skipped: set[tuple[str, str]] = set()
@@ -256,9 +258,13 @@ class ReviewQueue:
             self.store.close()
 
 
-def open_review(where: Path | None, by: str) -> ReviewQueue:
-    """The project's queue, brought up to date; the lock is taken per write only."""
+def open_review(where: Path | None, by: str | None) -> ReviewQueue:
+    """The project's queue, brought up to date; the lock is taken per write only.
+
+    ``by`` (else $REVIEWKIT_REVIEWER) must be one of the project's reviewers.
+    """
     with session(where) as (project, store):
+        by = resolve_reviewer(project, by, "judging duplicates")
         (project.root / "dedup").mkdir(exist_ok=True)  # dedup runs on every refresh now
         run_dedup(project, store)
     return ReviewQueue(project, open_store(project.store_path), by)

@@ -12,6 +12,7 @@ from reviewkit.extraction.values import coerce, missing_required
 from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.records.studies import STUDY_ID, require_study
+from reviewkit.screening.reviewers import require_reviewer
 
 CONSENSUS = "consensus"
 STATUSES = ("draft", "final")
@@ -30,11 +31,26 @@ class Extraction:
 
 
 def extraction_path(project: Project, study: str, reviewer: str, form: str | None = None) -> Path:
-    for what, name in (("study", study), ("reviewer", reviewer)):
-        if not STUDY_ID.match(name) or (what == "reviewer" and "." in name):
+    """extraction/<study>/<reviewer>[.<form>].yaml; names that could leave the folder refused."""
+    for what, name in (("study", study), ("reviewer", reviewer), ("form", form or "x")):
+        if not STUDY_ID.match(name) or ".." in name or (what == "reviewer" and "." in name):
             raise ReviewkitError(f"{what} {name!r}: use lower-case letters, digits, '-' or '_'",
                                  field=what)
+    require_extractor(project, reviewer)  # before any row of an import is written
     return project.root / FORM_DIR / study / f"{reviewer}{f'.{form}' if form else ''}.yaml"
+
+
+def require_extractor(project: Project, reviewer: str, file: str | None = None) -> str:
+    """One of the project's reviewers, or the pair's consensus record."""
+    if reviewer == CONSENSUS:
+        return reviewer
+    try:
+        return require_reviewer(project, reviewer)
+    except ReviewkitError as exc:
+        if file is None:
+            raise
+        raise ReviewkitError(exc.message + " (or rename the file)", file=file,
+                             field="reviewer") from None
 
 
 def check_values(form: Form, raw: Any, status: str, where: dict | None = None,
@@ -104,6 +120,7 @@ def parse_extraction(data: Any, lines: yamlfile.Lines, path: Path, study: str, r
 def read_extraction(project: Project, path: Path, forms: dict[str, Form]) -> Extraction:
     study, reviewer = path.parent.name, path.stem.split(".", 1)[0]
     require_study(project, study, file=str(path))
+    require_extractor(project, reviewer, file=str(path))
     data, lines = yamlfile.load(path)
     return parse_extraction(data, lines, path, study, reviewer, forms)
 
@@ -127,6 +144,7 @@ def to_yaml(e: Extraction, form: Form) -> str:
 def save_extraction(project: Project, e: Extraction, form: Form) -> Path:
     """Validate (types, options, required when final), then write atomically."""
     require_study(project, e.study)
+    require_extractor(project, e.reviewer)
     e.values = check_values(form, e.values, e.status)
     path = e.path or extraction_path(project, e.study, e.reviewer)
     yamlfile.write_atomic(path, to_yaml(e, form))
@@ -137,6 +155,7 @@ def save_extraction(project: Project, e: Extraction, form: Form) -> Path:
 def open_extraction(project: Project, study: str, reviewer: str, form: Form) -> Extraction:
     """The reviewer's record of this study with this form, or a new draft."""
     require_study(project, study)
+    require_extractor(project, reviewer)
     forms = {**load_forms(project), form.id: form}
     for path in (extraction_path(project, study, reviewer),
                  extraction_path(project, study, reviewer, form.id)):

@@ -38,7 +38,8 @@ def project_status(project: Project, store: Store) -> dict:
         "sources": [{"source": r.source, "file": r.path, "format": r.format,
                      "dialect": r.dialect, "records": r.entries} for r in files],
         "screening": screening_status(project, store),
-        "warnings": (_warnings(checks) + [str(o) for o in find_orphans(project, store)]
+        "warnings": (_warnings(checks) + [str(o) for o in find_orphans(project, store)
+                                          if not o.what.startswith("study ")]
                      + [str(p) for p in check_studies(project, store, Screening(project, store))]),
     }
 

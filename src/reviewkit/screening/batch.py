@@ -15,6 +15,7 @@ from reviewkit.screening.data import Screening
 from reviewkit.screening.events import check_decision, decision_event
 from reviewkit.screening.log import append_events, log_path
 from reviewkit.screening.order import order_source, screening_order
+from reviewkit.screening.reviewers import require_reviewer
 from reviewkit.store.base import StoredRecord
 
 COLUMNS = ["record_id", "decision", "reason", "note", "title", "authors", "year", "journal",
@@ -23,30 +24,37 @@ COLUMNS = ["record_id", "decision", "reason", "note", "title", "authors", "year"
 
 def assigned(screening: Screening, stage: str, reviewer: str,
              everything: bool = False) -> Iterator[StoredRecord]:
-    """The reviewer's records at ``stage`` in screening order (not yet judged, unless all)."""
+    """The reviewer's records at ``stage`` in the order the screener shows them (not yet
+    judged, unless ``everything``): the whole stage is ordered first, then filtered, so a
+    record's place never depends on what was judged before it."""
     done = screening.state(stage).log(reviewer).active
-    units = [u for u in screening.eligible(stage) if everything or u not in done]
+    units = screening.eligible(stage)
     source = order_source(screening.conf.order)
     first = calibration_sample(screening, stage)
     for uid in screening_order(screening.project, screening.store, stage, units, source, first):
-        sr = screening.store.get_record(uid)
-        if sr is not None:
-            yield sr
+        if everything or uid not in done:
+            sr = screening.store.get_record(uid)
+            if sr is not None:
+                yield sr
 
 
 def write_assigned(records: Iterator[StoredRecord], fmt: str, out: TextIO,
-                   raw: RawPairs | None = None) -> int:
-    """CSV with empty decision/reason/note columns to fill in, or RIS for another tool."""
+                   raw: RawPairs | None = None, decided: dict[str, dict] | None = None) -> int:
+    """CSV with decision/reason/note to fill in (``decided``: the reviewer's own latest
+    decisions, filled in), or RIS for another tool."""
     if fmt == "ris":
         return write_ris(records, out, raw)
     if fmt != "csv":
         raise ReviewkitError(f"unknown format {fmt!r}; expected csv or ris", field="format")
+    decided = decided or {}
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     n = 0
     for sr in records:
         r = sr.record
-        writer.writerow({"record_id": sr.id, "decision": "", "reason": "", "note": "",
+        mine = decided.get(sr.id, {})
+        writer.writerow({"record_id": sr.id, "decision": mine.get("decision", ""),
+                         "reason": mine.get("reason", ""), "note": mine.get("note", ""),
                          "title": r.title, "authors": "; ".join(r.authors), "year": r.year or "",
                          "journal": r.journal, "keywords": "; ".join(r.keywords), "doi": r.doi,
                          "urls": "; ".join(r.urls), "abstract": r.abstract})
@@ -79,6 +87,7 @@ def import_decisions(screening: Screening, path: Path, reviewer: str,
     """Validate every row, then append all decisions at once (or nothing, on any error)."""
     conf = screening.conf
     conf.check_stage(stage)
+    require_reviewer(screening.project, reviewer)
     eligible = set(screening.eligible(stage))
     current = {u: _key(e) for u, e in screening.state(stage).log(reviewer).decided().items()}
     report, events = ImportReport(), []

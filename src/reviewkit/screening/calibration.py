@@ -43,7 +43,10 @@ def draw_calibration(screening: Screening, stage: str, size: int) -> list[str]:
         raise ReviewkitError("the calibration sample needs at least one record", field="size")
     seed = screening.project.config.settings.seed
     units = sorted(screening.eligible(stage))
-    sample = random.Random(f"{seed}/calibration/{stage}").sample(units, min(size, len(units)))
+    if size > len(units):  # all of them would put the whole stage in calibration order
+        raise ReviewkitError(f"only {len(units)} records are screened at {stage}: choose "
+                             f"--size {len(units)} or fewer", field="size")
+    sample = random.Random(f"{seed}/calibration/{stage}").sample(units, size)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(".calibration.json.part")
     tmp.write_text(json.dumps({"stage": stage, "seed": seed, "size": len(sample),

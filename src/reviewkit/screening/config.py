@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
+from pathlib import PurePosixPath, PureWindowsPath
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import CONFIG, Project
-from reviewkit.project.tomlfile import line_of, validation_error
+from reviewkit.project.tomlfile import validation_error
 
 DECISIONS = ("include", "exclude", "maybe")
+STAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_HEADER = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+")
 
 
 class Highlight(BaseModel):
@@ -33,6 +37,28 @@ class ScreeningConfig(BaseModel):
     highlight: Highlight
     criteria: str = ""
     fulltext_dir: str = "fulltext"
+
+    @field_validator("stages")
+    @classmethod
+    def _stage_names(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one stage is needed")
+        for stage in value:
+            if not STAGE_NAME.match(stage):  # each stage is a folder under screening/
+                raise ValueError(f"stage {stage!r} cannot name a folder: use letters, digits, "
+                                 "'.', '_' or '-'")
+        if len(set(value)) < len(value):
+            raise ValueError("a stage is listed twice")
+        return value
+
+    @field_validator("fulltext_dir")
+    @classmethod
+    def _inside_project(cls, value: str) -> str:
+        if PurePosixPath(value).is_absolute() or PureWindowsPath(value).is_absolute() \
+                or ".." in PurePosixPath(value.replace("\\", "/")).parts:
+            raise ValueError(f"{value!r} must be a folder inside the project (no '..', "
+                             "not absolute)")
+        return value
 
     @field_validator("outcomes")
     @classmethod
@@ -64,7 +90,7 @@ def _defaults() -> dict:
 
 
 def screening_config(project: Project) -> ScreeningConfig:
-    """The project's screening settings; a bad key names its line in reviewkit.toml."""
+    """The project's screening settings; a bad key names reviewkit.toml and its line."""
     data = dict(_defaults())
     user = (project.config.model_extra or {}).get("screening") or {}
     path = project.root / CONFIG
@@ -75,15 +101,55 @@ def screening_config(project: Project) -> ScreeningConfig:
             data[key] = {**data[key], **value}
         else:
             data[key] = value
+
+    def text() -> str:
+        return path.read_text("utf-8-sig") if path.exists() else ""
+
     try:
         conf = ScreeningConfig.model_validate(data)
     except ValidationError as exc:
-        text = path.read_text("utf-8-sig") if path.exists() else ""
-        err = validation_error(exc, path, text)
+        err = validation_error(exc, path, "")
+        loc = [str(p) for p in exc.errors()[0]["loc"] if not isinstance(p, int)]
+        err.line = setting_line(text(), loc)
+        err.message = err.message.removeprefix("Value error, ")
         err.field = f"screening.{err.field}" if err.field else "screening"
         raise err from None
     for stage in conf.reason_required:
         if stage not in conf.stages:
-            raise ReviewkitError(f"reason_required names unknown stage {stage!r}", file=str(path),
-                                 line=line_of(path.read_text("utf-8"), "reason_required"))
+            raise ReviewkitError(f"reason_required names unknown stage {stage!r}; stages: "
+                                 f"{', '.join(conf.stages)}", file=str(path),
+                                 line=setting_line(text(), ["reason_required"]),
+                                 field="screening.reason_required")
+    from reviewkit.screening.order import known_orders  # order sources register on import
+
+    if conf.order not in known_orders():
+        raise ReviewkitError(f"unknown screening order {conf.order!r}; expected one of: "
+                             f"{', '.join(known_orders())}", file=str(path),
+                             line=setting_line(text(), ["order"]), field="screening.order")
     return conf
+
+
+def setting_line(text: str, loc: list[str]) -> int | None:
+    """Line of a [screening] setting in reviewkit.toml: ``order = ...`` under [screening],
+    or ``include = ...`` under [screening.highlight] for loc ["highlight", "include"]."""
+    if not loc:
+        return None
+    table, fallback = "", None
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header:
+            table = header.group(1).replace('"', "").replace("'", "").replace(" ", "")
+            if table == f"screening.{loc[0]}":
+                fallback = number
+            continue
+        if table == "screening" and _key(loc[0]).match(line):
+            return number
+        if len(loc) > 1 and table == f"screening.{loc[0]}" and _key(loc[1]).match(line):
+            return number
+        if table == "" and _key(f"screening.{loc[0]}").match(line):
+            return number
+    return fallback
+
+
+def _key(name: str) -> re.Pattern:
+    return re.compile(rf"^[ \t]*[\"']?{re.escape(name)}[\"']?[ \t]*=")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from reviewkit.dedup.units import Unit, screening_units
 from reviewkit.project.config import Project
 from reviewkit.screening.config import ScreeningConfig, screening_config
-from reviewkit.screening.log import screening_dir
+from reviewkit.screening.log import Problem, read_log_lines, screening_dir
+from reviewkit.screening.problems import unread_logs
 from reviewkit.screening.state import StageState
 from reviewkit.store.base import Store
 
@@ -64,3 +65,21 @@ class Screening:
         """Configured reviewers plus anyone who has a log at this stage."""
         names = list(self.project.config.reviewers)
         return names + sorted(r for r in self.state(stage).logs if r not in names)
+
+    def problems(self) -> list[Problem]:
+        """Every log line skipped at any stage (file:line: what is wrong), loading each stage."""
+        out = [p for stage in self.conf.stages for p in self.state(stage).problems]
+        return out + unread_logs(self.project, self.conf)
+
+    def orphans(self) -> list[Problem]:
+        """Events naming a record id the store does not know, by file and line (counted
+        for no record: re-link or re-import before trusting the counts)."""
+        out = []
+        for stage in self.conf.stages:
+            folder = screening_dir(self.project) / stage
+            for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+                for line, event in read_log_lines(path, stage, self.conf.reasons)[0]:
+                    if not self.knows(event["record"]):
+                        out.append(Problem(str(path), line,
+                                           f"record {event['record']!r} is not in the project"))
+        return out

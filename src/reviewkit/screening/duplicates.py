@@ -6,14 +6,17 @@ where people's judgements win over its scores.
 
 from __future__ import annotations
 
-from reviewkit.dedup.judgements import append_judgement
 from reviewkit.project.config import Project
 
 
 def mark_duplicate(project: Project, a: str, b: str, reviewer: str) -> dict:
+    from reviewkit.dedup.judgements import append_judgement  # dedup reads screening.log
+
     return append_judgement(project, a, b, True, reviewer)
 
 
 def mark_not_duplicate(project: Project, a: str, b: str, reviewer: str) -> dict:
     """Two records the dedup stage put in one cluster are different studies."""
+    from reviewkit.dedup.judgements import append_judgement
+
     return append_judgement(project, a, b, False, reviewer)

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
+from reviewkit.screening.config import DECISIONS
+from reviewkit.screening.reviewers import check_name
+
+# A stage is a folder, a reviewer a file name: nothing that could step out of screening/.
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def screening_dir(project: Project) -> Path:
@@ -22,6 +29,11 @@ def screening_dir(project: Project) -> Path:
 
 
 def log_path(project: Project, stage: str, reviewer: str) -> Path:
+    """screening/<stage>/<reviewer>.jsonl; a name that could leave the folder is refused."""
+    check_name(reviewer)
+    if not SAFE_NAME.match(stage):
+        raise ReviewkitError(f"stage {stage!r} cannot name a folder: use letters, digits, "
+                             "'.', '_' or '-'", field="stage")
     return screening_dir(project) / stage / f"{reviewer}.jsonl"
 
 
@@ -79,28 +91,127 @@ def append_events(path: Path, events: list[dict]) -> None:
         writer.close()
 
 
-def read_events(path: Path) -> list[dict]:
-    """Events in file order; a line cut short by a crash mid-write is skipped."""
+@dataclass(frozen=True)
+class Problem:
+    """One log line every reader skips, and why (shown as ``file:line: message``)."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+def read_jsonl(path: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    """(line number, object) for each line holding one JSON object; the rest are problems.
+
+    A line cut short (a write interrupted by a crash or a kill, anywhere in the
+    file) is a problem like any other: reported, skipped, the rest stands.
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return []
-    lines = data.split(b"\n")
-    out = []
-    for number, raw in enumerate(lines, start=1):
+        return [], []
+    except OSError as exc:
+        return [], [Problem(str(path), None, f"cannot read: {exc.strerror}")]
+    out: list[tuple[int, dict]] = []
+    problems: list[Problem] = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
             continue
         try:
-            event = json.loads(raw.decode("utf-8", "replace"))
-        except json.JSONDecodeError as exc:
-            if _cut_short(exc):  # an append interrupted by a crash: the rest stands
-                continue
-            event = None
-        if not isinstance(event, dict):
-            raise ReviewkitError("not a JSON event line (the log was edited by hand?)",
-                                 file=str(path), line=number) from None
-        out.append(event)
-    return out
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(str(path), number, "not UTF-8 text; line skipped"))
+            continue
+        try:
+            value = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            torn = isinstance(exc, json.JSONDecodeError) and _cut_short(exc)
+            problems.append(Problem(str(path), number, "line cut short (a write interrupted "
+                                    "by a crash?); skipped" if torn else
+                                    "not a JSON line (edited by hand?); skipped"))
+            continue
+        if not isinstance(value, dict):
+            problems.append(Problem(str(path), number, "not a JSON object {...}; skipped"))
+            continue
+        out.append((number, value))
+    return out, problems
+
+
+KINDS = ("decision", "resolution", "undo", "note")
+
+
+def check_event(event: dict, stage: str, reviewer: str, reasons: list[str] = ()
+                ) -> tuple[dict | None, str]:
+    """(the event normalised, "") or (None, what is wrong) for one screening log line.
+
+    Decision words are matched case-insensitively and stored lower-case, as
+    check_decision does for the keyboard and CSV: "Include" is include, "yes"
+    is refused. Reasons take the project's spelling when they match one.
+    """
+    kind = event.get("type")
+    if kind not in KINDS:
+        return None, f"unknown event type {kind!r}; expected {', '.join(KINDS)}"
+    for key in ("id", "stage", "reviewer", "at", "reason", "note", "target", "via"):
+        if key in event and not isinstance(event[key], str):
+            return None, f"field {key!r} must be text"
+    if event.get("stage", stage) != stage:
+        return None, f"stage {event['stage']!r} in the log of stage {stage!r}"
+    if event.get("reviewer", reviewer) != reviewer:
+        return None, f"reviewer {event['reviewer']!r} in the log of {reviewer!r}"
+    record = event.get("record")
+    if not isinstance(record, str) or not record.strip():
+        return None, "no record id (field 'record')"
+    out = {**event, "stage": stage, "reviewer": reviewer}
+    if kind in ("decision", "resolution"):
+        allowed = DECISIONS if kind == "decision" else ("include", "exclude")
+        word = event.get("decision")
+        label = word.strip().lower() if isinstance(word, str) else None
+        if label not in allowed:
+            return None, f"unknown decision {word!r}; expected {', '.join(allowed)}"
+        out["decision"] = label
+        known = {r.lower(): r for r in reasons}
+        out["reason"] = known.get(out.get("reason", "").strip().lower(), out.get("reason", ""))
+    elif kind == "undo" and not event.get("target"):
+        return None, "an undo names the event it takes back (field 'target')"
+    elif kind == "note" and "note" not in event:
+        return None, "a note event has no 'note'"
+    return out, ""
+
+
+def read_log_lines(path: Path, stage: str, reasons: list[str] = ()
+                   ) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    """(line number, valid event) of one reviewer's log at ``stage``, and the lines skipped.
+
+    Every reader of screening logs goes through here, so a bad line is skipped
+    the same way everywhere and reported with its file and line.
+    """
+    lines, problems = read_jsonl(path)
+    events = []
+    for number, raw in lines:
+        event, wrong = check_event(raw, stage, path.stem, reasons)
+        if event is None:
+            problems.append(Problem(str(path), number, wrong + "; skipped"))
+            continue
+        event.setdefault("id", f"{path.name}:{number}")  # a hand-written line: undo finds it
+        events.append((number, event))
+    problems.sort(key=lambda p: p.line or 0)
+    return events, problems
+
+
+def read_log(path: Path, stage: str, reasons: list[str] = ()
+             ) -> tuple[list[dict], list[Problem]]:
+    """One reviewer's valid events at ``stage`` in file order, and the lines skipped."""
+    events, problems = read_log_lines(path, stage, reasons)
+    return [event for _, event in events], problems
+
+
+def read_events(path: Path) -> list[dict]:
+    """The JSON objects of a log in file order (unvalidated: see read_log)."""
+    return [event for _, event in read_jsonl(path)[0]]
 
 
 def _cut_short(exc: json.JSONDecodeError) -> bool:

@@ -35,6 +35,13 @@ def seeded_random(project: Project, store: Store, stage: str, units: list[str]) 
 register_order("random", seeded_random)
 
 
+def known_orders() -> list[str]:
+    """The names ``[screening] order`` may take (the ranker registers "ranked")."""
+    import reviewkit.screening.ranked  # noqa: F401  (registers "ranked")
+
+    return sorted(_SOURCES)
+
+
 def order_source(name: str) -> OrderSource:
     if name not in _SOURCES:
         raise ReviewkitError(f"unknown screening order {name!r}; known: "

@@ -9,13 +9,14 @@ decisions in the order they were made.
 from __future__ import annotations
 
 from reviewkit.project.config import Project
-from reviewkit.ranking import rank, stopping_status
 from reviewkit.screening.data import Screening
 from reviewkit.screening.order import register_order
 from reviewkit.store.base import Store
 
 
 def ranked_order(project: Project, store: Store, stage: str, units: list[str]) -> list[str]:
+    from reviewkit.ranking import rank  # scikit-learn loads when a ranking is wanted only
+
     screening = Screening(project, store)
     state = screening.state(stage)
     labels = {}
@@ -30,6 +31,8 @@ def ranked_order(project: Project, store: Store, stage: str, units: list[str]) -
 
 def recall_estimate(session) -> float | None:
     """Estimated recall from this reviewer's own decisions, in the order made."""
+    from reviewkit.ranking import stopping_status
+
     labels = [int(e["decision"] == "include") for e in session.log.stack
               if e["id"] not in session.log.undone and e.get("stage", session.stage)
               == session.stage]
@@ -41,6 +44,8 @@ def recall_estimate(session) -> float | None:
 def stopping(screening: Screening, stage: str, reviewer: str, target: float = 0.95,
              confidence: float = 0.95) -> dict:
     """The stopping test for one reviewer at one stage, as plain data for status/report."""
+    from reviewkit.ranking import stopping_status
+
     log = screening.state(stage).log(reviewer)
     labels = [int(e["decision"] == "include") for e in log.stack if e["id"] not in log.undone]
     st = stopping_status(labels, len(screening.eligible(stage)), target, confidence)

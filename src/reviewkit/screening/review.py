@@ -83,6 +83,11 @@ def resolve(screening: Screening, stage: str, record_id: str, decision: str, rev
         raise ReviewkitError(f"{record_id} is not a conflict at {stage} "
                              f"(outcome: {state.outcome(unit)})", field="record_id")
     label, reason = check_decision(conf, stage, decision, reason, resolution=True)
+    if reviewer in state.judgements(unit):
+        said = state.judgements(unit)[reviewer]["decision"]
+        raise ReviewkitError(f"{reviewer} made one of the conflicting decisions on {record_id} "
+                             f"({said}); a conflict is settled by someone who did not judge it "
+                             "(a third reviewer: reviewkit reviewer add NAME)", field="reviewer")
     event = resolution_event(stage, reviewer, unit, label, reason, note)
     append_events(log_path(screening.project, stage, reviewer), [event])
     return event

@@ -43,16 +43,26 @@ def add_reviewer(project: Project, name: str) -> bool:
     return True
 
 
-def resolve_reviewer(project: Project, name: str | None) -> str:
-    """--reviewer, else $REVIEWKIT_REVIEWER; it must be one of the project's reviewers."""
+def resolve_reviewer(project: Project, name: str | None, doing: str = "screening") -> str:
+    """--reviewer, else $REVIEWKIT_REVIEWER; it must be one of the project's reviewers.
+
+    Never a guess: with no name given it asks, even when only one reviewer is
+    configured, so nothing is ever written under someone else's name.
+    """
     name = name or os.environ.get(ENV, "")
     if not name:
-        raise ReviewkitError(f"who is screening? pass --reviewer NAME or set {ENV}",
+        raise ReviewkitError(f"who is {doing}? pass --reviewer NAME or set {ENV}",
                              field="reviewer")
+    return require_reviewer(project, name)
+
+
+def require_reviewer(project: Project, name: str) -> str:
+    """``name`` if it is one of the reviewers in reviewkit.toml; else one line saying the fix."""
     check_name(name)
     if name not in project.config.reviewers:
         known = ", ".join(project.config.reviewers) or "none yet"
-        raise ReviewkitError(f"{name!r} is not a reviewer of this project (reviewers: {known}); "
+        raise ReviewkitError(f"{name!r} is not a reviewer of this project (reviewers in "
+                             f"{CONFIG}: {known}); "
                              f"add with: reviewkit reviewer add {name}",
                              file=str(project.root / CONFIG), field="reviewers")
     return name

@@ -21,6 +21,7 @@ from reviewkit.screening.duplicates import mark_duplicate, mark_not_duplicate
 from reviewkit.screening.events import check_decision, decision_event, note_event, undo_event
 from reviewkit.screening.log import LogWriter, log_path
 from reviewkit.screening.order import OrderSource, order_source, screening_order
+from reviewkit.screening.reviewers import require_reviewer
 from reviewkit.store.base import Store, StoredRecord
 
 _CACHE = 64
@@ -29,7 +30,8 @@ _CACHE = 64
 class ScreenSession:
     def __init__(self, project: Project, store: Store, reviewer: str, stage: str | None = None,
                  blind: bool = True, order: OrderSource | None = None) -> None:
-        self.project, self.store, self.reviewer, self.blind = project, store, reviewer, blind
+        self.project, self.store, self.blind = project, store, blind
+        self.reviewer = require_reviewer(project, reviewer)  # their log is named after them
         self.screening = Screening(project, store)
         self.conf = self.screening.conf
         self.stage = self.conf.check_stage(stage or self.conf.stages[0])

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reviewkit.screening.config import ScreeningConfig
-from reviewkit.screening.log import read_events
+from reviewkit.screening.log import Problem, read_log
 
 # Outcomes of a unit at a stage besides include / exclude.
 CONFLICT, AWAITING, UNSCREENED = "conflict", "awaiting", "unscreened"
@@ -74,11 +74,14 @@ class StageState:
         self.conf = conf
         self.unit_of = unit_of
         self.logs: dict[str, ReviewerLog] = {}
+        self.problems: list[Problem] = []  # lines skipped while loading, with file and line
 
     def load(self, folder: Path) -> StageState:
         for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+            events, problems = read_log(path, self.stage, self.conf.reasons)
+            self.problems += problems
             log = self.log(path.stem)
-            for event in read_events(path):
+            for event in events:
                 log.apply(event)
         return self
 

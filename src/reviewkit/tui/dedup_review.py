@@ -124,7 +124,7 @@ class DedupReviewApp(App[str]):
     def show_pair(self, message: str = "") -> None:
         pair = self.queue.current
         if pair is None:
-            self.exit(self.summary())
+            self.show_done(message)
             return
         n, total = self.queue.progress()
         self.query_one("#progress", Static).update(
@@ -134,6 +134,19 @@ class DedupReviewApp(App[str]):
         self.query_one("#fields", Static).update(pair_table(pair))
         self.query_one("#message", Static).update(message)
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
+
+    def show_done(self, message: str = "") -> None:
+        """After the last pair: stay open, so undo still reaches it."""
+        q = self.queue
+        skipped = f" ({len(q.skipped)} skipped stay queued)" if q.skipped else ""
+        self.query_one("#progress", Static).update(
+            f"All pairs judged{skipped}  ·  reviewer {q.by}")
+        self.query_one("#evidence", Static).update("")
+        self.query_one("#fields", Static).update(
+            Text(f"All pairs judged{skipped} — u undo, q quit.\n\nThis sitting: {q.judged} "
+                 f"judged, {len(q.skipped)} skipped; every judgement is already saved.",
+                 style="bold"))
+        self.query_one("#message", Static).update(message)
 
     def summary(self) -> str:
         q = self.queue
@@ -179,7 +192,7 @@ class DedupReviewApp(App[str]):
         self.exit(self.summary())
 
 
-def run_review(where: Path | None, reviewer: str) -> str:
+def run_review(where: Path | None, reviewer: str | None) -> str:
     """Open the project's queue and run the app; returns the line to print afterwards."""
     queue = open_review(where, reviewer)
     try:

@@ -7,6 +7,7 @@ write the decision durably before this screen moves on. Works in 80x24.
 from __future__ import annotations
 
 import gc
+import sys
 from collections import OrderedDict
 from pathlib import Path
 
@@ -53,9 +54,10 @@ class ScreenerApp(App[None]):
     ]
 
     def __init__(self, session: ScreenSession, highlighter: Highlighter | None = None,
-                 criteria: str = "") -> None:
+                 criteria: str = "", notice: str = "") -> None:
         super().__init__()
         self.session = session
+        self.notice = notice  # shown once on opening (e.g. log lines skipped)
         self.highlighter = highlighter
         self.criteria = criteria.strip() or "No criteria written yet: add [screening] " \
             "criteria to reviewkit.toml or write screening/criteria.md."
@@ -77,7 +79,7 @@ class ScreenerApp(App[None]):
         # collector from walking it mid-keystroke (measured: 250-350 ms pauses)
         gc.collect()
         gc.freeze()
-        self.show()
+        self.show(self.notice)
 
     def on_unmount(self) -> None:
         gc.unfreeze()
@@ -223,7 +225,10 @@ def screener(session: ScreenSession, highlight: bool = True) -> ScreenerApp:
         include, exclude = project_terms(session.project, session.conf)
         if include or exclude:
             highlighter = Highlighter(include, exclude)
-    return ScreenerApp(session, highlighter, criteria_text(session))
+    problems = session.state.problems
+    notice = (f"{len(problems)} log line(s) skipped, first: {problems[0]} (listed on quit)"
+              if problems else "")
+    return ScreenerApp(session, highlighter, criteria_text(session), notice)
 
 
 def run_screener(where: Path | None, reviewer: str | None, stage: str | None,
@@ -243,3 +248,5 @@ def run_screener(where: Path | None, reviewer: str | None, stage: str | None,
     finally:
         sess.close()
         store.close()
+    for problem in sess.screening.problems():  # after the app, so the terminal keeps them
+        print(f"warning: {problem}", file=sys.stderr)
