@@ -202,3 +202,26 @@ def test_representative_is_most_complete_and_merged_view_fills_gaps(tmp_path):
             if any(getattr(r, name) for r in recs):
                 assert getattr(view, name), f"{unit.id}: merged view lost {name}"
         assert store.get_record(unit.members[1]).record.title == recs[1].title
+
+
+def _copies(k: int) -> list[dict]:
+    base = [{"title": f"Effects of intervention {w} on outcomes in adults",
+             "authors": f"Smith {w}",
+             "year": 2000 + i, "journal": "Journal of Trials", "volume": str(i), "pages": "1-9",
+             "doi": f"10.1000/{w}", "abstract": f"We studied {w}."}
+            for i, w in enumerate(["alpha", "beta", "gamma", "delta"])]
+    return [dict(r) for r in base for _ in range(k)]
+
+
+def test_exact_copies_cluster_with_one_pair_each_not_all_pairs():
+    result = find_duplicates(_copies(30))
+    assert sorted(len(c) for c in result.clusters) == [30, 30, 30, 30]
+    merged = [p for p in result.pairs if p.outcome == "merged"]
+    assert len(merged) == 4 * 29  # linear in the copies; all pairs would be 4 * 435
+
+
+def test_a_copy_a_person_judged_different_stays_apart():
+    records = _copies(3)
+    result = find_duplicates(records, {(0, 1): False, (0, 2): False})
+    assert [0] in result.clusters
+    assert any(sorted(c) == [1, 2] for c in result.clusters)

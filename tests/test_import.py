@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from helpers import new_project, snapshot
+from helpers import new_project, run_cli, snapshot
 from reviewkit.errors import ReviewkitError
 from reviewkit.io.importer import import_files
 from reviewkit.searches.log import get_search, load_searches
@@ -136,3 +136,14 @@ def test_same_stem_different_extension_are_two_sources(tmp_path):
                                   export_file("endnote-xml/bluelight-endnote_reflib.xml")])
     assert store.count_records() == 204
     assert len({sr.source for sr in store.iter_records()}) == 2
+
+
+def test_a_mistyped_tag_line_is_imported_and_named_by_the_cli(tmp_path):
+    text = export_file("ris/scopus_asysd.ris").read_text("utf-8")
+    odd = tmp_path / "odd.ris"
+    odd.write_text(text.replace("\nTI  - ", "\nTI - ", 1), "utf-8")
+    assert run_cli("init", "review", cwd=tmp_path).returncode == 0
+    res = run_cli("import", str(odd), cwd=tmp_path / "review")
+    assert res.returncode == 0, res.stderr
+    named = [w for w in res.stderr.splitlines() if w.startswith(f"warning: {odd}:")]
+    assert len(named) == 1 and "TI" in named[0]

@@ -181,3 +181,20 @@ def test_missing_comma_after_key():
 def test_no_entries_is_an_error(text):
     with pytest.raises(ReviewkitError, match="no BibTeX entries"):
         bibtex.read(text, "none.bib")
+
+
+def test_parser_reason_in_a_message_is_one_short_line():
+    # found by the fuzzer: bibtexparser quotes the broken text, line separators and all
+    text = "@article{k,\n ti\u2028tle\x0b" + "x" * 5000 + "\n}\n"
+    with pytest.raises(ReviewkitError) as err:
+        bibtex.read(text, "x.bib")
+    message = str(err.value)
+    assert len(message.splitlines()) == 1 and len(message) < 600
+    assert "after entry key `ti\\u2028tle\\x0bxxx" in message
+
+
+def test_parser_stop_line_is_a_line_of_the_file():
+    text = "@article{k,\n title = {x},\n junk\n}\n"
+    with pytest.raises(ReviewkitError) as err:
+        bibtex.read(text, "x.bib")
+    assert "(parser stopped at line 4)" in str(err.value)  # '}', not the line after it

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from reviewkit.errors import ReviewkitError
@@ -249,3 +251,31 @@ def test_sniff_accepts_screening_header():
 ])
 def test_sniff_rejects_other_formats(text):
     assert not csv_reader.sniff(text)
+
+
+def test_header_in_a_message_is_one_short_line_whatever_it_holds():
+    # found by the fuzzer: line separators in a header split the one-line error,
+    # and a 500 KB one-line file was quoted whole
+    header = ",".join(f"col\u2028{n}\x0b" + "y" * 100 for n in range(100))
+    with pytest.raises(ReviewkitError) as err:
+        csv_reader.read(header + "\n" + "," * 99 + "\n", "x.csv")
+    message = str(err.value)
+    assert len(message.splitlines()) == 1 and len(message) < 1000
+    assert message.startswith("x.csv:1: no title column: the headers found are col\\u20280\\x0b")
+    assert "(and 88 more)" in message
+
+
+@pytest.mark.parametrize(("relative", "before", "run"), [
+    # a long run of commas in an Emtree cell: each comma's lookahead re-read the cell
+    (EMBASE, "article, bronchogenic duplication cyst (diagnosis", ","),
+    # a run of spaces in a Scopus author: the id pattern was tried from every space
+    (SCOPUS, "(60410297700)", " "),
+])
+def test_long_runs_in_split_cells_read_in_linear_time(relative, before, run):
+    text = text_of(export_file(relative))
+    at = text.index(before, text.index("\n"))  # in the first data row, not the header
+    text = text[:at] + run * 40000 + "x " + text[at:]
+    started = time.monotonic()
+    _, records = csv_reader.read(text, "long.csv")
+    assert time.monotonic() - started < 2
+    assert len(records) == {EMBASE: 6, SCOPUS: 8}[relative]

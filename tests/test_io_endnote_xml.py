@@ -166,3 +166,14 @@ def test_truncated_xml_is_an_error():
 def test_no_records_is_an_error():
     with pytest.raises(ReviewkitError, match="no <record> elements"):
         endnote_xml.read(wrap(""), "empty.xml")
+
+
+@pytest.mark.parametrize("depth", [2000, 200_000])
+def test_thousands_of_nested_elements_do_not_exhaust_the_stack(depth):
+    # found by the fuzzer: the recursive walk raised RecursionError past ~1,000 levels
+    deep = "<a>" * depth + "x" + "</a>" * depth
+    _, records = endnote_xml.read(
+        wrap(f"<record><titles><title>A</title>{deep}</titles></record>"), "deep.xml")
+    assert records[0].title == "A"
+    (path, value), = [(t, v) for t, v in records[0].raw if t.startswith("titles/a/")]
+    assert value == "x" and path.count("/") < 40  # deeper levels read as text

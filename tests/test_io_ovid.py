@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from reviewkit.errors import ReviewkitError
@@ -152,3 +154,13 @@ def test_header_without_fields_is_an_error_naming_its_line():
     with pytest.raises(ReviewkitError) as err:
         ovid.read(text, "cut.ovd")
     assert err.value.line == 4 and err.value.file == "cut.ovd"
+
+
+def test_a_huge_damaged_citation_does_not_hang_the_reader():
+    # found by fuzzing: '(pp' then a run of spaces made the SO patterns backtrack
+    # quadratically (16,000 spaces took 2.5 s, 30,000 about 9 s; a megabyte, hours)
+    text = "<1. >\nTI  - A title\nSO  - J. 5 (pp" + " " * 30_000 + "x\n"
+    started = time.monotonic()
+    _, records = ovid.read(text, "so.ovd")
+    assert time.monotonic() - started < 2
+    assert records[0].title == "A title"

@@ -47,3 +47,14 @@ def test_an_error_in_a_later_piece_names_the_line_in_the_whole_file(tmp_path):
         list(read_pieces(bad, stream_bytes=0, piece_bytes=2048))
     assert str(piece_err.value) == str(whole_err.value)
     assert piece_err.value.line > er
+
+
+def test_a_mistyped_tag_in_a_later_piece_is_reported_at_its_line(tmp_path):
+    lines = export_file(FILES[0]).read_text("utf-8").split("\n")
+    at = [i for i, line in enumerate(lines) if line.startswith("DO  - ")][-2]
+    lines[at] = lines[at].replace("DO  - ", "DO - ", 1)
+    odd = tmp_path / "odd.ris"
+    odd.write_text("\n".join(lines), "utf-8")
+    whole = read_file(odd).warnings
+    pieces = [w for p in read_pieces(odd, stream_bytes=0, piece_bytes=2048) for w in p.warnings]
+    assert pieces == whole and len(whole) == 1 and whole[0].startswith(f"{odd}:{at + 1}:")

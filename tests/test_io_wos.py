@@ -7,7 +7,7 @@ import time
 import pytest
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.io import wos
+from reviewkit.io import read_file, wos
 from reviewkit.io.text import decode
 
 from conftest import export_file
@@ -204,3 +204,13 @@ def test_huge_cited_reference_block_is_read_in_linear_time():
     assert time.perf_counter() - began < 5
     assert raw_values(rec, "NR") == ["200001"]
     assert raw_values(rec, "CR")[0].count("\n") == 200_000
+
+
+def test_a_ris_file_read_as_wos_is_refused():
+    # found by the fuzzer: 'TY  - JOUR' read as tag TY with value ' - JOUR', every record garbage
+    path = export_file("ris/scopus_synthesisr.ris")
+    with pytest.raises(ReviewkitError) as err:
+        read_file(path, "wos")
+    assert str(err.value) == (
+        f"{path}:1: line 1 is a RIS or Ovid tag line ('TY  - JOUR'), not Web of Science "
+        "('PT J'): read the file as RIS or Ovid")

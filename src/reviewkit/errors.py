@@ -32,4 +32,5 @@ class ReviewkitError(Exception):
             where += ": "
         if self.field:
             where += f"field '{self.field}': "
-        return where + self.message.replace("\n", " ")
+        # every kind of line break: the message is one line, whatever a file held
+        return where + " ".join(self.message.splitlines())

@@ -141,3 +141,21 @@ def test_doctor_fix_links_an_id_whose_file_was_edited_and_renamed(screened):
     shutil.rmtree(root / ".reviewkit")
     assert _done(root) == 10
     assert "alias\t" in (root / "searches" / "file-ids.tsv").read_text("utf-8")
+
+
+def test_a_file_logged_by_two_searches_is_refused_by_name(screened):
+    root, src = screened
+    for sid in ("a", "b"):
+        assert run_cli("search", "add", "--id", sid, "--database", sid.upper(),
+                       cwd=root).returncode == 0
+    rel = "searches/exports/scopus_asysd.ris"
+    for sid in ("a", "b"):
+        toml = root / "searches" / f"{sid}.toml"
+        toml.write_text(toml.read_text("utf-8") + f'files = ["{rel}", "{rel}"]\n', "utf-8")
+    res = run_cli("status", cwd=root)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.strip() == (
+        f"error: {root / 'searches' / 'b.toml'}: field 'files': export file '{rel}' is also "
+        "logged by search 'a': a file belongs to one search; remove it from one of the two")
+    (root / "searches" / "b.toml").unlink()
+    assert _done(root) == 10  # named twice by one search: read once, nothing lost

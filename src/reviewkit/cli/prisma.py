@@ -8,6 +8,7 @@ import typer
 
 from reviewkit.cli.common import project_dir, user_errors, warn
 from reviewkit.errors import ReviewkitError
+from reviewkit.project.problems import log_problems
 from reviewkit.project.session import session
 from reviewkit.reporting.prisma import (
     check_invariants,
@@ -49,11 +50,14 @@ def prisma(ctx: typer.Context,
         check_output_file(export_counts, "--export-counts")
     if counts is not None:
         data = read_counts_csv(counts)
-        broken = check_invariants(data)
+        broken, skipped = check_invariants(data), []
     else:
         with session(project_dir(ctx)) as (project, store):
             data = project_counts(project, store)
             broken = project_invariants(project, store, data)  # naming the open records
+            skipped = log_problems(project)
+    for line in skipped:
+        warn(f"skipped: {line}")
     for b in broken:
         warn(f"counts do not add up: {b.detail}")
     if data.in_progress:

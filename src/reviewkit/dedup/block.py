@@ -35,13 +35,14 @@ def candidate_pairs(feats: list[Features]) -> set[tuple[int, int]]:
         for k in _keys(f):
             blocks[k].append(f.index)
     pairs: set[tuple[int, int]] = set()
+    key_of = {f.index: f.key for f in feats}  # feats may be a subset: index is not position
     for members in blocks.values():
         n = len(members)
         if n < 2:
             continue
         if n > limit:
             # a generic key (a DOI shared by a whole supplement): neighbours only
-            members = sorted(members, key=lambda i: feats[i].key)
+            members = sorted(members, key=lambda i: key_of[i])
             for a, b in zip(members, members[1:], strict=False):
                 pairs.add((a, b) if a < b else (b, a))
             continue

@@ -11,7 +11,7 @@ from reviewkit.dedup.score import CERTAIN, POSSIBLE, Verdict, compare
 from reviewkit.gcpause import no_gc
 
 # Bump when the method changes what it decides: stored clusters are recomputed.
-METHOD_VERSION = "2"
+METHOD_VERSION = "3"
 COMPLETENESS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
                 "abstract", "issn")
 
@@ -61,8 +61,15 @@ def _find_duplicates(records: list[dict], judgements: dict[tuple[int, int], bool
     for (a, b), same in judged.items():
         if not same:
             clusters.forbid(a, b)
+    copies = _exact_copies(feats, judged)
+    for rep, members in copies.items():
+        for m in members:
+            clusters.union(rep, m, force=True)  # identical in every compared field
+            pairs.append(Pair(rep, m, Verdict(CERTAIN, 100.0, {"exact copy": "every field"}),
+                              "merged"))
+    copied = {m for members in copies.values() for m in members}
     verdicts = []
-    for a, b in candidate_pairs(feats):
+    for a, b in candidate_pairs([f for f in feats if f.index not in copied]):
         if (a, b) in judged:
             continue
         v = compare(feats[a], feats[b])
@@ -104,6 +111,24 @@ def _find_duplicates(records: list[dict], judgements: dict[tuple[int, int], bool
         out.append([rep] + [m for m in members if m != rep])
     out.sort(key=lambda m: m[0])
     return DedupResult(out, pairs)
+
+
+def _exact_copies(feats: list[Features],
+                  judged: dict[tuple[int, int], bool]) -> dict[int, list[int]]:
+    """first index -> the later records identical to it in every field the method compares.
+
+    They are certain duplicates; comparing them pair by pair made a file exported twice
+    (or 35 copies of each record) cost time and memory quadratic in the copies. Records
+    a person judged, and generic titles ("Editorial"), go through the full method."""
+    people = {i for pair in judged for i in pair}
+    groups: dict[tuple, list[int]] = {}
+    for f in feats:
+        if f.generic or not f.key or f.index in people:
+            continue
+        sig = (f.key, f.authors, f.year, f.journal, f.volume, f.issue, f.pages, f.doi,
+               f.abstract, f.issn)
+        groups.setdefault(sig, []).append(f.index)
+    return {g[0]: g[1:] for g in groups.values() if len(g) > 1}
 
 
 def _neg(text: str) -> tuple:

@@ -78,10 +78,13 @@ def _summary(store: Store, records: int, recomputed: bool) -> DedupSummary:
 def record_judgement(project: Project, store: Store, a: str, b: str, same: bool,
                      by: str) -> DedupSummary:
     """A person's same/different for two stored records, logged then applied."""
+    current = []
     for rid in (a, b):
-        if store.get_record(rid) is None:
+        found = store.resolve(rid)  # an older form of an id names its record today
+        if found is None:
             raise ReviewkitError(f"no record with id {rid!r} (ids: reviewkit export -f csv)")
-    append_judgement(project, a, b, same, by)
+        current.append(found)
+    append_judgement(project, *current, same, by)
     return run_dedup(project, store)
 
 

@@ -16,6 +16,9 @@ from reviewkit.io.detect import FORMATS, detect
 from reviewkit.io.text import decode
 from reviewkit.records.model import Record
 
+# readers of line-tagged formats, which report mistyped tag lines
+_TAGGED = ("ris", "medline", "ovid", "wos")
+
 
 @dataclass
 class ParsedFile:
@@ -28,6 +31,9 @@ class ParsedFile:
     dialect: str
     encoding: str
     records: list[Record] = field(default_factory=list)
+    # one line each, 'file:line: what', for things read but worth a look
+    # (a tag line typed wrong); the file is still imported
+    warnings: list[str] = field(default_factory=list)
     entries: int = -1  # records in the whole file, where ``records`` holds only a part
 
     def __post_init__(self) -> None:
@@ -44,15 +50,18 @@ def parse_bytes(data: bytes, path: str, fmt: str | None = None,
     elif fmt not in FORMATS:
         raise ReviewkitError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     module = import_module(f"reviewkit.io.{fmt}")
+    warnings: list[str] = []
     with no_gc():
         if fmt == "csv":
             dialect, records = module.read(text, path, columns)
+        elif fmt in _TAGGED:
+            dialect, records = module.read(text, path, warnings)
         else:
             dialect, records = module.read(text, path)
     if not records:
         raise ReviewkitError(f"no records found in this {fmt} file", file=path)
     return ParsedFile(path, hashlib.sha256(data).hexdigest(), len(data), fmt, dialect,
-                      encoding, records)
+                      encoding, records, warnings)
 
 
 def read_file(path: str | Path, fmt: str | None = None,

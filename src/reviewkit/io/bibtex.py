@@ -25,6 +25,7 @@ from bibtexparser.model import (
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import tagmap
+from reviewkit.io.text import shown
 from reviewkit.records import normalise as norm
 from reviewkit.records.model import Record
 
@@ -53,7 +54,8 @@ def entries(text: str, path: str) -> list[tuple[int, Entry]]:
         with _quiet():
             library = bibtexparser.parse_string(text)
     except Exception as exc:  # the parser's own bug must not become a traceback
-        raise ReviewkitError(f"BibTeX could not be parsed: {exc}", file=path) from None
+        raise ReviewkitError(f"BibTeX could not be parsed: {shown(str(exc), 200)}",
+                             file=path) from None
     out: list[tuple[int, Entry]] = []
     unwrap = RemoveEnclosingMiddleware(allow_inplace_modification=True)
     for block in library.blocks:
@@ -76,11 +78,13 @@ def _failed(block: ParsingFailedBlock, text: str, path: str) -> ReviewkitError:
     start = block.start_line + 1
     reason = getattr(block.error, "abort_reason", None) or str(block.error)
     end = getattr(block.error, "end_index", None)
-    where = f" (parser stopped at line {text.count(chr(10), 0, end) + 1})" if end else ""
+    # at the very end of the text the parser points past the final newline: name the last line
+    stop = text.count("\n", 0, min(end, len(text.rstrip("\n")))) + 1 if end else 0
+    where = f" (parser stopped at line {stop})" if end else ""
     return ReviewkitError(
         f"BibTeX entry starting at line {start} is malformed{where}: "
-        f"{reason.strip().rstrip('.')}. Check for an unbalanced '{{' or '}}' or a missing ','"
-        " between fields.",
+        f"{shown(reason.strip().rstrip('.'), 200)}. Check for an unbalanced '{{' or '}}' "
+        "or a missing ',' between fields.",
         file=path, line=start)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import tagmap
+from reviewkit.io.text import shown
 from reviewkit.records.model import Record
 
 # Record fields a column mapping may name, by where they sit in the tag map.
@@ -74,6 +75,12 @@ def sniff(text: str) -> bool:
     return bool(detect(keys)) or any(t in keys for t in tagmap.load("csv")["first"]["title"])
 
 
+def _headers(header: list[str], most: int = 12) -> str:
+    """The header row for a message: short, on one line, however odd the file."""
+    listed = ", ".join(shown(h, 40) for h in header[:most])
+    return listed + (f" (and {len(header) - most} more)" if len(header) > most else "")
+
+
 def _with_columns(tm: dict, columns: dict[str, str], header: list[str], path: str) -> dict:
     """A copy of the tag map in which the user's field -> header choices win."""
     tm = {k: dict(v) if isinstance(v, dict) else list(v) for k, v in tm.items()}
@@ -85,7 +92,7 @@ def _with_columns(tm: dict, columns: dict[str, str], header: list[str], path: st
                                  f"of {', '.join(FIELDS)}", file=path)
         if key not in present:
             raise ReviewkitError(f"column mapping {field} -> '{column}': the file has no such "
-                                 f"column; its headers are: {', '.join(header)}", file=path, line=1)
+                                 f"column; its headers are: {_headers(header)}", file=path, line=1)
         if field == "pages":
             tm["first"]["start_page"], tm["first"]["end_page"] = [key], []
         elif field == "authors":
@@ -147,7 +154,7 @@ def read(text: str, path: str,
     titles = tm["first"]["title"]
     if not any(t in keys for t in titles):
         raise ReviewkitError(
-            f"no title column: the headers found are {', '.join(header)}; expected one of "
+            f"no title column: the headers found are {_headers(header)}; expected one of "
             f"{', '.join(titles)} (any case), or a column mapping such as "
             "{'title': '<your title header>'}", file=path, line=header_line)
     rules = _Columns(tm)

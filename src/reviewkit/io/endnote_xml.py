@@ -19,29 +19,36 @@ _RECORD_START = re.compile(r"<record[\s>]")
 _CHUNK = 1 << 20  # feed the parser in slices so a large library is never held twice
 # attributes that hold a local file path (<database path="\\staff...">): private, not data
 _PRIVATE_ATTRIBUTES = {"path"}
+_DEPTH = 32  # EndNote nests 4 deep; deeper is damage, read as text
 
 
 def _pairs(record: ET.Element) -> list[tuple[str, str]]:
-    """(path, text) for every leaf of a record, attributes as 'path@name', in order."""
+    """(path, text) for every leaf of a record, attributes as 'path@name', in order.
+
+    Walked with a stack, not recursion, so a damaged file nesting thousands
+    of elements cannot exhaust Python's stack; below _DEPTH an element's
+    whole text is read as one leaf.
+    """
     out: list[tuple[str, str]] = []
-
-    def walk(elem: ET.Element, prefix: str) -> None:
-        for child in elem:
-            if child.tag == "style":  # formatting wrapper: read with its parent
-                continue
-            path = prefix + child.tag
-            out.extend((f"{path}@{k}", v) for k, v in child.attrib.items()
-                       if k not in _PRIVATE_ATTRIBUTES)
-            if any(grand.tag != "style" for grand in child):
-                walk(child, path + "/")
-                continue
-            value = "".join(child.itertext())
-            if "\r" in value:  # &#xD; separates affiliations, ISSNs, notes
-                value = value.replace("\r\n", "\n").replace("\r", "\n")
-            if value.strip():
-                out.append((path, value))
-
-    walk(record, "")
+    stack = [(iter(record), "")]
+    while stack:
+        child = next(stack[-1][0], None)
+        if child is None:
+            stack.pop()
+            continue
+        if child.tag == "style":  # formatting wrapper: read with its parent
+            continue
+        path = stack[-1][1] + child.tag
+        out.extend((f"{path}@{k}", v) for k, v in child.attrib.items()
+                   if k not in _PRIVATE_ATTRIBUTES)
+        if len(stack) < _DEPTH and any(grand.tag != "style" for grand in child):
+            stack.append((iter(child), path + "/"))
+            continue
+        value = "".join(child.itertext())
+        if "\r" in value:  # &#xD; separates affiliations, ISSNs, notes
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        if value.strip():
+            out.append((path, value))
     return out
 
 

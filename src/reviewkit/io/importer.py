@@ -90,6 +90,7 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
                                        pf.entries, bool(already)))
     if search_id is not None and to_log:
         add_files(project, search_id, to_log)
+    report.warnings.extend(w for pf in parsed for w in pf.warnings)
     if search_id is None:
         report.warnings.append("no --search given: the file is kept as an unlogged source; "
                                "log the search (reviewkit search add) so PRISMA can count it")

@@ -13,6 +13,7 @@ import re
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import tagmap
+from reviewkit.io.tagline import MEDLINE_TAGS, Warnings, almost_tag
 from reviewkit.records import normalise as norm
 from reviewkit.records.model import Record
 
@@ -28,8 +29,10 @@ def _tag(line: str) -> str:
     return tag if tag.isalnum() and tag.isupper() else ""
 
 
-def entries(text: str, path: str) -> list[tuple[int, list[tuple[str, str]]]]:
+def entries(text: str, path: str,
+            warn: Warnings | None = None) -> list[tuple[int, list[tuple[str, str]]]]:
     """(start line, raw pairs) per record, in file order; errors name the line."""
+    warn = warn or Warnings(path, None)
     out: list[tuple[int, list[tuple[str, str]]]] = []
     pairs: list[tuple[str, list[str]]] | None = None  # inside a record when not None
     parts: list[str] = []  # the value being read, one item per line
@@ -74,6 +77,9 @@ def entries(text: str, path: str) -> list[tuple[int, list[tuple[str, str]]]]:
                 pairs = None
         elif pairs:
             parts.append(value)  # untagged text inside a record: keep it with the value
+            bad = almost_tag(line, MEDLINE_TAGS)
+            if bad:
+                warn.malformed(number, bad, "XXXX- value")
         else:
             raise ReviewkitError(
                 f"line {number} is neither a MEDLINE tag line ('PMID- 12345', 'TI  - ...') "
@@ -94,7 +100,7 @@ def _fix(rec: Record, raw: list[tuple[str, str]]) -> None:
         rec.doi = found  # an AID '[pii]' can look like a DOI; '[doi]' is the one
     if rec.volume and rec.pages and rec.year:
         return
-    so = " ".join(v for t, v in raw if t == "SO")
+    so = " ".join(v for t, v in raw if t == "SO")[:1000]  # a citation, not megabytes
     m = _SO_CITATION.search(so)
     if m:  # ahead-of-print records lack VI/IP/PG; SO may still hold them
         volume, issue, pages = m.groups()
@@ -105,13 +111,19 @@ def _fix(rec: Record, raw: list[tuple[str, str]]) -> None:
         rec.year = norm.year(so)
 
 
-def read(text: str, path: str) -> tuple[str, list[Record]]:
-    """Parse MEDLINE text into normalised records; returns ('', records)."""
+def read(text: str, path: str,
+         warnings: list[str] | None = None) -> tuple[str, list[Record]]:
+    """Parse MEDLINE text into normalised records; returns ('', records).
+
+    Lines that look like mistyped tags are reported in ``warnings``.
+    """
     tm = tagmap.load("medline")
+    warn = Warnings(path, warnings)
     records = []
-    for position, (line, raw) in enumerate(entries(text, path), 1):
+    for position, (line, raw) in enumerate(entries(text, path, warn), 1):
         rec = tagmap.to_record(raw, tm)
         rec.position, rec.line = position, line
         _fix(rec, raw)
         records.append(rec)
+    warn.close()
     return "", records

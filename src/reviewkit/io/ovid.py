@@ -14,6 +14,7 @@ import re
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import tagmap
+from reviewkit.io.tagline import Warnings, almost_tag
 from reviewkit.records import normalise as norm
 from reviewkit.records.model import Record
 
@@ -31,14 +32,23 @@ _SO = (
 )
 
 
+# a citation is a few hundred characters; the patterns backtrack badly on a
+# damaged SO of megabytes (a run of spaces after '(pp' took minutes)
+_SO_MAX = 1000
+# a well-formed tag line, to tell an unknown tag from text
+_TAG_SHAPE = re.compile(r"[A-Z][A-Z0-9]  - ")
+
+
 def _header(line: str) -> bool:
     """'<3001. >' or '<1>' on a line of its own."""
     s = line.strip()
     return s[:1] == "<" and s[-1:] == ">" and s[1:-1].strip(" .").isdigit()
 
 
-def entries(text: str, path: str, known: frozenset[str]) -> list[tuple[int, list[tuple[str, str]]]]:
+def entries(text: str, path: str, known: frozenset[str],
+            warn: Warnings | None = None) -> list[tuple[int, list[tuple[str, str]]]]:
     """(start line, raw pairs) per record; ``known`` is the tag whitelist."""
+    warn = warn or Warnings(path, None)
     out: list[tuple[int, list[tuple[str, str]]]] = []
     pairs: list[tuple[str, list[str]]] | None = None  # inside a record when not None
     parts: list[str] = []  # the value being read, one item per line
@@ -63,6 +73,12 @@ def entries(text: str, path: str, known: frozenset[str]) -> list[tuple[int, list
             pairs.append((line[:2], parts))
         elif pairs:
             parts.append(line.strip())  # indented or 'Method(s):' continuation
+            bad = almost_tag(line, known)
+            if bad:
+                warn.malformed(number, bad, "XX  - value")
+            elif _TAG_SHAPE.match(line):
+                warn.add(number, f"'{line[:2]}' is not a tag Ovid writes: the line is kept "
+                                 "as text of the field above")
     if pairs is not None:
         close()
     if not out:
@@ -98,18 +114,24 @@ def _dialect(raw: list[tuple[str, str]]) -> str:
     return "medline" if "medline" in db.lower() else ""
 
 
-def read(text: str, path: str) -> tuple[str, list[Record]]:
-    """Parse Ovid tagged text into records; returns ('medline' if all are, else '', records)."""
+def read(text: str, path: str,
+         warnings: list[str] | None = None) -> tuple[str, list[Record]]:
+    """Parse Ovid tagged text into records; returns ('medline' if all are, else '', records).
+
+    Lines that look like mistyped or unknown tags are reported in ``warnings``.
+    """
     known = frozenset(tagmap.load("ovid")["tags"])
+    warn = Warnings(path, warnings)
     records = []
     names = set()
-    for position, (line, raw) in enumerate(entries(text, path, known), 1):
+    for position, (line, raw) in enumerate(entries(text, path, known, warn), 1):
         name = _dialect(raw)
         names.add(name)
         rec = tagmap.to_record(raw, tagmap.load("ovid", name))
         rec.position, rec.line = position, line
         so = next((v for t, v in raw if t == "SO"), "")
         if so and not (rec.journal and rec.volume and rec.pages and rec.year):
-            _fill_from_source(rec, so.replace("\n", " "))
+            _fill_from_source(rec, so[:_SO_MAX].replace("\n", " "))
         records.append(rec)
+    warn.close()
     return (names.pop() if len(names) == 1 else ""), records

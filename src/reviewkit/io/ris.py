@@ -15,6 +15,7 @@ import rispy
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import tagmap
+from reviewkit.io.tagline import RIS_TAGS, Warnings, almost_tag
 from reviewkit.records.model import Record
 
 # a tag line ('XX  - value', or four letters like APA PsycNET's 'PMID  - ') or any other line
@@ -22,6 +23,7 @@ _LINE = re.compile(r"^(?:([A-Z][A-Z0-9](?:[A-Z0-9]{2})?)  - ?(.*)|(.*))$", re.M)
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9](?:[A-Z0-9]{2})?)  - ?([^\n]*\S)?[ \t]*$", re.M)
 # '\n' first lets the regex engine jump between line starts instead of testing each character
 _MARK = re.compile(r"\n(TY|ER)  -[^\n]*")
+_FORM = "XX  - value"
 
 Pairs = list[tuple[str, str]]
 
@@ -35,15 +37,17 @@ class RisReader(rispy.RisParser):
         tag, value, other = m.groups() if m else (None, None, line)
         return (tag, value.rstrip()) if tag else (None, (other or "").strip())
 
-    def entries(self, text: str, path: str) -> list[tuple[int, Pairs]]:
+    def entries(self, text: str, path: str,
+                warn: Warnings | None = None) -> list[tuple[int, Pairs]]:
         """(start line, raw pairs) per record; errors name the line.
 
         Records are the spans from a TY line to the next ER line. A span whose
         every line is a tag line is split in one regex call; spans with
         continuation or blank lines, and text between records, go line by line.
         """
+        warn = warn or Warnings(path, None)
         out: list[tuple[int, Pairs]] = []
-        line, pos, gap_from = 1, 0, 0
+        line, pos, gap_from, gap_line = 1, 0, 0, 1
         open_at: tuple[int, int] | None = None  # (offset, line) of an unclosed TY
         findall = _TAG_LINE.findall
         for at, tag, end in _marks(text):
@@ -54,15 +58,24 @@ class RisReader(rispy.RisParser):
                     raise ReviewkitError(
                         f"record starting at line {open_at[1]} has no 'ER  -' line before the "
                         "next 'TY  -': expected each record to end with ER", file=path, line=line)
-                if out and gap_from < pos - 1:
-                    out[-1][1].extend(_after_er(text[gap_from:pos]))
+                if gap_from < pos - 1:
+                    gap = _after_er(text[gap_from:pos], gap_line, warn)
+                    if out:
+                        out[-1][1].extend(gap)
                 open_at = (pos, line)
             elif open_at is not None:
                 pairs = findall(text, open_at[0], pos)
                 if len(pairs) != line - open_at[1]:  # some line is not 'XX  - ...'
-                    pairs = _slow_pairs(text[open_at[0]:pos])
+                    pairs = _slow_pairs(text[open_at[0]:pos], open_at[1], warn)
                 out.append((open_at[1], pairs))
-                open_at, gap_from = None, end
+                open_at, gap_from, gap_line = None, end, line
+            else:
+                # an ER with no TY: the record's TY line is missing or mistyped
+                _after_er(text[gap_from:pos], gap_line, warn)
+                warn.add(line, "this 'ER  -' line ends no record: there is no 'TY  -' line "
+                               f"since line {gap_line}, so the lines between are not read; "
+                               "is a TY line mistyped?")
+                gap_from, gap_line = end, line
         if open_at is not None:
             raise ReviewkitError(
                 f"file ends inside the record starting at line {open_at[1]} (no 'ER  -' line): "
@@ -70,7 +83,7 @@ class RisReader(rispy.RisParser):
         if not out:
             raise ReviewkitError("no RIS records found: expected lines like 'TY  - JOUR'",
                                  file=path)
-        out[-1][1].extend(_after_er(text[gap_from:]))
+        out[-1][1].extend(_after_er(text[gap_from:], gap_line, warn))
         return out
 
 
@@ -83,24 +96,44 @@ def _marks(text: str) -> Iterator[tuple[int, str, int]]:
         yield m.start() + 1, m.group(1), m.end()
 
 
-def _slow_pairs(chunk: str) -> Pairs:
-    """Line by line: untagged lines continue the previous value; blank lines are dropped."""
+def _slow_pairs(chunk: str, first: int, warn: Warnings) -> Pairs:
+    """Line by line: untagged lines continue the previous value; blank lines are dropped.
+
+    ``first`` is the chunk's first line number, for warnings about tag lines
+    that are almost right.
+    """
     pairs: Pairs = []
-    for tag, value, other in _LINE.findall(chunk):
+    for n, (tag, value, other) in enumerate(_LINE.findall(chunk), first):
         if tag:
             pairs.append((tag, value.rstrip()))
         elif other.strip() and pairs:
+            bad = almost_tag(other, RIS_TAGS)
+            if bad:
+                warn.malformed(n, bad, _FORM)
             last_tag, last = pairs[-1]
             other = other.strip()
             pairs[-1] = (last_tag, f"{last}\n{other}" if last else other)
     return pairs
 
 
-def _after_er(gap: str) -> Pairs:
-    # Ovid writes tags such as NL after ER; they belong to the record before
-    if "  -" not in gap:
+def _after_er(gap: str, first: int, warn: Warnings) -> Pairs:
+    """Tags between records (Ovid writes NL after ER) belong to the record before.
+
+    ``gap`` starts on the ER line numbered ``first``; other text there (Ovid's
+    '1.' counters and 'Link to' lines) is skipped, almost-tags are reported.
+    """
+    if "-" not in gap:
         return []
-    return [(t, v.rstrip()) for t, v, _ in _LINE.findall(gap) if t and t != "ER"]
+    pairs: Pairs = []
+    for n, (tag, value, other) in enumerate(_LINE.findall(gap), first):
+        if tag:
+            if tag != "ER":
+                pairs.append((tag, value.rstrip()))
+        elif "-" in other:
+            bad = almost_tag(other, RIS_TAGS)
+            if bad:
+                warn.malformed(n, bad, _FORM)
+    return pairs
 
 
 def dialect(text: str) -> str:
@@ -123,15 +156,19 @@ def dialect(text: str) -> str:
     return ""
 
 
-def read(text: str, path: str, name: str | None = None) -> tuple[str, list[Record]]:
+def read(text: str, path: str, warnings: list[str] | None = None,
+         name: str | None = None) -> tuple[str, list[Record]]:
     """Parse RIS text into normalised records; returns (dialect, records).
 
-    ``name`` gives the dialect (a big file's later pieces keep its first piece's)."""
+    Lines that look like mistyped tags are reported in ``warnings``; ``name`` gives
+    the dialect (a big file's later pieces keep its first piece's).
+    """
     if name is None:
         name = dialect(text)
     tm = tagmap.load("ris", name)
+    warn = Warnings(path, warnings)
     records = []
-    for position, (line, raw) in enumerate(RisReader().entries(text, path), 1):
+    for position, (line, raw) in enumerate(RisReader().entries(text, path, warn), 1):
         rec = tagmap.to_record(raw, tm)
         rec.position, rec.line = position, line
         if name == "scopus" and "scopus" not in rec.accession:
@@ -139,4 +176,5 @@ def read(text: str, path: str, name: str | None = None) -> tuple[str, list[Recor
             if eid:
                 rec.accession["scopus"] = eid
         records.append(rec)
+    warn.close()
     return name, records

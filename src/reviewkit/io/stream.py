@@ -64,6 +64,7 @@ def check_file(path: str | Path, fmt: str | None = None,
         if n == 0:
             first = pf
         else:
+            first.warnings.extend(pf.warnings)
             first.records = []
             pf.records = []
     assert first is not None
@@ -95,8 +96,9 @@ def _ris_pieces(p: Path, sha: str, size: int, piece_bytes: int) -> Iterator[Pars
             if not piece.strip():
                 continue
             text = piece.decode("utf-8").replace("\r\n", "\n")
+            found: list[str] = []
             try:
-                name, recs = ris.read(text, str(p), name)
+                name, recs = ris.read(text, str(p), found, name)
             except ReviewkitError as err:
                 if err.line:
                     err.line += lines
@@ -112,9 +114,19 @@ def _ris_pieces(p: Path, sha: str, size: int, piece_bytes: int) -> Iterator[Pars
             for rec in recs:
                 rec.position += records
                 rec.line += lines
+            prefix = f"{p}:"
+            found = [_shift(w, prefix, lines) for w in found]
             records += len(recs)
             lines += piece.count(b"\n")
-            yield ParsedFile(str(p), sha, size, "ris", name or "", "utf-8", recs)
+            yield ParsedFile(str(p), sha, size, "ris", name or "", "utf-8", recs, found)
+
+
+def _shift(warning: str, prefix: str, lines: int) -> str:
+    """'file:12: ...' of a piece -> the line in the whole file."""
+    number, sep, rest = warning[len(prefix):].partition(":")
+    if warning.startswith(prefix) and sep and number.isdigit():
+        return f"{prefix}{int(number) + lines}:{rest}"
+    return warning
 
 
 def _utf8_sha(p: Path) -> str | None:

@@ -15,9 +15,14 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             try:
-                return _lines(data.decode(enc)), enc
+                text = data.decode(enc)
             except UnicodeDecodeError as exc:
                 raise _bad(path, data, exc.start, f"invalid {enc.upper()} text") from None
+            if "\x00" in text[:65536]:
+                line = text.count("\n", 0, text.index("\x00")) + 1
+                raise ReviewkitError(f"binary data ({enc.upper()} NUL characters); expected "
+                                     "a text export", file=path, line=line)
+            return _lines(text), enc
     head = data[:65536]
     if b"\x00" in head:
         at = head.index(b"\x00")
@@ -49,3 +54,10 @@ def _lines(text: str) -> str:
 def _bad(path: str, data: bytes, offset: int, what: str) -> ReviewkitError:
     line = data[:offset].count(b"\n") + 1
     return ReviewkitError(what, file=path, line=line)
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """File content quoted in a one-line message: unprintable characters (line and
+    paragraph separators, control codes) escaped, anything past ``limit`` cut."""
+    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value[:limit])
+    return out[:limit] + "..." if len(out) > limit or len(value) > limit else out

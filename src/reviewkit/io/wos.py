@@ -11,14 +11,23 @@ from __future__ import annotations
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import tagmap
+from reviewkit.io.tagline import WOS_TAGS, Warnings
+from reviewkit.io.text import shown
 from reviewkit.records import normalise as norm
 from reviewkit.records.model import Record
 
 _HEADER = ("FN", "VR")
 
 
-def entries(text: str, path: str) -> list[tuple[int, list[tuple[str, str]]]]:
+def _is_tag(tag: str) -> bool:
+    # 'PT', 'C1', 'Z9': an upper-case letter, then a letter or digit ('of the' is text)
+    return tag.isascii() and tag[:1].isupper() and tag.isalnum() and tag == tag.upper()
+
+
+def entries(text: str, path: str,
+            warn: Warnings | None = None) -> list[tuple[int, list[tuple[str, str]]]]:
     """(start line, raw pairs) per record, in file order; errors name the line."""
+    warn = warn or Warnings(path, None)
     out: list[tuple[int, list[tuple[str, str]]]] = []
     pairs: list[tuple[str, list[str]]] | None = None  # inside a record when not None
     parts: list[str] = []  # the value being read, one item per line
@@ -31,9 +40,11 @@ def entries(text: str, path: str) -> list[tuple[int, list[tuple[str, str]]]]:
         if not line or line.isspace():
             continue
         tag = line[:2]
-        if line[2:3] not in (" ", "") or not tag.isalnum():
+        if line[2:3] not in (" ", "") or not _is_tag(tag):
             if pairs:
                 parts.append(line.strip())  # stray unindented text: keep, don't drop
+                if line[2:3] in (" ", "") and tag.upper() in WOS_TAGS:
+                    warn.malformed(number, tag.upper(), "XX value")
                 continue
             raise ReviewkitError(
                 f"line {number} is not a Web of Science tag line (two letters, one space, "
@@ -50,6 +61,10 @@ def entries(text: str, path: str) -> list[tuple[int, list[tuple[str, str]]]]:
                     "is the export truncated?", file=path, line=number)
             continue
         if pairs is None:
+            if line[2:6] == "  - ":
+                raise ReviewkitError(
+                    f"line {number} is a RIS or Ovid tag line ('{shown(line, 20)}'), not Web "
+                    "of Science ('PT J'): read the file as RIS or Ovid", file=path, line=number)
             pairs, start = [], number
         elif tag == "PT":
             raise ReviewkitError(
@@ -101,14 +116,20 @@ def _fix(rec: Record, raw: list[tuple[str, str]], tm: dict) -> None:
     rec.database = tm.get("ut_database", {}).get(prefix, "Web of Science")
 
 
-def read(text: str, path: str) -> tuple[str, list[Record]]:
-    """Parse WoS plain text into normalised records; returns (dialect, records)."""
+def read(text: str, path: str,
+         warnings: list[str] | None = None) -> tuple[str, list[Record]]:
+    """Parse WoS plain text into normalised records; returns (dialect, records).
+
+    Lines that look like mistyped tags are reported in ``warnings``.
+    """
     name = dialect(text)
     tm = tagmap.load("wos", name)
+    warn = Warnings(path, warnings)
     records = []
-    for position, (line, raw) in enumerate(entries(text, path), 1):
+    for position, (line, raw) in enumerate(entries(text, path, warn), 1):
         rec = tagmap.to_record(raw, tm)
         rec.position, rec.line = position, line
         _fix(rec, raw, tm)
         records.append(rec)
+    warn.close()
     return name, records

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from reviewkit.project.config import Project
+from reviewkit.project.problems import log_problems
 from reviewkit.records.orphans import find_orphans
 from reviewkit.records.studies import check_studies
 from reviewkit.screening import Screening, screening_status
@@ -38,9 +39,7 @@ def project_status(project: Project, store: Store) -> dict:
         "sources": [{"source": r.source, "file": r.path, "format": r.format,
                      "dialect": r.dialect, "records": r.entries} for r in files],
         "screening": screening_status(project, store),
-        "warnings": (_warnings(checks) + [str(o) for o in find_orphans(project, store)
-                                          if not o.what.startswith("study ")]
-                     + [str(p) for p in check_studies(project, store, Screening(project, store))]),
+        "warnings": _warnings(checks) + _trust(project, store),
     }
 
 
@@ -49,6 +48,13 @@ def _dedup(store: Store) -> dict:
     return {"duplicates_linked": sum(len(m) - 1 for m in multi),
             "unique_records": store.count_records() - sum(len(m) - 1 for m in multi),
             "pairs_awaiting_review": len(store.dedup_pairs("queued"))}
+
+
+def _trust(project: Project, store: Store) -> list[str]:
+    """Skipped log lines, orphaned references, study links that do not hold."""
+    orphans = [str(o) for o in find_orphans(project, store) if not o.what.startswith("study ")]
+    studies = [str(p) for p in check_studies(project, store, Screening(project, store))]
+    return log_problems(project) + orphans + studies
 
 
 def _warnings(checks: list[Reconciliation]) -> list[str]:

@@ -45,7 +45,7 @@ def validation_error(exc: ValidationError, path: Path, text: str) -> ReviewkitEr
     err = exc.errors()[0]
     loc = [str(p) for p in err["loc"]]
     key = next((p for p in reversed(loc) if not p.isdigit()), loc[0] if loc else "")
-    msg = err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")  # pydantic's prefix says nothing
     if err["type"] == "extra_forbidden":
         msg = "unknown field (check the spelling)"
     elif err["type"] == "missing":

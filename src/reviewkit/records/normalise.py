@@ -12,6 +12,8 @@ _ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
 _ISBN = re.compile(r"\b(97[89][\d-]{10,14}|\d[\d-]{8,11}[\dXx])\b")
 _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")
+# control codes from a damaged export would reach terminals (escape sequences) and Word
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def clean_text(value: str) -> str:
@@ -22,6 +24,8 @@ def clean_text(value: str) -> str:
         value = html.unescape(value)
     if "<" in value:
         value = _TAG.sub("", value)
+    if not value.isprintable():
+        value = _CONTROL.sub(" ", value)
     if "  " in value or "\n" in value or "\t" in value or "\xa0" in value:
         return _SPACE.sub(" ", value).strip()
     return value.strip()

@@ -91,7 +91,7 @@ def require_study(project: Project, study: str, file: str | None = None,
 
 def _line_of_id(text: str, study: str) -> int | None:
     # the second occurrence: the duplicate, not the original
-    hits = list(re.finditer(rf"^\s*id\s*=\s*[\"']{re.escape(study)}[\"']", text, re.M))
+    hits = list(re.finditer(rf"^[ \t]*id[ \t]*=[ \t]*[\"']{re.escape(study)}[\"']", text, re.M))
     return text.count("\n", 0, hits[min(1, len(hits) - 1)].start()) + 1 if hits else None
 
 
@@ -156,7 +156,7 @@ def _report_problem(screening: Screening, report: str) -> str:
 def _blocks(text: str) -> list[tuple[int, int]]:
     """(first, last) line of each [[study]] table, in file order."""
     starts = [text.count("\n", 0, m.start()) + 1
-              for m in re.finditer(r"^\s*\[\[\s*study\s*\]\]", text, re.M)]
+              for m in re.finditer(r"^[ \t]*\[\[[ \t]*study[ \t]*\]\]", text, re.M)]
     total = text.count("\n") + 1
     ends = [*starts[1:], total + 1][:len(starts)]
     return [(a, b - 1) for a, b in zip(starts, ends, strict=True)]

@@ -54,7 +54,7 @@ def unlogged_key(path: Path) -> str:
 
 def project_sources(project: Project, searches: list[Search]) -> list[Source]:
     """Every source the project's text files name, logged searches first."""
-    out, claimed = [], set()
+    out, claimed = [], {}
     for s in searches:
         paths = []
         for name in s.files:
@@ -62,8 +62,14 @@ def project_sources(project: Project, searches: list[Search]) -> list[Source]:
             if not path.is_file():
                 raise ReviewkitError(f"export file {name!r} is named here but does not exist",
                                      file=str(search_path(project, s.id)), field="files")
-            paths.append(path)
-            claimed.add(path)
+            if path in claimed and claimed[path] != s.id:
+                raise ReviewkitError(
+                    f"export file {name!r} is also logged by search {claimed[path]!r}: a file "
+                    "belongs to one search; remove it from one of the two",
+                    file=str(search_path(project, s.id)), field="files")
+            if path not in paths:  # named twice in one search: read once
+                paths.append(path)
+            claimed[path] = s.id
         out.append(Source(s.id, s.id, sorted(paths), s.format or None, s.columns or None))
     if project.exports_dir.is_dir():
         root = project.root.resolve()
