@@ -26,8 +26,9 @@ from reviewkit.store import open_store
 MARKUP = ["[/]", "[b]", "[letter]", "[/i]", "[bold red]"]
 FORMULA = '=HYPERLINK("http://x","y")'
 TITLES = [f"Personal budgets for drug users, study {i}: {m} here" for i, m in enumerate(MARKUP)]
-ESC = "Window \x1b]0;owned\x07 title in \x1b[31mred"
-TITLES += [FORMULA, "-0.5", "@SUM(A1:A9)", ESC]
+TITLES += [FORMULA, "-0.5", "@SUM(A1:A9)"]
+# the readers drop control characters; a search file can still hold them ("\u001b")
+ESC_DB = "Window \x1b]0;owned\x07 title in \x1b[31mred"
 MEDLINE, EMBASE = "Med[/]line [b]", "Em[/]base [letter]"
 
 
@@ -51,6 +52,7 @@ def project(tmp_path_factory):
         export = tmp / f"{sid}.ris"
         export.write_text(ris(sid), "utf-8")
         import_files(project, store, [export], sid)
+    add_search(project, Search(id="other", database=ESC_DB, kind="other"))
     run_dedup(project, store)
     units = Screening(project, store).eligible("title-abstract")
     for who, said in (("ann", "include"), ("bob", "exclude")):  # every record a conflict
@@ -61,28 +63,28 @@ def project(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def conflicts(project):
-    """``screen conflicts`` as the terminal gets it (run once for the tests below)."""
-    return run_cli("screen", "conflicts", cwd=project)
+def search_list(project):
+    """``search list`` as the terminal gets it (run once for the tests below)."""
+    return run_cli("search", "list", cwd=project)
 
 
-def test_search_list_shows_database_names_as_written(project):
-    out = run_cli("search", "list", cwd=project)
+def test_search_list_shows_database_names_as_written(search_list):
+    out = search_list
     assert out.returncode == 0, out.stderr
     assert MEDLINE in out.stdout and EMBASE in out.stdout
     assert "Traceback" not in out.stderr
 
 
-def test_screen_conflicts_shows_titles_as_written(conflicts):
-    out = conflicts
+def test_screen_conflicts_shows_titles_as_written(project):
+    out = run_cli("screen", "conflicts", cwd=project)
     assert out.returncode == 0, out.stderr
     for mark in MARKUP:  # "[/]" used to crash; "[b]" and "[letter]" to vanish
         assert mark in out.stdout, mark
     assert "Traceback" not in out.stderr
 
 
-def test_terminal_never_receives_control_characters_from_data(conflicts):
-    out = conflicts
+def test_terminal_never_receives_control_characters_from_data(search_list):
+    out = search_list
     assert out.returncode == 0, out.stderr
     assert "\x1b" not in out.stdout and "\x07" not in out.stdout
     shown = "".join(line.strip("│ ") for line in out.stdout.splitlines())
@@ -92,7 +94,7 @@ def test_terminal_never_receives_control_characters_from_data(conflicts):
 def test_dedup_merges_show_titles_as_written(project):
     out = run_cli("dedup", "report", "--merges", cwd=project)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.count("title 100.0") == len(TITLES)  # every pair is listed
+    assert out.stdout.count("│ method ") == len(TITLES)  # every pair is listed
     for mark in MARKUP:
         assert mark in out.stdout, mark
 
