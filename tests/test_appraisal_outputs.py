@@ -14,7 +14,7 @@ from reviewkit.appraisal.summary import final_appraisals
 from reviewkit.errors import ReviewkitError
 from reviewkit.extraction.form import get_form
 from reviewkit.project import find_project
-from reviewkit.reporting.outputs import render_text, write_table
+from reviewkit.reporting.outputs import Table, render_text, write_table
 from reviewkit.reporting.review_tables import casp_summary, characteristics
 from reviewkit.reporting.robplots import parse_weights, summary_bar, traffic_light
 
@@ -77,9 +77,9 @@ def test_latex_and_markdown_escape_study_data(tmp_path):
           .read_text("utf-8"))
     table, _ = characteristics(project, get_form(project, None))
     tex = render_text(table, "latex", project.root)
-    assert r"\& <b>Co</b> 50\% of\_them \{x\}" in tex
+    assert r"\& \textless{}b\textgreater{}Co\textless{}/b\textgreater{} 50\% of\_them \{x\}" in tex
     md = render_text(table, "md", project.root)
-    assert "Evil <script>" in md and md.count("\n| s1 |") == 1
+    assert "Evil &lt;script&gt;" in md and "<script>" not in md and md.count("\n| s1 |") == 1
 
 
 def test_team_template_overrides_the_packaged_one(tmp_path):
@@ -138,3 +138,17 @@ def test_weights_are_study_equals_number():
     for bad in ("welch-2013", "=2", "welch-2013=two"):
         with pytest.raises(ReviewkitError, match="expected STUDY=WEIGHT"):
             parse_weights([bad])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "md", "docx"])
+def test_a_table_that_cannot_be_written_is_one_line_and_no_file(tmp_path, fmt):
+    table = Table("t", "T", [("a", "A")], [{"a": 1}])
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine", "utf-8")
+    for target, says in ((blocker / f"t.{fmt}", "cannot write"), (tmp_path, "is a folder")):
+        with pytest.raises(ReviewkitError, match=says) as err:
+            write_table(table, fmt, target)
+        assert str(err.value).startswith(f"{target}: ")
+    assert blocker.read_text("utf-8") == "mine" and sorted(tmp_path.iterdir()) == [blocker]
+    write_table(table, fmt, tmp_path / f"t.{fmt}")  # and a good path works
+    assert (tmp_path / f"t.{fmt}").stat().st_size > 0

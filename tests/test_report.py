@@ -18,7 +18,10 @@ from docx.enum.section import WD_ORIENT
 from helpers import run_cli, snapshot
 from reviewkit.appraisal.checklist import get_checklist
 from reviewkit.appraisal.summary import final_appraisals
+from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import find_project
+from reviewkit.reporting.report import write_report
+from reviewkit.store import open_store
 
 from conftest import REPO
 
@@ -119,8 +122,10 @@ def test_project_text_is_escaped_in_every_format(tmp_path):
     html, md, tex = out["report.html"], out["report.md"], out["report.tex"]
     assert "<script>" not in html and "<b>Bold" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;Bold&lt;/b&gt;" in html
-    assert r"\& <b>Bold</b> | 50\% of \$5\_000" in tex
-    assert r"<b>Bold</b> \| 50% of $5_000" in md  # the pipe cannot break the table row
+    assert (r"\& \textless{}b\textgreater{}Bold\textless{}/b\textgreater{} \textbar{} "
+            r"50\% of \$5\_000") in tex
+    # the pipe cannot break the table row, nor the tag become HTML
+    assert r"&lt;b&gt;Bold&lt;/b&gt; \| 50% of \$5\_000" in md
     words = docx.Document(str(tmp_path / "out" / "report.docx"))
     cells = [c.text for t in words.tables for r in t.rows for c in r.cells]
     assert any(c.startswith(evil) for c in cells)  # Word shows it as text, as written
@@ -202,6 +207,25 @@ def test_a_counts_file_that_does_not_exist(tmp_path):
     res = run_cli("-C", str(project), "report", "--counts", "nope.csv", cwd=project)
     assert res.returncode == 2 and "nope.csv" in res.stderr and "cannot read" in res.stderr
     assert not (project / "report").exists()
+
+
+def test_an_output_that_is_a_file_is_one_line_and_nothing_is_written(tmp_path):
+    project = example_copy(tmp_path / "review")
+    taken = tmp_path / "report.pdf"
+    taken.write_bytes(b"someone's file")
+    before = snapshot(project)
+    for out in (taken, taken / "inside"):
+        res = run_cli("-C", str(project), "report", "--output", str(out), cwd=project)
+        assert res.returncode == 2
+        [line] = [x for x in res.stderr.splitlines() if x.startswith(("error:", "Traceback"))]
+        assert line.startswith(f"error: {taken}") and "is a file" in line
+        assert taken.read_bytes() == b"someone's file" and snapshot(project) == before
+    found = find_project(project)  # the library refuses too, before building anything
+    store = open_store(found.store_path)
+    with pytest.raises(ReviewkitError, match="is a file"):
+        write_report(found, store, taken / "inside")
+    store.close()
+    assert taken.read_bytes() == b"someone's file" and snapshot(project) == before
 
 
 @needs_graphviz

@@ -12,7 +12,7 @@ from typing import Any
 import typer
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.reporting.tables import render
+from reviewkit.reporting.tables import render, terminal_safe
 from reviewkit.store.sqlite import heal_store
 
 FormatOpt = typer.Option("table", "--format", "-f", help="table, csv or json")
@@ -49,7 +49,7 @@ def emit(rows: list[dict], fmt: str, title: str = "", columns: list[str] | None 
 
 
 def warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
+    typer.echo(f"warning: {terminal_safe(message)}", err=True)
 
 
 @contextmanager
@@ -60,6 +60,8 @@ def progress(quiet: bool) -> Iterator[Callable[[str], None] | None]:
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+    # markup off: a file name such as "x[/]y.ris" is shown as written, not parsed
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
+                  transient=True) as bar:
         task = bar.add_task("importing", total=None)
         yield lambda name: bar.update(task, description=f"reading {name}")

@@ -14,6 +14,7 @@ from typing import TextIO
 
 import yaml
 
+from reviewkit.reporting.tables import csv_safe
 from reviewkit.store.base import StoredRecord
 
 RawPairs = Callable[[StoredRecord], list[tuple[str, str]]]
@@ -83,11 +84,12 @@ def csv_row(sr: StoredRecord) -> dict:
 
 
 def write_csv(records: Iterable[StoredRecord], out: TextIO, raw: RawPairs | None = None) -> int:
+    """One row a record; a text cell a spreadsheet would run as a formula is quoted."""
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     n = 0
     for sr in records:
-        writer.writerow(csv_row(sr))
+        writer.writerow({k: csv_safe(v) for k, v in csv_row(sr).items()})
         n += 1
     return n
 

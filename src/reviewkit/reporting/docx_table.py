@@ -7,10 +7,22 @@ base document, so its styles (fonts, the "Table Grid" style) apply.
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 from typing import Any
 
-from reviewkit.reporting.outputs import Table, cell
+from reviewkit.errors import ReviewkitError
+from reviewkit.reporting.outputs import Table, cell, inside
+
+# what XML 1.0 cannot hold (python-docx refuses it): control characters and non-characters
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def word_text(text: Any) -> str:
+    """Text as Word can store it: a stray control character (a NUL, a vertical tab
+    from an EndNote export) is dropped instead of failing the whole document."""
+    return _NOT_XML.sub("", str(text))
 
 
 def add_table(document: Any, table: Table) -> None:
@@ -18,7 +30,7 @@ def add_table(document: Any, table: Table) -> None:
     from docx.shared import Pt
 
     if table.title:
-        document.add_paragraph(table.title, style="Caption" if _has_style(
+        document.add_paragraph(word_text(table.title), style="Caption" if _has_style(
             document, "Caption") else None)
     keys = [k for k, _ in table.columns]
     grid = document.add_table(rows=1, cols=len(keys))
@@ -26,16 +38,16 @@ def add_table(document: Any, table: Table) -> None:
         grid.style = "Table Grid"
     for i, (_, label) in enumerate(table.columns):
         head = grid.rows[0].cells[i]
-        head.text = label
+        head.text = word_text(label)
         for run in head.paragraphs[0].runs:
             run.bold = True
-    body = [[cell(row.get(key)) for key in keys] for row in table.rows]
+    body = [[word_text(cell(row.get(key))) for key in keys] for row in table.rows]
     for texts in body:
         for c, text in zip(grid.add_row().cells, texts, strict=True):
             c.text = text
     _fit_columns(document, grid, [label for _, label in table.columns], body)
     for note in table.notes:
-        for run in document.add_paragraph(note).runs:
+        for run in document.add_paragraph(word_text(note)).runs:
             run.font.size = Pt(9)
 
 
@@ -80,15 +92,23 @@ def _fit_columns(document: Any, grid: Any, header: list[str], body: list[list[st
             c.width = column.width
 
 
-def write_docx(table: Table, path: Path, project_root: Path | None = None) -> Path:
+def docx_bytes(table: Table, project_root: Path | None = None) -> bytes:
+    """The table alone as a Word file, on the team's base document when it has one."""
     import docx
 
     base = _base_document(table.name, project_root)
-    document = docx.Document(str(base)) if base else docx.Document()
+    document = open_word(base, project_root / "templates") if base and project_root \
+        else docx.Document()
     add_table(document, table)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
-    return path
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def write_docx(table: Table, path: Path, project_root: Path | None = None) -> Path:
+    from reviewkit.reporting.outputs import write_table
+
+    return write_table(table, "docx", path, project_root)
 
 
 def _base_document(name: str, project_root: Path | None) -> Path | None:
@@ -99,6 +119,21 @@ def _base_document(name: str, project_root: Path | None) -> Path | None:
         if p.is_file():
             return p
     return None
+
+
+def open_word(path: Path, folder: Path) -> Any:
+    """A team's Word file from the templates ``folder``, as the base document for its
+    styles; never a file reached through a symlink out of that folder."""
+    import docx
+
+    shown = path.relative_to(folder.parent).as_posix()
+    if not inside(path, folder):
+        raise ReviewkitError("refused: a link to a file outside the templates folder",
+                             file=shown)
+    try:
+        return docx.Document(str(path))
+    except Exception as exc:  # python-docx raises several kinds for a file that is not Word
+        raise ReviewkitError(f"not a Word file ({type(exc).__name__})", file=shown) from None
 
 
 def _has_style(document: object, name: str) -> bool:

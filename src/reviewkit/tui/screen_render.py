@@ -67,13 +67,14 @@ def record_text(session: ScreenSession, unit: str, core: Text) -> Text:
     return out
 
 
-def top_line(session: ScreenSession, unit: str | None) -> str:
+def top_line(session: ScreenSession, unit: str | None) -> Text:
+    """A Text, not a str: Textual reads a str as markup, and stage and reviewer are data."""
     mode = "blind" if session.blind else "unblinded"
     calib = " · calibration" if unit in session.calibration else ""
     recall = session.recall_text()
-    return (f"{session.stage} · {session.reviewer} · {mode}{calib}   "
-            f"{session.done}/{session.total} screened · {session.remaining} left · "
-            f"{session.includes} incl{recall}")
+    return Text(f"{session.stage} · {session.reviewer} · {mode}{calib}   "
+                f"{session.done}/{session.total} screened · {session.remaining} left · "
+                f"{session.includes} incl{recall}")
 
 
 def progress_bar(done: int, total: int, width: int) -> str:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.reporting.docx_table import add_table
-from reviewkit.reporting.outputs import Table
+from reviewkit.reporting.docx_table import add_table, open_word, word_text
+from reviewkit.reporting.outputs import Table, render
 from reviewkit.reporting.report.model import Report
 from reviewkit.reporting.report.render import is_wide, methods_paragraphs, report_environment
 
@@ -23,7 +23,6 @@ PICTURE_WIDTH_CM = 16.0
 
 
 def render_docx(report: Report, project_root: Path | None = None) -> bytes:
-    import docx
 
     env = report_environment(project_root)
     objects: list[Any] = []
@@ -32,19 +31,28 @@ def render_docx(report: Report, project_root: Path | None = None) -> bytes:
         objects.append(obj)
         return f"\n{kind}: {len(objects) - 1}\n"
 
-    lines = env.get_template("report/report.docx.j2").render(
-        r=report, methods=methods_paragraphs(report, env),
-        table=lambda t: hold("table", t), code=lambda text: hold("code", text),
-        picture=lambda name: hold("picture", name))
-    base = project_root / "templates" / "report" / "report.docx" if project_root else None
-    document = docx.Document(str(base)) if base and base.is_file() else docx.Document()
+    lines = render(env, "report/report.docx.j2",
+                   r=report, methods=methods_paragraphs(report, env),
+                   table=lambda t: hold("table", t), code=lambda text: hold("code", text),
+                   picture=lambda name: hold("picture", name))
+    document = _base_document(project_root)
     for line in lines.splitlines():
         kind, sep, text = line.partition(":")
         if sep and kind.strip():
-            _add(document, kind.strip(), text.strip(), objects, report)
+            _add(document, kind.strip(), word_text(text.strip()), objects, report)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _base_document(project_root: Path | None) -> Any:
+    """The team's Word file for styles, or python-docx's own."""
+    import docx
+
+    if project_root is None:
+        return docx.Document()
+    base = project_root / "templates" / "report" / "report.docx"
+    return open_word(base, project_root / "templates") if base.is_file() else docx.Document()
 
 
 def _add(document: Any, kind: str, text: str, objects: list[Any], report: Report) -> None:
@@ -68,7 +76,7 @@ def _add(document: Any, kind: str, text: str, objects: list[Any], report: Report
         for i, line in enumerate(str(objects[int(text)]).splitlines()):
             if i:
                 para.add_run().add_break()
-            run = para.add_run(line)
+            run = para.add_run(word_text(line))
             run.font.name, run.font.size = "Courier New", Pt(8.5)
     elif kind == "picture":
         name = str(objects[int(text)])

@@ -5,6 +5,7 @@ Templates are looked up in the project's ``templates/`` first, then in the packa
 methods wording (shared by every format), ``report/style.css`` for the HTML page and,
 for each table, ``tables/<name>.<ext>.j2``, ``report/table.<ext>.j2`` or
 ``tables/table.<ext>.j2``. HTML templates autoescape; the others escape with filters.
+Every template runs sandboxed (reporting/outputs.py): a project's templates are data.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
-from reviewkit.reporting.outputs import Table, cell, environment
+from reviewkit.reporting.outputs import Table, cell, environment, render
 from reviewkit.reporting.report.model import Report
+from reviewkit.reporting.tables import md_escape
 
 EXT = {"md": "md", "html": "html", "latex": "tex"}
 WIDE_EM = 35  # footnotesize ems of unbreakable words beyond which a table goes landscape
@@ -34,19 +36,19 @@ def report_environment(project_root: Path | None) -> Environment:
 
 def methods_paragraphs(report: Report, env: Environment) -> list[str]:
     """The methods wording as plain paragraphs; each format escapes them itself."""
-    text = env.get_template("report/methods.txt.j2").render(f=report.facts, r=report)
+    text = render(env, "report/methods.txt.j2", f=report.facts, r=report)
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
 def table_text(table: Table, fmt: str, env: Environment) -> str:
     ext = EXT[fmt]
-    template = env.select_template([f"tables/{table.name}.{ext}.j2", f"report/table.{ext}.j2",
-                                    f"tables/table.{ext}.j2"])
     keys = [k for k, _ in table.columns]
     body = [[cell(r.get(k)) for k in keys] for r in table.rows]
     colspec, wide = latex_colspec(body, table.columns)
-    return template.render(table=table, header=[label for _, label in table.columns],
-                           body=body, colspec=colspec, wide=wide)
+    return render(env, [f"tables/{table.name}.{ext}.j2", f"report/table.{ext}.j2",
+                        f"tables/table.{ext}.j2"],
+                  table=table, header=[label for _, label in table.columns],
+                  body=body, colspec=colspec, wide=wide)
 
 
 def render_report(report: Report, fmt: str, project_root: Path | None = None) -> str:
@@ -62,7 +64,7 @@ def render_report(report: Report, fmt: str, project_root: Path | None = None) ->
         "diagram_svg": Markup(report.diagram.inline_svg) if fmt == "html" else "",
         "figure_svg": lambda f: Markup(f.inline_svg),
     }
-    return env.get_template(f"report/report.{EXT[fmt]}.j2").render(**context)
+    return render(env, f"report/report.{EXT[fmt]}.j2", **context)
 
 
 def is_wide(table: Table) -> bool:
@@ -80,7 +82,7 @@ def fence(text: str) -> str:
 
 def md_text(text: Any) -> str:
     """Prose for Markdown: markup characters shown as written, never interpreted."""
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", str(text))
+    return md_escape(text)
 
 
 def latex_colspec(body: list[list[str]], columns: list[tuple[str, str]]) -> tuple[str, bool]:

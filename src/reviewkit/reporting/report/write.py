@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.reporting.prisma.files import write_file
 from reviewkit.reporting.report.build import build_report
@@ -34,12 +35,17 @@ def write_report(project: Project, store: Store, output: Path | None = None,
     A user error (a bad counts file, an invalid checklist…) raises before any file is
     written; each file is replaced whole, never left half-written.
     """
+    folder = output if output is not None else project.root / DEFAULT_FOLDER
+    _check_folder(folder)
     report = build_report(project, store, counts_file)
     files = report_files(report, project.root)
-    folder = output if output is not None else project.root / DEFAULT_FOLDER
     written = []
     for name, data in files.items():
-        write_file(folder / name, data)
+        try:
+            write_file(folder / name, data)
+        except OSError as exc:
+            raise ReviewkitError(f"cannot write the report: {exc.strerror or exc}",
+                                 file=str(folder / name)) from None
         written.append(folder / name)
     # an earlier run's picture must not pass for this run's
     old = [folder / f"prisma.{fmt}" for fmt in FORMATS]
@@ -48,3 +54,13 @@ def write_report(project: Project, store: Store, output: Path | None = None,
         if path.name not in files:
             path.unlink(missing_ok=True)
     return report, written
+
+
+def _check_folder(folder: Path) -> None:
+    """The report is a folder of files: refuse a path that is a file, or under one."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise ReviewkitError("the report is a folder of files, and this is a file: "
+                                     "give a folder with -o", file=str(path))
+            return
