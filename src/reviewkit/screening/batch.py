@@ -10,6 +10,7 @@ from typing import TextIO
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.io.writers import RawPairs, write_ris
+from reviewkit.reporting.tables import csv_safe
 from reviewkit.screening.calibration import calibration_sample
 from reviewkit.screening.data import Screening
 from reviewkit.screening.events import check_decision, decision_event
@@ -53,11 +54,12 @@ def write_assigned(records: Iterator[StoredRecord], fmt: str, out: TextIO,
     for sr in records:
         r = sr.record
         mine = decided.get(sr.id, {})
-        writer.writerow({"record_id": sr.id, "decision": mine.get("decision", ""),
-                         "reason": mine.get("reason", ""), "note": mine.get("note", ""),
-                         "title": r.title, "authors": "; ".join(r.authors), "year": r.year or "",
-                         "journal": r.journal, "keywords": "; ".join(r.keywords), "doi": r.doi,
-                         "urls": "; ".join(r.urls), "abstract": r.abstract})
+        row = {"record_id": sr.id, "decision": mine.get("decision", ""),
+               "reason": mine.get("reason", ""), "note": mine.get("note", ""),
+               "title": r.title, "authors": "; ".join(r.authors), "year": r.year or "",
+               "journal": r.journal, "keywords": "; ".join(r.keywords), "doi": r.doi,
+               "urls": "; ".join(r.urls), "abstract": r.abstract}
+        writer.writerow({k: csv_safe(v) for k, v in row.items()})  # opened in spreadsheets
         n += 1
     return n
 

@@ -130,9 +130,9 @@ class DedupReviewApp(App[str]):
         self.query_one("#progress", Static).update(
             f"Pair {n} of {total}  ·  {pair.label} duplicate, score {pair.score:g}  ·  "
             f"reviewer {self.queue.by}")
-        self.query_one("#evidence", Static).update(pair.summary())
+        self.query_one("#evidence", Static).update(Text(pair.summary()))
         self.query_one("#fields", Static).update(pair_table(pair))
-        self.query_one("#message", Static).update(message)
+        self.query_one("#message", Static).update(Text(message))
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
 
     def show_done(self, message: str = "") -> None:
@@ -146,7 +146,7 @@ class DedupReviewApp(App[str]):
             Text(f"All pairs judged{skipped} — u undo, q quit.\n\nThis sitting: {q.judged} "
                  f"judged, {len(q.skipped)} skipped; every judgement is already saved.",
                  style="bold"))
-        self.query_one("#message", Static).update(message)
+        self.query_one("#message", Static).update(Text(message))
 
     def summary(self) -> str:
         q = self.queue

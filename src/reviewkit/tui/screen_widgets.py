@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -37,7 +38,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
-            yield Static(self.title_text)
+            yield Static(Text(self.title_text))
             yield Input(value=self.value, placeholder=self.placeholder, id="answer")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -63,7 +64,7 @@ class ReasonScreen(ModalScreen[str | None]):
         lines = [head] + [f"  {_label(i)}  {r}" for i, r in enumerate(self.reasons)]
         lines.append("Escape: cancel")
         with Vertical(id="box"):
-            yield Static("\n".join(lines))
+            yield Static(Text("\n".join(lines)))
 
     def on_key(self, event) -> None:
         key = event.character or ""
@@ -92,7 +93,7 @@ class TextScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
-            yield Static(self.text)
+            yield Static(Text(self.text))
 
     def on_key(self, event) -> None:
         event.stop()

@@ -69,7 +69,7 @@ class ScreenerApp(App[None]):
         yield Static(id="bar")
         with VerticalScroll(id="record"):
             yield Static(id="body")
-        yield Static(self.criteria, id="criteria")
+        yield Static(Text(self.criteria), id="criteria")
         yield Static(id="message")
         yield Static(KEYLINE, id="keys")
 
@@ -110,7 +110,7 @@ class ScreenerApp(App[None]):
             scroll = self.query_one("#record", VerticalScroll)
             if scroll.scroll_y:
                 scroll.scroll_home(animate=False)
-        self.query_one("#message", Static).update(message, layout=False)
+        self.query_one("#message", Static).update(Text(message), layout=False)
         nxt = s.upcoming()
         if nxt is not None and nxt not in self._cores:
             self.call_after_refresh(self.core, nxt)  # prepared while the reviewer reads

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -66,10 +67,11 @@ class StepFormApp(App[None]):
             box.value = ""
             box.disabled = True
         else:
-            self.query_one("#title", Static).update(step.title)
-            self.query_one("#prompt", Static).update(step.prompt)
-            self.query_one("#help", Static).update(step.help)
-            self.query_one("#choices", Static).update("   ".join(step.choices))
+            # data, not markup: a '[/]' in a checklist's text must not crash the form
+            self.query_one("#title", Static).update(Text(step.title))
+            self.query_one("#prompt", Static).update(Text(step.prompt))
+            self.query_one("#help", Static).update(Text(step.help))
+            self.query_one("#choices", Static).update(Text("   ".join(step.choices)))
             box.disabled = False
             box.value = step.value
             box.cursor_position = len(step.value)  # editing starts at the end
@@ -90,7 +92,7 @@ class StepFormApp(App[None]):
         self._show(f"saved {step.key}")
 
     def _show_error(self, message: str) -> None:
-        self.query_one("#status", Static).update(f"[b red]{message}[/]")
+        self.query_one("#status", Static).update(Text(message, style="bold red"))
 
     def action_back(self) -> None:
         self.walk.back()
