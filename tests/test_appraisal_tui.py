@@ -120,3 +120,25 @@ def test_example_project_walk_resumes_at_first_unanswered(tmp_path):
         ChecklistWalk(project, "croft-2016", "newbie", get_checklist(project, None))
     walk = ChecklistWalk(project, "croft-2016", "parkman", get_checklist(project, None))
     assert walk.step().key == "q1" and walk.step().choices == ["1 Yes", "2 No", "3 Can't tell"]
+
+
+def test_checklist_text_with_brackets_is_shown_as_written(tmp_path):
+    """A '[/]' or '[b]' in a team's checklist is text, not Rich markup (it crashed the form)."""
+    project = mini_project(tmp_path)
+    path = project.root / "casp" / "casp-qualitative-2018.yaml"
+    text = path.read_text("utf-8")
+    odd = "Were the aims [b]clear[/b] and [/] stated [see protocol]?"
+    path.write_text(text.replace("Was there a clear statement of the aims of the research?",
+                                 odd), "utf-8")
+    checklist = get_checklist(project, None)
+
+    async def drive() -> str:
+        app = appraise_app(project, "s1", "ann", checklist, lambda _step: None)
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            shown = str(app.query_one("#prompt").render())
+            await pilot.press("9", "enter")  # an error message shown beside it
+            return shown + str(app.query_one("#status").render())
+
+    shown = asyncio.run(drive())
+    assert odd in shown and "'9' is not an answer option" in shown
