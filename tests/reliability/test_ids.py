@@ -159,3 +159,15 @@ def test_a_file_logged_by_two_searches_is_refused_by_name(screened):
         "logged by search 'a': a file belongs to one search; remove it from one of the two")
     (root / "searches" / "b.toml").unlink()
     assert _done(root) == 10  # named twice by one search: read once, nothing lost
+
+
+def test_appraisals_of_a_study_not_listed_are_orphans(screened, tmp_path):
+    root, _ = screened
+    (root / "casp" / "ghost").mkdir(parents=True)
+    (root / "casp" / "ghost" / "ana.yaml").write_text("checklist: casp-qualitative\n", "utf-8")
+    assert "casp/ghost: appraisals of study 'ghost', which is not in studies.toml" in \
+        _status_warnings(root)
+    before = snapshot(root)
+    res = run_cli("report", "-o", str(tmp_path / "out"), cwd=root)
+    assert res.returncode == 2 and "casp/ghost" in res.stderr and "Traceback" not in res.stderr
+    assert snapshot(root) == before

@@ -31,6 +31,8 @@ class Orphan:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         hint = f" (probably {self.fix!r}: reviewkit doctor --fix)" if self.fix else ""
+        if self.kind == "study":
+            return f"{where}: {self.what} of study {self.id!r}, which is not in studies.toml"
         return f"{where}: {self.what} names {self.kind} {self.id!r}, which does not exist{hint}"
 
 
@@ -116,7 +118,7 @@ def _study_reports(project: Project) -> Iterator[tuple[str, int, str, str]]:
 
 
 def _study_orphans(project: Project) -> list[Orphan]:
-    from reviewkit.records.studies import STUDIES_FILE, study_ids
+    from reviewkit.records.studies import study_ids
 
     known = set(study_ids(project))
     out = []
@@ -127,9 +129,9 @@ def _study_orphans(project: Project) -> list[Orphan]:
         for sub in sorted(base.iterdir()):
             if sub.is_dir() and not sub.name.startswith(".") and sub.name not in known:
                 if any(sub.glob("*.yaml")):
-                    what = "appraisal" if folder == "casp" else "extraction record"
-                    out.append(Orphan(f"{folder}/{sub.name}", None, sub.name,
-                                      f"study (listed in {STUDIES_FILE})", what, None))
+                    what = "appraisals" if folder == "casp" else "extraction records"
+                    out.append(Orphan(f"{folder}/{sub.name}", None, sub.name, "study", what,
+                                      None))
     return out
 
 
