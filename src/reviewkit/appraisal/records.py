@@ -17,7 +17,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.records.studies import STUDY_ID, require_study
-from reviewkit.screening.reviewers import require_reviewer
+from reviewkit.screening.reviewers import require_signer
 
 CONSENSUS = "consensus"
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -60,15 +60,7 @@ def appraisal_path(project: Project, study: str, reviewer: str, checklist: str |
 
 def require_appraiser(project: Project, reviewer: str, file: str | None = None) -> str:
     """One of the project's reviewers, or the pair's consensus record."""
-    if reviewer == CONSENSUS:
-        return reviewer
-    try:
-        return require_reviewer(project, reviewer)
-    except ReviewkitError as exc:
-        if file is None:
-            raise
-        raise ReviewkitError(exc.message + " (or rename the file)", file=file,
-                             field="reviewer") from None
+    return require_signer(project, reviewer, file, CONSENSUS)
 
 
 def check_answer(checklist: Checklist, qid: str, value: Any, where: dict | None = None) -> str:

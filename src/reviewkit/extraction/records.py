@@ -12,7 +12,7 @@ from reviewkit.extraction.values import coerce, missing_required
 from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.records.studies import STUDY_ID, require_study
-from reviewkit.screening.reviewers import require_reviewer
+from reviewkit.screening.reviewers import require_signer
 
 CONSENSUS = "consensus"
 STATUSES = ("draft", "final")
@@ -42,15 +42,7 @@ def extraction_path(project: Project, study: str, reviewer: str, form: str | Non
 
 def require_extractor(project: Project, reviewer: str, file: str | None = None) -> str:
     """One of the project's reviewers, or the pair's consensus record."""
-    if reviewer == CONSENSUS:
-        return reviewer
-    try:
-        return require_reviewer(project, reviewer)
-    except ReviewkitError as exc:
-        if file is None:
-            raise
-        raise ReviewkitError(exc.message + " (or rename the file)", file=file,
-                             field="reviewer") from None
+    return require_signer(project, reviewer, file, CONSENSUS)
 
 
 def check_values(form: Form, raw: Any, status: str, where: dict | None = None,

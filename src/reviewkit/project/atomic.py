@@ -74,3 +74,16 @@ def _mode(path: Path) -> int:
         return path.stat().st_mode & 0o777  # keep what the file had
     except OSError:
         return 0o644 & ~_UMASK
+
+
+def ends_torn(path: Path) -> bool:
+    """The file's last line has no newline: a write cut short, or a hand edit."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            if fh.tell() == 0:
+                return False
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) != b"\n"
+    except FileNotFoundError:
+        return False

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.project.atomic import ends_torn
 
 MAP_NAME = "file-ids.tsv"
 HEADER = ("# reviewkit: the export file behind each record-id prefix, and record-id aliases.\n"
@@ -105,7 +106,7 @@ class FileIds:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new = not self.path.exists()
         data = (HEADER if new else "") + "".join(self.pending)
-        if not new and _ends_torn(self.path):
+        if not new and ends_torn(self.path):
             data = "\n" + data
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
@@ -133,12 +134,3 @@ def new_key(rel: str, sha: str, taken: set[str]) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _ends_torn(path: Path) -> bool:
-    with path.open("rb") as fh:
-        fh.seek(0, os.SEEK_END)
-        if fh.tell() == 0:
-            return False
-        fh.seek(-1, os.SEEK_END)
-        return fh.read(1) != b"\n"

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.project.atomic import ends_torn
 from reviewkit.project.config import Project
 from reviewkit.screening.config import DECISIONS
 from reviewkit.screening.reviewers import check_name
@@ -57,7 +58,7 @@ class LogWriter:
         if self._fd is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             created = not self.path.exists()
-            self._torn = _ends_torn(self.path)
+            self._torn = ends_torn(self.path)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             if created:
                 _fsync_dir(self.path.parent)
@@ -221,16 +222,7 @@ def _cut_short(exc: json.JSONDecodeError) -> bool:
                                      or exc.msg.startswith("Unterminated string"))
 
 
-def _ends_torn(path: Path) -> bool:
-    try:
-        with path.open("rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            if fh.tell() == 0:
-                return False
-            fh.seek(-1, os.SEEK_END)
-            return fh.read(1) != b"\n"
-    except FileNotFoundError:
-        return False
+
 
 
 def _fsync_dir(path: Path) -> None:

@@ -55,6 +55,22 @@ def resolve_reviewer(project: Project, name: str | None, doing: str = "screening
     return require_reviewer(project, name)
 
 
+def require_signer(project: Project, name: str, file: str | None = None,
+                   consensus: str = "consensus") -> str:
+    """Who may sign an appraisal or extraction record: a reviewer, or the pair's consensus.
+
+    ``file``: the record's file, named in the error when the name came from it."""
+    if name == consensus:
+        return name
+    try:
+        return require_reviewer(project, name)
+    except ReviewkitError as exc:
+        if file is None:
+            raise
+        raise ReviewkitError(exc.message + " (or rename the file)", file=file,
+                             field="reviewer") from None
+
+
 def require_reviewer(project: Project, name: str) -> str:
     """``name`` if it is one of the reviewers in reviewkit.toml; else one line saying the fix."""
     check_name(name)
