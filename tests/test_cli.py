@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -108,3 +110,13 @@ def test_worked_example_at_repo_root():
     assert sum(r["hits"] for r in databases) == 6693
     assert rows["medline"]["platform"] == "Ovid"
     assert "Personal health budget*" in rows["medline"]["search_string"]
+
+
+def test_starting_a_command_does_not_load_the_ranker():
+    """Every command imports the CLI; scikit-learn, spaCy and scipy.stats (over a second
+    together) load only when something is ranked or tested for stopping."""
+    code = ("import sys, reviewkit.cli.main; "
+            "print(sorted(m for m in ('sklearn', 'spacy', 'scipy.stats') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from reviewkit.cli.common import user_errors
-from reviewkit.demo import build_demo
 
 
 @user_errors
@@ -16,6 +15,8 @@ def demo(directory: Path = typer.Argument(Path("reviewkit-demo"),
          seed: int = typer.Option(20190101, help="Seed for every simulated choice")) -> None:
     """Build a demo review from real labelled records: search log, three overlapping
     exports, dedup, ranked dual screening, full texts, appraisal, extraction, report."""
+    from reviewkit.demo import build_demo  # loads the ranker: only when asked
+
     result = build_demo(directory, seed)
     typer.echo(f"demo project: {result.root}")
     typer.echo(f"{result.records} records imported, {result.unique} after deduplication; "

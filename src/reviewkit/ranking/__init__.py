@@ -28,11 +28,25 @@ prior_excluded)`` -> ``Simulation`` (order, labels, ``metrics()``,
 Models are presets in ``presets.yaml`` (``reviewkit.ranking.models``).
 """
 
-from reviewkit.ranking.dataset import LabelledSet, load_labelled
-from reviewkit.ranking.metrics import summary
-from reviewkit.ranking.ranker import BackgroundRanker, RankedOrder, Ranker, rank
-from reviewkit.ranking.simulate import Simulation, draw_priors, simulate
-from reviewkit.ranking.stopping import StoppingStatus, methods_text, stopping_status
+from importlib import import_module
+
+# Loaded on first use: scikit-learn and spaCy cost about a second, and every command
+# imports reviewkit.ranking.stopping (the report's methods text) without ranking anything.
+_WHERE = {
+    "LabelledSet": "dataset", "load_labelled": "dataset", "summary": "metrics",
+    "BackgroundRanker": "ranker", "RankedOrder": "ranker", "Ranker": "ranker", "rank": "ranker",
+    "Simulation": "simulate", "draw_priors": "simulate", "simulate": "simulate",
+    "StoppingStatus": "stopping", "methods_text": "stopping", "stopping_status": "stopping",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'reviewkit.ranking' has no attribute {name!r}")
+    value = getattr(import_module(f"reviewkit.ranking.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BackgroundRanker", "LabelledSet", "RankedOrder", "Ranker", "Simulation", "StoppingStatus",

@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.stats import hypergeom
 
 RECENT_WINDOW = 200  # records whose relevant rate stands in for the unscreened ones
 
@@ -57,6 +56,8 @@ def _p_value(lab: np.ndarray, n_total: int, target: float, exact: bool) -> float
     k_hat = math.floor(round(r / target, 9)) + 1 - (r - urn_rel)
     if (k_hat > population).any():               # H0 cannot hold for that urn: p = 0
         return 0.0
+    from scipy.stats import hypergeom  # here: scipy.stats costs half a second to import
+
     # An urn holding more than mean + 1 relevant records has CDF >= 1/2 (the
     # hypergeometric median lies within 1 of the mean): skip the costly CDF there.
     low = urn_rel <= k * k_hat / population + 1
