@@ -44,9 +44,10 @@ def _fingerprint(project: Project, store: Store) -> str:
 def run_dedup(project: Project, store: Store, force: bool = False) -> DedupSummary:
     """Cluster every stored record; a no-op when nothing changed since the last run."""
     fingerprint = _fingerprint(project, store)
-    stored = list(store.iter_records())
     if not force and store.get_meta("dedup") == fingerprint:
-        return _summary(store, len(stored), recomputed=False)
+        # nothing changed: no record is read (385k of them took 15 s on every command)
+        return _summary(store, store.count_records(), recomputed=False)
+    stored = list(store.iter_records())
     ids = [sr.id for sr in stored]
     index = {rid: i for i, rid in enumerate(ids)}
     judged = {}
@@ -70,9 +71,8 @@ def run_dedup(project: Project, store: Store, force: bool = False) -> DedupSumma
 
 
 def _summary(store: Store, records: int, recomputed: bool) -> DedupSummary:
-    clusters = [m for m in store.clusters().values() if len(m) > 1]
-    return DedupSummary(records, len(clusters), sum(len(m) - 1 for m in clusters),
-                        len(store.dedup_pairs("queued")), recomputed)
+    groups, linked = store.cluster_counts()
+    return DedupSummary(records, groups, linked, len(store.dedup_pairs("queued")), recomputed)
 
 
 def record_judgement(project: Project, store: Store, a: str, b: str, same: bool,

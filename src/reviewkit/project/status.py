@@ -44,9 +44,9 @@ def project_status(project: Project, store: Store) -> dict:
 
 
 def _dedup(store: Store) -> dict:
-    multi = [m for m in store.clusters().values() if len(m) > 1]
-    return {"duplicates_linked": sum(len(m) - 1 for m in multi),
-            "unique_records": store.count_records() - sum(len(m) - 1 for m in multi),
+    _, linked = store.cluster_counts()
+    return {"duplicates_linked": linked,
+            "unique_records": store.count_records() - linked,
             "pairs_awaiting_review": len(store.dedup_pairs("queued"))}
 
 

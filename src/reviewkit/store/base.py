@@ -80,6 +80,9 @@ class Store(Protocol):
 
     def dedup_pairs(self, outcome: str | None = None) -> list[tuple]: ...
 
+    def cluster_counts(self) -> tuple[int, int]:
+        """(clusters of two or more records, records linked as duplicates)."""
+
     def clusters(self) -> dict[str, list[str]]:
         """representative id -> member ids (representative first); singletons included."""
 
