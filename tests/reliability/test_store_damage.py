@@ -23,6 +23,14 @@ def _flip_bytes(path: Path, rng: random.Random) -> None:
     path.write_bytes(bytes(data))
 
 
+def _one_letter(path: Path, _rng: random.Random) -> None:
+    """A valid database that holds one wrong letter in a record's text: only the rows'
+    checksum can tell."""
+    data = path.read_bytes()
+    at = data.index(b"ultrasound")
+    path.write_bytes(data[:at] + b"Ultrasound" + data[at + len(b"ultrasound"):])
+
+
 def _sql(*statements: str):
     def damage(path: Path, _rng: random.Random) -> None:
         db = sqlite3.connect(path)
@@ -39,6 +47,7 @@ DAMAGE = {
     "truncated": lambda p, _r: p.write_bytes(p.read_bytes()[: p.stat().st_size // 3]),
     "header-only": lambda p, _r: p.write_bytes(p.read_bytes()[:100]),
     "byte-flips": _flip_bytes,
+    "one-letter-in-a-record": _one_letter,
     "a-folder": lambda p, _r: (p.unlink(), p.mkdir(), (p / "x").write_text("x")),
     "dropped-table": _sql("DROP TABLE records"),
     "dropped-column": _sql("ALTER TABLE records DROP COLUMN abstract"),

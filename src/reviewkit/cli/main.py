@@ -88,7 +88,7 @@ def doctor(ctx: typer.Context,
                                     "one likely record (writes aliases to searches/file-ids.tsv)")
            ) -> None:
     """Check that every decision, judgement and study link names something; explain the fix."""
-    with session(project_dir(ctx)) as (project, store):
+    with session(project_dir(ctx), verify=True) as (project, store):
         result = diagnose(project, store, fix)
     for o in result.linked:
         typer.echo(f"linked {o.id} -> {o.fix}")
@@ -139,7 +139,7 @@ def export(ctx: typer.Context,
            output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)")
            ) -> None:
     """Write every imported record with its stable id and source."""
-    with session(project_dir(ctx)) as (project, store):
+    with session(project_dir(ctx), verify=True) as (project, store):
         raw = RawSource(project).pairs
         if output is None:
             export_records(store.iter_records(), fmt, out=sys.stdout, raw=raw)

@@ -33,12 +33,18 @@ def lock(project: Project) -> Iterator[None]:
 
 
 @contextmanager
-def session(where: Path | None = None, sync: bool = True) -> Iterator[tuple[Project, SQLiteStore]]:
-    """The project at ``where`` and its store, brought up to date first."""
+def session(where: Path | None = None, sync: bool = True,
+            verify: bool = False) -> Iterator[tuple[Project, SQLiteStore]]:
+    """The project at ``where`` and its store, brought up to date first.
+
+    ``verify``: check every record row against its checksum too (commands that hand all
+    records out, such as export; a mismatch is healed by the CLI like any damage)."""
     project = find_project(where)
     with lock(project):
         store = open_store(project.store_path)
         try:
+            if verify:
+                store.verify_records()
             if sync:
                 refresh(project, store)
                 if dedup_enabled(project):

@@ -23,6 +23,7 @@ class FileRow:
     dialect: str
     encoding: str
     entries: int
+    records_sha: str = ""  # over the stored rows: `verify_records` finds a flipped byte
 
 
 @dataclass
@@ -79,6 +80,9 @@ class Store(Protocol):
         the pairs (a, b, label, score, outcome, evidence json) and a fingerprint."""
 
     def dedup_pairs(self, outcome: str | None = None) -> list[tuple]: ...
+
+    def verify_records(self) -> None:
+        """Raise sqlite3.DatabaseError if a stored record row is not what was written."""
 
     def cluster_counts(self) -> tuple[int, int]:
         """(clusters of two or more records, records linked as duplicates)."""
