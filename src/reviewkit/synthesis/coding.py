@@ -116,6 +116,7 @@ def read_coding(project: Project) -> tuple[list[Located], list[Problem]]:
                 problems.append(Problem(rel, number, wrong + "; skipped"))
             else:
                 events.append((raw, rel, number))
+    problems.sort(key=lambda p: (p.file, p.line or 0))
     return events, problems
 
 
