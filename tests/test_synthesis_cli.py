@@ -68,7 +68,7 @@ def test_user_mistakes_are_one_line_exit_2_and_write_nothing(tmp_path):
         (("synthesis", "source", "add", str(tmp_path / "c.txt"), "--study", "nobody"),
          "study 'nobody' is not in studies.toml"),
         (("synthesis", "codebook", "add", "time", "--name", "Again"),
-         "synthesis/codebook.yaml:15: field 'id': code 'time' is already"),
+         "synthesis/codebook.yaml:16: field 'id': code 'time' is already"),
         (("synthesis", "uncode", "0123456789abcdef", "--code", "time", "-r", "ann"),
          "no segment '0123456789abcdef'"),
     ]
