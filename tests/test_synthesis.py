@@ -379,3 +379,37 @@ def test_quote_table_rows_and_role_filter(tmp_path):
     quotes = quote_table(syn, "participant quote")
     assert [(r["text"], r["page"]) for r in quotes] == [("I want control over my life", "4"),
                                                         ("time pressure", "")]
+
+
+def test_undoing_a_segment_takes_its_codings_without_warnings(tmp_path):
+    project = synth_project(tmp_path)
+    seg = code_text(project, "b", "Nurses", "time", "ann")
+    append_coding(project, "ann", [event("undo", "ann", target=seg["id"])])
+    coding = fold(project)
+    assert coding.segments == {} and coding.problems == []
+
+
+def test_overlapping_occurrences_count_as_more_than_once(tmp_path):
+    project = synth_project(tmp_path)
+    (tmp_path / "o.txt").write_text("we said aaa then\n", "utf-8")
+    add_source(project, tmp_path / "o.txt", "smith-2015")
+    refuses(project, lambda: code_text(project, "o", "aa", "time", "ann"), "occurs 2 times")
+
+
+def test_a_folder_or_an_empty_file_is_not_a_source(tmp_path):
+    project = synth_project(tmp_path)
+    (tmp_path / "folder.txt").mkdir()
+    (tmp_path / "empty.md").write_text("  \n", "utf-8")
+    refuses(project, lambda: add_source(project, tmp_path / "folder.txt", "smith-2015"),
+            "is a folder")
+    refuses(project, lambda: add_source(project, tmp_path / "empty.md", "smith-2015"),
+            "no text to code")
+
+
+def test_status_of_a_project_without_a_codebook(tmp_path):
+    project = synth_project(tmp_path)
+    (project.root / "synthesis" / "codebook.yaml").unlink()
+    info = synthesis_status(project)
+    assert (info["method"], info["codes"], info["sources"], info["segments"]) == ("", 0, 2, 0)
+    with pytest.raises(ReviewkitError, match="no codebook yet"):
+        load_synthesis(project)

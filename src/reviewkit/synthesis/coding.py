@@ -170,6 +170,9 @@ def fold(project: Project, codes: set[str] | None = None) -> Coding:
     out = Coding(problems=problems)
     undone = {e["target"] for e, _, _ in events if e["type"] == "undo"}
     live = [x for x in events if x[0]["id"] not in undone and x[0]["type"] != "undo"]
+    # codings of a withdrawn segment go with it, without a warning each
+    withdrawn = {e["segment"] for e, _, _ in events
+                 if e["type"] == "segment" and e["id"] in undone}
     live.sort(key=lambda x: x[0]["at"])  # stable: file order within the same instant
     for e, _, _ in live:
         if e["type"] == "rename-code":
@@ -188,6 +191,8 @@ def fold(project: Project, codes: set[str] | None = None) -> Coding:
                                                  e.get("page", ""), e["coder"], rel, line)
         elif kind in ("apply", "remove"):
             seg = out.segments.get(e["segment"])
+            if seg is None and e["segment"] in withdrawn:
+                continue
             if seg is None:
                 out.problems.append(Problem(rel, line, f"{kind} names segment "
                                             f"{e['segment']!r}, which no log made; skipped"))

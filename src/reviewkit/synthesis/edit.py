@@ -22,16 +22,27 @@ def code_text(project: Project, source: str, words: str, code: str, coder: str,
     text = source_text(project, src)
     if not words:
         raise ReviewkitError("no words to code (--text)", field="text")
-    n = text.count(words)
+    hits = occurrences(text, words)
+    n = len(hits)
     if n != 1:
         where = "does not occur" if n == 0 else f"occurs {n} times"
         raise ReviewkitError(f"the text {where} in source {source!r}; give words that occur "
                              "exactly once", file=src.file, field="text")
-    start = text.index(words)
+    start = hits[0]
     seg = segment_event(coder, src.id, start, start + len(words), words, role, page)
     append_coding(project, coder, [seg, event("apply", coder, segment=seg["segment"],
                                               code=code)])
     return seg
+
+
+def occurrences(text: str, words: str) -> list[int]:
+    """Every start of ``words`` in ``text``, overlapping ones too ('aa' twice in 'aaa')."""
+    out = []
+    at = text.find(words)
+    while at != -1:
+        out.append(at)
+        at = text.find(words, at + 1)
+    return out
 
 
 def uncode(project: Project, segment: str, code: str, coder: str) -> None:

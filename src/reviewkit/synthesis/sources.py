@@ -130,6 +130,8 @@ def add_source(project: Project, file: Path, study: str, id: str | None = None,
     if suffix not in SUFFIXES:
         raise ReviewkitError(f"cannot add a {suffix or 'suffix-less'} file; expected "
                              f"{', '.join(SUFFIXES)}", file=str(file))
+    if file.is_dir():
+        raise ReviewkitError("is a folder, not a text file", file=str(file))
     if not file.is_file():
         raise ReviewkitError("no such file", file=str(file))
     studies = {s.id: s for s in load_studies(project)}
@@ -151,8 +153,14 @@ def add_source(project: Project, file: Path, study: str, id: str | None = None,
         data = docx_text(file).encode("utf-8")
         suffix = ".txt"
     else:
-        data = file.read_bytes()
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise ReviewkitError(f"cannot read the file ({exc.strerror})",
+                                 file=str(file)) from None
         decode(data, str(file))  # refuse what offsets could not index
+    if not data.strip():
+        raise ReviewkitError("the file holds no text to code", file=str(file))
     rel = f"{SOURCE_DIR}/{sid}{suffix}"
     dest = project.root / rel
     if dest.exists():

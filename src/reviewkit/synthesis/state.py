@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from reviewkit.project.config import Project
 from reviewkit.screening.log import Problem
-from reviewkit.synthesis.codebook import Codebook, load_codebook
+from reviewkit.synthesis.codebook import Codebook, codebook_path, load_codebook
 from reviewkit.synthesis.coding import Coding, fold
 from reviewkit.synthesis.sources import Source, check_sources, load_sources
 
@@ -25,12 +25,17 @@ class Synthesis:
         return next((s.study for s in self.sources if s.id == source), "")
 
 
-def load_synthesis(project: Project) -> Synthesis:
+def load_synthesis(project: Project, need_codebook: bool = True) -> Synthesis:
     """The codebook, the sources and the coding; a segment on an unknown source is a
-    problem and left out."""
-    book = load_codebook(project)
+    problem and left out. Without ``need_codebook`` a missing codebook is an empty one
+    (method ''), and codings are not checked against it."""
+    if need_codebook or codebook_path(project).is_file():
+        book = load_codebook(project)
+        coding = fold(project, set(book.codes))
+    else:
+        book = Codebook("")
+        coding = fold(project)
     sources = load_sources(project)
-    coding = fold(project, set(book.codes))
     known = {s.id for s in sources}
     for seg in list(coding.segments.values()):
         if seg.source not in known:
@@ -42,10 +47,11 @@ def load_synthesis(project: Project) -> Synthesis:
 
 
 def synthesis_status(project: Project) -> dict:
-    """Counts for `reviewkit synthesis status` (and the project status)."""
+    """Counts for `reviewkit synthesis status` (and the project status); a project with
+    no codebook yet gives method '' and zero codes."""
     from reviewkit.synthesis.anchor import anchor_segments
 
-    syn = load_synthesis(project)
+    syn = load_synthesis(project, need_codebook=False)
     segments = list(syn.coding.segments.values())
     anchors = anchor_segments(project, segments, syn.sources)
     coders = sorted({s.coder for s in segments})
