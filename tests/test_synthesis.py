@@ -144,6 +144,11 @@ def test_meta_aggregation_category_needs_two_supported_findings(tmp_path):
     (project.root / "synthesis" / "codebook.yaml").write_text(ok, "utf-8")
     book = load_codebook(project)
     assert book.codes["f2"].credibility == "unsupported"  # kept, just not counted
+    # a rename edits flow-style lines in place: the id and every parent link
+    rename_code(project, "c1", "c1-new", "ann")
+    renamed = load_codebook(project)
+    assert [c.parent for c in renamed.codes.values()] == [None, "s1", "c1-new", "c1-new",
+                                                          "c1-new"]
     bad = ok + "  - {id: c2, name: C2, parent: f1, level: category}\n"
     (project.root / "synthesis" / "codebook.yaml").write_text(bad, "utf-8")
     refuses(project, lambda: load_codebook(project), "cannot sit under 'f1'")
@@ -363,6 +368,8 @@ def test_matrix_counts_descendants_per_study(tmp_path):
     assert (rows["autonomy"]["callanan-2012"], rows["autonomy"]["smith-2015"]) == (2, 0)
     assert (rows["choice-words"]["callanan-2012"], rows["choice-words"]["studies"]) == (1, 1)
     assert (rows["time"]["smith-2015"], rows["time"]["studies"]) == (1, 1)
+    assert [(r["code"], r["depth"]) for r in theme_matrix(syn)] == [
+        ("autonomy", 0), ("choice", 1), ("choice-words", 2), ("time", 0)]
     only = theme_matrix(syn, "descriptive")
     assert [r["code"] for r in only] == ["choice"] and only[0]["callanan-2012"] == 2
     with pytest.raises(ReviewkitError, match="not a level of thematic"):

@@ -34,6 +34,7 @@ def test_scripted_coding_to_matrix_quotes_and_status(tmp_path):
     rows = {row["code"]: row for row in json.loads(r.stdout)}
     assert (rows["autonomy"]["smith-2015"], rows["autonomy"]["callanan-2012"]) == (1, 0)
     assert rows["time"]["studies"] == 1
+    assert rows["choice"]["theme"] == "Wanting choice" and "depth" not in rows["choice"]
     r = run_cli("synthesis", "codebook", "rename", "carers", "carers-voice", "-r", "bo",
                 cwd=root)
     assert r.returncode == 0, r.stderr

@@ -156,6 +156,10 @@ def matrix(ctx: typer.Context, level: str = typer.Option(None, "--level"),
     """Theme x study: coded segments per study for each code (and its sub-codes)."""
     syn = load_synthesis(find_project(project_dir(ctx)))
     rows = theme_matrix(syn, level)
+    for row in rows:
+        depth = row.pop("depth")
+        if fmt == "table" and level is None:
+            row["theme"] = "  " * depth + row["theme"]
     _warn(syn.problems)
     emit(rows, fmt, "Theme x study")
 

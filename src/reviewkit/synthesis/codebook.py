@@ -280,7 +280,7 @@ def rename_code(project: Project, old: str, new: str, coder: str) -> None:
         for key in ("id", "parent"):
             if item.get(key) == old:
                 n = lines[("codes", str(i), key)] - 1
-                rows[n] = re.sub(rf"({key}\s*:\s*)([\"']?){re.escape(old)}\2",
+                rows[n] = re.sub(rf"(\b{key}\s*:\s*)([\"']?){re.escape(old)}\2(?![\w-])",
                                  lambda m: m.group(1) + m.group(2) + new + m.group(2),
                                  rows[n], count=1)
     out = "".join(rows)

@@ -11,6 +11,7 @@ def theme_matrix(syn: Synthesis, level: str | None = None) -> list[dict]:
     """One row per code (at ``level``, or all): segments per study, and how many studies.
 
     A segment counts for a code when it is coded with the code or any code below it.
+    Each row also has "depth" (0 for a top-level code), to indent a tree view.
     """
     book = syn.codebook
     levels = presets()[book.method]["levels"]
@@ -27,8 +28,7 @@ def theme_matrix(syn: Synthesis, level: str | None = None) -> list[dict]:
         for seg in syn.coding.segments.values():
             if seg.codes & under:
                 cells[syn.study_of(seg.source)] += 1
-        row = {"code": code.id, "theme": code.name if level else "  " * depth + code.name,
-               "level": code.level}
+        row = {"code": code.id, "theme": code.name, "level": code.level, "depth": depth}
         row.update(cells)
         row["studies"] = sum(1 for n in cells.values() if n)
         rows.append(row)
