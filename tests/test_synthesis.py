@@ -420,3 +420,12 @@ def test_status_of_a_project_without_a_codebook(tmp_path):
     assert (info["method"], info["codes"], info["sources"], info["segments"]) == ("", 0, 2, 0)
     with pytest.raises(ReviewkitError, match="no codebook yet"):
         load_synthesis(project)
+
+
+def test_a_coding_stamped_before_its_segment_still_counts(tmp_path):
+    project = synth_project(tmp_path)
+    seg = code_text(project, "b", "Nurses", "time", "ann")["segment"]
+    early = {**event("apply", "bo", segment=seg, code="choice"), "at": "2000-01-01T00:00:00Z"}
+    append_coding(project, "bo", [early])
+    coding = fold(project)
+    assert coding.segments[seg].codes == {"time", "choice"} and coding.problems == []

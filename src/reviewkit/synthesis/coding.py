@@ -173,7 +173,9 @@ def fold(project: Project, codes: set[str] | None = None) -> Coding:
     # codings of a withdrawn segment go with it, without a warning each
     withdrawn = {e["segment"] for e, _, _ in events
                  if e["type"] == "segment" and e["id"] in undone}
-    live.sort(key=lambda x: x[0]["at"])  # stable: file order within the same instant
+    # segments first, so a coding stamped before its segment (clocks of two machines
+    # disagree) still finds it; then time order, file order within the same instant
+    live.sort(key=lambda x: (x[0]["type"] != "segment", x[0]["at"]))
     for e, _, _ in live:
         if e["type"] == "rename-code":
             out.renames[e["code"]] = e["to"]
