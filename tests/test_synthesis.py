@@ -164,7 +164,7 @@ def test_add_code_keeps_comments_and_validates(tmp_path):
     assert book.codes["rushed"].description == 'say "why"'
     refuses(project, lambda: add_code(project, "rushed", "Again"), "already in the codebook")
     refuses(project, lambda: add_code(project, "x", "X", parent="time", level="analytical"),
-            "cannot sit under 'time'")
+            "cannot add code 'x'", "cannot sit under 'time'")
 
 
 def test_add_code_creates_a_codebook(tmp_path):
@@ -429,3 +429,24 @@ def test_a_coding_stamped_before_its_segment_still_counts(tmp_path):
     append_coding(project, "bo", [early])
     coding = fold(project)
     assert coding.segments[seg].codes == {"time", "choice"} and coding.problems == []
+
+
+def test_sources_toml_mistakes_name_the_line(tmp_path):
+    project = synth_project(tmp_path)
+    path = project.root / "synthesis" / "sources.toml"
+    good = path.read_text("utf-8")
+    (tmp_path / "outside.txt").write_text("secret\n", "utf-8")
+    path.write_text(good.replace('file = "synthesis/sources/b.md"',
+                                 'file = "../outside.txt"'), "utf-8")
+    line = good.count("\n", 0, good.index("[[source]]", good.index("[[source]]") + 1)) + 1
+    refuses(project, lambda: load_sources(project), f"sources.toml:{line}:", "outside the project")
+    path.write_text(good.replace('study = "smith-2015"', 'study = "smith-2015"\nstudyy = "x"'),
+                    "utf-8")
+    refuses(project, lambda: load_sources(project), f"sources.toml:{line}:", "studyy")
+
+
+def test_a_memo_on_a_renamed_code_follows_it(tmp_path):
+    project = synth_project(tmp_path)
+    add_memo(project, "code", "time", "pressure of time, or of tasks?", "ann")
+    rename_code(project, "time", "time-pressure", "bo")
+    assert [(m.on, m.target) for m in fold(project).memos] == [("code", "time-pressure")]

@@ -230,8 +230,12 @@ def add_code(project: Project, code: str, name: str, parent: str | None = None,
     if description:
         block.append(f"  description: {json.dumps(description, ensure_ascii=False)}")
     new = _insert_code(text, lines, block)
-    data, new_lines = yamlfile.loads(new, CODEBOOK)
-    checked = parse_codebook(data, new_lines)
+    try:
+        data, new_lines = yamlfile.loads(new, CODEBOOK)
+        checked = parse_codebook(data, new_lines)
+    except ReviewkitError as exc:  # its line is in the file not written: name the code
+        raise ReviewkitError(f"cannot add code {code!r}: {exc.message}", file=CODEBOOK,
+                             field=exc.field) from None
     write_text_atomic(path, new)
     return checked.codes[code]
 
