@@ -86,14 +86,20 @@ def test_user_mistakes_are_one_line_exit_2_and_write_nothing(tmp_path):
 def test_bad_codebook_and_torn_log_as_a_user_sees_them(tmp_path):
     project = synth_project(tmp_path)
     root = project.root
-    run_cli("synthesis", "code", "b", "--text", "Nurses", "--code", "time", "-r", "ann",
-            cwd=root)
+    r = run_cli("synthesis", "code", "b", "--text", "Nurses", "--code", "time", "-r", "ann",
+                cwd=root)
+    segment = r.stdout.split()[1]
     with (root / "synthesis/coding/ann.jsonl").open("ab") as fh:
         fh.write(b'{"v": 1, "id": "torn", "type": "apply"')
     r = run_cli("synthesis", "quotes", cwd=root)
     assert r.returncode == 0, r.stderr
     assert "Nurses" in r.stdout
     assert ("warning: synthesis/coding/ann.jsonl:3: line cut short" in r.stderr), r.stderr
+    # a command that writes warns too, and its event lands on a fresh line after the torn one
+    r = run_cli("synthesis", "uncode", segment, "--code", "time", "-r", "ann", cwd=root)
+    assert r.returncode == 0 and "warning: synthesis/coding/ann.jsonl:3:" in r.stderr
+    assert (root / "synthesis/coding/ann.jsonl").read_text("utf-8").splitlines()[3].startswith(
+        '{"v":1')
     book = root / "synthesis/codebook.yaml"
     book.write_text(book.read_text("utf-8").replace("level: descriptive", "level: theme"),
                     "utf-8")

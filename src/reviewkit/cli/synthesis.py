@@ -11,6 +11,7 @@ from reviewkit.project.config import find_project
 from reviewkit.project.session import lock
 from reviewkit.screening.reviewers import resolve_reviewer
 from reviewkit.synthesis.codebook import add_code, load_codebook, rename_code
+from reviewkit.synthesis.coding import read_coding
 from reviewkit.synthesis.edit import add_memo, code_text, uncode
 from reviewkit.synthesis.matrix import theme_matrix
 from reviewkit.synthesis.quotes import quote_table
@@ -109,6 +110,7 @@ def codebook_rename(ctx: typer.Context, old: str, new: str, coder: str = CoderOp
     with lock(project):
         rename_code(project, old, new, _coder(project, coder))
     typer.echo(f"renamed code {old} -> {new}")
+    _warn(read_coding(project)[1])
 
 
 @app.command("code")
@@ -135,6 +137,7 @@ def uncode_(ctx: typer.Context, segment: str, code_id: str = typer.Option(..., "
     with lock(project):
         uncode(project, segment, code_id, _coder(project, coder))
     typer.echo(f"segment {segment}: {code_id} removed")
+    _warn(read_coding(project)[1])
 
 
 @app.command("memo")
@@ -147,6 +150,7 @@ def memo(ctx: typer.Context, target: str, text: str,
     with lock(project):
         add_memo(project, on, target, text, _coder(project, coder))
     typer.echo(f"memo on {on} {target} saved")
+    _warn(read_coding(project)[1])
 
 
 @app.command("matrix")
