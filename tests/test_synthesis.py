@@ -450,3 +450,12 @@ def test_a_memo_on_a_renamed_code_follows_it(tmp_path):
     add_memo(project, "code", "time", "pressure of time, or of tasks?", "ann")
     rename_code(project, "time", "time-pressure", "bo")
     assert [(m.on, m.target) for m in fold(project).memos] == [("code", "time-pressure")]
+
+
+def test_a_rename_logged_but_not_written_to_the_codebook_keeps_the_old_code(tmp_path):
+    # the crash window of rename_code: its event is logged, the codebook still has the old id
+    project = synth_project(tmp_path)
+    seg = code_text(project, "b", "Nurses", "time", "ann")["segment"]
+    append_coding(project, "ann", [event("rename-code", "ann", code="time", to="later")])
+    syn = load_synthesis(project)
+    assert syn.coding.segments[seg].codes == {"time"} and syn.problems == []

@@ -151,13 +151,18 @@ class Coding:
     renames: dict[str, str] = field(default_factory=dict)  # old id -> id it became
     problems: list[Problem] = field(default_factory=list)
 
-    def resolve(self, code: str) -> str:
-        """The id a code has now, following renames and merges."""
-        seen = {code}
-        while code in self.renames and self.renames[code] not in seen:
-            code = self.renames[code]
-            seen.add(code)
-        return code
+    def resolve(self, code: str, known: set[str] | None = None) -> str:
+        """The id a code has now, following renames and merges.
+
+        With ``known`` (the codebook's ids): the last id of the chain the codebook
+        has, so a rename logged just before a crash kept the codebook unchanged
+        leaves codings on the code as the codebook still names it."""
+        chain = [code]
+        while chain[-1] in self.renames and self.renames[chain[-1]] not in chain:
+            chain.append(self.renames[chain[-1]])
+        if known is not None:
+            return next((c for c in reversed(chain) if c in known), chain[-1])
+        return chain[-1]
 
 
 def fold(project: Project, codes: set[str] | None = None) -> Coding:
@@ -199,13 +204,13 @@ def fold(project: Project, codes: set[str] | None = None) -> Coding:
                 out.problems.append(Problem(rel, line, f"{kind} names segment "
                                             f"{e['segment']!r}, which no log made; skipped"))
                 continue
-            code = out.resolve(e["code"])
+            code = out.resolve(e["code"], codes)
             if kind == "apply":
                 seg.codes.add(code)
             else:
                 seg.codes.discard(code)
         elif kind == "memo":
-            target = out.resolve(e["target"]) if e["on"] == "code" else e["target"]
+            target = out.resolve(e["target"], codes) if e["on"] == "code" else e["target"]
             out.memos.append(Memo(e["on"], target, e["text"], e["coder"], e["at"]))
     if codes is not None:
         for seg in out.segments.values():
