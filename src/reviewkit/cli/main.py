@@ -15,6 +15,7 @@ from reviewkit.cli import ranking as ranking_cli
 from reviewkit.cli import report as report_cli
 from reviewkit.cli import screening as screening_cli
 from reviewkit.cli import search as search_cli
+from reviewkit.cli import synthesis as synthesis_cli
 from reviewkit.cli.common import FormatOpt, emit, progress, project_dir, user_errors, warn
 from reviewkit.cli.demo import demo as demo_command
 from reviewkit.io.importer import import_files, import_logged, parse_columns
@@ -36,6 +37,7 @@ app.add_typer(dedup_cli.app, name="dedup")
 app.add_typer(appraisal_cli.app, name="appraisal")
 app.add_typer(extraction_cli.app, name="extraction")
 app.add_typer(prisma_cli.app, name="prisma")
+app.add_typer(synthesis_cli.app, name="synthesis")
 app.command("simulate")(ranking_cli.simulate)
 app.command("report")(report_cli.report)
 

@@ -1,0 +1,197 @@
+"""`reviewkit synthesis ...`: sources, codebook, scripted coding, memos, matrix, quotes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from reviewkit.cli.common import emit, project_dir, user_errors, warn
+from reviewkit.project.config import find_project
+from reviewkit.project.session import lock
+from reviewkit.screening.reviewers import resolve_reviewer
+from reviewkit.synthesis.codebook import add_code, load_codebook, rename_code
+from reviewkit.synthesis.coding import read_coding
+from reviewkit.synthesis.edit import add_memo, code_text, uncode
+from reviewkit.synthesis.matrix import theme_matrix
+from reviewkit.synthesis.quotes import quote_table
+from reviewkit.synthesis.sources import add_source, check_sources, load_sources
+from reviewkit.synthesis.state import load_synthesis, synthesis_status
+
+app = typer.Typer(help="Qualitative evidence synthesis: code texts, build themes.",
+                  no_args_is_help=True)
+source_app = typer.Typer(help="The texts to code (synthesis/sources.toml).",
+                         no_args_is_help=True)
+codebook_app = typer.Typer(help="The codes (synthesis/codebook.yaml).", no_args_is_help=True)
+app.add_typer(source_app, name="source")
+app.add_typer(codebook_app, name="codebook")
+
+CoderOpt = typer.Option(None, "--reviewer", "-r", envvar="REVIEWKIT_REVIEWER",
+                        help="Who is coding (or set REVIEWKIT_REVIEWER)")
+FmtOpt = typer.Option("table", "--format", "-f", help="table, csv, json or md")
+
+
+def _coder(project, name: str | None) -> str:
+    return resolve_reviewer(project, name, "coding")
+
+
+@source_app.command("add")
+@user_errors
+def source_add(ctx: typer.Context, file: Path,
+               study: str = typer.Option(..., "--study", help="Study id in studies.toml"),
+               id: str = typer.Option(None, "--id", help="Source id (default: from the name)"),
+               report: str = typer.Option("", "--report", help="Record id of the report"),
+               title: str = typer.Option("", "--title")) -> None:
+    """Copy a .txt, .md or .docx into synthesis/sources/ and record it."""
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        source = add_source(project, file, study, id, report, title)
+    typer.echo(f"added source {source.id} ({source.file}) for study {source.study}")
+
+
+@source_app.command("list")
+@user_errors
+def source_list(ctx: typer.Context, fmt: str = FmtOpt) -> None:
+    """The sources, with their study and file."""
+    rows = [{"id": s.id, "study": s.study, "report": s.report, "file": s.file,
+             "title": s.title} for s in load_sources(find_project(project_dir(ctx)))]
+    emit(rows, fmt, "Sources", ["id", "study", "report", "file", "title"])
+
+
+@source_app.command("check")
+@user_errors
+def source_check(ctx: typer.Context) -> None:
+    """Report sources whose file is missing or changed since added (exit 1 if any)."""
+    project = find_project(project_dir(ctx))
+    problems = check_sources(project)
+    for p in problems:
+        typer.echo(str(p))
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"ok: {len(load_sources(project))} sources unchanged")
+
+
+@codebook_app.command("show")
+@user_errors
+def codebook_show(ctx: typer.Context, fmt: str = FmtOpt) -> None:
+    """The code tree, with each code's level and path."""
+    book = load_codebook(find_project(project_dir(ctx)))
+    rows = [{"id": c.id, "name": "  " * depth + c.name if fmt == "table" else c.name,
+             "level": c.level, "path": book.path(c.id), "credibility": c.credibility}
+            for depth, c in book.tree()]
+    cols = ["id", "name", "level", "path"]
+    if book.method == "meta-aggregation":
+        cols.append("credibility")
+    emit(rows, fmt, f"Codebook ({book.method})", cols)
+
+
+@codebook_app.command("add")
+@user_errors
+def codebook_add(ctx: typer.Context, code: str = typer.Argument(..., metavar="ID"),
+                 name: str = typer.Option(..., "--name"),
+                 parent: str = typer.Option(None, "--parent"),
+                 level: str = typer.Option(None, "--level", help="Default: the method's "
+                                           "first level"),
+                 description: str = typer.Option("", "--description"),
+                 method: str = typer.Option("thematic", "--method",
+                                            help="For a new codebook only")) -> None:
+    """Add a code to the codebook (creating the codebook if needed)."""
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        added = add_code(project, code, name, parent, level, description, method)
+    typer.echo(f"added code {added.id} ({added.level})")
+
+
+@codebook_app.command("rename")
+@user_errors
+def codebook_rename(ctx: typer.Context, old: str, new: str, coder: str = CoderOpt) -> None:
+    """Give a code a new id; earlier codings follow it."""
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        rename_code(project, old, new, _coder(project, coder))
+    typer.echo(f"renamed code {old} -> {new}")
+    _warn(read_coding(project)[1])
+
+
+@app.command("code")
+@user_errors
+def code(ctx: typer.Context, source: str,
+         text: str = typer.Option(..., "--text", help="The exact words (must occur once)"),
+         code_id: str = typer.Option(..., "--code"), coder: str = CoderOpt,
+         role: str = typer.Option("", "--role", help="participant quote, author "
+                                  "interpretation or field observation"),
+         page: str = typer.Option("", "--page")) -> None:
+    """Code the words of a source: make a segment and apply a code to it."""
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        seg = code_text(project, source, text, code_id, _coder(project, coder), role, page)
+    typer.echo(f"segment {seg['segment']} ({seg['start']}..{seg['end']}) coded {code_id}")
+
+
+@app.command("uncode")
+@user_errors
+def uncode_(ctx: typer.Context, segment: str, code_id: str = typer.Option(..., "--code"),
+            coder: str = CoderOpt) -> None:
+    """Take a code off a segment."""
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        uncode(project, segment, code_id, _coder(project, coder))
+    typer.echo(f"segment {segment}: {code_id} removed")
+    _warn(read_coding(project)[1])
+
+
+@app.command("memo")
+@user_errors
+def memo(ctx: typer.Context, target: str, text: str,
+         on: str = typer.Option(..., "--on", help="code, source or segment"),
+         coder: str = CoderOpt) -> None:
+    """Write a memo on a code, a source or a segment."""
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        add_memo(project, on, target, text, _coder(project, coder))
+    typer.echo(f"memo on {on} {target} saved")
+    _warn(read_coding(project)[1])
+
+
+@app.command("matrix")
+@user_errors
+def matrix(ctx: typer.Context, level: str = typer.Option(None, "--level"),
+           fmt: str = FmtOpt) -> None:
+    """Theme x study: coded segments per study for each code (and its sub-codes)."""
+    syn = load_synthesis(find_project(project_dir(ctx)))
+    rows = theme_matrix(syn, level)
+    for row in rows:
+        depth = row.pop("depth")
+        if fmt == "table" and level is None:
+            row["theme"] = "  " * depth + row["theme"]
+    _warn(syn.problems)
+    emit(rows, fmt, "Theme x study")
+
+
+@app.command("quotes")
+@user_errors
+def quotes(ctx: typer.Context, role: str = typer.Option(None, "--role"),
+           fmt: str = FmtOpt) -> None:
+    """The quote table: each coded segment with study, role, page and code path."""
+    syn = load_synthesis(find_project(project_dir(ctx)))
+    rows = quote_table(syn, role)
+    _warn(syn.problems)
+    emit(rows, fmt, "Quotes", ["index", "study", "source", "role", "page", "text", "code"])
+
+
+@app.command("status")
+@user_errors
+def status(ctx: typer.Context, fmt: str = FmtOpt) -> None:
+    """Counts: codes, sources, segments, memos, moved or lost segments."""
+    info = synthesis_status(find_project(project_dir(ctx)))
+    warnings = info.pop("warnings")
+    if fmt == "json":
+        emit([{**info, "warnings": warnings}], "json")
+    else:
+        emit([{"item": k, "value": v} for k, v in info.items()], fmt, "Synthesis")
+    _warn(warnings)
+
+
+def _warn(problems: list) -> None:
+    for p in problems:
+        warn(str(p))

@@ -1,0 +1,1 @@
+"""Qualitative evidence synthesis: codebook, sources, coding logs, anchors, matrix, quotes."""

@@ -1,0 +1,73 @@
+"""Coding from a script: find exact words in a source, code them; uncode; memos."""
+
+from __future__ import annotations
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.config import Project
+from reviewkit.synthesis.codebook import load_codebook
+from reviewkit.synthesis.coding import MEMO_ON, append_coding, event, fold, segment_event
+from reviewkit.synthesis.sources import get_source, load_sources, source_text
+
+
+def code_text(project: Project, source: str, words: str, code: str, coder: str,
+              role: str = "", page: str = "") -> dict:
+    """Make a segment of ``words`` (which must occur exactly once) and apply ``code``.
+
+    Both events go in one fsynced write: the segment never exists uncoded.
+    Returns the segment event."""
+    book = load_codebook(project)
+    if code not in book.codes:
+        raise ReviewkitError(f"code {code!r} is not in the codebook", field="code")
+    src = get_source(project, source)
+    text = source_text(project, src)
+    if not words:
+        raise ReviewkitError("no words to code (--text)", field="text")
+    hits = occurrences(text, words)
+    n = len(hits)
+    if n != 1:
+        where = "does not occur" if n == 0 else f"occurs {n} times"
+        raise ReviewkitError(f"the text {where} in source {source!r}; give words that occur "
+                             "exactly once", file=src.file, field="text")
+    start = hits[0]
+    seg = segment_event(coder, src.id, start, start + len(words), words, role, page)
+    append_coding(project, coder, [seg, event("apply", coder, segment=seg["segment"],
+                                              code=code)])
+    return seg
+
+
+def occurrences(text: str, words: str) -> list[int]:
+    """Every start of ``words`` in ``text``, overlapping ones too ('aa' twice in 'aaa')."""
+    out = []
+    at = text.find(words)
+    while at != -1:
+        out.append(at)
+        at = text.find(words, at + 1)
+    return out
+
+
+def uncode(project: Project, segment: str, code: str, coder: str) -> None:
+    """Take ``code`` off ``segment`` (a remove event)."""
+    coding = fold(project)
+    seg = coding.segments.get(segment)
+    if seg is None:
+        raise ReviewkitError(f"no segment {segment!r} in the coding logs", field="segment")
+    if coding.resolve(code) not in seg.codes:
+        raise ReviewkitError(f"segment {segment} is not coded with {code!r}", field="code")
+    append_coding(project, coder, [event("remove", coder, segment=segment, code=code)])
+
+
+def add_memo(project: Project, on: str, target: str, text: str, coder: str) -> dict:
+    """A memo on a code, a source or a segment that exists."""
+    if on not in MEMO_ON:
+        raise ReviewkitError(f"a memo is on {', '.join(MEMO_ON)}, not {on!r}", field="on")
+    if not text.strip():
+        raise ReviewkitError("the memo is empty", field="text")
+    if on == "code" and target not in load_codebook(project).codes:
+        raise ReviewkitError(f"code {target!r} is not in the codebook", field="target")
+    if on == "source" and target not in {s.id for s in load_sources(project)}:
+        raise ReviewkitError(f"source {target!r} is not in sources.toml", field="target")
+    if on == "segment" and target not in fold(project).segments:
+        raise ReviewkitError(f"no segment {target!r} in the coding logs", field="target")
+    memo = event("memo", coder, on=on, target=target, text=text)
+    append_coding(project, coder, [memo])
+    return memo

@@ -1,0 +1,73 @@
+"""Everything a synthesis command reads, loaded once: codebook, sources, the folded coding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reviewkit.project.config import Project
+from reviewkit.screening.log import Problem
+from reviewkit.synthesis.codebook import Codebook, codebook_path, load_codebook
+from reviewkit.synthesis.coding import Coding, fold
+from reviewkit.synthesis.sources import Source, check_sources, load_sources
+
+
+@dataclass
+class Synthesis:
+    codebook: Codebook
+    sources: list[Source]
+    coding: Coding
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.coding.problems
+
+    def study_of(self, source: str) -> str:
+        return next((s.study for s in self.sources if s.id == source), "")
+
+
+def load_synthesis(project: Project, need_codebook: bool = True) -> Synthesis:
+    """The codebook, the sources and the coding; a segment on an unknown source is a
+    problem and left out. Without ``need_codebook`` a missing codebook is an empty one
+    (method ''), and codings are not checked against it."""
+    if need_codebook or codebook_path(project).is_file():
+        book = load_codebook(project)
+        coding = fold(project, set(book.codes))
+    else:
+        book = Codebook("")
+        coding = fold(project)
+    sources = load_sources(project)
+    known = {s.id for s in sources}
+    for seg in list(coding.segments.values()):
+        if seg.source not in known:
+            coding.problems.append(Problem(seg.file, seg.line, f"segment {seg.id} is on "
+                                           f"source {seg.source!r}, not in sources.toml; "
+                                           "left out"))
+            del coding.segments[seg.id]
+    return Synthesis(book, sources, coding)
+
+
+def synthesis_status(project: Project) -> dict:
+    """Counts for `reviewkit synthesis status` (and the project status); a project with
+    no codebook yet gives method '' and zero codes."""
+    from reviewkit.synthesis.anchor import anchor_segments
+
+    syn = load_synthesis(project, need_codebook=False)
+    segments = list(syn.coding.segments.values())
+    anchors = anchor_segments(project, segments, syn.sources)
+    coders = sorted({s.coder for s in segments})
+    return {
+        "method": syn.codebook.method,
+        "codes": len(syn.codebook.codes),
+        "sources": len(syn.sources),
+        "studies": len({s.study for s in syn.sources}),
+        "segments": len(segments),
+        "coded segments": sum(1 for s in segments if s.codes),
+        "memos": len(syn.coding.memos),
+        "coders": ", ".join(coders),
+        "segments moved": sum(1 for a in anchors if a.status in ("moved", "fuzzy")),
+        "segments lost": sum(1 for a in anchors if a.status == "lost"),
+        "warnings": [str(p) for p in syn.problems]
+        + [str(p) for p in check_sources(project)]
+        + [f"segment {a.segment} lost: its text is no longer in its source"
+           for a in anchors if a.status == "lost"],
+    }
