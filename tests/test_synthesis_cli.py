@@ -109,3 +109,28 @@ def test_bad_codebook_and_torn_log_as_a_user_sees_them(tmp_path):
     assert r.stderr.startswith("error: synthesis/codebook.yaml:11: field 'level': level "
                                "'theme' is not a level of thematic"), r.stderr
     assert snapshot(root) == before
+
+
+def test_project_status_names_a_coded_segment_an_edit_lost(tmp_path):
+    assert run_cli("init", "review", cwd=tmp_path).returncode == 0
+    root = tmp_path / "review"
+    assert run_cli("reviewer", "add", "ann", cwd=root).returncode == 0
+    (root / "studies.toml").write_text('[[study]]\nid = "s1"\ncitation = "Smith (2020)"\n',
+                                       "utf-8")
+    text = tmp_path / "s1.txt"
+    text.write_text("Participants valued choice. Staff worried about relapse.\n", "utf-8")
+    steps = [("synthesis", "source", "add", str(text), "--study", "s1", "--id", "s1-findings"),
+             ("synthesis", "codebook", "add", "choice", "--name", "Choice", "--level",
+              "descriptive"),
+             ("synthesis", "code", "s1-findings", "--text", "Participants valued choice.",
+              "--code", "choice", "-r", "ann")]
+    for args in steps:
+        res = run_cli(*args, cwd=root)
+        assert res.returncode == 0, (args, res.stderr)
+    res = run_cli("status", "-f", "json", cwd=root)
+    assert not [w for w in json.loads(res.stdout)[0]["warnings"] if w.startswith("synthesis")]
+    kept = root / "synthesis" / "sources" / "s1-findings.txt"
+    kept.write_text("Staff worried about relapse.\n", "utf-8")  # the coded words are gone
+    warnings = json.loads(run_cli("status", "-f", "json", cwd=root).stdout)[0]["warnings"]
+    lost = [w for w in warnings if w.startswith("synthesis:") and "lost" in w]
+    assert len(lost) == 1

@@ -12,6 +12,7 @@ from reviewkit.screening import Screening, screening_status
 from reviewkit.searches.log import load_searches
 from reviewkit.searches.reconcile import Reconciliation, reconcile
 from reviewkit.store.base import Store
+from reviewkit.synthesis.state import synthesis_status
 
 
 def project_status(project: Project, store: Store) -> dict:
@@ -51,10 +52,14 @@ def _dedup(store: Store) -> dict:
 
 
 def _trust(project: Project, store: Store) -> list[str]:
-    """Skipped log lines, orphaned references, study links that do not hold."""
+    """Skipped log lines, orphaned references, study links that do not hold, and coded
+    segments a source edit moved or lost."""
     orphans = [str(o) for o in find_orphans(project, store) if not o.what.startswith("study ")]
     studies = [str(p) for p in check_studies(project, store, Screening(project, store))]
-    return log_problems(project) + orphans + studies
+    synthesis = []
+    if (project.root / "synthesis").is_dir():
+        synthesis = [f"synthesis: {w}" for w in synthesis_status(project)["warnings"]]
+    return log_problems(project) + orphans + studies + synthesis
 
 
 def _warnings(checks: list[Reconciliation]) -> list[str]:
