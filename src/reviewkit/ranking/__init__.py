@@ -28,6 +28,8 @@ prior_excluded)`` -> ``Simulation`` (order, labels, ``metrics()``,
 Models are presets in ``presets.yaml`` (``reviewkit.ranking.models``).
 """
 
+import sys
+import types
 from importlib import import_module
 
 # Loaded on first use: scikit-learn and spaCy cost about a second, and every command
@@ -38,6 +40,19 @@ _WHERE = {
     "Simulation": "simulate", "draw_priors": "simulate", "simulate": "simulate",
     "StoppingStatus": "stopping", "methods_text": "stopping", "stopping_status": "stopping",
 }
+
+
+class _Package(types.ModuleType):
+    """Keeps ``simulate`` the function: importing the submodule of the same name would
+    otherwise bind the module over it."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, types.ModuleType) and _WHERE.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> object:
