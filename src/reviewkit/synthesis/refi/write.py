@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
@@ -150,7 +150,7 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
             _el(node, ns, "NoteRef", targetGUID=n)
     if coding.memos:
         node = _el(root, ns, "Notes")
-        for g, m in zip(note_guids, coding.memos):
+        for g, m in zip(note_guids, coding.memos, strict=True):
             note = _el(node, ns, "Note", guid=g, name=f"memo on {m.on} {m.target}",
                        creatingUser=guid("user", m.coder), creationDateTime=m.at)
             _el(note, ns, "PlainTextContent", m.text)
