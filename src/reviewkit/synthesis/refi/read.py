@@ -142,7 +142,7 @@ def read_refi(file: Path) -> Refi:
                 out.sources.append(_source(src, files, out))
             elif tag in MEDIA:
                 out.skipped[tag] += 1
-                out.skipped["media selections"] += sum(
+                out.skipped["selections in media sources"] += sum(
                     1 for x in src.iter() if _local(x.tag).endswith("Selection"))
     for tag in ("Graphs", "Links", "Variables"):
         for group in _kids(root, tag):
@@ -207,6 +207,8 @@ def _source(src: ET.Element, files: dict[str, bytes], out: Refi) -> RSource:
         user = _guid(sel.get("creatingUser"))
         codings = [(_guid(ref.get("targetGUID")), _guid(c.get("creatingUser")) or user)
                    for c in _kids(sel, "Coding") for ref in _kids(c, "CodeRef")]
+        # qc names the user on the coding only: the selection is the first coder's
+        user = user or next((u for _, u in codings if u), "")
         sels.append(RSelection(_guid(sel.get("guid")), sel.get("name") or "", start, end,
                                user, _text(sel, "Description"), codings,
                                [_guid(n.get("targetGUID")) for n in _kids(sel, "NoteRef")]))
