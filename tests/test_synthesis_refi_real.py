@@ -40,6 +40,7 @@ def test_nvivo_windows_offsets_are_utf16_with_crlf(tmp_path: Path) -> None:
     assert rep.unit == "UTF-16 units, CRLF as 2"
     assert rep.coders == ["Gergo", "floriansipos"]
     assert _warned(rep, "1 code(s) marked not codable")
+    assert _warned(rep, "Gergo, floriansipos are not reviewers")
     syn = load_synthesis(project)
     texts = {s.id: source_text(project, s) for s in syn.sources}
     segs = list(syn.coding.segments.values())

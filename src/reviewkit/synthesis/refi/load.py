@@ -79,7 +79,7 @@ def import_refi(project: Project, file: Path, coder: str) -> ImportReport:
     refi = read_refi(file)
     rep = ImportReport()
     files: dict[str, bytes] = {}
-    code_ids, method = _codebook(refi, rep, files)
+    code_ids = _codebook(refi, rep, files)
     users: dict[str, str] = {}
     taken_users: set[str] = set()
     for g, name in refi.users.items():
@@ -165,7 +165,12 @@ def import_refi(project: Project, file: Path, coder: str) -> ImportReport:
             json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n"
             for e in events).encode("utf-8")
     rep.coders = sorted(logs)
-    _warnings(refi, rep, counts, dropped_sources, dropped_sels, method)
+    _warnings(refi, rep, counts, dropped_sources, dropped_sels)
+    strangers = [c for c in rep.coders if c not in project.config.reviewers]
+    if strangers:
+        rep.warnings.append(f"coder(s) {', '.join(strangers)} are not reviewers of this "
+                            "project: add them with `reviewkit reviewer add NAME` to code "
+                            "as them")
     _write_all(project.root, files)
     return rep
 
@@ -185,7 +190,7 @@ def _memo(refi: Refi, note: str, on: str, target: str, who, log, rep: ImportRepo
 
 
 def _codebook(refi: Refi, rep: ImportReport, files: dict[str, bytes]
-              ) -> tuple[dict[str, str], str]:
+              ) -> dict[str, str]:
     """REFI code guid -> reviewkit code id, and the method; stages codebook.yaml."""
     methods = [n[len(METHOD_SET):] for n, _ in refi.sets if n.startswith(METHOD_SET)]
     method = methods[0] if methods and methods[0] in presets() else "thematic"
@@ -219,11 +224,11 @@ def _codebook(refi: Refi, rep: ImportReport, files: dict[str, bytes]
                              file=refi.file, field="CodeBook") from None
     files[CODEBOOK] = text.encode("utf-8")
     rep.codes = len(codes)
-    return ids, method
+    return ids
 
 
 def _warnings(refi: Refi, rep: ImportReport, counts: dict[str, int], dropped_sources: int,
-              dropped_sels: int, method: str) -> None:
+              dropped_sels: int) -> None:
     w = rep.warnings
     name = Path(refi.file).name
     if dropped_sources:
@@ -231,8 +236,8 @@ def _warnings(refi: Refi, rep: ImportReport, counts: dict[str, int], dropped_sou
                  f"(rich text only or not included) not imported, with their "
                  f"{dropped_sels} selection(s)")
     if counts["bad offsets"]:
-        w.append(f"{name}: {counts['bad offsets']} selection(s) with offsets outside their "
-                 "text or inside a character not imported")
+        w.append(f"{name}: {counts['bad offsets']} selection(s) empty, outside their text "
+                 "or inside a character: not imported")
     if counts["unknown code"]:
         w.append(f"{name}: {counts['unknown code']} coding(s) name a code not in the "
                  "codebook; not imported")
