@@ -192,3 +192,45 @@ def test_export_to_an_unknown_suffix_is_refused(example, tmp_path: Path) -> None
     res = run_cli("synthesis", "export", "out.json", cwd=example.root)
     assert res.returncode == 2 and "expected .qdc or .qdpx" in res.stderr
     assert snapshot(example.root) == before
+
+
+G = "00000000-0000-0000-0000-0000000000{:02d}"
+SYNTHETIC = f"""<Project xmlns="urn:QDA-XML:project:1.0" name="p">
+<Users><User guid="{G.format(90)}" name="Ana Lima"/></Users>
+<CodeBook><Codes><Code guid="{G.format(1)}" name="Trust" isCodable="true"/>
+<Code guid="{G.format(2)}" name="Trust" isCodable="true"/></Codes></CodeBook>
+<Sources>
+<TextSource guid="{G.format(10)}" name="Interview"><PlainTextContent>I trust them. Not you.</PlainTextContent>
+<PlainTextSelection guid="{G.format(11)}" startPosition="0" endPosition="13" creatingUser="{G.format(90)}">
+<Coding guid="{G.format(12)}"><CodeRef targetGUID="{G.format(2)}"/></Coding>
+<NoteRef targetGUID="{G.format(40)}"/></PlainTextSelection>
+<PlainTextSelection guid="{G.format(13)}" startPosition="14" endPosition="22"/>
+<PlainTextSelection guid="{G.format(14)}" startPosition="5" endPosition="5"/>
+<PlainTextSelection guid="{G.format(15)}" startPosition="0" endPosition="4">
+<Coding guid="{G.format(16)}"><CodeRef targetGUID="{G.format(77)}"/></Coding></PlainTextSelection>
+</TextSource>
+<TextSource guid="{G.format(20)}" name="Interview"><PlainTextContent>Second.</PlainTextContent></TextSource>
+</Sources>
+<Notes><Note guid="{G.format(40)}"><PlainTextContent>why trust</PlainTextContent></Note>
+<Note guid="{G.format(41)}"><PlainTextContent>loose</PlainTextContent></Note></Notes>
+</Project>"""
+
+
+def test_uncoded_empty_and_unknown_selections_are_counted(tmp_path: Path) -> None:
+    file = tmp_path / "s.qde"
+    file.write_text(SYNTHETIC, "utf-8")
+    fresh = _fresh(tmp_path, "me")
+    rep = import_refi(fresh, file, "me")
+    assert (rep.codes, rep.sources, rep.segments, rep.codings, rep.memos) == (2, 2, 3, 1, 1)
+    assert rep.coders == ["Ana-Lima", "me"]
+    syn = load_synthesis(fresh)
+    assert sorted(syn.codebook.codes) == ["trust", "trust-2"]  # one name, two codes
+    assert sorted(s.id for s in syn.sources) == ["interview", "interview-2"]
+    segs = {s.text: s for s in syn.coding.segments.values()}
+    assert segs["I trust them."].codes == {"trust-2"}
+    assert segs["I trust them."].coder == "Ana-Lima"
+    assert segs["Not you."].codes == set()
+    assert [(m.on, m.text) for m in syn.coding.memos] == [("segment", "why trust")]
+    for words in ("1 selection(s) empty", "1 coding(s) name a code not in",
+                  "2 selection(s) carry no coding", "1 note(s) not attached"):
+        assert any(words in w for w in rep.warnings), (words, rep.warnings)
