@@ -200,8 +200,10 @@ SYNTHETIC = f"""<Project xmlns="urn:QDA-XML:project:1.0" name="p">
 <CodeBook><Codes><Code guid="{G.format(1)}" name="Trust" isCodable="true"/>
 <Code guid="{G.format(2)}" name="Trust" isCodable="true"/></Codes></CodeBook>
 <Sources>
-<TextSource guid="{G.format(10)}" name="Interview"><PlainTextContent>I trust them. Not you.</PlainTextContent>
-<PlainTextSelection guid="{G.format(11)}" startPosition="0" endPosition="13" creatingUser="{G.format(90)}">
+<TextSource guid="{G.format(10)}" name="Interview">
+<PlainTextContent>I trust them. Not you.</PlainTextContent>
+<PlainTextSelection guid="{G.format(11)}" startPosition="0" endPosition="13"
+ creatingUser="{G.format(90)}">
 <Coding guid="{G.format(12)}"><CodeRef targetGUID="{G.format(2)}"/></Coding>
 <NoteRef targetGUID="{G.format(40)}"/></PlainTextSelection>
 <PlainTextSelection guid="{G.format(13)}" startPosition="14" endPosition="22"/>
@@ -209,7 +211,8 @@ SYNTHETIC = f"""<Project xmlns="urn:QDA-XML:project:1.0" name="p">
 <PlainTextSelection guid="{G.format(15)}" startPosition="0" endPosition="4">
 <Coding guid="{G.format(16)}"><CodeRef targetGUID="{G.format(77)}"/></Coding></PlainTextSelection>
 </TextSource>
-<TextSource guid="{G.format(20)}" name="Interview"><PlainTextContent>Second.</PlainTextContent></TextSource>
+<TextSource guid="{G.format(20)}" name="Interview">
+<PlainTextContent>Second.</PlainTextContent></TextSource>
 </Sources>
 <Notes><Note guid="{G.format(40)}"><PlainTextContent>why trust</PlainTextContent></Note>
 <Note guid="{G.format(41)}"><PlainTextContent>loose</PlainTextContent></Note></Notes>
