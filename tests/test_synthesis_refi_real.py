@@ -38,6 +38,7 @@ def test_nvivo_windows_offsets_are_utf16_with_crlf(tmp_path: Path) -> None:
     rep = import_refi(project, _sample("NVivo/oltas0517.qdpx"), "me")
     assert (rep.codes, rep.sources, rep.segments, rep.codings) == (152, 2, 303, 303)
     assert rep.unit == "UTF-16 units, CRLF as 2"
+    assert not _warned(rep, "does not validate")  # valid, as the MANIFEST says
     assert rep.coders == ["Gergo", "floriansipos"]
     assert _warned(rep, "1 code(s) marked not codable")
     assert _warned(rep, "Gergo, floriansipos are not reviewers")
@@ -108,6 +109,7 @@ def test_codebooks_in_old_namespace_or_with_empty_sets(tmp_path: Path, name: str
     rep = import_refi(project, _sample(name), "me")
     book = load_synthesis(project).codebook
     assert rep.codes == len(book.codes) == codes
+    assert _warned(rep, "does not validate against REFI-QDA 1.0 (1 error(s)")  # MANIFEST
     assert sum(1 for c in book.codes.values() if c.parent) == nested
 
 

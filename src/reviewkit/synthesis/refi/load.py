@@ -231,6 +231,9 @@ def _warnings(refi: Refi, rep: ImportReport, counts: dict[str, int], dropped_sou
               dropped_sels: int) -> None:
     w = rep.warnings
     name = Path(refi.file).name
+    if refi.schema_errors:
+        w.append(f"{name} does not validate against REFI-QDA 1.0 ({len(refi.schema_errors)} "
+                 f"error(s), first: {refi.schema_errors[0]}); imported what could be read")
     if dropped_sources:
         w.append(f"{name}: {dropped_sources} text source(s) with no plain text in the file "
                  f"(rich text only or not included) not imported, with their "

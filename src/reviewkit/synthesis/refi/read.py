@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.synthesis.refi.validate import schema_errors
 
 NAMESPACES = ("urn:QDA-XML:project:1.0", "urn:QDA-XML:codebook:1.0",
               "urn:QDA-XML:codebook:0:4", "")
@@ -65,6 +66,7 @@ class Refi:
     sets: list[tuple[str, list[str]]] = field(default_factory=list)  # name, member codes
     cases: dict[str, str] = field(default_factory=dict)  # source guid -> case name
     skipped: Counter = field(default_factory=Counter)
+    schema_errors: list[str] = field(default_factory=list)  # against QDA-XML 1.0
 
 
 def _local(tag: str) -> str:
@@ -117,6 +119,11 @@ def read_refi(file: Path) -> Refi:
                              f"<{kind}> in namespace {ns or 'none'!r}", file=name,
                              field=kind)
     out = Refi(name, root.get("origin", ""))
+    try:  # real exports often break the schema a little: said, not refused
+        out.schema_errors = schema_errors(data.removeprefix(b"\xef\xbb\xbf"),
+                                          "codebook" if kind == "CodeBook" else "project")
+    except (UnicodeDecodeError, ValueError) as exc:
+        out.schema_errors = [str(exc)]
     book = root if kind == "CodeBook" else next(iter(_kids(root, "CodeBook")), None)
     if book is not None:
         for codes in _kids(book, "Codes"):
