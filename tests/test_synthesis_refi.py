@@ -103,7 +103,7 @@ def test_round_trip_keeps_everything(example, tmp_path: Path) -> None:
     seg = next(iter(load_synthesis(example).coding.segments))
     add_memo(example, "code", "moral-ethical", "a code memo", "tompkins")
     add_memo(example, "source", "welch-2013-findings", "a source memo", "parkman")
-    add_memo(example, "segment", seg, "a segment memo", "tompkins")
+    add_memo(example, "segment", seg, "  a segment memo\n  on two lines\n", "tompkins")
     first = tmp_path / "a.qdpx"
     export_refi(example, first)
     fresh = _fresh(tmp_path, "someone")

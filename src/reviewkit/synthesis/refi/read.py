@@ -140,7 +140,8 @@ def read_refi(file: Path) -> Refi:
                 out.cases.setdefault(_guid(ref.get("targetGUID")), case.get("name") or "")
     for notes in _kids(root, "Notes"):
         for note in _kids(notes, "Note"):
-            text = _text(note, "PlainTextContent") or _plain(note, files) or ""
+            content = next(iter(_kids(note, "PlainTextContent")), None)
+            text = (content.text or "") if content is not None else _plain(note, files) or ""
             out.notes[_guid(note.get("guid"))] = (text, _guid(note.get("creatingUser")))
     for sources in _kids(root, "Sources"):
         for src in sources:
