@@ -195,3 +195,32 @@ def status(ctx: typer.Context, fmt: str = FmtOpt) -> None:
 def _warn(problems: list) -> None:
     for p in problems:
         warn(str(p))
+
+
+@app.command("export")
+@user_errors
+def refi_export(ctx: typer.Context, file: Path = typer.Argument(..., metavar="FILE.qdc|FILE.qdpx")
+                ) -> None:
+    """Write the codebook (.qdc) or the coded project (.qdpx) in REFI-QDA format."""
+    from reviewkit.synthesis.refi.write import export_refi
+
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        warnings = export_refi(project, file)
+    typer.echo(f"wrote {file}")
+    _warn(warnings)
+
+
+@app.command("import")
+@user_errors
+def refi_import(ctx: typer.Context, file: Path = typer.Argument(..., metavar="FILE.qdpx|FILE.qdc"),
+                coder: str = CoderOpt) -> None:
+    """Read a REFI-QDA project (.qdpx, .qde) or codebook (.qdc) into a project with no
+    synthesis yet; codings without a REFI user are logged as the coder."""
+    from reviewkit.synthesis.refi.load import import_refi
+
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        report = import_refi(project, file, _coder(project, coder))
+    typer.echo(report.summary())
+    _warn(report.warnings)

@@ -1,0 +1,178 @@
+"""Write the codebook as a REFI .qdc and the coded project as a REFI .qdpx.
+
+Every file is validated against the shipped schema before it is written; the
+zip entries carry a fixed date so exporting twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.atomic import write_bytes_atomic
+from reviewkit.project.config import Project
+from reviewkit.synthesis.anchor import anchor_segments
+from reviewkit.synthesis.codebook import Codebook, load_codebook
+from reviewkit.synthesis.refi.ids import guid
+from reviewkit.synthesis.refi.validate import CODEBOOK_NS, PROJECT_NS, require_valid
+from reviewkit.synthesis.sources import source_text
+from reviewkit.synthesis.state import load_synthesis
+
+RGB = re.compile(r"^#[0-9A-Fa-f]{6}$")
+METHOD_SET = "reviewkit method: "
+LEVEL_SET = "reviewkit level: "
+_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _el(parent: ET.Element, ns: str, tag: str, text: str | None = None,
+        **attrs: str) -> ET.Element:
+    node = ET.SubElement(parent, f"{{{ns}}}{tag}", {k: v for k, v in attrs.items() if v})
+    if text is not None:
+        node.text = text
+    return node
+
+
+def _xml(root: ET.Element, ns: str) -> bytes:
+    ET.register_namespace("", ns)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _codes(parent: ET.Element, ns: str, book: Codebook, notes: dict[str, list[str]],
+           under: str | None = None) -> None:
+    for c in book.codes.values():
+        if c.parent != under:
+            continue
+        node = _el(parent, ns, "Code", guid=guid("code", c.id), name=c.name, isCodable="true",
+                   color=c.colour if RGB.match(c.colour) else "")
+        if c.description:
+            _el(node, ns, "Description", c.description)
+        for note in notes.get(c.id, []):
+            _el(node, ns, "NoteRef", targetGUID=note)
+        _codes(node, ns, book, notes, c.id)
+
+
+def _sets(parent: ET.Element, ns: str, book: Codebook) -> None:
+    sets = _el(parent, ns, "Sets")
+    _el(sets, ns, "Set", guid=guid("method", book.method), name=METHOD_SET + book.method)
+    for level in sorted({c.level for c in book.codes.values()}):
+        node = _el(sets, ns, "Set", guid=guid("level", level), name=LEVEL_SET + level)
+        for c in book.codes.values():
+            if c.level == level:
+                # the codebook schema names the member by guid, the project by targetGUID
+                ref = "guid" if ns == CODEBOOK_NS else "targetGUID"
+                _el(node, ns, "MemberCode", **{ref: guid("code", c.id)})
+
+
+def codebook_qdc(project: Project) -> bytes:
+    """The codebook as a REFI Codebook document (validated)."""
+    book = load_codebook(project)
+    root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", origin="reviewkit")
+    codes = _el(root, CODEBOOK_NS, "Codes")
+    _codes(codes, CODEBOOK_NS, book, {})
+    if not book.codes:
+        raise ReviewkitError("the codebook has no codes to export", file="synthesis/codebook.yaml")
+    _sets(root, CODEBOOK_NS, book)
+    data = _xml(root, CODEBOOK_NS)
+    require_valid(data, "codebook")
+    return data
+
+
+def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
+    """The coded project as a .qdpx zip (project.qde validated), and warnings."""
+    ns = PROJECT_NS
+    syn = load_synthesis(project)
+    book, coding = syn.codebook, syn.coding
+    if not book.codes:
+        raise ReviewkitError("the codebook has no codes to export", file="synthesis/codebook.yaml")
+    warnings: list[str] = []
+    segments = sorted(coding.segments.values(), key=lambda s: (s.source, s.start, s.end, s.id))
+    anchors = {a.segment: a for a in anchor_segments(project, segments, syn.sources)}
+    users = sorted({s.coder for s in segments} | {m.coder for m in coding.memos})
+    notes: dict[tuple[str, str], list[str]] = {}
+    note_guids = []
+    for i, m in enumerate(coding.memos):
+        g = guid("memo", f"{i}:{m.on}:{m.target}:{m.coder}:{m.at}")
+        note_guids.append(g)
+        notes.setdefault((m.on, m.target), []).append(g)
+
+    root = ET.Element(f"{{{ns}}}Project", name=project.config.review.title or "reviewkit",
+                      origin="reviewkit")
+    if users:
+        node = _el(root, ns, "Users")
+        for u in users:
+            _el(node, ns, "User", guid=guid("user", u), name=u)
+    codes = _el(_el(root, ns, "CodeBook"), ns, "Codes")
+    _codes(codes, ns, book, {t: g for (on, t), g in notes.items() if on == "code"})
+    studies: dict[str, list[str]] = {}
+    for s in syn.sources:
+        studies.setdefault(s.study, []).append(s.id)
+    if studies:
+        cases = _el(root, ns, "Cases")
+        for study, ids in studies.items():
+            case = _el(cases, ns, "Case", guid=guid("case", study), name=study)
+            for sid in ids:
+                _el(case, ns, "SourceRef", targetGUID=guid("source", sid))
+    files: dict[str, bytes] = {}
+    if syn.sources:
+        srcs = _el(root, ns, "Sources")
+    for s in syn.sources:
+        g = guid("source", s.id)
+        files[f"sources/{g}.txt"] = source_text(project, s).encode("utf-8")
+        node = _el(srcs, ns, "TextSource", guid=g, name=s.id,
+                   plainTextPath=f"internal://{g}.txt")
+        if s.title:
+            _el(node, ns, "Description", s.title)
+        for seg in (x for x in segments if x.source == s.id):
+            a = anchors[seg.id]
+            if a.status == "lost":
+                warnings.append(f"segment {seg.id} lost (its text is no longer in "
+                                f"{s.id}); not exported")
+                continue
+            sel = _el(node, ns, "PlainTextSelection", guid=guid("segment", seg.id),
+                      name=seg.text[:80], startPosition=str(a.start), endPosition=str(a.end),
+                      creatingUser=guid("user", seg.coder))
+            about = "; ".join(f"{k}: {v}" for k, v in (("role", seg.role), ("page", seg.page))
+                              if v)
+            if about:
+                _el(sel, ns, "Description", about)
+            for code in sorted(seg.codes):
+                c = _el(sel, ns, "Coding", guid=guid("coding", f"{seg.id}:{code}"),
+                        creatingUser=guid("user", seg.coder))
+                _el(c, ns, "CodeRef", targetGUID=guid("code", code))
+            for n in notes.get(("segment", seg.id), []):
+                _el(sel, ns, "NoteRef", targetGUID=n)
+        for n in notes.get(("source", s.id), []):
+            _el(node, ns, "NoteRef", targetGUID=n)
+    if coding.memos:
+        node = _el(root, ns, "Notes")
+        for g, m in zip(note_guids, coding.memos, strict=True):
+            note = _el(node, ns, "Note", guid=g, name=f"memo on {m.on} {m.target}",
+                       creatingUser=guid("user", m.coder), creationDateTime=m.at)
+            _el(note, ns, "PlainTextContent", m.text)
+    _sets(root, ns, book)
+    qde = _xml(root, ns)
+    require_valid(qde, "project")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in [("project.qde", qde), *sorted(files.items())]:
+            z.writestr(zipfile.ZipInfo(name, _DATE), data, zipfile.ZIP_DEFLATED)
+    return buf.getvalue(), warnings
+
+
+def export_refi(project: Project, file: Path) -> list[str]:
+    """Write ``file`` (.qdc: the codebook; .qdpx: the coded project); the warnings."""
+    suffix = Path(file).suffix.lower()
+    if suffix == ".qdc":
+        data, warnings = codebook_qdc(project), []
+    elif suffix == ".qdpx":
+        data, warnings = project_qdpx(project)
+    else:
+        raise ReviewkitError(f"cannot export to a {suffix or 'suffix-less'} file; "
+                             "expected .qdc or .qdpx", file=str(file))
+    write_bytes_atomic(Path(file), data)
+    return warnings
