@@ -195,3 +195,14 @@ def status(ctx: typer.Context, fmt: str = FmtOpt) -> None:
 def _warn(problems: list) -> None:
     for p in problems:
         warn(str(p))
+
+
+@app.command("code-tui")
+@user_errors
+def code_tui(ctx: typer.Context, source: str, coder: str = CoderOpt) -> None:
+    """Code one source from the keyboard (blind: only your own codings are shown)."""
+    from reviewkit.tui.coder import coder_app  # Textual loads for this command only
+
+    project = find_project(project_dir(ctx))
+    app_ = coder_app(project, _coder(project, coder), source)
+    typer.echo(app_.run() or "")
