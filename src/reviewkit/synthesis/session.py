@@ -79,10 +79,10 @@ class CodingSession:
         self.selection = cur.grow(self.text, anchor, end, unit)
 
     def shrink(self) -> None:
-        """Take one character off the selection's end."""
+        """Take the last word off the selection."""
         if self.selection is not None:
             anchor, end = self.selection
-            self.selection = (anchor, max(anchor, end - 1))
+            self.selection = (anchor, max(anchor, cur.prev_end(self.text, end, "word")))
 
     def clear(self) -> None:
         self.selection = None
@@ -118,7 +118,9 @@ class CodingSession:
             events = [new, event("apply", self.coder, segment=new["segment"], code=code)]
         else:
             raise ReviewkitError("select some text first (w, s, p or shift+arrows)")
-        return self._write(events)
+        written = self._write(events)
+        self.selection = None  # the segment exists now: the cursor reaches it
+        return written
 
     def remove(self, code: str | None = None) -> list[dict]:
         """Take ``code`` (default: the only or first code) off the segment at the cursor."""

@@ -1,0 +1,124 @@
+"""The terminal coder at 80x24: each key writes exactly its events; brackets show as written."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from helpers import run_cli, snapshot
+from reviewkit.synthesis.codebook import load_codebook
+from reviewkit.synthesis.coding import fold
+from reviewkit.synthesis.sources import add_source
+from reviewkit.tui.coder import coder_app, match_codes
+from test_synthesis import synth_project
+
+SOURCE = "callanan-2012-findings"
+
+
+def log(project) -> list[dict]:
+    path = project.root / "synthesis/coding/ann.jsonl"
+    return [json.loads(x) for x in path.read_text("utf-8").splitlines()] if path.exists() else []
+
+
+def shown(app, widget: str) -> str:
+    return str(app.query_one(widget).render())
+
+
+def test_keys_select_apply_remove_undo_new_code_memo(tmp_path):
+    project = synth_project(tmp_path)
+    reported: list[list[dict]] = []
+    steps: dict[str, list[str]] = {}
+
+    async def drive() -> None:
+        app = coder_app(project, "ann", SOURCE, reported.append)
+        async with app.run_test(size=(80, 24)) as pilot:
+
+            async def step(name: str, *keys: str) -> None:
+                before = len(log(project))
+                await pilot.press(*keys)
+                await pilot.pause()
+                steps[name] = [e["type"] for e in log(project)[before:]]
+
+            await step("select", "w", "w", "w", "w", "s")
+            assert "selected 37 chars" in shown(app, "#top")
+            await step("apply", "a", *"time", "enter")
+            assert "Time pressure" in shown(app, "#codes")
+            await step("remove", "x")
+            assert "no code" in shown(app, "#codes")
+            await step("undo", "u")
+            assert "Time pressure" in shown(app, "#codes")
+            await step("new code", "a", *"Xylophone", "enter")
+            assert "Xylophone" in shown(app, "#codes")
+            await step("memo", "m", *"rushed?", "enter")
+            await step("help", "question_mark", "escape")
+            await step("remove one of two", "x", "down", "enter")
+            await step("quit", "q")
+
+    asyncio.run(drive())
+    assert steps == {"select": [], "apply": ["segment", "apply"], "remove": ["remove"],
+                     "undo": ["undo"], "new code": ["apply"], "memo": ["memo"], "help": [],
+                     "remove one of two": ["remove"], "quit": []}
+    events = log(project)
+    assert [e for batch in reported for e in batch] == events  # every write was reported
+    assert events[0]["text"] == "Participants said they wanted choice."
+    assert events[3]["target"] == events[2]["id"]  # the undo withdrew the remove
+    assert events[4]["code"] == "xylophone" and "xylophone" in load_codebook(project).codes
+    assert events[5]["text"] == "rushed?"
+    # picker order is the codebook's: time, then xylophone; down picked the second
+    assert events[6]["code"] == "xylophone"
+    seg = fold(project).segments[events[0]["segment"]]
+    assert seg.codes == {"time"}
+
+
+def test_mistakes_show_one_line_and_write_nothing(tmp_path):
+    project = synth_project(tmp_path)
+    before = snapshot(project.root)
+
+    async def drive() -> list[str]:
+        app = coder_app(project, "ann", SOURCE)
+        out = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            for keys in (["x"], ["u"], ["m"], ["a", "enter"], ["a", "escape"]):
+                await pilot.press(*keys)
+                await pilot.pause()
+                out.append(shown(app, "#message"))
+        return out
+
+    messages = asyncio.run(drive())
+    assert messages[:4] == ["no coded segment here", "nothing to undo",
+                            "a memo goes on a segment: move onto one first",
+                            "select some text first (w, s, p or shift+arrows)"]
+    assert snapshot(project.root) == before
+
+
+def test_source_text_with_markup_brackets_is_shown_as_written(tmp_path):
+    project = synth_project(tmp_path)
+    (tmp_path / "m.txt").write_text("She said [/] and [bold]no[/bold] [red].\n", "utf-8")
+    add_source(project, tmp_path / "m.txt", "smith-2015", "m")
+
+    async def drive() -> str:
+        app = coder_app(project, "ann", "m")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("p")
+            await pilot.pause()
+            return shown(app, "#text")
+
+    assert "She said [/] and [bold]no[/bold] [red]." in asyncio.run(drive())
+
+
+def test_fuzzy_match_finds_codes_by_name_or_id():
+    choices = {"time": "Time pressure  (time)", "choice": "Wanting choice  (choice)",
+               "autonomy": "Autonomy  (autonomy)"}
+    assert match_codes("time pres", choices)[0] == "time"
+    assert match_codes("autonmy", choices)[0] == "autonomy"  # a typo still finds it
+    assert match_codes("", choices) == ["time", "choice", "autonomy"]
+    assert match_codes("qqqqzz", choices) == []
+
+
+def test_cli_refuses_unknown_source_in_one_line(tmp_path):
+    project = synth_project(tmp_path)
+    before = snapshot(project.root)
+    r = run_cli("synthesis", "code-tui", "nope", "-r", "ann", cwd=project.root)
+    assert r.returncode == 2
+    assert r.stderr.strip().count("\n") == 0 and "source 'nope'" in r.stderr
+    assert snapshot(project.root) == before
