@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 
 from helpers import run_cli, snapshot
 from reviewkit.synthesis.codebook import load_codebook
@@ -122,3 +127,58 @@ def test_cli_refuses_unknown_source_in_one_line(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0 and "source 'nope'" in r.stderr
     assert snapshot(project.root) == before
+
+
+DRIVER = textwrap.dedent("""
+    import asyncio, sys
+    from pathlib import Path
+    from reviewkit.project import find_project
+    from reviewkit.tui.coder import coder_app
+
+    project = find_project(Path(sys.argv[1]))
+
+    def saved(events):
+        print("saved", " ".join(e["id"] for e in events), flush=True)
+
+    async def main():
+        app = coder_app(project, "ann", sys.argv[2], saved)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(3):  # each paragraph coded, then on to the next uncoded one
+                await pilot.press("p", "a", "t", "i", "m", "e", "enter", "n")
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(600)  # never finishes by itself: it is killed
+
+    asyncio.run(main())
+""")
+
+
+def test_sigkill_mid_session_keeps_every_saved_action(tmp_path):
+    project = synth_project(tmp_path)
+    script = tmp_path / "driver.py"
+    script.write_text(DRIVER, "utf-8")
+    proc = subprocess.Popen([sys.executable, str(script), str(project.root), SOURCE],
+                            stdout=subprocess.PIPE, text=True, cwd=tmp_path,
+                            env={**os.environ, "TERM": "dumb"})
+    reported: list[str] = []
+    try:
+        for line in proc.stdout:
+            reported.extend(line.split()[1:])
+            if len(reported) == 4:  # two paragraphs coded (segment + apply each): kill
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    ids = [e["id"] for e in log(project)]
+    assert ids[:4] == reported  # every action reported saved is in the log, in order
+    coded = sorted(s.text for s in fold(project).segments.values())
+    assert coded[:2] == ["One said \"I want control over my life\".",
+                         "Participants said they wanted choice."]
+    # a kill inside a write leaves a torn last line: status reports it and goes on
+    with (project.root / "synthesis/coding/ann.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write('{"v": 1, "id": "torn", "type": "app')
+    r = run_cli("synthesis", "status", "-f", "json", cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)[0]["segments"] == len(coded)
+    assert "synthesis/coding/ann.jsonl" in r.stderr
