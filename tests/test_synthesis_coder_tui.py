@@ -55,6 +55,7 @@ def test_keys_select_apply_remove_undo_new_code_memo(tmp_path):
             await step("new code", "a", *"Xylophone", "enter")
             assert "Xylophone" in shown(app, "#codes")
             await step("memo", "m", *"rushed?", "enter")
+            assert "Memo: rushed?" in shown(app, "#codes")
             await step("help", "question_mark", "escape")
             await step("remove one of two", "x", "down", "enter")
             await step("quit", "q")
@@ -109,6 +110,51 @@ def test_source_text_with_markup_brackets_is_shown_as_written(tmp_path):
             return shown(app, "#text")
 
     assert "She said [/] and [bold]no[/bold] [red]." in asyncio.run(drive())
+
+
+def test_shift_arrows_select_and_n_moves_to_uncoded_paragraphs(tmp_path):
+    project = synth_project(tmp_path)
+
+    async def drive() -> list[str]:
+        app = coder_app(project, "ann", SOURCE)
+        out = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            for keys in (["shift+right", "shift+right", "shift+right"], ["shift+left"],
+                         ["escape", "down", "shift+down"], ["a", *"time", "enter", "up"],
+                         ["n"], ["n"], ["N"]):
+                await pilot.press(*keys)
+                await pilot.pause()
+                out.append(shown(app, "#top"))
+        return out
+
+    tops = asyncio.run(drive())
+    assert "selected 22 chars" in tops[0]  # "Participants said they"
+    assert "selected 17 chars" in tops[1]  # a word taken off
+    assert "selected 39 chars" in tops[2]  # the second paragraph, coded next
+    assert "offset 0/" in tops[3]
+    assert "offset 78/" in tops[4]  # n skips the coded second paragraph
+    assert "offset 78/" in tops[5]  # none after the last: it stays
+    assert "offset 0/" in tops[6]
+    assert log(project)[0]["text"] == "One said \"I want control over my life\"."
+
+
+def test_long_source_draws_the_part_the_cursor_is_in(tmp_path):
+    project = synth_project(tmp_path)
+    body = "".join(f"Paragraph {i} says something about care.\n" for i in range(200))
+    (tmp_path / "long.txt").write_text(body, "utf-8")
+    add_source(project, tmp_path / "long.txt", "smith-2015", "long")
+
+    async def drive() -> tuple[str, str]:
+        app = coder_app(project, "ann", "long")
+        async with app.run_test(size=(80, 24)) as pilot:
+            first = shown(app, "#text")
+            await pilot.press(*["down"] * 60)
+            await pilot.pause()
+            return first, shown(app, "#text")
+
+    first, later = asyncio.run(drive())
+    assert first.startswith("Paragraph 0 says")
+    assert later.startswith("Paragraph 60 says")
 
 
 def test_fuzzy_match_finds_codes_by_name_or_id():

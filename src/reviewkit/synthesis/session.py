@@ -18,6 +18,7 @@ from reviewkit.screening.reviewers import require_reviewer
 from reviewkit.synthesis import cursor as cur
 from reviewkit.synthesis.codebook import Code, Codebook, add_code, load_codebook, retired_ids
 from reviewkit.synthesis.coding import (
+    Memo,
     Segment,
     append_coding,
     event,
@@ -38,6 +39,7 @@ class CodingSession:
     text: str
     book: Codebook
     segments: list[Segment] = field(default_factory=list)  # the coder's own, by start
+    memos: list[Memo] = field(default_factory=list)  # the coder's own, on those segments
     cursor: int = 0
     selection: tuple[int, int] | None = None  # (anchor, end) as the keys grew it
 
@@ -58,6 +60,11 @@ class CodingSession:
     def codes_at(self, at: int | None = None) -> list[str]:
         at = self.cursor if at is None else at
         return sorted({c for s in self.segments_at(at) for c in s.codes})
+
+    def memos_here(self) -> list[str]:
+        """The coder's memos on the segment an action would be on."""
+        seg = self.target()
+        return [m.text for m in self.memos if seg is not None and m.target == seg.id]
 
     def target(self) -> Segment | None:
         """The segment an action is on: the one the selection is exactly, else the
@@ -216,6 +223,9 @@ class CodingSession:
         self.segments = sorted((s for s in coding.segments.values()
                                 if s.coder == self.coder and s.source == self.source),
                                key=lambda s: (s.start, s.end))
+        ids = {s.id for s in self.segments}
+        self.memos = [m for m in coding.memos if m.coder == self.coder and m.on == "segment"
+                      and m.target in ids]
 
 
 def open_session(project: Project, coder: str, source: str) -> CodingSession:

@@ -223,9 +223,13 @@ class CoderApp(App[str]):
         start = window_start(s)
         self.query_one("#text", Static).update(render_text(s, start, start + WINDOW))
         names = [s.book.path(c) for c in s.codes_at()]
-        self.query_one("#codes", Static).update(
-            Text("Here: " + ("; ".join(names) if names else "no code"),
-                 no_wrap=False, overflow="ellipsis"))
+        here = Text("Here: " + ("; ".join(names) if names else "no code"))
+        memos = s.memos_here()
+        if memos:
+            here.append(f"\nMemo: {memos[-1]}" + (f" (+{len(memos) - 1})" if len(memos) > 1
+                                                  else ""), "italic")
+        here.no_wrap, here.overflow = True, "ellipsis"
+        self.query_one("#codes", Static).update(here)
         self.query_one("#message", Static).update(Text(message, no_wrap=True,
                                                        overflow="ellipsis"))
 
