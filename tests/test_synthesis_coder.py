@@ -144,3 +144,14 @@ def test_next_and_previous_uncoded_paragraph(tmp_path):
     assert s.next_uncoded() and s.cursor == paras[2][0]  # the coded middle one is skipped
     assert not s.next_uncoded()
     assert s.next_uncoded(forward=False) and s.cursor == paras[0][0]
+
+
+def test_edited_source_shows_segments_where_their_words_are_now(tmp_path):
+    project = synth_project(tmp_path)
+    code_text(project, "b", "time pressure", "time", "ann")
+    code_text(project, "b", "Patients wanted", "time", "ann")
+    (project.root / "synthesis/sources/b.md").write_text(
+        "A new first line.\nNurses described time pressure.\n", "utf-8")
+    s = open_session(project, "ann", "b")
+    assert [s.text[g.start:g.end] for g in s.segments] == ["time pressure"]
+    assert s.lost == 1  # "Patients wanted" is gone from the text

@@ -16,6 +16,7 @@ from reviewkit.project.config import Project
 from reviewkit.project.session import lock
 from reviewkit.screening.reviewers import require_reviewer
 from reviewkit.synthesis import cursor as cur
+from reviewkit.synthesis.anchor import anchor_text
 from reviewkit.synthesis.codebook import Code, Codebook, add_code, load_codebook, retired_ids
 from reviewkit.synthesis.coding import (
     Memo,
@@ -40,6 +41,7 @@ class CodingSession:
     book: Codebook
     segments: list[Segment] = field(default_factory=list)  # the coder's own, by start
     memos: list[Memo] = field(default_factory=list)  # the coder's own, on those segments
+    lost: int = 0  # own segments whose words an edit of the source took away
     cursor: int = 0
     selection: tuple[int, int] | None = None  # (anchor, end) as the keys grew it
 
@@ -220,9 +222,18 @@ class CodingSession:
     def refresh(self) -> None:
         """Read the coder's segments on this source back from the logs."""
         coding = fold(self.project, set(self.book.codes))
-        self.segments = sorted((s for s in coding.segments.values()
-                                if s.coder == self.coder and s.source == self.source),
-                               key=lambda s: (s.start, s.end))
+        self.segments, self.lost = [], 0
+        for seg in coding.segments.values():
+            if seg.coder != self.coder or seg.source != self.source:
+                continue
+            # an edited source: show the segment where its words are now
+            status, start, end, _ = anchor_text(self.text, seg.start, seg.end, seg.text)
+            if status == "lost":
+                self.lost += 1
+                continue
+            seg.start, seg.end = start, end
+            self.segments.append(seg)
+        self.segments.sort(key=lambda s: (s.start, s.end))
         ids = {s.id for s in self.segments}
         self.memos = [m for m in coding.memos if m.coder == self.coder and m.on == "segment"
                       and m.target in ids]

@@ -219,7 +219,9 @@ class CoderApp(App[str]):
         where = f"selected {sel[1] - sel[0]} chars" if sel else "no selection"
         self.query_one("#top", Static).update(Text(
             f"{s.source} · coder {s.coder} · offset {s.cursor}/{len(s.text)} · "
-            f"{len(s.segments)} segments · {where}", no_wrap=True, overflow="ellipsis"))
+            f"{len(s.segments)} segments · {where}"
+            + (f" · {s.lost} lost to an edit" if s.lost else ""), no_wrap=True,
+            overflow="ellipsis"))
         start = window_start(s)
         self.query_one("#text", Static).update(render_text(s, start, start + WINDOW))
         names = [s.book.path(c) for c in s.codes_at()]
