@@ -14,7 +14,8 @@ from helpers import run_cli, snapshot
 from reviewkit.synthesis.codebook import load_codebook
 from reviewkit.synthesis.coding import fold
 from reviewkit.synthesis.sources import add_source
-from reviewkit.tui.coder import coder_app, match_codes
+from reviewkit.tui.coder import coder_app
+from reviewkit.tui.coder_screens import match_codes
 from test_synthesis import synth_project
 
 SOURCE = "callanan-2012-findings"
