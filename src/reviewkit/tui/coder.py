@@ -121,7 +121,7 @@ class CoderApp(App[str]):
         self.query_one("#message", Static).update(Text(message, no_wrap=True,
                                                        overflow="ellipsis"))
 
-    def saved(self, events: list[dict], message: str) -> None:
+    def saved(self, events: list[dict]) -> None:
         """Called once the events are on disk."""
         self.actions += 1
         if self.on_saved is not None:
@@ -163,6 +163,9 @@ class CoderApp(App[str]):
     # --- writing ----------------------------------------------------------------
 
     def action_apply(self) -> None:
+        if self.session.selected() is None and self.session.target() is None:
+            self.show("select some text first (w, s, p or shift+arrows)")
+            return
         book = self.session.book
         choices = {c.id: f"{'  ' * depth}{c.name}  ({c.id})" for depth, c in book.tree()}
 
@@ -174,10 +177,10 @@ class CoderApp(App[str]):
             def run() -> str:
                 if kind == "new":
                     code, events = self.session.new_code(value)
-                    self.saved(events, f"new code {code.id} added and applied")
+                    self.saved(events)
                     return f"new code {code.id} added and applied"
                 events = self.session.apply(value)
-                self.saved(events, f"applied {value}")
+                self.saved(events)
                 return f"applied {value}"
 
             self.attempt(run)
@@ -192,7 +195,7 @@ class CoderApp(App[str]):
 
         def run(code: str) -> str:
             events = self.session.remove(code)
-            self.saved(events, f"removed {code}")
+            self.saved(events)
             return f"removed {code}"
 
         if len(seg.codes) == 1:
@@ -205,7 +208,7 @@ class CoderApp(App[str]):
     def action_undo(self) -> None:
         def run() -> str:
             events = self.session.undo()
-            self.saved(events, "undone")
+            self.saved(events)
             return "undone"
 
         self.attempt(run)
@@ -221,7 +224,7 @@ class CoderApp(App[str]):
 
             def run() -> str:
                 events = self.session.memo(text)
-                self.saved(events, "memo saved")
+                self.saved(events)
                 return "memo saved"
 
             self.attempt(run)
