@@ -12,7 +12,8 @@ import textwrap
 
 from helpers import run_cli, snapshot
 from reviewkit.synthesis.codebook import load_codebook
-from reviewkit.synthesis.coding import fold
+from reviewkit.synthesis.coding import fold, read_coding
+from reviewkit.synthesis.session import open_session
 from reviewkit.synthesis.sources import add_source
 from reviewkit.tui.coder import coder_app
 from reviewkit.tui.coder_screens import match_codes
@@ -229,3 +230,10 @@ def test_sigkill_mid_session_keeps_every_saved_action(tmp_path):
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)[0]["segments"] == len(coded)
     assert "synthesis/coding/ann.jsonl" in r.stderr
+    # the next sitting goes on after the torn line and its write reads back whole
+    again = open_session(project, "ann", "b")
+    again.select("paragraph")
+    written = again.apply("time")
+    events, problems = read_coding(project)
+    assert [e["id"] for e, _, _ in events[-2:]] == [e["id"] for e in written]
+    assert len(problems) == 1 and problems[0].line == len(ids) + 1  # only the torn line
