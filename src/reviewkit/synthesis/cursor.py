@@ -69,6 +69,11 @@ def prev_start(text: str, at: int, unit: str) -> int:
     return next((s for s in reversed(_starts(text, unit)) if s < at), 0)
 
 
+def prev_end(text: str, at: int, unit: str) -> int:
+    """The last end of a ``unit`` before ``at``; 0 when there is none."""
+    return next((e for e in reversed(_ends(text, unit)) if e < at), 0)
+
+
 def grow(text: str, anchor: int, end: int, unit: str) -> tuple[int, int]:
     """A selection from ``anchor`` grown to the end of the next ``unit`` after ``end``."""
     return anchor, max(anchor, next_end(text, max(end, anchor), unit))
