@@ -224,3 +224,14 @@ def refi_import(ctx: typer.Context, file: Path = typer.Argument(..., metavar="FI
         report = import_refi(project, file, _coder(project, coder))
     typer.echo(report.summary())
     _warn(report.warnings)
+
+
+@app.command("code-tui")
+@user_errors
+def code_tui(ctx: typer.Context, source: str, coder: str = CoderOpt) -> None:
+    """Code one source from the keyboard (blind: only your own codings are shown)."""
+    from reviewkit.tui.coder import coder_app  # Textual loads for this command only
+
+    project = find_project(project_dir(ctx))
+    app_ = coder_app(project, _coder(project, coder), source)
+    typer.echo(app_.run() or "")

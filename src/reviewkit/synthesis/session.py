@@ -1,0 +1,254 @@
+"""One coder coding one source: the state the terminal coder shows, and its actions.
+
+Blind: only the coder's own segments are seen. Every action appends its events to
+the coder's log (one fsynced write) before it returns, so what the screen shows as
+done is on disk; undo is a new event, read back from the log, so it also reaches
+actions of an earlier sitting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.config import Project
+from reviewkit.project.session import lock
+from reviewkit.screening.reviewers import require_reviewer
+from reviewkit.synthesis import cursor as cur
+from reviewkit.synthesis.anchor import anchor_text
+from reviewkit.synthesis.codebook import Code, Codebook, add_code, load_codebook, retired_ids
+from reviewkit.synthesis.coding import (
+    Memo,
+    Segment,
+    append_coding,
+    event,
+    fold,
+    read_coding,
+    segment_event,
+)
+from reviewkit.synthesis.sources import get_source, source_text
+
+UNDOABLE = ("segment", "apply", "remove", "memo")
+
+
+@dataclass
+class CodingSession:
+    project: Project
+    coder: str
+    source: str
+    text: str
+    book: Codebook
+    segments: list[Segment] = field(default_factory=list)  # the coder's own, by start
+    memos: list[Memo] = field(default_factory=list)  # the coder's own, on those segments
+    lost: int = 0  # own segments whose words an edit of the source took away
+    cursor: int = 0
+    selection: tuple[int, int] | None = None  # (anchor, end) as the keys grew it
+
+    # --- what is shown ----------------------------------------------------------
+
+    def selected(self) -> tuple[int, int] | None:
+        """The selection trimmed of edge spaces; None when empty."""
+        if self.selection is None:
+            return None
+        start, end = cur.trim(self.text, *sorted(self.selection))
+        return (start, end) if start < end else None
+
+    def segments_at(self, at: int) -> list[Segment]:
+        """The coder's segments covering offset ``at``, shortest first."""
+        hits = [s for s in self.segments if s.start <= at < s.end]
+        return sorted(hits, key=lambda s: (s.end - s.start, s.start))
+
+    def codes_at(self, at: int | None = None) -> list[str]:
+        at = self.cursor if at is None else at
+        return sorted({c for s in self.segments_at(at) for c in s.codes})
+
+    def memos_here(self) -> list[str]:
+        """The coder's memos on the segment an action would be on."""
+        seg = self.target()
+        return [m.text for m in self.memos if seg is not None and m.target == seg.id]
+
+    def target(self) -> Segment | None:
+        """The segment an action is on: the one the selection is exactly, else the
+        shortest one at the cursor."""
+        sel = self.selected()
+        if sel is not None:
+            return next((s for s in self.segments if (s.start, s.end) == sel), None)
+        hits = self.segments_at(self.cursor)
+        return hits[0] if hits else None
+
+    # --- moving -------------------------------------------------------------------
+
+    def move(self, to: int) -> None:
+        self.cursor = max(0, min(to, max(len(self.text) - 1, 0)))
+
+    def select(self, unit: str) -> None:
+        """Start a selection at the cursor, or grow it by one ``unit``."""
+        anchor, end = self.selection or (self.cursor, self.cursor)
+        self.selection = cur.grow(self.text, anchor, end, unit)
+
+    def shrink(self) -> None:
+        """Take the last word off the selection."""
+        if self.selection is not None:
+            anchor, end = self.selection
+            self.selection = (anchor, max(anchor, cur.prev_end(self.text, end, "word")))
+
+    def clear(self) -> None:
+        self.selection = None
+
+    def next_uncoded(self, forward: bool = True) -> bool:
+        """Move to the next (previous) paragraph no own segment touches; False if none."""
+        paras = cur.paragraphs(self.text)
+        free = [s for s, e in paras
+                if not any(g.start < e and s < g.end for g in self.segments)]
+        pick = ([s for s in free if s > self.cursor] if forward
+                else [s for s in free if s < self.cursor][::-1])
+        if not pick:
+            return False
+        self.cursor = pick[0]
+        self.selection = None
+        return True
+
+    # --- actions: each writes its events before returning ---------------------------
+
+    def apply(self, code: str) -> list[dict]:
+        """Put ``code`` on the selection (a new segment unless one is exactly it) or on
+        the segment at the cursor."""
+        self._known(code)
+        sel = self.selected()
+        seg = self.target()
+        if seg is not None and code in seg.codes:
+            raise ReviewkitError(f"this segment is already coded with {code!r}", field="code")
+        if seg is not None:
+            events = [event("apply", self.coder, segment=seg.id, code=code)]
+        elif sel is not None:
+            start, end = sel
+            new = segment_event(self.coder, self.source, start, end, self.text[start:end])
+            events = [new, event("apply", self.coder, segment=new["segment"], code=code)]
+        else:
+            raise ReviewkitError("select some text first (w, s, p or shift+arrows)")
+        written = self._write(events)
+        self.selection = None  # the segment exists now: the cursor reaches it
+        return written
+
+    def remove(self, code: str | None = None) -> list[dict]:
+        """Take ``code`` (default: the only or first code) off the segment at the cursor."""
+        seg = self.target()
+        if seg is None or not seg.codes:
+            raise ReviewkitError("no coded segment here")
+        code = code or sorted(seg.codes)[0]
+        if code not in seg.codes:
+            raise ReviewkitError(f"this segment is not coded with {code!r}", field="code")
+        return self._write([event("remove", self.coder, segment=seg.id, code=code)])
+
+    def memo(self, text: str) -> list[dict]:
+        """A memo on the segment at the cursor."""
+        seg = self.target()
+        if seg is None:
+            raise ReviewkitError("a memo goes on a segment: move onto one first")
+        if not text.strip():
+            raise ReviewkitError("the memo is empty", field="text")
+        return self._write([event("memo", self.coder, on="segment", target=seg.id,
+                                  text=text)])
+
+    def new_code(self, name: str) -> tuple[Code, list[dict]]:
+        """Add a code called ``name`` to the codebook and apply it (a selection is needed).
+
+        The codebook is written first: an interrupted step leaves an unused code, never
+        a coding that names no code."""
+        if not name.strip():
+            raise ReviewkitError("the new code has no name", field="name")
+        if self.selected() is None and self.target() is None:
+            raise ReviewkitError("select some text first (w, s, p or shift+arrows)")
+        with lock(self.project):
+            code = add_code(self.project, self._free_id(name), name.strip(),
+                            method=self.book.method or "thematic")
+        self.book = load_codebook(self.project)
+        return code, self.apply(code.id)
+
+    def undo(self) -> list[dict]:
+        """Withdraw the coder's last action on this source still in force (an undo event).
+
+        A segment made together with its first code is withdrawn as a whole."""
+        last = self._last_action()
+        if last is None:
+            raise ReviewkitError("nothing to undo")
+        return self._write([event("undo", self.coder, target=last["id"])])
+
+    # --- helpers ------------------------------------------------------------------
+
+    def _known(self, code: str) -> None:
+        if code not in self.book.codes:
+            raise ReviewkitError(f"code {code!r} is not in the codebook", field="code")
+
+    def _free_id(self, name: str) -> str:
+        base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "code"
+        if not base[0].isalnum():
+            base = "c" + base
+        taken = set(self.book.codes) | retired_ids(self.project)
+        n, out = 1, base
+        while out in taken:
+            n += 1
+            out = f"{base}-{n}"
+        return out
+
+    def _write(self, events: list[dict]) -> list[dict]:
+        with lock(self.project):
+            append_coding(self.project, self.coder, events)
+        self.refresh()
+        return events
+
+    def _last_action(self) -> dict | None:
+        events, _ = read_coding(self.project)
+        mine = [e for e, _, _ in events if e["coder"] == self.coder]
+        undone = {e["target"] for e in mine if e["type"] == "undo"}
+        segs = {e["segment"]: e for e in mine if e["type"] == "segment"
+                and e["source"] == self.source and e["id"] not in undone}
+
+        def live(e: dict) -> bool:
+            if e["type"] not in UNDOABLE or e["id"] in undone:
+                return False
+            if e["type"] == "memo":
+                return e["on"] == "segment" and e["target"] in segs
+            return e["segment"] in segs
+
+        last = next((e for e in reversed(mine) if live(e)), None)
+        if last is not None and last["type"] == "apply":
+            made = segs[last["segment"]]
+            if mine.index(made) == mine.index(last) - 1:
+                return made  # the segment and its first code came in one write
+        return last
+
+    def refresh(self) -> None:
+        """Read the coder's segments on this source back from the logs."""
+        coding = fold(self.project, set(self.book.codes))
+        self.segments, self.lost = [], 0
+        for seg in coding.segments.values():
+            if seg.coder != self.coder or seg.source != self.source:
+                continue
+            # an edited source: show the segment where its words are now
+            status, start, end, _ = anchor_text(self.text, seg.start, seg.end, seg.text)
+            if status == "lost":
+                self.lost += 1
+                continue
+            seg.start, seg.end = start, end
+            self.segments.append(seg)
+        self.segments.sort(key=lambda s: (s.start, s.end))
+        ids = {s.id for s in self.segments}
+        self.memos = [m for m in coding.memos if m.coder == self.coder and m.on == "segment"
+                      and m.target in ids]
+
+
+def open_session(project: Project, coder: str, source: str) -> CodingSession:
+    """The session of ``coder`` (a project reviewer) on ``source``, at its first uncoded
+    paragraph."""
+    require_reviewer(project, coder)
+    book = load_codebook(project)
+    src = get_source(project, source)
+    text = source_text(project, src)
+    session = CodingSession(project, coder, src.id, text, book)
+    session.refresh()
+    session.cursor = -1
+    if not session.next_uncoded():
+        session.cursor = 0
+    return session
