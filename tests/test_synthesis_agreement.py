@@ -7,6 +7,9 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import cohen_kappa_score
 
 from helpers import run_cli, snapshot
 from reviewkit.errors import ReviewkitError
@@ -81,6 +84,49 @@ def test_no_units_is_undefined():
     assert cohen_kappa(empty) == (None, "no units")
     assert krippendorff_alpha(empty) == (None, "no units")
     assert percent_agreement(empty) is None
+
+
+def runs(marks: list[int]) -> list[tuple[int, int]]:
+    """The 1s of a 0/1 list as (start, end) spans."""
+    spans, start = [], None
+    for i, m in enumerate([*marks, 0]):
+        if m and start is None:
+            start = i
+        elif not m and start is not None:
+            spans.append((start, i))
+            start = None
+    return spans
+
+
+def alpha_by_coincidences(x: list[int], y: list[int]) -> float:
+    """Krippendorff's nominal alpha from its coincidence matrix, the general way."""
+    o = {(a, b): 0 for a in (0, 1) for b in (0, 1)}
+    for a, b in zip(x, y, strict=True):
+        o[(a, b)] += 1
+        o[(b, a)] += 1
+    n = 2 * len(x)
+    n_c = {c: o[(c, 0)] + o[(c, 1)] for c in (0, 1)}
+    d_o = (o[(0, 1)] + o[(1, 0)]) / n
+    d_e = (n_c[0] * n_c[1] + n_c[1] * n_c[0]) / (n * (n - 1))
+    return 1 - d_o / d_e
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1)), min_size=1, max_size=60))
+def test_statistics_agree_with_brute_force_sklearn_and_coincidences(pairs):
+    x, y = [a for a, _ in pairs], [b for _, b in pairs]
+    table = char_table(len(x), runs(x), runs(y))
+    count = {k: sum(1 for p in pairs if p == k) for k in [(1, 1), (1, 0), (0, 1), (0, 0)]}
+    assert table == Table2(*count.values())
+    units = [(i, i + 1) for i in range(len(x))]
+    assert sentence_table(units, runs(x), runs(y)) == table
+    kappa, why = cohen_kappa(table)
+    if len(set(x) | set(y)) == 1:
+        assert kappa is None and why.startswith("no variation")
+        assert krippendorff_alpha(table)[0] is None
+    else:
+        assert kappa == pytest.approx(cohen_kappa_score(x, y), abs=1e-9)
+        assert krippendorff_alpha(table)[0] == pytest.approx(alpha_by_coincidences(x, y))
 
 
 # --- units ---------------------------------------------------------------------------------
