@@ -268,3 +268,30 @@ def test_cli_one_coder_only_refuses(tmp_path):
     r = run_cli("synthesis", "agreement", cwd=project.root)
     assert r.returncode == 2 and "found ann" in r.stderr, r.stderr
     assert snapshot(project.root) == before
+
+
+def test_three_coders_give_three_pairs(tmp_path):
+    project = coded_project(tmp_path)
+    add_reviewer(project, "cy")
+    code_text(project, A, "Staff felt rushed", "time", "cy")
+    pairs = {r["coders"] for r in agreement(project).rows()}
+    assert pairs == {"ann & bo", "ann & cy", "bo & cy"}
+    # ann & cy share source A only (3 sentences); time: cy only on A3
+    row = next(r for r in agreement(project, "time", ["cy", "ann"]).rows())
+    assert (row["coders"], row["units"], row["first only"], row["second only"]) == \
+        ("ann & cy", 3, 0, 1)
+
+
+def test_a_lost_segment_is_left_out_with_a_warning(tmp_path):
+    project = coded_project(tmp_path)
+    # source b rewritten: "time pressure" is gone, so both coders' segments on it are lost
+    source = next(p for p in (project.root / "synthesis").rglob("b.md"))
+    source.write_text("Nurses described rushing about.\nPatients wanted choice too.\n",
+                      "utf-8")
+    result = agreement(project)
+    lost = [p for p in result.problems if "lost" in str(p)]
+    assert len(lost) == 2 and "left out of agreement" in str(lost[0])
+    time = next(r for r in result.rows() if r["code"] == "time")
+    # only source A is common now: bo only on A3 -> po = 2/3, pe = 2/3, kappa 0
+    assert (time["sources"], time["units"], time["second only"], time["kappa"]) == \
+        (1, 3, 1, 0.0)
