@@ -15,7 +15,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.reporting.tables import render, terminal_safe
 from reviewkit.store.sqlite import heal_store
 
-FormatOpt = typer.Option("table", "--format", "-f", help="table, csv or json")
+FormatOpt = typer.Option("table", "--format", "-f", help="table, csv, json or md")
 
 
 def user_errors(fn: Callable) -> Callable:
@@ -44,7 +44,7 @@ def project_dir(ctx: typer.Context) -> Path | None:
 
 def emit(rows: list[dict], fmt: str, title: str = "", columns: list[str] | None = None) -> None:
     if fmt not in ("table", "csv", "json", "md"):
-        raise ReviewkitError(f"unknown --format {fmt!r}; expected table, csv or json")
+        raise ReviewkitError(f"unknown --format {fmt!r}; expected table, csv, json or md")
     typer.echo(render(rows, fmt, title, columns), nl=fmt in ("json",))
 
 

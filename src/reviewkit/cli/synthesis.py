@@ -235,3 +235,22 @@ def code_tui(ctx: typer.Context, source: str, coder: str = CoderOpt) -> None:
     project = find_project(project_dir(ctx))
     app_ = coder_app(project, _coder(project, coder), source)
     typer.echo(app_.run() or "")
+
+
+@app.command("agreement")
+@user_errors
+def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
+                                                                help="Only this code"),
+               coders: str = typer.Option(None, "--coders", help="A,B[,C]: pairs among "
+                                          "these (default: every pair with a common source)"),
+               fmt: str = FmtOpt) -> None:
+    """Agreement of blind coders per code: Cohen's kappa, Krippendorff's alpha, % agreed."""
+    from reviewkit.synthesis.agreement import COLUMNS, agreement
+
+    names = coders.split(",") if coders is not None else None
+    result = agreement(find_project(project_dir(ctx)), code_id, names)
+    _warn(result.problems)
+    emit(result.rows(), fmt, "Agreement between coders",
+         None if fmt in ("json", "csv") else COLUMNS)
+    if fmt in ("table", "md"):
+        typer.echo(result.note)
