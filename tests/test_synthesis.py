@@ -459,3 +459,20 @@ def test_a_rename_logged_but_not_written_to_the_codebook_keeps_the_old_code(tmp_
     append_coding(project, "ann", [event("rename-code", "ann", code="time", to="later")])
     syn = load_synthesis(project)
     assert syn.coding.segments[seg].codes == {"time"} and syn.problems == []
+
+
+def test_listings_indent_the_tree_only_for_the_terminal_table(tmp_path):
+    from reviewkit.synthesis.listing import codebook_rows, matrix_rows
+
+    syn = load_synthesis(coded(tmp_path))
+    table = [r["theme"] for r in matrix_rows(syn, None, indent=True)]
+    plain = [r["theme"] for r in matrix_rows(syn, None, indent=False)]
+    assert [len(t) - len(p) for t, p in zip(table, plain, strict=True)] == [0, 2, 4, 0]
+    assert all("depth" not in r for r in matrix_rows(syn, "descriptive", indent=True))
+    assert [r["theme"] for r in matrix_rows(syn, "descriptive", indent=True)] == \
+        [syn.codebook.codes["choice"].name]  # one level: nothing to indent
+    rows, cols = codebook_rows(syn.codebook, indent=True)
+    assert cols == ["id", "name", "level", "path"]
+    assert [r["name"].startswith("  ") for r in rows] == [False, True, True, False]
+    assert not any(r["name"].startswith(" ")
+                   for r in codebook_rows(syn.codebook, indent=False)[0])

@@ -11,9 +11,8 @@ from reviewkit.project.config import find_project
 from reviewkit.project.session import lock
 from reviewkit.screening.reviewers import resolve_reviewer
 from reviewkit.synthesis.codebook import add_code, load_codebook, rename_code
-from reviewkit.synthesis.coding import read_coding
 from reviewkit.synthesis.edit import add_memo, code_text, uncode
-from reviewkit.synthesis.matrix import theme_matrix
+from reviewkit.synthesis.listing import SOURCE_COLUMNS, codebook_rows, matrix_rows, source_rows
 from reviewkit.synthesis.quotes import quote_table
 from reviewkit.synthesis.sources import add_source, check_sources, load_sources
 from reviewkit.synthesis.state import load_synthesis, synthesis_status
@@ -53,9 +52,7 @@ def source_add(ctx: typer.Context, file: Path,
 @user_errors
 def source_list(ctx: typer.Context, fmt: str = FmtOpt) -> None:
     """The sources, with their study and file."""
-    rows = [{"id": s.id, "study": s.study, "report": s.report, "file": s.file,
-             "title": s.title} for s in load_sources(find_project(project_dir(ctx)))]
-    emit(rows, fmt, "Sources", ["id", "study", "report", "file", "title"])
+    emit(source_rows(find_project(project_dir(ctx))), fmt, "Sources", SOURCE_COLUMNS)
 
 
 @source_app.command("check")
@@ -76,12 +73,7 @@ def source_check(ctx: typer.Context) -> None:
 def codebook_show(ctx: typer.Context, fmt: str = FmtOpt) -> None:
     """The code tree, with each code's level and path."""
     book = load_codebook(find_project(project_dir(ctx)))
-    rows = [{"id": c.id, "name": "  " * depth + c.name if fmt == "table" else c.name,
-             "level": c.level, "path": book.path(c.id), "credibility": c.credibility}
-            for depth, c in book.tree()]
-    cols = ["id", "name", "level", "path"]
-    if book.method == "meta-aggregation":
-        cols.append("credibility")
+    rows, cols = codebook_rows(book, indent=fmt == "table")
     emit(rows, fmt, f"Codebook ({book.method})", cols)
 
 
@@ -110,7 +102,6 @@ def codebook_rename(ctx: typer.Context, old: str, new: str, coder: str = CoderOp
     with lock(project):
         rename_code(project, old, new, _coder(project, coder))
     typer.echo(f"renamed code {old} -> {new}")
-    _warn(read_coding(project)[1])
 
 
 @app.command("code")
@@ -135,9 +126,9 @@ def uncode_(ctx: typer.Context, segment: str, code_id: str = typer.Option(..., "
     """Take a code off a segment."""
     project = find_project(project_dir(ctx))
     with lock(project):
-        uncode(project, segment, code_id, _coder(project, coder))
+        problems = uncode(project, segment, code_id, _coder(project, coder))
     typer.echo(f"segment {segment}: {code_id} removed")
-    _warn(read_coding(project)[1])
+    _warn(problems)
 
 
 @app.command("memo")
@@ -150,7 +141,6 @@ def memo(ctx: typer.Context, target: str, text: str,
     with lock(project):
         add_memo(project, on, target, text, _coder(project, coder))
     typer.echo(f"memo on {on} {target} saved")
-    _warn(read_coding(project)[1])
 
 
 @app.command("matrix")
@@ -159,11 +149,7 @@ def matrix(ctx: typer.Context, level: str = typer.Option(None, "--level"),
            fmt: str = FmtOpt) -> None:
     """Theme x study: coded segments per study for each code (and its sub-codes)."""
     syn = load_synthesis(find_project(project_dir(ctx)))
-    rows = theme_matrix(syn, level)
-    for row in rows:
-        depth = row.pop("depth")
-        if fmt == "table" and level is None:
-            row["theme"] = "  " * depth + row["theme"]
+    rows = matrix_rows(syn, level, indent=fmt == "table")
     _warn(syn.problems)
     emit(rows, fmt, "Theme x study")
 

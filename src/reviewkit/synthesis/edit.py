@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
+from reviewkit.screening.log import Problem
 from reviewkit.synthesis.codebook import load_codebook
 from reviewkit.synthesis.coding import MEMO_ON, append_coding, event, fold, segment_event
 from reviewkit.synthesis.sources import get_source, load_sources, source_text
@@ -45,8 +46,8 @@ def occurrences(text: str, words: str) -> list[int]:
     return out
 
 
-def uncode(project: Project, segment: str, code: str, coder: str) -> None:
-    """Take ``code`` off ``segment`` (a remove event)."""
+def uncode(project: Project, segment: str, code: str, coder: str) -> list[Problem]:
+    """Take ``code`` off ``segment`` (a remove event); the log lines skipped on the way."""
     coding = fold(project)
     seg = coding.segments.get(segment)
     if seg is None:
@@ -54,6 +55,7 @@ def uncode(project: Project, segment: str, code: str, coder: str) -> None:
     if coding.resolve(code) not in seg.codes:
         raise ReviewkitError(f"segment {segment} is not coded with {code!r}", field="code")
     append_coding(project, coder, [event("remove", coder, segment=segment, code=code)])
+    return coding.problems
 
 
 def add_memo(project: Project, on: str, target: str, text: str, coder: str) -> dict:
