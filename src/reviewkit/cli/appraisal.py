@@ -10,7 +10,7 @@ from reviewkit.appraisal.checklist import get_checklist, load_checklists
 from reviewkit.appraisal.compare import compare, make_consensus, study_appraisals
 from reviewkit.appraisal.importer import import_appraisals
 from reviewkit.appraisal.records import load_appraisals
-from reviewkit.cli.common import emit, project_dir, user_errors, warn
+from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors, warn
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import find_project
 from reviewkit.project.session import lock
@@ -20,8 +20,7 @@ from reviewkit.screening.reviewers import resolve_reviewer
 
 app = typer.Typer(help="Critical appraisal (CASP and other checklists).", no_args_is_help=True)
 ChecklistOpt = typer.Option(None, "--checklist", "-c", help="Checklist id or YAML file")
-ReviewerOpt = typer.Option(None, "--reviewer", "-r", envvar="REVIEWKIT_REVIEWER",
-                           help="Who is appraising (or set REVIEWKIT_REVIEWER)")
+ReviewerOpt = reviewer_option("appraising")
 FmtOpt = typer.Option("csv", "--format", "-f", help="csv, md, json, table, html, latex, docx")
 OutOpt = typer.Option(None, "--output", "-o", help="Write to this file")
 

@@ -18,6 +18,12 @@ from reviewkit.store.sqlite import heal_store
 FormatOpt = typer.Option("table", "--format", "-f", help="table, csv, json or md")
 
 
+def reviewer_option(doing: str) -> Any:
+    """-r/--reviewer, or REVIEWKIT_REVIEWER: who is ``doing`` (screening, coding, ...)."""
+    return typer.Option(None, "--reviewer", "-r", envvar="REVIEWKIT_REVIEWER",
+                        help=f"Who is {doing} (or set REVIEWKIT_REVIEWER)")
+
+
 def user_errors(fn: Callable) -> Callable:
     """A user mistake prints one line and exits 2; bugs still show tracebacks."""
 
@@ -46,6 +52,12 @@ def emit(rows: list[dict], fmt: str, title: str = "", columns: list[str] | None 
     if fmt not in ("table", "csv", "json", "md"):
         raise ReviewkitError(f"unknown --format {fmt!r}; expected table, csv, json or md")
     typer.echo(render(rows, fmt, title, columns), nl=fmt in ("json",))
+
+
+def warn_all(problems: list, prefix: str = "") -> None:
+    """One warning line per problem (skipped log lines and the like), each naming its file."""
+    for p in problems:
+        warn(f"{prefix}{p}")
 
 
 def warn(message: str) -> None:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors, warn
+from reviewkit.cli.common import (
+    FormatOpt,
+    emit,
+    project_dir,
+    reviewer_option,
+    user_errors,
+    warn_all,
+)
 from reviewkit.dedup.judgements import judgement_problems
 from reviewkit.dedup.report import merges, per_database
 from reviewkit.dedup.run import record_judgement, run_dedup
-from reviewkit.project.config import Project, find_project
+from reviewkit.project.config import find_project
 from reviewkit.project.session import session
 from reviewkit.screening.reviewers import resolve_reviewer
 
@@ -27,7 +34,7 @@ def dedup(ctx: typer.Context, fmt: str = FormatOpt,
         (project.root / "dedup").mkdir(exist_ok=True)
         summary = run_dedup(project, store, force=force)
     emit([summary.__dict__], fmt, "Deduplication")
-    _warn_log(project)
+    warn_all(judgement_problems(project))
 
 
 @app.command()
@@ -38,38 +45,30 @@ def report(ctx: typer.Context, fmt: str = FormatOpt,
     with session(project_dir(ctx.parent)) as (project, store):
         rows = merges(store) if show_merges else per_database(store)
     emit(rows, fmt, "Merges" if show_merges else "Duplicates per source")
-    _warn_log(project)
+    warn_all(judgement_problems(project))
 
 
 @app.command()
 @user_errors
 def judge(ctx: typer.Context, a: str, b: str,
           same: bool = typer.Option(..., "--same/--different"),
-          reviewer: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWKIT_REVIEWER",
-                                       help="Who judges (one of the project's reviewers)")
+          reviewer: str = reviewer_option("judging duplicates")
           ) -> None:
     """Record a person's judgement of a pair; it overrides the method on every rebuild."""
     with session(project_dir(ctx.parent)) as (project, store):
         record_judgement(project, store, a, b, same,
                          resolve_reviewer(project, reviewer, "judging duplicates"))
     typer.echo(f"{a} and {b}: {'same record' if same else 'different records'}")
-    _warn_log(project)
+    warn_all(judgement_problems(project))
 
 
 @app.command()
 @user_errors
 def review(ctx: typer.Context,
-           reviewer: str = typer.Option(None, "--reviewer", "-r", envvar="REVIEWKIT_REVIEWER",
-                                        help="Your name: one of the project's reviewers")
+           reviewer: str = reviewer_option("judging duplicates")
            ) -> None:
     """Judge possible duplicate pairs side by side: s same, d different, k skip, u undo."""
     from reviewkit.tui.dedup_review import run_review  # Textual loads for this command only
 
     typer.echo(run_review(project_dir(ctx.parent), reviewer))
-    _warn_log(find_project(project_dir(ctx.parent)))
-
-
-def _warn_log(project: Project) -> None:
-    """Each judgement line every reader skipped, naming its file and line."""
-    for problem in judgement_problems(project):
-        warn(str(problem))
+    warn_all(judgement_problems(find_project(project_dir(ctx.parent))))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import emit, project_dir, user_errors, warn
+from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors, warn
 from reviewkit.errors import ReviewkitError
 from reviewkit.extraction.compare import compare, make_consensus, study_extractions
 from reviewkit.extraction.form import get_form, load_forms
@@ -20,8 +20,7 @@ from reviewkit.screening.reviewers import resolve_reviewer
 
 app = typer.Typer(help="Data extraction forms, records and the characteristics table.",
                   no_args_is_help=True)
-ReviewerOpt = typer.Option(None, "--reviewer", "-r", envvar="REVIEWKIT_REVIEWER",
-                           help="Who is extracting (or set REVIEWKIT_REVIEWER)")
+ReviewerOpt = reviewer_option("extracting")
 FormOpt = typer.Option(None, "--form", help="Form id or YAML file (default: the only one)")
 
 

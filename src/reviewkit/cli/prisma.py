@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import project_dir, user_errors, warn
+from reviewkit.cli.common import project_dir, user_errors, warn, warn_all
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.problems import log_problems
 from reviewkit.project.session import session
@@ -56,8 +56,7 @@ def prisma(ctx: typer.Context,
             data = project_counts(project, store)
             broken = project_invariants(project, store, data)  # naming the open records
             skipped = log_problems(project)
-    for line in skipped:
-        warn(f"skipped: {line}")
+    warn_all(skipped, "skipped: ")
     for b in broken:
         warn(f"counts do not add up: {b.detail}")
     if data.in_progress:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import project_dir, user_errors, warn
+from reviewkit.cli.common import project_dir, user_errors, warn, warn_all
 from reviewkit.project.problems import log_problems
 from reviewkit.project.session import session
 from reviewkit.reporting.prisma.files import check_output_folder
@@ -27,8 +27,7 @@ def report(ctx: typer.Context,
         check_output_folder(output if output is not None else project.root / DEFAULT_FOLDER)
         result, paths = write_report(project, store, output, counts)
         skipped = log_problems(project)
-    for line in skipped:
-        warn(f"skipped: {line}")
+    warn_all(skipped, "skipped: ")
     for problem in result.problems:
         warn(f"counts do not add up: {problem.message}"
              + (f"; records still open: {problem.ids_text}" if problem.record_ids else ""))

@@ -7,12 +7,18 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors, warn
-from reviewkit.io.rawsource import RawSource
+from reviewkit.cli.common import (
+    FormatOpt,
+    emit,
+    project_dir,
+    reviewer_option,
+    user_errors,
+    warn_all,
+)
 from reviewkit.project.session import session
 from reviewkit.screening import Screening, add_reviewer, agreement, conflicts, resolve
 from reviewkit.screening.agreement import confusion_text
-from reviewkit.screening.batch import assigned, import_decisions, write_assigned, write_file
+from reviewkit.screening.batch import export_assigned, import_decisions
 from reviewkit.screening.calibration import calibration_report, draw_calibration
 from reviewkit.screening.reviewers import resolve_reviewer
 
@@ -20,8 +26,7 @@ app = typer.Typer(help="Screen records (title/abstract, full text) as one of the
                   invoke_without_command=True)
 reviewer_app = typer.Typer(help="The project's reviewers.", no_args_is_help=True)
 
-ReviewerOpt = typer.Option(None, "--reviewer", "-r", envvar="REVIEWKIT_REVIEWER",
-                           help="Who is screening (or set REVIEWKIT_REVIEWER)")
+ReviewerOpt = reviewer_option("screening")
 StageOpt = typer.Option(None, "--stage", help="title-abstract (default) or full-text")
 PAIR_COLS = ["stage", "reviewer_a", "reviewer_b", "both", "agree", "percent", "kappa",
              "ci_low", "ci_high"]
@@ -29,12 +34,6 @@ PAIR_COLS = ["stage", "reviewer_a", "reviewer_b", "both", "agree", "percent", "k
 
 def _stage(screening: Screening, stage: str | None) -> str:
     return screening.conf.check_stage(stage or screening.conf.stages[0])
-
-
-def _warn_logs(screening: Screening) -> None:
-    """Each log line every reader skipped, as a warning naming its file and line."""
-    for problem in screening.problems():
-        warn(str(problem))
 
 
 @app.callback()
@@ -60,15 +59,10 @@ def export(ctx: typer.Context, reviewer: str = ReviewerOpt, stage: str = StageOp
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         st, name = _stage(screening, stage), resolve_reviewer(project, reviewer)
-        records = assigned(screening, st, name, everything)
-        mine = screening.state(st).log(name).decided() if everything else None
-        raw = RawSource(project).pairs
-        if output is None:
-            write_assigned(records, fmt, sys.stdout, raw, mine)
-        else:
-            n = write_file(output, lambda fh: write_assigned(records, fmt, fh, raw, mine))
+        n = export_assigned(screening, st, name, everything, fmt, sys.stdout, output)
+        if output is not None:
             typer.echo(f"wrote {n} records to {output}", err=True)
-        _warn_logs(screening)
+        warn_all(screening.problems())
 
 
 @app.command("import-decisions")
@@ -81,7 +75,7 @@ def import_(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV: reco
         screening = Screening(project, store)
         report = import_decisions(screening, file, resolve_reviewer(project, reviewer),
                                   _stage(screening, stage))
-        _warn_logs(screening)
+        warn_all(screening.problems())
     typer.echo(f"{report.added} decisions imported, {report.unchanged} unchanged, "
                f"{report.blank} rows without a decision")
 
@@ -95,7 +89,7 @@ def conflicts_(ctx: typer.Context, stage: str = StageOpt, fmt: str = FormatOpt,
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         rows = conflicts(screening, _stage(screening, stage), resolved)
-        _warn_logs(screening)
+        warn_all(screening.problems())
     emit(rows, fmt, "Conflicts", None if rows else ["record_id", "decisions"])
 
 
@@ -111,7 +105,7 @@ def resolve_(ctx: typer.Context, record_id: str = typer.Argument(...),
         screening = Screening(project, store)
         event = resolve(screening, _stage(screening, stage), record_id, decision,
                         resolve_reviewer(project, reviewer), reason, note)
-        _warn_logs(screening)
+        warn_all(screening.problems())
     typer.echo(f"resolved {event['record']}: {event['decision']}")
 
 
@@ -122,7 +116,7 @@ def agreement_(ctx: typer.Context, stage: str = StageOpt, fmt: str = FormatOpt) 
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         rows = agreement(screening, stage)
-        _warn_logs(screening)
+        warn_all(screening.problems())
     _pairs(rows, fmt, "Agreement")
 
 
@@ -137,7 +131,7 @@ def calibrate(ctx: typer.Context, size: int = typer.Option(None, help="Draw a sa
         if size is not None:
             draw_calibration(screening, st, size)
         progress, pairs = calibration_report(screening, st)
-        _warn_logs(screening)
+        warn_all(screening.problems())
     if fmt == "json":
         emit([{"progress": progress, "agreement": pairs}], "json")
         return

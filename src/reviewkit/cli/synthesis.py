@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import emit, project_dir, user_errors, warn
+from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors, warn_all
 from reviewkit.project.config import find_project
 from reviewkit.project.session import lock
 from reviewkit.screening.reviewers import resolve_reviewer
@@ -25,8 +25,7 @@ codebook_app = typer.Typer(help="The codes (synthesis/codebook.yaml).", no_args_
 app.add_typer(source_app, name="source")
 app.add_typer(codebook_app, name="codebook")
 
-CoderOpt = typer.Option(None, "--reviewer", "-r", envvar="REVIEWKIT_REVIEWER",
-                        help="Who is coding (or set REVIEWKIT_REVIEWER)")
+CoderOpt = reviewer_option("coding")
 FmtOpt = typer.Option("table", "--format", "-f", help="table, csv, json or md")
 
 
@@ -128,7 +127,7 @@ def uncode_(ctx: typer.Context, segment: str, code_id: str = typer.Option(..., "
     with lock(project):
         problems = uncode(project, segment, code_id, _coder(project, coder))
     typer.echo(f"segment {segment}: {code_id} removed")
-    _warn(problems)
+    warn_all(problems)
 
 
 @app.command("memo")
@@ -150,7 +149,7 @@ def matrix(ctx: typer.Context, level: str = typer.Option(None, "--level"),
     """Theme x study: coded segments per study for each code (and its sub-codes)."""
     syn = load_synthesis(find_project(project_dir(ctx)))
     rows = matrix_rows(syn, level, indent=fmt == "table")
-    _warn(syn.problems)
+    warn_all(syn.problems)
     emit(rows, fmt, "Theme x study")
 
 
@@ -161,7 +160,7 @@ def quotes(ctx: typer.Context, role: str = typer.Option(None, "--role"),
     """The quote table: each coded segment with study, role, page and code path."""
     syn = load_synthesis(find_project(project_dir(ctx)))
     rows = quote_table(syn, role)
-    _warn(syn.problems)
+    warn_all(syn.problems)
     emit(rows, fmt, "Quotes", ["index", "study", "source", "role", "page", "text", "code"])
 
 
@@ -175,12 +174,7 @@ def status(ctx: typer.Context, fmt: str = FmtOpt) -> None:
         emit([{**info, "warnings": warnings}], "json")
     else:
         emit([{"item": k, "value": v} for k, v in info.items()], fmt, "Synthesis")
-    _warn(warnings)
-
-
-def _warn(problems: list) -> None:
-    for p in problems:
-        warn(str(p))
+    warn_all(warnings)
 
 
 @app.command("export")
@@ -194,7 +188,7 @@ def refi_export(ctx: typer.Context, file: Path = typer.Argument(..., metavar="FI
     with lock(project):
         warnings = export_refi(project, file)
     typer.echo(f"wrote {file}")
-    _warn(warnings)
+    warn_all(warnings)
 
 
 @app.command("import")
@@ -209,7 +203,7 @@ def refi_import(ctx: typer.Context, file: Path = typer.Argument(..., metavar="FI
     with lock(project):
         report = import_refi(project, file, _coder(project, coder))
     typer.echo(report.summary())
-    _warn(report.warnings)
+    warn_all(report.warnings)
 
 
 @app.command("code-tui")
@@ -235,7 +229,7 @@ def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
 
     names = coders.split(",") if coders is not None else None
     result = agreement(find_project(project_dir(ctx)), code_id, names)
-    _warn(result.problems)
+    warn_all(result.problems)
     emit(result.rows(), fmt, "Agreement between coders",
          None if fmt in ("json", "csv") else COLUMNS)
     if fmt in ("table", "md"):

@@ -24,6 +24,7 @@ def project_status(project: Project, store: Store) -> dict:
     for row in files:
         per_source[row.source] += row.entries
     by_db = Counter(s.kind for s in searches)
+    screening = Screening(project, store)  # built once: its units cost a second at 385k
     return {
         "title": project.config.review.title,
         "question": project.config.review.question,
@@ -39,8 +40,8 @@ def project_status(project: Project, store: Store) -> dict:
         "unlogged_files": [r.path for r in files if r.search_id is None],
         "sources": [{"source": r.source, "file": r.path, "format": r.format,
                      "dialect": r.dialect, "records": r.entries} for r in files],
-        "screening": screening_status(project, store),
-        "warnings": _warnings(checks) + _trust(project, store),
+        "screening": screening_status(project, store, screening),
+        "warnings": _warnings(checks) + _trust(project, store, screening),
     }
 
 
@@ -51,11 +52,11 @@ def _dedup(store: Store) -> dict:
             "pairs_awaiting_review": len(store.dedup_pairs("queued"))}
 
 
-def _trust(project: Project, store: Store) -> list[str]:
+def _trust(project: Project, store: Store, screening: Screening) -> list[str]:
     """Skipped log lines, orphaned references, study links that do not hold, and coded
     segments a source edit moved or lost."""
     orphans = [str(o) for o in find_orphans(project, store) if not o.what.startswith("study ")]
-    studies = [str(p) for p in check_studies(project, store, Screening(project, store))]
+    studies = [str(p) for p in check_studies(project, store, screening)]
     synthesis = []
     if (project.root / "synthesis").is_dir():
         synthesis = [f"synthesis: {w}" for w in synthesis_status(project)["warnings"]]

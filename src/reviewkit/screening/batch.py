@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.io.rawsource import RawSource
 from reviewkit.io.writers import RawPairs, write_ris
 from reviewkit.reporting.tables import csv_safe
 from reviewkit.screening.calibration import calibration_sample
@@ -62,6 +63,18 @@ def write_assigned(records: Iterator[StoredRecord], fmt: str, out: TextIO,
         writer.writerow({k: csv_safe(v) for k, v in row.items()})  # opened in spreadsheets
         n += 1
     return n
+
+
+def export_assigned(screening: Screening, stage: str, reviewer: str, everything: bool,
+                    fmt: str, out: TextIO | None = None, path: Path | None = None) -> int:
+    """`screen export`: the reviewer's records in the screener's order, to ``out`` or a
+    file written whole (``everything``: judged ones too, their latest decisions filled)."""
+    records = assigned(screening, stage, reviewer, everything)
+    mine = screening.state(stage).log(reviewer).decided() if everything else None
+    raw = RawSource(screening.project).pairs
+    if path is None:
+        return write_assigned(records, fmt, out, raw, mine)
+    return write_file(path, lambda fh: write_assigned(records, fmt, fh, raw, mine))
 
 
 def write_file(path: Path, write: Callable[[TextIO], int]) -> int:

@@ -12,9 +12,10 @@ from reviewkit.screening.state import AWAITING, CONFLICT
 from reviewkit.store.base import Store
 
 
-def screening_status(project: Project, store: Store) -> list[dict]:
+def screening_status(project: Project, store: Store,
+                     screening: Screening | None = None) -> list[dict]:
     """Per stage and reviewer: done, remaining, conflicts, awaiting a second reviewer."""
-    screening = Screening(project, store)
+    screening = screening or Screening(project, store)
     rows = []
     for stage in screening.conf.stages:
         units = screening.eligible(stage)

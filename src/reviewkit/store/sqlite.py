@@ -360,6 +360,7 @@ def legacy_unlogged(file: str) -> str:
 
 
 _opened: list[SQLiteStore] = []
+_healed: list[str] = []
 
 
 def open_store(path: Path) -> SQLiteStore:
@@ -372,9 +373,9 @@ def open_store(path: Path) -> SQLiteStore:
 
 def heal_store(problem: str) -> bool:
     """After an SQLite error mid-command: move the cache aside once; False if already done."""
-    if not _opened or getattr(heal_store, "done", False):
+    if not _opened or _healed:
         return False
-    heal_store.done = True
+    _healed.append(problem)  # once per process: a second failure is a bug, shown as one
     store = _opened[-1]
     try:
         store.close()
