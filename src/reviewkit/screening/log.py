@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.project.atomic import ends_torn
+from reviewkit.project.atomic import ends_torn, fsync_dir
 from reviewkit.project.config import Project
 from reviewkit.screening.config import DECISIONS
 from reviewkit.screening.reviewers import check_name
@@ -61,7 +61,7 @@ class LogWriter:
             self._torn = ends_torn(self.path)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             if created:
-                _fsync_dir(self.path.parent)
+                fsync_dir(self.path.parent)
         return self._fd
 
     def append(self, events: list[dict]) -> None:
@@ -220,17 +220,3 @@ def _cut_short(exc: json.JSONDecodeError) -> bool:
     text = exc.doc.rstrip()
     return text.startswith("{") and (exc.pos >= len(text)
                                      or exc.msg.startswith("Unterminated string"))
-
-
-
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
