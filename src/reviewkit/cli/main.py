@@ -19,8 +19,7 @@ from reviewkit.cli import synthesis as synthesis_cli
 from reviewkit.cli.common import FormatOpt, emit, progress, project_dir, user_errors, warn
 from reviewkit.cli.demo import demo as demo_command
 from reviewkit.io.importer import import_files, import_logged, parse_columns
-from reviewkit.io.rawsource import RawSource
-from reviewkit.io.writers import export as export_records
+from reviewkit.io.selection import export_selection, select
 from reviewkit.project import init_project
 from reviewkit.project.doctor import EXPLAIN, diagnose
 from reviewkit.project.session import session
@@ -138,13 +137,24 @@ def import_(ctx: typer.Context,
 @user_errors
 def export(ctx: typer.Context,
            fmt: str = typer.Option("ris", "--format", "-f", help="ris or csv"),
-           output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)")
+           output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)"),
+           unique: bool = typer.Option(False, "--unique", help="One record per duplicate "
+                                       "cluster (gaps filled from its members; member ids "
+                                       "in N1 / the members column)"),
+           stage: str = typer.Option(None, "--stage", help="Records by their outcome at "
+                                     "this stage (one per cluster): title-abstract, ..."),
+           decision: str = typer.Option(None, "--decision", help="With --stage: include, "
+                                        "exclude, maybe, conflict, awaiting, unscreened"),
+           studies: bool = typer.Option(False, "--studies", help="The reports of the "
+                                        "studies in studies.toml"),
            ) -> None:
-    """Write every imported record with its stable id and source."""
+    """Write imported records with their stable ids and sources: all, or a selection."""
     with session(project_dir(ctx), verify=True) as (project, store):
-        raw = RawSource(project).pairs
+        chosen = select(project, store, unique, stage, decision, studies)
+        for w in chosen.warnings:
+            warn(w)
         if output is None:
-            export_records(store.iter_records(), fmt, out=sys.stdout, raw=raw)
+            export_selection(project, store, fmt, chosen, out=sys.stdout)
         else:
-            n = export_records(store.iter_records(), fmt, path=str(output), raw=raw)
+            n = export_selection(project, store, fmt, chosen, path=str(output))
             typer.echo(f"wrote {n} records to {output}", err=True)
