@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from reviewkit.records.studies import load_studies
 from reviewkit.reporting.prisma.model import Count, PrismaCounts
 from reviewkit.screening import Screening, stopping
+from reviewkit.screening.reasons import agreed_reason, primary_reason
 from reviewkit.screening.state import StageState
 
+REASONS_DIFFER = "reasons differ, not settled"  # two reviewers, two reasons, no third yet
 NOT_RETRIEVED = "not retrieved"  # a full-text exclusion reason naming a report never found
 
 
@@ -34,13 +36,11 @@ class Pending:
 
 
 def _reason(state: StageState, unit: str) -> str:
-    resolved = state.resolution(unit)
-    if resolved is not None and resolved.get("reason"):
-        return resolved["reason"]
-    reasons = sorted((r, e.get("reason") or "") for r, e in state.judgements(unit).items()
-                     if e.get("decision") == "exclude")
-    # reviewers may name different reasons: the first reviewer's (by name) is reported
-    return next((reason for _, reason in reasons if reason), "")
+    """The reason a unit is counted under: the settled or agreed one, first in the project's
+    order; never one reviewer's when they differ (then it is counted as such)."""
+    excluded = {r: e for r, e in state.judgements(unit).items() if e.get("decision") == "exclude"}
+    agreed = agreed_reason(excluded, state.resolution(unit))
+    return REASONS_DIFFER if agreed is None else primary_reason(agreed)
 
 
 def stopped(screening: Screening, stage: str, stop: dict | None) -> bool:
