@@ -39,9 +39,15 @@ def _stage(screening: Screening, stage: str | None) -> str:
 @app.callback()
 @user_errors
 def screen(ctx: typer.Context, reviewer: str = ReviewerOpt, stage: str = StageOpt,
-           blind: bool = typer.Option(True, help="Hide other reviewers' decisions")) -> None:
+           blind: bool = typer.Option(True, help="Hide other reviewers' decisions"),
+           as_list: bool = typer.Option(False, "--list", help="A table of the stage's records "
+                                        "with a filter and bulk include/exclude")) -> None:
     """Open the screener (keys: i include, x exclude, m maybe, u undo, ? help, q quit)."""
-    if ctx.invoked_subcommand is None:
+    if ctx.invoked_subcommand is None and as_list:
+        from reviewkit.tui.screen_list import run_list
+
+        run_list(project_dir(ctx), reviewer, stage, blind)
+    elif ctx.invoked_subcommand is None:
         from reviewkit.tui.screener import run_screener
 
         run_screener(project_dir(ctx), reviewer, stage, blind)
@@ -156,3 +162,4 @@ def _pairs(rows: list[dict], fmt: str, title: str) -> None:
     if fmt == "table":
         for row in rows:
             typer.echo(f"\n{row['stage']}\n{confusion_text(row)}")
+from reviewkit.cli import screening_list  # noqa: E402,F401
