@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from reviewkit.appraisal.checklist import shipped_checklists
 from reviewkit.cli import appraisal as appraisal_cli
 from reviewkit.cli import dedup as dedup_cli
 from reviewkit.cli import extraction as extraction_cli
@@ -60,6 +61,8 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new project"
     """Create a review project folder."""
     project = init_project(directory, title, question)
     typer.echo(f"created project '{title}' in {project.root}")
+    typer.echo(f"checklists ready to use: {', '.join(shipped_checklists())} (reviewkit "
+               "appraisal checklists; a file of the same id in casp/ replaces one)")
 
 
 @app.command()
