@@ -238,6 +238,23 @@ def add_code(project: Project, code: str, name: str, parent: str | None = None,
 def append_codes(project: Project, specs: list[dict], method: str | None = None) -> Codebook:
     """Append codes (dicts of KEYS; level and origin filled in when absent) in one
     atomic write; a new codebook's method goes to reviewkit.toml. Returns the new book."""
+    new, checked, to_config = plan_append(project, specs, method)
+    write_appended(project, new, checked, to_config)
+    return checked
+
+
+def write_appended(project: Project, new: str, checked: Codebook, to_config: bool) -> None:
+    """Write what plan_append planned: the method to reviewkit.toml first (a crash then
+    leaves no codebook and the method chosen), then the codebook."""
+    if to_config:
+        write_config_method(project, checked.method)
+    write_text_atomic(codebook_path(project), new)
+
+
+def plan_append(project: Project, specs: list[dict],
+                method: str | None = None) -> tuple[str, Codebook, bool]:
+    """(new codebook text, its checked book, whether reviewkit.toml needs the method):
+    nothing is written."""
     path = codebook_path(project)
     in_config = config_method(project, presets())
     new_book = not path.is_file()
@@ -269,9 +286,9 @@ def append_codes(project: Project, specs: list[dict], method: str | None = None)
             raise ReviewkitError(f"code id {code!r} was used before (renamed, merged or "
                                  "deleted); ids are never reused: choose another", field="id")
         level = spec.get("level") or rule.get("new_level", rule["levels"][0])
-        origin = spec.get("origin") or ("data" if has_framework else "")
-        if (rule.get("origin_of_level") or {}).get(level):
-            origin = ""  # the level says it
+        # written whenever known, so the file says it; the level may imply it
+        origin = ((rule.get("origin_of_level") or {}).get(level) or spec.get("origin")
+                  or ("data" if has_framework else ""))
         block += [f"- id: {code}", f"  name: {_text(spec['name'])}",
                   f"  parent: {spec.get('parent') or 'null'}", f"  level: {level}"]
         block += [f"  {k}: {_text(spec[k])}" for k in ("description", "colour")
@@ -286,10 +303,7 @@ def append_codes(project: Project, specs: list[dict], method: str | None = None)
     except ReviewkitError as exc:  # its line is in the file not written: name the code
         raise ReviewkitError(f"cannot add code {what}: {exc.message}", file=CODEBOOK,
                              field=exc.field) from None
-    if new_book and in_config is None:
-        write_config_method(project, checked.method)
-    write_text_atomic(path, new)
-    return checked
+    return new, checked, new_book and in_config is None
 
 
 def _text(value: str) -> str:
