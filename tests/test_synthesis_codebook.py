@@ -274,6 +274,8 @@ def test_a_new_codebook_writes_its_method_to_reviewkit_toml(tmp_path):
             "--method thematic disagrees", "reviewkit.toml")
     add_code(project, "a", "A")  # the toml's method
     assert load_codebook(project).codes["a"].level == "finding"
+    refuses(project, lambda: add_code(project, "b", "B", method="thematic"),
+            "method is meta-aggregation; --method thematic is for a new codebook only")
 
 
 def test_codes_show_origin_once_any_has_one(tmp_path):

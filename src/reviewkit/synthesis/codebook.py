@@ -257,7 +257,7 @@ def plan_append(project: Project, specs: list[dict],
     nothing is written."""
     path = codebook_path(project)
     in_config = config_method(project, presets())
-    new_book = not path.is_file()
+    new_book, asked = not path.is_file(), method
     if new_book:
         if method is not None and method not in presets():
             raise ReviewkitError(f"unknown method {method!r}; expected "
@@ -273,6 +273,9 @@ def plan_append(project: Project, specs: list[dict],
         method = in_config
     data, lines = yamlfile.loads(text, CODEBOOK)
     book = parse_codebook(data, lines, CODEBOOK, method)
+    if not new_book and asked and asked != book.method:
+        raise ReviewkitError(f"the codebook's method is {book.method}; --method {asked} is "
+                             "for a new codebook only", file=CODEBOOK, field="method")
     retired = retired_ids(project)
     rule = presets()[book.method]
     has_framework = any(c.origin == "framework" for c in book.codes.values())
