@@ -10,9 +10,8 @@ from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors
 from reviewkit.project.config import find_project
 from reviewkit.project.session import lock
 from reviewkit.screening.reviewers import resolve_reviewer
-from reviewkit.synthesis.codebook import add_code, load_codebook, rename_code
 from reviewkit.synthesis.edit import add_memo, code_text, uncode
-from reviewkit.synthesis.listing import SOURCE_COLUMNS, codebook_rows, matrix_rows, source_rows
+from reviewkit.synthesis.listing import SOURCE_COLUMNS, matrix_rows, source_rows
 from reviewkit.synthesis.quotes import quote_table
 from reviewkit.synthesis.sources import add_source, check_sources, load_sources
 from reviewkit.synthesis.state import load_synthesis, synthesis_status
@@ -65,42 +64,6 @@ def source_check(ctx: typer.Context) -> None:
     if problems:
         raise typer.Exit(1)
     typer.echo(f"ok: {len(load_sources(project))} sources unchanged")
-
-
-@codebook_app.command("show")
-@user_errors
-def codebook_show(ctx: typer.Context, fmt: str = FmtOpt) -> None:
-    """The code tree, with each code's level and path."""
-    book = load_codebook(find_project(project_dir(ctx)))
-    rows, cols = codebook_rows(book, indent=fmt == "table")
-    emit(rows, fmt, f"Codebook ({book.method})", cols)
-
-
-@codebook_app.command("add")
-@user_errors
-def codebook_add(ctx: typer.Context, code: str = typer.Argument(..., metavar="ID"),
-                 name: str = typer.Option(..., "--name"),
-                 parent: str = typer.Option(None, "--parent"),
-                 level: str = typer.Option(None, "--level", help="Default: the method's "
-                                           "first level"),
-                 description: str = typer.Option("", "--description"),
-                 method: str = typer.Option("thematic", "--method",
-                                            help="For a new codebook only")) -> None:
-    """Add a code to the codebook (creating the codebook if needed)."""
-    project = find_project(project_dir(ctx))
-    with lock(project):
-        added = add_code(project, code, name, parent, level, description, method)
-    typer.echo(f"added code {added.id} ({added.level})")
-
-
-@codebook_app.command("rename")
-@user_errors
-def codebook_rename(ctx: typer.Context, old: str, new: str, coder: str = CoderOpt) -> None:
-    """Give a code a new id; earlier codings follow it."""
-    project = find_project(project_dir(ctx))
-    with lock(project):
-        rename_code(project, old, new, _coder(project, coder))
-    typer.echo(f"renamed code {old} -> {new}")
 
 
 @app.command("code")
@@ -234,3 +197,6 @@ def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
          None if fmt in ("json", "csv") else COLUMNS)
     if fmt in ("table", "md"):
         typer.echo(result.note)
+
+
+from reviewkit.cli import synthesis_codebook  # noqa: E402,F401

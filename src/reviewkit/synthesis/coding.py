@@ -2,7 +2,7 @@
 
 Each event is one fsynced write; a torn or bad line is reported with its file and
 line and skipped. Folding follows undo, rename-code and merge-code, so a coding
-never names a code that vanished.
+never names a code that vanished (split-code and delete-code are history only).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from reviewkit.screening.log import Problem, append_events, new_id, now, read_js
 from reviewkit.screening.reviewers import check_name, require_reviewer
 
 CODING_DIR = "synthesis/coding"
-TYPES = ("segment", "apply", "remove", "memo", "undo", "rename-code", "merge-code")
+TYPES = ("segment", "apply", "remove", "memo", "undo", "rename-code", "merge-code",
+         "split-code", "delete-code")
 ROLES = ("participant quote", "author interpretation", "field observation", "")
 MEMO_ON = ("code", "source", "segment")
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
@@ -30,6 +31,8 @@ NEEDS: dict[str, dict[str, type]] = {
     "undo": {"target": str},
     "rename-code": {"code": str, "to": str},
     "merge-code": {"code": str, "into": str},
+    "split-code": {"code": str, "to": str},  # history only: codings stay on `code`
+    "delete-code": {"code": str},  # an unused code left the codebook; its id is retired
 }
 
 
@@ -168,11 +171,12 @@ class Coding:
 def fold(project: Project, codes: set[str] | None = None) -> Coding:
     """The current coding: segments with their codes, memos, and the problems met.
 
-    Events are taken in time order across coders. ``codes``: the codebook's ids,
-    to report a coding that names none of them (it is then left out).
+    Events are taken in time order across coders. ``codes``: the codebook's ids; a
+    live coding that names none of them (a code deleted by hand) is a ReviewkitError.
     """
     events, problems = read_coding(project)
     out = Coding(problems=problems)
+    applied: dict[tuple[str, str], tuple[str, int]] = {}
     undone = {e["target"] for e, _, _ in events if e["type"] == "undo"}
     live = [x for x in events if x[0]["id"] not in undone and x[0]["type"] != "undo"]
     # codings of a withdrawn segment go with it, without a warning each
@@ -207,6 +211,7 @@ def fold(project: Project, codes: set[str] | None = None) -> Coding:
             code = out.resolve(e["code"], codes)
             if kind == "apply":
                 seg.codes.add(code)
+                applied[(seg.id, code)] = (rel, line)  # named if the code is gone
             else:
                 seg.codes.discard(code)
         elif kind == "memo":
@@ -215,8 +220,11 @@ def fold(project: Project, codes: set[str] | None = None) -> Coding:
     if codes is not None:
         for seg in out.segments.values():
             for code in sorted(seg.codes - codes):
-                out.problems.append(Problem(seg.file, seg.line, f"segment {seg.id} is coded "
-                                            f"with {code!r}, not in the codebook; left out"))
-            seg.codes &= codes
+                rel, line = applied[(seg.id, code)]
+                raise ReviewkitError(
+                    f"code {code!r} is not in the codebook but {rel}:{line} codes a segment "
+                    "with it (deleted by hand?): put the code back, then merge it into "
+                    "another with `reviewkit synthesis codebook merge`", file="synthesis/"
+                    "codebook.yaml", field="codes")
     out.problems.sort(key=lambda p: (p.file, p.line or 0))
     return out
