@@ -39,11 +39,13 @@ def source_add(ctx: typer.Context, file: Path,
                study: str = typer.Option(..., "--study", help="Study id in studies.toml"),
                id: str = typer.Option(None, "--id", help="Source id (default: from the name)"),
                report: str = typer.Option("", "--report", help="Record id of the report"),
-               title: str = typer.Option("", "--title")) -> None:
-    """Copy a .txt, .md or .docx into synthesis/sources/ and record it."""
+               title: str = typer.Option("", "--title"),
+               pages: str = typer.Option("", "--pages", help="A PDF's pages to take: N or "
+                                         "N-M (default: all)")) -> None:
+    """Copy a .txt, .md, .docx or a PDF's text layer into synthesis/sources/ and record it."""
     project = find_project(project_dir(ctx))
     with lock(project):
-        source = add_source(project, file, study, id, report, title)
+        source = add_source(project, file, study, id, report, title, pages)
     typer.echo(f"added source {source.id} ({source.file}) for study {source.study}")
 
 
