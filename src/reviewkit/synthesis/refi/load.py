@@ -21,11 +21,11 @@ import yaml
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
-from reviewkit.synthesis.codebook import CODEBOOK, parse_codebook, presets
+from reviewkit.synthesis.codebook import CODEBOOK, KEYS, parse_codebook, presets
 from reviewkit.synthesis.coding import CODING_DIR, check_coding_event, event
 from reviewkit.synthesis.refi.offsets import choose_reading, normalise, reading
 from reviewkit.synthesis.refi.read import Refi, read_refi
-from reviewkit.synthesis.refi.write import LEVEL_SET, METHOD_SET
+from reviewkit.synthesis.refi.write import FIELD_SETS, LEVEL_SET, METHOD_SET
 from reviewkit.synthesis.sources import SOURCE_DIR, SOURCES
 
 
@@ -195,9 +195,13 @@ def _codebook(refi: Refi, rep: ImportReport, files: dict[str, bytes]
     methods = [n[len(METHOD_SET):] for n, _ in refi.sets if n.startswith(METHOD_SET)]
     method = methods[0] if methods and methods[0] in presets() else "thematic"
     levels: dict[str, str] = {}
+    extra: dict[str, dict[str, str]] = {f: {} for f in FIELD_SETS}
     for name, members in refi.sets:
         if name.startswith(LEVEL_SET):
             levels.update({m: name[len(LEVEL_SET):] for m in members})
+        for f, prefix in FIELD_SETS.items():
+            if name.startswith(prefix) and f in KEYS:  # origin: once codebook.py has it
+                extra[f].update({m: name[len(prefix):] for m in members})
     first = presets()[method]["levels"][0]
     taken: set[str] = set()
     ids = {g: _slug(c.name, taken) for g, c in refi.codes.items()}
@@ -209,6 +213,9 @@ def _codebook(refi: Refi, rep: ImportReport, files: dict[str, bytes]
             item["description"] = c.description
         if re.match(r"^#[0-9A-Fa-f]{6}$", c.color):
             item["colour"] = c.color
+        for f in FIELD_SETS:
+            if g in extra[f]:
+                item[f] = extra[f][g]
         codes.append(item)
     if not codes:
         raise ReviewkitError("the file holds no codes", file=refi.file, field="CodeBook")
@@ -257,7 +264,8 @@ def _warnings(refi: Refi, rep: ImportReport, counts: dict[str, int], dropped_sou
     if refi.notes:
         w.append(f"{name}: {len(refi.notes)} note(s) not attached to a code, source or "
                  "selection not imported")
-    other = [n for n, _ in refi.sets if not n.startswith((METHOD_SET, LEVEL_SET))]
+    other = [n for n, _ in refi.sets
+             if not n.startswith((METHOD_SET, LEVEL_SET, *FIELD_SETS.values()))]
     if other:
         w.append(f"{name}: {len(other)} set(s) not imported (reviewkit has no sets)")
 
