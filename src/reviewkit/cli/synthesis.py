@@ -195,15 +195,19 @@ def refi_export(ctx: typer.Context, file: Path = typer.Argument(..., metavar="FI
 
 @app.command("import")
 @user_errors
-def refi_import(ctx: typer.Context, file: Path = typer.Argument(..., metavar="FILE.qdpx|FILE.qdc"),
-                coder: str = CoderOpt) -> None:
-    """Read a REFI-QDA project (.qdpx, .qde) or codebook (.qdc) into a project with no
-    synthesis yet; codings without a REFI user are logged as the coder."""
-    from reviewkit.synthesis.refi.load import import_refi
+def import_(ctx: typer.Context,
+            file: Path = typer.Argument(..., metavar="FILE.qdpx|FILE.qdc|FILE.csv"),
+            coder: str = CoderOpt,
+            method: str = typer.Option("thematic", "--method",
+                                       help="For a new codebook only")) -> None:
+    """Read a REFI-QDA project (.qdpx, .qde) or codebook (.qdc), a Taguette highlights
+    CSV (id, document, tag, content: its documents added as sources first) or a codebook
+    CSV (name, description, parent); codings without a user are logged as the coder."""
+    from reviewkit.synthesis.importing import import_file
 
     project = find_project(project_dir(ctx))
     with lock(project):
-        report = import_refi(project, file, _coder(project, coder))
+        report = import_file(project, file, coder, method)
     typer.echo(report.summary())
     warn_all(report.warnings)
 

@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.synthesis.codebook import CODEBOOK, KEYS, parse_codebook, presets
 from reviewkit.synthesis.coding import CODING_DIR, check_coding_event, event
+from reviewkit.synthesis.names import slug
 from reviewkit.synthesis.refi.offsets import choose_reading, normalise, reading
 from reviewkit.synthesis.refi.read import Refi, read_refi
 from reviewkit.synthesis.refi.write import FIELD_SETS, LEVEL_SET, METHOD_SET
@@ -45,19 +45,6 @@ class ImportReport:
         return (f"imported {self.codes} codes, {self.sources} sources, {self.segments} "
                 f"segments, {self.codings} codings, {self.memos} memos; coders: "
                 f"{', '.join(self.coders) or 'none'}{unit}")
-
-
-def _slug(name: str, taken: set[str], pattern: str = r"[^a-z0-9_-]+",
-          lower: bool = True, fallback: str = "code") -> str:
-    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    base = re.sub(pattern, "-", ascii_.lower() if lower else ascii_).strip("-._")[:48]
-    base = base.strip("-._") or fallback
-    out, n = base, 1
-    while out.lower() in taken:
-        n += 1
-        out = f"{base}-{n}"
-    taken.add(out.lower())
-    return out
 
 
 def _nothing_there(project: Project) -> None:
@@ -83,7 +70,7 @@ def import_refi(project: Project, file: Path, coder: str) -> ImportReport:
     users: dict[str, str] = {}
     taken_users: set[str] = set()
     for g, name in refi.users.items():
-        users[g] = _slug(name or g[:8], taken_users, r"[^A-Za-z0-9_.-]+", False, "user")
+        users[g] = slug(name or g[:8], taken_users, r"[^A-Za-z0-9_.-]+", False, "user")
     logs: dict[str, list[dict]] = {}
 
     def who(g: str) -> str:
@@ -107,7 +94,7 @@ def import_refi(project: Project, file: Path, coder: str) -> ImportReport:
             dropped_sources += 1
             dropped_sels += len(s.selections)
             continue
-        sid = _slug(s.name or s.guid, taken_src, r"[^a-z0-9_.-]+", fallback="source")
+        sid = slug(s.name or s.guid, taken_src, r"[^a-z0-9_.-]+", fallback="source")
         text = normalise(s.raw)
         data = text.encode("utf-8")
         rel = f"{SOURCE_DIR}/{sid}.txt"
@@ -204,7 +191,7 @@ def _codebook(refi: Refi, rep: ImportReport, files: dict[str, bytes]
                 extra[f].update({m: name[len(prefix):] for m in members})
     first = presets()[method]["levels"][0]
     taken: set[str] = set()
-    ids = {g: _slug(c.name, taken) for g, c in refi.codes.items()}
+    ids = {g: slug(c.name, taken) for g, c in refi.codes.items()}
     codes = []
     for g, c in refi.codes.items():
         item = {"id": ids[g], "name": c.name, "parent": ids.get(c.parent) if c.parent else None,
