@@ -72,7 +72,7 @@ def test_taguette_codebook_csv(project, tmp_path: Path) -> None:
     ("name,description,parent\nTime pressure,,\n", 2, "already in the codebook"),
     ("name,description,parent\n,desc,\n", 2, "no name"),
     ("name,level\nX,theme\n", 2, "level 'theme' is not a level of thematic"),
-    ("title,notes\nX,y\n", 1, "expected columns"),
+    ("title,notes\nX,y\n", 1, "unknown CSV header title, notes; expected"),
     ("name,description,parent\nA,b,c,d\n", 2, "4 values for 3 columns"),
 ])
 def test_bad_rows_name_their_line_and_write_nothing(project, tmp_path: Path, text: str,
@@ -104,5 +104,5 @@ def test_cli_import_detects_a_codebook_csv(project, tmp_path: Path) -> None:
                 cwd=project.root)
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1
-    assert "odd.csv" in r.stderr and "expected columns id, document, tag, content" in r.stderr
+    assert "odd.csv:1:" in r.stderr and "a codebook (name, description, parent" in r.stderr
     assert snapshot(project.root) == before

@@ -79,9 +79,10 @@ def _kind(header: list[str], name: str) -> str:
         if set(spec["required"]) <= cols <= set(spec["required"]) | set(spec["optional"]):
             if len(cols) == len(header):
                 return kind
-    expected = "; or ".join(", ".join(s["required"]) for s in formats()["csv"].values())
+    kinds = [f"{s['label']} ({', '.join(s['required'] + s['optional'])})"
+             for s in formats()["csv"].values()]
     raise ReviewkitError(f"unknown CSV header {', '.join(header) or '(empty)'}; expected "
-                         f"columns {expected}", file=name, line=1)
+                         f"{', '.join(kinds[:-1])} or {kinds[-1]}", file=name, line=1)
 
 
 def new_code_defaults(method: str) -> dict[str, str]:

@@ -84,25 +84,52 @@ def _source_for(sources: list[Source]) -> dict[str, Source]:
     return out
 
 
-def locate(text: str, content: str, after: int) -> tuple[str, int, int] | None:
-    """(how, start, end) of ``content`` in ``text``; of several places the first at or
-    after ``after``; None when it is not there."""
+def locate(text: str, content: str, after: int, used: frozenset | set = frozenset()
+           ) -> tuple[str, int, int] | None:
+    """(how, start, end) of ``content`` in ``text``, None when it is not there. Of several
+    places: the first at or after ``after`` not in ``used`` (spans earlier highlights
+    took), else the first at or after ``after``, else the last."""
     words = content.strip()
     if not words:
         return None
-    exact = [m.start() for m in re.finditer(f"(?={re.escape(words)})", text)]
+    exact = [(m.start(), m.start() + len(words))
+             for m in re.finditer(f"(?={re.escape(words)})", text)]
     if exact:
-        at = next((h for h in exact if h >= after), exact[-1])
-        return "exact", at, at + len(words)
+        return ("exact", *_pick(exact, after, used))
     spaced = r"\s+".join(re.escape(w) for w in words.split())
     hits = [(m.start(), m.end()) for m in re.finditer(spaced, text)]
     if hits:
-        a, b = next((h for h in hits if h[0] >= after), hits[-1])
-        return "spaces", a, b
+        return ("spaces", *_pick(hits, after, used))
     status, a, b, _ = anchor_text(text, 0, 0, words)
     if status == "fuzzy" and a is not None and b is not None and a < b:
-        return "fuzzy", a, b
+        return ("fuzzy", *_snap(text, words, a, b))
     return None
+
+
+def _snap(text: str, words: str, a: int, b: int) -> tuple[int, int]:
+    """The fuzzy span moved to the word edges nearby that match ``words`` best (the
+    alignment may stop a word short: " could choose" for "I culd choose")."""
+    from rapidfuzz import fuzz
+
+    def edges(at: int, step: int) -> list[int]:
+        out, k = [at], at
+        for _ in range(2):  # at most two words out, and trimmed spaces in
+            while 0 < k < len(text) and text[k - (step < 0)].isspace():
+                k += step
+            while 0 < k < len(text) and not text[k - (step < 0)].isspace():
+                k += step
+            out.append(k)
+        return out
+
+    starts = sorted(set(edges(a, -1)) | {a + len(text[a:b]) - len(text[a:b].lstrip())})
+    ends = sorted(set(edges(b, 1)) | {b - len(text[a:b]) + len(text[a:b].rstrip())})
+    pairs = [(x, y) for x in starts for y in ends if x < y]
+    return max(pairs, key=lambda p: (fuzz.ratio(words, text[p[0]:p[1]]), -(p[1] - p[0])))
+
+
+def _pick(hits: list[tuple[int, int]], after: int, used) -> tuple[int, int]:
+    later = [h for h in hits if h[0] >= after]
+    return next((h for h in later if h not in used), later[0] if later else hits[-1])
 
 
 def import_highlights(project: Project, file: Path, coder: str, method: str = "thematic",
@@ -133,6 +160,7 @@ def import_highlights(project: Project, file: Path, coder: str, method: str = "t
     by_name = _source_for(sources)
     texts: dict[str, str] = {}
     after: dict[str, int] = {}
+    placed: dict[str, set[tuple[int, int]]] = {}  # spans taken, per source
     events: list[dict] = []
     unknown_docs: dict[str, list[int]] = {}
     missing: list[int] = []
@@ -144,12 +172,13 @@ def import_highlights(project: Project, file: Path, coder: str, method: str = "t
         if src.id not in texts:
             texts[src.id] = source_text(project, src)
         text = texts[src.id]
-        found = locate(text, h.content, after.get(src.id, 0))
+        found = locate(text, h.content, after.get(src.id, 0), placed.get(src.id, set()))
         if found is None:
             missing.append(h.line)
             continue
         how, start, end = found
         after[src.id] = start
+        placed.setdefault(src.id, set()).add((start, end))
         rep.highlights += 1
         rep.fuzzy += how == "fuzzy"
         codes = []
