@@ -1,8 +1,9 @@
-"""Import a REFI-QDA file into a project that has no synthesis yet.
+"""Import a REFI-QDA file.
 
-Writes synthesis/codebook.yaml, synthesis/sources.toml, synthesis/sources/*.txt
-and one coding log per REFI user, all or nothing: every file is staged as a
-hidden temp file first and renamed into place only when all are ready.
+Into a project with no synthesis yet: writes synthesis/codebook.yaml,
+synthesis/sources.toml, synthesis/sources/*.txt and one coding log per REFI user,
+all or nothing: every file is staged as a hidden temp file first and renamed into
+place only when all are ready. Into one that has a synthesis: merged (merge.py).
 """
 
 from __future__ import annotations
@@ -39,32 +40,45 @@ class ImportReport:
     coders: list[str] = field(default_factory=list)
     unit: str = ""
     warnings: list[str] = field(default_factory=list)
+    merged: bool = False  # into an existing synthesis
+    matched: int = 0  # codes of the file that are codes of the project
 
     def summary(self) -> str:
         unit = f"; offsets read as {self.unit}" if self.unit else ""
+        if self.merged:
+            if not (self.codes or self.sources or self.segments or self.codings
+                    or self.memos):
+                return f"nothing new: {self.matched} codes matched, all else already here"
+            return (f"merged: {self.matched} codes matched, {self.codes} codes, "
+                    f"{self.sources} sources, {self.segments} segments, {self.codings} "
+                    f"codings, {self.memos} memos added; coders: "
+                    f"{', '.join(self.coders) or 'none'}{unit}")
         return (f"imported {self.codes} codes, {self.sources} sources, {self.segments} "
                 f"segments, {self.codings} codings, {self.memos} memos; coders: "
                 f"{', '.join(self.coders) or 'none'}{unit}")
 
 
-def _nothing_there(project: Project) -> None:
+def has_synthesis(project: Project) -> bool:
     root = project.root
     logs = root / CODING_DIR
-    for rel in (CODEBOOK, SOURCES):
-        if (root / rel).exists():
-            raise ReviewkitError("the project already has a synthesis; import into a "
-                                 "project without one", file=rel)
-    if logs.is_dir() and any(logs.glob("*.jsonl")):
-        raise ReviewkitError("the project already has coding logs; import into a project "
-                             "without a synthesis", file=CODING_DIR)
+    return (any((root / rel).exists() for rel in (CODEBOOK, SOURCES))
+            or (logs.is_dir() and any(logs.glob("*.jsonl"))))
 
 
 def import_refi(project: Project, file: Path, coder: str) -> ImportReport:
-    """Read ``file`` (.qdpx, .qde or .qdc) into ``project``; what was left out is in
-    the report's warnings, with counts."""
-    _nothing_there(project)
+    """Read ``file`` (.qdpx, .qde or .qdc) into ``project`` (merged into a synthesis it
+    has already); what was left out is in the report's warnings, with counts."""
     refi = read_refi(file)
     rep = ImportReport()
+    if has_synthesis(project):
+        from reviewkit.synthesis.refi.merge import merge_refi
+
+        method, items = code_items(refi)
+        if not items:
+            raise ReviewkitError("the file holds no codes", file=refi.file, field="CodeBook")
+        rep.merged = True
+        merge_refi(project, refi, coder, rep, method, items)
+        return rep
     files: dict[str, bytes] = {}
     code_ids = _codebook(refi, rep, files)
     users: dict[str, str] = {}
@@ -176,9 +190,9 @@ def _memo(refi: Refi, note: str, on: str, target: str, who, log, rep: ImportRepo
         rep.memos += 1
 
 
-def _codebook(refi: Refi, rep: ImportReport, files: dict[str, bytes]
-              ) -> dict[str, str]:
-    """REFI code guid -> reviewkit code id, and the method; stages codebook.yaml."""
+def code_items(refi: Refi) -> tuple[str, dict[str, dict]]:
+    """The method the file names, and per REFI code guid what reviewkit keeps of it
+    (``parent`` is the parent's guid)."""
     methods = [n[len(METHOD_SET):] for n, _ in refi.sets if n.startswith(METHOD_SET)]
     method = methods[0] if methods and methods[0] in presets() else "thematic"
     levels: dict[str, str] = {}
@@ -190,12 +204,9 @@ def _codebook(refi: Refi, rep: ImportReport, files: dict[str, bytes]
             if name.startswith(prefix) and f in KEYS:  # origin: once codebook.py has it
                 extra[f].update({m: name[len(prefix):] for m in members})
     first = presets()[method]["levels"][0]
-    taken: set[str] = set()
-    ids = {g: slug(c.name, taken) for g, c in refi.codes.items()}
-    codes = []
+    items: dict[str, dict] = {}
     for g, c in refi.codes.items():
-        item = {"id": ids[g], "name": c.name, "parent": ids.get(c.parent) if c.parent else None,
-                "level": levels.get(g, first)}
+        item = {"name": c.name, "parent": c.parent or None, "level": levels.get(g, first)}
         if c.description:
             item["description"] = c.description
         if re.match(r"^#[0-9A-Fa-f]{6}$", c.color):
@@ -203,7 +214,20 @@ def _codebook(refi: Refi, rep: ImportReport, files: dict[str, bytes]
         for f in FIELD_SETS:
             if g in extra[f]:
                 item[f] = extra[f][g]
-        codes.append(item)
+        items[g] = item
+    return method, items
+
+
+def _codebook(refi: Refi, rep: ImportReport, files: dict[str, bytes]
+              ) -> dict[str, str]:
+    """REFI code guid -> reviewkit code id; stages codebook.yaml."""
+    method, items = code_items(refi)
+    taken: set[str] = set()
+    ids = {g: slug(c.name, taken) for g, c in refi.codes.items()}
+    codes = []
+    for g, item in items.items():
+        codes.append({"id": ids[g], **item,
+                      "parent": ids.get(item["parent"]) if item["parent"] else None})
     if not codes:
         raise ReviewkitError("the file holds no codes", file=refi.file, field="CodeBook")
     text = ("# Imported from REFI-QDA " + Path(refi.file).name

@@ -1,0 +1,258 @@
+"""Import a REFI-QDA file into a project that already has a synthesis: merge, never mix.
+
+- Codes: a REFI code is the project's code when its guid is the one reviewkit gives
+  that code id (a file reviewkit wrote), else when its name is the name of exactly
+  one code. Any other code is added (id from its name). A matched code whose level,
+  parent, description or credibility the file gives differently would change what
+  that code means: the import is refused, naming the code. A value the file leaves
+  empty is no change.
+- Sources: the same text (sha256 of the text) is the same source; other text is a
+  new source, under a new id when its name is taken.
+- Segments: one the coder already has at the same source, start and end is reused,
+  and a code already on it is not applied again; memos already there are skipped.
+
+So importing the same file twice adds nothing the second time. Every coder the file
+brings must be a reviewer of the project (their logs are appended to). New source
+files are written first, then codebook and sources.toml, then the logs; a failure
+before the logs undoes the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import tomlkit
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.atomic import write_text_atomic
+from reviewkit.project.config import Project
+from reviewkit.synthesis.codebook import codebook_path
+from reviewkit.synthesis.coding import append_coding, check_coding_event, event, fold
+from reviewkit.synthesis.csvbook import (
+    current_codebook,
+    new_code_defaults,
+    taken_ids,
+    with_codes,
+)
+from reviewkit.synthesis.names import slug
+from reviewkit.synthesis.refi.ids import guid
+from reviewkit.synthesis.refi.offsets import choose_reading, normalise, reading
+from reviewkit.synthesis.refi.read import Refi
+from reviewkit.synthesis.refi.write import LEVEL_SET, METHOD_SET
+from reviewkit.synthesis.sources import SOURCE_DIR, load_sources, source_text, sources_path
+
+MEANING = ("level", "description", "credibility")
+
+
+def match_codes(project: Project, refi: Refi, method: str, items: dict[str, dict]
+                ) -> tuple[dict[str, str], list[dict], str, int]:
+    """(REFI guid -> code id, new code items, codebook text now, codes matched)."""
+    text, book = current_codebook(project, method)
+    named = any(n.startswith(METHOD_SET) for n, _ in refi.sets)
+    if named and method != book.method:
+        raise ReviewkitError(f"the file's codebook is {method}, the project's is "
+                             f"{book.method}: they cannot be merged", file=refi.file,
+                             field="method")
+    levelled = {m for n, ms in refi.sets if n.startswith(LEVEL_SET) for m in ms}
+    default = new_code_defaults(book.method)
+    by_guid = {guid("code", c): c for c in book.codes}
+    names: dict[str, list[str]] = {}
+    for c in book.codes.values():
+        names.setdefault(c.name.strip().lower(), []).append(c.id)
+    file_names: dict[str, int] = {}
+    for item in items.values():
+        key = item["name"].strip().lower()
+        file_names[key] = file_names.get(key, 0) + 1
+    ids: dict[str, str] = {}
+    for g, item in items.items():
+        key = item["name"].strip().lower()
+        if g in by_guid:
+            ids[g] = by_guid[g]
+        elif len(names.get(key, [])) == 1 and file_names[key] == 1:
+            ids[g] = names[key][0]
+    taken = taken_ids(project, book)
+    new: list[dict] = []
+    for g, item in items.items():
+        if g not in ids:
+            ids[g] = slug(item["name"], taken)
+    for g, item in items.items():
+        parent = ids.get(item["parent"]) if item["parent"] else None
+        code = book.codes.get(ids[g])
+        if code is None:
+            made = {"id": ids[g], **item, "parent": parent}
+            if g not in levelled:  # no level in the file: the project method's default
+                made.update(default)
+            new.append(made)
+            continue
+        for key in MEANING:
+            theirs = item.get(key) or ""
+            if key == "level" and g not in levelled:
+                continue  # the file gives no level: its default says nothing
+            if theirs and theirs != (getattr(code, key) or ""):
+                raise ReviewkitError(f"code {code.id!r} would change: the file gives its "
+                                     f"{key} as {theirs!r}, the codebook {getattr(code, key)!r}"
+                                     "; import into a copy, or change one first",
+                                     file=refi.file, field=key)
+        if parent != code.parent and (item["parent"] or refi.origin == "reviewkit"):
+            raise ReviewkitError(f"code {code.id!r} would change: the file puts it under "
+                                 f"{parent!r}, the codebook under {code.parent!r}",
+                                 file=refi.file, field="parent")
+    return ids, new, text, len(items) - len(new)
+
+
+def merge_refi(project: Project, refi: Refi, coder: str, rep, method: str,
+               items: dict[str, dict]) -> None:
+    """Merge ``refi`` into the project's synthesis; counts and warnings go to ``rep``."""
+    from reviewkit.synthesis.refi.load import _about, _warnings
+
+    code_ids, new_codes, book_text, matched = match_codes(project, refi, method, items)
+    users: dict[str, str] = {}
+    taken_users: set[str] = set()
+    for g, name in refi.users.items():
+        users[g] = slug(name or g[:8], taken_users, r"[^A-Za-z0-9_.-]+", False, "user")
+
+    def who(g: str) -> str:
+        return users.get(g, coder)
+
+    sources = load_sources(project)
+    by_hash = {hashlib.sha256(source_text(project, s).encode("utf-8")).hexdigest(): s.id
+               for s in sources}
+    taken_src = {s.id for s in sources} | {p.stem for p in
+                                           (project.root / SOURCE_DIR).glob("*")}
+    coding = fold(project)
+    have = {(s.coder, s.source, s.start, s.end): (s.id, set(s.codes))
+            for s in coding.segments.values()}
+    memos = {(m.on, m.target, m.text, m.coder) for m in coding.memos}
+    known_codes = set(code_ids.values())
+    logs: dict[str, list[dict]] = {}
+    counts = {"no text": 0, "bad offsets": 0, "unknown code": 0, "uncoded": 0}
+    dropped_sources = dropped_sels = 0
+    new_files: dict[str, bytes] = {}
+    rows: list[dict] = []
+    spans = [(s.raw, [(x.start, x.end) for x in s.selections])
+             for s in refi.sources if s.raw is not None]
+    if any(sp for _, sp in spans):
+        rep.unit = choose_reading(spans)
+
+    def log(e: dict) -> None:
+        logs.setdefault(e["coder"], []).append(e)
+
+    def memo(note: str, on: str, target: str) -> None:
+        if note not in refi.notes:
+            return
+        text, user = refi.notes.pop(note)
+        if text.strip() and (on, target, text, who(user)) not in memos:
+            memos.add((on, target, text, who(user)))
+            log(event("memo", who(user), on=on, target=target, text=text))
+            rep.memos += 1
+
+    for s in refi.sources:
+        if s.raw is None or not normalise(s.raw).strip():
+            dropped_sources += 1
+            dropped_sels += len(s.selections)
+            continue
+        text = normalise(s.raw)
+        data = text.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        sid = by_hash.get(digest)
+        if sid is None:
+            sid = slug(s.name or s.guid, taken_src, r"[^a-z0-9_.-]+", fallback="source")
+            rel = f"{SOURCE_DIR}/{sid}.txt"
+            new_files[rel] = data
+            rows.append({"id": sid, "study": refi.cases.get(s.guid) or sid, "report": "",
+                         "file": rel, "sha256": digest,
+                         "title": s.description if refi.origin == "reviewkit" else
+                         (s.name or sid)})
+            by_hash[digest] = sid
+            rep.sources += 1
+        r = reading(s.raw, rep.unit) if s.selections else None
+        for sel in s.selections:
+            a, b = r.map(sel.start), r.map(sel.end)
+            if a is None or b is None or not 0 <= a < b <= len(text):
+                counts["bad offsets"] += 1
+                continue
+            user = who(sel.user)
+            seg, applied = have.get((user, sid, a, b), ("", set()))
+            if not seg:
+                seg = hashlib.sha256(sel.guid.encode()).hexdigest()[:16]
+                if seg in coding.segments or any(seg == v[0] for v in have.values()):
+                    seg = event("x", user)["id"][:16]  # a fresh id, not one in use
+                role, page = _about(sel.description) if refi.origin == "reviewkit" else ("", "")
+                e = event("segment", user, segment=seg, source=sid, start=a, end=b,
+                          text=text[a:b], role=role, page=page)
+                if check_coding_event(e, user):
+                    counts["bad offsets"] += 1
+                    continue
+                log(e)
+                have[(user, sid, a, b)] = (seg, applied)
+                rep.segments += 1
+            coded = False
+            for code, cuser in sel.codings:
+                cid = code_ids.get(code)
+                if cid is None or cid not in known_codes:
+                    counts["unknown code"] += 1
+                    continue
+                coded = True
+                if cid not in applied:
+                    applied.add(cid)
+                    log(event("apply", user if not cuser else who(cuser), segment=seg,
+                              code=cid))
+                    rep.codings += 1
+            counts["uncoded"] += not coded
+            for n in sel.notes:
+                memo(n, "segment", seg)
+        for n in s.notes:
+            memo(n, "source", sid)
+    for g, c in refi.codes.items():
+        for n in c.notes:
+            memo(n, "code", code_ids[g])
+    rep.coders = sorted(logs)
+    strangers = [c for c in rep.coders if c not in project.config.reviewers]
+    if strangers:
+        raise ReviewkitError(f"coder(s) {', '.join(strangers)} of the file are not reviewers "
+                             "of this project: add them with `reviewkit reviewer add NAME` "
+                             "first (their codings are appended to their logs)",
+                             file=refi.file)
+    _warnings(refi, rep, counts, dropped_sources, dropped_sels)
+    rep.codes = len(new_codes)
+    rep.matched = matched
+    _write(project, refi, new_codes, book_text, new_files, rows, logs)
+
+
+def _write(project: Project, refi: Refi, new_codes: list[dict], book_text: str,
+           new_files: dict[str, bytes], rows: list[dict], logs: dict[str, list[dict]]) -> None:
+    from reviewkit.synthesis.refi.load import _write_all
+
+    book_path, src_path = codebook_path(project), sources_path(project)
+    book_new = with_codes(book_text, new_codes, refi.file)[0] if new_codes else None
+    src_old = src_path.read_text("utf-8-sig") if src_path.exists() else None
+    src_new = None
+    if rows:
+        doc = tomlkit.parse(src_old or "")
+        if "source" not in doc:
+            doc["source"] = tomlkit.aot()
+        for row in rows:
+            t = tomlkit.table()
+            t.update(row)
+            doc["source"].append(t)
+        src_new = tomlkit.dumps(doc)
+    book_existed = book_path.is_file()
+    _write_all(project.root, new_files)
+    try:
+        if book_new is not None:
+            write_text_atomic(book_path, book_new)
+        if src_new is not None:
+            write_text_atomic(src_path, src_new)
+    except BaseException:
+        for rel in new_files:
+            (project.root / rel).unlink(missing_ok=True)
+        if book_new is not None:
+            if book_existed:
+                write_text_atomic(book_path, book_text)
+            else:
+                book_path.unlink(missing_ok=True)
+        if src_new is not None and src_old is not None:
+            write_text_atomic(src_path, src_old)
+        raise
+    for name, events in logs.items():
+        append_coding(project, name, events)
