@@ -26,6 +26,7 @@ import tomlkit
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.atomic import write_text_atomic
 from reviewkit.project.config import Project
+from reviewkit.screening.log import new_id
 from reviewkit.synthesis.codebook import codebook_path
 from reviewkit.synthesis.coding import append_coding, check_coding_event, event, fold
 from reviewkit.synthesis.csvbook import (
@@ -123,6 +124,7 @@ def merge_refi(project: Project, refi: Refi, coder: str, rep, method: str,
     have = {(s.coder, s.source, s.start, s.end): (s.id, set(s.codes))
             for s in coding.segments.values()}
     memos = {(m.on, m.target, m.text, m.coder) for m in coding.memos}
+    made: set[str] = set()  # segment ids this import makes
     known_codes = set(code_ids.values())
     logs: dict[str, list[dict]] = {}
     counts = {"no text": 0, "bad offsets": 0, "unknown code": 0, "uncoded": 0}
@@ -175,8 +177,8 @@ def merge_refi(project: Project, refi: Refi, coder: str, rep, method: str,
             seg, applied = have.get((user, sid, a, b), ("", set()))
             if not seg:
                 seg = hashlib.sha256(sel.guid.encode()).hexdigest()[:16]
-                if seg in coding.segments or any(seg == v[0] for v in have.values()):
-                    seg = event("x", user)["id"][:16]  # a fresh id, not one in use
+                if seg in coding.segments or seg in made:
+                    seg = new_id()  # the file's guid gave an id in use elsewhere
                 role, page = _about(sel.description) if refi.origin == "reviewkit" else ("", "")
                 e = event("segment", user, segment=seg, source=sid, start=a, end=b,
                           text=text[a:b], role=role, page=page)
@@ -184,6 +186,7 @@ def merge_refi(project: Project, refi: Refi, coder: str, rep, method: str,
                     counts["bad offsets"] += 1
                     continue
                 log(e)
+                made.add(seg)
                 have[(user, sid, a, b)] = (seg, applied)
                 rep.segments += 1
             coded = False
