@@ -170,3 +170,37 @@ def test_coders_who_are_not_reviewers_are_refused(project, tmp_path: Path) -> No
     add_reviewer(project, "zoe")
     rep = import_refi(project, file, "ann")
     assert rep.coders == ["zoe"] and rep.codings == 1
+
+
+@pytest.mark.parametrize("name,coders", [("NVivo/oltas0517.qdpx", ["Gergo", "floriansipos"]),
+                                         ("qc/demo.qdpx", None)])
+def test_a_real_export_imported_twice_adds_nothing_the_second_time(tmp_path: Path, name: str,
+                                                                   coders) -> None:
+    from conftest import shared_path
+
+    file = shared_path(f"data/refi-qda/{name}")
+    project = _fresh(tmp_path / "r", "me", *(coders or []))
+    first = import_refi(project, file, "me")
+    if coders is None:  # whoever the file names: make them reviewers for the merge
+        for c in first.coders:
+            if c != "me":
+                add_reviewer(project, c)
+    before = snapshot(project.root)
+    again = import_refi(project, file, "me")
+    assert again.merged and again.matched == first.codes
+    assert (again.codes, again.sources, again.segments, again.codings) == (0, 0, 0, 0)
+    assert snapshot(project.root) == before
+
+
+def test_codes_of_one_name_are_matched_by_their_order(tmp_path: Path) -> None:
+    from test_synthesis_refi import SYNTHETIC
+
+    file = tmp_path / "s.qde"
+    file.write_text(SYNTHETIC, "utf-8")
+    project = _fresh(tmp_path / "s", "me", "Ana-Lima")
+    import_refi(project, file, "me")
+    assert sorted(load_codebook(project).codes) == ["trust", "trust-2"]
+    before = snapshot(project.root)
+    again = import_refi(project, file, "me")
+    assert again.matched == 2 and again.codes == again.codings == again.segments == 0
+    assert snapshot(project.root) == before

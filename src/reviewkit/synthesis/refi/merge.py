@@ -8,8 +8,9 @@
   empty is no change.
 - Sources: the same text (sha256 of the text) is the same source; other text is a
   new source, under a new id when its name is taken.
-- Segments: one the coder already has at the same source, start and end is reused,
-  and a code already on it is not applied again; memos already there are skipped.
+- Segments: de-duplicated by (coder, source, start, end, code): a coding already
+  there is not applied again; a segment the coder has at the same place is reused
+  for a new code; memos already there are skipped.
 
 So importing the same file twice adds nothing the second time. Every coder the file
 brings must be a reviewer of the project (their logs are appended to). New source
@@ -56,21 +57,7 @@ def match_codes(project: Project, refi: Refi, method: str, items: dict[str, dict
                              field="method")
     levelled = {m for n, ms in refi.sets if n.startswith(LEVEL_SET) for m in ms}
     default = new_code_defaults(book.method)
-    by_guid = {guid("code", c): c for c in book.codes}
-    names: dict[str, list[str]] = {}
-    for c in book.codes.values():
-        names.setdefault(c.name.strip().lower(), []).append(c.id)
-    file_names: dict[str, int] = {}
-    for item in items.values():
-        key = item["name"].strip().lower()
-        file_names[key] = file_names.get(key, 0) + 1
-    ids: dict[str, str] = {}
-    for g, item in items.items():
-        key = item["name"].strip().lower()
-        if g in by_guid:
-            ids[g] = by_guid[g]
-        elif len(names.get(key, [])) == 1 and file_names[key] == 1:
-            ids[g] = names[key][0]
+    ids = _match(book, items)
     taken = taken_ids(project, book)
     new: list[dict] = []
     for g, item in items.items():
@@ -101,6 +88,49 @@ def match_codes(project: Project, refi: Refi, method: str, items: dict[str, dict
     return ids, new, text, len(items) - len(new)
 
 
+def _match(book, items: dict[str, dict]) -> dict[str, str]:
+    """REFI guid -> code id for the codes that are the project's: the guid reviewkit
+    gives that id; else the same path of names (several equal paths: in order); else
+    a name only one code of each side has."""
+    ids: dict[str, str] = {}
+    by_guid = {guid("code", c): c for c in book.codes}
+    for g in items:
+        if g in by_guid:
+            ids[g] = by_guid[g]
+
+    def path(at: str | None, names: dict[str, tuple[str, str | None]]) -> tuple[str, ...]:
+        out: list[str] = []
+        while at and at in names and len(out) <= len(names):
+            out.append(names[at][0].strip().lower())
+            at = names[at][1]
+        return tuple(reversed(out))
+
+    mine = {c.id: (c.name, c.parent) for c in book.codes.values()}
+    file = {g: (i["name"], i["parent"]) for g, i in items.items()}
+    ours: dict[tuple[str, ...], list[str]] = {}
+    for c in book.codes:
+        if c not in ids.values():
+            ours.setdefault(path(c, mine), []).append(c)
+    theirs: dict[tuple[str, ...], list[str]] = {}
+    for g in items:
+        if g not in ids:
+            theirs.setdefault(path(g, file), []).append(g)
+    for key, gs in theirs.items():
+        ids.update(zip(gs, ours.get(key, []), strict=False))
+    left = [c for c in book.codes if c not in ids.values()]
+    names: dict[str, list[str]] = {}
+    for c in left:
+        names.setdefault(book.codes[c].name.strip().lower(), []).append(c)
+    file_names: dict[str, list[str]] = {}
+    for g in items:
+        if g not in ids:
+            file_names.setdefault(items[g]["name"].strip().lower(), []).append(g)
+    for key, gs in file_names.items():
+        if len(gs) == 1 and len(names.get(key, [])) == 1:
+            ids[gs[0]] = names[key][0]
+    return ids
+
+
 def merge_refi(project: Project, refi: Refi, coder: str, rep, method: str,
                items: dict[str, dict]) -> None:
     """Merge ``refi`` into the project's synthesis; counts and warnings go to ``rep``."""
@@ -121,8 +151,12 @@ def merge_refi(project: Project, refi: Refi, coder: str, rep, method: str,
     taken_src = {s.id for s in sources} | {p.stem for p in
                                            (project.root / SOURCE_DIR).glob("*")}
     coding = fold(project)
-    have = {(s.coder, s.source, s.start, s.end): (s.id, set(s.codes))
-            for s in coding.segments.values()}
+    # what is there: (coder, source, start, end, code) coded, and a segment per place
+    covered = {(s.coder, s.source, s.start, s.end, c) for s in coding.segments.values()
+               for c in s.codes}
+    at: dict[tuple[str, str, int, int], str] = {}
+    for s in coding.segments.values():
+        at.setdefault((s.coder, s.source, s.start, s.end), s.id)
     memos = {(m.on, m.target, m.text, m.coder) for m in coding.memos}
     made: set[str] = set()  # segment ids this import makes
     known_codes = set(code_ids.values())
@@ -174,7 +208,16 @@ def merge_refi(project: Project, refi: Refi, coder: str, rep, method: str,
                 counts["bad offsets"] += 1
                 continue
             user = who(sel.user)
-            seg, applied = have.get((user, sid, a, b), ("", set()))
+            cids: list[tuple[str, str]] = []  # code id, who coded it
+            for code, cuser in sel.codings:
+                cid = code_ids.get(code)
+                if cid is None or cid not in known_codes:
+                    counts["unknown code"] += 1
+                elif cid not in (c for c, _ in cids):
+                    cids.append((cid, who(cuser) if cuser else user))
+            coded = bool(cids)
+            key = (user, sid, a, b)
+            seg = at.get(key, "")
             if not seg:
                 seg = hashlib.sha256(sel.guid.encode()).hexdigest()[:16]
                 if seg in coding.segments or seg in made:
@@ -187,19 +230,12 @@ def merge_refi(project: Project, refi: Refi, coder: str, rep, method: str,
                     continue
                 log(e)
                 made.add(seg)
-                have[(user, sid, a, b)] = (seg, applied)
+                at[key] = seg
                 rep.segments += 1
-            coded = False
-            for code, cuser in sel.codings:
-                cid = code_ids.get(code)
-                if cid is None or cid not in known_codes:
-                    counts["unknown code"] += 1
-                    continue
-                coded = True
-                if cid not in applied:
-                    applied.add(cid)
-                    log(event("apply", user if not cuser else who(cuser), segment=seg,
-                              code=cid))
+            for cid, by in cids:
+                if (*key, cid) not in covered:
+                    covered.add((*key, cid))
+                    log(event("apply", by, segment=seg, code=cid))
                     rep.codings += 1
             counts["uncoded"] += not coded
             for n in sel.notes:
