@@ -64,6 +64,10 @@ def project(tmp_path: Path):
 
 def test_exporting_and_importing_into_the_same_project_adds_nothing(example,  # noqa: F811
                                                                      tmp_path: Path) -> None:
+    from reviewkit.synthesis.edit import add_memo
+
+    add_memo(example, "code", "moral-ethical", "a code memo", "tompkins")
+    add_memo(example, "source", "welch-2013-findings", "a source memo", "parkman")
     export_refi(example, tmp_path / "p.qdpx")
     before = snapshot(example.root)
     rep = import_refi(example, tmp_path / "p.qdpx", "tompkins")
