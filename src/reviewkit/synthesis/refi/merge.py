@@ -21,6 +21,7 @@ before the logs undoes the files.
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 import tomlkit
 
@@ -42,6 +43,9 @@ from reviewkit.synthesis.refi.offsets import choose_reading, normalise, reading
 from reviewkit.synthesis.refi.read import Refi
 from reviewkit.synthesis.refi.write import LEVEL_SET, METHOD_SET
 from reviewkit.synthesis.sources import SOURCE_DIR, load_sources, source_text, sources_path
+
+if TYPE_CHECKING:
+    from reviewkit.synthesis.refi.load import ImportReport
 
 MEANING = ("level", "description", "credibility")
 
@@ -131,7 +135,7 @@ def _match(book, items: dict[str, dict]) -> dict[str, str]:
     return ids
 
 
-def merge_refi(project: Project, refi: Refi, coder: str, rep, method: str,
+def merge_refi(project: Project, refi: Refi, coder: str, rep: ImportReport, method: str,
                items: dict[str, dict]) -> None:
     """Merge ``refi`` into the project's synthesis; counts and warnings go to ``rep``."""
     from reviewkit.synthesis.refi.load import _about, _warnings
