@@ -38,11 +38,13 @@ def source_add(ctx: typer.Context, file: Path,
                study: str = typer.Option(..., "--study", help="Study id in studies.toml"),
                id: str = typer.Option(None, "--id", help="Source id (default: from the name)"),
                report: str = typer.Option("", "--report", help="Record id of the report"),
-               title: str = typer.Option("", "--title")) -> None:
-    """Copy a .txt, .md or .docx into synthesis/sources/ and record it."""
+               title: str = typer.Option("", "--title"),
+               pages: str = typer.Option("", "--pages", help="A PDF's pages to take: N or "
+                                         "N-M (default: all)")) -> None:
+    """Copy a .txt, .md, .docx or a PDF's text layer into synthesis/sources/ and record it."""
     project = find_project(project_dir(ctx))
     with lock(project):
-        source = add_source(project, file, study, id, report, title)
+        source = add_source(project, file, study, id, report, title, pages)
     typer.echo(f"added source {source.id} ({source.file}) for study {source.study}")
 
 
@@ -156,15 +158,19 @@ def refi_export(ctx: typer.Context, file: Path = typer.Argument(..., metavar="FI
 
 @app.command("import")
 @user_errors
-def refi_import(ctx: typer.Context, file: Path = typer.Argument(..., metavar="FILE.qdpx|FILE.qdc"),
-                coder: str = CoderOpt) -> None:
-    """Read a REFI-QDA project (.qdpx, .qde) or codebook (.qdc) into a project with no
-    synthesis yet; codings without a REFI user are logged as the coder."""
-    from reviewkit.synthesis.refi.load import import_refi
+def import_(ctx: typer.Context,
+            file: Path = typer.Argument(..., metavar="FILE.qdpx|FILE.qdc|FILE.csv"),
+            coder: str = CoderOpt,
+            method: str = typer.Option("thematic", "--method",
+                                       help="For a new codebook only")) -> None:
+    """Read a REFI-QDA project (.qdpx, .qde) or codebook (.qdc), a Taguette highlights
+    CSV (id, document, tag, content: its documents added as sources first) or a codebook
+    CSV (name, description, parent); codings without a user are logged as the coder."""
+    from reviewkit.synthesis.importing import import_file
 
     project = find_project(project_dir(ctx))
     with lock(project):
-        report = import_refi(project, file, _coder(project, coder))
+        report = import_file(project, file, coder, method)
     typer.echo(report.summary())
     warn_all(report.warnings)
 
@@ -199,4 +205,7 @@ def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
         typer.echo(result.note)
 
 
-from reviewkit.cli import synthesis_codebook  # noqa: E402,F401
+from reviewkit.cli import (
+    synthesis_codebook,  # noqa: E402,F401
+    synthesis_reconcile,  # noqa: E402,F401
+)
