@@ -205,7 +205,5 @@ def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
         typer.echo(result.note)
 
 
-from reviewkit.cli import (
-    synthesis_codebook,  # noqa: E402,F401
-    synthesis_reconcile,  # noqa: E402,F401
-)
+# the other synthesis commands register themselves on `app` (one module each)
+from reviewkit.cli import synthesis_codebook, synthesis_reconcile  # noqa: E402,F401
