@@ -201,14 +201,14 @@ def add_study(project: Project, screening: Screening, study: str, report: str,
                              "or '.' (e.g. smith-2019)", field="study.id")
     new = Study(id=study, reports=[rid],
                 citation=" ".join(citation.split()) or _citation(screening, rid))
-    doc = _document(project)
-    if "study" not in doc:
-        doc["study"] = tomlkit.aot()
-    table = tomlkit.table()
-    for key in ("id", "citation", "reports"):
-        table[key] = getattr(new, key)
-    doc["study"].append(table)
-    tomlfile.write_atomic(studies_path(project), tomlkit.dumps(doc))
+    path = studies_path(project)
+    text = path.read_text("utf-8-sig") if path.exists() else HEADER
+    table = tomlkit.document()
+    table["study"] = tomlkit.aot()
+    table["study"].append({key: getattr(new, key) for key in ("id", "citation", "reports")})
+    # appended as text: every byte people wrote stays as it was
+    gap = "" if not text or text.endswith("\n\n") else "\n" if text.endswith("\n") else "\n\n"
+    tomlfile.write_atomic(path, text + gap + tomlkit.dumps(table))
     return new
 
 
@@ -222,6 +222,8 @@ def link_report(project: Project, screening: Screening, study: str, report: str)
     if "reports" not in table:
         table["reports"] = tomlkit.array()
     table["reports"].append(rid)
+    if len(table["reports"]) > 1:
+        table["reports"].multiline(True)  # one report a line: easy to read and to diff
     tomlfile.write_atomic(studies_path(project), tomlkit.dumps(doc))
     return rid
 
@@ -269,7 +271,9 @@ def _citation(screening: Screening, record_id: str) -> str:
     if sr is None:
         return record_id
     rec = sr.record
-    names = rec.authors[:3] + (["et al."] if len(rec.authors) > 3 else [])
+    # 'Gavaghan, BJ' -> 'Gavaghan BJ': commas then only separate people
+    names = [a.replace(",", "", 1) for a in rec.authors[:3]]
+    names += ["et al."] if len(rec.authors) > 3 else []
     parts = [", ".join(names), f"({rec.year})" if rec.year else "",
              rec.title.rstrip(".") + "." if rec.title else "", rec.journal]
     return " ".join(p for p in parts if p) or record_id
