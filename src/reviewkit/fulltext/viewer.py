@@ -33,7 +33,7 @@ def fulltext_file(project: Project, store: Store, record_id: str,
         if found:
             return found[0]
     raise ReviewkitError(f"no full text for {rid} yet (attach one: reviewkit fulltext attach "
-                         f"{rid} FILE)", field="record_id")
+                         f"{rid} FILE)")
 
 
 def viewer_command() -> list[str]:
