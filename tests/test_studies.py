@@ -11,7 +11,7 @@ import pytest
 from fulltext_support import FT, decide, project_with_decisions
 from helpers import run_cli, snapshot
 from reviewkit.errors import ReviewkitError
-from reviewkit.records.studies import add_study, check_studies, link_report, load_studies
+from reviewkit.records.studies import HEADER, add_study, check_studies, link_report, load_studies
 from reviewkit.screening import Screening
 
 HAND = """\
@@ -47,9 +47,10 @@ def test_add_and_link_keep_comments_and_resolve_old_ids(tmp_path):
 
 def test_add_creates_the_file_with_a_header(tmp_path):
     project, store, units = project_with_decisions(tmp_path)
+    (project.root / "studies.toml").unlink()  # init writes one; a project may have none
     new = add_study(project, Screening(project, store), "s-1", units[2], citation="  C  (2000) ")
     text = (project.root / "studies.toml").read_text()
-    assert text.startswith("# Included studies") and new.citation == "C (2000)"
+    assert text.startswith(HEADER + "\n[[study]]\n") and new.citation == "C (2000)"
     assert load_studies(project)[0].reports == [units[2]]
 
 
