@@ -67,6 +67,16 @@ def files_of(project: Project, record_id: str) -> list[Path]:
     return sorted(p for p in folder.glob(glob_escape(stem_of(record_id)) + ".*") if p.is_file())
 
 
+def files_by_stem(project: Project) -> dict[str, list[Path]]:
+    """Every file in the folder by its stem (one listing for a whole status)."""
+    folder = fulltext_dir(project)
+    out: dict[str, list[Path]] = {}
+    for p in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if p.is_file() and not p.name.startswith(".") and p.name != INDEX and p.suffix:
+            out.setdefault(p.name[:-len(p.suffix)], []).append(p)
+    return out
+
+
 def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 

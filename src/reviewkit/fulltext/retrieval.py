@@ -13,7 +13,7 @@ from pathlib import Path
 from reviewkit.dedup.units import merged_record
 from reviewkit.errors import ReviewkitError
 from reviewkit.fulltext.attach import sha256_of
-from reviewkit.fulltext.index import Entry, files_of, fulltext_dir, load_index
+from reviewkit.fulltext.index import Entry, files_by_stem, fulltext_dir, load_index, stem_of
 from reviewkit.project.atomic import write_text_atomic
 from reviewkit.screening.data import Screening
 
@@ -52,11 +52,12 @@ def retrieval_rows(screening: Screening) -> list[dict]:
     """One row per report sought at full text, in screening's unit order."""
     project, store = screening.project, screening.store
     index = load_index(project)
+    present = files_by_stem(project)
     units = {u.id: u for u in screening.units}
     rows = []
     for uid in screening.eligible(fulltext_stage(screening)):
         unit = units[uid]
-        files = [p for m in unit.members for p in files_of(project, m)]
+        files = [p for m in unit.members for p in present.get(stem_of(m), [])]
         entries = [index[m] for m in unit.members if m in index]
         rec = merged_record(store, unit)
         rows.append({
