@@ -195,3 +195,30 @@ def test_open_starts_the_viewer_on_the_attached_file(tmp_path, monkeypatch):
     monkeypatch.setenv("REVIEWKIT_VIEWER", str(tmp_path / "no-such-viewer"))
     res = run_cli("fulltext", "open", units[0], cwd=project.root)
     assert res.returncode == 2 and "cannot start the viewer" in res.stderr
+
+
+def test_a_full_text_attached_to_a_duplicate_counts_for_its_cluster(tmp_path):
+    from fulltext_support import TA, decide
+    from helpers import new_project
+    from reviewkit.dedup.run import run_dedup
+    from reviewkit.fulltext.viewer import fulltext_file
+    from reviewkit.io.importer import import_files
+    from reviewkit.screening import add_reviewer
+
+    from conftest import export_file
+
+    project, store = new_project(tmp_path)
+    import_files(project, store, [export_file("ris/bluelight-endnote_reflib.ris"),
+                                  export_file("medline-nbib/bluelight-pubmed_reflib.nbib")])
+    run_dedup(project, store)
+    unit = next(u for u in Screening(project, store).units if len(u.members) == 2)
+    for name in ("ana", "ben"):  # both include the cluster; only it reaches full text
+        add_reviewer(project, name)
+        decide(project, TA, name, {unit.id: "include"})
+    duplicate = unit.members[1]
+    assert duplicate != unit.id  # not the record the cluster is shown as
+    done = attach_fulltext(project, store, duplicate, _pdf(tmp_path))
+    screening = Screening(project, store)
+    rows = retrieval_rows(screening)
+    assert [(r["record_id"], r["state"]) for r in rows] == [(unit.id, "obtained")]
+    assert fulltext_file(project, store, unit.id, unit.members) == done.path
