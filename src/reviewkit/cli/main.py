@@ -11,11 +11,13 @@ from reviewkit.appraisal.checklist import shipped_checklists
 from reviewkit.cli import appraisal as appraisal_cli
 from reviewkit.cli import dedup as dedup_cli
 from reviewkit.cli import extraction as extraction_cli
+from reviewkit.cli import fulltext as fulltext_cli
 from reviewkit.cli import prisma as prisma_cli
 from reviewkit.cli import ranking as ranking_cli
 from reviewkit.cli import report as report_cli
 from reviewkit.cli import screening as screening_cli
 from reviewkit.cli import search as search_cli
+from reviewkit.cli import studies as studies_cli
 from reviewkit.cli import synthesis as synthesis_cli
 from reviewkit.cli.common import FormatOpt, emit, progress, project_dir, user_errors, warn
 from reviewkit.cli.demo import demo as demo_command
@@ -38,6 +40,8 @@ app.add_typer(appraisal_cli.app, name="appraisal")
 app.add_typer(extraction_cli.app, name="extraction")
 app.add_typer(prisma_cli.app, name="prisma")
 app.add_typer(synthesis_cli.app, name="synthesis")
+app.add_typer(fulltext_cli.app, name="fulltext")
+app.add_typer(studies_cli.app, name="studies")
 app.command("simulate")(ranking_cli.simulate)
 app.command("report")(report_cli.report)
 

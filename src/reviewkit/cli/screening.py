@@ -20,7 +20,7 @@ from reviewkit.screening import Screening, add_reviewer, agreement, conflicts, r
 from reviewkit.screening.agreement import confusion_text
 from reviewkit.screening.batch import export_assigned, import_decisions
 from reviewkit.screening.calibration import calibration_report, draw_calibration
-from reviewkit.screening.reviewers import resolve_reviewer
+from reviewkit.screening.reviewers import remove_reviewer, resolve_reviewer, reviewer_rows
 
 app = typer.Typer(help="Screen records (title/abstract, full text) as one of the reviewers.",
                   invoke_without_command=True)
@@ -152,6 +152,29 @@ def reviewer_add(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
     with session(project_dir(ctx), sync=False) as (project, _):
         added = add_reviewer(project, name)
     typer.echo(f"added reviewer {name}" if added else f"{name} is already a reviewer")
+
+
+@reviewer_app.command("list")
+@user_errors
+def reviewer_list(ctx: typer.Context, fmt: str = FormatOpt) -> None:
+    """The reviewers and what each has done (also people whose names are on work but who
+    are no longer on the project)."""
+    with session(project_dir(ctx), sync=False) as (project, _):
+        rows = reviewer_rows(project)
+    emit(rows, fmt, "Reviewers", None if rows else ["reviewer", "on_project"])
+
+
+@reviewer_app.command("remove")
+@user_errors
+def reviewer_remove(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
+    """Take a reviewer off reviewkit.toml; their logs are kept and their decisions count."""
+    with session(project_dir(ctx), sync=False) as (project, _):
+        work = remove_reviewer(project, name)
+    typer.echo(f"removed reviewer {name} from reviewkit.toml")
+    done = ", ".join(f"{n} {k}" for k, n in work.counts.items() if n)
+    if work.files:
+        typer.echo(f"kept their work ({done}) in {', '.join(work.files)}: nothing is deleted, "
+                   f"and it still counts; add them back with: reviewkit reviewer add {name}")
 
 
 def _pairs(rows: list[dict], fmt: str, title: str) -> None:
