@@ -45,8 +45,8 @@ class Evidence:
         """What the form shows under ``component``."""
         f = self.finding
         if component == "limitations":
-            return [f"{s.cite} ({s.segments} segment{"" if s.segments == 1 else "s"}): {s.appraisal or 'no final appraisal'}"
-                    for s in self.studies]
+            return [f"{s.cite} ({_n(s.segments, 'segment')}): "
+                    f"{s.appraisal or 'no final appraisal'}" for s in self.studies]
         if component == "adequacy":
             people = self.participants
             return [f"{len(f.studies)} studies, {len(f.segments)} segments, {f.words} words, "
@@ -62,6 +62,10 @@ class Evidence:
             return [f"contradicting: {s.text}" for s in f.against] or \
                 ["no segment is coded as contradicting"]
         return []
+
+
+def _n(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def chosen_appraisals(project: Project) -> dict[str, tuple[Checklist, Appraisal]]:
