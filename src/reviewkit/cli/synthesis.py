@@ -234,3 +234,4 @@ def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
          None if fmt in ("json", "csv") else COLUMNS)
     if fmt in ("table", "md"):
         typer.echo(result.note)
+from reviewkit.cli import synthesis_confidence  # noqa: E402,F401

@@ -40,7 +40,9 @@ def _levels(w: Worksheet) -> tuple:
 
 
 def _studies_cell(findings: Findings, fid: str, cites: dict[str, str]) -> str:
-    return "; ".join(cites.get(s, s) for s in findings.findings[fid].studies)
+    """The contributing studies in studies.toml order, cited as the report cites them."""
+    mine = set(findings.findings[fid].studies)
+    return "; ".join(cite for study, cite in cites.items() if study in mine)
 
 
 def _load(project: Project) -> tuple[Findings, list[Worksheet], dict[str, str]]:
