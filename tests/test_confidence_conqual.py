@@ -85,6 +85,12 @@ def project(tmp_path: Path) -> Project:
     return meta_project(tmp_path)
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """One project for the worked cases: each rewrites the appraisals and findings."""
+    return meta_project(tmp_path_factory.mktemp("conqual"))
+
+
 # (dependability yes, themes, expected downgrades (dependability, credibility), level)
 CASES = [
     (5, ["u1"], (0, 0), "high"),
@@ -106,7 +112,8 @@ CASES = [
 
 
 @pytest.mark.parametrize("yes, themes, down, level", CASES)
-def test_every_dependability_band_and_credibility_mix(project, yes, themes, down, level):
+def test_every_dependability_band_and_credibility_mix(shared, yes, themes, down, level):
+    project = shared
     for s in STUDIES:
         write_jbi(project, s, yes)
     write_findings(project, themes)

@@ -54,9 +54,8 @@ def assess(ctx: typer.Context, finding: str, assessor: str = AssessorOpt) -> Non
 
     project = find_project(project_dir(ctx))
     name = resolve_reviewer(project, assessor, "assessing")
-    with lock(project):
-        app_ = assess_app(project, finding, name)
-        app_.run()
+    app_ = assess_app(project, finding, name)  # saves each answer under the lock
+    app_.run()
     typer.echo(f"saved to {project.relative(app_.walk.record.path)}"
                if app_.walk.record.path and app_.walk.record.path.exists() else "nothing saved")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from reviewkit.appraisal.walk import Step
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
+from reviewkit.project.session import lock
 from reviewkit.synthesis.confidence.cerqual import draft_explanation, match, spec
 from reviewkit.synthesis.confidence.evidence import Evidence, gather
 from reviewkit.synthesis.confidence.findings import citations, load_findings
@@ -138,9 +139,12 @@ class AssessWalk:
         self.pos += 1
 
     def _save(self) -> None:
+        """Each answer under the project lock, held only while writing (a form may stay
+        open for an hour; another assessor's form in the same folder must not wait)."""
         w = self.record
         w.status = "final" if not w.missing() else "draft"
-        save_worksheet(self.project, w, self.finding)
+        with lock(self.project):
+            save_worksheet(self.project, w, self.finding)
 
     def back(self) -> None:
         self.pos = max(0, self.pos - 1)

@@ -215,7 +215,7 @@ def save_worksheet(project: Project, w: Worksheet, finding: Finding) -> Path:
     path = w.path if w.path is not None and w.path.is_absolute() else \
         worksheet_path(project, w.finding, w.assessor)
     text = to_yaml(w, finding)
-    data, lines = yamlfile.loads(text, project.relative(path) if path.exists() else str(path))
+    data, lines = yamlfile.loads(text, str(path))
     parse_worksheet(data, lines, str(path), finding, w.assessor)
     yamlfile.write_atomic(path, text)
     w.path = path
