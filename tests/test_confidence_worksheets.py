@@ -271,3 +271,36 @@ def test_markdown_soqf_row_count_changes_with_the_findings(example):
     assert len(rows) == 7 and statements["managing"] not in rows
     assert rows[statements["awareness"]]["confidence"] == "not yet assessed"
     assert "warning: awareness: no final CERQual worksheet" in res.stderr
+
+
+def test_what_the_form_shows_is_read_from_the_coding_and_extraction(example):
+    """Adequacy's counts, recomputed here from the coding log and the extraction files;
+    coherence lists the segments of the finding's `contradicting:` codes."""
+    import json
+
+    events = [json.loads(line) for line in
+              (REPO / "synthesis/coding/tompkins.jsonl").read_text("utf-8").splitlines()]
+    segments = {e["segment"]: e for e in events if e["type"] == "segment"}
+    mine = {e["segment"] for e in events if e["type"] == "apply" and e["code"] == "moral-ethical"}
+    studies = {segments[s]["source"].removesuffix("-findings") for s in mine}
+    words = sum(len(segments[s]["text"].split()) for s in mine)
+    people = sum(g["n"] for st in studies for g in yaml.safe_load(
+        (REPO / "extraction" / st / "consensus.yaml").read_text("utf-8"))["values"]
+        ["participant_groups"])
+    path = example / "synthesis" / "findings.yaml"
+    path.write_text(path.read_text("utf-8").replace(
+        "    themes: [moral-ethical]\n",
+        "    themes: [moral-ethical]\n    contradicting: [awareness]\n"), "utf-8")
+    walk = AssessWalk(find_project(example), "moral-ethical", "parkman")
+    assert walk.evidence.lines("adequacy") == [
+        f"{len(studies)} studies, {len(mine)} segments, {words} words, participants: {people}"]
+    aware = {segments[e["segment"]]["text"] for e in events
+             if e["type"] == "apply" and e["code"] == "awareness"}
+    assert {line.removeprefix("contradicting: ") for line in walk.evidence.lines("coherence")} \
+        == aware
+    relevance = walk.evidence.lines("relevance")
+    assert len(relevance) == len(studies)
+    for st in studies:
+        where = yaml.safe_load((REPO / "extraction" / st / "consensus.yaml")
+                               .read_text("utf-8"))["values"]["location"]
+        assert sum(f"country {where};" in line for line in relevance) >= 1, st
