@@ -186,3 +186,19 @@ def test_conqual_refuses_a_thematic_synthesis(project):
     write_findings(project, ["t"])
     with pytest.raises(ReviewkitError, match="ConQual is for meta-aggregation"):
         conqual_all(project, load_findings(project))
+
+
+def test_the_jbi_checklist_is_copied_into_casp_once_with_its_notice(project):
+    res = run_cli("synthesis", "jbi-checklist", cwd=project.root)
+    assert res.returncode == 0, res.stderr
+    path = project.root / "casp" / "jbi-qualitative.yaml"
+    text = path.read_text("utf-8")
+    assert text.startswith("# JBI checklist text in this folder")
+    assert "no licence statement granting redistribution" in text
+    res = run_cli("appraisal", "checklists", "--format", "csv", cwd=project.root)
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert ("jbi-qualitative", "11") in [(r["id"], r["questions"]) for r in rows]
+    before = snapshot(project.root)
+    res = run_cli("synthesis", "jbi-checklist", cwd=project.root)
+    assert res.returncode == 2 and "already has the jbi-qualitative checklist" in res.stderr
+    assert snapshot(project.root) == before

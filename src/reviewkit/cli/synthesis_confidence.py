@@ -132,3 +132,15 @@ def judgements(ctx: typer.Context, fmt: str = typer.Option("json", "--format", "
                output: Path = OutOpt) -> None:
     """Every CERQual judgement of every worksheet (JSON by default)."""
     _table(ctx, "judgements_table", fmt, output)
+
+
+@app.command("jbi-checklist")
+@user_errors
+def jbi_checklist(ctx: typer.Context) -> None:
+    """Copy the JBI Critical Appraisal Checklist for Qualitative Research into casp/."""
+    from reviewkit.synthesis.confidence.conqual import install_jbi
+
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        path = install_jbi(project)
+    typer.echo(f"wrote {project.relative(path)} (JBI's text: see the notice on top)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import yaml
 
@@ -39,6 +40,25 @@ def jbi_checklist(project: Project) -> Checklist:
     path = resources.files(PACKAGE).joinpath("checklists", f"{cid}.yaml")
     with resources.as_file(path) as p:
         return load_checklist(p)
+
+
+def install_jbi(project: Project) -> Path:
+    """Copy the packaged JBI checklist into casp/ (to appraise with it), with its notice
+    as a comment on top; an existing file is never overwritten."""
+    from reviewkit.appraisal.checklist import CHECKLIST_DIR
+    from reviewkit.project.atomic import write_text_atomic
+
+    cid = rules()["checklist"]
+    dest = project.root / CHECKLIST_DIR / f"{cid}.yaml"
+    if dest.exists() or cid in load_checklists(project):
+        raise ReviewkitError(f"casp/ already has the {cid} checklist; left as it is",
+                             file=project.relative(dest) if dest.exists() else CHECKLIST_DIR)
+    folder = resources.files(PACKAGE).joinpath("checklists")
+    notice = folder.joinpath("NOTICE").read_text("utf-8")
+    text = folder.joinpath(f"{cid}.yaml").read_text("utf-8")
+    head = "".join(f"# {line}".rstrip() + "\n" for line in notice.splitlines())
+    write_text_atomic(dest, head + "#\n" + text)
+    return dest
 
 
 @dataclass
