@@ -16,7 +16,12 @@ from helpers import new_project, run_cli, snapshot
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import Project
 from reviewkit.screening.reviewers import add_reviewer
-from reviewkit.synthesis.confidence.conqual import conqual_all, credibility_down
+from reviewkit.synthesis.confidence.conqual import (
+    conqual_all,
+    credibility_down,
+    install_jbi,
+    jbi_checklist,
+)
 from reviewkit.synthesis.confidence.findings import load_findings
 from reviewkit.synthesis.edit import code_text
 from reviewkit.synthesis.sources import add_source
@@ -54,6 +59,7 @@ def meta_project(tmp_path: Path) -> Project:
         (tmp_path / f"{s}.txt").write_text(text, "utf-8")
         add_source(project, tmp_path / f"{s}.txt", s)
     (project.root / "synthesis" / "codebook.yaml").write_text(_codebook(), "utf-8")
+    install_jbi(project)
     for s in STUDIES[:2]:  # the findings rest on s1 and s2
         for c in CODED:
             code_text(project, s, f"{s} says {c}.", c, "ann")
@@ -188,13 +194,17 @@ def test_conqual_refuses_a_thematic_synthesis(project):
         conqual_all(project, load_findings(project))
 
 
-def test_the_jbi_checklist_is_copied_into_casp_once_with_its_notice(project):
+def test_the_jbi_checklist_is_copied_into_casp_once_with_its_notice(tmp_path):
+    project, store = new_project(tmp_path)
+    store.close()
+    path = project.root / "casp" / "jbi-qualitative.yaml"
+    with pytest.raises(ReviewkitError, match="synthesis jbi-checklist"):
+        jbi_checklist(project)
     res = run_cli("synthesis", "jbi-checklist", cwd=project.root)
     assert res.returncode == 0, res.stderr
-    path = project.root / "casp" / "jbi-qualitative.yaml"
     text = path.read_text("utf-8")
     assert text.startswith("# JBI checklist text in this folder")
-    assert "no licence statement granting redistribution" in text
+    assert "(c) JBI" in text
     res = run_cli("appraisal", "checklists", "--format", "csv", cwd=project.root)
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
     assert ("jbi-qualitative", "11") in [(r["id"], r["questions"]) for r in rows]
@@ -202,3 +212,18 @@ def test_the_jbi_checklist_is_copied_into_casp_once_with_its_notice(project):
     res = run_cli("synthesis", "jbi-checklist", cwd=project.root)
     assert res.returncode == 2 and "already has the jbi-qualitative checklist" in res.stderr
     assert snapshot(project.root) == before
+    assert jbi_checklist(project).question("q7").text.startswith("Is the influence of the")
+
+
+def test_report_tables_follow_the_method(project, tmp_path):
+    from reviewkit.synthesis.confidence.tables import report_tables
+
+    assert report_tables(project) == []  # no findings.yaml: nothing to show
+    for s in STUDIES:
+        write_jbi(project, s, 5)
+    write_findings(project, ["u1"])
+    names = [t.name for t, _ in report_tables(project)]
+    assert names == ["cerqual-soqf", "cerqual-profile", "conqual-sof"]
+    [(soqf, warnings)] = report_tables(project)[:1]
+    assert soqf.rows[0]["confidence"] == "not yet assessed"
+    assert warnings == ["rf: no final CERQual worksheet; shown as 'not yet assessed'"]

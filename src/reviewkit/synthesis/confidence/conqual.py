@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from reviewkit.appraisal.checklist import Checklist, load_checklist, load_checklists
+from reviewkit.appraisal.checklist import Checklist, load_checklists
 from reviewkit.appraisal.records import Appraisal
 from reviewkit.appraisal.summary import final_appraisals
 from reviewkit.errors import ReviewkitError
@@ -32,14 +32,14 @@ def rules() -> dict:
 
 
 def jbi_checklist(project: Project) -> Checklist:
-    """The project's JBI checklist (casp/ holds one with the id), else the packaged one."""
+    """The project's JBI checklist: appraisals name it, so it must be in casp/ for every
+    appraisal command to read them (`reviewkit synthesis jbi-checklist` copies it there)."""
     cid = rules()["checklist"]
     mine = load_checklists(project).get(cid)
-    if mine is not None:
-        return mine
-    path = resources.files(PACKAGE).joinpath("checklists", f"{cid}.yaml")
-    with resources.as_file(path) as p:
-        return load_checklist(p)
+    if mine is None:
+        raise ReviewkitError(f"ConQual needs the {cid} checklist in casp/: copy it with "
+                             "`reviewkit synthesis jbi-checklist`", file="casp")
+    return mine
 
 
 def install_jbi(project: Project) -> Path:

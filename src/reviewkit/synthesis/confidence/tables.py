@@ -12,7 +12,7 @@ from reviewkit.reporting.outputs import Table
 from reviewkit.synthesis.confidence.cerqual import spec
 from reviewkit.synthesis.confidence.conqual import conqual_all, rules
 from reviewkit.synthesis.confidence.evidence import gather
-from reviewkit.synthesis.confidence.findings import Findings, citations, load_findings
+from reviewkit.synthesis.confidence.findings import FINDINGS, Findings, citations, load_findings
 from reviewkit.synthesis.confidence.worksheet import Worksheet, load_worksheets
 
 ILLUSTRATIVE = "not yet assessed"
@@ -143,3 +143,14 @@ def judgements_table(project: Project) -> tuple[Table, list[str]]:
                ("part", "Component"), ("level", "Level"), ("explanation", "Explanation"),
                ("relevance", "Relevance by study")]
     return Table("cerqual-judgements", "GRADE-CERQual judgements", columns, rows), []
+
+
+def report_tables(project: Project) -> list[tuple[Table, list[str]]]:
+    """What a report shows, in order: the SoQF (near the top), the Evidence Profile, and
+    for meta-aggregation the ConQual Summary of Findings; nothing without findings.yaml."""
+    if not (project.root / FINDINGS).is_file():
+        return []
+    out = [soqf_table(project), evidence_profile_table(project)]
+    if load_findings(project).synthesis.codebook.method == "meta-aggregation":
+        out.append(conqual_table(project))
+    return out
