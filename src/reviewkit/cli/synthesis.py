@@ -203,7 +203,9 @@ def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
          None if fmt in ("json", "csv") else COLUMNS)
     if fmt in ("table", "md"):
         typer.echo(result.note)
-
-
 # the other synthesis commands register themselves on `app` (one module each)
-from reviewkit.cli import synthesis_codebook, synthesis_reconcile  # noqa: E402,F401
+from reviewkit.cli import (  # noqa: E402,F401
+    synthesis_codebook,
+    synthesis_confidence,
+    synthesis_reconcile,
+)
