@@ -12,10 +12,9 @@ from reviewkit.project.session import lock
 from reviewkit.screening.reviewers import resolve_reviewer
 from reviewkit.synthesis.codebook import add_code, load_codebook, rename_code
 from reviewkit.synthesis.edit import add_memo, code_text, uncode
-from reviewkit.synthesis.listing import SOURCE_COLUMNS, codebook_rows, matrix_rows, source_rows
-from reviewkit.synthesis.quotes import quote_table
+from reviewkit.synthesis.listing import SOURCE_COLUMNS, codebook_rows, source_rows
 from reviewkit.synthesis.sources import add_source, check_sources, load_sources
-from reviewkit.synthesis.state import load_synthesis, synthesis_status
+from reviewkit.synthesis.state import synthesis_status
 
 app = typer.Typer(help="Qualitative evidence synthesis: code texts, build themes.",
                   no_args_is_help=True)
@@ -142,28 +141,6 @@ def memo(ctx: typer.Context, target: str, text: str,
     typer.echo(f"memo on {on} {target} saved")
 
 
-@app.command("matrix")
-@user_errors
-def matrix(ctx: typer.Context, level: str = typer.Option(None, "--level"),
-           fmt: str = FmtOpt) -> None:
-    """Theme x study: coded segments per study for each code (and its sub-codes)."""
-    syn = load_synthesis(find_project(project_dir(ctx)))
-    rows = matrix_rows(syn, level, indent=fmt == "table")
-    warn_all(syn.problems)
-    emit(rows, fmt, "Theme x study")
-
-
-@app.command("quotes")
-@user_errors
-def quotes(ctx: typer.Context, role: str = typer.Option(None, "--role"),
-           fmt: str = FmtOpt) -> None:
-    """The quote table: each coded segment with study, role, page and code path."""
-    syn = load_synthesis(find_project(project_dir(ctx)))
-    rows = quote_table(syn, role)
-    warn_all(syn.problems)
-    emit(rows, fmt, "Quotes", ["index", "study", "source", "role", "page", "text", "code"])
-
-
 @app.command("status")
 @user_errors
 def status(ctx: typer.Context, fmt: str = FmtOpt) -> None:
@@ -234,3 +211,6 @@ def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
          None if fmt in ("json", "csv") else COLUMNS)
     if fmt in ("table", "md"):
         typer.echo(result.note)
+
+
+from reviewkit.cli import synthesis_outputs  # noqa: E402,F401
