@@ -20,10 +20,13 @@ def study_ids(syn: Synthesis) -> list[str]:
     return sorted({s.study for s in syn.sources})
 
 
-def matrix_table(syn: Synthesis, level: str | None = None, indent: bool = False) -> Table:
-    """Theme x study: coded segments per study for each code (sub-codes included)."""
+def matrix_table(syn: Synthesis, level: str | None = None, indent: bool = False,
+                 with_ids: bool = True) -> Table:
+    """Theme x study: coded segments per study for each code (sub-codes included);
+    ``with_ids``: a column of code ids (for scripts; the report shows names only)."""
     rows = matrix_rows(syn, level, indent)
-    columns = [("code", "Code"), ("theme", "Theme"), ("level", "Level")]
+    columns = [("code", "Code")] if with_ids else []
+    columns += [("theme", "Theme"), ("level", "Level")]
     columns += [(s, s) for s in study_ids(syn)] + [("studies", "Studies")]
     title = "Theme x study: coded segments per study" + (f" ({level})" if level else "")
     notes = ["A segment counts for a theme when it is coded with the theme or any code "
