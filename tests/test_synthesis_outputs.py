@@ -104,6 +104,7 @@ def test_every_listing_in_every_format_through_the_command(tmp_path):
     assert ["time", "Time pressure", "code", "1", "1", "2"] in got
     quotes = docx.Document(str(out / "quotes.docx")).tables[0]
     assert len(quotes.rows) == 1 + 5  # a header and the five coded segments
+    assert [c.text for c in quotes.rows[0].cells][-1] == "Segment"
 
 
 def test_mistakes_are_one_line_exit_2_and_write_nothing(tmp_path):

@@ -13,6 +13,7 @@ from reviewkit.synthesis.state import Synthesis
 
 QUOTE_COLUMNS = [("index", "#"), ("study", "Study"), ("source", "Source"), ("role", "Role"),
                  ("page", "Page"), ("text", "Text"), ("code", "Code path")]
+SEGMENT = ("segment", "Segment")  # for scripts (uncode, memo --on segment), not the report
 
 
 def study_ids(syn: Synthesis) -> list[str]:
@@ -34,7 +35,9 @@ def matrix_table(syn: Synthesis, level: str | None = None, indent: bool = False,
     return Table("synthesis-matrix", title, columns, rows, notes)
 
 
-def quotes_table(syn: Synthesis, role: str | None = None) -> Table:
-    """Every coded segment with its study, source, role, page and code path."""
+def quotes_table(syn: Synthesis, role: str | None = None, with_ids: bool = True) -> Table:
+    """Every coded segment with its study, source, role, page and code path; ``with_ids``:
+    and the segment's id."""
     title = "Quotes" + (f" ({role})" if role else "")
-    return Table("synthesis-quotes", title, QUOTE_COLUMNS, quote_table(syn, role))
+    columns = QUOTE_COLUMNS + [SEGMENT] if with_ids else QUOTE_COLUMNS
+    return Table("synthesis-quotes", title, columns, quote_table(syn, role))

@@ -27,7 +27,8 @@ def synthesis_section(project: Project) -> tuple[list[Table], list[Figure], list
     from reviewkit.synthesis.plots import heatmap_files
     from reviewkit.synthesis.themes import themes_table
 
-    tables = [themes_table(syn), matrix_table(syn, with_ids=False), quotes_table(syn)]
+    tables = [themes_table(syn), matrix_table(syn, with_ids=False),
+              quotes_table(syn, with_ids=False)]
     figures = [Figure(HEATMAP, "Coded segments per study for each code (sub-codes included)",
                       {f"{HEATMAP}.{fmt}": data for fmt, data in heatmap_files(syn).items()})]
     notes = [str(p) for p in syn.problems]
