@@ -212,3 +212,17 @@ def test_thematic_flowchart_draws_codes_into_their_themes(tmp_path):
     assert "label" not in graph.graph_attr or not graph.graph_attr["label"]
     png = flowchart_bytes(book, "png")
     assert png.startswith(b"\x89PNG")
+
+
+def test_names_are_drawn_as_written_never_as_markup_or_tex(tmp_path):
+    from test_synthesis import CODEBOOK
+
+    evil = '<script>x</script> & "q" \\ costs $a_b$'
+    project = synth_project(tmp_path, CODEBOOK.replace("name: Autonomy",
+                                                       "name: " + json.dumps(evil)))
+    code_text(project, "callanan-2012-findings", "wanted choice", "choice-words", "ann")
+    syn = load_synthesis(project)
+    for svg in (heatmap_files(syn)["svg"], flowchart_bytes(syn.codebook, "svg")):
+        assert b"<script" not in svg
+        text = "".join(ET.fromstring(svg).itertext())
+        assert '<script>x</script> & "q" \\' in text and "$a_b$" in text  # no TeX, no escape

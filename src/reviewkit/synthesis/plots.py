@@ -49,15 +49,16 @@ def heatmap_figure(syn: Synthesis, level: str | None = None) -> object:
                     color="white" if share > 0.55 else "black", gid=f"count-{y}-{x}")
     ax.set_xlim(-0.5, len(studies) - 0.5)
     ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xticks(range(len(studies)), studies, rotation=45, ha="left")
-    ax.set_yticks(range(len(rows)), labels, fontsize=8)
+    # parse_math off: a "$" in a code's name is a dollar sign, not TeX
+    ax.set_xticks(range(len(studies)), studies, rotation=45, ha="left", parse_math=False)
+    ax.set_yticks(range(len(rows)), labels, fontsize=8, parse_math=False)
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     for side in ("right", "bottom", "left", "top"):
         ax.spines[side].set_visible(False)
     what = f"{level} codes" if level else "codes"
     ax.set_title(f"Coded segments per study ({what}, sub-codes included)", fontsize=10,
-                 pad=12)
+                 pad=12, parse_math=False)
     return fig
 
 
