@@ -226,3 +226,20 @@ def test_names_are_drawn_as_written_never_as_markup_or_tex(tmp_path):
         assert b"<script" not in svg
         text = "".join(ET.fromstring(svg).itertext())
         assert '<script>x</script> & "q" \\' in text and "$a_b$" in text  # no TeX, no escape
+
+
+def test_unsupported_findings_support_no_theme(tmp_path):
+    project = synth_project(tmp_path, META)
+    code_text(project, "callanan-2012-findings", "I want control over my life", "f1", "ann",
+              role="participant quote")
+    code_text(project, "b", "Nurses described time pressure.", "f4", "bo",
+              role="participant quote")
+    syn = load_synthesis(project)
+    (s1,) = theme_rows(syn)
+    assert (s1["code"], s1["studies"], s1["segments"]) == ("s1", ["callanan-2012"], 1)
+    assert s1["quotes"] == ["“I want control over my life” (participant quote, callanan-2012)"]
+    # the matrix (theme_matrix) counts every code below; its table says so
+    assert {r["code"]: r["smith-2015"] for r in theme_matrix(syn)}["s1"] == 1
+    from reviewkit.synthesis.outputs import matrix_table
+
+    assert any("unsupported" in note for note in matrix_table(syn).notes)

@@ -4,8 +4,8 @@ and one or two illustrative quotes, participant quotes first, each with (role, s
 from __future__ import annotations
 
 from reviewkit.reporting.outputs import Table
+from reviewkit.synthesis.coding import Segment
 from reviewkit.synthesis.matrix import theme_matrix
-from reviewkit.synthesis.outputs import study_ids
 from reviewkit.synthesis.state import Synthesis
 
 # which segments illustrate a theme best: people's own words, then what was seen,
@@ -20,31 +20,41 @@ COLUMNS = [("theme", "Theme"), ("level", "Level"), ("definition", "Definition"),
 
 
 def theme_rows(syn: Synthesis, level: str | None = None) -> list[dict]:
-    """One row per theme at ``level`` (default: the top of the tree, codes with no parent)."""
+    """One row per theme at ``level`` (default: the top of the tree, codes with no parent).
+
+    Segments coded only with unsupported findings do not support a theme (JBI leaves
+    unsupported findings out of the synthesis), so here they are not counted."""
     book = syn.codebook
-    studies = study_ids(syn)
     rows = []
-    for m in theme_matrix(syn, level):
+    for m in theme_matrix(syn, level):  # checks the level, gives the tree's order
         code = book.codes[m["code"]]
         if level is None and code.parent is not None:
             continue
+        segs = supporting(syn, code.id)
         rows.append({"code": code.id, "theme": code.name, "level": code.level,
                      "definition": code.description,
-                     "studies": [s for s in studies if m[s]],
-                     "segments": sum(m[s] for s in studies),
+                     "studies": sorted({syn.study_of(s.source) for s in segs}),
+                     "segments": len(segs),
                      "quotes": illustrative_quotes(syn, code.id)})
     return rows
+
+
+def supporting(syn: Synthesis, code: str) -> list[Segment]:
+    """The segments coded with ``code`` or a code below it, unsupported findings aside."""
+    book = syn.codebook
+    under = {c for c in book.descendants(code) | {code}
+             if book.codes[c].credibility != "unsupported"}
+    return [s for s in syn.coding.segments.values() if s.codes & under]
 
 
 def illustrative_quotes(syn: Synthesis, code: str, n: int = QUOTES) -> list[str]:
     """Up to ``n`` segments of ``code`` (or below it), best role first and, among equals,
     from studies not yet quoted; each as “text” (role, study)."""
-    under = syn.codebook.descendants(code) | {code}
     order = {s.id: i for i, s in enumerate(syn.sources)}
     pool, seen = [], set()
-    for seg in sorted(syn.coding.segments.values(), key=lambda s: (
+    for seg in sorted(supporting(syn, code), key=lambda s: (
             syn.study_of(s.source), order.get(s.source, 0), s.start, s.id)):
-        if seg.codes & under and (seg.source, seg.start, seg.end) not in seen:
+        if (seg.source, seg.start, seg.end) not in seen:
             seen.add((seg.source, seg.start, seg.end))  # two coders, the same words: once
             pool.append(seg)
     chosen: list = []
@@ -60,10 +70,12 @@ def illustrative_quotes(syn: Synthesis, code: str, n: int = QUOTES) -> list[str]
 
 def themes_table(syn: Synthesis, level: str | None = None) -> Table:
     what = level or "top-level themes"
+    notes = ["Segments: coded with the theme or a code below it, all coders. Quotes: "
+             "participant quotes first, attributed (role, study)."]
+    if any(c.credibility == "unsupported" for c in syn.codebook.codes.values()):
+        notes.append("Unsupported findings are left out: their segments support no theme.")
     return Table("synthesis-themes", f"Themes ({what}, {syn.codebook.method})", COLUMNS,
-                 theme_rows(syn, level),
-                 ["Segments: coded with the theme or a code below it, all coders. Quotes: "
-                  "participant quotes first, attributed (role, study)."])
+                 theme_rows(syn, level), notes)
 
 
 def _rank(role: str) -> int:
