@@ -18,6 +18,7 @@ from reviewkit.synthesis.codebook import load_codebook
 from reviewkit.synthesis.edit import code_text
 from reviewkit.synthesis.flowchart import flowchart_bytes
 from reviewkit.synthesis.matrix import theme_matrix
+from reviewkit.synthesis.outputs import matrix_table
 from reviewkit.synthesis.plots import heatmap_files
 from reviewkit.synthesis.state import load_synthesis
 from reviewkit.synthesis.themes import theme_rows
@@ -240,6 +241,4 @@ def test_unsupported_findings_support_no_theme(tmp_path):
     assert s1["quotes"] == ["“I want control over my life” (participant quote, callanan-2012)"]
     # the matrix (theme_matrix) counts every code below; its table says so
     assert {r["code"]: r["smith-2015"] for r in theme_matrix(syn)}["s1"] == 1
-    from reviewkit.synthesis.outputs import matrix_table
-
     assert any("unsupported" in note for note in matrix_table(syn).notes)
