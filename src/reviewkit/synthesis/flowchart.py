@@ -42,8 +42,11 @@ def _path_ok(book: Codebook, cid: str) -> bool:
 
 def flowchart_graph(book: Codebook) -> object:
     """A pygraphviz AGraph, left to right, lowest level first; edges go child -> parent."""
-    import pygraphviz
-
+    try:
+        import pygraphviz
+    except ImportError:  # a dependency, but a broken install should say what to do
+        raise ReviewkitError("pygraphviz is not installed, so the flowchart cannot be drawn: "
+                             "pip install pygraphviz") from None
     if not book.codes:
         raise ReviewkitError("the codebook has no codes to draw", file=book.file)
     levels = presets()[book.method]["levels"]

@@ -3,9 +3,10 @@ heatmap, the flowchart and the quote table, when the project has a codebook and 
 
 from __future__ import annotations
 
+import importlib.util
+
 from reviewkit.project.config import Project
 from reviewkit.reporting.outputs import Table
-from reviewkit.reporting.report.diagram import graphviz_available
 from reviewkit.reporting.report.model import Figure
 from reviewkit.synthesis.codebook import Codebook, codebook_path
 
@@ -33,11 +34,11 @@ def synthesis_section(project: Project) -> tuple[list[Table], list[Figure], list
                       {f"{HEATMAP}.{fmt}": data for fmt, data in heatmap_files(syn).items()})]
     notes = [str(p) for p in syn.problems]
     if any(c.parent for c in syn.codebook.codes.values()):
-        if graphviz_available():
+        if importlib.util.find_spec("pygraphviz"):  # flowchart.py draws through it
             figures.append(flowchart_figure(syn.codebook))
         else:
-            notes.append("Graphviz was not found, so the synthesis flowchart was not drawn: "
-                         "install it and run 'reviewkit report' again.")
+            notes.append("pygraphviz was not found, so the synthesis flowchart was not drawn: "
+                         "pip install pygraphviz and run 'reviewkit report' again.")
     return tables, figures, notes
 
 
