@@ -11,10 +11,9 @@ from reviewkit.project.config import find_project
 from reviewkit.project.session import lock
 from reviewkit.screening.reviewers import resolve_reviewer
 from reviewkit.synthesis.edit import add_memo, code_text, uncode
-from reviewkit.synthesis.listing import SOURCE_COLUMNS, matrix_rows, source_rows
-from reviewkit.synthesis.quotes import quote_table
+from reviewkit.synthesis.listing import SOURCE_COLUMNS, source_rows
 from reviewkit.synthesis.sources import add_source, check_sources, load_sources
-from reviewkit.synthesis.state import load_synthesis, synthesis_status
+from reviewkit.synthesis.state import synthesis_status
 
 app = typer.Typer(help="Qualitative evidence synthesis: code texts, build themes.",
                   no_args_is_help=True)
@@ -107,28 +106,6 @@ def memo(ctx: typer.Context, target: str, text: str,
     typer.echo(f"memo on {on} {target} saved")
 
 
-@app.command("matrix")
-@user_errors
-def matrix(ctx: typer.Context, level: str = typer.Option(None, "--level"),
-           fmt: str = FmtOpt) -> None:
-    """Theme x study: coded segments per study for each code (and its sub-codes)."""
-    syn = load_synthesis(find_project(project_dir(ctx)))
-    rows = matrix_rows(syn, level, indent=fmt == "table")
-    warn_all(syn.problems)
-    emit(rows, fmt, "Theme x study")
-
-
-@app.command("quotes")
-@user_errors
-def quotes(ctx: typer.Context, role: str = typer.Option(None, "--role"),
-           fmt: str = FmtOpt) -> None:
-    """The quote table: each coded segment with study, role, page and code path."""
-    syn = load_synthesis(find_project(project_dir(ctx)))
-    rows = quote_table(syn, role)
-    warn_all(syn.problems)
-    emit(rows, fmt, "Quotes", ["index", "study", "source", "role", "page", "text", "code"])
-
-
 @app.command("status")
 @user_errors
 def status(ctx: typer.Context, fmt: str = FmtOpt) -> None:
@@ -207,5 +184,6 @@ def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
 from reviewkit.cli import (  # noqa: E402,F401
     synthesis_codebook,
     synthesis_confidence,
+    synthesis_outputs,
     synthesis_reconcile,
 )
