@@ -12,6 +12,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reviewkit.errors import ReviewkitError
@@ -163,12 +164,31 @@ def load_checklists(project: Project) -> dict[str, Checklist]:
     return {**shipped_checklists(), **own_checklists(project)}
 
 
+def checklists_in_use(project: Project) -> set[str]:
+    """The checklist ids the project's appraisal files (casp/<study>/*.yaml) name."""
+    used = set()
+    for path in (project.root / CHECKLIST_DIR).glob("*/*.yaml"):
+        try:
+            data = yaml.safe_load(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue  # the appraisal commands report it with its line
+        if isinstance(data, dict) and isinstance(data.get("checklist"), str):
+            used.add(data["checklist"])
+    return used
+
+
 def get_checklist(project: Project, ref: str | None) -> Checklist:
     """A checklist by id, or by path to a team's own file. With none named: the project's
-    own when it has exactly one, else the only one there is."""
+    own when it has exactly one, else the one its appraisals use, else the only one."""
     def known() -> dict[str, Checklist]:
-        own = own_checklists(project) if ref is None else {}
-        return own if len(own) == 1 else load_checklists(project)
+        every = load_checklists(project)
+        if ref is not None:
+            return every
+        own = own_checklists(project)
+        if len(own) == 1:
+            return own
+        used = {c: every[c] for c in checklists_in_use(project) if c in every}
+        return used if len(used) == 1 else every
 
     return choose(ref, known, load_checklist, "checklist", CHECKLIST_DIR, "--checklist")
 
