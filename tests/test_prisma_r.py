@@ -135,8 +135,11 @@ def check(c: PrismaCounts, csv_path: Path, notes: list[str]) -> dict[str, str]:
     assert got["newstud_text"] == boxes["head_databases"].lines[0]
     if "head_other" in boxes:
         assert got["other_text"] == boxes["head_other"].lines[0]
-    assert got["total_studies_ma"] == f"{c.ma_studies or 0:,}"
-    assert got["total_reports_ma"] == f"{c.ma_reports or 0:,}"
+    meta = s.get("meta_analysis")
+    assert got["total_studies_ma"] == (value(meta, "Studies included in meta-analysis")
+                                       if meta else "0")  # 0: the package's "none"
+    assert got["total_reports_ma"] == (value(meta, "Reports of studies included in "
+                                                   "meta-analysis") if meta else "0")
     return got
 
 

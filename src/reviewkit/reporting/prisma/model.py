@@ -117,6 +117,11 @@ class PrismaCounts:
         """An updated review: a previous version included something."""
         return any(v for v in (self.previous_studies, self.previous_reports))
 
+    @property
+    def has_meta_analysis(self) -> bool:
+        """The review has a meta-analysis (the package's v1.1.4 box; 0 means none)."""
+        return bool(self.ma_studies or self.ma_reports)
+
     def group(self, name: str) -> Sources:
         return getattr(self, name)
 
