@@ -31,9 +31,8 @@ def detect_schema(keys: set[str]) -> str:
 
 def check_schema(schema: str) -> str:
     if schema not in WRITABLE:
-        raise ReviewkitError(f"unknown PRISMA2020 CSV schema {schema!r}; reviewkit writes "
-                             f"{' or '.join(WRITABLE)} (the package's releases)",
-                             field="schema")
+        raise ReviewkitError(f"--schema {schema}: not a PRISMA2020 CSV schema reviewkit "
+                             f"writes; give {' or '.join(WRITABLE)} (the package's releases)")
     return schema
 
 
