@@ -17,6 +17,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.reporting.prisma import (
     Count,
     PrismaCounts,
+    Reports,
     Sources,
     check_invariants,
     read_counts_csv,
@@ -191,3 +192,16 @@ def test_cli_bad_counts_exit_2_one_line_nothing_written(tmp_path, old, new):
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {path}") and "field '" in lines[0]
     assert os.listdir(out) == []
+
+
+def test_other_methods_with_reports_of_their_own_are_not_taken_as_merged(tmp_path):
+    # 100 + 10 - 5 = 105 screened would say the websites joined the database screening,
+    # but they have their own reports: their own column, and the gap is reported
+    c = PrismaCounts(databases=Sources(100), registers=Sources(0), websites=Sources(10),
+                     organisations=Sources(0), citations=Sources(0), duplicates=5,
+                     automation_excluded=0, removed_other=0, screened=105,
+                     other=Reports(4, 0, 4, [Count("", 1)]))
+    write_counts_csv(c, tmp_path / "c.csv")
+    back = read_counts_csv(tmp_path / "c.csv")
+    assert back.merged_other == () and back.other_flow
+    assert [b.check for b in check_invariants(back)] == ["identification"]

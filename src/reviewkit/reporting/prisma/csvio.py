@@ -222,8 +222,12 @@ def infer_merged(c: PrismaCounts) -> tuple[str, ...]:
     The R schema has no field for it; when databases and registers alone do not add up to
     the records screened but adding some other routes does exactly, those routes were.
     If none does and some routes' counts are unknown, those are taken as merged, so the
-    check is skipped rather than failed (unknown is not zero).
+    check is skipped rather than failed (unknown is not zero). Other methods with reports
+    of their own go down their own column (one path, as the template has): none merged.
     """
+    if any(v for v in (c.other.sought, c.other.not_retrieved, c.other.assessed)) or any(
+            x.n for x in c.other.excluded):
+        return ()
     base = [c.databases.value, c.registers.value, c.duplicates, c.automation_excluded,
             c.removed_other, c.screened]
     if any(v is None for v in base):
