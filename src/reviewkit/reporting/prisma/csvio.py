@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
-from importlib import resources
 from itertools import combinations
 from pathlib import Path
 
@@ -34,8 +32,8 @@ from reviewkit.reporting.prisma.schema import (
     check_schema,
     detect_schema,
 )
+from reviewkit.reporting.prisma.sourcefile import COLUMNS, ours, read_source, text_of
 
-COLUMNS = ["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]
 # data key -> attribute path in PrismaCounts
 NUMBERS = {
     "previous_studies": "previous_studies", "previous_reports": "previous_reports",
@@ -112,7 +110,7 @@ def write_counts_csv(counts: PrismaCounts, path: Path | str,
     elif counts.source is not None:
         source = counts.source
     else:
-        source = _ours()
+        source = ours()
         _new_review_texts(counts, source.rows)
     keep = source.raw is not None  # someone's own rows: what did not change stays as it was
     rows = [list(r) for r in source.rows]
@@ -259,7 +257,7 @@ def _lost(c: PrismaCounts) -> list[str]:
 
 def _rows(path: Path) -> dict[str, tuple[int, str]]:
     """data key -> (line, n cell), after checking the header and every row's shape."""
-    text = _text(path)
+    text = text_of(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: dict[str, tuple[int, str]] = {}
     try:
@@ -301,76 +299,9 @@ def _header_gap(header: list[str]) -> str:
     return f"found {len(header)} columns, not {len(COLUMNS)}"
 
 
-def _text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ReviewkitError(f"cannot read the file ({exc.strerror})", file=str(path)) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")  # saved from Excel on Windows
-
-
-@dataclass
-class SourceFile:
-    """A counts file's rows as cells, and each row's own text to write back unchanged."""
-
-    rows: list[list[str]]
-    raw: dict[tuple[str, ...], list[str]] | None = None  # cells -> their texts, in order
-    header: str = ",".join(COLUMNS)
-    eol: str = "\n"
-    final_eol: bool = True
-
-    def text(self, rows: list[list[str]]) -> str:
-        raw = {k: list(v) for k, v in (self.raw or {}).items()}
-        lines = [self.header]
-        for row in rows:
-            same = raw.get(tuple(row))
-            lines.append(same.pop(0) if same else _format_row(row))
-        return self.eol.join(lines) + (self.eol if self.final_eol else "")
-
-
-def _format_row(row: list[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow(row)
-    return out.getvalue()
-
-
-def read_source(path: Path) -> SourceFile:
-    """The file's records with their exact text (a quoted cell may span lines)."""
-    text = _text(path)
-    lines = text.splitlines(keepends=True)
-    eol = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    taken: list[str] = []
-
-    def feed():
-        for line in lines:
-            taken.append(line)
-            yield line
-    records = []
-    for cells in csv.reader(feed()):
-        raw = "".join(taken)
-        taken.clear()
-        records.append((cells, raw[:-len(eol)] if raw.endswith(eol) else raw.rstrip("\r\n")))
-    if not records:
-        return SourceFile([], {})
-    raw_of: dict[tuple[str, ...], list[str]] = {}
-    for cells, raw in records[1:]:
-        raw_of.setdefault(tuple(cells), []).append(raw)
-    return SourceFile([c for c, _ in records[1:]], raw_of, records[0][1], eol,
-                      text.endswith(("\n", "\r")))
-
-
-def _ours() -> SourceFile:
-    ours = resources.files("reviewkit.reporting.prisma").joinpath("PRISMA2020-template.csv")
-    rows = list(csv.reader(io.StringIO(ours.read_text("utf-8"), newline="")))[1:]
-    return SourceFile(rows)
-
-
 def _add_missing(rows: list[list[str]]) -> list[list[str]]:
     """Rows an older template lacks, from ours, each after its predecessor."""
-    base = _ours().rows
+    base = ours().rows
     have = {r[0].strip() for r in rows if r}
     for i, row in enumerate(base):
         if row[0] in (*NUMBERS, *LISTS) and row[0] not in have:
