@@ -7,9 +7,10 @@ a stage comes from the screening module (agreement rule or a resolution).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from reviewkit.records.studies import load_studies
+from reviewkit.records.studies import Study, load_studies
 from reviewkit.reporting.prisma.model import Count, PrismaCounts
 from reviewkit.screening import Screening, stopping
 from reviewkit.screening.reasons import agreed_reason, primary_reason
@@ -132,10 +133,20 @@ def in_progress(parts: list[str]) -> str:
 
 
 def add_studies(counts: PrismaCounts, screening: Screening) -> None:
-    """Studies from studies.toml: each names the reports (record ids) that describe it."""
-    studies = load_studies(screening.project)
+    """Studies from studies.toml, counted by study and their reports by report."""
+    studies, reports = study_counts(load_studies(screening.project), screening.unit_of)
     if studies:
-        counts.included_studies = len(studies)
-        reports = {screening.unit_of(r) for s in studies for r in s.reports}
-        if reports and counts.included_reports is None:
-            counts.included_reports = len(reports)
+        counts.included_studies = studies
+        if counts.included_reports is None:  # the full-text includes, when screened
+            counts.included_reports = reports
+
+
+def study_counts(studies: list[Study], unit_of: Callable[[str], str] = str) -> tuple[int, int]:
+    """(studies, reports) of a studies list. Entries that share a ``programme`` are one
+    study (PRISMA counts studies, and a programme of work reported several times is one);
+    reports are the distinct records the entries name, and an entry naming none is one
+    report (the file lists one entry per included record until its records are imported).
+    """
+    units = {unit_of(r) for s in studies for r in s.reports}
+    return (len({s.programme or f"id:{s.id}" for s in studies}),
+            len(units) + sum(1 for s in studies if not s.reports))
