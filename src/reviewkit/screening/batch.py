@@ -14,6 +14,7 @@ from reviewkit.io.rawsource import RawSource
 from reviewkit.io.writers import RawPairs, write_ris
 from reviewkit.reporting.tables import csv_safe
 from reviewkit.screening.calibration import calibration_sample
+from reviewkit.screening.config import ScreeningConfig
 from reviewkit.screening.data import Screening
 from reviewkit.screening.events import check_decision, decision_event
 from reviewkit.screening.interop import NAMES, Matcher, ToolFile, read_tool_file
@@ -205,7 +206,7 @@ def import_tool_rows(screening: Screening, path: Path, reviewer: str, stage: str
                                  "included at the stage before)", file=str(path),
                                  line=row.line)
         try:
-            label, reason = check_decision(conf, stage, row.decision, _known(conf, row.reason))
+            label, reason = check_decision(conf, stage, row.decision, _known(conf, row.reasons))
         except ReviewkitError as exc:
             raise ReviewkitError(f"{row.where}: {exc.message}", file=str(path),
                                  line=row.line, field=exc.field) from None
@@ -228,6 +229,8 @@ def import_tool_rows(screening: Screening, path: Path, reviewer: str, stage: str
     return report
 
 
-def _known(conf, reason: str) -> str:
-    """A tool's reason when the project lists it; otherwise none (it stays in the note)."""
-    return reason if reason.strip().lower() in {r.lower() for r in conf.reasons} else ""
+def _known(conf: ScreeningConfig, reasons: list[str]) -> str:
+    """The first of a tool's reasons the project lists; none otherwise (the tool's reasons
+    stay in the note): a reason is never made up."""
+    listed = {r.lower() for r in conf.reasons}
+    return next((r for r in reasons if r.strip().lower() in listed), "")

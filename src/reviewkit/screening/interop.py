@@ -46,7 +46,7 @@ class ToolRow:
     line: int | None
     ids: dict[str, str]  # any of: id, doi, pmid, title, year
     decision: str  # include / exclude / maybe, or '' for not decided
-    reason: str = ""
+    reasons: list[str] = field(default_factory=list)  # the tool's, the project's or not
     note: str = ""
 
 
@@ -131,11 +131,11 @@ def read_tool_file(path: Path, tool: str = "auto", member: str | None = None,
     header, rows = csv_rows(text, str(path))
     found = detect(path, header, text) if tool == "auto" else tool
     if found == "asreview":
-        return ToolFile(found, asreview_csv(name, header, rows))
+        return ToolFile(found, asreview_csv(name, str(path), header, rows))
     if found == "rayyan":
-        return ToolFile(found, rayyan_csv(name, rows, member, reviewer))
+        return ToolFile(found, rayyan_csv(name, str(path), rows, member, reviewer))
     if found == "covidence":
-        return ToolFile(found, covidence_csv(name, header, rows, decision, stage))
+        return ToolFile(found, covidence_csv(name, str(path), header, rows, decision, stage))
     if found == "reviewkit" or tool == "auto":
         return ToolFile("reviewkit")  # its own reader names the columns it expects
     raise ReviewkitError("cannot tell which tool wrote this file (expected reviewkit's "
@@ -154,19 +154,19 @@ def _articles(path: Path) -> tuple[str, bytes]:
         return f"{path.name}:{chosen[0]}", z.read(chosen[0])
 
 
-def asreview_csv(name: str, header: list[str],
+def asreview_csv(name: str, src: str, header: list[str],
                  rows: list[tuple[int, dict[str, str]]]) -> list[ToolRow]:
     conf = rules()["asreview"]
     label = next((c for c in conf["label_columns"] if c in header), None)
     if label is None:
         raise ReviewkitError(f"no label column ({', '.join(conf['label_columns'])})",
-                             file=name, line=1)
+                             file=src, line=1)
     out = []
     for line, row in rows:
         value = row.get(label, "").strip()
         value = value[:-2] if value.endswith(".0") else value  # pandas writes 1.0
         if value not in conf["labels"]:
-            raise ReviewkitError(f"{label} is {value!r}; expected 1, 0 or empty", file=name,
+            raise ReviewkitError(f"{label} is {value!r}; expected 1, 0 or empty", file=src,
                                  line=line, field=label)
         out.append(ToolRow(f"{name}:{line}", line, _ids(row, ["reviewkit_id"]),
                            conf["labels"][value], note=_first(row, conf["note_columns"])))
@@ -198,9 +198,9 @@ def ruby_hash(text: str) -> dict[str, str]:
     return out
 
 
-def rayyan_csv(name: str, rows: list[tuple[int, dict[str, str]]], member: str | None,
-               reviewer: str) -> list[ToolRow]:
-    words = rules()["rayyan"]["decisions"]
+def rayyan_csv(name: str, src: str, rows: list[tuple[int, dict[str, str]]],
+               member: str | None, reviewer: str) -> list[ToolRow]:
+    words = rules()["rayyan"]["decisions"] | {"": ""}
     parsed = [(line, row, rayyan_notes(row.get("notes", ""))) for line, row in rows]
     members = sorted({m for _, _, p in parsed for m in ruby_hash(p.get("RAYYAN-INCLUSION", ""))})
     who = member or next((m for m in members if m.lower() == reviewer.lower()), None)
@@ -209,13 +209,13 @@ def rayyan_csv(name: str, rows: list[tuple[int, dict[str, str]]], member: str | 
     if who is None or who not in members:
         raise ReviewkitError(f"whose Rayyan decisions? name one with --member: "
                              f"{', '.join(members) or 'no member decided anything'}",
-                             file=name, field="member")
+                             file=src, field="member")
     out = []
     for line, row, parts in parsed:
         said = ruby_hash(parts.get("RAYYAN-INCLUSION", "")).get(who, "")
         if said.lower() not in words:
             raise ReviewkitError(f"{who}'s decision is {said!r}; expected Included, Excluded "
-                                 "or Maybe", file=name, line=line)
+                                 "or Maybe", file=src, line=line)
         reasons = [r.strip() for r in parts.get("RAYYAN-EXCLUSION-REASONS", "").split(",")
                    if r.strip()]
         notes = ruby_hash(parts.get("USER-NOTES", "")).get(who, "")
@@ -224,12 +224,13 @@ def rayyan_csv(name: str, rows: list[tuple[int, dict[str, str]]], member: str | 
                                        else "", notes]))
         ids = _ids(row, ["key"]) | {"pmid": _first(row, ["pubmed_id", "pmid"])}
         out.append(ToolRow(f"{name}:{line}", line, ids, words[said.lower()],
-                           reasons[0] if reasons else "", note))
+                           reasons, note))
     return out
 
 
-def covidence_csv(name: str, header: list[str], rows: list[tuple[int, dict[str, str]]],
-                  decision: str | None, stage: str) -> list[ToolRow]:
+def covidence_csv(name: str, src: str, header: list[str],
+                  rows: list[tuple[int, dict[str, str]]], decision: str | None,
+                  stage: str) -> list[ToolRow]:
     conf = rules()["covidence"]
     if decision is None:
         words = Path(name).stem.lower().replace("-", " ").replace("_", " ")
@@ -239,16 +240,19 @@ def covidence_csv(name: str, header: list[str], rows: list[tuple[int, dict[str, 
         if decision is None:
             raise ReviewkitError("a Covidence CSV holds one list (Irrelevant, Full text review, "
                                  f"Excluded, Included); the file name does not say which at "
-                                 f"{stage}: pass --decision include or exclude", file=name,
+                                 f"{stage}: pass --decision include or exclude", file=src,
                                  field="decision")
     out = []
     for line, row in rows:
         ids = _ids(row, []) | {"pmid": _pmid(row.get("accession number", ""))}
         reason = _first(row, conf["reason_columns"])
-        note = "; ".join(filter(None, [f"Covidence #{row.get('covidence #', '')}",
+        number = row.get("covidence #", "")
+        number = number if number.startswith("#") or not number else "#" + number
+        note = "; ".join(filter(None, [f"Covidence {number}" if number else "",
                                        f"Covidence reason: {reason}" if reason else "",
                                        row.get("notes", ""), row.get("tags", "")]))
-        out.append(ToolRow(f"{name}:{line}", line, ids, decision, reason, note))
+        out.append(ToolRow(f"{name}:{line}", line, ids, decision, [reason] if reason else [],
+                           note))
     return out
 
 
@@ -297,7 +301,8 @@ def _results(db: str, name: str) -> dict[int, tuple[int | None, str]]:
             raise ReviewkitError("results table lacks record_id/label", file=name)
         note = next((c for c in ("note", "notes") if c in columns), None)
         query = f"SELECT record_id, label, {note or 'NULL'} FROM results"
-        return {int(r): (lab, n or "") for r, lab, n in con.execute(query) if lab is not None}
+        # a NULL label is a record shown but not labelled yet: counted as not decided
+        return {int(r): (lab, n or "") for r, lab, n in con.execute(query)}
     except sqlite3.DatabaseError as exc:
         raise ReviewkitError(f"cannot read the review's database ({exc})", file=name) from None
     finally:
