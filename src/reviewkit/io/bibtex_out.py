@@ -22,6 +22,8 @@ Extras = Callable[[StoredRecord], dict[str, str]]
 _ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "%": r"\%",
             "&": r"\&", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}"}
 _SPECIAL = re.compile(r"[\\{}$%&#_~]")  # a bare ^ reads back as itself
+# TeX ligatures (-- en dash, `` and '' quotes, ?` and !`): an empty group keeps them apart
+_LIGATURE = re.compile(r"(-(?=-)|`(?=`)|'(?=')|[?!](?=`))")
 _KEYCHARS = re.compile(r"[^A-Za-z0-9]")
 
 
@@ -33,7 +35,7 @@ def _types() -> dict:
 
 def latex(value: str) -> str:
     """Plain text as BibTeX text: LaTeX specials escaped, nothing else changed."""
-    return _SPECIAL.sub(lambda m: _ESCAPES[m.group(0)], value)
+    return _LIGATURE.sub(r"\1{}", _SPECIAL.sub(lambda m: _ESCAPES[m.group(0)], value))
 
 
 def _verbatim(value: str) -> str:
