@@ -284,3 +284,42 @@ def test_a_file_that_is_no_asreview_project_is_refused(review, tmp_path):
     r = run_cli("screen", "import-decisions", str(fake), "-r", "ana", cwd=project.root)
     assert r.returncode == 2 and "project.json" in r.stderr and "Traceback" not in r.stderr
     assert snapshot(project.root) == before
+
+
+def test_asreview_ris_export_labels_are_read_from_n1(review, tmp_path):
+    project, records = review
+    a = pick(records, doi=True)[0]
+    b, c = pick(records, doi=False)[:2]
+    ris = "".join(f"TY  - JOUR\nTI  - {sr.record.title}\nPY  - {sr.record.year}\n"
+                  f"DO  - {sr.record.doi}\nN1  - {label}\nER  - \n\n"
+                  for sr, label in [(a, "ASReview_relevant"), (b, "ASReview_irrelevant"),
+                                    (c, "ASReview_not_seen")])
+    path = tmp_path / "asreview_export.ris"
+    path.write_text(ris, encoding="utf-8")
+    r = run_cli("screen", "import-decisions", str(path), "-r", "ana", cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["2 decisions imported, 0 unchanged, 1 rows without a decision",
+                                     "from asreview; matched by doi 1, title+year 1"]
+    assert {k: v["decision"] for k, v in logged(project, "ana").items()} == {
+        a.id: "include", b.id: "exclude"}
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--from", "endnote"], "unknown tool 'endnote'"),
+    (["--from", "covidence", "--decision", "perhaps"], "unknown decision 'perhaps'"),
+])
+def test_option_mistakes_are_one_line_and_write_nothing(review, tmp_path, args, words):
+    project, records = review
+    path = write_csv(tmp_path / "c.csv", COVIDENCE, [covidence_row(records[0], 1)])
+    before = snapshot(project.root)
+    r = run_cli("screen", "import-decisions", str(path), "-r", "ana", *args, cwd=project.root)
+    assert r.returncode == 2 and words in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and snapshot(project.root) == before
+
+
+def test_unknown_export_format_is_one_line(review, tmp_path):
+    project, _ = review
+    out = tmp_path / "x.bib"
+    r = run_cli("export", "-f", "endnote", "-o", str(out), cwd=project.root)
+    assert r.returncode == 2 and "unknown export format 'endnote'" in r.stderr
+    assert "bibtex, csl-json, asreview" in r.stderr and not out.exists()

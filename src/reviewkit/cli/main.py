@@ -137,7 +137,8 @@ def import_(ctx: typer.Context,
 @user_errors
 def export(ctx: typer.Context,
            fmt: str = typer.Option("ris", "--format", "-f", help="ris, csv, bibtex, "
-                                  "csl-json, asreview (CSV, 0/1 included), rayyan (CSV)"),
+                                  "csl-json, asreview (CSV, 0/1 included), asreview-ris "
+                                  "(N1 labels), rayyan (CSV)"),
            output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)"),
            unique: bool = typer.Option(False, "--unique", help="One record per duplicate "
                                        "cluster (gaps filled from its members; member ids "

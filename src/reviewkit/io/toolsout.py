@@ -21,6 +21,7 @@ RAYYAN_COLUMNS = ["key", "title", "authors", "journal", "issn", "volume", "issue
                   "year", "publisher", "url", "abstract", "notes", "doi", "keywords",
                   "pubmed_id", "language"]
 LABELS = {"include": "1", "exclude": "0"}  # ASReview's relevant / irrelevant
+RIS_LABELS = {"include": "ASReview_relevant", "exclude": "ASReview_irrelevant"}
 
 
 def _write(rows: Iterable[dict], columns: list[str], out: TextIO) -> int:
@@ -46,6 +47,19 @@ def write_asreview(records: Iterable[StoredRecord], out: TextIO, raw: object = N
                    "included": LABELS.get(extra.get("decision", ""), "")}
 
     return _write(rows(), ASREVIEW_COLUMNS, out)
+
+
+def write_asreview_ris(records: Iterable[StoredRecord], out: TextIO, raw: object = None,
+                       extras: Extras | None = None) -> int:
+    """RIS with ASReview's N1 labels (ASReview_relevant / _irrelevant / _not_seen)."""
+    from reviewkit.io.writers import write_ris
+
+    def labelled(sr: StoredRecord) -> dict[str, str]:
+        extra = extras(sr) if extras else {}
+        label = RIS_LABELS.get(extra.get("decision", ""), "ASReview_not_seen")
+        return extra | {"asreview": label}
+
+    return write_ris(records, out, raw, labelled)
 
 
 def rayyan_notes(extra: dict[str, str]) -> str:

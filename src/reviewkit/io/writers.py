@@ -71,6 +71,8 @@ def _extra_ris(extra: dict[str, str]) -> list[tuple[str, str]]:
         pairs.append(("N1", f"reviewkit {extra['stage']}: {extra['decision']}"))
     if extra.get("study"):
         pairs.append(("N1", f"reviewkit study: {extra['study']}"))
+    if extra.get("asreview"):  # ASReview LAB reads its labels from N1
+        pairs.append(("N1", extra["asreview"]))
     return pairs
 
 
@@ -121,13 +123,11 @@ def writers() -> dict[str, Callable]:
     """Export format name -> writer(records, out, raw, extras) returning the count."""
     from reviewkit.io.bibtex_out import write_bibtex
     from reviewkit.io.cslout import write_csl
-    from reviewkit.io.toolsout import write_asreview, write_rayyan
+    from reviewkit.io.toolsout import write_asreview, write_asreview_ris, write_rayyan
 
     return {"ris": write_ris, "csv": write_csv, "bibtex": write_bibtex, "csl-json": write_csl,
-            "asreview": write_asreview, "rayyan": write_rayyan}
-
-
-FORMATS = ("ris", "csv", "bibtex", "csl-json", "asreview", "rayyan")
+            "asreview": write_asreview, "asreview-ris": write_asreview_ris,
+            "rayyan": write_rayyan}
 
 
 def export(records: Iterable[StoredRecord], fmt: str, out: TextIO | None = None,

@@ -128,6 +128,8 @@ def read_tool_file(path: Path, tool: str = "auto", member: str | None = None,
     if zipfile.is_zipfile(path):  # Rayyan's export: articles.csv and customizations_log.csv
         name, data = _articles(path)
     text = _decode(data, str(path))
+    if text.lstrip().startswith("TY  -") and tool in ("auto", "asreview"):
+        return ToolFile("asreview", asreview_ris(data, name, str(path)))
     header, rows = csv_rows(text, str(path))
     found = detect(path, header, text) if tool == "auto" else tool
     if found == "asreview":
@@ -170,6 +172,24 @@ def asreview_csv(name: str, src: str, header: list[str],
                                  line=line, field=label)
         out.append(ToolRow(f"{name}:{line}", line, _ids(row, ["reviewkit_id"]),
                            conf["labels"][value], note=_first(row, conf["note_columns"])))
+    return out
+
+
+def asreview_ris(data: bytes, name: str, src: str) -> list[ToolRow]:
+    """ASReview's RIS export: labels in N1 (ASReview_relevant, _irrelevant, _not_seen)."""
+    from reviewkit.io import parse_bytes
+
+    labels = {k.lower(): v for k, v in rules()["asreview"]["ris_labels"].items()}
+    out = []
+    for rec in parse_bytes(data, src, "ris").records:
+        notes = [v.strip().lower() for t, v in rec.raw if t == "N1"]
+        found = {labels[n] for n in notes if n in labels}
+        if len(found) > 1:
+            raise ReviewkitError(f"the record has two labels: {', '.join(sorted(found))}",
+                                 file=src, line=rec.line)
+        ids = {"id": next((v for t, v in rec.raw if t == "ZI"), ""), "doi": rec.doi,
+               "pmid": rec.pmid, "title": rec.title, "year": str(rec.year or "")}
+        out.append(ToolRow(f"{name}:{rec.line}", rec.line, ids, found.pop() if found else ""))
     return out
 
 
