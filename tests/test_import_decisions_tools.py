@@ -323,3 +323,24 @@ def test_unknown_export_format_is_one_line(review, tmp_path):
     r = run_cli("export", "-f", "endnote", "-o", str(out), cwd=project.root)
     assert r.returncode == 2 and "unknown export format 'endnote'" in r.stderr
     assert "bibtex, csl-json, asreview" in r.stderr and not out.exists()
+
+
+def test_rayyan_ris_export_keeps_decisions_in_n1(review, tmp_path):
+    project, records = review
+    a, b = pick(records, doi=True)[:2]
+    ris = "".join(f"TY  - JOUR\nTI  - {sr.record.title}\nPY  - {sr.record.year}\n"
+                  f"DO  - {sr.record.doi}\nN1  - {note}\nER  - \n\n"
+                  for sr, note in [(a, 'RAYYAN-INCLUSION: {"Ana"=>"Included"}'),
+                                   (b, 'RAYYAN-INCLUSION: {"Ana"=>"Excluded"} | '
+                                       'RAYYAN-EXCLUSION-REASONS: not empirical')])
+    path = tmp_path / "rayyan.ris"
+    path.write_text(ris, encoding="utf-8")
+    r = run_cli("screen", "import-decisions", str(path), "-r", "ben", "--member", "Ana",
+                cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    got = logged(project, "ben")
+    assert {k: (v["decision"], v["reason"]) for k, v in got.items()} == {
+        a.id: ("include", ""), b.id: ("exclude", "not empirical")}
+    # record 2 starts on line 8 (5 tags, ER, a blank line before it)
+    assert got[b.id]["note"] == ("from Rayyan rayyan.ris:8; Rayyan member Ana; "
+                                 "Rayyan reasons: not empirical")

@@ -128,7 +128,10 @@ def read_tool_file(path: Path, tool: str = "auto", member: str | None = None,
     if zipfile.is_zipfile(path):  # Rayyan's export: articles.csv and customizations_log.csv
         name, data = _articles(path)
     text = _decode(data, str(path))
-    if text.lstrip().startswith("TY  -") and tool in ("auto", "asreview"):
+    if text.lstrip().startswith("TY  -"):
+        if tool == "rayyan" or tool == "auto" and "RAYYAN-" in text:
+            return ToolFile("rayyan", rayyan_csv(name, str(path), ris_rows(data, str(path)),
+                                                 member, reviewer))
         return ToolFile("asreview", asreview_ris(data, name, str(path)))
     header, rows = csv_rows(text, str(path))
     found = detect(path, header, text) if tool == "auto" else tool
@@ -173,6 +176,17 @@ def asreview_csv(name: str, src: str, header: list[str],
         out.append(ToolRow(f"{name}:{line}", line, _ids(row, ["reviewkit_id"]),
                            conf["labels"][value], note=_first(row, conf["note_columns"])))
     return out
+
+
+def ris_rows(data: bytes, src: str) -> list[tuple[int, dict[str, str]]]:
+    """RIS records as the rows of Rayyan's CSV: its notes are the N1 lines."""
+    from reviewkit.io import parse_bytes
+
+    return [(rec.line, {"key": next((v for t, v in rec.raw if t == "ZI"), ""),
+                        "title": rec.title, "year": str(rec.year or ""), "doi": rec.doi,
+                        "pubmed_id": rec.pmid,
+                        "notes": " | ".join(v for t, v in rec.raw if t == "N1")})
+            for rec in parse_bytes(data, src, "ris").records]
 
 
 def asreview_ris(data: bytes, name: str, src: str) -> list[ToolRow]:
@@ -354,6 +368,8 @@ def _data_store(db: str, dataset: dict[int, dict[str, str]]) -> dict[int, dict[s
         query = "SELECT record_id, dataset_row, title, year, doi FROM record"
         for rid, row, title, year, doi in con.execute(query):
             ids = dict(dataset.get(row, {})) if row is not None else {}
+            if title and ids.get("title") and title_words(ids["title"]) != title_words(title):
+                ids = {}  # the dataset file is not the one LAB stored: trust only the store
             ids.update({k: str(v) for k, v in (("title", title), ("year", year), ("doi", doi))
                         if v and not ids.get(k)})
             out[int(rid)] = ids
