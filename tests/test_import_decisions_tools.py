@@ -344,3 +344,20 @@ def test_rayyan_ris_export_keeps_decisions_in_n1(review, tmp_path):
     # record 2 starts on line 8 (5 tags, ER, a blank line before it)
     assert got[b.id]["note"] == ("from Rayyan rayyan.ris:8; Rayyan member Ana; "
                                  "Rayyan reasons: not empirical")
+
+
+def test_a_title_matches_a_year_either_side_but_not_further(review, tmp_path):
+    project, records = review
+    a, b = pick(records, doi=False)[:2]
+    columns = ["title", "year", "included"]
+    rows = [{"title": a.record.title, "year": str(a.record.year + 1), "included": "1"},
+            {"title": b.record.title, "year": str(b.record.year - 3), "included": "1"}]
+    path = write_csv(tmp_path / "years.csv", columns, rows)
+    r = run_cli("screen", "import-decisions", str(path), "-r", "ana", cwd=project.root)
+    assert r.returncode == 2 and r.stderr.rstrip().endswith(
+        "1 decided rows match no record (by id, DOI, PMID, title and year): years.csv:3; "
+        "nothing imported")
+    write_csv(path, columns, rows[:1])
+    r = run_cli("screen", "import-decisions", str(path), "-r", "ana", cwd=project.root)
+    assert r.returncode == 0 and r.stdout.endswith("matched by title 1\n"), r.stderr
+    assert set(logged(project, "ana")) == {a.id}

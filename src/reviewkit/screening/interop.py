@@ -382,7 +382,8 @@ def _data_store(db: str, dataset: dict[int, dict[str, str]]) -> dict[int, dict[s
 
 class Matcher:
     """Finds the screening unit a row is about: by reviewkit id, DOI, PMID, then title
-    (with the year when both have one). A key shared by two units matches neither."""
+    (with the year when both have one, else a year either side or none). A key shared by
+    two units matches neither."""
 
     def __init__(self, screening: Screening) -> None:
         self.screening = screening
@@ -419,8 +420,12 @@ class Matcher:
         found = self.title.get((key, year), set()) if year else set()
         if len(found) == 1:
             return next(iter(found)), "title+year"
-        if not found:
-            found = self.title.get((key, None), set()) if year else self.title_any.get(key, set())
-            if len(found) == 1:
-                return next(iter(found)), "title"
-        return None
+        if found:
+            return None  # two records share title and year: neither is guessed
+        if year:
+            # a year either side: the e-pub year in one database, the issue's in another
+            near = self.title.get((key, year - 1), set()) | self.title.get((key, year + 1), set())
+            found = near or self.title.get((key, None), set())
+        else:
+            found = self.title_any.get(key, set())
+        return (next(iter(found)), "title") if len(found) == 1 else None
