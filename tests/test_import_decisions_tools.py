@@ -361,3 +361,20 @@ def test_a_title_matches_a_year_either_side_but_not_further(review, tmp_path):
     r = run_cli("screen", "import-decisions", str(path), "-r", "ana", cwd=project.root)
     assert r.returncode == 0 and r.stdout.endswith("matched by title 1\n"), r.stderr
     assert set(logged(project, "ana")) == {a.id}
+
+
+def test_a_later_export_with_the_same_decisions_adds_nothing(review, tmp_path):
+    project, records = review
+    chosen = pick(records, doi=True)[:4]
+    columns = ["title", "doi", "included", "asreview_note"]
+    rows = [{"title": sr.record.title, "doi": sr.record.doi, "included": str(i % 2),
+             "asreview_note": "dose?" if i == 0 else ""} for i, sr in enumerate(chosen)]
+    first = write_csv(tmp_path / "monday.csv", columns, rows)
+    assert run_cli("screen", "import-decisions", str(first), "-r", "ana",
+                   cwd=project.root).stdout.startswith("4 decisions imported")
+    rows[3]["included"] = "0"  # one changed its label since; the rows come in another order
+    later = write_csv(tmp_path / "friday.csv", columns, rows[::-1])
+    r = run_cli("screen", "import-decisions", str(later), "-r", "ana", cwd=project.root)
+    assert r.stdout.startswith("1 decisions imported, 3 unchanged"), r.stderr
+    events = read_events(log_path(project, TA, "ana"))
+    assert len(events) == 5 and events[-1]["note"] == "from ASReview friday.csv:2"

@@ -189,7 +189,9 @@ def import_tool_rows(screening: Screening, path: Path, reviewer: str, stage: str
     conf, matcher = screening.conf, Matcher(screening)
     name = NAMES[found.tool]
     eligible = set(screening.eligible(stage))
-    current = {u: _key(e) for u, e in screening.state(stage).log(reviewer).decided().items()}
+    # the same decisions from a later export (rows reordered, another file name) add nothing
+    current = {u: _key(e)[:2] + (_own_note(e.get("note", "")),)
+               for u, e in screening.state(stage).log(reviewer).decided().items()}
     report, events, unmatched = ImportReport(tool=found.tool), [], []
     for row in found.rows:
         if not row.decision:
@@ -212,10 +214,10 @@ def import_tool_rows(screening: Screening, path: Path, reviewer: str, stage: str
                                  line=row.line, field=exc.field) from None
         note = f"from {name} {row.where}" + (f"; {row.note}" if row.note else "")
         report.matched[how] = report.matched.get(how, 0) + 1
-        if current.get(unit) == (label, reason, note):
+        if current.get(unit) == (label, reason, row.note):
             report.unchanged += 1
             continue
-        current[unit] = (label, reason, note)
+        current[unit] = (label, reason, row.note)
         events.append(decision_event(stage, reviewer, rid, label, reason, note,
                                      via=found.tool))
     if unmatched:
@@ -227,6 +229,13 @@ def import_tool_rows(screening: Screening, path: Path, reviewer: str, stage: str
     append_events(log_path(screening.project, stage, reviewer), events)
     report.added = len(events)
     return report
+
+
+def _own_note(note: str) -> str:
+    """A logged note without the 'from <tool> <where>' an import put in front of it."""
+    if any(note.startswith(f"from {name} ") for name in NAMES.values()):
+        return note.partition("; ")[2]
+    return note
 
 
 def _known(conf: ScreeningConfig, reasons: list[str]) -> str:
