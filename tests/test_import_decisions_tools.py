@@ -378,3 +378,22 @@ def test_a_later_export_with_the_same_decisions_adds_nothing(review, tmp_path):
     assert r.stdout.startswith("1 decisions imported, 3 unchanged"), r.stderr
     events = read_events(log_path(project, TA, "ana"))
     assert len(events) == 5 and events[-1]["note"] == "from ASReview friday.csv:2"
+
+
+def test_two_rows_for_one_record_must_agree(review, tmp_path):
+    project, records = review
+    a, b = pick(records, doi=True)[:2]
+    columns = ["title", "doi", "year", "included"]
+    rows = [{"title": a.record.title, "doi": a.record.doi, "included": "1"},
+            {"title": b.record.title, "doi": b.record.doi, "included": "1"},
+            {"title": a.record.title, "year": str(a.record.year), "doi": "", "included": "0"}]
+    path = write_csv(tmp_path / "dups.csv", columns, rows)
+    before = snapshot(project.root)
+    r = run_cli("screen", "import-decisions", str(path), "-r", "ana", cwd=project.root)
+    assert r.returncode == 2
+    assert f"dups.csv:2 and dups.csv:4 are the same record ({a.id})" in r.stderr
+    assert snapshot(project.root) == before
+    rows[2]["included"] = "1"  # agreeing copies are one decision
+    write_csv(path, columns, rows)
+    r = run_cli("screen", "import-decisions", str(path), "-r", "ana", cwd=project.root)
+    assert r.stdout.startswith("2 decisions imported, 1 unchanged"), r.stderr

@@ -193,6 +193,7 @@ def import_tool_rows(screening: Screening, path: Path, reviewer: str, stage: str
     current = {u: _key(e)[:2] + (_own_note(e.get("note", "")),)
                for u, e in screening.state(stage).log(reviewer).decided().items()}
     report, events, unmatched = ImportReport(tool=found.tool), [], []
+    seen: dict[str, tuple[str, str]] = {}  # unit -> (where, decision) of its first row
     for row in found.rows:
         if not row.decision:
             report.blank += 1
@@ -212,6 +213,12 @@ def import_tool_rows(screening: Screening, path: Path, reviewer: str, stage: str
         except ReviewkitError as exc:
             raise ReviewkitError(f"{row.where}: {exc.message}", file=str(path),
                                  line=row.line, field=exc.field) from None
+        earlier = seen.setdefault(unit, (row.where, label))
+        if earlier[1] != label:  # two copies in the tool, one record (cluster) here
+            raise ReviewkitError(f"{earlier[0]} and {row.where} are the same record ({unit}) "
+                                 f"with different decisions ({earlier[1]}, {label}); decide "
+                                 "one in the tool or drop a row; nothing imported",
+                                 file=str(path), line=row.line)
         note = f"from {name} {row.where}" + (f"; {row.note}" if row.note else "")
         report.matched[how] = report.matched.get(how, 0) + 1
         if current.get(unit) == (label, reason, row.note):
