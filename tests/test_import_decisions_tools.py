@@ -397,3 +397,13 @@ def test_two_rows_for_one_record_must_agree(review, tmp_path):
     write_csv(path, columns, rows)
     r = run_cli("screen", "import-decisions", str(path), "-r", "ana", cwd=project.root)
     assert r.stdout.startswith("2 decisions imported, 1 unchanged"), r.stderr
+
+
+def test_a_ris_file_without_any_tools_labels_is_refused(review, tmp_path):
+    project, records = review
+    path = tmp_path / "zotero.ris"
+    path.write_text(f"TY  - JOUR\nTI  - {records[0].record.title}\nER  - \n", encoding="utf-8")
+    before = snapshot(project.root)
+    r = run_cli("screen", "import-decisions", str(path), "-r", "ana", cwd=project.root)
+    assert r.returncode == 2 and "no decisions in it" in r.stderr
+    assert snapshot(project.root) == before

@@ -132,6 +132,10 @@ def read_tool_file(path: Path, tool: str = "auto", member: str | None = None,
         if tool == "rayyan" or tool == "auto" and "RAYYAN-" in text:
             return ToolFile("rayyan", rayyan_csv(name, str(path), ris_rows(data, str(path)),
                                                  member, reviewer))
+        if tool == "auto" and "ASReview_" not in text:
+            raise ReviewkitError("a RIS file without ASReview's N1 labels (ASReview_relevant, "
+                                 "...) or Rayyan's (RAYYAN-INCLUSION): no decisions in it",
+                                 file=str(path))
         return ToolFile("asreview", asreview_ris(data, name, str(path)))
     header, rows = csv_rows(text, str(path))
     found = detect(path, header, text) if tool == "auto" else tool
@@ -141,12 +145,8 @@ def read_tool_file(path: Path, tool: str = "auto", member: str | None = None,
         return ToolFile(found, rayyan_csv(name, str(path), rows, member, reviewer))
     if found == "covidence":
         return ToolFile(found, covidence_csv(name, str(path), header, rows, decision, stage))
-    if found == "reviewkit" or tool == "auto":
-        return ToolFile("reviewkit")  # its own reader names the columns it expects
-    raise ReviewkitError("cannot tell which tool wrote this file (expected reviewkit's "
-                         "record_id/decision, ASReview's included or asreview_label, "
-                         "Rayyan's key/notes, Covidence's 'Covidence #'); name it with "
-                         "--from", file=str(path), line=1)
+    # reviewkit's own CSV, or a file nothing recognised: its reader names the columns
+    return ToolFile("reviewkit")
 
 
 def _articles(path: Path) -> tuple[str, bytes]:
