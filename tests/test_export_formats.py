@@ -19,7 +19,7 @@ from reviewkit.io.bibtex_out import write_bibtex
 from reviewkit.project.session import session
 from reviewkit.records.model import Record
 from reviewkit.screening import Screening
-from reviewkit.screening.interop import Matcher
+from reviewkit.screening.matching import Matcher
 from reviewkit.store.base import StoredRecord
 
 TA = "title-abstract"

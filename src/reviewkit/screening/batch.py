@@ -17,10 +17,12 @@ from reviewkit.screening.calibration import calibration_sample
 from reviewkit.screening.config import ScreeningConfig
 from reviewkit.screening.data import Screening
 from reviewkit.screening.events import check_decision, decision_event
-from reviewkit.screening.interop import NAMES, Matcher, ToolFile, read_tool_file
+from reviewkit.screening.interop import NAMES, read_tool_file
 from reviewkit.screening.log import append_events, log_path
+from reviewkit.screening.matching import Matcher
 from reviewkit.screening.order import order_source, screening_order
 from reviewkit.screening.reviewers import require_reviewer
+from reviewkit.screening.toolrows import ToolFile
 from reviewkit.store.base import StoredRecord
 
 COLUMNS = ["record_id", "decision", "reason", "note", "title", "authors", "year", "journal",

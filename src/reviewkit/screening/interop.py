@@ -1,96 +1,32 @@
-"""Decisions made in other tools: ASReview LAB (CSV export or .asreview project), Rayyan
-(articles.csv or its export zip) and Covidence (a list exported as CSV), read as rows and
-matched to reviewkit's records by id, DOI, PMID, then normalised title and year.
+"""Decisions made in other tools: ASReview LAB (CSV or RIS export, .asreview project),
+Rayyan (articles.csv, its export zip, its RIS) and Covidence (a list exported as CSV), read
+as rows for matching (matching.py) to reviewkit's records by id, DOI, PMID, then title.
 
 How each tool writes its decisions is data (interop.yaml); this module only reads.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-import sqlite3
-import tempfile
 import zipfile
-from collections import defaultdict
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
-import yaml
-
-from reviewkit.dedup.features import title_words
 from reviewkit.errors import ReviewkitError
-from reviewkit.records import normalise as norm
-from reviewkit.screening.data import Screening
+from reviewkit.screening.asreview_file import asreview_project
+from reviewkit.screening.toolrows import (
+    ToolFile,
+    ToolRow,
+    csv_rows,
+    decode,
+    first,
+    row_ids,
+    rules,
+)
 
 TOOLS = ("auto", "reviewkit", "asreview", "rayyan", "covidence")
 NAMES = {"asreview": "ASReview", "rayyan": "Rayyan", "covidence": "Covidence",
          "reviewkit": "reviewkit"}
-
-
-@cache
-def rules() -> dict:
-    text = resources.files("reviewkit.screening").joinpath("interop.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
-
-
-@dataclass
-class ToolRow:
-    """One decision as the tool wrote it; ``where`` names it for a person."""
-
-    where: str
-    line: int | None
-    ids: dict[str, str]  # any of: id, doi, pmid, title, year
-    decision: str  # include / exclude / maybe, or '' for not decided
-    reasons: list[str] = field(default_factory=list)  # the tool's, the project's or not
-    note: str = ""
-
-
-@dataclass
-class ToolFile:
-    tool: str
-    rows: list[ToolRow] = field(default_factory=list)
-
-
-# ---- reading files -------------------------------------------------------------------
-
-def _decode(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ReviewkitError("not UTF-8 text (save the CSV as UTF-8)", file=name) from None
-
-
-def csv_rows(text: str, name: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header (lower case) and (line, row) pairs; the delimiter is sniffed from the header."""
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-        reader.fieldnames = header
-        rows, start = [], reader.line_num + 1
-        for row in reader:
-            rows.append((start, {k: (v or "").strip() for k, v in row.items() if k}))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise ReviewkitError(f"not valid CSV ({exc})", file=name, line=reader.line_num) from None
-    return header, rows
-
-
-def _first(row: dict[str, str], columns: list[str]) -> str:
-    return next((row[c] for c in columns if row.get(c)), "")
-
-
-def _ids(row: dict[str, str], id_columns: list[str]) -> dict[str, str]:
-    return {"id": _first(row, id_columns), "doi": _first(row, ["doi"]),
-            "pmid": _first(row, ["pmid", "pubmed_id", "pubmed id"]),
-            "title": _first(row, ["title", "primary_title"]),
-            "year": _first(row, ["year", "published year", "publication_year", "date"])}
 
 
 def detect(path: Path, header: list[str] | None, text: str = "") -> str:
@@ -127,7 +63,7 @@ def read_tool_file(path: Path, tool: str = "auto", member: str | None = None,
     name = path.name
     if zipfile.is_zipfile(path):  # Rayyan's export: articles.csv and customizations_log.csv
         name, data = _articles(path)
-    text = _decode(data, str(path))
+    text = decode(data, str(path))
     if text.lstrip().startswith("TY  -"):
         if tool == "rayyan" or tool == "auto" and "RAYYAN-" in text:
             return ToolFile("rayyan", rayyan_csv(name, str(path), ris_rows(data, str(path)),
@@ -173,8 +109,8 @@ def asreview_csv(name: str, src: str, header: list[str],
         if value not in conf["labels"]:
             raise ReviewkitError(f"{label} is {value!r}; expected 1, 0 or empty", file=src,
                                  line=line, field=label)
-        out.append(ToolRow(f"{name}:{line}", line, _ids(row, ["reviewkit_id"]),
-                           conf["labels"][value], note=_first(row, conf["note_columns"])))
+        out.append(ToolRow(f"{name}:{line}", line, row_ids(row, ["reviewkit_id"]),
+                           conf["labels"][value], note=first(row, conf["note_columns"])))
     return out
 
 
@@ -256,7 +192,7 @@ def rayyan_csv(name: str, src: str, rows: list[tuple[int, dict[str, str]]],
         note = "; ".join(filter(None, [f"Rayyan member {who}",
                                        f"Rayyan reasons: {', '.join(reasons)}" if reasons
                                        else "", notes]))
-        ids = _ids(row, ["key"]) | {"pmid": _first(row, ["pubmed_id", "pmid"])}
+        ids = row_ids(row, ["key"]) | {"pmid": first(row, ["pubmed_id", "pmid"])}
         out.append(ToolRow(f"{name}:{line}", line, ids, words[said.lower()],
                            reasons, note))
     return out
@@ -278,8 +214,8 @@ def covidence_csv(name: str, src: str, header: list[str],
                                  field="decision")
     out = []
     for line, row in rows:
-        ids = _ids(row, []) | {"pmid": _pmid(row.get("accession number", ""))}
-        reason = _first(row, conf["reason_columns"])
+        ids = row_ids(row, []) | {"pmid": _pmid(row.get("accession number", ""))}
+        reason = first(row, conf["reason_columns"])
         number = row.get("covidence #", "")
         number = number if number.startswith("#") or not number else "#" + number
         note = "; ".join(filter(None, [f"Covidence {number}" if number else "",
@@ -293,139 +229,3 @@ def covidence_csv(name: str, src: str, header: list[str],
 def _pmid(value: str) -> str:
     return value if value.isdigit() else ""
 
-
-# ---- ASReview project file -----------------------------------------------------------
-
-def asreview_project(path: Path) -> list[ToolRow]:
-    """Labels of an .asreview file: LAB 2 (data_store.db + reviews/*/results.db) or
-    LAB 1 (data/<dataset> + reviews/*/results.sql), read from a private copy."""
-    if not zipfile.is_zipfile(path):
-        raise ReviewkitError("not an ASReview project file (an .asreview is a zip)",
-                             file=str(path))
-    with zipfile.ZipFile(path) as z, tempfile.TemporaryDirectory() as tmp:
-        names = z.namelist()
-        config = next((n for n in names if n.split("/")[-1] == "project.json"
-                       and n.count("/") <= 1), None)
-        if config is None:
-            raise ReviewkitError("no project.json: not an ASReview project", file=str(path))
-        root = config[: -len("project.json")]
-        project = json.loads(z.read(config))
-        results = sorted(n for n in names if re.fullmatch(
-            re.escape(root) + r"reviews/[^/]+/results\.(db|sql)", n))
-        if not results:
-            raise ReviewkitError("the project has no review (reviews/*/results.db)",
-                                 file=str(path))
-        labels = _results(z.extract(results[0], tmp), f"{path.name}:{results[0]}")
-        dataset = _dataset(z, root, project, names)
-        store = root + "data_store.db"
-        records = _data_store(z.extract(store, tmp), dataset) if store in names else dataset
-    out = []
-    for rid, (label, note) in sorted(labels.items()):
-        where = f"{path.name}: record_id {rid}"
-        decision = {1: "include", 0: "exclude"}.get(label, "")
-        out.append(ToolRow(where, None, records.get(rid, {}), decision, note=note))
-    return out
-
-
-def _results(db: str, name: str) -> dict[int, tuple[int | None, str]]:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        columns = {row[1] for row in con.execute("PRAGMA table_info(results)")}
-        if not {"record_id", "label"} <= columns:
-            raise ReviewkitError("results table lacks record_id/label", file=name)
-        note = next((c for c in ("note", "notes") if c in columns), None)
-        query = f"SELECT record_id, label, {note or 'NULL'} FROM results"
-        # a NULL label is a record shown but not labelled yet: counted as not decided
-        return {int(r): (lab, n or "") for r, lab, n in con.execute(query)}
-    except sqlite3.DatabaseError as exc:
-        raise ReviewkitError(f"cannot read the review's database ({exc})", file=name) from None
-    finally:
-        con.close()
-
-
-def _dataset(z: zipfile.ZipFile, root: str, project: dict,
-             names: list[str]) -> dict[int, dict[str, str]]:
-    """Row number -> ids, from the dataset file in data/ when it is a CSV (LAB keeps the
-    columns it does not use, such as reviewkit_id and pmid, only there)."""
-    listed = [d.get("name", "") for d in project.get("datasets", [])]
-    listed += [project.get("dataset_path", "")]
-    member = next((root + "data/" + n for n in listed if n and root + "data/" + n in names),
-                  None)
-    if member is None or not member.lower().endswith((".csv", ".tsv", ".tab")):
-        return {}
-    header, rows = csv_rows(_decode(z.read(member), member), member)
-    out = {}
-    for i, (_, row) in enumerate(rows):
-        rid = int(row["record_id"]) if row.get("record_id", "").isdigit() else i
-        out[rid] = _ids(row, ["reviewkit_id"])
-    return out
-
-
-def _data_store(db: str, dataset: dict[int, dict[str, str]]) -> dict[int, dict[str, str]]:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        out = {}
-        query = "SELECT record_id, dataset_row, title, year, doi FROM record"
-        for rid, row, title, year, doi in con.execute(query):
-            ids = dict(dataset.get(row, {})) if row is not None else {}
-            if title and ids.get("title") and title_words(ids["title"]) != title_words(title):
-                ids = {}  # the dataset file is not the one LAB stored: trust only the store
-            ids.update({k: str(v) for k, v in (("title", title), ("year", year), ("doi", doi))
-                        if v and not ids.get(k)})
-            out[int(rid)] = ids
-        return out
-    finally:
-        con.close()
-
-
-# ---- matching ------------------------------------------------------------------------
-
-class Matcher:
-    """Finds the screening unit a row is about: by reviewkit id, DOI, PMID, then title
-    (with the year when both have one, else a year either side or none). A key shared by
-    two units matches neither."""
-
-    def __init__(self, screening: Screening) -> None:
-        self.screening = screening
-        self.doi: dict[str, set[str]] = defaultdict(set)
-        self.pmid: dict[str, set[str]] = defaultdict(set)
-        self.title: dict[tuple[str, int | None], set[str]] = defaultdict(set)
-        self.title_any: dict[str, set[str]] = defaultdict(set)
-        for sr in screening.store.iter_records():
-            if not screening.knows(sr.id):
-                continue
-            unit, rec = screening.unit_of(sr.id), sr.record
-            if rec.doi:
-                self.doi[norm.doi(rec.doi)].add(unit)
-            if rec.pmid:
-                self.pmid[rec.pmid.strip()].add(unit)
-            key = title_words(rec.title)
-            if key:
-                self.title[(key, rec.year)].add(unit)
-                self.title_any[key].add(unit)
-
-    def match(self, ids: dict[str, str]) -> tuple[str, str] | None:
-        """(record id to log, how it matched), or None."""
-        rid = ids.get("id", "").strip()
-        if rid and self.screening.knows(rid):
-            return rid, "id"
-        for how, index, key in (("doi", self.doi, norm.doi(ids.get("doi", ""))),
-                                ("pmid", self.pmid, ids.get("pmid", "").strip())):
-            if key and len(index.get(key, ())) == 1:
-                return next(iter(index[key])), how
-        key = title_words(ids.get("title", ""))
-        if not key:
-            return None
-        year = norm.year(ids.get("year", ""))
-        found = self.title.get((key, year), set()) if year else set()
-        if len(found) == 1:
-            return next(iter(found)), "title+year"
-        if found:
-            return None  # two records share title and year: neither is guessed
-        if year:
-            # a year either side: the e-pub year in one database, the issue's in another
-            near = self.title.get((key, year - 1), set()) | self.title.get((key, year + 1), set())
-            found = near or self.title.get((key, None), set())
-        else:
-            found = self.title_any.get(key, set())
-        return (next(iter(found)), "title") if len(found) == 1 else None
