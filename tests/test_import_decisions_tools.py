@@ -223,13 +223,16 @@ def sqlite_file(path: Path, schema: str, table: str, rows: list[tuple]) -> Path:
     return path
 
 
-def asreview_file(tmp_path: Path, version: int, chosen, labels: list[int | None]) -> Path:
+def asreview_file(tmp_path: Path, version: int, chosen, labels: list[int | None],
+                  stale_dataset: bool = False) -> Path:
     """A project whose dataset is ``chosen`` (row i = ASReview record_id i); the first
-    record keeps its reviewkit_id column, the others are found by DOI or title."""
+    row keeps its reviewkit_id column, the others are found by DOI or title.
+    ``stale_dataset``: the CSV in data/ is in another order than LAB's data store."""
+    in_file = chosen[::-1] if stale_dataset else chosen
     dataset = write_csv(tmp_path / "nudge.csv", ["reviewkit_id", "title", "doi", "year"], [
         {"reviewkit_id": sr.id if i == 0 else "", "title": sr.record.title,
          "doi": sr.record.doi, "year": str(sr.record.year or "")}
-        for i, sr in enumerate(chosen)])
+        for i, sr in enumerate(in_file)])
     out = tmp_path / f"nudge_v{version}.asreview"
     with zipfile.ZipFile(out, "w") as z:
         z.write(dataset, "data/nudge.csv")
@@ -407,3 +410,18 @@ def test_a_ris_file_without_any_tools_labels_is_refused(review, tmp_path):
     r = run_cli("screen", "import-decisions", str(path), "-r", "ana", cwd=project.root)
     assert r.returncode == 2 and "no decisions in it" in r.stderr
     assert snapshot(project.root) == before
+
+
+def test_a_stale_dataset_file_never_lends_its_ids(review, tmp_path):
+    """Row 0 of the CSV is another record than LAB's record 0: its reviewkit_id must not
+    be used for record 0; the data store's own DOI and title decide."""
+    project, records = review
+    chosen = pick(records, doi=True)[:3] + pick(records, doi=False)[:3]
+    labels = [1, 0, 1, 0, None, 0]
+    path = asreview_file(tmp_path, 2, chosen, labels, stale_dataset=True)
+    r = run_cli("screen", "import-decisions", str(path), "-r", "cara", cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[1] == "from asreview; matched by doi 3, title+year 2"
+    expected = {sr.id: {1: "include", 0: "exclude"}[lab]
+                for sr, lab in zip(chosen, labels, strict=True) if lab is not None}
+    assert {k: v["decision"] for k, v in logged(project, "cara").items()} == expected
