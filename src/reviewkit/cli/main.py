@@ -143,7 +143,9 @@ def import_(ctx: typer.Context,
 @app.command()
 @user_errors
 def export(ctx: typer.Context,
-           fmt: str = typer.Option("ris", "--format", "-f", help="ris or csv"),
+           fmt: str = typer.Option("ris", "--format", "-f", help="ris, csv, bibtex, "
+                                  "csl-json, asreview (CSV, 0/1 included), asreview-ris "
+                                  "(N1 labels), rayyan (CSV)"),
            output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)"),
            unique: bool = typer.Option(False, "--unique", help="One record per duplicate "
                                        "cluster (gaps filled from its members; member ids "

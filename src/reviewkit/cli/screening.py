@@ -73,17 +73,29 @@ def export(ctx: typer.Context, reviewer: str = ReviewerOpt, stage: str = StageOp
 
 @app.command("import-decisions")
 @user_errors
-def import_(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV: record_id, "
-            "decision, reason, note"), reviewer: str = ReviewerOpt, stage: str = StageOpt,
+def import_(ctx: typer.Context, file: Path = typer.Argument(..., help="reviewkit's CSV "
+            "(record_id, decision, reason, note), ASReview's CSV or .asreview, Rayyan's "
+            "articles.csv or export zip, a Covidence list as CSV"),
+            reviewer: str = ReviewerOpt, stage: str = StageOpt,
+            tool: str = typer.Option("auto", "--from", help="auto, reviewkit, asreview, "
+                                     "rayyan, covidence"),
+            member: str = typer.Option(None, "--member", help="Rayyan: whose decisions "
+                                       "(default: the one named like the reviewer)"),
+            decision: str = typer.Option(None, "--decision", help="Covidence: what the "
+                                         "exported list means (include, exclude)"),
             ) -> None:
-    """Import a reviewer's decisions from CSV: all rows valid, or nothing is imported."""
+    """Import a reviewer's decisions: all rows valid and matched, or nothing is imported.
+    Rows of other tools are matched by reviewkit id, DOI, PMID, then title and year."""
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         report = import_decisions(screening, file, resolve_reviewer(project, reviewer),
-                                  _stage(screening, stage))
+                                  _stage(screening, stage), tool, member, decision)
         warn_all(screening.problems())
     typer.echo(f"{report.added} decisions imported, {report.unchanged} unchanged, "
                f"{report.blank} rows without a decision")
+    if report.tool != "reviewkit":
+        how = ", ".join(f"{k} {v}" for k, v in sorted(report.matched.items()))
+        typer.echo(f"from {report.tool}; matched by {how or 'nothing'}")
 
 
 @app.command("conflicts")

@@ -1,4 +1,4 @@
-"""Write stored records as RIS or CSV, for ASReview, Rayyan, Covidence, EndNote.
+"""Write stored records as RIS, CSV, BibTeX, CSL-JSON or ASReview's and Rayyan's CSV.
 
 A record read from RIS is written back with every original tag in its
 original order; others are written from the normalised fields.
@@ -71,6 +71,8 @@ def _extra_ris(extra: dict[str, str]) -> list[tuple[str, str]]:
         pairs.append(("N1", f"reviewkit {extra['stage']}: {extra['decision']}"))
     if extra.get("study"):
         pairs.append(("N1", f"reviewkit study: {extra['study']}"))
+    if extra.get("asreview"):  # ASReview LAB reads its labels from N1
+        pairs.append(("N1", extra["asreview"]))
     return pairs
 
 
@@ -117,6 +119,17 @@ def write_csv(records: Iterable[StoredRecord], out: TextIO, raw: RawPairs | None
     return n
 
 
+def writers() -> dict[str, Callable]:
+    """Export format name -> writer(records, out, raw, extras) returning the count."""
+    from reviewkit.io.bibtex_out import write_bibtex
+    from reviewkit.io.cslout import write_csl
+    from reviewkit.io.toolsout import write_asreview, write_asreview_ris, write_rayyan
+
+    return {"ris": write_ris, "csv": write_csv, "bibtex": write_bibtex, "csl-json": write_csl,
+            "asreview": write_asreview, "asreview-ris": write_asreview_ris,
+            "rayyan": write_rayyan}
+
+
 def export(records: Iterable[StoredRecord], fmt: str, out: TextIO | None = None,
            path: str | None = None, raw: RawPairs | None = None,
            extras: Extras | None = None) -> int:
@@ -125,9 +138,10 @@ def export(records: Iterable[StoredRecord], fmt: str, out: TextIO | None = None,
 
     from reviewkit.errors import ReviewkitError
 
-    writer = {"ris": write_ris, "csv": write_csv}.get(fmt)
+    writer = writers().get(fmt)
     if writer is None:
-        raise ReviewkitError(f"unknown export format {fmt!r}; expected ris or csv")
+        raise ReviewkitError(f"unknown export format {fmt!r}; expected "
+                             f"{', '.join(writers())}", field="format")
     if path is None:
         return writer(records, out, raw, extras)
     target = Path(path)
