@@ -106,3 +106,31 @@ def test_cli_import_detects_a_codebook_csv(project, tmp_path: Path) -> None:
     assert len(r.stderr.strip().splitlines()) == 1
     assert "odd.csv:1:" in r.stderr and "a codebook (name, description, parent" in r.stderr
     assert snapshot(project.root) == before
+
+
+def test_the_method_reviewkit_toml_names_rules_imports(project, tmp_path: Path) -> None:
+    # reviewkit.toml chooses framework: a CSV import starts a framework codebook
+    conf = project.root / "reviewkit.toml"
+    conf.write_text(conf.read_text("utf-8") + '\n[synthesis]\nmethod = "framework"\n', "utf-8")
+    from reviewkit.project.config import find_project
+
+    project = find_project(project.root)
+    import_codebook_csv(project, _csv(tmp_path, PLAIN), "thematic")
+    assert load_codebook(project).method == "framework"
+    # a REFI codebook of another method is refused, naming the disagreement; nothing written
+    qdc = tmp_path / "example.qdc"
+    repo = Path(__file__).resolve().parents[1]
+    r = run_cli("synthesis", "export", str(qdc), cwd=repo)
+    assert r.returncode == 0, r.stderr
+    other = tmp_path / "other"
+    other_project, store = new_project(other)
+    store.close()
+    conf = other_project.root / "reviewkit.toml"
+    conf.write_text(conf.read_text("utf-8") + '\n[synthesis]\nmethod = "meta-aggregation"\n',
+                    "utf-8")
+    add_reviewer(other_project, "ann")
+    before = snapshot(other_project.root)
+    r = run_cli("synthesis", "import", str(qdc), "-r", "ann", cwd=other_project.root)
+    assert r.returncode == 2 and "reviewkit.toml" in r.stderr and "thematic" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert snapshot(other_project.root) == before

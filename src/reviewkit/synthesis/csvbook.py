@@ -30,6 +30,7 @@ from reviewkit.synthesis.codebook import (
     presets,
     retired_ids,
 )
+from reviewkit.synthesis.method import config_method
 from reviewkit.synthesis.names import slug
 
 Row = tuple[int, dict[str, str]]  # CSV line, values by (lower-case) column
@@ -93,20 +94,23 @@ def new_code_defaults(method: str) -> dict[str, str]:
 
 
 def current_codebook(project: Project, method: str) -> tuple[str, Codebook]:
-    """(text, codebook) now; an empty codebook of ``method`` when there is none."""
+    """(text, codebook) now; an empty codebook of ``method`` when there is none (of
+    reviewkit.toml's method when it names one)."""
     path = codebook_path(project)
+    in_config = config_method(project, presets())
     if path.is_file():
         text = path.read_text("utf-8-sig")
     else:
         if method not in presets():
             raise ReviewkitError(f"unknown method {method!r}; expected "
                                  f"{', '.join(presets())}", field="method")
-        text = f"method: {method}\ncodes:\n"
+        text = f"method: {in_config or method}\ncodes:\n"
     data, lines = yamlfile.loads(text, CODEBOOK)
-    return text, parse_codebook(data, lines)
+    return text, parse_codebook(data, lines, CODEBOOK, in_config)
 
 
-def with_codes(text: str, items: list[dict], source: str) -> tuple[str, Codebook]:
+def with_codes(text: str, items: list[dict], source: str, in_config: str | None = None
+               ) -> tuple[str, Codebook]:
     """``text`` with ``items`` (code mappings) appended to its code list, validated;
     a rule the result breaks is an error naming ``source`` (what brought the codes)."""
     data, lines = yamlfile.loads(text, CODEBOOK)
@@ -133,7 +137,7 @@ def with_codes(text: str, items: list[dict], source: str) -> tuple[str, Codebook
     out = "".join(rows)
     try:
         data, new_lines = yamlfile.loads(out, CODEBOOK)
-        return out, parse_codebook(data, new_lines)
+        return out, parse_codebook(data, new_lines, CODEBOOK, in_config)
     except ReviewkitError as exc:  # its line is in a file never written
         raise ReviewkitError(f"the codes it brings break the codebook: {exc.message}",
                              file=source, field=exc.field) from None
@@ -217,6 +221,6 @@ def import_codebook_csv(project: Project, file: Path, method: str = "thematic",
         item["parent"] = pid
     if not items:
         raise ReviewkitError("no codes in the file", file=name)
-    new_text, _ = with_codes(text, items, name)
+    new_text, _ = with_codes(text, items, name, config_method(project, presets()))
     write_text_atomic(codebook_path(project), new_text)
     return CodebookImport(name, [i["id"] for i in items])

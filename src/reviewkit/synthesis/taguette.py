@@ -22,7 +22,7 @@ from reviewkit.project.atomic import write_text_atomic
 from reviewkit.project.config import Project
 from reviewkit.screening.reviewers import require_reviewer
 from reviewkit.synthesis.anchor import anchor_text
-from reviewkit.synthesis.codebook import codebook_path
+from reviewkit.synthesis.codebook import codebook_path, presets
 from reviewkit.synthesis.coding import append_coding, event, fold, segment_event
 from reviewkit.synthesis.csvbook import (
     Row,
@@ -32,6 +32,7 @@ from reviewkit.synthesis.csvbook import (
     taken_ids,
     with_codes,
 )
+from reviewkit.synthesis.method import config_method
 from reviewkit.synthesis.names import slug
 from reviewkit.synthesis.sources import Source, load_sources, page_at, source_text
 
@@ -205,7 +206,8 @@ def import_highlights(project: Project, file: Path, coder: str, method: str = "t
             rep.codings += 1
     _warn(rep, name, unknown_docs, missing, rows)
     if new_items:
-        new_text, _ = with_codes(text_before, new_items, name)
+        new_text, _ = with_codes(text_before, new_items, name,
+                                 config_method(project, presets()))
         existed = codebook_path(project).is_file()
         write_text_atomic(codebook_path(project), new_text)
         rep.codes = [i["id"] for i in new_items]

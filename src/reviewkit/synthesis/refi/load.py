@@ -23,6 +23,7 @@ from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.synthesis.codebook import CODEBOOK, KEYS, parse_codebook, presets
 from reviewkit.synthesis.coding import CODING_DIR, check_coding_event, event
+from reviewkit.synthesis.method import config_method
 from reviewkit.synthesis.names import slug
 from reviewkit.synthesis.refi.offsets import choose_reading, normalise, reading
 from reviewkit.synthesis.refi.read import Refi, read_refi
@@ -80,7 +81,7 @@ def import_refi(project: Project, file: Path, coder: str) -> ImportReport:
         merge_refi(project, refi, coder, rep, method, items)
         return rep
     files: dict[str, bytes] = {}
-    code_ids = _codebook(refi, rep, files)
+    code_ids = _codebook(project, refi, rep, files)
     users: dict[str, str] = {}
     taken_users: set[str] = set()
     for g, name in refi.users.items():
@@ -218,7 +219,7 @@ def code_items(refi: Refi) -> tuple[str, dict[str, dict]]:
     return method, items
 
 
-def _codebook(refi: Refi, rep: ImportReport, files: dict[str, bytes]
+def _codebook(project: Project, refi: Refi, rep: ImportReport, files: dict[str, bytes]
               ) -> dict[str, str]:
     """REFI code guid -> reviewkit code id; stages codebook.yaml."""
     method, items = code_items(refi)
@@ -236,7 +237,7 @@ def _codebook(refi: Refi, rep: ImportReport, files: dict[str, bytes]
                              allow_unicode=True, width=100))
     data, lines = yamlfile.loads(text, CODEBOOK)
     try:
-        parse_codebook(data, lines)
+        parse_codebook(data, lines, CODEBOOK, config_method(project, presets()))
     except ReviewkitError as exc:
         raise ReviewkitError(f"the codebook it holds breaks {method}'s rules: {exc.message}",
                              file=refi.file, field="CodeBook") from None

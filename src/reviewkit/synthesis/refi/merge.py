@@ -29,7 +29,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.project.atomic import write_text_atomic
 from reviewkit.project.config import Project
 from reviewkit.screening.log import new_id
-from reviewkit.synthesis.codebook import codebook_path
+from reviewkit.synthesis.codebook import codebook_path, presets
 from reviewkit.synthesis.coding import append_coding, check_coding_event, event, fold
 from reviewkit.synthesis.csvbook import (
     current_codebook,
@@ -37,6 +37,7 @@ from reviewkit.synthesis.csvbook import (
     taken_ids,
     with_codes,
 )
+from reviewkit.synthesis.method import config_method
 from reviewkit.synthesis.names import slug
 from reviewkit.synthesis.refi.ids import guid
 from reviewkit.synthesis.refi.offsets import choose_reading, normalise, reading
@@ -267,7 +268,8 @@ def _write(project: Project, refi: Refi, new_codes: list[dict], book_text: str,
     from reviewkit.synthesis.refi.load import _write_all
 
     book_path, src_path = codebook_path(project), sources_path(project)
-    book_new = with_codes(book_text, new_codes, refi.file)[0] if new_codes else None
+    book_new = (with_codes(book_text, new_codes, refi.file,
+                           config_method(project, presets()))[0] if new_codes else None)
     src_old = src_path.read_text("utf-8-sig") if src_path.exists() else None
     src_new = None
     if rows:
