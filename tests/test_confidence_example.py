@@ -169,3 +169,20 @@ def test_judgements_json_holds_every_part_of_every_worksheet():
             assert mine[part]["level"] == j["concern"]
             assert mine[part]["explanation"] == j["explanation"]
         assert mine["overall"]["level"] == data["overall"]["confidence"]
+
+
+def test_the_report_puts_the_soqf_first_and_the_profile_with_the_synthesis(tmp_path):
+    r = run_cli("report", "-o", str(tmp_path / "out"), cwd=REPO)
+    assert r.returncode == 0, r.stderr
+    md = (tmp_path / "out" / "report.md").read_text("utf-8")
+    soqf, methods = md.index("## Summary of qualitative findings"), md.index("## Methods")
+    profile = md.index("## Confidence in the findings")
+    assert soqf < methods < md.index("## Synthesis") < profile
+    findings = yaml.safe_load((REPO / "synthesis" / "findings.yaml").read_text("utf-8"))
+    head = md[soqf:methods]
+    for f in findings["findings"]:  # every finding's statement, once, in the summary
+        assert head.count(" ".join(f["statement"].split())) == 1
+    assert "Illustrative: Tompkins et al. (2018) did not use GRADE-CERQual" in head
+    assert "GRADE-CERQual Evidence Profile" in md[profile:]
+    page = (tmp_path / "out" / "report.html").read_text("utf-8")
+    assert page.index('id="soqf"') < page.index('id="methods"') < page.index('id="confidence"')

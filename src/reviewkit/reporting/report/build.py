@@ -38,6 +38,7 @@ from reviewkit.reporting.robplots import figure_files, summary_bar_figure, traff
 from reviewkit.screening import Screening
 from reviewkit.searches.log import load_searches
 from reviewkit.store.base import Store
+from reviewkit.synthesis.confidence.tables import report_tables as confidence_tables
 
 NOT_REPORTED = "not reported"
 
@@ -71,6 +72,9 @@ def build_report(project: Project, store: Store, counts_file: Path | None = None
     _add_appraisal_and_extraction(project, report)
     report.synthesis, report.synthesis_figures, notes = synthesis_section(project)
     report.notes += notes
+    for table, warnings in confidence_tables(project):
+        report.confidence.append(table)
+        report.notes += warnings
     if report.dedup_reported is not None:
         report.notes += report.dedup_reported.notes
     return report

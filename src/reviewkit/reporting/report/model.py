@@ -60,6 +60,7 @@ class Report:
     appraisal_figures: list[Figure] = field(default_factory=list)
     synthesis: list[Table] = field(default_factory=list)  # themes, matrix, quotes
     synthesis_figures: list[Figure] = field(default_factory=list)  # heatmap, flowchart
+    confidence: list[Table] = field(default_factory=list)  # SoQF first, Evidence Profile, ...
     notes: list[str] = field(default_factory=list)  # things to check before publishing
 
     def files(self) -> dict[str, bytes]:

@@ -47,6 +47,7 @@ class Findings:
     findings: dict[str, Finding]
     synthesis: Synthesis
     file: str = FINDINGS
+    note: str = ""  # shown under every confidence table (e.g. "illustrative")
 
     def get(self, fid: str) -> Finding:
         if fid not in self.findings:
@@ -64,15 +65,18 @@ def load_findings(project: Project, syn: Synthesis | None = None) -> Findings:
     data, lines = yamlfile.load(path)
     syn = syn or load_synthesis(project)
     found = parse_findings(data, lines, syn)
-    return Findings(found, syn)
+    note = data.get("note") if isinstance(data, dict) else ""
+    return Findings(found, syn, note=note if isinstance(note, str) else "")
 
 
 def parse_findings(data: object, lines: yamlfile.Lines, syn: Synthesis) -> dict[str, Finding]:
     def fail(msg: str, *loc: object, fld: str | None = None) -> ReviewkitError:
         return ReviewkitError(msg, file=FINDINGS, line=yamlfile.line_at(lines, loc), field=fld)
 
-    if not isinstance(data, dict) or set(data) - {"findings"}:
-        raise fail("expected a mapping with `findings:` (a list)")
+    if not isinstance(data, dict) or set(data) - {"findings", "note"}:
+        raise fail("expected a mapping with `findings:` (a list) and an optional `note:`")
+    if not isinstance(data.get("note", ""), str):
+        raise fail("`note` is text shown under the confidence tables", "note", fld="note")
     raw = data.get("findings") or []
     if not isinstance(raw, list):
         raise fail("`findings` must be a list", "findings", fld="findings")

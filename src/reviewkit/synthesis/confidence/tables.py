@@ -45,6 +45,10 @@ def _studies_cell(findings: Findings, fid: str, cites: dict[str, str]) -> str:
     return "; ".join(cite for study, cite in cites.items() if study in mine)
 
 
+def _note(findings: Findings) -> list[str]:
+    return [findings.note] if findings.note else []
+
+
 def _load(project: Project) -> tuple[Findings, list[Worksheet], dict[str, str]]:
     findings = load_findings(project)
     return findings, load_worksheets(project, findings), citations(project)
@@ -69,7 +73,7 @@ def soqf_table(project: Project) -> tuple[Table, list[str]]:
                ("explanation", "Explanation of GRADE-CERQual assessment"),
                ("studies", "Studies contributing to the review finding")]
     return Table("cerqual-soqf", "Summary of qualitative findings", columns, rows,
-                 [f"GRADE-CERQual: {s.source}."]), warnings
+                 [f"GRADE-CERQual: {s.source}.", *_note(findings)]), warnings
 
 
 def evidence_profile_table(project: Project) -> tuple[Table, list[str]]:
@@ -102,7 +106,7 @@ def evidence_profile_table(project: Project) -> tuple[Table, list[str]]:
     columns += [("confidence", "GRADE-CERQual assessment of confidence"),
                 ("explanation", "Explanation of GRADE-CERQual assessment")]
     return Table("cerqual-profile", "GRADE-CERQual Evidence Profile", columns, rows,
-                 [f"GRADE-CERQual: {s.source}."]), warnings
+                 [f"GRADE-CERQual: {s.source}.", *_note(findings)]), warnings
 
 
 def conqual_table(project: Project) -> tuple[Table, list[str]]:
@@ -119,7 +123,8 @@ def conqual_table(project: Project) -> tuple[Table, list[str]]:
                ("dependability", "Dependability"), ("credibility", "Credibility"),
                ("score", "ConQual score"), ("studies", "Studies contributing")]
     return Table("conqual-sof", "ConQual Summary of Findings", columns, rows,
-                 [f"ConQual: {rules()['source']}. Starts high for qualitative research."]), []
+                 [f"ConQual: {rules()['source']}. Starts high for qualitative research.",
+                  *_note(findings)]), []
 
 
 def judgements_table(project: Project) -> tuple[Table, list[str]]:
