@@ -139,9 +139,10 @@ def test_project_text_is_escaped_in_every_format(tmp_path):
 def test_docx_has_real_tables_and_the_diagram(root_report):
     document = docx.Document(str(root_report / "report.docx"))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert headings[:3] == [
+    assert headings[:4] == [
         "Implementing and delivering personalised budgets for drug and alcohol users: a "
-        "narrative systematic review", "Methods", "PRISMA 2020 flow diagram"]
+        "narrative systematic review", "Summary of qualitative findings", "Methods",
+        "PRISMA 2020 flow diagram"]
     search = next(t for t in document.tables if t.rows[0].cells[0].text == "Database or source")
     header = [c.text for c in search.rows[0].cells]
     assert header == ["Database or source", "Type", "Platform", "Date searched", "Coverage",
