@@ -222,3 +222,32 @@ def test_a_full_text_attached_to_a_duplicate_counts_for_its_cluster(tmp_path):
     rows = retrieval_rows(screening)
     assert [(r["record_id"], r["state"]) for r in rows] == [(unit.id, "obtained")]
     assert fulltext_file(project, store, unit.id, unit.members) == done.path
+
+
+def test_prisma_counts_reports_marked_not_retrieved(tmp_path):
+    from fulltext_support import FT, TA, decide
+    from helpers import new_project
+    from reviewkit.io.importer import import_files
+    from reviewkit.reporting.prisma import project_counts
+    from reviewkit.screening import add_reviewer
+
+    from conftest import export_file
+
+    project, store = new_project(tmp_path, ("wos", None))
+    import_files(project, store, [export_file("ris/wos_asysd.ris")], "wos")
+    units = sorted(u.id for u in Screening(project, store).units)
+    for name in ("ana", "ben"):
+        add_reviewer(project, name)
+        decide(project, TA, name, {u: "include" for u in units[:8]})
+        decide(project, TA, name, {u: "exclude" for u in units[8:]})
+        decide(project, FT, name, {u: "include" for u in units[:4]})  # 4 left at full text
+    mark_fulltext(project, store, units[5], not_retrieved=True, reason="not held")
+    mark_fulltext(project, store, units[6], not_retrieved=True, reason="not held")
+    counts = project_counts(project, store)
+    assert (counts.dbr.sought, counts.dbr.not_retrieved, counts.dbr.assessed) == (8, 2, 4)
+    # the text turned up after all and was screened: the screening outcome counts
+    for name in ("ana", "ben"):
+        decide(project, FT, name, {units[6]: "exclude"}, reason="wrong population")
+    counts = project_counts(project, store)
+    assert (counts.dbr.not_retrieved, counts.dbr.assessed) == (1, 5)
+    assert [(c.name, c.n) for c in counts.dbr.excluded] == [("wrong population", 1)]

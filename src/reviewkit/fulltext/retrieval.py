@@ -74,6 +74,14 @@ def retrieval_rows(screening: Screening) -> list[dict]:
     return rows
 
 
+def not_retrieved_units(screening: Screening) -> set[str]:
+    """Units sought at full text that a person marked not retrieved (PRISMA's "reports not
+    retrieved"); reads only the index, so PRISMA stays fast on large projects."""
+    index = load_index(screening.project)
+    marked = {screening.unit_of(rid) for rid, e in index.items() if e.not_retrieved}
+    return marked & set(screening.eligible(fulltext_stage(screening))) if marked else set()
+
+
 def retrieval_counts(screening: Screening) -> RetrievalCounts:
     """The counts PRISMA's full-text retrieval boxes need (library call for reporting)."""
     return counts_of(retrieval_rows(screening))

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from reviewkit.fulltext.retrieval import not_retrieved_units
 from reviewkit.records.studies import Study, load_studies
 from reviewkit.reporting.prisma.model import Count, PrismaCounts
 from reviewkit.screening import Screening, stopping
@@ -100,6 +101,9 @@ def add_screening(counts: PrismaCounts, screening: Screening,
     sought = screening.eligible(stages[1])
     counts.dbr.sought = len(sought)
     ft = {u: full.outcome(u) for u in sought}
+    # marked not retrieved (reviewkit fulltext mark) and never screened: not retrieved
+    missing = {u for u in not_retrieved_units(screening) if ft.get(u) == "unscreened"}
+    ft = {u: (NOT_RETRIEVED if u in missing else o) for u, o in ft.items()}
     ft_open = sorted(u for u, o in ft.items() if o in ("unscreened", "conflict", "awaiting"))
     pending.unscreened += sorted(u for u, o in ft.items() if o == "unscreened")
     pending.undecided += sorted(u for u, o in ft.items() if o in ("conflict", "awaiting"))
@@ -111,9 +115,10 @@ def add_screening(counts: PrismaCounts, screening: Screening,
     counts.in_progress = in_progress(progress)
     reasons = Counter(_reason(full, u) or "no reason given"
                       for u, o in ft.items() if o == "exclude")
-    counts.dbr.not_retrieved = sum(n for r, n in reasons.items() if NOT_RETRIEVED in r.lower())
+    counts.dbr.not_retrieved = len(missing) + sum(n for r, n in reasons.items()
+                                                  if NOT_RETRIEVED in r.lower())
     counts.dbr.assessed = sum(1 for o in ft.values() if o in ("include", "exclude")) \
-        - counts.dbr.not_retrieved
+        - (counts.dbr.not_retrieved - len(missing))
     counts.dbr.excluded = [Count(r, n) for r, n in sorted(reasons.items())
                            if NOT_RETRIEVED not in r.lower()] or [Count("", 0)]
     counts.included_reports = sum(1 for o in ft.values() if o == "include")
