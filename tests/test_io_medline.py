@@ -204,3 +204,13 @@ def test_untagged_text_outside_a_record_is_an_error():
     with pytest.raises(ReviewkitError) as err:
         medline.read("PMID- 1\n\nthis is not medline\n", "x.nbib")
     assert err.value.line == 3
+
+
+def test_a_doi_keeps_its_own_closing_bracket():
+    from reviewkit.records.normalise import doi
+
+    # Lancet-style DOIs end in a bracket of their own; a bracket around the DOI goes
+    assert doi("10.1000/abc_(12)") == "10.1000/abc_(12)"
+    assert doi("10.1016/S0140-6736(20)30183-5") == "10.1016/s0140-6736(20)30183-5"
+    assert doi("(doi:10.1000/xyz).") == "10.1000/xyz"
+    assert doi("[https://doi.org/10.1000/a]") == "10.1000/a"

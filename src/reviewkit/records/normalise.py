@@ -42,7 +42,12 @@ def doi(value: str) -> str:
     m = _DOI.search(value)
     if not m:
         return ""
-    found = m.group(0).rstrip(".,;)]")
+    found = m.group(0).rstrip(".,;")
+    # a closing bracket ends the DOI only when the DOI did not open it: '(doi:10.1/x)'
+    # loses its ')', '10.1016/0140-6736(93)91234-5' and '10.1000/abc_(12)' keep theirs
+    while found and found[-1] in ")]" and \
+            found.count(found[-1]) > found.count("(" if found[-1] == ")" else "["):
+        found = found[:-1].rstrip(".,;")
     return found.lower()
 
 
