@@ -105,6 +105,8 @@ def test_cli_adds_a_pdf_and_code_works_on_its_text(project, tmp_path: Path) -> N
     assert r.returncode == 0, r.stderr
     seg = code_text(project, "r", "time pressure", "time", "ann")
     assert page_at(get_source(project, "r"), seg["start"]) == "3"
+    assert seg["page"] == "3"  # filled in when coded; a page given by hand wins
+    assert code_text(project, "r", "Carers", "time", "ann", page="p. 12")["page"] == "p. 12"
 
 
 @pytest.mark.parametrize("pages,words", [("0-2", "not within 1-4"), ("3-9", "not within"),

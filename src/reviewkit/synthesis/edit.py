@@ -7,7 +7,7 @@ from reviewkit.project.config import Project
 from reviewkit.screening.log import Problem
 from reviewkit.synthesis.codebook import load_codebook
 from reviewkit.synthesis.coding import MEMO_ON, append_coding, event, fold, segment_event
-from reviewkit.synthesis.sources import get_source, load_sources, source_text
+from reviewkit.synthesis.sources import get_source, load_sources, page_at, source_text
 
 
 def code_text(project: Project, source: str, words: str, code: str, coder: str,
@@ -30,6 +30,7 @@ def code_text(project: Project, source: str, words: str, code: str, coder: str,
         raise ReviewkitError(f"the text {where} in source {source!r}; give words that occur "
                              "exactly once", file=src.file, field="text")
     start = hits[0]
+    page = page or page_at(src, start)  # a PDF source knows its pages
     seg = segment_event(coder, src.id, start, start + len(words), words, role, page)
     append_coding(project, coder, [seg, event("apply", coder, segment=seg["segment"],
                                               code=code)])
