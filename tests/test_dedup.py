@@ -13,6 +13,7 @@ from helpers import new_project
 from reviewkit.dedup.engine import find_duplicates
 from reviewkit.dedup.features import features, journal_tokens, page_range, rules, title_words
 from reviewkit.dedup.score import CERTAIN, DISTINCT, compare
+from reviewkit.errors import ReviewkitError
 from reviewkit.io.importer import import_files
 from reviewkit.store import open_store
 from reviewkit.store.sync import refresh
@@ -155,11 +156,16 @@ def test_judgements_override_and_rebuild_gives_identical_clusters(tmp_path):
     import_files(project, store, [export_file("ris/bluelight-endnote_reflib.ris"),
                                   export_file("medline-nbib/bluelight-pubmed_reflib.nbib")])
     from reviewkit.dedup.run import record_judgement, run_dedup
+    from reviewkit.screening import add_reviewer
 
     run_dedup(project, store)
     clusters = store.clusters()
     linked = next(m for m in clusters.values() if len(m) == 2)
     assert len([m for m in clusters.values() if len(m) > 1]) == 80
+    with pytest.raises(ReviewkitError, match="tester"):  # not on the project: refused
+        record_judgement(project, store, linked[0], linked[1], False, "tester")
+    assert store.clusters() == clusters
+    add_reviewer(project, "tester")
     record_judgement(project, store, linked[0], linked[1], False, "tester")
     after = store.clusters()
     assert all(not {linked[0], linked[1]} <= set(m) for m in after.values())

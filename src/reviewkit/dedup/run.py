@@ -77,7 +77,11 @@ def _summary(store: Store, records: int, recomputed: bool) -> DedupSummary:
 
 def record_judgement(project: Project, store: Store, a: str, b: str, same: bool,
                      by: str) -> DedupSummary:
-    """A person's same/different for two stored records, logged then applied."""
+    """A person's same/different for two stored records, logged then applied; ``by`` must
+    be one of the project's reviewers."""
+    from reviewkit.screening.reviewers import require_reviewer  # screening imports dedup
+
+    by = require_reviewer(project, by)
     current = []
     for rid in (a, b):
         found = store.resolve(rid)  # an older form of an id names its record today
