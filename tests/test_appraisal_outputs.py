@@ -152,3 +152,16 @@ def test_a_table_that_cannot_be_written_is_one_line_and_no_file(tmp_path, fmt):
     assert blocker.read_text("utf-8") == "mine" and sorted(tmp_path.iterdir()) == [blocker]
     write_table(table, fmt, tmp_path / f"t.{fmt}")  # and a good path works
     assert (tmp_path / f"t.{fmt}").stat().st_size > 0
+
+
+@pytest.mark.parametrize("kind", ["traffic-light", "summary"])
+def test_plots_draw_dollar_signs_as_written(tmp_path, kind):
+    # two '$' in a label once started TeX math; '$x^$' is bad math and made plotting fail
+    project = find_project(REPO)
+    checklist = get_checklist(project, None)
+    checklist = checklist.model_copy(update={"title": "Costs in $ and $x^$"})
+    appraisals, _ = final_appraisals(project, checklist)
+    appraisals = [type(a)(**{**a.__dict__, "study": f"{a.study} $^$"}) for a in appraisals]
+    draw = traffic_light if kind == "traffic-light" else summary_bar
+    svg, png = draw(checklist, appraisals, tmp_path / kind)
+    assert "<svg" in svg.read_text("utf-8") and _png_size(png)[0] > 300

@@ -105,7 +105,7 @@ def traffic_light_figure(checklist: Checklist, appraisals: list[Appraisal]) -> o
             ax.scatter(x, y, s=260, color=colours.get(value or "", _MISSING),
                        edgecolors="black", linewidths=0.6, zorder=3)
     ax.set_xticks(range(len(questions)), [q.id.upper() for q in questions])
-    ax.set_yticks(range(len(appraisals)), [a.study for a in appraisals])
+    ax.set_yticks(range(len(appraisals)), [_plain(a.study) for a in appraisals])
     ax.set_xlim(-0.6, len(questions) - 0.4)
     ax.set_ylim(len(appraisals) - 0.5, -0.5)
     ax.xaxis.tick_top()
@@ -114,11 +114,11 @@ def traffic_light_figure(checklist: Checklist, appraisals: list[Appraisal]) -> o
     for side in ("right", "bottom", "left", "top"):
         ax.spines[side].set_visible(False)
     handles = [Line2D([], [], marker="o", linestyle="", markersize=10, color=c,
-                      markeredgecolor="black", label=checklist.label(v))
+                      markeredgecolor="black", label=_plain(checklist.label(v)))
                for v, c in colours.items()]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
               ncol=len(handles), frameon=False)
-    ax.set_title(f"{checklist.title} ({checklist.version})", pad=24, fontsize=10)
+    ax.set_title(_plain(f"{checklist.title} ({checklist.version})"), pad=24, fontsize=10)
     return fig
 
 
@@ -149,9 +149,10 @@ def summary_bar_figure(checklist: Checklist, appraisals: list[Appraisal],
             part = sum(weights.get(a.study, 1.0) for a in appraisals if a.value(q.id) == value)
             shares.append(100.0 * part / total if total else 0.0)
         ax.barh(range(len(questions)), shares, left=left, color=colour, edgecolor="white",
-                label=checklist.label(value), height=0.7)
+                label=_plain(checklist.label(value)), height=0.7)
         left = [a + b for a, b in zip(left, shares, strict=True)]
-    ax.set_yticks(range(len(questions)), [f"{q.id.upper()} {_short(q.text)}" for q in questions])
+    ax.set_yticks(range(len(questions)),
+                  [_plain(f"{q.id.upper()} {_short(q.text)}") for q in questions])
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of studies" + (" (weighted)" if weights else ""))
@@ -159,8 +160,14 @@ def summary_bar_figure(checklist: Checklist, appraisals: list[Appraisal],
               ncol=len(colours), frameon=False)
     for side in ("right", "top"):
         ax.spines[side].set_visible(False)
-    ax.set_title(f"{checklist.title}: {len(appraisals)} studies", fontsize=10)
+    ax.set_title(_plain(f"{checklist.title}: {len(appraisals)} studies"), fontsize=10)
     return fig
+
+
+def _plain(text: str) -> str:
+    """Text matplotlib shows as written: two '$' would start TeX math (and bad math
+    raises), so each is escaped."""
+    return text.replace("$", r"\$")
 
 
 def _short(text: str, width: int = 48) -> str:
