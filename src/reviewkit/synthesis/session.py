@@ -19,17 +19,23 @@ from reviewkit.synthesis import cursor as cur
 from reviewkit.synthesis.anchor import anchor_text
 from reviewkit.synthesis.codebook import Code, Codebook, add_code, load_codebook, retired_ids
 from reviewkit.synthesis.coding import (
+    ROLES,
+    Located,
+    LogCache,
     Memo,
     Segment,
     append_coding,
     event,
-    fold,
+    fold_events,
     read_coding,
     segment_event,
 )
 from reviewkit.synthesis.sources import get_source, source_text
 
-UNDOABLE = ("segment", "apply", "remove", "memo")
+UNDOABLE = ("segment", "apply", "remove", "memo", "describe")
+# what the whole project's logs say about one coder's segments: renames and undos
+# from any log, the rest only when it is on one of those segments
+EVERY_LOG = ("undo", "rename-code", "merge-code")
 
 
 @dataclass
@@ -44,6 +50,9 @@ class CodingSession:
     lost: int = 0  # own segments whose words an edit of the source took away
     cursor: int = 0
     selection: tuple[int, int] | None = None  # (anchor, end) as the keys grew it
+    next_role: str = ""  # given to the next segment made (t, g with no segment here)
+    next_page: str = ""
+    cache: LogCache = field(default_factory=LogCache)  # the logs, parsed once
 
     # --- what is shown ----------------------------------------------------------
 
@@ -123,12 +132,15 @@ class CodingSession:
             events = [event("apply", self.coder, segment=seg.id, code=code)]
         elif sel is not None:
             start, end = sel
-            new = segment_event(self.coder, self.source, start, end, self.text[start:end])
+            new = segment_event(self.coder, self.source, start, end, self.text[start:end],
+                                self.next_role, self.next_page)
             events = [new, event("apply", self.coder, segment=new["segment"], code=code)]
         else:
             raise ReviewkitError("select some text first (w, s, p or shift+arrows)")
         written = self._write(events)
         self.selection = None  # the segment exists now: the cursor reaches it
+        if len(events) == 2:
+            self.next_role = self.next_page = ""  # they went on that new segment
         return written
 
     def remove(self, code: str | None = None) -> list[dict]:
@@ -150,6 +162,27 @@ class CodingSession:
             raise ReviewkitError("the memo is empty", field="text")
         return self._write([event("memo", self.coder, on="segment", target=seg.id,
                                   text=text)])
+
+    def describe(self, role: str | None = None, page: str | None = None) -> list[dict]:
+        """Set the role and/or page of the segment here (one describe event); with no
+        segment here but a selection, keep them for the segment the next apply makes."""
+        if role is not None and role not in ROLES:
+            raise ReviewkitError(f"unknown role {role!r}; expected "
+                                 f"{', '.join(repr(r) for r in ROLES)}", field="role")
+        page = page.strip() if page is not None else None
+        seg = self.target()
+        if seg is None:
+            if self.selected() is None:
+                raise ReviewkitError("move onto a segment or select some text first")
+            self.next_role = self.next_role if role is None else role
+            self.next_page = self.next_page if page is None else page
+            return []
+        role = seg.role if role is None else role
+        page = seg.page if page is None else page
+        if (role, page) == (seg.role, seg.page):
+            return []  # nothing changes: nothing written
+        return self._write([event("describe", self.coder, segment=seg.id, role=role,
+                                  page=page)])
 
     def new_code(self, name: str) -> tuple[Code, list[dict]]:
         """Add a code called ``name`` to the codebook and apply it (a selection is needed).
@@ -198,9 +231,12 @@ class CodingSession:
         self.refresh()
         return events
 
+    def _read(self) -> list[Located]:
+        events, _ = read_coding(self.project, self.cache)
+        return events
+
     def _last_action(self) -> dict | None:
-        events, _ = read_coding(self.project)
-        mine = [e for e, _, _ in events if e["coder"] == self.coder]
+        mine = [e for e, _, _ in self._read() if e["coder"] == self.coder]
         undone = {e["target"] for e in mine if e["type"] == "undo"}
         segs = {e["segment"]: e for e in mine if e["type"] == "segment"
                 and e["source"] == self.source and e["id"] not in undone}
@@ -212,16 +248,26 @@ class CodingSession:
                 return e["on"] == "segment" and e["target"] in segs
             return e["segment"] in segs
 
-        last = next((e for e in reversed(mine) if live(e)), None)
-        if last is not None and last["type"] == "apply":
-            made = segs[last["segment"]]
-            if mine.index(made) == mine.index(last) - 1:
-                return made  # the segment and its first code came in one write
+        at = next((i for i in range(len(mine) - 1, -1, -1) if live(mine[i])), None)
+        if at is None:
+            return None
+        last = mine[at]
+        if last["type"] == "apply" and at and mine[at - 1] is segs[last["segment"]]:
+            return mine[at - 1]  # the segment and its first code came in one write
         return last
 
     def refresh(self) -> None:
-        """Read the coder's segments on this source back from the logs."""
-        coding = fold(self.project, set(self.book.codes))
+        """Read the coder's segments on this source back from the logs.
+
+        Only the events that can touch them are folded (fold() of everything would
+        give these segments the same codes, role and page, slower)."""
+        events = self._read()
+        own = {e["segment"] for e, _, _ in events if e["type"] == "segment"
+               and e["coder"] == self.coder and e["source"] == self.source}
+        mine = [x for x in events if x[0]["type"] in EVERY_LOG
+                or x[0].get("segment") in own
+                or (x[0]["type"] == "memo" and x[0]["target"] in own)]
+        coding = fold_events(mine, [], set(self.book.codes))
         self.segments, self.lost = [], 0
         for seg in coding.segments.values():
             if seg.coder != self.coder or seg.source != self.source:
