@@ -162,7 +162,10 @@ def _parse(data: bytes, first: int, rel: str, coder: str
 
 
 @dataclass
-class _Read:
+class LogRead:
+    """One log as last read: its events and problems (whole lines, and the rest)."""
+
+    rel: str
     key: tuple[int, int, int, int]  # device, inode, size, mtime: unchanged file
     done: int  # bytes up to the last newline: whole lines, parsed once
     lines: int  # newlines in them
@@ -177,7 +180,17 @@ class LogCache:
     a log changes while a coder codes) is parsed alone; any other change, all again."""
 
     def __init__(self) -> None:
-        self.files: dict[Path, _Read] = {}
+        self.files: dict[Path, LogRead] = {}
+
+    def logs(self, project: Project) -> list[LogRead]:
+        """Every coder's log read (again where it grew), in read_coding's order."""
+        folder = coding_dir(project)
+        out = []
+        for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+            self.read(path)
+            if path in self.files:
+                out.append(self.files[path])
+        return out
 
     def read(self, path: Path) -> tuple[list[Located], list[Problem]]:
         rel = f"{CODING_DIR}/{path.name}"
@@ -197,12 +210,12 @@ class LogCache:
             return [], [Problem(rel, None, f"cannot read: {exc.strerror}")]
         if (old is None or old.key[:2] != key[:2] or len(data) < old.done
                 or data[max(0, old.done - len(old.tail)):old.done] != old.tail):
-            old = _Read(key, 0, 0, b"", [], [], ([], []))
+            old = LogRead(rel, key, 0, 0, b"", [], [], ([], []))  # a new object: all anew
         cut = data.rfind(b"\n") + 1
         if cut > old.done:
             got, bad = _parse(data[old.done:cut - 1], old.lines + 1, rel, path.stem)
-            old.events = old.events + got
-            old.problems = old.problems + bad
+            old.events.extend(got)  # in place: a reader can take in only what came
+            old.problems.extend(bad)
             old.lines += data.count(b"\n", old.done, cut)
             old.done = cut
             old.tail = data[max(0, cut - 256):cut]

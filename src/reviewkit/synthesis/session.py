@@ -22,12 +22,12 @@ from reviewkit.synthesis.coding import (
     ROLES,
     Located,
     LogCache,
+    LogRead,
     Memo,
     Segment,
     append_coding,
     event,
     fold_events,
-    read_coding,
     segment_event,
 )
 from reviewkit.synthesis.sources import get_source, source_text
@@ -36,6 +36,66 @@ UNDOABLE = ("segment", "apply", "remove", "memo", "describe")
 # what the whole project's logs say about one coder's segments: renames and undos
 # from any log, the rest only when it is on one of those segments
 EVERY_LOG = ("undo", "rename-code", "merge-code")
+
+
+class _FileIndex:
+    """One log's events a session can need, by segment; filled as the log grows."""
+
+    def __init__(self, read: LogRead) -> None:
+        self.read, self.taken = read, 0
+        self.every: list[Located] = []  # undo, rename-code, merge-code
+        self.on: dict[str, list[Located]] = {}  # segment id -> events on it (and memos)
+        self.made: dict[str, list[str]] = {}  # source -> segments this log made there
+
+    def take(self, located: list[Located]) -> None:
+        for x in located:
+            e = x[0]
+            kind = e["type"]
+            if kind in EVERY_LOG:
+                self.every.append(x)
+            elif kind == "memo":
+                if e["on"] == "segment":
+                    self.on.setdefault(e["target"], []).append(x)
+            else:
+                self.on.setdefault(e["segment"], []).append(x)
+                if kind == "segment":
+                    self.made.setdefault(e["source"], []).append(e["segment"])
+
+    def update(self) -> None:
+        new = self.read.events[self.taken:]
+        self.taken += len(new)
+        self.take(new)
+
+
+class _View:
+    """The events on one coder's segments of one source, from every log, in read order:
+    each refresh takes in only the lines appended since the last."""
+
+    def __init__(self) -> None:
+        self.cache = LogCache()
+        self.files: dict[str, _FileIndex] = {}
+
+    def events(self, project: Project, coder: str, source: str
+               ) -> tuple[list[Located], LogRead | None]:
+        """(the events fold needs for ``coder``'s segments on ``source``, ``coder``'s
+        own log)."""
+        indexes, own_log = [], None
+        for read in self.cache.logs(project):
+            index = self.files.get(read.rel)
+            if index is None or index.read is not read:  # new, or read all anew
+                index = self.files[read.rel] = _FileIndex(read)
+            index.update()
+            rest = _FileIndex(read)  # the line after the last newline, if it parses
+            rest.take(read.rest[0])
+            indexes += [index, rest]
+            if read.rel.endswith(f"/{coder}.jsonl"):
+                own_log = read
+        own = {seg for i in indexes if i.read.rel.endswith(f"/{coder}.jsonl")
+               for seg in i.made.get(source, ())}
+        out = [x for i in indexes for x in i.every]
+        out += [x for i in indexes for seg in own for x in i.on.get(seg, ())]
+        out.sort(key=lambda x: (x[1], x[2]))  # read_coding's order: file, then line
+        return out, own_log
 
 
 @dataclass
@@ -52,7 +112,7 @@ class CodingSession:
     selection: tuple[int, int] | None = None  # (anchor, end) as the keys grew it
     next_role: str = ""  # given to the next segment made (t, g with no segment here)
     next_page: str = ""
-    cache: LogCache = field(default_factory=LogCache)  # the logs, parsed once
+    view: _View = field(default_factory=_View)  # the logs, parsed once
 
     # --- what is shown ----------------------------------------------------------
 
@@ -231,12 +291,9 @@ class CodingSession:
         self.refresh()
         return events
 
-    def _read(self) -> list[Located]:
-        events, _ = read_coding(self.project, self.cache)
-        return events
-
     def _last_action(self) -> dict | None:
-        mine = [e for e, _, _ in self._read() if e["coder"] == self.coder]
+        _, log = self.view.events(self.project, self.coder, self.source)
+        mine = [e for e, _, _ in log.events + log.rest[0]] if log is not None else []
         undone = {e["target"] for e in mine if e["type"] == "undo"}
         segs = {e["segment"]: e for e in mine if e["type"] == "segment"
                 and e["source"] == self.source and e["id"] not in undone}
@@ -259,14 +316,9 @@ class CodingSession:
     def refresh(self) -> None:
         """Read the coder's segments on this source back from the logs.
 
-        Only the events that can touch them are folded (fold() of everything would
-        give these segments the same codes, role and page, slower)."""
-        events = self._read()
-        own = {e["segment"] for e, _, _ in events if e["type"] == "segment"
-               and e["coder"] == self.coder and e["source"] == self.source}
-        mine = [x for x in events if x[0]["type"] in EVERY_LOG
-                or x[0].get("segment") in own
-                or (x[0]["type"] == "memo" and x[0]["target"] in own)]
+        Only the events that can touch them are folded (fold() of everything gives
+        these segments the same codes, role and page, slower)."""
+        mine, _ = self.view.events(self.project, self.coder, self.source)
         coding = fold_events(mine, [], set(self.book.codes))
         self.segments, self.lost = [], 0
         for seg in coding.segments.values():
