@@ -12,7 +12,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
@@ -63,7 +63,11 @@ class CoderApp(App[str]):
     #text { height: 1fr; padding: 0 1; overflow: hidden; }
     #codes { height: 2; padding: 0 1; color: $text-muted; }
     #message { height: 1; padding: 0 1; color: $warning; }
+    #keys { height: 1; padding: 0 1; background: $panel; }
     """
+    # one line of key hints, not a Footer: its widget per key made every pop-up's
+    # close restyle a dozen widgets (the apply key's time, mostly)
+    KEYS = "a apply  x remove  u undo  m memo  t type  g page  n uncoded  ? help  q quit"
     BINDINGS = [
         Binding("a", "apply", "Apply"), Binding("x", "remove", "Remove"),
         Binding("u", "undo", "Undo"), Binding("m", "memo", "Memo"),
@@ -96,7 +100,7 @@ class CoderApp(App[str]):
         yield Static(id="text")
         yield Static(id="codes")
         yield Static(id="message")
-        yield Footer()
+        yield Static(Text(self.KEYS, no_wrap=True, overflow="ellipsis"), id="keys")
 
     def on_mount(self) -> None:
         self.show()
