@@ -145,8 +145,8 @@ def test_matrix_and_quotes_match_their_definition(tmp_path):
     order = list(syn.codebook.codes)
     rows = quote_table(syn)
     made = {sid: i for i, sid in enumerate(syn.coding.segments)}  # ties: fold's order
-    expect = sorted(((s.source != SOURCE, s.start, made[s.id], order.index(c), s.id, c)
-                     for s in syn.coding.segments.values() for c in s.codes))
+    expect = sorted((s.source != SOURCE, s.start, made[s.id], order.index(c), s.id, c)
+                     for s in syn.coding.segments.values() for c in s.codes)
     assert [(r["segment"], r["code"]) for r in rows] == [
         (x[4], syn.codebook.path(x[5])) for x in expect]
     assert [r["index"] for r in rows] == list(range(1, len(rows) + 1))
