@@ -113,6 +113,7 @@ class CodingSession:
     next_role: str = ""  # given to the next segment made (t, g with no segment here)
     next_page: str = ""
     view: _View = field(default_factory=_View)  # the logs, parsed once
+    problems: list[str] = field(default_factory=list)  # bad lines of the coder's log
 
     # --- what is shown ----------------------------------------------------------
 
@@ -318,7 +319,9 @@ class CodingSession:
 
         Only the events that can touch them are folded (fold() of everything gives
         these segments the same codes, role and page, slower)."""
-        mine, _ = self.view.events(self.project, self.coder, self.source)
+        mine, log = self.view.events(self.project, self.coder, self.source)
+        self.problems = [str(p) for p in sorted(log.problems + log.rest[1],
+                                                key=lambda p: p.line or 0)] if log else []
         coding = fold_events(mine, [], set(self.book.codes))
         self.segments, self.lost = [], 0
         for seg in coding.segments.values():

@@ -103,19 +103,20 @@ class CoderApp(App[str]):
         yield Static(Text(self.KEYS, no_wrap=True, overflow="ellipsis"), id="keys")
 
     def on_mount(self) -> None:
-        self.show()
+        bad = self.session.problems  # a torn last line after a crash: say so, go on
+        self.show(f"skipped {len(bad)} bad line(s) of your log: {bad[0]}" if bad else "")
 
     def show(self, message: str = "") -> None:
         s = self.session
         sel = s.selected()
         where = f"selected {sel[1] - sel[0]} chars" if sel else "no selection"
         pending = describe(s.next_role, s.next_page)
+        # what changes with each key first: at 80 columns the end may be cut
         self.query_one("#top", Static).update(Text(
-            f"{s.source} · coder {s.coder} · offset {s.cursor}/{len(s.text)} · "
-            f"{len(s.segments)} segments · {where}"
-            + (f" · next: {pending}" if pending else "")
-            + (f" · {s.lost} lost to an edit" if s.lost else ""), no_wrap=True,
-            overflow="ellipsis"))
+            where + (f" · next: {pending}" if pending else "")
+            + f" · offset {s.cursor}/{len(s.text)} · {len(s.segments)} segments"
+            + (f" · {s.lost} lost to an edit" if s.lost else "")
+            + f" · {s.source} · coder {s.coder}", no_wrap=True, overflow="ellipsis"))
         start = window_start(s)
         self.query_one("#text", Static).update(render_text(s, start, start + WINDOW))
         names = [s.book.path(c) for c in s.codes_at()]
