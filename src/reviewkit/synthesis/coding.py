@@ -108,6 +108,7 @@ def check_coding_event(raw: dict, coder: str) -> str:
     return ""
 
 
+ASCII_SPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips, for a line read as text
 Located = tuple[dict, str, int]  # event, log file (from the project root), line
 
 
@@ -136,11 +137,15 @@ def _parse(data: bytes, first: int, rel: str, coder: str
     events: list[Located] = []
     problems: list[Problem] = []
     loads = json.loads
-    for number, raw in enumerate(data.split(b"\n"), start=first):
-        if not raw.strip():
+    try:  # the whole at once: a newline is never inside a UTF-8 character
+        lines: list = data.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        lines = data.split(b"\n")
+    for number, raw in enumerate(lines, start=first):
+        if not raw.strip(ASCII_SPACE if isinstance(raw, str) else None):
             continue
         try:
-            value = loads(raw.decode("utf-8"))
+            value = loads(raw if isinstance(raw, str) else raw.decode("utf-8"))
         except UnicodeDecodeError:
             problems.append(Problem(rel, number, "not UTF-8 text; line skipped"))
             continue
