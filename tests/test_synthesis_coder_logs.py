@@ -7,6 +7,7 @@ import json
 import random
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.screening.log import read_jsonl
 from reviewkit.synthesis.coding import LogCache, append_coding, event, fold, read_coding
 from reviewkit.synthesis.matrix import theme_matrix
 from reviewkit.synthesis.quotes import quote_table
@@ -151,3 +152,27 @@ def test_matrix_and_quotes_match_their_definition(tmp_path):
         (x[4], syn.codebook.path(x[5])) for x in expect]
     assert [r["index"] for r in rows] == list(range(1, len(rows) + 1))
     assert json.dumps(rows)  # plain data
+
+
+def test_bad_lines_get_the_verdicts_of_the_shared_log_reader(tmp_path):
+    project = synth_project(tmp_path)
+    s = open_session(project, "ann", SOURCE)
+    s.select("word")
+    s.apply("time")
+    folder = project.root / "synthesis/coding"
+    with (folder / "ann.jsonl").open("ab") as fh:  # not UTF-8: read line by line
+        fh.write(b"\n   \t\n\xff\xfe not text\n[1]\n")
+    # UTF-8 throughout: read whole; a no-break space is no blank line to either reader
+    (folder / "bo.jsonl").write_bytes(b"\n \x0b\nnot json\n\xc2\xa0\n[2]\n{\"v\": 1, \"id\": \"x\"")
+    cache = LogCache()
+    shared = []
+    for name in ("ann", "bo"):  # the screening logs' reader, line by line
+        shared += [(f"synthesis/coding/{name}.jsonl", p.line, p.message)
+                   for p in read_jsonl(folder / f"{name}.jsonl")[1]]
+    for _ in range(2):  # cold, then from the cache
+        events, problems = read_coding(project, cache)
+        assert [e["type"] for e, _, _ in events] == ["segment", "apply"]
+        assert [(p.file, p.line, p.message) for p in problems] == shared
+    assert [(f[-8:], line) for f, line, _ in shared] == [
+        ("nn.jsonl", 5), ("nn.jsonl", 6), ("bo.jsonl", 3), ("bo.jsonl", 4),
+        ("bo.jsonl", 5), ("bo.jsonl", 6)]
