@@ -116,6 +116,21 @@ def test_t_and_g_set_type_and_page_here_or_for_the_next_segment(tmp_path):
     assert segs[events[0]["segment"]].page == "13"
 
 
+def test_coder_keys_do_not_act_under_a_pop_up(tmp_path):
+    project = synth_project(tmp_path)
+
+    async def drive() -> list[bool]:
+        app = coder_app(project, "ann", SOURCE)
+        async with app.run_test(size=(80, 24)) as pilot:
+            before = [app.check_action(a, ()) for a in ("role", "undo", "apply")]
+            await pilot.press("s", "a")
+            await pilot.pause()
+            under = [app.check_action(a, ()) for a in ("role", "undo", "apply")]
+            return before + under
+
+    assert asyncio.run(drive()) == [True] * 3 + [False] * 3
+
+
 def test_cli_code_without_text_opens_the_coder_and_refuses_stray_options(tmp_path):
     project = synth_project(tmp_path)
     before = snapshot(project.root)

@@ -46,7 +46,7 @@ class Pane:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p")
 
-    def wait(self, *words: str, timeout: float = 10.0) -> str:
+    def wait(self, *words: str, timeout: float = 20.0) -> str:
         """The screen once it shows every one of ``words`` (fails after ``timeout``)."""
         end = time.monotonic() + timeout
         while True:
@@ -92,7 +92,9 @@ def test_coder_at_80x24_in_tmux_then_sigkill_and_a_torn_line(tmp_path):
         pane.keys("s")  # select a sentence
         pane.wait("selected 37 chars")
         assert types(project) == []
-        pane.keys("a", literal="time")  # the fuzzy picker, filtered
+        pane.keys("a")
+        pane.wait("Apply code")  # typing goes to the picker once it is up
+        pane.keys(literal="time")  # the fuzzy picker, filtered
         picker = pane.wait("Apply code", "› Time pressure  (time)")  # the first match
         assert "Autonomy" not in picker  # filtered out by the query
         pane.keys("Enter")
@@ -104,15 +106,21 @@ def test_coder_at_80x24_in_tmux_then_sigkill_and_a_torn_line(tmp_path):
         pane.keys("u")
         pane.wait("Here: Time pressure", "undone")
         assert types(project)[-1] == "undo"
-        pane.keys("a", literal="Xylophone")
+        pane.keys("a")
+        pane.wait("Apply code")
+        pane.keys(literal="Xylophone")
         pane.wait("Enter: new code 'Xylophone'")
         pane.keys("Enter")
         pane.wait("Xylophone", "new code xylophone added")
         assert "xylophone" in load_codebook(project).codes and types(project)[-1] == "apply"
-        pane.keys("m", literal="rushed?")
+        pane.keys("m")
+        pane.wait("Memo on the segment")
+        pane.keys(literal="rushed?")
         pane.keys("Enter")
         pane.wait("Memo: rushed?", "memo saved")
-        pane.keys("t", literal="partic")
+        pane.keys("t")
+        pane.wait("Type of the segment")
+        pane.keys(literal="partic")
         pane.keys("Enter")
         here = pane.wait("participant quote · Memo: rushed?", "saved: participant quote")
         assert "Here: Time pressure; Xylophone" in here  # the codes here, readable
@@ -121,8 +129,10 @@ def test_coder_at_80x24_in_tmux_then_sigkill_and_a_torn_line(tmp_path):
         # in the middle of the next action (its picker open, half typed): SIGKILL
         pane.keys("n")
         pane.wait("no selection")
-        pane.keys("p", "a", literal="tim")
+        pane.keys("p", "a")
         pane.wait("Apply code")
+        pane.keys(literal="tim")
+        pane.wait("› Time pressure  (time)")
         os.kill(pane.pid(), signal.SIGKILL)  # delivered at once: the log can change no more
         assert types(project) == saved  # all the screen showed saved, nothing half
         seg = fold(project).segments[log(project)[0]["segment"]]
@@ -142,7 +152,9 @@ def test_coder_at_80x24_in_tmux_then_sigkill_and_a_torn_line(tmp_path):
         assert "ann.jsonl:8" in shown
         again.keys("n")  # on to the uncoded paragraph, code it
         again.wait("no selection")
-        again.keys("p", "a", literal="time")
+        again.keys("p", "a")
+        again.wait("Apply code")
+        again.keys(literal="time")
         again.wait("› Time pressure  (time)")
         again.keys("Enter")
         again.wait("applied time", "2 segments")

@@ -88,6 +88,8 @@ class CoderApp(App[str]):
         Binding("q", "quit_coder", "Quit"),
     ]
 
+    OWN = {b.action.split("(")[0] for b in BINDINGS}
+
     def __init__(self, session: CodingSession,
                  on_saved: Callable[[list[dict]], None] | None = None) -> None:
         super().__init__()
@@ -101,6 +103,13 @@ class CoderApp(App[str]):
         yield Static(id="codes")
         yield Static(id="message")
         yield Static(Text(self.KEYS, no_wrap=True, overflow="ellipsis"), id="keys")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The coder's keys act on the text only: a key typed fast after `a` (before
+        the picker has its input) is not taken as another command."""
+        if action in self.OWN and len(self.screen_stack) > 1:
+            return False
+        return True
 
     def on_mount(self) -> None:
         bad = self.session.problems  # a torn last line after a crash: say so, go on
