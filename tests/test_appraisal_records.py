@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from appraisal_support import CHECKLIST, all_answers, appraisal_text, mini_project, write
 from helpers import run_cli, snapshot
-from reviewkit.appraisal.checklist import get_checklist, load_checklist
+from reviewkit.appraisal.checklist import get_checklist, load_checklist, shipped_checklist_files
 from reviewkit.appraisal.compare import compare, make_consensus, study_appraisals
 from reviewkit.appraisal.importer import import_appraisals
 from reviewkit.appraisal.records import open_appraisal, set_answer
@@ -169,3 +172,23 @@ def test_csv_import_all_or_nothing(tmp_path):
     assert record.status == "final" and record.answers["q7"].comment == "consent described"
     with pytest.raises(ReviewkitError, match="exists \\(use --replace\\)"):
         import_appraisals(project, path)
+
+
+def test_shipped_checklists_are_there_for_a_new_project_and_casp_overrides(tmp_path):
+    r = run_cli("init", str(tmp_path / "x"), cwd=tmp_path)
+    assert r.returncode == 0 and "casp-qualitative" in r.stdout, r.stderr
+    root = tmp_path / "x"
+    assert not (root / "casp" / "casp-qualitative-2018.yaml").exists()  # not copied
+    r = run_cli("appraisal", "checklists", "--format", "csv", cwd=root)
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert {(row["id"], row["from"]) for row in rows} >= {("casp-qualitative", "reviewkit")}
+    assert all(row["licence"] for row in rows)  # every shipped file names its licence
+    # a project's own file with the same id replaces the shipped one
+    own = (root / "casp" / "mine.yaml")
+    shipped = shipped_checklist_files()[0].read_text("utf-8")
+    own.write_text(shipped.replace("title: CASP Qualitative Studies Checklist",
+                                   "title: Our CASP"), "utf-8")
+    r = run_cli("appraisal", "checklists", "--format", "csv", cwd=root)
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(r.stdout))}
+    assert rows["casp-qualitative"]["title"] == "Our CASP"
+    assert rows["casp-qualitative"]["from"] == "casp/"

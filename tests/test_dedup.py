@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import shutil
 from functools import cache
+from pathlib import Path
 
 import pytest
 
 from helpers import new_project
 from reviewkit.dedup.engine import find_duplicates
-from reviewkit.dedup.features import features, page_range, title_words
+from reviewkit.dedup.features import features, journal_tokens, page_range, rules, title_words
 from reviewkit.dedup.score import CERTAIN, DISTINCT, compare
 from reviewkit.io.importer import import_files
 from reviewkit.store import open_store
@@ -225,3 +226,39 @@ def test_a_copy_a_person_judged_different_stays_apart():
     result = find_duplicates(records, {(0, 1): False, (0, 2): False})
     assert [0] in result.clusters
     assert any(sorted(c) == [1, 2] for c in result.clusters)
+
+
+def test_bibtex_double_dash_keeps_the_last_page():
+    assert page_range("567--569")[1:] == (567, 569)
+    assert page_range("120--35")[1:] == (120, 135)
+    a = features(0, {"title": "A title long enough to compare", "pages": "567--569"})
+    b = features(1, {"title": "A title long enough to compare", "pages": "567-569"})
+    assert a.pages == b.pages == ("", 567, 569)
+
+
+def test_every_word_list_in_the_shipped_yaml_is_words():
+    # a bare on/off/yes/no in a YAML list is a boolean, silently never matched
+    from importlib import resources
+
+    import yaml
+
+    def lists(node):
+        if isinstance(node, dict):
+            for v in node.values():
+                yield from lists(v)
+        elif isinstance(node, list):
+            yield node
+            for v in node:
+                yield from lists(v)
+
+    root = resources.files("reviewkit")
+    bad = []
+    for path in sorted(Path(str(root)).rglob("*.yaml")):
+        for items in lists(yaml.safe_load(path.read_text("utf-8"))):
+            kinds = {type(v) for v in items}
+            if str in kinds and bool in kinds:
+                bad.append((path.name, [v for v in items if isinstance(v, bool)]))
+    assert bad == []
+    assert "on" in rules()["journal_stopwords"]
+    assert journal_tokens("Conference on Information Systems") == ("conference", "information",
+                                                                   "systems")

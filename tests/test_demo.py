@@ -70,3 +70,23 @@ def test_demo_rebuilds_its_own_folder_but_never_another_project(demo, tmp_path):
     with pytest.raises(ReviewkitError, match="already exists"):
         build_demo(other)
     assert (other / "reviewkit.toml").read_text("utf-8") == "[review]\ntitle = 'mine'\n"
+
+
+def test_demo_codes_abstracts_and_its_report_shows_the_matrix(demo):
+    res = run_cli("synthesis", "quotes", "--format", "csv", cwd=demo.root)
+    assert res.returncode == 0 and "warning" not in res.stderr, res.stderr
+    quotes = list(csv.DictReader(res.stdout.splitlines()))
+    assert demo.segments > 0 and len({q["segment"] for q in quotes}) == demo.segments
+    res = run_cli("synthesis", "matrix", "--format", "csv", cwd=demo.root)
+    matrix = list(csv.DictReader(res.stdout.splitlines()))
+    studies = [k for k in matrix[0] if k.startswith("study-")]
+    assert len(studies) == 3  # three abstracts, three studies
+    md = (demo.root / "report" / "report.md").read_text("utf-8")
+    assert "## Synthesis" in md and "**Theme x study: coded segments per study**" in md
+    for row in matrix:  # the report's matrix is the command's, row by row
+        cells = [row["theme"], row["level"], *(row[s] for s in studies), row["studies"]]
+        assert "| " + " | ".join(cells) + " |" in md, row["code"]
+    assert (demo.root / "report" / "synthesis-heatmap.svg").is_file()
+    # the second coder coded one source blind: agreement has something to measure
+    res = run_cli("synthesis", "agreement", "--format", "csv", cwd=demo.root)
+    assert res.returncode == 0 and "ana & ben" in res.stdout, res.stderr

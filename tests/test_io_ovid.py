@@ -7,7 +7,7 @@ import time
 import pytest
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.io import ovid
+from reviewkit.io import ovid, tagmap
 from reviewkit.io.text import decode
 
 from conftest import export_file
@@ -164,3 +164,12 @@ def test_a_huge_damaged_citation_does_not_hang_the_reader():
     _, records = ovid.read(text, "so.ovd")
     assert time.monotonic() - started < 2
     assert records[0].title == "A title"
+
+
+def test_no_and_on_are_tags_not_booleans():
+    # YAML once read the whitelist's bare NO and ON as False and True, so those
+    # lines were glued onto the field above
+    text = "<1>\nTI  - A title\nAB  - An abstract.\nON  - Some organisation\nNO  - 12\n"
+    [(_, raw)] = ovid.entries(text, "x.txt", frozenset(tagmap.load("ovid")["tags"]))
+    assert raw == [("TI", "A title"), ("AB", "An abstract."), ("ON", "Some organisation"),
+                   ("NO", "12")]

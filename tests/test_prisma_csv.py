@@ -17,6 +17,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.reporting.prisma import (
     Count,
     PrismaCounts,
+    Reports,
     Sources,
     check_invariants,
     read_counts_csv,
@@ -34,6 +35,11 @@ def _normal(c: PrismaCounts) -> PrismaCounts:
     c = copy.deepcopy(c)
     for g in ("databases", "registers"):
         c.group(g).total = c.group(g).value
+        if c.group(g).total is None:  # the package stops on a list beside an NA total
+            c.group(g).sources = []
+    if not c.is_update and all(getattr(c, f"total_{u}") in (None, getattr(c, f"included_{u}"))
+                               for u in ("studies", "reports")):
+        c.previous_studies = c.previous_reports = 0  # "no previous version", as the app needs
     c.merged_other = ()
     for r in (c.dbr, c.other):  # one unnamed unknown count is the same as no count
         if r.excluded == [Count("", None)]:
@@ -46,7 +52,9 @@ def _normal(c: PrismaCounts) -> PrismaCounts:
 @given(consistent_counts(schema_only=True).flatmap(with_unknowns))
 def test_round_trip_counts_csv_counts(tmp_path, counts):
     path = tmp_path / "counts.csv"
-    assert write_counts_csv(counts, path) == []
+    notes = write_counts_csv(counts, path)
+    # only warnings about what the package will do with an unknown, none about lost data
+    assert all("PRISMA2020 package" in n or "Shiny app" in n for n in notes), notes
     back = read_counts_csv(path)
     assert _normal(back) == _normal(counts)
     assert check_invariants(back) == []  # the merged routes are recovered well enough
@@ -141,7 +149,8 @@ def test_notes_for_what_the_schema_cannot_hold(tmp_path):
     c = PrismaCounts(websites=Sources(None, [Count("a", 1), Count("b", 2)]),
                      other_methods=Sources(4), records_excluded_reasons=[Count("x", 1)])
     notes = write_counts_csv(c, tmp_path / "out.csv")
-    assert len(notes) == 3 and "websites" in notes[0]
+    assert len(notes) == 4 and "websites" in notes[0]
+    assert "records removed before screening are all unknown" in notes[3]
     assert read_counts_csv(tmp_path / "out.csv").websites.total == 3
 
 
@@ -183,3 +192,16 @@ def test_cli_bad_counts_exit_2_one_line_nothing_written(tmp_path, old, new):
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {path}") and "field '" in lines[0]
     assert os.listdir(out) == []
+
+
+def test_other_methods_with_reports_of_their_own_are_not_taken_as_merged(tmp_path):
+    # 100 + 10 - 5 = 105 screened would say the websites joined the database screening,
+    # but they have their own reports: their own column, and the gap is reported
+    c = PrismaCounts(databases=Sources(100), registers=Sources(0), websites=Sources(10),
+                     organisations=Sources(0), citations=Sources(0), duplicates=5,
+                     automation_excluded=0, removed_other=0, screened=105,
+                     other=Reports(4, 0, 4, [Count("", 1)]))
+    write_counts_csv(c, tmp_path / "c.csv")
+    back = read_counts_csv(tmp_path / "c.csv")
+    assert back.merged_other == () and back.other_flow
+    assert [b.check for b in check_invariants(back)] == ["identification"]

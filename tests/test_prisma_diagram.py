@@ -174,3 +174,19 @@ def test_dot_output_needs_no_graphviz(tmp_path, monkeypatch):
     text = out.read_text("utf-8")
     assert "Records screened (n = not reported)" in text.replace("\u00a0", " ")
     assert "(n = 0)" not in text.replace("\u00a0", " ")  # unknown is never drawn as 0
+
+
+def test_other_methods_take_one_path():
+    """Screened with the database records (the worked example's websites) or down their
+    own column, never both; the root example's citation count is unknown, not a column."""
+    from reviewkit.reporting.prisma.diagram import build
+    c = read_counts_csv(REPO / "prisma-counts.csv")
+    d = build(c)
+    ids = {b.id for b in d.boxes}
+    assert c.merged_other == ("websites",) and d.merge_from == "other_identified"
+    assert not any(f.a == "other_identified" for f in d.flows)
+    assert not ids & {"other_sought", "other_not_retrieved", "other_assessed"}
+    c.merged_other = ()  # the same routes not screened with the databases: their own column
+    d = build(c)
+    assert d.merge_from is None and any(
+        (f.a, f.b) == ("other_identified", "other_sought") for f in d.flows)

@@ -123,6 +123,24 @@ def test_full_text_exclusion_asks_for_a_reason(tmp_path):
     assert "Full text:" in first_screen(app_for(project, "ana", stage="full-text"))
 
 
+def test_several_reasons_and_other_from_the_keyboard(tmp_path):
+    project, store = screening_project(tmp_path)
+    for name in ("ana", "ben"):
+        s = ScreenSession(project, store, name)
+        for _ in range(3):
+            s.decide("include")
+        s.close()
+    app = app_for(project, "ana", stage="full-text")
+    reasons = app.session.conf.reasons
+    # Space: several; 5 then 1 marked, 5 unmarked again, 3; Enter saves
+    run_keys(app, ["x", "space", "5", "1", "5", "3", "enter",
+                   "x", "o", *"protocol only", "enter",
+                   "x", "space", "2", "o", *"abstract", "enter"])
+    events = _decisions(project, "ana", "full-text")
+    assert [e["reason"] for e in events] == [
+        f"{reasons[0]}; {reasons[2]}", "other: protocol only", f"{reasons[1]}; other: abstract"]
+
+
 def test_title_abstract_exclusion_reason_is_optional(tmp_path):
     project, _ = screening_project(tmp_path)
     run_keys(app_for(project, "ana"), ["X", "5", "X", "0"])

@@ -299,13 +299,23 @@ def test_torn_and_bad_lines_are_reported_and_skipped(tmp_path):
     assert log.read_bytes().startswith(good)
 
 
-def test_coding_with_a_code_not_in_the_codebook_is_a_warning(tmp_path):
+def test_coding_with_a_code_deleted_by_hand_is_an_error(tmp_path):
     project = synth_project(tmp_path)
-    seg = code_text(project, "b", "Nurses", "time", "ann")["segment"]
-    append_coding(project, "ann", [event("apply", "ann", segment=seg, code="ghost")])
-    syn = load_synthesis(project)
-    assert syn.coding.segments[seg].codes == {"time"}
-    assert any("'ghost', not in the codebook" in str(p) for p in syn.problems)
+    code_text(project, "b", "Nurses", "time", "ann")
+    code_text(project, "b", "time pressure", "choice-words", "ann")  # lines 3 and 4
+    book = project.root / "synthesis" / "codebook.yaml"
+    book.write_text(CODEBOOK.replace("  - id: choice-words\n    name: Choice\n"
+                                     "    parent: choice\n    level: code\n", ""), "utf-8")
+    for call in (lambda: load_synthesis(project), lambda: synthesis_status(project),
+                 lambda: quote_table(load_synthesis(project))):
+        message = refuses(project, call, "synthesis/codebook.yaml", "'choice-words'",
+                          "synthesis/coding/ann.jsonl:4")
+        assert message.startswith("synthesis/codebook.yaml:"), message
+    # a removed coding no longer needs its code
+    seg = fold(project).segments
+    gone = next(s.id for s in seg.values() if s.codes == {"choice-words"})
+    append_coding(project, "ann", [event("remove", "ann", segment=gone, code="choice-words")])
+    assert load_synthesis(project).coding.segments[gone].codes == set()
 
 
 # --- anchors --------------------------------------------------------------------------

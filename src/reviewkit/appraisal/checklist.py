@@ -9,8 +9,10 @@ study-level verdict. Text and licence stay in the YAML file, never in code.
 from __future__ import annotations
 
 import re
+from importlib import resources
 from pathlib import Path
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reviewkit.errors import ReviewkitError
@@ -137,20 +139,68 @@ def load_checklist(path: Path) -> Checklist:
 
 
 def checklist_files(project: Project) -> list[Path]:
+    """The project's own checklist files (casp/*.yaml)."""
     return sorted((project.root / CHECKLIST_DIR).glob("*.yaml"))
 
 
-def load_checklists(project: Project) -> dict[str, Checklist]:
-    """The project's checklists by id; the first invalid file raises."""
+def shipped_checklist_files() -> list[Path]:
+    """The checklists that come with reviewkit (each file carries its own licence)."""
+    folder = resources.files("reviewkit.appraisal").joinpath("checklists")
+    return sorted(Path(str(folder)).glob("*.yaml"))
+
+
+def shipped_checklists() -> dict[str, Checklist]:
+    return load_by_id(shipped_checklist_files(), load_checklist, "checklist",
+                      "reviewkit's checklists")
+
+
+def own_checklists(project: Project) -> dict[str, Checklist]:
     return load_by_id(checklist_files(project), load_checklist, "checklist", CHECKLIST_DIR)
 
 
+def load_checklists(project: Project) -> dict[str, Checklist]:
+    """Every checklist by id: the shipped ones, then the project's own (casp/), whose file
+    replaces a shipped one of the same id; the first invalid file raises."""
+    return {**shipped_checklists(), **own_checklists(project)}
+
+
+def checklists_in_use(project: Project) -> set[str]:
+    """The checklist ids the project's appraisal files (casp/<study>/*.yaml) name."""
+    used = set()
+    for path in (project.root / CHECKLIST_DIR).glob("*/*.yaml"):
+        try:
+            data = yaml.safe_load(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue  # the appraisal commands report it with its line
+        if isinstance(data, dict) and isinstance(data.get("checklist"), str):
+            used.add(data["checklist"])
+    return used
+
+
 def get_checklist(project: Project, ref: str | None) -> Checklist:
-    """A checklist by id, or by path to a team's own file; the only one when ``ref`` is None."""
-    return choose(ref, lambda: load_checklists(project), load_checklist, "checklist",
-                  CHECKLIST_DIR, "--checklist")
+    """A checklist by id, or by path to a team's own file. With none named: the project's
+    own when it has exactly one, else the one its appraisals use, else the only one."""
+    def known() -> dict[str, Checklist]:
+        every = load_checklists(project)
+        if ref is not None:
+            return every
+        own = own_checklists(project)
+        if len(own) == 1:
+            return own
+        used = {c: every[c] for c in checklists_in_use(project) if c in every}
+        return used if len(used) == 1 else every
+
+    return choose(ref, known, load_checklist, "checklist", CHECKLIST_DIR, "--checklist")
 
 
 def with_checklist(project: Project, checklist: Checklist) -> dict[str, Checklist]:
     """The project's checklists plus ``checklist`` (which may come from a file elsewhere)."""
     return {**load_checklists(project), checklist.id: checklist}
+
+
+def checklist_rows(project: Project) -> list[dict]:
+    """One row per checklist for `appraisal checklists`: where it comes from, its licence."""
+    own = own_checklists(project)
+    return [{"id": c.id, "title": c.title, "version": c.version, "questions": len(c.questions),
+             "from": f"{CHECKLIST_DIR}/" if c.id in own else "reviewkit", "licence": c.licence}
+            for c in load_checklists(project).values()]

@@ -1,9 +1,10 @@
 """Files `reviewkit init` can put in a new project: a studies list, a starter
-extraction form and, when the CASP pack is at hand, the CASP checklists.
+extraction form and, when ``REVIEWKIT_CASP_DIR`` names a folder of checklist files
+(with its NOTICE), copies of those for the team to edit.
 
-CASP's text is CC BY-NC-SA and lives only in the top-level ``casp/`` folder of
-the source tree (with its NOTICE and LICENSE), never inside the MIT package.
-Set ``REVIEWKIT_CASP_DIR`` to a folder of checklist files to use another pack.
+The shipped checklists (reviewkit/appraisal/checklists/, each file with its own
+licence) need no copy: every project can use them by id, and a file of the same id
+in the project's ``casp/`` replaces one.
 """
 
 from __future__ import annotations
@@ -27,9 +28,7 @@ STUDIES_TOML = b"""\
 def casp_pack_dir() -> Path | None:
     """The folder holding the CASP checklist files, if this installation has one."""
     env = os.environ.get("REVIEWKIT_CASP_DIR")
-    candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[3] / "casp")  # a source checkout
-    return next((c for c in candidates if (c / "NOTICE").is_file()), None)
+    return Path(env) if env and (Path(env) / "NOTICE").is_file() else None
 
 
 def starter_files(casp_dir: Path | None = None) -> dict[str, bytes]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.appraisal.checklist import get_checklist, load_checklists
+from reviewkit.appraisal.checklist import checklist_rows, get_checklist, load_checklists
 from reviewkit.appraisal.compare import compare, make_consensus, study_appraisals
 from reviewkit.appraisal.importer import import_appraisals
 from reviewkit.appraisal.records import load_appraisals
@@ -38,11 +38,9 @@ def _pairs(items: list[str] | None) -> dict[str, str]:
 @app.command("checklists")
 @user_errors
 def checklists(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f")) -> None:
-    """List (and validate) the checklists in casp/."""
-    rows = [{"id": c.id, "title": c.title, "version": c.version, "questions":
-             len(c.questions), "licence": c.licence}
-            for c in load_checklists(find_project(project_dir(ctx))).values()]
-    emit(rows, fmt, "Checklists", ["id", "title", "version", "questions", "licence"])
+    """List (and validate) the checklists: reviewkit's and the project's own (casp/)."""
+    rows = checklist_rows(find_project(project_dir(ctx)))
+    emit(rows, fmt, "Checklists", ["id", "title", "version", "questions", "from", "licence"])
 
 
 @app.command("check")

@@ -7,20 +7,22 @@ from pathlib import Path
 
 import typer
 
+from reviewkit.appraisal.checklist import shipped_checklists
 from reviewkit.cli import appraisal as appraisal_cli
 from reviewkit.cli import dedup as dedup_cli
 from reviewkit.cli import extraction as extraction_cli
+from reviewkit.cli import fulltext as fulltext_cli
 from reviewkit.cli import prisma as prisma_cli
 from reviewkit.cli import ranking as ranking_cli
 from reviewkit.cli import report as report_cli
 from reviewkit.cli import screening as screening_cli
 from reviewkit.cli import search as search_cli
+from reviewkit.cli import studies as studies_cli
 from reviewkit.cli import synthesis as synthesis_cli
 from reviewkit.cli.common import FormatOpt, emit, progress, project_dir, user_errors, warn
 from reviewkit.cli.demo import demo as demo_command
 from reviewkit.io.importer import import_files, import_logged, parse_columns
-from reviewkit.io.rawsource import RawSource
-from reviewkit.io.writers import export as export_records
+from reviewkit.io.selection import export_selection, select
 from reviewkit.project import init_project
 from reviewkit.project.doctor import EXPLAIN, diagnose
 from reviewkit.project.session import session
@@ -38,6 +40,8 @@ app.add_typer(appraisal_cli.app, name="appraisal")
 app.add_typer(extraction_cli.app, name="extraction")
 app.add_typer(prisma_cli.app, name="prisma")
 app.add_typer(synthesis_cli.app, name="synthesis")
+app.add_typer(fulltext_cli.app, name="fulltext")
+app.add_typer(studies_cli.app, name="studies")
 app.command("simulate")(ranking_cli.simulate)
 app.command("report")(report_cli.report)
 
@@ -61,6 +65,8 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new project"
     """Create a review project folder."""
     project = init_project(directory, title, question)
     typer.echo(f"created project '{title}' in {project.root}")
+    typer.echo(f"checklists ready to use: {', '.join(shipped_checklists())} (reviewkit "
+               "appraisal checklists; a file of the same id in casp/ replaces one)")
 
 
 @app.command()
@@ -137,14 +143,27 @@ def import_(ctx: typer.Context,
 @app.command()
 @user_errors
 def export(ctx: typer.Context,
-           fmt: str = typer.Option("ris", "--format", "-f", help="ris or csv"),
-           output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)")
+           fmt: str = typer.Option("ris", "--format", "-f", help="ris, csv, bibtex, "
+                                  "csl-json, asreview (CSV, 0/1 included), asreview-ris "
+                                  "(N1 labels), rayyan (CSV)"),
+           output: Path = typer.Option(None, "--output", "-o", help="File (default: stdout)"),
+           unique: bool = typer.Option(False, "--unique", help="One record per duplicate "
+                                       "cluster (gaps filled from its members; member ids "
+                                       "in N1 / the members column)"),
+           stage: str = typer.Option(None, "--stage", help="Records by their outcome at "
+                                     "this stage (one per cluster): title-abstract, ..."),
+           decision: str = typer.Option(None, "--decision", help="With --stage: include, "
+                                        "exclude, maybe, conflict, awaiting, unscreened"),
+           studies: bool = typer.Option(False, "--studies", help="The reports of the "
+                                        "studies in studies.toml"),
            ) -> None:
-    """Write every imported record with its stable id and source."""
+    """Write imported records with their stable ids and sources: all, or a selection."""
     with session(project_dir(ctx), verify=True) as (project, store):
-        raw = RawSource(project).pairs
+        chosen = select(project, store, unique, stage, decision, studies)
+        for w in chosen.warnings:
+            warn(w)
         if output is None:
-            export_records(store.iter_records(), fmt, out=sys.stdout, raw=raw)
+            export_selection(project, store, fmt, chosen, out=sys.stdout)
         else:
-            n = export_records(store.iter_records(), fmt, path=str(output), raw=raw)
+            n = export_selection(project, store, fmt, chosen, path=str(output))
             typer.echo(f"wrote {n} records to {output}", err=True)

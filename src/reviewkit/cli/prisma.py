@@ -24,11 +24,14 @@ def prisma(ctx: typer.Context,
            export_counts: Path = typer.Option(
                None, "--export-counts",
                help="Write the counts (the project's, or --counts) as a PRISMA2020 CSV"),
+           schema: str = typer.Option(
+               "1.1.4", "--schema", help="PRISMA2020 package release whose CSV "
+               "--export-counts writes: 1.1.4 (with the meta-analysis rows) or 1.1.3"),
            ) -> None:
     """Draw the PRISMA 2020 flow diagram; export the counts for the PRISMA2020 Shiny app."""
     if ctx.invoked_subcommand:
         return
-    run = run_prisma(project_dir(ctx), counts, output, export_counts)
+    run = run_prisma(project_dir(ctx), counts, output, export_counts, schema)
     warn_all(run.warnings)
     for path in run.wrote:
         typer.echo(f"wrote {path}", err=True)

@@ -20,7 +20,7 @@ from reviewkit.screening import Screening, add_reviewer, agreement, conflicts, r
 from reviewkit.screening.agreement import confusion_text
 from reviewkit.screening.batch import export_assigned, import_decisions
 from reviewkit.screening.calibration import calibration_report, draw_calibration
-from reviewkit.screening.reviewers import resolve_reviewer
+from reviewkit.screening.reviewers import remove_reviewer, resolve_reviewer, reviewer_rows
 
 app = typer.Typer(help="Screen records (title/abstract, full text) as one of the reviewers.",
                   invoke_without_command=True)
@@ -39,9 +39,15 @@ def _stage(screening: Screening, stage: str | None) -> str:
 @app.callback()
 @user_errors
 def screen(ctx: typer.Context, reviewer: str = ReviewerOpt, stage: str = StageOpt,
-           blind: bool = typer.Option(True, help="Hide other reviewers' decisions")) -> None:
+           blind: bool = typer.Option(True, help="Hide other reviewers' decisions"),
+           as_list: bool = typer.Option(False, "--list", help="A table of the stage's records "
+                                        "with a filter and bulk include/exclude")) -> None:
     """Open the screener (keys: i include, x exclude, m maybe, u undo, ? help, q quit)."""
-    if ctx.invoked_subcommand is None:
+    if ctx.invoked_subcommand is None and as_list:
+        from reviewkit.tui.screen_list import run_list
+
+        run_list(project_dir(ctx), reviewer, stage, blind)
+    elif ctx.invoked_subcommand is None:
         from reviewkit.tui.screener import run_screener
 
         run_screener(project_dir(ctx), reviewer, stage, blind)
@@ -67,17 +73,29 @@ def export(ctx: typer.Context, reviewer: str = ReviewerOpt, stage: str = StageOp
 
 @app.command("import-decisions")
 @user_errors
-def import_(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV: record_id, "
-            "decision, reason, note"), reviewer: str = ReviewerOpt, stage: str = StageOpt,
+def import_(ctx: typer.Context, file: Path = typer.Argument(..., help="reviewkit's CSV "
+            "(record_id, decision, reason, note), ASReview's CSV or .asreview, Rayyan's "
+            "articles.csv or export zip, a Covidence list as CSV"),
+            reviewer: str = ReviewerOpt, stage: str = StageOpt,
+            tool: str = typer.Option("auto", "--from", help="auto, reviewkit, asreview, "
+                                     "rayyan, covidence"),
+            member: str = typer.Option(None, "--member", help="Rayyan: whose decisions "
+                                       "(default: the one named like the reviewer)"),
+            decision: str = typer.Option(None, "--decision", help="Covidence: what the "
+                                         "exported list means (include, exclude)"),
             ) -> None:
-    """Import a reviewer's decisions from CSV: all rows valid, or nothing is imported."""
+    """Import a reviewer's decisions: all rows valid and matched, or nothing is imported.
+    Rows of other tools are matched by reviewkit id, DOI, PMID, then title and year."""
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         report = import_decisions(screening, file, resolve_reviewer(project, reviewer),
-                                  _stage(screening, stage))
+                                  _stage(screening, stage), tool, member, decision)
         warn_all(screening.problems())
     typer.echo(f"{report.added} decisions imported, {report.unchanged} unchanged, "
                f"{report.blank} rows without a decision")
+    if report.tool != "reviewkit":
+        how = ", ".join(f"{k} {v}" for k, v in sorted(report.matched.items()))
+        typer.echo(f"from {report.tool}; matched by {how or 'nothing'}")
 
 
 @app.command("conflicts")
@@ -148,6 +166,29 @@ def reviewer_add(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
     typer.echo(f"added reviewer {name}" if added else f"{name} is already a reviewer")
 
 
+@reviewer_app.command("list")
+@user_errors
+def reviewer_list(ctx: typer.Context, fmt: str = FormatOpt) -> None:
+    """The reviewers and what each has done (also people whose names are on work but who
+    are no longer on the project)."""
+    with session(project_dir(ctx), sync=False) as (project, _):
+        rows = reviewer_rows(project)
+    emit(rows, fmt, "Reviewers", None if rows else ["reviewer", "on_project"])
+
+
+@reviewer_app.command("remove")
+@user_errors
+def reviewer_remove(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
+    """Take a reviewer off reviewkit.toml; their logs are kept and their decisions count."""
+    with session(project_dir(ctx), sync=False) as (project, _):
+        work = remove_reviewer(project, name)
+    typer.echo(f"removed reviewer {name} from reviewkit.toml")
+    done = ", ".join(f"{n} {k}" for k, n in work.counts.items() if n)
+    if work.files:
+        typer.echo(f"kept their work ({done}) in {', '.join(work.files)}: nothing is deleted, "
+                   f"and it still counts; add them back with: reviewkit reviewer add {name}")
+
+
 def _pairs(rows: list[dict], fmt: str, title: str) -> None:
     if fmt == "json":
         emit(rows, "json")
@@ -156,3 +197,4 @@ def _pairs(rows: list[dict], fmt: str, title: str) -> None:
     if fmt == "table":
         for row in rows:
             typer.echo(f"\n{row['stage']}\n{confusion_text(row)}")
+from reviewkit.cli import screening_list  # noqa: E402,F401

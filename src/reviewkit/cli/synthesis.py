@@ -11,12 +11,10 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import find_project
 from reviewkit.project.session import lock
 from reviewkit.screening.reviewers import resolve_reviewer
-from reviewkit.synthesis.codebook import add_code, load_codebook, rename_code
 from reviewkit.synthesis.edit import add_memo, code_text, uncode
-from reviewkit.synthesis.listing import SOURCE_COLUMNS, codebook_rows, matrix_rows, source_rows
-from reviewkit.synthesis.quotes import quote_table
+from reviewkit.synthesis.listing import SOURCE_COLUMNS, source_rows
 from reviewkit.synthesis.sources import add_source, check_sources, load_sources
-from reviewkit.synthesis.state import load_synthesis, synthesis_status
+from reviewkit.synthesis.state import synthesis_status
 
 app = typer.Typer(help="Qualitative evidence synthesis: code texts, build themes.",
                   no_args_is_help=True)
@@ -40,11 +38,13 @@ def source_add(ctx: typer.Context, file: Path,
                study: str = typer.Option(..., "--study", help="Study id in studies.toml"),
                id: str = typer.Option(None, "--id", help="Source id (default: from the name)"),
                report: str = typer.Option("", "--report", help="Record id of the report"),
-               title: str = typer.Option("", "--title")) -> None:
-    """Copy a .txt, .md or .docx into synthesis/sources/ and record it."""
+               title: str = typer.Option("", "--title"),
+               pages: str = typer.Option("", "--pages", help="A PDF's pages to take: N or "
+                                         "N-M (default: all)")) -> None:
+    """Copy a .txt, .md, .docx or a PDF's text layer into synthesis/sources/ and record it."""
     project = find_project(project_dir(ctx))
     with lock(project):
-        source = add_source(project, file, study, id, report, title)
+        source = add_source(project, file, study, id, report, title, pages)
     typer.echo(f"added source {source.id} ({source.file}) for study {source.study}")
 
 
@@ -66,42 +66,6 @@ def source_check(ctx: typer.Context) -> None:
     if problems:
         raise typer.Exit(1)
     typer.echo(f"ok: {len(load_sources(project))} sources unchanged")
-
-
-@codebook_app.command("show")
-@user_errors
-def codebook_show(ctx: typer.Context, fmt: str = FmtOpt) -> None:
-    """The code tree, with each code's level and path."""
-    book = load_codebook(find_project(project_dir(ctx)))
-    rows, cols = codebook_rows(book, indent=fmt == "table")
-    emit(rows, fmt, f"Codebook ({book.method})", cols)
-
-
-@codebook_app.command("add")
-@user_errors
-def codebook_add(ctx: typer.Context, code: str = typer.Argument(..., metavar="ID"),
-                 name: str = typer.Option(..., "--name"),
-                 parent: str = typer.Option(None, "--parent"),
-                 level: str = typer.Option(None, "--level", help="Default: the method's "
-                                           "first level"),
-                 description: str = typer.Option("", "--description"),
-                 method: str = typer.Option("thematic", "--method",
-                                            help="For a new codebook only")) -> None:
-    """Add a code to the codebook (creating the codebook if needed)."""
-    project = find_project(project_dir(ctx))
-    with lock(project):
-        added = add_code(project, code, name, parent, level, description, method)
-    typer.echo(f"added code {added.id} ({added.level})")
-
-
-@codebook_app.command("rename")
-@user_errors
-def codebook_rename(ctx: typer.Context, old: str, new: str, coder: str = CoderOpt) -> None:
-    """Give a code a new id; earlier codings follow it."""
-    project = find_project(project_dir(ctx))
-    with lock(project):
-        rename_code(project, old, new, _coder(project, coder))
-    typer.echo(f"renamed code {old} -> {new}")
 
 
 @app.command("code")
@@ -160,28 +124,6 @@ def memo(ctx: typer.Context, target: str, text: str,
     typer.echo(f"memo on {on} {target} saved")
 
 
-@app.command("matrix")
-@user_errors
-def matrix(ctx: typer.Context, level: str = typer.Option(None, "--level"),
-           fmt: str = FmtOpt) -> None:
-    """Theme x study: coded segments per study for each code (and its sub-codes)."""
-    syn = load_synthesis(find_project(project_dir(ctx)))
-    rows = matrix_rows(syn, level, indent=fmt == "table")
-    warn_all(syn.problems)
-    emit(rows, fmt, "Theme x study")
-
-
-@app.command("quotes")
-@user_errors
-def quotes(ctx: typer.Context, role: str = typer.Option(None, "--role"),
-           fmt: str = FmtOpt) -> None:
-    """The quote table: each coded segment with study, role, page and code path."""
-    syn = load_synthesis(find_project(project_dir(ctx)))
-    rows = quote_table(syn, role)
-    warn_all(syn.problems)
-    emit(rows, fmt, "Quotes", ["index", "study", "source", "role", "page", "text", "code"])
-
-
 @app.command("status")
 @user_errors
 def status(ctx: typer.Context, fmt: str = FmtOpt) -> None:
@@ -211,15 +153,19 @@ def refi_export(ctx: typer.Context, file: Path = typer.Argument(..., metavar="FI
 
 @app.command("import")
 @user_errors
-def refi_import(ctx: typer.Context, file: Path = typer.Argument(..., metavar="FILE.qdpx|FILE.qdc"),
-                coder: str = CoderOpt) -> None:
-    """Read a REFI-QDA project (.qdpx, .qde) or codebook (.qdc) into a project with no
-    synthesis yet; codings without a REFI user are logged as the coder."""
-    from reviewkit.synthesis.refi.load import import_refi
+def import_(ctx: typer.Context,
+            file: Path = typer.Argument(..., metavar="FILE.qdpx|FILE.qdc|FILE.csv"),
+            coder: str = CoderOpt,
+            method: str = typer.Option("thematic", "--method",
+                                       help="For a new codebook only")) -> None:
+    """Read a REFI-QDA project (.qdpx, .qde) or codebook (.qdc), a Taguette highlights
+    CSV (id, document, tag, content: its documents added as sources first) or a codebook
+    CSV (name, description, parent); codings without a user are logged as the coder."""
+    from reviewkit.synthesis.importing import import_file
 
     project = find_project(project_dir(ctx))
     with lock(project):
-        report = import_refi(project, file, _coder(project, coder))
+        report = import_file(project, file, coder, method)
     typer.echo(report.summary())
     warn_all(report.warnings)
 
@@ -248,3 +194,10 @@ def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
          None if fmt in ("json", "csv") else COLUMNS)
     if fmt in ("table", "md"):
         typer.echo(result.note)
+# the other synthesis commands register themselves on `app` (one module each)
+from reviewkit.cli import (  # noqa: E402,F401
+    synthesis_codebook,
+    synthesis_confidence,
+    synthesis_outputs,
+    synthesis_reconcile,
+)

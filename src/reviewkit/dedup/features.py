@@ -27,6 +27,7 @@ _MANGLED = re.compile(r"^\s*\d*\)")  # '1)' left from '38 (Supplement 1)'
 _PAGE = re.compile(r"^([a-z]*)0*(\d+)")
 _EXCEL = re.compile(r"^(\d{1,2})-([a-z]{3})$")
 _EXCEL_MD = re.compile(r"^([a-z]{3})-(\d{1,2})$")
+_DASH_RUN = re.compile(r"-{2,}")
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
                          "\u2014": "-", "\u2212": "-"})
 
@@ -35,6 +36,10 @@ _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": 
 def rules() -> dict:
     text = resources.files("reviewkit.dedup").joinpath("rules.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
+    for key in ("generic_titles", "title_tail_words", "journal_stopwords"):
+        odd = [w for w in data[key] if not isinstance(w, str)]
+        if odd:  # YAML reads a bare on/off/yes/no as a boolean: quote it in rules.yaml
+            raise ValueError(f"rules.yaml {key}: {odd!r} is not a word; quote it")
     data["generic_titles"] = {_NONWORD.sub("", t) for t in data["generic_titles"]}
     data["title_tail_words"] = set(data["title_tail_words"])
     data["journal_stopwords"] = set(data["journal_stopwords"])
@@ -98,7 +103,8 @@ def page_range(pages: str) -> tuple[str, int | None, int | None]:
     'e0137960' -> ('e', 137960, None): article numbers (e-, c-, S-prefixed) and
     printed pages are different kinds.
     """
-    p = (pages or "").translate(_DASHES).strip().lower()
+    # '120--135' is BibTeX's en dash: one separator, not an empty end page
+    p = _DASH_RUN.sub("-", (pages or "").translate(_DASHES)).strip().lower()
     if not p or not any(c.isdigit() for c in p):
         return "", None, None
     months = rules()["months"]

@@ -2,7 +2,8 @@
 
 search log -> generated exports -> import -> dedup -> ranked dual screening of
 titles/abstracts -> full texts with reasons -> studies -> appraisal and
-extraction of two studies -> PRISMA diagram and report.
+extraction of two studies -> three abstracts coded by two coders -> PRISMA diagram
+and report.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from reviewkit.appraisal.records import Answer, Appraisal, save_appraisal
 from reviewkit.dedup.run import run_dedup
 from reviewkit.demo.exports import DATABASES, sample_rows, split, write_export
 from reviewkit.demo.reviewers import ranked_units, screen_stage
+from reviewkit.demo.synthesis import code_abstracts
 from reviewkit.errors import ReviewkitError
 from reviewkit.extraction.form import load_form
 from reviewkit.extraction.records import Extraction, save_extraction
@@ -47,6 +49,7 @@ class DemoResult:
     unique: int = 0
     conflicts: dict[str, int] = field(default_factory=dict)
     included: int = 0
+    segments: int = 0
     report: Path | None = None
 
 
@@ -82,6 +85,8 @@ def build_demo(root: Path, seed: int = 20190101) -> DemoResult:
         result.included = len(included)
         studies = _write_studies(project, store, included)
         _appraise_and_extract(project, studies[:2], seed)
+        result.segments = code_abstracts(project, store, list(zip(studies, included,
+                                                                  strict=True)), seed)
         _, paths = write_report(project, store)
         result.report = next((p for p in paths if p.name == "report.html"), paths[0])
     return result

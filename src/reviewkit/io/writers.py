@@ -1,4 +1,4 @@
-"""Write stored records as RIS or CSV, for ASReview, Rayyan, Covidence, EndNote.
+"""Write stored records as RIS, CSV, BibTeX, CSL-JSON or ASReview's and Rayyan's CSV.
 
 A record read from RIS is written back with every original tag in its
 original order; others are written from the normalised fields.
@@ -56,11 +56,33 @@ def ris_pairs(sr: StoredRecord, raw: RawPairs | None = None) -> list[tuple[str, 
     return [(t, v) for t, v in pairs if v]
 
 
-def write_ris(records: Iterable[StoredRecord], out: TextIO, raw: RawPairs | None = None) -> int:
+# What a selection adds to each record (members of its duplicate cluster, the stage's
+# outcome): extra CSV columns, and in RIS the tags Zotero and EndNote keep (N1 notes, KW tags).
+Extras = Callable[[StoredRecord], dict[str, str]]
+EXTRA_COLUMNS = ["members", "stage", "decision", "study"]
+
+
+def _extra_ris(extra: dict[str, str]) -> list[tuple[str, str]]:
+    pairs = []
+    if extra.get("members"):
+        pairs.append(("N1", f"reviewkit members: {extra['members']}"))
+    if extra.get("decision"):
+        pairs.append(("KW", f"reviewkit:{extra['stage']}:{extra['decision']}"))
+        pairs.append(("N1", f"reviewkit {extra['stage']}: {extra['decision']}"))
+    if extra.get("study"):
+        pairs.append(("N1", f"reviewkit study: {extra['study']}"))
+    if extra.get("asreview"):  # ASReview LAB reads its labels from N1
+        pairs.append(("N1", extra["asreview"]))
+    return pairs
+
+
+def write_ris(records: Iterable[StoredRecord], out: TextIO, raw: RawPairs | None = None,
+              extras: Extras | None = None) -> int:
     conf = _ris_out()
     n = 0
     for sr in records:
-        for tag, value in ris_pairs(sr, raw):
+        pairs = ris_pairs(sr, raw) + (_extra_ris(extras(sr)) if extras else [])
+        for tag, value in pairs:
             out.write(_line(tag, value))
         out.write(_line(conf["id_tag"], sr.id))
         out.write(_line(conf["source_tag"], sr.search_id or sr.file))
@@ -83,34 +105,50 @@ def csv_row(sr: StoredRecord) -> dict:
     }
 
 
-def write_csv(records: Iterable[StoredRecord], out: TextIO, raw: RawPairs | None = None) -> int:
+def write_csv(records: Iterable[StoredRecord], out: TextIO, raw: RawPairs | None = None,
+              extras: Extras | None = None) -> int:
     """One row a record; a text cell a spreadsheet would run as a formula is quoted."""
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    columns = CSV_COLUMNS + (EXTRA_COLUMNS if extras else [])
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     n = 0
     for sr in records:
-        writer.writerow({k: csv_safe(v) for k, v in csv_row(sr).items()})
+        row = csv_row(sr) | ({c: extras(sr).get(c, "") for c in EXTRA_COLUMNS} if extras else {})
+        writer.writerow({k: csv_safe(v) for k, v in row.items()})
         n += 1
     return n
 
 
+def writers() -> dict[str, Callable]:
+    """Export format name -> writer(records, out, raw, extras) returning the count."""
+    from reviewkit.io.bibtex_out import write_bibtex
+    from reviewkit.io.cslout import write_csl
+    from reviewkit.io.toolsout import write_asreview, write_asreview_ris, write_rayyan
+
+    return {"ris": write_ris, "csv": write_csv, "bibtex": write_bibtex, "csl-json": write_csl,
+            "asreview": write_asreview, "asreview-ris": write_asreview_ris,
+            "rayyan": write_rayyan}
+
+
 def export(records: Iterable[StoredRecord], fmt: str, out: TextIO | None = None,
-           path: str | None = None, raw: RawPairs | None = None) -> int:
+           path: str | None = None, raw: RawPairs | None = None,
+           extras: Extras | None = None) -> int:
     """Write ``records`` as ``fmt`` to ``out`` or, atomically, to ``path``."""
     from pathlib import Path
 
     from reviewkit.errors import ReviewkitError
 
-    writer = {"ris": write_ris, "csv": write_csv}.get(fmt)
+    writer = writers().get(fmt)
     if writer is None:
-        raise ReviewkitError(f"unknown export format {fmt!r}; expected ris or csv")
+        raise ReviewkitError(f"unknown export format {fmt!r}; expected "
+                             f"{', '.join(writers())}", field="format")
     if path is None:
-        return writer(records, out, raw)
+        return writer(records, out, raw, extras)
     target = Path(path)
     tmp = target.with_name("." + target.name + ".part")
     try:
         with tmp.open("w", encoding="utf-8", newline="") as fh:
-            n = writer(records, fh, raw)
+            n = writer(records, fh, raw, extras)
         tmp.replace(target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

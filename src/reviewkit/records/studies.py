@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from reviewkit.errors import ReviewkitError
@@ -110,12 +111,14 @@ class StudyProblem:
         return f"{where}: study {self.study!r}: report {self.report!r} {self.problem}"
 
 
-def check_studies(project: Project, store: Store, screening: Screening) -> list[StudyProblem]:
+def check_studies(project: Project, store: Store, screening: Screening,
+                  strict: bool = False) -> list[StudyProblem]:
     """Reports named in studies.toml that are not records, or that screening excluded.
 
-    ``store`` is unused today (``screening`` holds the records); it is taken so callers
-    need not change when the check reads more. Duplicate study ids raise, as in
-    ``load_studies``.
+    ``strict``: also every report not (yet) included at the last stage (the studies
+    commands ask this; status and PRISMA only refuse exclusions). ``store`` is unused
+    today (``screening`` holds the records); it is taken so callers need not change
+    when the check reads more. Duplicate study ids raise, as in ``load_studies``.
     """
     studies, text = _load(project)
     path = str(studies_path(project))
@@ -124,7 +127,7 @@ def check_studies(project: Project, store: Store, screening: Screening) -> list[
     for i, study in enumerate(studies):
         start, end = blocks[i] if i < len(blocks) else (None, None)
         for report in study.reports:
-            problem = _report_problem(screening, report)
+            problem = _report_problem(screening, report, strict)
             if problem:
                 out.append(StudyProblem(path, _line_in(text, report, start, end), study.id,
                                         report, problem))
@@ -143,13 +146,18 @@ def refuse_study_problems(problems: list[StudyProblem]) -> None:
                          file=first.file, line=first.line, field="study.reports")
 
 
-def _report_problem(screening: Screening, report: str) -> str:
+def _report_problem(screening: Screening, report: str, strict: bool = False) -> str:
     if not screening.knows(report):
         return "is not a record in the project (check the id with 'reviewkit export')"
     unit = screening.unit_of(report)
     for stage in screening.conf.stages:
         if unit in screening.eligible(stage) and screening.state(stage).outcome(unit) == "exclude":
             return f"was excluded at {stage}"
+    last = screening.conf.stages[-1]
+    if strict and unit not in screening.eligible(last):
+        return f"has not reached {last} (not included at {screening.conf.stages[0]} yet)"
+    if strict and screening.state(last).outcome(unit) != "include":
+        return f"is not included at {last} (outcome: {screening.state(last).outcome(unit)})"
     return ""
 
 
@@ -170,3 +178,102 @@ def _line_in(text: str, needle: str, start: int | None, end: int | None) -> int 
         if needle in lines[n - 1]:
             return n
     return start
+
+
+# editing studies.toml (comments and layout kept; the file is hand-edited too) ----------
+HEADER = """\
+# Included studies: the unit that is appraised and extracted. Each [[study]] names
+# the record ids of its reports (reviewkit studies add | link); edit by hand if you
+# like, comments are kept.
+"""
+
+
+def add_study(project: Project, screening: Screening, study: str, report: str,
+              citation: str = "") -> Study:
+    """A new study whose first report is ``report`` (a full-text include)."""
+    studies, _ = _load(project)
+    if any(s.id == study for s in studies):
+        raise ReviewkitError(f"study {study!r} is already in {STUDIES_FILE} (add reports "
+                             f"with: reviewkit studies link {study} RECORD)", field="study.id")
+    rid = _linkable(screening, studies, report)
+    if not STUDY_ID.match(study):
+        raise ReviewkitError(f"study id {study!r}: use lower-case letters, digits, '-', '_' "
+                             "or '.' (e.g. smith-2019)", field="study.id")
+    new = Study(id=study, reports=[rid],
+                citation=" ".join(citation.split()) or _citation(screening, rid))
+    path = studies_path(project)
+    text = path.read_text("utf-8-sig") if path.exists() else HEADER
+    table = tomlkit.document()
+    table["study"] = tomlkit.aot()
+    table["study"].append({key: getattr(new, key) for key in ("id", "citation", "reports")})
+    # appended as text: every byte people wrote stays as it was
+    gap = "" if not text or text.endswith("\n\n") else "\n" if text.endswith("\n") else "\n\n"
+    tomlfile.write_atomic(path, text + gap + tomlkit.dumps(table))
+    return new
+
+
+def link_report(project: Project, screening: Screening, study: str, report: str) -> str:
+    """Add ``report`` to a study's reports; returns the record id written."""
+    studies, _ = _load(project)
+    require_study(project, study)
+    rid = _linkable(screening, studies, report)
+    doc = _document(project)
+    table = next(t for t in doc["study"] if t.get("id") == study)
+    if "reports" not in table:
+        table["reports"] = tomlkit.array()
+    table["reports"].append(rid)
+    if len(table["reports"]) > 1:
+        table["reports"].multiline(True)  # one report a line: easy to read and to diff
+    tomlfile.write_atomic(studies_path(project), tomlkit.dumps(doc))
+    return rid
+
+
+def study_rows(project: Project, screening: Screening) -> list[dict]:
+    """One row per study: its reports and what is wrong with them (strict check)."""
+    problems = check_studies(project, screening.store, screening, strict=True)
+    rows = []
+    for s in load_studies(project):
+        said = [f"{p.report} {p.problem}" for p in problems if p.study == s.id]
+        rows.append({"study": s.id, "reports": "; ".join(s.reports), "programme": s.programme,
+                     "citation": s.citation, "problems": "; ".join(said)})
+    return rows
+
+
+def _linkable(screening: Screening, studies: list[Study], report: str) -> str:
+    """``report``'s current id, if it may be linked: a full-text include, not yet linked."""
+    report = report.strip()
+    problem = _report_problem(screening, report, strict=True)
+    if problem:
+        raise ReviewkitError(f"report {report!r} {problem}; a study's reports are full-text "
+                             "includes", field="study.reports")
+    rid = screening.store.resolve(report) or report
+    unit = screening.unit_of(rid)
+    for s in studies:
+        for r in s.reports:
+            if screening.unit_of(r) == unit:
+                raise ReviewkitError(f"report {report!r} is already linked to study {s.id!r}"
+                                     + (f" (as {r!r})" if r != rid else ""),
+                                     file=str(studies_path(screening.project)),
+                                     field="study.reports")
+    return rid
+
+
+def _document(project: Project) -> tomlkit.TOMLDocument:
+    path = studies_path(project)
+    if not path.exists():
+        return tomlkit.parse(HEADER)
+    return tomlkit.parse(path.read_text("utf-8-sig"))
+
+
+def _citation(screening: Screening, record_id: str) -> str:
+    """'Surname A, Surname B, et al. (2019) Title. Journal' from the record."""
+    sr = screening.store.get_record(record_id)
+    if sr is None:
+        return record_id
+    rec = sr.record
+    # 'Gavaghan, BJ' -> 'Gavaghan BJ': commas then only separate people
+    names = [a.replace(",", "", 1) for a in rec.authors[:3]]
+    names += ["et al."] if len(rec.authors) > 3 else []
+    parts = [", ".join(names), f"({rec.year})" if rec.year else "",
+             rec.title.rstrip(".") + "." if rec.title else "", rec.journal]
+    return " ".join(p for p in parts if p) or record_id

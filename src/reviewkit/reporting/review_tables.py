@@ -12,6 +12,7 @@ from reviewkit.appraisal.summary import (
 from reviewkit.extraction.form import Form
 from reviewkit.extraction.table import characteristics_rows, final_extractions, table_columns
 from reviewkit.project.config import Project
+from reviewkit.records.studies import load_studies
 from reviewkit.reporting.outputs import Table
 
 
@@ -19,9 +20,19 @@ def casp_summary(project: Project, checklist: Checklist) -> tuple[Table, list[st
     """Counts of each answer per question across the included studies (seed Table 3)."""
     appraisals, warnings = final_appraisals(project, checklist)
     table = Table("casp-summary", f"{checklist.title} ({checklist.version}): answers across "
-                  f"{len(appraisals)} studies", summary_columns(checklist),
+                  f"{_appraised(project, appraisals)}", summary_columns(checklist),
                   summary_rows(checklist, appraisals), _licence_note(checklist))
     return table, warnings
+
+
+def _appraised(project: Project, appraisals: list) -> str:
+    """"6 studies", or "6 reports of 4 studies" when studies.toml links entries of one
+    programme (each entry is appraised; PRISMA counts the programme as one study)."""
+    programme = {s.id: s.programme or f"id:{s.id}" for s in load_studies(project)}
+    studies = len({programme.get(a.study, f"id:{a.study}") for a in appraisals})
+    if studies == len(appraisals):
+        return f"{studies} studies"
+    return f"{len(appraisals)} reports of {studies} studies"
 
 
 def casp_matrix(project: Project, checklist: Checklist) -> tuple[Table, list[str]]:

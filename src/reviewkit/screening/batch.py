@@ -1,10 +1,11 @@
-"""The batch path: export a reviewer's records, import their decisions from CSV."""
+"""The batch path: export a reviewer's records, import their decisions from CSV or from
+another screening tool's export."""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -13,11 +14,15 @@ from reviewkit.io.rawsource import RawSource
 from reviewkit.io.writers import RawPairs, write_ris
 from reviewkit.reporting.tables import csv_safe
 from reviewkit.screening.calibration import calibration_sample
+from reviewkit.screening.config import ScreeningConfig
 from reviewkit.screening.data import Screening
 from reviewkit.screening.events import check_decision, decision_event
+from reviewkit.screening.interop import NAMES, read_tool_file
 from reviewkit.screening.log import append_events, log_path
+from reviewkit.screening.matching import Matcher
 from reviewkit.screening.order import order_source, screening_order
 from reviewkit.screening.reviewers import require_reviewer
+from reviewkit.screening.toolrows import ToolFile
 from reviewkit.store.base import StoredRecord
 
 COLUMNS = ["record_id", "decision", "reason", "note", "title", "authors", "year", "journal",
@@ -95,23 +100,39 @@ class ImportReport:
     added: int = 0
     unchanged: int = 0
     blank: int = 0
+    tool: str = "reviewkit"
+    matched: dict[str, int] = field(default_factory=dict)  # how rows found their record
 
 
-def import_decisions(screening: Screening, path: Path, reviewer: str,
-                     stage: str) -> ImportReport:
-    """Validate every row, then append all decisions at once (or nothing, on any error)."""
+def import_decisions(screening: Screening, path: Path, reviewer: str, stage: str,
+                     tool: str = "auto", member: str | None = None,
+                     decision: str | None = None) -> ImportReport:
+    """Validate every row, then append all decisions at once (or nothing, on any error).
+
+    ``tool``: reviewkit's CSV, or ASReview's, Rayyan's or Covidence's export ('auto'
+    tells them apart); ``member``: whose Rayyan decisions; ``decision``: what a Covidence
+    list means when its file name does not say."""
     conf = screening.conf
     conf.check_stage(stage)
     require_reviewer(screening.project, reviewer)
+    if tool != "reviewkit":
+        found = read_tool_file(path, tool, member, reviewer, decision, stage)
+        if found.tool != "reviewkit":
+            return import_tool_rows(screening, path, reviewer, stage, found)
     eligible = set(screening.eligible(stage))
     current = {u: _key(e) for u, e in screening.state(stage).log(reviewer).decided().items()}
     report, events = ImportReport(), []
+    matcher: Matcher | None = None
     for line, row in _rows(path):
         def fail(message: str, field: str | None = None, line: int = line) -> ReviewkitError:
             return ReviewkitError(message, file=str(path), line=line, field=field)
 
         rid = (row.get("record_id") or row.get("id") or "").strip()
         decision = (row.get("decision") or "").strip()
+        if not screening.knows(rid) and (row.get("doi") or row.get("title")):
+            matcher = matcher or Matcher(screening)  # an id from elsewhere: try DOI, title
+            hit = matcher.match({k: row.get(k) or "" for k in ("doi", "pmid", "title", "year")})
+            rid = hit[0] if hit else rid
         if not rid:
             raise fail("record_id is empty", "record_id")
         if not screening.knows(rid):
@@ -160,3 +181,74 @@ def _rows(path: Path) -> Iterator[tuple[int, dict]]:
     for row in reader:
         yield start, row
         start = reader.line_num + 1
+
+
+def import_tool_rows(screening: Screening, path: Path, reviewer: str, stage: str,
+                     found: ToolFile) -> ImportReport:
+    """Match every row of another tool's export, check every decision, then append them
+    all as ``reviewer``'s events (noted with where each came from), or raise and write
+    nothing: every unmatched row is named in the one error."""
+    conf, matcher = screening.conf, Matcher(screening)
+    name = NAMES[found.tool]
+    eligible = set(screening.eligible(stage))
+    # the same decisions from a later export (rows reordered, another file name) add nothing
+    current = {u: _key(e)[:2] + (_own_note(e.get("note", "")),)
+               for u, e in screening.state(stage).log(reviewer).decided().items()}
+    report, events, unmatched = ImportReport(tool=found.tool), [], []
+    seen: dict[str, tuple[str, str]] = {}  # unit -> (where, decision) of its first row
+    for row in found.rows:
+        if not row.decision:
+            report.blank += 1
+            continue
+        hit = matcher.match(row.ids)
+        if hit is None:
+            unmatched.append(row)
+            continue
+        rid, how = hit
+        unit = screening.unit_of(rid)
+        if unit not in eligible:
+            raise ReviewkitError(f"{row.where}: {rid} is not screened at {stage} (not "
+                                 "included at the stage before)", file=str(path),
+                                 line=row.line)
+        try:
+            label, reason = check_decision(conf, stage, row.decision, _known(conf, row.reasons))
+        except ReviewkitError as exc:
+            raise ReviewkitError(f"{row.where}: {exc.message}", file=str(path),
+                                 line=row.line, field=exc.field) from None
+        earlier = seen.setdefault(unit, (row.where, label))
+        if earlier[1] != label:  # two copies in the tool, one record (cluster) here
+            raise ReviewkitError(f"{earlier[0]} and {row.where} are the same record ({unit}) "
+                                 f"with different decisions ({earlier[1]}, {label}); decide "
+                                 "one in the tool or drop a row; nothing imported",
+                                 file=str(path), line=row.line)
+        note = f"from {name} {row.where}" + (f"; {row.note}" if row.note else "")
+        report.matched[how] = report.matched.get(how, 0) + 1
+        if current.get(unit) == (label, reason, row.note):
+            report.unchanged += 1
+            continue
+        current[unit] = (label, reason, row.note)
+        events.append(decision_event(stage, reviewer, rid, label, reason, note,
+                                     via=found.tool))
+    if unmatched:
+        listed = ", ".join(r.where for r in unmatched[:20])
+        more = f" and {len(unmatched) - 20} more" if len(unmatched) > 20 else ""
+        raise ReviewkitError(f"{len(unmatched)} decided rows match no record (by id, DOI, "
+                             f"PMID, title and year): {listed}{more}; nothing imported",
+                             file=str(path), line=unmatched[0].line)
+    append_events(log_path(screening.project, stage, reviewer), events)
+    report.added = len(events)
+    return report
+
+
+def _own_note(note: str) -> str:
+    """A logged note without the 'from <tool> <where>' an import put in front of it."""
+    if any(note.startswith(f"from {name} ") for name in NAMES.values()):
+        return note.partition("; ")[2]
+    return note
+
+
+def _known(conf: ScreeningConfig, reasons: list[str]) -> str:
+    """The first of a tool's reasons the project lists; none otherwise (the tool's reasons
+    stay in the note): a reason is never made up."""
+    listed = {r.lower() for r in conf.reasons}
+    return next((r for r in reasons if r.strip().lower() in listed), "")

@@ -33,6 +33,7 @@ class ScreeningConfig(BaseModel):
     outcomes: dict[str, str]
     reasons: list[str]
     reason_required: list[str]
+    reasons_must_agree: list[str] = Field(default_factory=list)
     order: str
     highlight: Highlight
     criteria: str = ""
@@ -76,6 +77,14 @@ class ScreeningConfig(BaseModel):
     def reason_needed(self, stage: str) -> bool:
         return stage in self.reason_required
 
+    def reasons_conflict(self, stage: str, judged: list[dict]) -> bool:
+        """Exclusions whose reasons differ are a conflict where the project says so."""
+        if stage not in self.reasons_must_agree or len(judged) < 2:
+            return False
+        if any(e["decision"] != "exclude" for e in judged):
+            return False
+        return len({e.get("reason") or "" for e in judged} - {""}) > 1
+
     def check_stage(self, stage: str) -> str:
         if stage not in self.stages:
             raise ReviewkitError(f"unknown stage {stage!r}; expected one of "
@@ -114,12 +123,13 @@ def screening_config(project: Project) -> ScreeningConfig:
         err.message = err.message.removeprefix("Value error, ")
         err.field = f"screening.{err.field}" if err.field else "screening"
         raise err from None
-    for stage in conf.reason_required:
-        if stage not in conf.stages:
-            raise ReviewkitError(f"reason_required names unknown stage {stage!r}; stages: "
-                                 f"{', '.join(conf.stages)}", file=str(path),
-                                 line=setting_line(text(), ["reason_required"]),
-                                 field="screening.reason_required")
+    for key in ("reason_required", "reasons_must_agree"):
+        for stage in getattr(conf, key):
+            if stage not in conf.stages:
+                raise ReviewkitError(f"{key} names unknown stage {stage!r}; stages: "
+                                     f"{', '.join(conf.stages)}", file=str(path),
+                                     line=setting_line(text(), [key]),
+                                     field=f"screening.{key}")
     from reviewkit.screening.order import known_orders  # order sources register on import
 
     if conf.order not in known_orders():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from reviewkit.errors import ReviewkitError
 from reviewkit.screening.config import DECISIONS, ScreeningConfig
 from reviewkit.screening.log import new_id, now
+from reviewkit.screening.reasons import normalise_reasons
 
 VERSION = 1
 
@@ -26,19 +27,13 @@ def check_decision(conf: ScreeningConfig, stage: str, decision: str, reason: str
     if label not in allowed:
         raise ReviewkitError(f"unknown decision {decision!r}; expected {', '.join(allowed)}",
                              field="decision")
-    reason = reason.strip()
-    if reason:
-        known = {r.lower(): r for r in conf.reasons}
-        if reason.lower() not in known:
-            raise ReviewkitError(f"unknown reason {reason!r}; the project's reasons are: "
-                                 f"{'; '.join(conf.reasons)} ([screening] reasons in "
-                                 "reviewkit.toml)", field="reason")
-        reason = known[reason.lower()]
-        if label != "exclude":
-            raise ReviewkitError("a reason goes with an exclusion only", field="reason")
-    elif label == "exclude" and conf.reason_needed(stage):
+    reason = normalise_reasons(reason, conf.reasons)
+    if reason and label != "exclude":
+        raise ReviewkitError("a reason goes with an exclusion only", field="reason")
+    if not reason and label == "exclude" and conf.reason_needed(stage):
         raise ReviewkitError(f"an exclusion at {stage} needs a reason: "
-                             f"{'; '.join(conf.reasons)}", field="reason")
+                             f"{'; '.join(conf.reasons)} (several: 'a; b'; or 'other: <why>')",
+                             field="reason")
     return label, reason
 
 

@@ -19,6 +19,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.project.atomic import ends_torn, fsync_dir
 from reviewkit.project.config import Project
 from reviewkit.screening.config import DECISIONS
+from reviewkit.screening.reasons import lenient
 from reviewkit.screening.reviewers import check_name
 
 # A stage is a folder, a reviewer a file name: nothing that could step out of screening/.
@@ -174,8 +175,7 @@ def check_event(event: dict, stage: str, reviewer: str, reasons: list[str] = ()
         if label not in allowed:
             return None, f"unknown decision {word!r}; expected {', '.join(allowed)}"
         out["decision"] = label
-        known = {r.lower(): r for r in reasons}
-        out["reason"] = known.get(out.get("reason", "").strip().lower(), out.get("reason", ""))
+        out["reason"] = lenient(out.get("reason", ""), list(reasons))
     elif kind == "undo" and not event.get("target"):
         return None, "an undo names the event it takes back (field 'target')"
     elif kind == "note" and "note" not in event:

@@ -54,7 +54,8 @@ def conflicts(screening: Screening, stage: str, resolved: bool = False) -> list[
         if len(judged) < screening.conf.reviewers_per_record:
             continue
         key = screening.conf.outcome_key([e["decision"] for e in judged.values()])
-        if key in screening.conf.outcomes:
+        if key in screening.conf.outcomes and not screening.conf.reasons_conflict(
+                stage, list(judged.values())):
             continue
         done = state.resolution(unit)
         if done and not resolved:

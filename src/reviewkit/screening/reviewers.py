@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 import tomlkit
 
@@ -81,3 +84,112 @@ def require_reviewer(project: Project, name: str) -> str:
                              f"add with: reviewkit reviewer add {name}",
                              file=str(project.root / CONFIG), field="reviewers")
     return name
+
+
+# who did what: listing and removing reviewers -------------------------------------------
+@dataclass(frozen=True)
+class Work:
+    """What one person has written in the project, by kind (counts) and file."""
+
+    name: str
+    counts: dict[str, int]        # column -> how many (decisions, judgements, records, events)
+    files: list[str]              # project-relative files holding it
+    signed: list[str]             # appraisal / extraction records signed with the name
+
+
+def reviewer_rows(project: Project) -> list[dict]:
+    """One row per reviewer in reviewkit.toml, then anyone else whose name is on work."""
+    names = list(project.config.reviewers)
+    names += sorted(n for n in _names_on_work(project) if n not in names)
+    return [{"reviewer": n, "on_project": "yes" if n in project.config.reviewers else "no",
+             **reviewer_work(project, n).counts} for n in names]
+
+
+def reviewer_work(project: Project, name: str) -> Work:
+    """Everything ``name`` has written: screening decisions (per stage, not undone), dedup
+    judgements, appraisal and extraction records, coding events."""
+    from reviewkit.appraisal.checklist import CHECKLIST_DIR
+    from reviewkit.dedup.judgements import log_path as judgement_log
+    from reviewkit.extraction.form import FORM_DIR
+    from reviewkit.screening.config import screening_config
+    from reviewkit.screening.log import read_log, screening_dir
+    from reviewkit.synthesis.coding import coding_log
+
+    counts: dict[str, int] = {}
+    files: list[Path] = []
+    conf = screening_config(project)
+    for stage in conf.stages:
+        path = screening_dir(project) / stage / f"{name}.jsonl"
+        events = read_log(path, stage, conf.reasons)[0] if path.is_file() else []
+        undone = {e.get("target") for e in events if e.get("type") == "undo"}
+        counts[stage] = sum(1 for e in events if e.get("type") == "decision"
+                            and e["id"] not in undone)
+        files += [path] if path.is_file() else []
+    judged = [e for e in _jsonl(judgement_log(project)) if e.get("by") == name]
+    counts["dedup"] = len(judged)
+    files += [judgement_log(project)] if judged else []
+    signed = []
+    for kind, folder in (("appraisal", CHECKLIST_DIR), ("extraction", FORM_DIR)):
+        mine = _signed(project.root / folder, name)
+        counts[kind] = len(mine)
+        signed += mine
+    coding = coding_log(project, name)
+    counts["coding"] = len(_jsonl(coding))
+    files += [coding] if coding.is_file() else []
+    rel = [project.relative(p) for p in [*files, *signed]]
+    return Work(name, counts, rel, [project.relative(p) for p in signed])
+
+
+def remove_reviewer(project: Project, name: str) -> Work:
+    """Take ``name`` off reviewers in reviewkit.toml (comments kept); their logs stay.
+
+    Screening decisions, dedup judgements and coding stay in their logs and still count.
+    Appraisal and extraction records must be signed by a reviewer to load, so a person
+    who signed any is refused (rename those files first), never left unreadable."""
+    require_reviewer(project, name)
+    work = reviewer_work(project, name)
+    if work.signed:
+        more = f" and {len(work.signed) - 1} more" if len(work.signed) > 1 else ""
+        raise ReviewkitError(f"{name} signed {work.signed[0]}{more}: appraisal and extraction "
+                             "records load only when signed by a reviewer; rename those files "
+                             "to another reviewer (or consensus) first", field="reviewers")
+    path = project.root / CONFIG
+    doc = tomlkit.parse(path.read_text("utf-8-sig"))
+    names = doc["reviewers"]
+    del names[[str(n) for n in names].index(name)]
+    write_text_atomic(path, tomlkit.dumps(doc))
+    project.config = load_config(project.root)
+    return work
+
+
+def _signed(folder: Path, name: str) -> list[Path]:
+    """<folder>/<study>/<name>[.<form>].yaml files."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*/*.yaml") if p.stem.split(".", 1)[0] == name)
+
+
+def _names_on_work(project: Project) -> set[str]:
+    from reviewkit.dedup.judgements import log_path as judgement_log
+    from reviewkit.screening.log import screening_dir
+    from reviewkit.synthesis.coding import coding_dir
+
+    names = {p.stem for p in screening_dir(project).glob("*/*.jsonl")}
+    names |= {p.stem for p in coding_dir(project).glob("*.jsonl")}
+    names |= {e["by"] for e in _jsonl(judgement_log(project)) if isinstance(e.get("by"), str)}
+    return {n for n in names if _NAME.match(n)}
+
+
+def _jsonl(path: Path) -> list[dict]:
+    """The lines of a JSONL log that parse (the stages' readers report the others)."""
+    if not path.is_file():
+        return []
+    out = []
+    for line in path.read_text("utf-8", errors="replace").splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict):
+            out.append(event)
+    return out

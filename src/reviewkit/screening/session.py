@@ -227,6 +227,16 @@ class ScreenSession:
                                  f"(its other records: {', '.join(others) or 'none'})")
         return mark_not_duplicate(self.project, unit, member, self.reviewer)
 
+    def write(self, events: list[dict]) -> None:
+        """Append events written elsewhere (the list view's bulk actions) in one fsynced
+        write, then count them as the screener's own keys are counted."""
+        self.writer.append(events)
+        for event in events:
+            unit = self.screening.unit_of(event["record"])
+            before = self.log.current(unit)
+            self.log.apply(event)
+            self._count(before, self.log.current(unit))
+
     def close(self) -> None:
         self.writer.close()
 

@@ -112,6 +112,8 @@ class StageState:
             return UNSCREENED
         if len(judged) < self.conf.reviewers_per_record:
             return AWAITING
+        if self.conf.reasons_conflict(self.stage, list(judged.values())):
+            return CONFLICT
         key = self.conf.outcome_key([e["decision"] for e in judged.values()])
         return self.conf.outcomes.get(key, CONFLICT)
 

@@ -26,7 +26,7 @@ from reviewkit.searches.log import Search, load_searches, search_path
 from reviewkit.store.base import FileRow, Store
 
 # Bump when a reader or normaliser changes what it produces: every source is re-read.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"  # 4: Ovid NO and ON tags read as tags
 UNLOGGED = "unlogged-"
 _SLUG = re.compile(r"[^a-z0-9]+")
 

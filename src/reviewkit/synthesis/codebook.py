@@ -19,13 +19,17 @@ import yaml
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
 from reviewkit.project.atomic import write_text_atomic
-from reviewkit.project.config import Project
+from reviewkit.project.config import CONFIG, Project
 from reviewkit.synthesis.coding import append_coding, event, read_coding
+from reviewkit.synthesis.method import choose_method, config_method, write_config_method
 
 CODEBOOK = "synthesis/codebook.yaml"
+RETIRING = ("rename-code", "merge-code", "delete-code")  # events that take an id out of use
 CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 CREDIBILITY = ("unequivocal", "credible", "unsupported")
-KEYS = ("id", "name", "parent", "level", "description", "colour", "credibility")
+KEYS = ("id", "name", "parent", "level", "description", "colour", "credibility", "origin")
+# where a code came from: an a priori framework, or the data (emergent)
+ORIGINS = ("framework", "data")
 
 
 @cache
@@ -45,6 +49,7 @@ class Code:
     colour: str = ""
     credibility: str = ""
     line: int | None = None
+    origin: str = ""  # framework, data or '' (not recorded)
 
 
 @dataclass
@@ -101,10 +106,12 @@ def load_codebook(project: Project) -> Codebook:
         raise ReviewkitError("no codebook yet: add a code with "
                              "`reviewkit synthesis codebook add ID --name NAME`", file=CODEBOOK)
     data, lines = yamlfile.load(path)
-    return parse_codebook(data, lines, CODEBOOK)
+    return parse_codebook(data, lines, CODEBOOK, config_method(project, presets()))
 
 
-def parse_codebook(data: object, lines: yamlfile.Lines, name: str = CODEBOOK) -> Codebook:
+def parse_codebook(data: object, lines: yamlfile.Lines, name: str = CODEBOOK,
+                   in_config: str | None = None) -> Codebook:
+    """The checked codebook; ``in_config``: the method reviewkit.toml names, if any."""
     def fail(msg: str, *loc: object, fld: str | None = None) -> ReviewkitError:
         return ReviewkitError(msg, file=name, line=yamlfile.line_at(lines, loc), field=fld)
 
@@ -116,9 +123,10 @@ def parse_codebook(data: object, lines: yamlfile.Lines, name: str = CODEBOOK) ->
         raise fail("unknown key (check the spelling)", key, fld=key)
     method = data.get("method")
     rules = presets()
-    if method not in rules:
+    if method is not None and method not in rules:
         raise fail(f"unknown method {method!r}; expected {', '.join(rules)}", "method",
                    fld="method")
+    method = choose_method(method, in_config, name, yamlfile.line_at(lines, ("method",)))
     levels = rules[method]["levels"]
     raw = data.get("codes") or []
     if not isinstance(raw, list):
@@ -137,7 +145,7 @@ def parse_codebook(data: object, lines: yamlfile.Lines, name: str = CODEBOOK) ->
                        fld="id")
         if cid in book.codes:
             raise fail(f"code id {cid!r} is used twice", *at, "id", fld="id")
-        for key in ("name", "description", "colour", "credibility"):
+        for key in ("name", "description", "colour", "credibility", "origin"):
             if item.get(key) is not None and not isinstance(item[key], str):
                 raise fail("must be text", *at, key, fld=key)
         if not (item.get("name") or "").strip():
@@ -156,10 +164,24 @@ def parse_codebook(data: object, lines: yamlfile.Lines, name: str = CODEBOOK) ->
         if cred and cred not in CREDIBILITY:
             raise fail(f"credibility {cred!r}; expected {', '.join(CREDIBILITY)}", *at,
                        "credibility", fld="credibility")
+        origin = _origin(item.get("origin") or "", level, rules[method], fail, at)
         book.codes[cid] = Code(cid, item["name"], parent, level, item.get("description") or "",
-                               item.get("colour") or "", cred, yamlfile.line_at(lines, at))
+                               item.get("colour") or "", cred, yamlfile.line_at(lines, at),
+                               origin)
     _check_tree(book, rules[method], lines, fail)
     return book
+
+
+def _origin(given: str, level: str, rule: dict, fail, at: tuple) -> str:
+    """A code's origin; a method whose levels say it (framework) fills it in and checks it."""
+    if given and given not in ORIGINS:
+        raise fail(f"origin {given!r}; expected {', '.join(ORIGINS)}", *at, "origin",
+                   fld="origin")
+    implied = (rule.get("origin_of_level") or {}).get(level)
+    if implied and given and given != implied:
+        raise fail(f"a {level} code has origin {implied!r}, not {given!r}", *at, "origin",
+                   fld="origin")
+    return given or implied or ""
 
 
 def _check_tree(book: Codebook, rule: dict, lines: yamlfile.Lines, fail) -> None:
@@ -200,44 +222,95 @@ def _check_tree(book: Codebook, rule: dict, lines: yamlfile.Lines, fail) -> None
 
 def add_code(project: Project, code: str, name: str, parent: str | None = None,
              level: str | None = None, description: str = "",
-             method: str = "thematic") -> Code:
+             method: str | None = None) -> Code:
     """Append one code to the codebook (created with ``method`` when absent).
 
-    ``level`` defaults to the method's first level. The new file is validated
-    before it replaces the old one; the existing lines are left as they are.
+    ``level`` defaults to the method's level for new codes. A code added once a
+    framework is loaded records ``origin: data``. The new file is validated before it
+    replaces the old one; the existing lines are left as they are.
     """
+    spec = {"id": code, "name": name, "parent": parent, "level": level}
+    if description:
+        spec["description"] = description
+    return append_codes(project, [spec], method).codes[code]
+
+
+def append_codes(project: Project, specs: list[dict], method: str | None = None) -> Codebook:
+    """Append codes (dicts of KEYS; level and origin filled in when absent) in one
+    atomic write; a new codebook's method goes to reviewkit.toml. Returns the new book."""
+    new, checked, to_config = plan_append(project, specs, method)
+    write_appended(project, new, checked, to_config)
+    return checked
+
+
+def write_appended(project: Project, new: str, checked: Codebook, to_config: bool) -> None:
+    """Write what plan_append planned: the method to reviewkit.toml first (a crash then
+    leaves no codebook and the method chosen), then the codebook."""
+    if to_config:
+        write_config_method(project, checked.method)
+    write_text_atomic(codebook_path(project), new)
+
+
+def plan_append(project: Project, specs: list[dict],
+                method: str | None = None) -> tuple[str, Codebook, bool]:
+    """(new codebook text, its checked book, whether reviewkit.toml needs the method):
+    nothing is written."""
     path = codebook_path(project)
-    if path.is_file():
-        text = path.read_text("utf-8-sig")
-        data, lines = yamlfile.loads(text, CODEBOOK)
-        book = parse_codebook(data, lines)
-    else:
-        if method not in presets():
+    in_config = config_method(project, presets())
+    new_book, asked = not path.is_file(), method
+    if new_book:
+        if method is not None and method not in presets():
             raise ReviewkitError(f"unknown method {method!r}; expected "
                                  f"{', '.join(presets())}", field="method")
-        text = f"method: {method}\ncodes:\n"
-        data, lines = yamlfile.loads(text, CODEBOOK)
-        book = parse_codebook(data, lines)
-    if code in book.codes:
-        raise ReviewkitError(f"code {code!r} is already in the codebook", file=CODEBOOK,
-                             line=book.codes[code].line, field="id")
-    if code in retired_ids(project):
-        raise ReviewkitError(f"code id {code!r} was used before (renamed or merged); ids "
-                             "are never reused: choose another", field="id")
-    level = level or presets()[book.method]["levels"][0]
-    block = [f"- id: {code}", f"  name: {json.dumps(name, ensure_ascii=False)}",
-             f"  parent: {parent if parent else 'null'}", f"  level: {level}"]
-    if description:
-        block.append(f"  description: {json.dumps(description, ensure_ascii=False)}")
+        if method and in_config and method != in_config:
+            raise ReviewkitError(f"--method {method} disagrees with method {in_config!r} in "
+                                 f"{CONFIG} [synthesis]: leave --method out or change "
+                                 f"{CONFIG}", file=CONFIG, field="synthesis.method")
+        text = "# the method is chosen in reviewkit.toml: [synthesis] method = ...\ncodes:\n"
+        method = method or in_config
+    else:  # an existing codebook keeps its method
+        text = path.read_text("utf-8-sig")
+        method = in_config
+    data, lines = yamlfile.loads(text, CODEBOOK)
+    book = parse_codebook(data, lines, CODEBOOK, method)
+    if not new_book and asked and asked != book.method:
+        raise ReviewkitError(f"the codebook's method is {book.method}; --method {asked} is "
+                             "for a new codebook only", file=CODEBOOK, field="method")
+    retired = retired_ids(project)
+    rule = presets()[book.method]
+    has_framework = any(c.origin == "framework" for c in book.codes.values())
+    block: list[str] = []
+    for spec in specs:
+        code = spec["id"]
+        if code in book.codes:
+            raise ReviewkitError(f"code {code!r} is already in the codebook", file=CODEBOOK,
+                                 line=book.codes[code].line, field="id")
+        if code in retired:
+            raise ReviewkitError(f"code id {code!r} was used before (renamed, merged or "
+                                 "deleted); ids are never reused: choose another", field="id")
+        level = spec.get("level") or rule.get("new_level", rule["levels"][0])
+        # written whenever known, so the file says it; the level may imply it
+        origin = ((rule.get("origin_of_level") or {}).get(level) or spec.get("origin")
+                  or ("data" if has_framework else ""))
+        block += [f"- id: {code}", f"  name: {_text(spec['name'])}",
+                  f"  parent: {spec.get('parent') or 'null'}", f"  level: {level}"]
+        block += [f"  {k}: {_text(spec[k])}" for k in ("description", "colour")
+                  if spec.get(k)]
+        if origin:
+            block.append(f"  origin: {origin}")
     new = _insert_code(text, lines, block)
+    what = ", ".join(repr(s["id"]) for s in specs)
     try:
         data, new_lines = yamlfile.loads(new, CODEBOOK)
-        checked = parse_codebook(data, new_lines)
+        checked = parse_codebook(data, new_lines, CODEBOOK, method)
     except ReviewkitError as exc:  # its line is in the file not written: name the code
-        raise ReviewkitError(f"cannot add code {code!r}: {exc.message}", file=CODEBOOK,
+        raise ReviewkitError(f"cannot add code {what}: {exc.message}", file=CODEBOOK,
                              field=exc.field) from None
-    write_text_atomic(path, new)
-    return checked.codes[code]
+    return new, checked, new_book and in_config is None
+
+
+def _text(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _insert_code(text: str, lines: yamlfile.Lines, block: list[str]) -> str:
@@ -289,7 +362,7 @@ def rename_code(project: Project, old: str, new: str, coder: str) -> None:
                                  rows[n], count=1)
     out = "".join(rows)
     data, new_lines = yamlfile.loads(out, CODEBOOK)
-    checked = parse_codebook(data, new_lines)
+    checked = parse_codebook(data, new_lines, CODEBOOK, book.method)
     if new not in checked.codes:  # a layout the line edit could not handle
         raise ReviewkitError(f"could not rewrite the id of {old!r}; edit it by hand",
                              file=CODEBOOK, line=book.codes[old].line)
@@ -298,6 +371,6 @@ def rename_code(project: Project, old: str, new: str, coder: str) -> None:
 
 
 def retired_ids(project: Project) -> set[str]:
-    """Code ids that a rename or merge took out of use."""
+    """Code ids that a rename, merge or delete took out of use."""
     events, _ = read_coding(project)
-    return {e["code"] for e, _, _ in events if e["type"] in ("rename-code", "merge-code")}
+    return {e["code"] for e, _, _ in events if e["type"] in RETIRING}

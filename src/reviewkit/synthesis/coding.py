@@ -2,8 +2,9 @@
 
 Each event is one fsynced write; a torn or bad line is reported with its file and
 line and skipped. Folding follows undo, rename-code and merge-code, so a coding
-never names a code that vanished. A "describe" event gives a segment its role and
-page anew (the terminal coder's t and g keys); logs without one read as before.
+never names a code that vanished (split-code and delete-code are history only). A
+"describe" event gives a segment its role and page anew (the terminal coder's t and
+g keys); logs without one read as before.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from reviewkit.screening.reviewers import check_name, require_reviewer
 
 CODING_DIR = "synthesis/coding"
 TYPES = ("segment", "apply", "remove", "memo", "undo", "rename-code", "merge-code",
-         "describe")
+         "split-code", "delete-code", "describe")
 ROLES = ("participant quote", "author interpretation", "field observation", "")
 MEMO_ON = ("code", "source", "segment")
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
@@ -34,6 +35,8 @@ NEEDS: dict[str, dict[str, type]] = {
     "undo": {"target": str},
     "rename-code": {"code": str, "to": str},
     "merge-code": {"code": str, "into": str},
+    "split-code": {"code": str, "to": str},  # history only: codings stay on `code`
+    "delete-code": {"code": str},  # an unused code left the codebook; its id is retired
     "describe": {"segment": str},  # and role, page: checked below (either may be '')
 }
 
@@ -278,8 +281,8 @@ class Coding:
 def fold(project: Project, codes: set[str] | None = None) -> Coding:
     """The current coding: segments with their codes, memos, and the problems met.
 
-    Events are taken in time order across coders. ``codes``: the codebook's ids,
-    to report a coding that names none of them (it is then left out).
+    Events are taken in time order across coders. ``codes``: the codebook's ids; a
+    live coding that names none of them (a code deleted by hand) is a ReviewkitError.
     """
     events, problems = read_coding(project)
     return fold_events(events, problems, codes)
@@ -289,6 +292,7 @@ def fold_events(events: list[Located], problems: list[Problem],
                 codes: set[str] | None = None) -> Coding:
     """fold() of events already read (read_coding's order)."""
     out = Coding(problems=list(problems))
+    applied: dict[tuple[str, str], tuple[str, int]] = {}
     undone = {e["target"] for e, _, _ in events if e["type"] == "undo"}
     live = [x for x in events if x[0]["type"] != "undo" and x[0]["id"] not in undone]
     # codings of a withdrawn segment go with it, without a warning each
@@ -330,6 +334,7 @@ def fold_events(events: list[Located], problems: list[Problem],
                 code = out.resolve(code, codes)
             if kind == "apply":
                 seg.codes.add(code)
+                applied[(seg.id, code)] = (rel, line)  # named if the code is gone
             else:
                 seg.codes.discard(code)
         elif kind == "memo":
@@ -340,8 +345,11 @@ def fold_events(events: list[Located], problems: list[Problem],
             if seg.codes <= codes:
                 continue
             for code in sorted(seg.codes - codes):
-                out.problems.append(Problem(seg.file, seg.line, f"segment {seg.id} is coded "
-                                            f"with {code!r}, not in the codebook; left out"))
-            seg.codes &= codes
+                rel, line = applied[(seg.id, code)]
+                raise ReviewkitError(
+                    f"code {code!r} is not in the codebook but {rel}:{line} codes a segment "
+                    "with it (deleted by hand?): put the code back, then merge it into "
+                    "another with `reviewkit synthesis codebook merge`", file="synthesis/"
+                    "codebook.yaml", field="codes")
     out.problems.sort(key=lambda p: (p.file, p.line or 0))
     return out

@@ -21,13 +21,16 @@ def source_rows(project: Project) -> list[dict]:
 
 
 def codebook_rows(book: Codebook, indent: bool) -> tuple[list[dict], list[str]]:
-    """(rows, columns): the code tree; credibility only for meta-aggregation."""
+    """(rows, columns): the code tree; credibility only for meta-aggregation, origin
+    (framework or data) once any code records one."""
     rows = [{"id": c.id, "name": _indent(c.name, depth, indent), "level": c.level,
-             "path": book.path(c.id), "credibility": c.credibility}
+             "path": book.path(c.id), "credibility": c.credibility, "origin": c.origin}
             for depth, c in book.tree()]
     cols = ["id", "name", "level", "path"]
     if book.method == "meta-aggregation":
         cols.append("credibility")
+    if any(c.origin for c in book.codes.values()):
+        cols.append("origin")
     return rows, cols
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +23,9 @@ from reviewkit.records.studies import load_studies
 SOURCES = "synthesis/sources.toml"
 SOURCE_DIR = "synthesis/sources"
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-SUFFIXES = (".txt", ".md", ".docx")
+SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 FIELDS = ("id", "study", "report", "file", "sha256", "title")
+PAGE_FIELDS = ("page_starts", "page_labels")  # a PDF's pages: where each starts, its label
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Source:
     report: str = ""
     title: str = ""
     line: int | None = None
+    page_starts: tuple[int, ...] = ()  # offset where each page of a PDF starts
+    page_labels: tuple[str, ...] = ()  # the page number printed on it (PDF page labels)
 
 
 def sources_path(project: Project) -> Path:
@@ -69,10 +73,13 @@ def _parse(data: dict, text: str, project: Project) -> list[Source]:
             return ReviewkitError(msg, file=SOURCES, line=_line, field=key)
 
         for key, value in item.items():
+            if key in PAGE_FIELDS:
+                continue
             if key not in FIELDS:
                 raise fail("unknown field (check the spelling)", key)
             if not isinstance(value, str):
                 raise fail("must be text", key)
+        starts_, labels = _pages(item, fail)
         for key in ("id", "study", "file", "sha256"):
             if not item.get(key):
                 raise fail("required field is missing", key)
@@ -83,8 +90,33 @@ def _parse(data: dict, text: str, project: Project) -> list[Source]:
         seen.add(item["id"])
         _inside(project, item["file"], line)
         out.append(Source(item["id"], item["study"], item["file"], item["sha256"],
-                          item.get("report", ""), item.get("title", ""), line))
+                          item.get("report", ""), item.get("title", ""), line,
+                          starts_, labels))
     return out
+
+
+def _pages(item: dict, fail) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    starts = item.get("page_starts", [])
+    labels = item.get("page_labels", [])
+    if not isinstance(starts, list) or not all(
+            isinstance(n, int) and not isinstance(n, bool) for n in starts):
+        raise fail("must be a list of whole numbers", "page_starts")
+    if starts != sorted(starts) or (starts and starts[0] != 0):
+        raise fail("page starts rise from 0", "page_starts")
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+        raise fail("must be a list of texts", "page_labels")
+    if len(labels) != len(starts):
+        raise fail(f"{len(labels)} page labels for {len(starts)} page starts", "page_labels")
+    return tuple(starts), tuple(labels)
+
+
+def page_at(source: Source, offset: int) -> str:
+    """The page (its printed label) that ``offset`` of a PDF source's text is on;
+    '' for a source that is not from a PDF."""
+    if not source.page_starts:
+        return ""
+    k = bisect_right(source.page_starts, max(offset, 0)) - 1
+    return source.page_labels[k]
 
 
 def _inside(project: Project, rel: str, line: int | None) -> Path:
@@ -123,8 +155,11 @@ def get_source(project: Project, source_id: str) -> Source:
 
 
 def add_source(project: Project, file: Path, study: str, id: str | None = None,
-               report: str = "", title: str = "") -> Source:
-    """Copy ``file`` into synthesis/sources/ and record it (both or neither)."""
+               report: str = "", title: str = "", pages: str = "") -> Source:
+    """Copy ``file`` into synthesis/sources/ and record it (both or neither).
+
+    A .docx or .pdf is stored as the .txt of its text; a PDF's page starts and
+    labels are recorded (``pages``: "3-7" or "5" takes those pages only)."""
     file = Path(file)
     suffix = file.suffix.lower()
     if suffix not in SUFFIXES:
@@ -149,8 +184,18 @@ def add_source(project: Project, file: Path, study: str, id: str | None = None,
     existing = load_sources(project)
     if any(s.id == sid for s in existing):
         raise ReviewkitError(f"source {sid!r} is already in {SOURCES}", field="id")
+    if pages and suffix != ".pdf":
+        raise ReviewkitError("--pages is for a PDF only", field="pages")
+    starts: tuple[int, ...] = ()
+    labels: tuple[str, ...] = ()
     if suffix == ".docx":
         data = docx_text(file).encode("utf-8")
+        suffix = ".txt"
+    elif suffix == ".pdf":
+        from reviewkit.synthesis.pdf import pdf_text
+
+        text, starts, labels = pdf_text(file, pages)
+        data = text.encode("utf-8")
         suffix = ".txt"
     else:
         try:
@@ -167,13 +212,16 @@ def add_source(project: Project, file: Path, study: str, id: str | None = None,
         raise ReviewkitError(f"{rel} exists but is not in {SOURCES}: move it away first",
                              file=rel)
     source = Source(sid, study, rel, hashlib.sha256(data).hexdigest(), report,
-                    title or file.stem)
+                    title or file.stem, None, starts, labels)
     path = sources_path(project)
     text = path.read_text("utf-8-sig") if path.exists() else ""
     doc = tomlkit.parse(text)
     entry = tomlkit.table()
     for key in FIELDS:
         entry[key] = getattr(source, key)
+    if starts:
+        entry["page_starts"] = list(starts)
+        entry["page_labels"] = list(labels)
     if "source" not in doc:
         doc["source"] = tomlkit.aot()
     doc["source"].append(entry)

@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from reviewkit.screening.reasons import SEPARATOR
+
 KEYS = [
     ("i", "include"), ("x", "exclude (asks a reason where one is required)"),
     ("X", "exclude with a reason"), ("m", "maybe"), ("n", "note on this record"),
@@ -49,34 +51,73 @@ class PromptScreen(ModalScreen[str | None]):
 
 
 class ReasonScreen(ModalScreen[str | None]):
-    """Pick an exclusion reason with its number key; Escape cancels."""
+    """Pick an exclusion reason with its key; Space first to pick several (Enter ends),
+    o for "other" typed out; Escape cancels. Several come back as "a; b"."""
 
     DEFAULT_CSS = _CSS
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
     def __init__(self, reasons: list[str], required: bool) -> None:
         super().__init__()
-        self.reasons = reasons[:35]  # keys 1-9 then a-z
+        self.reasons = reasons[:len(_LETTERS) + 9]  # keys 1-9 then letters (o is other)
         self.required = required
+        self.several = False
+        self.marked: list[str] = []
+
+    def _lines(self) -> str:
+        head = "Exclude: why?" + ("" if self.required else " (0 = no reason)")
+        mark = (lambda r: "[x] " if r in self.marked else "[ ] ") if self.several else (
+            lambda r: "")
+        lines = [head] + [f"  {_label(i)}  {mark(r)}{r}" for i, r in enumerate(self.reasons)]
+        lines.append("  o  other: type it")
+        lines.append("Enter: done · Escape: cancel" if self.several
+                     else "Space: pick several · Escape: cancel")
+        return "\n".join(lines)
 
     def compose(self) -> ComposeResult:
-        head = "Exclude: why?" + ("" if self.required else " (0 = no reason)")
-        lines = [head] + [f"  {_label(i)}  {r}" for i, r in enumerate(self.reasons)]
-        lines.append("Escape: cancel")
         with Vertical(id="box"):
-            yield Static(Text("\n".join(lines)))
+            yield Static(Text(self._lines()), id="reasons")
+
+    def _redraw(self) -> None:
+        self.query_one("#reasons", Static).update(Text(self._lines()))
+
+    def _done(self, extra: str = "") -> None:
+        chosen = self.marked + ([extra] if extra else [])
+        if chosen or not self.required:
+            self.dismiss(SEPARATOR.join(chosen))
 
     def on_key(self, event) -> None:
         key = event.character or ""
-        if key == "0" and not self.required:
+        if key == "0" and not self.required and not self.several:
             event.stop()
             self.dismiss("")
-            return
-        for i, _ in enumerate(self.reasons):
-            if key == _label(i):
-                event.stop()
-                self.dismiss(self.reasons[i])
-                return
+        elif key == " ":
+            event.stop()
+            self.several = not self.several
+            self._redraw()
+        elif event.key == "enter" and self.several:
+            event.stop()
+            self._done()
+        elif key == "o":
+            event.stop()
+
+            def typed(text: str | None) -> None:
+                if text and text.strip():
+                    self._done(f"other: {text.strip()}")
+
+            self.app.push_screen(PromptScreen("Other reason (Enter saves):"), typed)
+        else:
+            for i, reason in enumerate(self.reasons):
+                if key == _label(i):
+                    event.stop()
+                    if not self.several:
+                        self.dismiss(reason)
+                    elif reason in self.marked:
+                        self.marked.remove(reason)
+                    else:
+                        self.marked.append(reason)
+                    self._redraw()
+                    return
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -107,6 +148,9 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
+_LETTERS = "abcdefghijklmnpqrstuvwxyz"  # no o: o is "other"
+
+
 def _label(i: int) -> str:
-    """1-9, then a-z for long reason lists."""
-    return str(i + 1) if i < 9 else chr(ord("a") + i - 9)
+    """1-9, then letters for long reason lists."""
+    return str(i + 1) if i < 9 else _LETTERS[i - 9]

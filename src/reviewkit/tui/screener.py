@@ -49,6 +49,7 @@ class ScreenerApp(App[None]):
         Binding("d", "duplicate", "duplicate"),
         Binding("D", "not_duplicate", "not a duplicate"),
         Binding("c", "criteria", "criteria"),
+        Binding("o", "open_fulltext", "open full text"),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
     ]
@@ -200,6 +201,14 @@ class ScreenerApp(App[None]):
         only = others[0] if len(others) == 1 else ""
         self.push_screen(PromptScreen("Which record is another study? "
                                       f"({', '.join(others)})", others[0], only), member)
+
+    def action_open_fulltext(self) -> None:
+        from reviewkit.fulltext.viewer import open_fulltext
+
+        s, unit = self.session, self.session.current()
+        if unit is not None:
+            self.act(lambda: "opened " + s.project.relative(open_fulltext(
+                s.project, s.store, unit, s.screening.members.get(unit))))
 
     def action_criteria(self) -> None:
         panel = self.query_one("#criteria", Static)

@@ -20,6 +20,7 @@ class Box:
 
     id: str
     row: str  # header | identification | screening | retrieval | eligibility | included | total
+    #           | meta
     col: str  # phase | previous | main | side | other | other_side
     lines: list[str]
     kind: str = "box"  # box | header_* | phase | footnote | notice
@@ -67,7 +68,8 @@ def build(c: PrismaCounts) -> Diagram:
     d.boxes += [Box(f"phase_{p}", r[0], "phase", [L["phases"][p]], kind="phase", span=r[1:])
                 for p, r in (("identification", ("identification",)),
                              ("screening", ("screening", "retrieval", "eligibility")),
-                             ("included", ("included", "total") if upd else ("included",)))]
+                             ("included", ("included", *(("total",) if upd else ()),
+                                           *(("meta",) if c.has_meta_analysis else ()))))]
     mark = L["merged_mark"] if c.merged_other else ""
     ident = [L["identified"]["title"]]
     for g in ("databases", "registers"):
@@ -108,6 +110,11 @@ def build(c: PrismaCounts) -> Diagram:
                                            count(inc["total_reports"], c.total_reports)]),
         ]
         d.flows += [Flow("included", "total"), Flow("previous", "total", elbow=True)]
+    if c.has_meta_analysis:
+        d.boxes.append(Box("meta_analysis", "meta", "main",
+                           [count(inc["ma_studies"], c.ma_studies),
+                            count(inc["ma_reports"], c.ma_reports)]))
+        d.flows.append(Flow("total" if upd else "included", "meta_analysis"))
     if c.in_progress:
         d.boxes.append(Box("in_progress", "notice", "phase", [c.in_progress], kind="notice"))
     notes = list(L["footnotes"])

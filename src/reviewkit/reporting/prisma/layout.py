@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from reviewkit.reporting.prisma.diagram import Box, Diagram, labels
 
 ROWS = ("notice", "header", "identification", "screening", "retrieval", "eligibility", "included",
-        "total", "footer")
+        "total", "meta", "footer")
 COLUMNS = ("phase", "previous", "main", "side", "other", "other_side")
 
 

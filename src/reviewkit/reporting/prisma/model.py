@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 # Other-method routes, in the template's order; the last collects hand searching, contacts…
 OTHER_GROUPS = ("websites", "organisations", "citations", "other_methods")
@@ -90,12 +91,19 @@ class PrismaCounts:
     previous_reports: int | None = None
     total_studies: int | None = None
     total_reports: int | None = None
+    # meta-analysis (the package's v1.1.4 rows); None: the review has none
+    ma_studies: int | None = None
+    ma_reports: int | None = None
     # Other-method routes whose records were de-duplicated and screened together with the
     # database records (the PRISMA 2009 flow many reviews used), e.g. ("websites",).
     merged_other: tuple[str, ...] = ()
     # Set while screening is unfinished ("Screening in progress: 27 of 251 records…"):
     # drawn above the diagram, so an interim diagram cannot pass for the final one.
     in_progress: str = ""
+    # The rows of the counts file these were read from, kept so that writing them back
+    # loses nothing (texts, tooltips, rows reviewkit has no use for); not a count.
+    source: Any = field(default=None, compare=False, repr=False)  # csvio.SourceFile
+    schema: str = field(default="", compare=False)  # "1.1.4", "1.1.3" or "0.0.3" when read
 
     def __post_init__(self) -> None:
         self.merged_other = tuple(self.merged_other)
@@ -109,6 +117,11 @@ class PrismaCounts:
         """An updated review: a previous version included something."""
         return any(v for v in (self.previous_studies, self.previous_reports))
 
+    @property
+    def has_meta_analysis(self) -> bool:
+        """The review has a meta-analysis (the package's v1.1.4 box; 0 means none)."""
+        return bool(self.ma_studies or self.ma_reports)
+
     def group(self, name: str) -> Sources:
         return getattr(self, name)
 
@@ -120,14 +133,16 @@ class PrismaCounts:
     @property
     def other_flow(self) -> bool:
         """Some other-method records (or an unknown number) follow their own column to
-        retrieval and eligibility, rather than joining the database records' screening."""
+        retrieval and eligibility. The template allows one path: when some routes were
+        screened with the database records (``merged_other``), none has its own column."""
         if not self.other_column:
             return False
+        if self.merged_other:
+            return False  # screened with the database records: one path, not two
         for g in OTHER_GROUPS:
             s = self.group(g)
             # an unknown count is drawn (as "not reported") for the template's three routes
-            if g not in self.merged_other and (
-                    s.active or (s.value is None and g != "other_methods")):
+            if s.active or (s.value is None and g != "other_methods"):
                 return True
         return _positive(self.other)
 
@@ -135,6 +150,8 @@ class PrismaCounts:
         """Every number with its path (``dbr.sought``, ``databases.sources[2]``…)."""
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name in ("merged_other", "in_progress", "source", "schema"):
+                continue
             if isinstance(value, Sources):
                 yield f"{f.name}.total", value.total
                 for i, c in enumerate(value.sources):
@@ -147,7 +164,7 @@ class PrismaCounts:
             elif isinstance(value, list):
                 for i, c in enumerate(value):
                     yield f"{f.name}[{i}]", c.n
-            elif f.name not in ("merged_other", "in_progress"):
+            else:
                 yield f.name, value
 
 

@@ -5,13 +5,18 @@ logs and the studies list. What the project does not know stays None ("not repor
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
-from reviewkit.project.config import Project
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.config import CONFIG, Project
+from reviewkit.project.session import session
 from reviewkit.records.orphans import refuse_orphans
 from reviewkit.records.studies import check_studies, refuse_study_problems
+from reviewkit.reporting.prisma.csvio import read_counts_csv
 from reviewkit.reporting.prisma.invariants import BrokenInvariant, check_invariants
 from reviewkit.reporting.prisma.model import Count, PrismaCounts, Sources
 from reviewkit.reporting.prisma.screened import add_screening, add_studies
+from reviewkit.reporting.prisma.settings import previous_path, prisma_settings
 from reviewkit.screening import Screening
 from reviewkit.searches.log import load_searches
 from reviewkit.store.base import Store
@@ -23,7 +28,66 @@ ROUTE = {"database": "databases", "register": "registers", "website": "websites"
 
 
 def project_counts(project: Project, store: Store) -> PrismaCounts:
-    """Records identified per logged search, and duplicates removed by dedup."""
+    """Records identified per logged search, duplicates removed by dedup, screening and
+    studies; then the ``[prisma]`` settings (a meta-analysis, the previous version)."""
+    return _counts(project, store, frozenset())
+
+
+def review_counts(project: Project, store: Store) -> tuple[PrismaCounts, list[BrokenInvariant]]:
+    """The review's counts as its report gives them: the project's, with the numbers of
+    its ``[report] counts`` file put over them; and the invariants they break."""
+    from reviewkit.reporting.report.counts import merge_counts  # report imports prisma
+    from reviewkit.reporting.report.settings import counts_path
+    computed = project_counts(project, store)
+    broken = project_invariants(project, store, computed)
+    file = counts_path(project, None)
+    if file is None:
+        return computed, broken
+    merged = merge_counts(computed, file, broken)
+    return merged.counts, merged.problems
+
+
+def _counts(project: Project, store: Store, seen: frozenset[Path]) -> PrismaCounts:
+    counts = _computed(project, store)
+    settings = prisma_settings(project)
+    if settings.meta_analysis is not None:
+        counts.ma_studies = settings.meta_analysis.studies
+        counts.ma_reports = settings.meta_analysis.reports
+    previous = previous_path(project)
+    if previous is not None:
+        add_previous(counts, _previous(project, previous, seen | {project.root.resolve()}))
+    return counts
+
+
+def add_previous(counts: PrismaCounts, previous: PrismaCounts) -> None:
+    """Make ``counts`` an updated review of ``previous``: its studies and reports are the
+    previous version's (its totals, when it was an update itself), and the totals add
+    the new ones. Unknown stays unknown."""
+    for unit in ("studies", "reports"):
+        prev = getattr(previous, f"total_{unit}")
+        if prev is None:
+            prev = getattr(previous, f"included_{unit}")
+        setattr(counts, f"previous_{unit}", prev)
+        new = getattr(counts, f"included_{unit}")
+        setattr(counts, f"total_{unit}", None if prev is None or new is None else prev + new)
+
+
+def _previous(project: Project, path: Path, seen: frozenset[Path]) -> PrismaCounts:
+    if path.is_file():
+        return read_counts_csv(path)
+    if path in seen:
+        raise ReviewkitError("[prisma] previous leads back to this review (a loop of "
+                             "previous versions)", file=str(project.root / CONFIG),
+                             field="prisma.previous")
+    with session(path) as (other, store):
+        counts = _counts(other, store, seen)
+        from reviewkit.reporting.report.counts import merge_counts
+        from reviewkit.reporting.report.settings import counts_path
+        file = counts_path(other, None)
+        return counts if file is None else merge_counts(counts, file).counts
+
+
+def _computed(project: Project, store: Store) -> PrismaCounts:
     refuse_orphans(project, store, "the PRISMA counts")
     entries = store.count_entries()  # records read per source (= search id when logged)
     routes: dict[str, list[Count]] = {r: [] for r in set(ROUTE.values())}

@@ -7,13 +7,17 @@ a stage comes from the screening module (agreement rule or a resolution).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from reviewkit.records.studies import load_studies
+from reviewkit.fulltext.retrieval import not_retrieved_units
+from reviewkit.records.studies import Study, load_studies
 from reviewkit.reporting.prisma.model import Count, PrismaCounts
 from reviewkit.screening import Screening, stopping
+from reviewkit.screening.reasons import agreed_reason, primary_reason
 from reviewkit.screening.state import StageState
 
+REASONS_DIFFER = "reasons differ, not settled"  # two reviewers, two reasons, no third yet
 NOT_RETRIEVED = "not retrieved"  # a full-text exclusion reason naming a report never found
 
 
@@ -34,13 +38,11 @@ class Pending:
 
 
 def _reason(state: StageState, unit: str) -> str:
-    resolved = state.resolution(unit)
-    if resolved is not None and resolved.get("reason"):
-        return resolved["reason"]
-    reasons = sorted((r, e.get("reason") or "") for r, e in state.judgements(unit).items()
-                     if e.get("decision") == "exclude")
-    # reviewers may name different reasons: the first reviewer's (by name) is reported
-    return next((reason for _, reason in reasons if reason), "")
+    """The reason a unit is counted under: the settled or agreed one, first in the project's
+    order; never one reviewer's when they differ (then it is counted as such)."""
+    excluded = {r: e for r, e in state.judgements(unit).items() if e.get("decision") == "exclude"}
+    agreed = agreed_reason(excluded, state.resolution(unit))
+    return REASONS_DIFFER if agreed is None else primary_reason(agreed)
 
 
 def stopped(screening: Screening, stage: str, stop: dict | None) -> bool:
@@ -99,6 +101,9 @@ def add_screening(counts: PrismaCounts, screening: Screening,
     sought = screening.eligible(stages[1])
     counts.dbr.sought = len(sought)
     ft = {u: full.outcome(u) for u in sought}
+    # marked not retrieved (reviewkit fulltext mark) and never screened: not retrieved
+    missing = {u for u in not_retrieved_units(screening) if ft.get(u) == "unscreened"}
+    ft = {u: (NOT_RETRIEVED if u in missing else o) for u, o in ft.items()}
     ft_open = sorted(u for u, o in ft.items() if o in ("unscreened", "conflict", "awaiting"))
     pending.unscreened += sorted(u for u, o in ft.items() if o == "unscreened")
     pending.undecided += sorted(u for u, o in ft.items() if o in ("conflict", "awaiting"))
@@ -110,9 +115,10 @@ def add_screening(counts: PrismaCounts, screening: Screening,
     counts.in_progress = in_progress(progress)
     reasons = Counter(_reason(full, u) or "no reason given"
                       for u, o in ft.items() if o == "exclude")
-    counts.dbr.not_retrieved = sum(n for r, n in reasons.items() if NOT_RETRIEVED in r.lower())
+    counts.dbr.not_retrieved = len(missing) + sum(n for r, n in reasons.items()
+                                                  if NOT_RETRIEVED in r.lower())
     counts.dbr.assessed = sum(1 for o in ft.values() if o in ("include", "exclude")) \
-        - counts.dbr.not_retrieved
+        - (counts.dbr.not_retrieved - len(missing))
     counts.dbr.excluded = [Count(r, n) for r, n in sorted(reasons.items())
                            if NOT_RETRIEVED not in r.lower()] or [Count("", 0)]
     counts.included_reports = sum(1 for o in ft.values() if o == "include")
@@ -132,10 +138,20 @@ def in_progress(parts: list[str]) -> str:
 
 
 def add_studies(counts: PrismaCounts, screening: Screening) -> None:
-    """Studies from studies.toml: each names the reports (record ids) that describe it."""
-    studies = load_studies(screening.project)
+    """Studies from studies.toml, counted by study and their reports by report."""
+    studies, reports = study_counts(load_studies(screening.project), screening.unit_of)
     if studies:
-        counts.included_studies = len(studies)
-        reports = {screening.unit_of(r) for s in studies for r in s.reports}
-        if reports and counts.included_reports is None:
-            counts.included_reports = len(reports)
+        counts.included_studies = studies
+        if counts.included_reports is None:  # the full-text includes, when screened
+            counts.included_reports = reports
+
+
+def study_counts(studies: list[Study], unit_of: Callable[[str], str] = str) -> tuple[int, int]:
+    """(studies, reports) of a studies list. Entries that share a ``programme`` are one
+    study (PRISMA counts studies, and a programme of work reported several times is one);
+    reports are the distinct records the entries name, and an entry naming none is one
+    report (the file lists one entry per included record until its records are imported).
+    """
+    units = {unit_of(r) for s in studies for r in s.reports}
+    return (len({s.programme or f"id:{s.id}" for s in studies}),
+            len(units) + sum(1 for s in studies if not s.reports))

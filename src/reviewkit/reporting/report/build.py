@@ -32,11 +32,13 @@ from reviewkit.reporting.report.settings import (
     report_settings,
     stopping_settings,
 )
+from reviewkit.reporting.report.synthesis import synthesis_section
 from reviewkit.reporting.review_tables import casp_matrix, casp_summary, characteristics
 from reviewkit.reporting.robplots import figure_files, summary_bar_figure, traffic_light_figure
 from reviewkit.screening import Screening
 from reviewkit.searches.log import load_searches
 from reviewkit.store.base import Store
+from reviewkit.synthesis.confidence.tables import report_tables as confidence_tables
 
 NOT_REPORTED = "not reported"
 
@@ -68,6 +70,11 @@ def build_report(project: Project, store: Store, counts_file: Path | None = None
     if rc.counts.in_progress:  # first among the things to check before publishing
         report.notes.append(rc.counts.in_progress)
     _add_appraisal_and_extraction(project, report)
+    report.synthesis, report.synthesis_figures, notes = synthesis_section(project)
+    report.notes += notes
+    for table, warnings in confidence_tables(project):
+        report.confidence.append(table)
+        report.notes += warnings
     if report.dedup_reported is not None:
         report.notes += report.dedup_reported.notes
     return report

@@ -58,11 +58,14 @@ class Report:
     appraisal: list[Table] = field(default_factory=list)
     extraction: list[Table] = field(default_factory=list)
     appraisal_figures: list[Figure] = field(default_factory=list)
+    synthesis: list[Table] = field(default_factory=list)  # themes, matrix, quotes
+    synthesis_figures: list[Figure] = field(default_factory=list)  # heatmap, flowchart
+    confidence: list[Table] = field(default_factory=list)  # SoQF first, Evidence Profile, ...
     notes: list[str] = field(default_factory=list)  # things to check before publishing
 
     def files(self) -> dict[str, bytes]:
         """Every picture beside the report documents, by file name."""
         out = dict(self.diagram.files)
-        for f in self.appraisal_figures:
+        for f in [*self.appraisal_figures, *self.synthesis_figures]:
             out.update(f.files)
         return out

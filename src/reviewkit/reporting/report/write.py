@@ -49,7 +49,8 @@ def write_report(project: Project, store: Store, output: Path | None = None,
         written.append(folder / name)
     # an earlier run's picture must not pass for this run's
     old = [folder / f"prisma.{fmt}" for fmt in FORMATS]
-    old += [p for p in folder.glob("appraisal-*.*") if p.suffix in (".svg", ".png")]
+    old += [p for pattern in ("appraisal-*.*", "synthesis-*.*") for p in folder.glob(pattern)
+            if p.suffix in (".svg", ".png")]
     for path in old:
         if path.name not in files:
             path.unlink(missing_ok=True)

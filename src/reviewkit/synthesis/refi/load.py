@@ -1,8 +1,9 @@
-"""Import a REFI-QDA file into a project that has no synthesis yet.
+"""Import a REFI-QDA file.
 
-Writes synthesis/codebook.yaml, synthesis/sources.toml, synthesis/sources/*.txt
-and one coding log per REFI user, all or nothing: every file is staged as a
-hidden temp file first and renamed into place only when all are ready.
+Into a project with no synthesis yet: writes synthesis/codebook.yaml,
+synthesis/sources.toml, synthesis/sources/*.txt and one coding log per REFI user,
+all or nothing: every file is staged as a hidden temp file first and renamed into
+place only when all are ready. Into one that has a synthesis: merged (merge.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +21,13 @@ import yaml
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
-from reviewkit.synthesis.codebook import CODEBOOK, parse_codebook, presets
+from reviewkit.synthesis.codebook import CODEBOOK, KEYS, parse_codebook, presets
 from reviewkit.synthesis.coding import CODING_DIR, check_coding_event, event
+from reviewkit.synthesis.method import config_method
+from reviewkit.synthesis.names import slug
 from reviewkit.synthesis.refi.offsets import choose_reading, normalise, reading
 from reviewkit.synthesis.refi.read import Refi, read_refi
-from reviewkit.synthesis.refi.write import LEVEL_SET, METHOD_SET
+from reviewkit.synthesis.refi.write import FIELD_SETS, LEVEL_SET, METHOD_SET
 from reviewkit.synthesis.sources import SOURCE_DIR, SOURCES
 
 
@@ -39,51 +41,51 @@ class ImportReport:
     coders: list[str] = field(default_factory=list)
     unit: str = ""
     warnings: list[str] = field(default_factory=list)
+    merged: bool = False  # into an existing synthesis
+    matched: int = 0  # codes of the file that are codes of the project
 
     def summary(self) -> str:
         unit = f"; offsets read as {self.unit}" if self.unit else ""
+        if self.merged:
+            if not (self.codes or self.sources or self.segments or self.codings
+                    or self.memos):
+                return f"nothing new: {self.matched} codes matched, all else already here"
+            return (f"merged: {self.matched} codes matched, {self.codes} codes, "
+                    f"{self.sources} sources, {self.segments} segments, {self.codings} "
+                    f"codings, {self.memos} memos added; coders: "
+                    f"{', '.join(self.coders) or 'none'}{unit}")
         return (f"imported {self.codes} codes, {self.sources} sources, {self.segments} "
                 f"segments, {self.codings} codings, {self.memos} memos; coders: "
                 f"{', '.join(self.coders) or 'none'}{unit}")
 
 
-def _slug(name: str, taken: set[str], pattern: str = r"[^a-z0-9_-]+",
-          lower: bool = True, fallback: str = "code") -> str:
-    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    base = re.sub(pattern, "-", ascii_.lower() if lower else ascii_).strip("-._")[:48]
-    base = base.strip("-._") or fallback
-    out, n = base, 1
-    while out.lower() in taken:
-        n += 1
-        out = f"{base}-{n}"
-    taken.add(out.lower())
-    return out
-
-
-def _nothing_there(project: Project) -> None:
+def has_synthesis(project: Project) -> bool:
     root = project.root
     logs = root / CODING_DIR
-    for rel in (CODEBOOK, SOURCES):
-        if (root / rel).exists():
-            raise ReviewkitError("the project already has a synthesis; import into a "
-                                 "project without one", file=rel)
-    if logs.is_dir() and any(logs.glob("*.jsonl")):
-        raise ReviewkitError("the project already has coding logs; import into a project "
-                             "without a synthesis", file=CODING_DIR)
+    return (any((root / rel).exists() for rel in (CODEBOOK, SOURCES))
+            or (logs.is_dir() and any(logs.glob("*.jsonl"))))
 
 
 def import_refi(project: Project, file: Path, coder: str) -> ImportReport:
-    """Read ``file`` (.qdpx, .qde or .qdc) into ``project``; what was left out is in
-    the report's warnings, with counts."""
-    _nothing_there(project)
+    """Read ``file`` (.qdpx, .qde or .qdc) into ``project`` (merged into a synthesis it
+    has already); what was left out is in the report's warnings, with counts."""
     refi = read_refi(file)
     rep = ImportReport()
+    if has_synthesis(project):
+        from reviewkit.synthesis.refi.merge import merge_refi
+
+        method, items = code_items(refi)
+        if not items:
+            raise ReviewkitError("the file holds no codes", file=refi.file, field="CodeBook")
+        rep.merged = True
+        merge_refi(project, refi, coder, rep, method, items)
+        return rep
     files: dict[str, bytes] = {}
-    code_ids = _codebook(refi, rep, files)
+    code_ids = _codebook(project, refi, rep, files)
     users: dict[str, str] = {}
     taken_users: set[str] = set()
     for g, name in refi.users.items():
-        users[g] = _slug(name or g[:8], taken_users, r"[^A-Za-z0-9_.-]+", False, "user")
+        users[g] = slug(name or g[:8], taken_users, r"[^A-Za-z0-9_.-]+", False, "user")
     logs: dict[str, list[dict]] = {}
 
     def who(g: str) -> str:
@@ -107,7 +109,7 @@ def import_refi(project: Project, file: Path, coder: str) -> ImportReport:
             dropped_sources += 1
             dropped_sels += len(s.selections)
             continue
-        sid = _slug(s.name or s.guid, taken_src, r"[^a-z0-9_.-]+", fallback="source")
+        sid = slug(s.name or s.guid, taken_src, r"[^a-z0-9_.-]+", fallback="source")
         text = normalise(s.raw)
         data = text.encode("utf-8")
         rel = f"{SOURCE_DIR}/{sid}.txt"
@@ -189,27 +191,44 @@ def _memo(refi: Refi, note: str, on: str, target: str, who, log, rep: ImportRepo
         rep.memos += 1
 
 
-def _codebook(refi: Refi, rep: ImportReport, files: dict[str, bytes]
-              ) -> dict[str, str]:
-    """REFI code guid -> reviewkit code id, and the method; stages codebook.yaml."""
+def code_items(refi: Refi) -> tuple[str, dict[str, dict]]:
+    """The method the file names, and per REFI code guid what reviewkit keeps of it
+    (``parent`` is the parent's guid)."""
     methods = [n[len(METHOD_SET):] for n, _ in refi.sets if n.startswith(METHOD_SET)]
     method = methods[0] if methods and methods[0] in presets() else "thematic"
     levels: dict[str, str] = {}
+    extra: dict[str, dict[str, str]] = {f: {} for f in FIELD_SETS}
     for name, members in refi.sets:
         if name.startswith(LEVEL_SET):
             levels.update({m: name[len(LEVEL_SET):] for m in members})
+        for f, prefix in FIELD_SETS.items():
+            if name.startswith(prefix) and f in KEYS:  # origin: once codebook.py has it
+                extra[f].update({m: name[len(prefix):] for m in members})
     first = presets()[method]["levels"][0]
-    taken: set[str] = set()
-    ids = {g: _slug(c.name, taken) for g, c in refi.codes.items()}
-    codes = []
+    items: dict[str, dict] = {}
     for g, c in refi.codes.items():
-        item = {"id": ids[g], "name": c.name, "parent": ids.get(c.parent) if c.parent else None,
-                "level": levels.get(g, first)}
+        item = {"name": c.name, "parent": c.parent or None, "level": levels.get(g, first)}
         if c.description:
             item["description"] = c.description
         if re.match(r"^#[0-9A-Fa-f]{6}$", c.color):
             item["colour"] = c.color
-        codes.append(item)
+        for f in FIELD_SETS:
+            if g in extra[f]:
+                item[f] = extra[f][g]
+        items[g] = item
+    return method, items
+
+
+def _codebook(project: Project, refi: Refi, rep: ImportReport, files: dict[str, bytes]
+              ) -> dict[str, str]:
+    """REFI code guid -> reviewkit code id; stages codebook.yaml."""
+    method, items = code_items(refi)
+    taken: set[str] = set()
+    ids = {g: slug(c.name, taken) for g, c in refi.codes.items()}
+    codes = []
+    for g, item in items.items():
+        codes.append({"id": ids[g], **item,
+                      "parent": ids.get(item["parent"]) if item["parent"] else None})
     if not codes:
         raise ReviewkitError("the file holds no codes", file=refi.file, field="CodeBook")
     text = ("# Imported from REFI-QDA " + Path(refi.file).name
@@ -218,7 +237,7 @@ def _codebook(refi: Refi, rep: ImportReport, files: dict[str, bytes]
                              allow_unicode=True, width=100))
     data, lines = yamlfile.loads(text, CODEBOOK)
     try:
-        parse_codebook(data, lines)
+        parse_codebook(data, lines, CODEBOOK, config_method(project, presets()))
     except ReviewkitError as exc:
         raise ReviewkitError(f"the codebook it holds breaks {method}'s rules: {exc.message}",
                              file=refi.file, field="CodeBook") from None
@@ -257,7 +276,8 @@ def _warnings(refi: Refi, rep: ImportReport, counts: dict[str, int], dropped_sou
     if refi.notes:
         w.append(f"{name}: {len(refi.notes)} note(s) not attached to a code, source or "
                  "selection not imported")
-    other = [n for n, _ in refi.sets if not n.startswith((METHOD_SET, LEVEL_SET))]
+    other = [n for n, _ in refi.sets
+             if not n.startswith((METHOD_SET, LEVEL_SET, *FIELD_SETS.values()))]
     if other:
         w.append(f"{name}: {len(other)} set(s) not imported (reviewkit has no sets)")
 

@@ -25,6 +25,9 @@ from reviewkit.synthesis.state import load_synthesis
 RGB = re.compile(r"^#[0-9A-Fa-f]{6}$")
 METHOD_SET = "reviewkit method: "
 LEVEL_SET = "reviewkit level: "
+# what else a code carries, as Sets other programs show: credibility of a
+# meta-aggregation finding, and origin (framework | data) when the codebook has it
+FIELD_SETS = {"credibility": "reviewkit credibility: ", "origin": "reviewkit origin: "}
 _DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -59,13 +62,17 @@ def _codes(parent: ET.Element, ns: str, book: Codebook, notes: dict[str, list[st
 def _sets(parent: ET.Element, ns: str, book: Codebook) -> None:
     sets = _el(parent, ns, "Sets")
     _el(sets, ns, "Set", guid=guid("method", book.method), name=METHOD_SET + book.method)
-    for level in sorted({c.level for c in book.codes.values()}):
-        node = _el(sets, ns, "Set", guid=guid("level", level), name=LEVEL_SET + level)
-        for c in book.codes.values():
-            if c.level == level:
-                # the codebook schema names the member by guid, the project by targetGUID
-                ref = "guid" if ns == CODEBOOK_NS else "targetGUID"
-                _el(node, ns, "MemberCode", **{ref: guid("code", c.id)})
+    groups = [("level", LEVEL_SET, "level")] + [(f, p, f) for f, p in FIELD_SETS.items()]
+    for kind, prefix, attr in groups:
+        values = sorted({getattr(c, attr, "") or "" for c in book.codes.values()} - {""})
+        for value in values:
+            g = guid(kind, value)
+            node = _el(sets, ns, "Set", guid=g, name=prefix + value)
+            for c in book.codes.values():
+                if (getattr(c, attr, "") or "") == value:
+                    # the codebook schema names the member by guid, the project by targetGUID
+                    ref = "guid" if ns == CODEBOOK_NS else "targetGUID"
+                    _el(node, ns, "MemberCode", **{ref: guid("code", c.id)})
 
 
 def codebook_qdc(project: Project) -> bytes:

@@ -1,0 +1,146 @@
+"""`reviewkit synthesis findings / assess / compare / consensus / soqf / profile / conqual /
+judgements`: confidence in the review findings (GRADE-CERQual, ConQual)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors, warn_all
+from reviewkit.cli.synthesis import app
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.config import find_project
+from reviewkit.project.session import lock
+from reviewkit.reporting.outputs import deliver
+from reviewkit.screening.reviewers import resolve_reviewer
+
+AssessorOpt = reviewer_option("assessing")
+TableFmt = typer.Option("table", "--format", "-f",
+                        help="table, md, html, latex, csv, json or docx (with -o)")
+OutOpt = typer.Option(None, "--output", "-o", help="Write to this file")
+AssessorsOpt = typer.Option(None, "--assessors", help="a,b (default: all)")
+
+
+def _pairs(items: list[str] | None, flag: str) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ReviewkitError(f"expected COMPONENT=VALUE, got {item!r}", field=flag)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _names(text: str | None) -> list[str] | None:
+    return text.split(",") if text else None
+
+
+@app.command("findings")
+@user_errors
+def findings_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f")) -> None:
+    """The review findings, with the studies and segments computed from their themes."""
+    from reviewkit.synthesis.confidence.commands import FINDING_COLUMNS, finding_rows
+
+    emit(finding_rows(find_project(project_dir(ctx))), fmt, "Review findings",
+         FINDING_COLUMNS)
+
+
+@app.command("assess")
+@user_errors
+def assess(ctx: typer.Context, finding: str, assessor: str = AssessorOpt) -> None:
+    """Fill a finding's GRADE-CERQual worksheet from the keyboard; each answer is saved."""
+    from reviewkit.tui.assess import assess_app
+
+    project = find_project(project_dir(ctx))
+    name = resolve_reviewer(project, assessor, "assessing")
+    app_ = assess_app(project, finding, name)  # saves each answer under the lock
+    app_.run()
+    typer.echo(f"saved to {project.relative(app_.walk.record.path)}"
+               if app_.walk.record.path and app_.walk.record.path.exists() else "nothing saved")
+
+
+@app.command("compare")
+@user_errors
+def compare_(ctx: typer.Context, finding: str = typer.Argument(None, help="A finding id "
+                                                                "(default: every finding)"),
+             assessors: str = AssessorsOpt,
+             fmt: str = typer.Option("table", "--format", "-f")) -> None:
+    """Two assessors' CERQual levels side by side: agreement per component."""
+    from reviewkit.synthesis.confidence.commands import compare_rows
+
+    rows, note = compare_rows(find_project(project_dir(ctx)), finding, _names(assessors))
+    if rows:
+        emit(rows, fmt, f"CERQual: {finding}" if finding else "CERQual agreement")
+    if note and fmt in ("table", "md") or not rows:
+        typer.echo(note)
+
+
+@app.command("consensus")
+@user_errors
+def consensus_(ctx: typer.Context, finding: str,
+               set_: list[str] = typer.Option(None, "--set",
+                                              help="coherence=minor or coherence=@assessor"),
+               explain: list[str] = typer.Option(None, "--explain",
+                                                 help="COMPONENT=agreed explanation"),
+               assessors: str = AssessorsOpt) -> None:
+    """Record the agreed worksheet (synthesis/cerqual/<finding>/consensus.yaml)."""
+    from reviewkit.synthesis.confidence.commands import consensus
+
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        result = consensus(project, finding, _pairs(set_, "--set"),
+                           _pairs(explain, "--explain"), _names(assessors))
+    typer.echo(f"wrote {project.relative(result.path)}")
+
+
+def _table(ctx: typer.Context, builder: str, fmt: str, output: Path | None) -> None:
+    from reviewkit.synthesis.confidence import tables
+
+    project = find_project(project_dir(ctx))
+    table, warnings = getattr(tables, builder)(project)
+    text = deliver(table, fmt, output, project.root)
+    if text is not None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    warn_all(warnings)
+
+
+@app.command("soqf")
+@user_errors
+def soqf(ctx: typer.Context, fmt: str = TableFmt, output: Path = OutOpt) -> None:
+    """The Summary of Qualitative Findings (GRADE-CERQual)."""
+    _table(ctx, "soqf_table", fmt, output)
+
+
+@app.command("profile")
+@user_errors
+def profile(ctx: typer.Context, fmt: str = TableFmt, output: Path = OutOpt) -> None:
+    """The GRADE-CERQual Evidence Profile (each component, with the studies' appraisals)."""
+    _table(ctx, "evidence_profile_table", fmt, output)
+
+
+@app.command("conqual")
+@user_errors
+def conqual(ctx: typer.Context, fmt: str = TableFmt, output: Path = OutOpt) -> None:
+    """The ConQual Summary of Findings (meta-aggregation), computed with its reasons."""
+    _table(ctx, "conqual_table", fmt, output)
+
+
+@app.command("judgements")
+@user_errors
+def judgements(ctx: typer.Context, fmt: str = typer.Option("json", "--format", "-f"),
+               output: Path = OutOpt) -> None:
+    """Every CERQual judgement of every worksheet (JSON by default)."""
+    _table(ctx, "judgements_table", fmt, output)
+
+
+@app.command("jbi-checklist")
+@user_errors
+def jbi_checklist(ctx: typer.Context) -> None:
+    """Copy the JBI Critical Appraisal Checklist for Qualitative Research into casp/."""
+    from reviewkit.synthesis.confidence.conqual import install_jbi
+
+    project = find_project(project_dir(ctx))
+    with lock(project):
+        path = install_jbi(project)
+    typer.echo(f"wrote {project.relative(path)} (JBI's text: see the notice on top)")

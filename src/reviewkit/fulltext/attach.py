@@ -1,0 +1,131 @@
+"""Attach a record's full text (copied into the folder) and mark its retrieval."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import tomlkit
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.fulltext.index import (
+    INDEX,
+    fulltext_dir,
+    fulltext_name,
+    index_path,
+    load_index,
+    read_document,
+    set_entry,
+)
+from reviewkit.project.atomic import copy_atomic, write_text_atomic
+from reviewkit.project.config import Project
+from reviewkit.store.base import Store
+
+_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Attached:
+    record_id: str
+    path: Path
+    sha256: str
+    replaced: Path | None  # an earlier file of the record, removed
+
+
+def resolve_record(store: Store, record_id: str) -> str:
+    """The record's id today (older forms resolve); one line when it names no record."""
+    found = store.resolve(record_id.strip())
+    if found is None:
+        raise ReviewkitError(f"no record with id {record_id!r} (ids: reviewkit export -f csv)",
+                             field="record_id")
+    return found
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(_BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def attach_fulltext(project: Project, store: Store, record_id: str, file: Path,
+                    replace: bool = False) -> Attached:
+    """Copy ``file`` to fulltext/<record id>.<ext> and record its sha256 in index.toml.
+
+    Everything is checked before anything is written; the copy and the index are each
+    written whole (a kill between them leaves a correctly named file that status counts
+    as obtained, and attaching again records it)."""
+    rid = resolve_record(store, record_id)
+    file = Path(file)
+    if not file.is_file():
+        raise ReviewkitError("no such file" if not file.exists() else "not a file",
+                             file=str(file))
+    if not file.suffix or file.suffix == ".":
+        raise ReviewkitError("the full text's file name needs an extension (.pdf, .html, ...)",
+                             file=str(file))
+    if file.stat().st_size == 0:
+        raise ReviewkitError("the file is empty", file=str(file))
+    folder = fulltext_dir(project)
+    target = folder / fulltext_name(rid, file.suffix)
+    if target.name == INDEX:
+        raise ReviewkitError(f"a full text cannot be named {INDEX}", file=str(file))
+    entry = load_index(project).get(rid)
+    doc = read_document(project)
+    old = folder / entry.file if entry and entry.file else None
+    same = target.exists() and target.resolve() == file.resolve()
+    if old is not None and old.exists() and not replace and old.resolve() != file.resolve():
+        raise ReviewkitError(f"{rid} already has a full text ({project.relative(old)}); "
+                             "pass --replace to attach another", field="record_id")
+    digest = sha256_of(file)
+    folder.mkdir(parents=True, exist_ok=True)
+    if not same:
+        copy_atomic(file, target)
+    if sha256_of(target) != digest:  # the source changed while it was copied
+        raise ReviewkitError("the file changed while it was copied; attach it again",
+                             file=str(file))
+    set_entry(doc, rid, {"file": target.name, "sha256": digest, "original": file.name,
+                         "attached": _now(), "not_retrieved": ""})
+    write_text_atomic(index_path(project), tomlkit.dumps(doc))
+    removed = None
+    if old is not None and old != target and old.exists():
+        old.unlink()  # the index names the new file already
+        removed = old
+    return Attached(rid, target, digest, removed)
+
+
+def mark_fulltext(project: Project, store: Store, record_id: str, requested: bool = False,
+                  not_retrieved: bool = False, reason: str = "", clear: bool = False) -> str:
+    """Mark a record's full text as requested, or not retrieved (with why), or clear both.
+
+    Returns the record's current id."""
+    rid = resolve_record(store, record_id)
+    if sum((requested, not_retrieved, clear)) != 1:
+        raise ReviewkitError("say one of --requested, --not-retrieved or --clear")
+    reason = " ".join(reason.split())
+    if not_retrieved and not reason:
+        raise ReviewkitError("--not-retrieved needs --reason (e.g. 'not held by any library')",
+                             field="reason")
+    if reason and not not_retrieved:
+        raise ReviewkitError("--reason goes with --not-retrieved", field="reason")
+    entry = load_index(project).get(rid)
+    if not_retrieved and entry and entry.file and (fulltext_dir(project) / entry.file).exists():
+        raise ReviewkitError(f"{rid} has a full text attached ({entry.file}); it was retrieved",
+                             field="record_id")
+    doc = read_document(project)
+    if clear:
+        values = {"requested": "", "not_retrieved": ""}
+    elif requested:
+        values = {"requested": _now()[:10]}
+    else:
+        values = {"not_retrieved": reason}
+    set_entry(doc, rid, values)
+    fulltext_dir(project).mkdir(parents=True, exist_ok=True)
+    write_text_atomic(index_path(project), tomlkit.dumps(doc))
+    return rid
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")

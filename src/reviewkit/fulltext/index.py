@@ -1,0 +1,125 @@
+"""``fulltext/index.toml``: which file holds each record's full text, its sha256, and
+the retrieval marks (requested, not retrieved). People may edit it: comments are kept.
+
+A full text is named after its record id, ``/`` and ``:`` replaced by ``_``, keeping
+the file's extension: record ``wos-asysd-d5d7ea/WOS:000123`` attached from
+``paper.PDF`` becomes ``fulltext/wos-asysd-d5d7ea_WOS_000123.pdf``. A file dropped
+into the folder by hand under that name counts as obtained too.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import tomlkit
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project import tomlfile
+from reviewkit.project.config import Project
+from reviewkit.screening.config import screening_config
+
+INDEX = "index.toml"
+HEADER = """\
+# Full texts of this review, kept by `reviewkit fulltext` (edit by hand if you like:
+# comments are kept). One table per record id: the attached file in this folder and
+# its sha256, or the retrieval marks: requested = date asked for, not_retrieved = why
+# it could not be obtained. Files are named <record id with / and : as _>.<ext>.
+"""
+
+
+class Entry(BaseModel):
+    """What is known about one record's full text."""
+
+    model_config = ConfigDict(extra="forbid")
+    file: str = ""          # name inside the full-text folder
+    sha256: str = ""
+    original: str = ""      # the name it was attached from
+    attached: str = ""
+    requested: str = ""
+    not_retrieved: str = ""  # the reason
+
+
+def fulltext_dir(project: Project) -> Path:
+    return project.root / screening_config(project).fulltext_dir
+
+
+def index_path(project: Project) -> Path:
+    return fulltext_dir(project) / INDEX
+
+
+def fulltext_name(record_id: str, suffix: str) -> str:
+    """The documented file name of a record's full text (``suffix`` like '.pdf')."""
+    return stem_of(record_id) + suffix.lower()
+
+
+def stem_of(record_id: str) -> str:
+    # the same stem the screener looks for (screening/session.py fulltext)
+    return record_id.replace("/", "_").replace(":", "_")
+
+
+def files_of(project: Project, record_id: str) -> list[Path]:
+    """Files in the folder named after ``record_id`` (any extension), sorted."""
+    folder = fulltext_dir(project)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(glob_escape(stem_of(record_id)) + ".*") if p.is_file())
+
+
+def files_by_stem(project: Project) -> dict[str, list[Path]]:
+    """Every file in the folder by its stem (one listing for a whole status)."""
+    folder = fulltext_dir(project)
+    out: dict[str, list[Path]] = {}
+    for p in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if p.is_file() and not p.name.startswith(".") and p.name != INDEX and p.suffix:
+            out.setdefault(p.name[:-len(p.suffix)], []).append(p)
+    return out
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def load_index(project: Project) -> dict[str, Entry]:
+    """record id -> entry; empty when there is no index yet. Errors name file and line."""
+    path = index_path(project)
+    if not path.exists():
+        return {}
+    data, text = tomlfile.load(path)
+    unknown = [k for k in data if k != "record"]
+    if unknown:
+        raise ReviewkitError(f"unknown table {unknown[0]!r} (entries go under [record.\"ID\"])",
+                             file=str(path), line=tomlfile.line_of(text, unknown[0]))
+    out = {}
+    for rid, raw in (data.get("record") or {}).items():
+        try:
+            out[rid] = Entry.model_validate(raw)
+        except ValidationError as exc:
+            raise tomlfile.validation_error(exc, path, text) from None
+    return out
+
+
+def read_document(project: Project) -> tomlkit.TOMLDocument:
+    """The index as an editable document (a new one with the header when absent)."""
+    path = index_path(project)
+    if path.exists():
+        load_index(project)  # refuse to edit a file that does not validate
+        return tomlkit.parse(path.read_text("utf-8-sig"))
+    return tomlkit.parse(HEADER)
+
+
+def set_entry(doc: tomlkit.TOMLDocument, record_id: str, values: dict[str, str]) -> None:
+    """Set (or, for empty values, drop) keys of one record's table, keeping the rest."""
+    if "record" not in doc:
+        doc.add(tomlkit.nl())
+        doc["record"] = tomlkit.table(is_super_table=True)
+    records = doc["record"]
+    if record_id not in records:
+        records[record_id] = tomlkit.table()
+    table = records[record_id]
+    for key, value in values.items():
+        if value:
+            table[key] = value
+        elif key in table:
+            del table[key]

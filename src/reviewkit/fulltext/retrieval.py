@@ -1,0 +1,151 @@
+"""Which reports were sought at full text, and what became of each.
+
+Sought: every unit (a record and its duplicates) included at title/abstract, i.e.
+eligible at the full-text stage. Each is obtained (a file in the folder for any of
+its records), not retrieved (marked, with a reason), requested, or still sought.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from reviewkit.dedup.units import merged_record
+from reviewkit.errors import ReviewkitError
+from reviewkit.fulltext.attach import sha256_of
+from reviewkit.fulltext.index import Entry, files_by_stem, fulltext_dir, load_index, stem_of
+from reviewkit.project.atomic import write_text_atomic
+from reviewkit.screening.data import Screening
+
+OBTAINED, NOT_RETRIEVED, REQUESTED, SOUGHT = "obtained", "not retrieved", "requested", "sought"
+STATES = (OBTAINED, NOT_RETRIEVED, REQUESTED, SOUGHT)
+COLUMNS = ["record_id", "state", "file", "requested", "reason", "check", "title", "authors",
+           "year", "journal", "doi", "url"]
+
+
+@dataclass(frozen=True)
+class RetrievalCounts:
+    """PRISMA 2020: reports sought for retrieval, and reports not retrieved."""
+
+    sought: int
+    obtained: int
+    not_retrieved: int
+    awaiting: int  # sought, neither obtained nor marked not retrieved yet
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def fulltext_stage(screening: Screening) -> str:
+    """The stage whose records are sought at full text ('full-text', else the second)."""
+    stages = screening.conf.stages
+    if "full-text" in stages:
+        return "full-text"
+    if len(stages) < 2:
+        raise ReviewkitError("the project screens in one stage only: no reports are sought at "
+                             "full text ([screening] stages in reviewkit.toml)",
+                             field="screening.stages")
+    return stages[1]
+
+
+def retrieval_rows(screening: Screening) -> list[dict]:
+    """One row per report sought at full text, in screening's unit order."""
+    project, store = screening.project, screening.store
+    index = load_index(project)
+    present = files_by_stem(project)
+    units = {u.id: u for u in screening.units}
+    rows = []
+    for uid in screening.eligible(fulltext_stage(screening)):
+        unit = units[uid]
+        files = [p for m in unit.members for p in present.get(stem_of(m), [])]
+        entries = [index[m] for m in unit.members if m in index]
+        rec = merged_record(store, unit)
+        rows.append({
+            "record_id": uid,
+            "state": _state(files, entries),
+            "file": project.relative(files[0]) if files else "",
+            "requested": next((e.requested for e in entries if e.requested), ""),
+            "reason": next((e.not_retrieved for e in entries if e.not_retrieved), ""),
+            "check": _check(screening, unit.members, index),
+            "title": rec.title, "authors": "; ".join(rec.authors), "year": rec.year or "",
+            "journal": rec.journal, "doi": rec.doi,
+            "url": rec.urls[0] if rec.urls else (f"https://doi.org/{rec.doi}" if rec.doi else ""),
+        })
+    return rows
+
+
+def not_retrieved_units(screening: Screening) -> set[str]:
+    """Units sought at full text that a person marked not retrieved (PRISMA's "reports not
+    retrieved"); reads only the index, so PRISMA stays fast on large projects."""
+    index = load_index(screening.project)
+    marked = {screening.unit_of(rid) for rid, e in index.items() if e.not_retrieved}
+    return marked & set(screening.eligible(fulltext_stage(screening))) if marked else set()
+
+
+def retrieval_counts(screening: Screening) -> RetrievalCounts:
+    """The counts PRISMA's full-text retrieval boxes need (library call for reporting)."""
+    return counts_of(retrieval_rows(screening))
+
+
+def counts_of(rows: list[dict]) -> RetrievalCounts:
+    """The counts of rows from ``retrieval_rows``."""
+    states = [r["state"] for r in rows]
+    obtained, missing = states.count(OBTAINED), states.count(NOT_RETRIEVED)
+    return RetrievalCounts(len(states), obtained, missing, len(states) - obtained - missing)
+
+
+def missing_rows(screening: Screening) -> list[dict]:
+    """The retrieval list: reports still to obtain (sought or requested)."""
+    return [r for r in retrieval_rows(screening) if r["state"] in (SOUGHT, REQUESTED)]
+
+
+def _state(files: list, entries: list[Entry]) -> str:
+    if files:
+        return OBTAINED
+    if any(e.not_retrieved for e in entries):
+        return NOT_RETRIEVED
+    if any(e.requested for e in entries):
+        return REQUESTED
+    return SOUGHT
+
+
+def _check(screening: Screening, members: list[str], index: dict[str, Entry]) -> str:
+    """What is wrong with an attached file: gone, or not the bytes that were attached."""
+    folder = fulltext_dir(screening.project)
+    out = []
+    for m in members:
+        entry = index.get(m)
+        if entry is None or not entry.file:
+            continue
+        path = folder / entry.file
+        if not path.is_file():
+            out.append(f"{entry.file} is missing")
+        elif entry.sha256 and sha256_of(path) != entry.sha256:
+            out.append(f"{entry.file} differs from the file attached (sha256)")
+    return "; ".join(out)
+
+
+LIST_COLUMNS = ["record_id", "state", "requested", "title", "authors", "year", "journal",
+                "doi", "url"]
+
+
+def retrieval_list(screening: Screening, missing: bool = True) -> tuple[str, int]:
+    """(CSV text, rows): the list a librarian works from (``missing``: only reports still to
+    obtain, else every report sought)."""
+    from reviewkit.reporting.tables import render
+
+    rows = missing_rows(screening) if missing else retrieval_rows(screening)
+    return render(rows, "csv", columns=LIST_COLUMNS), len(rows)
+
+
+def save_list(path: Path, text: str) -> None:
+    """Write the list to a new file, whole (an existing file is never overwritten)."""
+    path = Path(path)
+    if path.exists():
+        raise ReviewkitError("already exists; choose a new file name", file=str(path))
+    if not path.parent.is_dir():
+        raise ReviewkitError("no such folder", file=str(path.parent))
+    try:
+        write_text_atomic(path, text)
+    except OSError as exc:
+        raise ReviewkitError(f"cannot write: {exc.strerror}", file=str(path)) from None

@@ -1,0 +1,1 @@
+"""Confidence in review findings: GRADE-CERQual worksheets and ConQual."""

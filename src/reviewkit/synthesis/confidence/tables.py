@@ -1,0 +1,161 @@
+"""The Summary of Qualitative Findings, the CERQual Evidence Profile, the ConQual Summary
+of Findings and every judgement, as Table objects for the existing writers.
+
+Each builder returns (Table, warnings), like the appraisal tables.
+"""
+
+from __future__ import annotations
+
+from reviewkit.appraisal.records import CONSENSUS
+from reviewkit.project.config import Project
+from reviewkit.reporting.outputs import Table
+from reviewkit.synthesis.confidence.cerqual import spec
+from reviewkit.synthesis.confidence.conqual import conqual_all, rules
+from reviewkit.synthesis.confidence.evidence import gather
+from reviewkit.synthesis.confidence.findings import FINDINGS, Findings, citations, load_findings
+from reviewkit.synthesis.confidence.worksheet import Worksheet, load_worksheets
+
+ILLUSTRATIVE = "not yet assessed"
+
+
+def counted(sheets: list[Worksheet], finding: str) -> tuple[Worksheet | None, str]:
+    """The worksheet that counts for a finding: the consensus; else a lone final one;
+    else the assessors' when they agree on every level. Drafts never count."""
+    mine = [w for w in sheets if w.finding == finding and w.status == "final"]
+    consensus = [w for w in mine if w.assessor == CONSENSUS]
+    if consensus:
+        return consensus[0], ""
+    if len(mine) == 1:
+        return mine[0], ""
+    if mine and all(_levels(w) == _levels(mine[0]) for w in mine):
+        return mine[0], ""
+    if mine:
+        return None, (f"{finding}: assessors disagree; record a consensus "
+                      f"('reviewkit synthesis consensus {finding}')")
+    return None, f"{finding}: no final CERQual worksheet; shown as {ILLUSTRATIVE!r}"
+
+
+def _levels(w: Worksheet) -> tuple:
+    return (w.confidence, *sorted((k, j.concern) for k, j in w.components.items()))
+
+
+def _studies_cell(findings: Findings, fid: str, cites: dict[str, str]) -> str:
+    """The contributing studies in studies.toml order, cited as the report cites them."""
+    mine = set(findings.findings[fid].studies)
+    return "; ".join(cite for study, cite in cites.items() if study in mine)
+
+
+def _note(findings: Findings) -> list[str]:
+    return [findings.note] if findings.note else []
+
+
+def _load(project: Project) -> tuple[Findings, list[Worksheet], dict[str, str]]:
+    findings = load_findings(project)
+    return findings, load_worksheets(project, findings), citations(project)
+
+
+def soqf_table(project: Project) -> tuple[Table, list[str]]:
+    """#, summarised review finding, CERQual assessment of confidence, explanation,
+    studies contributing: one row per finding."""
+    findings, sheets, cites = _load(project)
+    s = spec()
+    rows, warnings = [], []
+    for n, f in enumerate(findings.findings.values(), 1):
+        w, warning = counted(sheets, f.id)
+        if warning:
+            warnings.append(warning)
+        rows.append({"number": n, "finding": f.id, "statement": f.statement,
+                     "confidence": s.confidence_label(w.confidence) if w else ILLUSTRATIVE,
+                     "explanation": w.explanation if w else ILLUSTRATIVE,
+                     "studies": _studies_cell(findings, f.id, cites)})
+    columns = [("number", "#"), ("statement", "Summarised review finding"),
+               ("confidence", "GRADE-CERQual assessment of confidence"),
+               ("explanation", "Explanation of GRADE-CERQual assessment"),
+               ("studies", "Studies contributing to the review finding")]
+    return Table("cerqual-soqf", "Summary of qualitative findings", columns, rows,
+                 [f"GRADE-CERQual: {s.source}.", *_note(findings)]), warnings
+
+
+def evidence_profile_table(project: Project) -> tuple[Table, list[str]]:
+    """The CERQual Evidence Profile: each component's concern and explanation; the
+    limitations column also lists each contributing study's appraisal answers."""
+    findings, sheets, cites = _load(project)
+    s = spec()
+    rows, warnings = [], []
+    for f in findings.findings.values():
+        w, warning = counted(sheets, f.id)
+        if warning:
+            warnings.append(warning)
+        ev = gather(project, f, cites)
+        row = {"finding": f.id, "statement": f.statement,
+               "studies": _studies_cell(findings, f.id, cites),
+               "confidence": s.confidence_label(w.confidence) if w else ILLUSTRATIVE,
+               "explanation": w.explanation if w else ILLUSTRATIVE}
+        for c in s.components:
+            j = w.components.get(c.id) if w else None
+            text = f"{s.concern_label(j.concern)}: {j.explanation}" if j and j.concern \
+                else ("" if c.optional else ILLUSTRATIVE)
+            if c.id == "limitations":
+                text = " ".join([text, "Appraisals:", " | ".join(ev.lines("limitations"))])
+            row[c.id] = text
+        rows.append(row)
+    columns = [("statement", "Summary of review finding"),
+               ("studies", "Studies contributing to the review finding")]
+    columns += [(c.id, c.name) for c in s.components
+                if not c.optional or any(r[c.id] for r in rows)]
+    columns += [("confidence", "GRADE-CERQual assessment of confidence"),
+                ("explanation", "Explanation of GRADE-CERQual assessment")]
+    return Table("cerqual-profile", "GRADE-CERQual Evidence Profile", columns, rows,
+                 [f"GRADE-CERQual: {s.source}.", *_note(findings)]), warnings
+
+
+def conqual_table(project: Project) -> tuple[Table, list[str]]:
+    """The ConQual Summary of Findings (meta-aggregation)."""
+    findings = load_findings(project)
+    cites = citations(project)
+    labels = rules()["labels"]
+    rows = [{"finding": c.finding, "statement": findings.findings[c.finding].statement,
+             "type": "Qualitative research", "dependability": c.dependability,
+             "credibility": c.credibility, "score": labels[c.level],
+             "studies": _studies_cell(findings, c.finding, cites)}
+            for c in conqual_all(project, findings)]
+    columns = [("statement", "Synthesised finding"), ("type", "Type of research"),
+               ("dependability", "Dependability"), ("credibility", "Credibility"),
+               ("score", "ConQual score"), ("studies", "Studies contributing")]
+    return Table("conqual-sof", "ConQual Summary of Findings", columns, rows,
+                 [f"ConQual: {rules()['source']}. Starts high for qualitative research.",
+                  *_note(findings)]), []
+
+
+def judgements_table(project: Project) -> tuple[Table, list[str]]:
+    """Every judgement of every worksheet (assessors and consensus): one row per part.
+    Private notes are left out."""
+    findings, sheets, _ = _load(project)
+    s = spec()
+    rows = []
+    for w in sheets:
+        for c in s.components:
+            j = w.components.get(c.id)
+            if j is None:
+                continue
+            rows.append({"finding": w.finding, "assessor": w.assessor, "status": w.status,
+                         "part": c.id, "level": j.concern, "explanation": j.explanation,
+                         "relevance": dict(j.studies) if j.studies else None})
+        rows.append({"finding": w.finding, "assessor": w.assessor, "status": w.status,
+                     "part": "overall", "level": w.confidence, "explanation": w.explanation,
+                     "relevance": None})
+    columns = [("finding", "Finding"), ("assessor", "Assessor"), ("status", "Status"),
+               ("part", "Component"), ("level", "Level"), ("explanation", "Explanation"),
+               ("relevance", "Relevance by study")]
+    return Table("cerqual-judgements", "GRADE-CERQual judgements", columns, rows), []
+
+
+def report_tables(project: Project) -> list[tuple[Table, list[str]]]:
+    """What a report shows, in order: the SoQF (near the top), the Evidence Profile, and
+    for meta-aggregation the ConQual Summary of Findings; nothing without findings.yaml."""
+    if not (project.root / FINDINGS).is_file():
+        return []
+    out = [soqf_table(project), evidence_profile_table(project)]
+    if load_findings(project).synthesis.codebook.method == "meta-aggregation":
+        out.append(conqual_table(project))
+    return out

@@ -1,0 +1,172 @@
+"""The screener's list view: records in a table, a filter, bulk include/exclude, undo.
+
+Every bulk action says how many records it will touch and waits for y; each record's
+decision is its own event in the log (reviewkit.screening.listing), saved before the
+table redraws.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Static
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.screening.listing import Row, bulk_decide, list_rows, undo_bulk
+from reviewkit.screening.session import ScreenSession
+from reviewkit.tui.screen_widgets import _CSS, ReasonScreen
+
+KEYS = "/ filter · X exclude shown · I include shown · u undo bulk · q quit"
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """y writes, anything else cancels."""
+
+    DEFAULT_CSS = _CSS
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Static(Text(f"{self.question}\ny: yes · any other key: no"))
+
+    def on_key(self, event) -> None:
+        event.stop()
+        self.dismiss(event.character == "y")
+
+
+class ListApp(App[None]):
+    CSS = """
+    #top { height: 1; background: $primary; color: $text; padding: 0 1; }
+    #filter { height: 3; }
+    #table { height: 1fr; }
+    #message { height: 1; padding: 0 1; color: $warning; }
+    #keys { height: 1; background: $panel; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("slash", "focus_filter", "filter"),
+        Binding("X", "bulk('exclude')", "exclude shown"),
+        Binding("I", "bulk('include')", "include shown"),
+        Binding("u", "undo", "undo bulk"),
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(self, session: ScreenSession) -> None:
+        super().__init__()
+        self.session = session
+        self.query_text = ""
+        self.rows: list[Row] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="top")
+        yield Input(placeholder="words, -word, year:2015-2020, source:..., decision:none",
+                    id="filter")
+        yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="message")
+        yield Static(Text(KEYS), id="keys")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#table", DataTable)
+        table.add_columns("title", "year", "source", "yours")
+        self.refill()
+        table.focus()
+
+    def refill(self) -> None:
+        try:
+            self.rows = list_rows(self.session, self.query_text)
+        except ReviewkitError as err:
+            self.say(err.message)
+            return
+        table = self.query_one("#table", DataTable)
+        table.clear()
+        width = max(20, self.size.width - 36)
+        for row in self.rows:
+            table.add_row(Text(row.title[:width]), row.year, Text(row.source[:10]),
+                          Text(row.mine[:16]), key=row.unit)
+        s = self.session
+        self.query_one("#top", Static).update(Text(
+            f"{s.stage} · {s.reviewer} · {len(self.rows)} shown · {s.done}/{s.total} decided"))
+
+    def say(self, message: str) -> None:
+        self.query_one("#message", Static).update(Text(message))
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_text = event.value.strip()
+        self.refill()
+        self.say(f"filter: {self.query_text or '(none)'}")
+        self.query_one("#table", DataTable).focus()
+
+    def action_bulk(self, decision: str) -> None:
+        if not self.rows:
+            self.say("nothing shown")
+            return
+        units = [r.unit for r in self.rows]
+
+        def confirm(reason: str) -> None:
+            question = (f"{decision.capitalize()} {len(units)} records"
+                        f"{' (' + reason + ')' if reason else ''}, filter: "
+                        f"{self.query_text or '(none)'}?")
+
+            def answered(yes: bool) -> None:
+                if not yes:
+                    self.say("nothing written")
+                    return
+                try:
+                    events = bulk_decide(self.session, units, decision, reason,
+                                         self.query_text)
+                except ReviewkitError as err:
+                    self.say(err.message)
+                    return
+                self.refill()
+                self.say(f"{len(events)} records: {decision} (saved)")
+
+            self.push_screen(ConfirmScreen(question), answered)
+
+        if decision == "exclude":
+            s = self.session
+
+            def picked(reason: str | None) -> None:
+                if reason is not None:
+                    confirm(reason)
+
+            self.push_screen(ReasonScreen(s.conf.reasons, s.conf.reason_needed(s.stage)),
+                             picked)
+        else:
+            confirm("")
+
+    def action_undo(self) -> None:
+        undos = undo_bulk(self.session)
+        self.refill()
+        self.say(f"{len(undos)} decisions taken back (saved)" if undos
+                 else "no bulk decision to undo")
+
+
+def run_list(where: Path | None, reviewer: str | None, stage: str | None,
+             blind: bool = True) -> None:
+    """As run_screener: refresh under the lock, then work without holding it."""
+    from reviewkit.project.session import session as project_session
+    from reviewkit.screening.reviewers import resolve_reviewer
+    from reviewkit.store import open_store
+
+    with project_session(where) as (project, _):
+        name = resolve_reviewer(project, reviewer)
+    store = open_store(project.store_path)
+    sess = ScreenSession(project, store, name, stage, blind=blind)
+    try:
+        ListApp(sess).run()
+    finally:
+        sess.close()
+        store.close()
+    for problem in sess.screening.problems():
+        print(f"warning: {problem}", file=sys.stderr)
