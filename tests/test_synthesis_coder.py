@@ -155,3 +155,57 @@ def test_edited_source_shows_segments_where_their_words_are_now(tmp_path):
     s = open_session(project, "ann", "b")
     assert [s.text[g.start:g.end] for g in s.segments] == ["time pressure"]
     assert s.lost == 1  # "Patients wanted" is gone from the text
+
+
+def test_type_and_page_of_a_segment_are_events_undo_takes_back(tmp_path):
+    project = synth_project(tmp_path)
+    s = open_session(project, "ann", "callanan-2012-findings")
+    s.select("sentence")
+    seg = s.apply("time")[0]["segment"]
+    written = s.describe(role="participant quote")
+    assert [(e["type"], e["segment"], e["role"], e["page"]) for e in written] == [
+        ("describe", seg, "participant quote", "")]
+    s.describe(page=" 12 ")
+    assert log_lines(project)[-1]["role"] == "participant quote"  # kept, page added
+    got = fold(project).segments[seg]
+    assert (got.role, got.page) == ("participant quote", "12")
+    assert s.describe(page="12") == []  # no change: nothing written
+    assert len(log_lines(project)) == 4
+    s.undo()  # the page goes, the type stays
+    got = fold(project).segments[seg]
+    assert (got.role, got.page) == ("participant quote", "")
+    assert (s.target().role, s.target().page) == ("participant quote", "")
+    refuses(project, lambda: s.describe(role="quote"), "unknown role 'quote'")
+
+
+def test_type_and_page_chosen_before_the_segment_go_on_the_next_one_made(tmp_path):
+    project = synth_project(tmp_path)
+    s = open_session(project, "ann", "b")
+    refuses(project, lambda: s.describe(role="field observation"), "select some text")
+    s.select("sentence")
+    assert s.describe(role="field observation", page="3") == []  # nothing to write yet
+    made = s.apply("time")[0]
+    assert (made["role"], made["page"]) == ("field observation", "3")
+    assert (s.next_role, s.next_page) == ("", "")  # used up by that segment
+    s.next_uncoded()
+    s.select("sentence")
+    assert s.apply("time")[0]["role"] == ""
+
+
+def test_old_reader_rules_still_hold_for_describe_events(tmp_path):
+    project = synth_project(tmp_path)
+    s = open_session(project, "ann", "b")
+    s.select("word")
+    seg = s.apply("time")[0]["segment"]
+    path = project.root / "synthesis/coding/ann.jsonl"
+    bad = [{"role": "boss", "page": ""}, {"role": "", "page": 3}, {"role": ""}]
+    with path.open("a", encoding="utf-8") as fh:
+        for extra in bad:
+            e = {"v": 1, "id": f"x{len(extra)}{extra['role']}", "type": "describe",
+                 "coder": "ann", "at": "2030-01-01T00:00:00.000Z", "segment": seg, **extra}
+            fh.write(json.dumps(e) + "\n")
+    coding = fold(project)
+    assert [p.message for p in coding.problems] == [
+        "unknown role 'boss'; skipped", "field 'page' must be text; skipped",
+        "field 'page' must be text; skipped"]
+    assert coding.segments[seg].role == ""

@@ -78,6 +78,75 @@ def test_keys_select_apply_remove_undo_new_code_memo(tmp_path):
     assert seg.codes == {"time"}
 
 
+def test_t_and_g_set_type_and_page_here_or_for_the_next_segment(tmp_path):
+    project = synth_project(tmp_path)
+    seen: dict[str, str] = {}
+
+    async def drive() -> None:
+        app = coder_app(project, "ann", SOURCE)
+        async with app.run_test(size=(80, 24)) as pilot:
+            async def keys(name: str, *press: str, widget: str = "#codes") -> None:
+                await pilot.press(*press)
+                await pilot.pause()
+                seen[name] = str(app.screen.query_one(widget).render())
+
+            await keys("coded", "s", "a", *"time", "enter")
+            await keys("typed", "t", *"partic", "enter")
+            await keys("paged", "g", *"12", "enter")
+            await keys("repaged", "g", *"13", "enter")  # the old page is selected: replaced
+            await keys("help", "question_mark", widget="#help")
+            await keys("pending", "escape", "n", "s", "t", *"field", "enter", widget="#top")
+            await keys("made", "a", *"time", "enter")
+            await keys("quit", "q")
+
+    asyncio.run(drive())
+    assert "participant quote" in seen["typed"]
+    assert "participant quote, p. 12" in seen["paged"]
+    assert "p. 13" in seen["repaged"]
+    assert "t  type" in seen["help"] and "g  page" in seen["help"]
+    assert "next: field observation" in seen["pending"]
+    assert "field observation" in seen["made"]
+    events = log(project)
+    assert [e["type"] for e in events] == ["segment", "apply", "describe", "describe",
+                                           "describe", "segment", "apply"]
+    assert [(e["role"], e["page"]) for e in events if e["type"] == "describe"] == [
+        ("participant quote", ""), ("participant quote", "12"), ("participant quote", "13")]
+    assert events[5]["role"] == "field observation"
+    segs = fold(project).segments
+    assert segs[events[0]["segment"]].page == "13"
+
+
+def test_coder_keys_do_not_act_under_a_pop_up(tmp_path):
+    project = synth_project(tmp_path)
+
+    async def drive() -> list[bool]:
+        app = coder_app(project, "ann", SOURCE)
+        async with app.run_test(size=(80, 24)) as pilot:
+            before = [app.check_action(a, ()) for a in ("role", "undo", "apply")]
+            await pilot.press("s", "a")
+            await pilot.pause()
+            under = [app.check_action(a, ()) for a in ("role", "undo", "apply")]
+            return before + under
+
+    assert asyncio.run(drive()) == [True] * 3 + [False] * 3
+
+
+def test_cli_code_without_text_opens_the_coder_and_refuses_stray_options(tmp_path):
+    project = synth_project(tmp_path)
+    before = snapshot(project.root)
+    r = run_cli("synthesis", "code", SOURCE, "--code", "time", "-r", "ann", cwd=project.root)
+    assert r.returncode == 2 and "go with --text" in r.stderr
+    r = run_cli("synthesis", "code", SOURCE, "--text", "Staff felt rushed.", "-r", "ann",
+                cwd=project.root)
+    assert r.returncode == 2 and "--text needs --code" in r.stderr
+    r = run_cli("synthesis", "code", "nope", "-r", "ann", cwd=project.root)
+    assert r.returncode == 2 and "source 'nope'" in r.stderr  # the coder's own check
+    assert snapshot(project.root) == before
+    r = run_cli("synthesis", "code", SOURCE, "--text", "Staff felt rushed.", "--code", "time",
+                "-r", "ann", cwd=project.root)
+    assert r.returncode == 0 and "coded time" in r.stdout  # scripted coding as before
+
+
 def test_mistakes_show_one_line_and_write_nothing(tmp_path):
     project = synth_project(tmp_path)
     before = snapshot(project.root)

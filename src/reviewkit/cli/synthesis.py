@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors, warn_all
+from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import find_project
 from reviewkit.project.session import lock
 from reviewkit.screening.reviewers import resolve_reviewer
@@ -70,16 +71,33 @@ def source_check(ctx: typer.Context) -> None:
 @app.command("code")
 @user_errors
 def code(ctx: typer.Context, source: str,
-         text: str = typer.Option(..., "--text", help="The exact words (must occur once)"),
-         code_id: str = typer.Option(..., "--code"), coder: str = CoderOpt,
+         text: str = typer.Option(None, "--text", help="The exact words (must occur once); "
+                                  "without it the terminal coder opens"),
+         code_id: str = typer.Option(None, "--code", help="With --text: the code to apply"),
+         coder: str = CoderOpt,
          role: str = typer.Option("", "--role", help="participant quote, author "
                                   "interpretation or field observation"),
          page: str = typer.Option("", "--page")) -> None:
-    """Code the words of a source: make a segment and apply a code to it."""
+    """Code a source: with --text and --code, those words; without, from the keyboard."""
     project = find_project(project_dir(ctx))
+    if text is None:
+        if code_id is not None or role or page:
+            raise ReviewkitError("--code, --role and --page go with --text (without "
+                                 "--text the terminal coder opens)", field="text")
+        _run_coder(project, coder, source)
+        return
+    if code_id is None:
+        raise ReviewkitError("--text needs --code: the code to apply", field="code")
     with lock(project):
         seg = code_text(project, source, text, code_id, _coder(project, coder), role, page)
     typer.echo(f"segment {seg['segment']} ({seg['start']}..{seg['end']}) coded {code_id}")
+
+
+def _run_coder(project, coder: str | None, source: str) -> None:
+    from reviewkit.tui.coder import coder_app  # Textual loads for the terminal coder only
+
+    app_ = coder_app(project, _coder(project, coder), source)
+    typer.echo(app_.run() or "")
 
 
 @app.command("uncode")
@@ -155,12 +173,8 @@ def import_(ctx: typer.Context,
 @app.command("code-tui")
 @user_errors
 def code_tui(ctx: typer.Context, source: str, coder: str = CoderOpt) -> None:
-    """Code one source from the keyboard (blind: only your own codings are shown)."""
-    from reviewkit.tui.coder import coder_app  # Textual loads for this command only
-
-    project = find_project(project_dir(ctx))
-    app_ = coder_app(project, _coder(project, coder), source)
-    typer.echo(app_.run() or "")
+    """Code one source from the keyboard (as `code SOURCE`; blind: only your own codings)."""
+    _run_coder(find_project(project_dir(ctx)), coder, source)
 
 
 @app.command("agreement")

@@ -19,17 +19,83 @@ from reviewkit.synthesis import cursor as cur
 from reviewkit.synthesis.anchor import anchor_text
 from reviewkit.synthesis.codebook import Code, Codebook, add_code, load_codebook, retired_ids
 from reviewkit.synthesis.coding import (
+    ROLES,
+    Located,
+    LogCache,
+    LogRead,
     Memo,
     Segment,
     append_coding,
     event,
-    fold,
-    read_coding,
+    fold_events,
     segment_event,
 )
 from reviewkit.synthesis.sources import get_source, source_text
 
-UNDOABLE = ("segment", "apply", "remove", "memo")
+UNDOABLE = ("segment", "apply", "remove", "memo", "describe")
+# what the whole project's logs say about one coder's segments: renames and undos
+# from any log, the rest only when it is on one of those segments
+EVERY_LOG = ("undo", "rename-code", "merge-code")
+
+
+class _FileIndex:
+    """One log's events a session can need, by segment; filled as the log grows."""
+
+    def __init__(self, read: LogRead) -> None:
+        self.read, self.taken = read, 0
+        self.every: list[Located] = []  # undo, rename-code, merge-code
+        self.on: dict[str, list[Located]] = {}  # segment id -> events on it (and memos)
+        self.made: dict[str, list[str]] = {}  # source -> segments this log made there
+
+    def take(self, located: list[Located]) -> None:
+        for x in located:
+            e = x[0]
+            kind = e["type"]
+            if kind in EVERY_LOG:
+                self.every.append(x)
+            elif kind == "memo":
+                if e["on"] == "segment":
+                    self.on.setdefault(e["target"], []).append(x)
+            else:
+                self.on.setdefault(e["segment"], []).append(x)
+                if kind == "segment":
+                    self.made.setdefault(e["source"], []).append(e["segment"])
+
+    def update(self) -> None:
+        new = self.read.events[self.taken:]
+        self.taken += len(new)
+        self.take(new)
+
+
+class _View:
+    """The events on one coder's segments of one source, from every log, in read order:
+    each refresh takes in only the lines appended since the last."""
+
+    def __init__(self) -> None:
+        self.cache = LogCache()
+        self.files: dict[str, _FileIndex] = {}
+
+    def events(self, project: Project, coder: str, source: str
+               ) -> tuple[list[Located], LogRead | None]:
+        """(the events fold needs for ``coder``'s segments on ``source``, ``coder``'s
+        own log)."""
+        indexes, own_log = [], None
+        for read in self.cache.logs(project):
+            index = self.files.get(read.rel)
+            if index is None or index.read is not read:  # new, or read all anew
+                index = self.files[read.rel] = _FileIndex(read)
+            index.update()
+            rest = _FileIndex(read)  # the line after the last newline, if it parses
+            rest.take(read.rest[0])
+            indexes += [index, rest]
+            if read.rel.endswith(f"/{coder}.jsonl"):
+                own_log = read
+        own = {seg for i in indexes if i.read.rel.endswith(f"/{coder}.jsonl")
+               for seg in i.made.get(source, ())}
+        out = [x for i in indexes for x in i.every]
+        out += [x for i in indexes for seg in own for x in i.on.get(seg, ())]
+        out.sort(key=lambda x: (x[1], x[2]))  # read_coding's order: file, then line
+        return out, own_log
 
 
 @dataclass
@@ -44,6 +110,10 @@ class CodingSession:
     lost: int = 0  # own segments whose words an edit of the source took away
     cursor: int = 0
     selection: tuple[int, int] | None = None  # (anchor, end) as the keys grew it
+    next_role: str = ""  # given to the next segment made (t, g with no segment here)
+    next_page: str = ""
+    view: _View = field(default_factory=_View)  # the logs, parsed once
+    problems: list[str] = field(default_factory=list)  # bad lines of the coder's log
 
     # --- what is shown ----------------------------------------------------------
 
@@ -123,12 +193,15 @@ class CodingSession:
             events = [event("apply", self.coder, segment=seg.id, code=code)]
         elif sel is not None:
             start, end = sel
-            new = segment_event(self.coder, self.source, start, end, self.text[start:end])
+            new = segment_event(self.coder, self.source, start, end, self.text[start:end],
+                                self.next_role, self.next_page)
             events = [new, event("apply", self.coder, segment=new["segment"], code=code)]
         else:
             raise ReviewkitError("select some text first (w, s, p or shift+arrows)")
         written = self._write(events)
         self.selection = None  # the segment exists now: the cursor reaches it
+        if len(events) == 2:
+            self.next_role = self.next_page = ""  # they went on that new segment
         return written
 
     def remove(self, code: str | None = None) -> list[dict]:
@@ -150,6 +223,27 @@ class CodingSession:
             raise ReviewkitError("the memo is empty", field="text")
         return self._write([event("memo", self.coder, on="segment", target=seg.id,
                                   text=text)])
+
+    def describe(self, role: str | None = None, page: str | None = None) -> list[dict]:
+        """Set the role and/or page of the segment here (one describe event); with no
+        segment here but a selection, keep them for the segment the next apply makes."""
+        if role is not None and role not in ROLES:
+            raise ReviewkitError(f"unknown role {role!r}; expected "
+                                 f"{', '.join(repr(r) for r in ROLES)}", field="role")
+        page = page.strip() if page is not None else None
+        seg = self.target()
+        if seg is None:
+            if self.selected() is None:
+                raise ReviewkitError("move onto a segment or select some text first")
+            self.next_role = self.next_role if role is None else role
+            self.next_page = self.next_page if page is None else page
+            return []
+        role = seg.role if role is None else role
+        page = seg.page if page is None else page
+        if (role, page) == (seg.role, seg.page):
+            return []  # nothing changes: nothing written
+        return self._write([event("describe", self.coder, segment=seg.id, role=role,
+                                  page=page)])
 
     def new_code(self, name: str) -> tuple[Code, list[dict]]:
         """Add a code called ``name`` to the codebook and apply it (a selection is needed).
@@ -199,8 +293,8 @@ class CodingSession:
         return events
 
     def _last_action(self) -> dict | None:
-        events, _ = read_coding(self.project)
-        mine = [e for e, _, _ in events if e["coder"] == self.coder]
+        _, log = self.view.events(self.project, self.coder, self.source)
+        mine = [e for e, _, _ in log.events + log.rest[0]] if log is not None else []
         undone = {e["target"] for e in mine if e["type"] == "undo"}
         segs = {e["segment"]: e for e in mine if e["type"] == "segment"
                 and e["source"] == self.source and e["id"] not in undone}
@@ -212,16 +306,23 @@ class CodingSession:
                 return e["on"] == "segment" and e["target"] in segs
             return e["segment"] in segs
 
-        last = next((e for e in reversed(mine) if live(e)), None)
-        if last is not None and last["type"] == "apply":
-            made = segs[last["segment"]]
-            if mine.index(made) == mine.index(last) - 1:
-                return made  # the segment and its first code came in one write
+        at = next((i for i in range(len(mine) - 1, -1, -1) if live(mine[i])), None)
+        if at is None:
+            return None
+        last = mine[at]
+        if last["type"] == "apply" and at and mine[at - 1] is segs[last["segment"]]:
+            return mine[at - 1]  # the segment and its first code came in one write
         return last
 
     def refresh(self) -> None:
-        """Read the coder's segments on this source back from the logs."""
-        coding = fold(self.project, set(self.book.codes))
+        """Read the coder's segments on this source back from the logs.
+
+        Only the events that can touch them are folded (fold() of everything gives
+        these segments the same codes, role and page, slower)."""
+        mine, log = self.view.events(self.project, self.coder, self.source)
+        self.problems = [str(p) for p in sorted(log.problems + log.rest[1],
+                                                key=lambda p: p.line or 0)] if log else []
+        coding = fold_events(mine, [], set(self.book.codes))
         self.segments, self.lost = [], 0
         for seg in coding.segments.values():
             if seg.coder != self.coder or seg.source != self.source:

@@ -1,4 +1,4 @@
-"""`reviewkit synthesis code-tui`: code one source from the keyboard.
+"""`reviewkit synthesis code SOURCE` (alias code-tui): code one source from the keyboard.
 
 A skin over reviewkit.synthesis.session.CodingSession: every selection rule and
 every write is the library's; this file draws the text and maps keys to those
@@ -12,11 +12,12 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.synthesis import cursor as cur
+from reviewkit.synthesis.coding import ROLES
 from reviewkit.synthesis.session import CodingSession, open_session
 from reviewkit.tui.coder_screens import AskScreen, HelpScreen, PickScreen
 
@@ -55,17 +56,22 @@ def window_start(s: CodingSession) -> int:
 class CoderApp(App[str]):
     """The source's text, the coder's codings marked; returns a summary when it exits."""
 
-    TITLE = "reviewkit synthesis code-tui"
+    TITLE = "reviewkit synthesis code"
     ENABLE_COMMAND_PALETTE = False
     CSS = """
     #top { height: 1; background: $primary; color: $text; padding: 0 1; }
     #text { height: 1fr; padding: 0 1; overflow: hidden; }
     #codes { height: 2; padding: 0 1; color: $text-muted; }
     #message { height: 1; padding: 0 1; color: $warning; }
+    #keys { height: 1; padding: 0 1; background: $panel; }
     """
+    # one line of key hints, not a Footer: its widget per key made every pop-up's
+    # close restyle a dozen widgets (the apply key's time, mostly)
+    KEYS = "a apply  x remove  u undo  m memo  t type  g page  n uncoded  ? help  q quit"
     BINDINGS = [
         Binding("a", "apply", "Apply"), Binding("x", "remove", "Remove"),
         Binding("u", "undo", "Undo"), Binding("m", "memo", "Memo"),
+        Binding("t", "role", "Type"), Binding("g", "page", "Page"),
         Binding("n", "uncoded(1)", "Next uncoded"),
         Binding("N", "uncoded(0)", "Prev", show=False),
         Binding("w", "grow('word')", show=False), Binding("s", "grow('sentence')", show=False),
@@ -82,6 +88,8 @@ class CoderApp(App[str]):
         Binding("q", "quit_coder", "Quit"),
     ]
 
+    OWN = {b.action.split("(")[0] for b in BINDINGS}
+
     def __init__(self, session: CodingSession,
                  on_saved: Callable[[list[dict]], None] | None = None) -> None:
         super().__init__()
@@ -94,28 +102,42 @@ class CoderApp(App[str]):
         yield Static(id="text")
         yield Static(id="codes")
         yield Static(id="message")
-        yield Footer()
+        yield Static(Text(self.KEYS, no_wrap=True, overflow="ellipsis"), id="keys")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The coder's keys act on the text only: a key typed fast after `a` (before
+        the picker has its input) is not taken as another command."""
+        if action in self.OWN and len(self.screen_stack) > 1:
+            return False
+        return True
 
     def on_mount(self) -> None:
-        self.show()
+        bad = self.session.problems  # a torn last line after a crash: say so, go on
+        self.show(f"skipped {len(bad)} bad line(s) of your log: {bad[0]}" if bad else "")
 
     def show(self, message: str = "") -> None:
         s = self.session
         sel = s.selected()
         where = f"selected {sel[1] - sel[0]} chars" if sel else "no selection"
+        pending = describe(s.next_role, s.next_page)
+        # what changes with each key first: at 80 columns the end may be cut
         self.query_one("#top", Static).update(Text(
-            f"{s.source} · coder {s.coder} · offset {s.cursor}/{len(s.text)} · "
-            f"{len(s.segments)} segments · {where}"
-            + (f" · {s.lost} lost to an edit" if s.lost else ""), no_wrap=True,
-            overflow="ellipsis"))
+            where + (f" · next: {pending}" if pending else "")
+            + f" · offset {s.cursor}/{len(s.text)} · {len(s.segments)} segments"
+            + (f" · {s.lost} lost to an edit" if s.lost else "")
+            + f" · {s.source} · coder {s.coder}", no_wrap=True, overflow="ellipsis"))
         start = window_start(s)
         self.query_one("#text", Static).update(render_text(s, start, start + WINDOW))
         names = [s.book.path(c) for c in s.codes_at()]
         here = Text("Here: " + ("; ".join(names) if names else "no code"))
+        seg = s.target()
+        about = describe(seg.role, seg.page) if seg is not None else ""
         memos = s.memos_here()
         if memos:
-            here.append(f"\nMemo: {memos[-1]}" + (f" (+{len(memos) - 1})" if len(memos) > 1
-                                                  else ""), "italic")
+            about += (" · " if about else "") + f"Memo: {memos[-1]}" + (
+                f" (+{len(memos) - 1})" if len(memos) > 1 else "")
+        if about:
+            here.append("\n" + about, "italic")
         here.no_wrap, here.overflow = True, "ellipsis"
         self.query_one("#codes", Static).update(here)
         self.query_one("#message", Static).update(Text(message, no_wrap=True,
@@ -232,11 +254,55 @@ class CoderApp(App[str]):
         self.push_screen(AskScreen("Memo on the segment here (Enter saves, Esc cancels)"),
                          given)
 
+    def action_role(self) -> None:
+        s = self.session
+        if s.target() is None and s.selected() is None:
+            self.show("move onto a segment or select some text first")
+            return
+        choices = {role or "none": role or "none (no type)" for role in ROLES}
+
+        def picked(choice: tuple[str, str] | None) -> None:
+            if choice is not None:
+                role = "" if choice[1] == "none" else choice[1]
+                self.attempt(lambda: self.described(s.describe(role=role)))
+
+        self.push_screen(PickScreen("Type of the segment (type to filter)", choices, False),
+                         picked)
+
+    def action_page(self) -> None:
+        s = self.session
+        seg = s.target()
+        if seg is None and s.selected() is None:
+            self.show("move onto a segment or select some text first")
+            return
+
+        def given(text: str | None) -> None:
+            if text is not None:
+                self.attempt(lambda: self.described(s.describe(page=text)))
+
+        self.push_screen(AskScreen("Page reference (Enter saves, empty clears, Esc cancels)",
+                                   seg.page if seg is not None else s.next_page), given)
+
+    def described(self, events: list[dict]) -> str:
+        if events:
+            self.saved(events)
+            seg = self.session.target()
+            return f"saved: {describe(seg.role, seg.page) or 'no type, no page'}"
+        s = self.session
+        if s.target() is None:
+            return f"the next segment made: {describe(s.next_role, s.next_page) or 'no type'}"
+        return "unchanged"
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
     def action_quit_coder(self) -> None:
         self.exit(f"{self.actions} actions saved to synthesis/coding/{self.session.coder}.jsonl")
+
+
+def describe(role: str, page: str) -> str:
+    """"participant quote, p. 12": a segment's type and page, as the screen shows them."""
+    return ", ".join(x for x in (role, f"p. {page}" if page else "") if x)
 
 
 def coder_app(project: Project, coder: str, source: str,

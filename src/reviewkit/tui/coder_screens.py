@@ -1,4 +1,4 @@
-"""The coder's pop-ups: help, a line of text (memo), the fuzzy code picker."""
+"""The coder's pop-ups: help, a line of text (memo, page), the fuzzy picker (codes, types)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ Select    w s p  grow by word / sentence / paragraph   shift+→ ↓  grow
 Code      a  apply a code (type to filter, Enter; a name no code matches
              becomes a new code)        x  remove a code here
           m  memo on the segment here   u  undo your last action here
+          t  type: participant quote / author interpretation / field
+             observation / none         g  page reference
+             (with no segment here: for the next segment you make)
           ?  this help                  q  quit (all is already saved)
 
 Only your own codings are shown (blind coding). Each action is
@@ -42,13 +45,13 @@ class AskScreen(ModalScreen[str | None]):
     DEFAULT_CSS = "AskScreen { align: center middle; } #box { width: 76; height: auto; " \
                   "border: round $accent; background: $surface; }"
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, value: str = "") -> None:
         super().__init__()
-        self.title_text = title
+        self.title_text, self.value = title, value
 
     def compose(self) -> ComposeResult:
         yield Static(Text(self.title_text), id="title")
-        yield Input(id="box")
+        yield Input(self.value, id="box")
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         self.dismiss(message.value)
