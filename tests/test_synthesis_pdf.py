@@ -14,6 +14,7 @@ from helpers import new_project, run_cli, snapshot
 from reviewkit.errors import ReviewkitError
 from reviewkit.synthesis.edit import code_text
 from reviewkit.synthesis.sources import (
+    add_source,
     get_source,
     load_sources,
     page_at,
@@ -156,3 +157,16 @@ def test_bad_page_fields_in_sources_toml_name_the_line(project, tmp_path: Path) 
     with pytest.raises(ReviewkitError, match="1 page labels for 2 page starts") as err:
         load_sources(project)
     assert err.value.line == 1
+
+
+def test_the_terminal_coder_fills_the_page_of_a_pdf_source(project, tmp_path: Path) -> None:
+    from reviewkit.synthesis.session import open_session
+
+    pdf = draw_pdf(tmp_path / "r.pdf", PAGES)
+    add_source(project, pdf, "smith-2015", "r")
+    session = open_session(project, "ann", "r")
+    at = session.text.index("Carers")
+    session.cursor = at
+    session.select("sentence")
+    [seg, _] = session.apply("time")
+    assert seg["page"] == "3" == page_at(get_source(project, "r"), at)

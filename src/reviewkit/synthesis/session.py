@@ -30,7 +30,7 @@ from reviewkit.synthesis.coding import (
     fold_events,
     segment_event,
 )
-from reviewkit.synthesis.sources import get_source, source_text
+from reviewkit.synthesis.sources import Source, get_source, page_at, source_text
 
 UNDOABLE = ("segment", "apply", "remove", "memo", "describe")
 # what the whole project's logs say about one coder's segments: renames and undos
@@ -114,6 +114,7 @@ class CodingSession:
     next_page: str = ""
     view: _View = field(default_factory=_View)  # the logs, parsed once
     problems: list[str] = field(default_factory=list)  # bad lines of the coder's log
+    pages: Source | None = None  # the source's entry: a PDF's page starts fill `page`
 
     # --- what is shown ----------------------------------------------------------
 
@@ -193,8 +194,9 @@ class CodingSession:
             events = [event("apply", self.coder, segment=seg.id, code=code)]
         elif sel is not None:
             start, end = sel
+            page = self.next_page or (page_at(self.pages, start) if self.pages else "")
             new = segment_event(self.coder, self.source, start, end, self.text[start:end],
-                                self.next_role, self.next_page)
+                                self.next_role, page)
             events = [new, event("apply", self.coder, segment=new["segment"], code=code)]
         else:
             raise ReviewkitError("select some text first (w, s, p or shift+arrows)")
@@ -347,7 +349,7 @@ def open_session(project: Project, coder: str, source: str) -> CodingSession:
     book = load_codebook(project)
     src = get_source(project, source)
     text = source_text(project, src)
-    session = CodingSession(project, coder, src.id, text, book)
+    session = CodingSession(project, coder, src.id, text, book, pages=src)
     session.refresh()
     session.cursor = -1
     if not session.next_uncoded():
