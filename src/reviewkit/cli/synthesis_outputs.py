@@ -10,12 +10,19 @@ from reviewkit.cli.common import project_dir, user_errors, warn_all
 from reviewkit.cli.synthesis import app
 from reviewkit.project.config import find_project
 from reviewkit.reporting.outputs import deliver
+from reviewkit.synthesis.coders import for_outputs
 from reviewkit.synthesis.state import load_synthesis
 
 FmtOpt = typer.Option("table", "--format", "-f",
                       help="table, csv, json, md, html, latex or docx (docx needs -o)")
 OutOpt = typer.Option(None, "--output", "-o", help="Write to this file")
 LevelOpt = typer.Option(None, "--level", help="Only codes of this level")
+CoderOpt = typer.Option(None, "--coder", help="Only these coders' segments (A,B); default: "
+                        "[synthesis] coders in reviewkit.toml, else everyone's")
+
+
+def _load(project, coder: str | None):
+    return for_outputs(project, load_synthesis(project), coder)
 
 
 def _show(text: str | None, problems: list) -> None:
@@ -27,12 +34,12 @@ def _show(text: str | None, problems: list) -> None:
 @app.command("matrix")
 @user_errors
 def matrix(ctx: typer.Context, level: str = LevelOpt, fmt: str = FmtOpt,
-           output: Path = OutOpt) -> None:
+           output: Path = OutOpt, coder: str = CoderOpt) -> None:
     """Theme x study: coded segments per study for each code (and its sub-codes)."""
     from reviewkit.synthesis.outputs import matrix_table
 
     project = find_project(project_dir(ctx))
-    syn = load_synthesis(project)
+    syn = _load(project, coder)
     table = matrix_table(syn, level, indent=fmt == "table" and output is None)
     _show(deliver(table, fmt, output, project.root), syn.problems)
 
@@ -40,12 +47,12 @@ def matrix(ctx: typer.Context, level: str = LevelOpt, fmt: str = FmtOpt,
 @app.command("quotes")
 @user_errors
 def quotes(ctx: typer.Context, role: str = typer.Option(None, "--role"), fmt: str = FmtOpt,
-           output: Path = OutOpt) -> None:
+           output: Path = OutOpt, coder: str = CoderOpt) -> None:
     """The quote table: each coded segment with study, role, page and code path."""
     from reviewkit.synthesis.outputs import quotes_table
 
     project = find_project(project_dir(ctx))
-    syn = load_synthesis(project)
+    syn = _load(project, coder)
     _show(deliver(quotes_table(syn, role), fmt, output, project.root), syn.problems)
 
 
@@ -53,12 +60,12 @@ def quotes(ctx: typer.Context, role: str = typer.Option(None, "--role"), fmt: st
 @user_errors
 def themes(ctx: typer.Context, level: str = typer.Option(None, "--level", help="Default: "
                                                          "the top-level themes"),
-           fmt: str = FmtOpt, output: Path = OutOpt) -> None:
+           fmt: str = FmtOpt, output: Path = OutOpt, coder: str = CoderOpt) -> None:
     """Each theme: definition, supporting studies, segments, illustrative quotes."""
     from reviewkit.synthesis.themes import themes_table
 
     project = find_project(project_dir(ctx))
-    syn = load_synthesis(project)
+    syn = _load(project, coder)
     _show(deliver(themes_table(syn, level), fmt, output, project.root), syn.problems)
 
 
@@ -66,11 +73,11 @@ def themes(ctx: typer.Context, level: str = typer.Option(None, "--level", help="
 @user_errors
 def heatmap(ctx: typer.Context, output: Path = typer.Option(..., "--output", "-o",
                                                             help="FILE.svg or FILE.png"),
-            level: str = LevelOpt) -> None:
+            level: str = LevelOpt, coder: str = CoderOpt) -> None:
     """The theme x study matrix as a heatmap, counts written in the cells."""
     from reviewkit.synthesis.plots import write_heatmap  # matplotlib: only when asked
 
-    syn = load_synthesis(find_project(project_dir(ctx)))
+    syn = _load(find_project(project_dir(ctx)), coder)
     write_heatmap(syn, output, level)
     warn_all(syn.problems)
     typer.echo(f"wrote {output}")

@@ -27,7 +27,7 @@ def config_method(project: Project, known: dict) -> str | None:
     if not isinstance(data, dict):
         raise ReviewkitError(f"[{SECTION}] must be a table", file=CONFIG,
                              line=tomlfile.line_of(text, SECTION), field=SECTION)
-    unknown = sorted(set(data) - {"method"})
+    unknown = sorted(set(data) - {"method", "coders"})
     if unknown:
         raise ReviewkitError("unknown field (check the spelling)", file=CONFIG,
                              line=tomlfile.line_of(text, unknown[0]),

@@ -30,7 +30,8 @@ def matrix_table(syn: Synthesis, level: str | None = None, indent: bool = False,
     columns += [("theme", "Theme"), ("level", "Level")]
     columns += [(s, s) for s in study_ids(syn)] + [("studies", "Studies")]
     title = "Theme x study: coded segments per study" + (f" ({level})" if level else "")
-    notes = ["A segment (any coder's) counts for a theme when it is coded with the theme or "
+    whose = f"coded by {', '.join(syn.coders)}" if syn.coders else "any coder's"
+    notes = [f"A segment ({whose}) counts for a theme when it is coded with the theme or "
              "any code below it; Studies: how many studies give the theme at least one "
              "segment."]
     if any(c.credibility == "unsupported" for c in syn.codebook.codes.values()):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reviewkit.project.config import Project
 from reviewkit.screening.log import Problem
@@ -16,6 +16,7 @@ class Synthesis:
     codebook: Codebook
     sources: list[Source]
     coding: Coding
+    coders: list[str] = field(default_factory=list)  # only these coders' segments; [] all
 
     @property
     def problems(self) -> list[Problem]:

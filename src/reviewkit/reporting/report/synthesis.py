@@ -19,9 +19,10 @@ def synthesis_section(project: Project) -> tuple[list[Table], list[Figure], list
     A codebook that does not validate stops the report with its one-line error."""
     if not codebook_path(project).is_file():
         return [], [], []
+    from reviewkit.synthesis.coders import for_outputs
     from reviewkit.synthesis.state import load_synthesis
 
-    syn = load_synthesis(project)
+    syn = for_outputs(project, load_synthesis(project))  # [synthesis] coders, if named
     if not syn.coding.segments:
         return [], [], [str(p) for p in syn.problems]
     from reviewkit.synthesis.outputs import matrix_table, quotes_table

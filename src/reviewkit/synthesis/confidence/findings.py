@@ -14,6 +14,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.records.studies import load_studies
+from reviewkit.synthesis.coders import for_outputs
 from reviewkit.synthesis.coding import Segment
 from reviewkit.synthesis.state import Synthesis, load_synthesis
 
@@ -63,7 +64,7 @@ def load_findings(project: Project, syn: Synthesis | None = None) -> Findings:
         raise ReviewkitError("no review findings yet: write synthesis/findings.yaml "
                              "(see docs/confidence.md)", file=FINDINGS)
     data, lines = yamlfile.load(path)
-    syn = syn or load_synthesis(project)
+    syn = syn or for_outputs(project, load_synthesis(project))
     found = parse_findings(data, lines, syn)
     note = data.get("note") if isinstance(data, dict) else ""
     return Findings(found, syn, note=note if isinstance(note, str) else "")
