@@ -237,3 +237,17 @@ def test_uncoded_empty_and_unknown_selections_are_counted(tmp_path: Path) -> Non
     for words in ("1 selection(s) empty", "1 coding(s) name a code not in",
                   "2 selection(s) carry no coding", "1 note(s) not attached"):
         assert any(words in w for w in rep.warnings), (words, rep.warnings)
+
+
+def test_a_source_edited_under_its_coded_segments_is_not_exported(example) -> None:
+    root = example.root
+    source = sorted((root / "synthesis" / "sources").glob("*.txt"))[0]
+    text = source.read_text("utf-8")
+    first = next(line for line in text.splitlines() if line.startswith("> "))
+    source.write_text(text.replace(first, "> (quotation removed)"), "utf-8")
+    before = snapshot(root)
+    r = run_cli("synthesis", "export", str(root / "out.qdpx"), cwd=root)
+    assert r.returncode == 2 and "was edited under its segments" in r.stderr, r.stderr
+    assert "synthesis/coding/tompkins.jsonl:" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert snapshot(root) == before and not (root / "out.qdpx").exists()

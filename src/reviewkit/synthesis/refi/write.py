@@ -99,6 +99,15 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
     warnings: list[str] = []
     segments = sorted(coding.segments.values(), key=lambda s: (s.source, s.start, s.end, s.id))
     anchors = {a.segment: a for a in anchor_segments(project, segments, syn.sources)}
+    lost = [seg for seg in segments if anchors[seg.id].status == "lost" and seg.codes]
+    if lost:  # the exchange would drop them: refuse before anything is written
+        first = lost[0]
+        raise ReviewkitError(
+            f"source {first.source!r} was edited under its segments: the words of {len(lost)}"
+            f" coded segment(s) are gone from it (first: segment {first.id}, "
+            f"{first.text[:40]!r}); put the words back, or uncode the segment (reviewkit "
+            "synthesis uncode SEGMENT --code CODE), then export", file=first.file,
+            line=first.line)
     users = sorted({s.coder for s in segments} | {m.coder for m in coding.memos})
     notes: dict[tuple[str, str], list[str]] = {}
     note_guids = []
@@ -136,8 +145,8 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
             _el(node, ns, "Description", s.title)
         for seg in (x for x in segments if x.source == s.id):
             a = anchors[seg.id]
-            if a.status == "lost":
-                warnings.append(f"segment {seg.id} lost (its text is no longer in "
+            if a.status == "lost":  # an uncoded segment only: nothing of the coding is lost
+                warnings.append(f"uncoded segment {seg.id} lost (its text is no longer in "
                                 f"{s.id}); not exported")
                 continue
             sel = _el(node, ns, "PlainTextSelection", guid=guid("segment", seg.id),
