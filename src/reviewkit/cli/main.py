@@ -7,32 +7,15 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli import appraisal as appraisal_cli
-from reviewkit.cli import dedup as dedup_cli
-from reviewkit.cli import extraction as extraction_cli
-from reviewkit.cli import fulltext as fulltext_cli
-from reviewkit.cli import prisma as prisma_cli
 from reviewkit.cli import ranking as ranking_cli
 from reviewkit.cli import report as report_cli
-from reviewkit.cli import screening as screening_cli
-from reviewkit.cli import search as search_cli
-from reviewkit.cli import studies as studies_cli
-from reviewkit.cli import synthesis as synthesis_cli
 from reviewkit.cli.common import FormatOpt, emit, progress, project_dir, user_errors, warn
 from reviewkit.cli.demo import demo as demo_command
+from reviewkit.cli.lazy import LazyGroup
 
 app = typer.Typer(help="reviewkit: systematic reviews from search log to PRISMA report.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
-app.add_typer(search_cli.app, name="search")
-app.add_typer(screening_cli.app, name="screen")
-app.add_typer(screening_cli.reviewer_app, name="reviewer")
-app.add_typer(dedup_cli.app, name="dedup")
-app.add_typer(appraisal_cli.app, name="appraisal")
-app.add_typer(extraction_cli.app, name="extraction")
-app.add_typer(prisma_cli.app, name="prisma")
-app.add_typer(synthesis_cli.app, name="synthesis")
-app.add_typer(fulltext_cli.app, name="fulltext")
-app.add_typer(studies_cli.app, name="studies")
+                  no_args_is_help=True, pretty_exceptions_enable=False,
+                  cls=LazyGroup)  # the command groups (search, screen, ...): cli/lazy.py
 app.command("simulate")(ranking_cli.simulate)
 app.command("report")(report_cli.report)
 
