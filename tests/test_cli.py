@@ -150,6 +150,11 @@ def test_help_and_status_load_no_heavy_library(project):
     rapidfuzz: each command imports its library in its body."""
     (project / "tiny.ris").write_text(TINY_RIS, encoding="utf-8")
     assert run_cli("import", "tiny.ris", "--search", "wos", "-q", cwd=project).returncode == 0
+    (project / "studies.toml").write_text('[[study]]\nid = "s1"\ncitation = "A (2020)"\n',
+                                          encoding="utf-8")
+    (project / "s1.txt").write_text("People chose their own care.\n", encoding="utf-8")
+    added = run_cli("synthesis", "source", "add", "s1.txt", "--study", "s1", cwd=project)
+    assert added.returncode == 0, added.stderr  # status then checks the synthesis too
     first = run_cli("status", "-f", "json", cwd=project)  # dedups the new records
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)[0]["duplicates_linked"] == 1
@@ -157,7 +162,8 @@ def test_help_and_status_load_no_heavy_library(project):
     status = _imported("status", cwd=project)
     # the parse sees real imports: the CLI, and for status the status code itself
     assert {"typer", "reviewkit.cli.main"} <= helped
-    assert {"reviewkit.project.status", "reviewkit.dedup.run"} <= status
+    assert {"reviewkit.project.status", "reviewkit.dedup.run", "reviewkit.synthesis.anchor"
+            } <= status
     assert _heavy(helped) == []
     assert _heavy(status) == []
 
