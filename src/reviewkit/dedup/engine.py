@@ -11,7 +11,7 @@ from reviewkit.dedup.score import CERTAIN, POSSIBLE, Verdict, compare
 from reviewkit.gcpause import no_gc
 
 # Bump when the method changes what it decides: stored clusters are recomputed.
-METHOD_VERSION = "3"
+METHOD_VERSION = "4"
 COMPLETENESS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
                 "abstract", "issn")
 
