@@ -40,7 +40,7 @@ def rules() -> dict:
     data = yaml.safe_load(text)
     venue = data["venue"]
     lists = {k: data[k] for k in ("generic_titles", "title_tail_words", "journal_stopwords",
-                                  "notice_words")}
+                                  "notice_words", "title_rubrics")}
     lists.update({f"venue.{k}": venue[k] for k in ("drop_words", "organisations")})
     for key, words in lists.items():
         odd = [w for w in words if not isinstance(w, str)]
@@ -49,6 +49,7 @@ def rules() -> dict:
     data["generic_titles"] = {_NONWORD.sub("", t) for t in data["generic_titles"]}
     data["title_tail_words"] = set(data["title_tail_words"])
     data["journal_stopwords"] = set(data["journal_stopwords"])
+    data["title_rubrics"] = tuple(_NONWORD.sub("", w) for w in data["title_rubrics"])
     data["notice_words"] = [tuple(w.split()) for w in data["notice_words"]]
     venue["drop"] = set(venue["drop_words"]) | set(venue["organisations"])
     venue["ordinal_re"] = re.compile(venue["ordinal"])

@@ -89,6 +89,10 @@ def volumes_agree(a: Features, b: Features) -> bool | None:
 
 def _title(a: Features, b: Features, floor: float) -> float:
     title = fuzz.ratio(a.title, b.title) if a.title and b.title else 0.0
+    if 40 <= title < 100:
+        short, long_ = (a.key, b.key) if len(a.key) <= len(b.key) else (b.key, a.key)
+        if short and long_.endswith(short) and long_[: -len(short)] in rules()["title_rubrics"]:
+            return 100.0  # 'Research note: <title>' is the title
     if title < floor and min(len(a.key), len(b.key)) >= 30 and (
             a.key.startswith(b.key) or b.key.startswith(a.key) or
             a.key.endswith(b.key) or b.key.endswith(a.key)):
