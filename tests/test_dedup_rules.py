@@ -208,6 +208,13 @@ def test_erratum_is_not_merged_with_its_article():
     assert len(result.clusters) == 2 and len(result.queued) == 1
 
 
+def test_notice_titled_by_one_database_on_the_same_pages_merges():
+    # one database titles the erratum note itself by the article it corrects: the same
+    # volume, issue and page range say it is one printed item (as in the shared sets)
+    note = dict(ARTICLE, issue="6", pages="616-616", doi="")
+    assert merged(dict(note, title="Erratum: " + LONG_TITLE), note)
+
+
 def test_republication_in_the_next_volume_with_a_new_doi_is_not_merged():
     again = dict(ARTICLE, volume="13", issue="1", pages="1-26", year="2020",
                  doi="10.1/jxs.2020.13.1.1")
@@ -222,3 +229,6 @@ def test_editorial_vs_guest_editorial_is_not_merged():
     assert label(a, b) == DISTINCT
     assert apart(a, b)
     assert apart(dict(a, pages="1-2"), dict(b, pages="1-2"))  # not a subtitle either
+    # a generic main title is never rescued as a title without its subtitle
+    assert apart(dict(a, pages="1-2"), dict(a, title="Editorial: digital platforms",
+                                             pages="1-2"))

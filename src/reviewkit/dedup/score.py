@@ -128,8 +128,7 @@ def _same_item(a: Features, b: Features, ev: dict) -> str | None:
     short, long_ = (a, b) if len(a.key) <= len(b.key) else (b, a)
     if (long_.title.startswith(short.title + " ") and len(short.key) >= t["subtitle_main_min"]
             and short.key not in rules()["generic_titles"] and ev["volume"] is not False
-            and authors is not None and authors >= t["authors_agree"]
-            and not ev["soft"]):
+            and authors is not None and authors >= t["authors_agree"]):
         return "main title without its subtitle, same pages and venue"
     return None
 
