@@ -49,8 +49,13 @@ def rules() -> dict:
     data["generic_titles"] = {_NONWORD.sub("", t) for t in data["generic_titles"]}
     data["title_tail_words"] = set(data["title_tail_words"])
     data["journal_stopwords"] = set(data["journal_stopwords"])
-    data["title_rubrics"] = tuple(_NONWORD.sub("", w) for w in data["title_rubrics"])
+    data["rubric_first"] = {}
+    for w in data["title_rubrics"]:
+        data["rubric_first"].setdefault(w.split()[0], []).append(_NONWORD.sub("", w))
     data["notice_words"] = [tuple(w.split()) for w in data["notice_words"]]
+    data["notice_first"] = {}
+    for phrase in data["notice_words"]:
+        data["notice_first"].setdefault(phrase[0], []).append(phrase)
     venue["drop"] = set(venue["drop_words"]) | set(venue["organisations"])
     venue["ordinal_re"] = re.compile(venue["ordinal"])
     return data
@@ -120,13 +125,26 @@ def notice(title: str) -> bool:
 
     Only a leading word counts: MEDLINE appends '[Erratum appears in ...]' to the
     article's own title."""
-    words = tuple(title.split()[:3])
-    return any(words[:len(phrase)] == phrase for phrase in rules()["notice_words"])
+    first, _, rest = title.partition(" ")
+    phrases = rules()["notice_first"].get(first)
+    if not phrases:
+        return False  # almost every title: one dict look-up
+    words = (first, *rest.split(" ", 3)[:3])
+    return any(words[:len(phrase)] == phrase for phrase in phrases)
+
+
+def bare_key(title: str, key: str) -> str:
+    """The key without a rubric before the title ('Research note: ...'), or ''."""
+    rubrics = rules()["rubric_first"].get(title.partition(" ")[0])
+    for rubric in rubrics or ():
+        if key.startswith(rubric) and len(key) > len(rubric):
+            return key[len(rubric):]
+    return ""
 
 
 def doi_tail(doi: str) -> int | None:
     """The DOI's last run of digits: an article number ('10.1016/j.x.2020.100123')."""
-    m = _LAST_NUMBER.search(doi)
+    m = _LAST_NUMBER.search(doi) if doi else None
     return int(m.group(1)) if m else None
 
 
@@ -179,6 +197,7 @@ class Features:
     index: int
     title: str            # words, space separated
     key: str              # letters and digits only
+    bare_key: str         # key without a rubric ('Research note: '), '' if none
     generic: bool
     notice: bool          # an erratum or retraction notice
     authors: tuple[str, ...]
@@ -210,8 +229,8 @@ def features(index: int, rec: dict) -> Features:
     year = rec.get("year")
     doi = norm_doi(rec.get("doi") or "")
     return Features(
-        index=index, title=title, key=key, generic=generic, notice=notice(title),
-        authors=authors,
+        index=index, title=title, key=key, bare_key=bare_key(title, key), generic=generic,
+        notice=notice(title), authors=authors,
         first_author=authors[0] if authors else "",
         year=int(year) if str(year or "").isdigit() else None,
         journal=journal_tokens(rec.get("journal") or ""),

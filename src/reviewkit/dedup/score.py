@@ -88,11 +88,10 @@ def volumes_agree(a: Features, b: Features) -> bool | None:
 
 
 def _title(a: Features, b: Features, floor: float) -> float:
+    if a.bare_key or b.bare_key:  # 'Research note: <title>' is the title
+        if (a.bare_key or a.key) == (b.bare_key or b.key):
+            return 100.0
     title = fuzz.ratio(a.title, b.title) if a.title and b.title else 0.0
-    if 40 <= title < 100:
-        short, long_ = (a.key, b.key) if len(a.key) <= len(b.key) else (b.key, a.key)
-        if short and long_.endswith(short) and long_[: -len(short)] in rules()["title_rubrics"]:
-            return 100.0  # 'Research note: <title>' is the title
     if title < floor and min(len(a.key), len(b.key)) >= 30 and (
             a.key.startswith(b.key) or b.key.startswith(a.key) or
             a.key.endswith(b.key) or b.key.endswith(a.key)):
@@ -135,6 +134,8 @@ def _same_item(a: Features, b: Features, ev: dict) -> str | None:
 
 def compare(a: Features, b: Features) -> Verdict:
     v = _compare(a, b)
+    if v is _UNLIKE:
+        return v  # most pairs
     ev = v.evidence
     if (v.label != CERTAIN and a.pages[2] is not None and a.pages == b.pages
             and "hard" in ev and not ev["hard"]):
@@ -151,8 +152,7 @@ def compare(a: Features, b: Features) -> Verdict:
 def _compare(a: Features, b: Features) -> Verdict:
     t = rules()["thresholds"]
     title = _title(a, b, t["title_possible"])
-    same_range = a.pages[2] is not None and a.pages == b.pages
-    if title < t["title_variant"] and not same_range:
+    if title < t["title_variant"] and (a.pages[2] is None or a.pages != b.pages):
         return _UNLIKE  # most candidate pairs end here: keep this path lean
     ev: dict = {"title": round(title, 1)}
     doi = _agree(a.doi, b.doi)
@@ -180,7 +180,7 @@ def _compare(a: Features, b: Features) -> Verdict:
     score = title + 2 * support - 10 * len(hard) - 5 * len(soft)
     if title < t["title_variant"]:
         return Verdict(DISTINCT, score, ev)
-    if issues_conflict(a, b):
+    if a.issue != b.issue and issues_conflict(a, b):
         ev["hard"] = hard + ["issue"]
         return Verdict(DISTINCT, score - 10, ev)
     if a.generic or b.generic:
