@@ -177,6 +177,13 @@ def test_recurring_column_in_issues_of_one_volume_stays_apart():
     assert apart(*issues)
 
 
+def test_a_copy_without_issue_does_not_chain_two_issues():
+    issues = [dict(COLUMN, issue=str(n)) for n in (1, 2, 3)]
+    clusters = find_duplicates([dict(COLUMN)] + issues).clusters
+    assert len(clusters) == 3  # the issue-less copy joins one column, never two
+    assert all(len(c) <= 2 for c in clusters)
+
+
 def test_issue_conflict_counts_only_under_its_guards():
     # pages present: a different issue is a typo, the pages decide
     assert merged(dict(COLUMN, issue="2", pages="1-3"), dict(COLUMN, issue="3", pages="1-3"))
