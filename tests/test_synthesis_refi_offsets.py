@@ -46,3 +46,17 @@ def test_the_reading_that_puts_selections_on_word_boundaries_wins() -> None:
     assert choose_reading([(RAW, spans(False, False))]) == "code points"
     # plain ASCII with LF: every reading agrees, the plain one is chosen
     assert choose_reading([("a b\nc d\n", [(0, 1), (4, 5)])]) == "code points"
+
+
+def test_plain_text_maps_offsets_as_they_are_in_every_reading():
+    from reviewkit.synthesis.refi.offsets import READINGS, Reading
+
+    plain = "Budgets – “choice” and control.\nA second line."
+    for name, crlf in READINGS:
+        r = Reading(plain, name, crlf)
+        assert [r.map(i) for i in range(len(plain) + 1)] == list(range(len(plain) + 1))
+        assert r.map(len(plain) + 1) is None and r.map(-1) is None
+    # a character outside the BMP is two UTF-16 units: offsets after it shift by one
+    astral = "a\U0001F600b"
+    r = Reading(astral, "UTF-16 units", False)
+    assert (r.map(1), r.map(2), r.map(3), r.map(4)) == (1, None, 2, 3)

@@ -12,6 +12,8 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.project.atomic import write_text_atomic
 
 Lines = dict[tuple[str, ...], int]
+# libyaml when PyYAML was built with it: a 300-code codebook parses 10x faster
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load(path: Path) -> tuple[Any, Lines]:
@@ -27,8 +29,12 @@ def load(path: Path) -> tuple[Any, Lines]:
 
 def loads(text: str, name: str) -> tuple[Any, Lines]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = _LOADER(text)
+        try:  # one parse: the node tree for line numbers, the data built from it
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"

@@ -8,9 +8,11 @@ boundaries wins (ties go to the plain reading, listed first).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from itertools import accumulate
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 READINGS = (("code points", False), ("code points, CRLF as 2", True),
             ("UTF-16 units", False), ("UTF-16 units, CRLF as 2", True))
 
@@ -21,6 +23,12 @@ class Reading:
     def __init__(self, raw: str, name: str, crlf_two: bool) -> None:
         self.name = name
         utf16 = name.startswith("UTF-16")
+        # no CR and (for UTF-16) no character outside the BMP: every reading is the plain
+        # one, so skip the per-character tables (they dominate a large import)
+        self.size = len(raw)
+        self.identity = "\r" not in raw and not (utf16 and _ASTRAL.search(raw))
+        if self.identity:
+            return
         pair = [c == "\r" and raw[i + 1:i + 2] == "\n" for i, c in enumerate(raw)]
         widths = [(1 if crlf_two else 0) if p else (2 if utf16 and ord(c) > 0xFFFF else 1)
                   for c, p in zip(raw, pair, strict=True)]
@@ -29,6 +37,8 @@ class Reading:
 
     def map(self, offset: int) -> int | None:
         """The reviewkit offset of a REFI offset; None when it falls inside a character."""
+        if self.identity:
+            return offset if 0 <= offset <= self.size else None
         k = bisect_left(self.units, offset)
         if k < len(self.units) and self.units[k] == offset:
             return self.norm[k]

@@ -100,6 +100,9 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
     segments = sorted(coding.segments.values(), key=lambda s: (s.source, s.start, s.end, s.id))
     anchors = {a.segment: a for a in anchor_segments(project, segments, syn.sources)}
     lost = [seg for seg in segments if anchors[seg.id].status == "lost" and seg.codes]
+    by_source: dict[str, list] = {}  # in the sorted order, one pass (not one per source)
+    for seg in segments:
+        by_source.setdefault(seg.source, []).append(seg)
     if lost:  # the exchange would drop them: refuse before anything is written
         first = lost[0]
         raise ReviewkitError(
@@ -143,7 +146,7 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
                    plainTextPath=f"internal://{g}.txt")
         if s.title:
             _el(node, ns, "Description", s.title)
-        for seg in (x for x in segments if x.source == s.id):
+        for seg in by_source.get(s.id, []):
             a = anchors[seg.id]
             if a.status == "lost":  # an uncoded segment only: nothing of the coding is lost
                 warnings.append(f"uncoded segment {seg.id} lost (its text is no longer in "
