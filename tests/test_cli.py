@@ -120,3 +120,57 @@ def test_starting_a_command_does_not_load_the_ranker():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+HEAVY = ("numpy", "scipy", "sklearn", "spacy", "matplotlib", "textual", "docx", "jinja2",
+         "pygraphviz", "xmlschema", "rapidfuzz")
+TINY_RIS = "".join(
+    f"TY  - JOUR\nTI  - {title}\nAU  - Smith, Jane\nPY  - 2020\nJO  - Health Policy\n"
+    f"VL  - 12\nSP  - {page}\nER  - \n\n"
+    for title, page in (("Budgets held by patients", "1"), ("Budgets held by patients", "1"),
+                        ("Care at home for older people", "40")))
+
+
+def _imported(*args: str, cwd) -> set[str]:
+    """Every module `reviewkit ARGS` imports, read from python -X importtime."""
+    res = subprocess.run([sys.executable, "-X", "importtime", "-m", "reviewkit", *args],
+                         cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    return {line.rsplit("|", 1)[1].strip() for line in res.stderr.splitlines()
+            if line.startswith("import time:") and line.count("|") == 2}
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY)
+
+
+def test_help_and_status_load_no_heavy_library(project):
+    """--help and status (nothing changed since the last command) answer without numpy,
+    scikit-learn, spaCy, matplotlib, Textual, python-docx, Jinja2, Graphviz, xmlschema or
+    rapidfuzz: each command imports its library in its body."""
+    (project / "tiny.ris").write_text(TINY_RIS, encoding="utf-8")
+    assert run_cli("import", "tiny.ris", "--search", "wos", "-q", cwd=project).returncode == 0
+    (project / "studies.toml").write_text('[[study]]\nid = "s1"\ncitation = "A (2020)"\n',
+                                          encoding="utf-8")
+    (project / "s1.txt").write_text("People chose their own care.\n", encoding="utf-8")
+    added = run_cli("synthesis", "source", "add", "s1.txt", "--study", "s1", cwd=project)
+    assert added.returncode == 0, added.stderr  # status then checks the synthesis too
+    first = run_cli("status", "-f", "json", cwd=project)  # dedups the new records
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)[0]["duplicates_linked"] == 1
+    helped = _imported("--help", cwd=project)
+    status = _imported("status", cwd=project)
+    # the parse sees real imports: the CLI, and for status the status code itself
+    assert {"typer", "reviewkit.cli.main"} <= helped
+    assert {"reviewkit.project.status", "reviewkit.dedup.run", "reviewkit.synthesis.anchor"
+            } <= status
+    assert _heavy(helped) == []
+    assert _heavy(status) == []
+
+
+def test_recomputing_dedup_still_loads_the_engine(project):
+    """The other side of the lazy import: records that changed are clustered, so the
+    method (rapidfuzz) loads then."""
+    (project / "tiny.ris").write_text(TINY_RIS, encoding="utf-8")
+    assert run_cli("import", "tiny.ris", "--search", "wos", "-q", cwd=project).returncode == 0
+    assert "rapidfuzz" in _heavy(_imported("status", cwd=project))

@@ -6,17 +6,8 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.appraisal.checklist import checklist_rows, get_checklist, load_checklists
-from reviewkit.appraisal.compare import compare, make_consensus, study_appraisals
-from reviewkit.appraisal.importer import import_appraisals
-from reviewkit.appraisal.records import load_appraisals
 from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors, warn
 from reviewkit.errors import ReviewkitError
-from reviewkit.project.config import find_project
-from reviewkit.project.session import lock
-from reviewkit.reporting.outputs import deliver
-from reviewkit.reporting.review_tables import casp_matrix, casp_summary
-from reviewkit.screening.reviewers import resolve_reviewer
 
 app = typer.Typer(help="Critical appraisal (CASP and other checklists).", no_args_is_help=True)
 ChecklistOpt = typer.Option(None, "--checklist", "-c", help="Checklist id or YAML file")
@@ -39,6 +30,9 @@ def _pairs(items: list[str] | None) -> dict[str, str]:
 @user_errors
 def checklists(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f")) -> None:
     """List (and validate) the checklists: reviewkit's and the project's own (casp/)."""
+    from reviewkit.appraisal.checklist import checklist_rows
+    from reviewkit.project.config import find_project
+
     rows = checklist_rows(find_project(project_dir(ctx)))
     emit(rows, fmt, "Checklists", ["id", "title", "version", "questions", "from", "licence"])
 
@@ -47,6 +41,10 @@ def checklists(ctx: typer.Context, fmt: str = typer.Option("table", "--format", 
 @user_errors
 def check(ctx: typer.Context) -> None:
     """Validate every checklist and appraisal file; exit 2 naming the first problem."""
+    from reviewkit.appraisal.checklist import load_checklists
+    from reviewkit.appraisal.records import load_appraisals
+    from reviewkit.project.config import find_project
+
     project = find_project(project_dir(ctx))
     records = load_appraisals(project)
     typer.echo(f"ok: {len(load_checklists(project))} checklists, {len(records)} appraisals")
@@ -57,6 +55,11 @@ def check(ctx: typer.Context) -> None:
 def summary(ctx: typer.Context, checklist: str = ChecklistOpt, fmt: str = FmtOpt,
             output: Path = OutOpt) -> None:
     """Per-question answer counts across included studies (CASP Table 3)."""
+    from reviewkit.appraisal.checklist import get_checklist
+    from reviewkit.project.config import find_project
+    from reviewkit.reporting.outputs import deliver
+    from reviewkit.reporting.review_tables import casp_summary
+
     project = find_project(project_dir(ctx))
     table, warnings = casp_summary(project, get_checklist(project, checklist))
     _out(deliver(table, fmt, output, project.root), warnings)
@@ -67,6 +70,11 @@ def summary(ctx: typer.Context, checklist: str = ChecklistOpt, fmt: str = FmtOpt
 def matrix(ctx: typer.Context, checklist: str = ChecklistOpt, fmt: str = FmtOpt,
            output: Path = OutOpt) -> None:
     """Each study's answers, study by question."""
+    from reviewkit.appraisal.checklist import get_checklist
+    from reviewkit.project.config import find_project
+    from reviewkit.reporting.outputs import deliver
+    from reviewkit.reporting.review_tables import casp_matrix
+
     project = find_project(project_dir(ctx))
     table, warnings = casp_matrix(project, get_checklist(project, checklist))
     _out(deliver(table, fmt, output, project.root), warnings)
@@ -81,6 +89,8 @@ def plot(ctx: typer.Context, output: Path = typer.Argument(..., help="File stem:
          weight: list[str] = typer.Option(None, help="STUDY=WEIGHT for the summary plot")
          ) -> None:
     """robvis-style traffic-light or weighted summary bar plot (SVG and PNG)."""
+    from reviewkit.appraisal.checklist import get_checklist
+    from reviewkit.project.config import find_project
     from reviewkit.reporting.robplots import plot_appraisals
 
     project = find_project(project_dir(ctx))
@@ -95,6 +105,9 @@ def plot(ctx: typer.Context, output: Path = typer.Argument(..., help="File stem:
 def enter(ctx: typer.Context, study: str, reviewer: str = ReviewerOpt,
           checklist: str = ChecklistOpt) -> None:
     """Answer a checklist from the keyboard; each answer is saved as it is given."""
+    from reviewkit.appraisal.checklist import get_checklist
+    from reviewkit.project.config import find_project
+    from reviewkit.screening.reviewers import resolve_reviewer
     from reviewkit.tui.appraise import appraise_app
 
     project = find_project(project_dir(ctx))
@@ -109,6 +122,11 @@ def enter(ctx: typer.Context, study: str, reviewer: str = ReviewerOpt,
 def import_(ctx: typer.Context, file: Path, checklist: str = ChecklistOpt,
             replace: bool = typer.Option(False, help="Overwrite existing records")) -> None:
     """Import appraisals from CSV or YAML (all rows or nothing)."""
+    from reviewkit.appraisal.checklist import get_checklist
+    from reviewkit.appraisal.importer import import_appraisals
+    from reviewkit.project.config import find_project
+    from reviewkit.project.session import lock
+
     project = find_project(project_dir(ctx))
     with lock(project):
         chk = get_checklist(project, checklist) if checklist else None
@@ -122,6 +140,10 @@ def compare_(ctx: typer.Context, study: str, checklist: str = ChecklistOpt,
              reviewers: str = typer.Option(None, help="a,b (default: all)"),
              fmt: str = typer.Option("table", "--format", "-f")) -> None:
     """List the questions two reviewers answered differently."""
+    from reviewkit.appraisal.checklist import get_checklist
+    from reviewkit.appraisal.compare import compare, study_appraisals
+    from reviewkit.project.config import find_project
+
     project = find_project(project_dir(ctx))
     chk = get_checklist(project, checklist)
     records = study_appraisals(project, study, chk, reviewers.split(",") if reviewers else None)
@@ -139,6 +161,11 @@ def consensus(ctx: typer.Context, study: str, checklist: str = ChecklistOpt,
               set_: list[str] = typer.Option(None, "--set", help="q7=yes or q7=@reviewer"),
               reviewers: str = typer.Option(None, help="a,b (default: all)")) -> None:
     """Record the agreed appraisal (casp/<study>/consensus.yaml)."""
+    from reviewkit.appraisal.checklist import get_checklist
+    from reviewkit.appraisal.compare import make_consensus
+    from reviewkit.project.config import find_project
+    from reviewkit.project.session import lock
+
     project = find_project(project_dir(ctx))
     with lock(project):
         result = make_consensus(project, study, get_checklist(project, checklist), _pairs(set_),

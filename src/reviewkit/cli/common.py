@@ -13,7 +13,6 @@ import typer
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.reporting.tables import render, terminal_safe
-from reviewkit.store.sqlite import heal_store
 
 FormatOpt = typer.Option("table", "--format", "-f", help="table, csv, json or md")
 
@@ -33,6 +32,8 @@ def user_errors(fn: Callable) -> Callable:
             try:
                 return fn(*args, **kwargs)
             except sqlite3.DatabaseError as exc:
+                from reviewkit.store.sqlite import heal_store
+
                 # damage the open-time checks could not see: move the cache aside, run again
                 if "locked" in str(exc) or not heal_store(str(exc)):
                     raise

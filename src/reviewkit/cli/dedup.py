@@ -12,12 +12,6 @@ from reviewkit.cli.common import (
     user_errors,
     warn_all,
 )
-from reviewkit.dedup.judgements import judgement_problems
-from reviewkit.dedup.report import merges, per_database
-from reviewkit.dedup.run import record_judgement, run_dedup
-from reviewkit.project.config import find_project
-from reviewkit.project.session import session
-from reviewkit.screening.reviewers import resolve_reviewer
 
 app = typer.Typer(help="Find duplicate records across databases; nothing is ever deleted.",
                   invoke_without_command=True)
@@ -28,6 +22,10 @@ app = typer.Typer(help="Find duplicate records across databases; nothing is ever
 def dedup(ctx: typer.Context, fmt: str = FormatOpt,
           force: bool = typer.Option(False, help="Recompute even if nothing changed")) -> None:
     """Cluster duplicates: certain ones linked, possible ones queued for a person."""
+    from reviewkit.dedup.judgements import judgement_problems
+    from reviewkit.dedup.run import run_dedup
+    from reviewkit.project.session import session
+
     if ctx.invoked_subcommand:
         return
     with session(project_dir(ctx), sync=True) as (project, store):
@@ -42,6 +40,10 @@ def dedup(ctx: typer.Context, fmt: str = FormatOpt,
 def report(ctx: typer.Context, fmt: str = FormatOpt,
            show_merges: bool = typer.Option(False, "--merges", help="List every merge")) -> None:
     """Counts per database (found, duplicates of which database) or the merges."""
+    from reviewkit.dedup.judgements import judgement_problems
+    from reviewkit.dedup.report import merges, per_database
+    from reviewkit.project.session import session
+
     with session(project_dir(ctx.parent)) as (project, store):
         rows = merges(store) if show_merges else per_database(store)
     emit(rows, fmt, "Merges" if show_merges else "Duplicates per source")
@@ -55,6 +57,11 @@ def judge(ctx: typer.Context, a: str, b: str,
           reviewer: str = reviewer_option("judging duplicates")
           ) -> None:
     """Record a person's judgement of a pair; it overrides the method on every rebuild."""
+    from reviewkit.dedup.judgements import judgement_problems
+    from reviewkit.dedup.run import record_judgement
+    from reviewkit.project.session import session
+    from reviewkit.screening.reviewers import resolve_reviewer
+
     with session(project_dir(ctx.parent)) as (project, store):
         record_judgement(project, store, a, b, same,
                          resolve_reviewer(project, reviewer, "judging duplicates"))
@@ -68,6 +75,8 @@ def review(ctx: typer.Context,
            reviewer: str = reviewer_option("judging duplicates")
            ) -> None:
     """Judge possible duplicate pairs side by side: s same, d different, k skip, u undo."""
+    from reviewkit.dedup.judgements import judgement_problems
+    from reviewkit.project.config import find_project
     from reviewkit.tui.dedup_review import run_review  # Textual loads for this command only
 
     typer.echo(run_review(project_dir(ctx.parent), reviewer))

@@ -8,15 +8,6 @@ import typer
 
 from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors, warn
 from reviewkit.errors import ReviewkitError
-from reviewkit.extraction.compare import compare, make_consensus, study_extractions
-from reviewkit.extraction.form import get_form, load_forms
-from reviewkit.extraction.importer import import_extractions
-from reviewkit.extraction.records import load_extractions
-from reviewkit.project.config import find_project
-from reviewkit.project.session import lock
-from reviewkit.reporting.outputs import deliver
-from reviewkit.reporting.review_tables import characteristics
-from reviewkit.screening.reviewers import resolve_reviewer
 
 app = typer.Typer(help="Data extraction forms, records and the characteristics table.",
                   no_args_is_help=True)
@@ -38,6 +29,9 @@ def _pairs(items: list[str] | None) -> dict[str, str]:
 @user_errors
 def forms(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f")) -> None:
     """List (and validate) the extraction forms in extraction/."""
+    from reviewkit.extraction.form import load_forms
+    from reviewkit.project.config import find_project
+
     rows = [{"id": f.id, "title": f.title, "version": f.version, "fields": len(f.fields)}
             for f in load_forms(find_project(project_dir(ctx))).values()]
     emit(rows, fmt, "Extraction forms", ["id", "title", "version", "fields"])
@@ -47,6 +41,10 @@ def forms(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f")
 @user_errors
 def check(ctx: typer.Context) -> None:
     """Validate every form and extraction record; exit 2 naming the first problem."""
+    from reviewkit.extraction.form import load_forms
+    from reviewkit.extraction.records import load_extractions
+    from reviewkit.project.config import find_project
+
     project = find_project(project_dir(ctx))
     records = load_extractions(project)
     typer.echo(f"ok: {len(load_forms(project))} forms, {len(records)} extraction records")
@@ -59,6 +57,11 @@ def table(ctx: typer.Context, form: str = FormOpt,
                                   help="csv, md, json, table, html, latex, docx"),
           output: Path = typer.Option(None, "--output", "-o")) -> None:
     """The characteristics of included studies (the form's table columns)."""
+    from reviewkit.extraction.form import get_form
+    from reviewkit.project.config import find_project
+    from reviewkit.reporting.outputs import deliver
+    from reviewkit.reporting.review_tables import characteristics
+
     project = find_project(project_dir(ctx))
     result, warnings = characteristics(project, get_form(project, form))
     text = deliver(result, fmt, output, project.root)
@@ -74,6 +77,9 @@ def template(ctx: typer.Context, form: str = FormOpt,
              groups: int = typer.Option(2, help="Columns for this many entries per group")
              ) -> None:
     """Print a CSV header row to fill in a spreadsheet and import."""
+    from reviewkit.extraction.form import get_form
+    from reviewkit.project.config import find_project
+
     f = get_form(find_project(project_dir(ctx)), form)
     cols = ["study", "reviewer", "status"]
     for field in f.fields:
@@ -90,6 +96,9 @@ def template(ctx: typer.Context, form: str = FormOpt,
 def enter(ctx: typer.Context, study: str, reviewer: str = ReviewerOpt,
           form: str = FormOpt) -> None:
     """Fill in the form from the keyboard; each value is saved as it is given."""
+    from reviewkit.extraction.form import get_form
+    from reviewkit.project.config import find_project
+    from reviewkit.screening.reviewers import resolve_reviewer
     from reviewkit.tui.extract import extract_app
 
     project = find_project(project_dir(ctx))
@@ -104,6 +113,11 @@ def enter(ctx: typer.Context, study: str, reviewer: str = ReviewerOpt,
 def import_(ctx: typer.Context, file: Path, form: str = FormOpt,
             replace: bool = typer.Option(False, help="Overwrite existing records")) -> None:
     """Import extraction records from CSV or YAML (all rows or nothing)."""
+    from reviewkit.extraction.form import get_form
+    from reviewkit.extraction.importer import import_extractions
+    from reviewkit.project.config import find_project
+    from reviewkit.project.session import lock
+
     project = find_project(project_dir(ctx))
     with lock(project):
         paths = import_extractions(project, file, get_form(project, form) if form else None,
@@ -117,6 +131,10 @@ def compare_(ctx: typer.Context, study: str, form: str = FormOpt,
              reviewers: str = typer.Option(None, help="a,b (default: all)"),
              fmt: str = typer.Option("table", "--format", "-f")) -> None:
     """Compare two reviewers' extractions field by field."""
+    from reviewkit.extraction.compare import compare, study_extractions
+    from reviewkit.extraction.form import get_form
+    from reviewkit.project.config import find_project
+
     project = find_project(project_dir(ctx))
     f = get_form(project, form)
     records = study_extractions(project, study, f, reviewers.split(",") if reviewers else None)
@@ -133,6 +151,11 @@ def consensus(ctx: typer.Context, study: str, form: str = FormOpt,
               set_: list[str] = typer.Option(None, "--set", help="field=value or field=@reviewer"),
               reviewers: str = typer.Option(None, help="a,b (default: all)")) -> None:
     """Record the agreed extraction (extraction/<study>/consensus.yaml)."""
+    from reviewkit.extraction.compare import make_consensus
+    from reviewkit.extraction.form import get_form
+    from reviewkit.project.config import find_project
+    from reviewkit.project.session import lock
+
     project = find_project(project_dir(ctx))
     with lock(project):
         result = make_consensus(project, study, get_form(project, form), _pairs(set_),

@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors, warn_all
-from reviewkit.project.session import session
 
 app = typer.Typer(help="Full texts: attach, mark requested or not retrieved, list, open.",
                   no_args_is_help=True)
@@ -25,6 +24,7 @@ def attach(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID"
     """Copy FILE into fulltext/ as <record id, '/' and ':' as '_'>.<ext>, sha256 in
     fulltext/index.toml."""
     from reviewkit.fulltext.attach import attach_fulltext
+    from reviewkit.project.session import session
 
     with session(project_dir(ctx)) as (project, store):
         done = attach_fulltext(project, store, record_id, file, replace)
@@ -42,6 +42,7 @@ def mark(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID"),
          clear: bool = typer.Option(False, "--clear", help="Remove both marks")) -> None:
     """Mark a report's retrieval: requested, or not retrieved with a reason."""
     from reviewkit.fulltext.attach import mark_fulltext
+    from reviewkit.project.session import session
 
     with session(project_dir(ctx)) as (project, store):
         rid = mark_fulltext(project, store, record_id, requested, not_retrieved, reason, clear)
@@ -55,6 +56,7 @@ def status(ctx: typer.Context, fmt: str = FormatOpt) -> None:
     """Each report sought at full text (title/abstract includes): obtained, not retrieved,
     requested or sought; then the counts PRISMA reports."""
     from reviewkit.fulltext.retrieval import counts_of, retrieval_rows
+    from reviewkit.project.session import session
     from reviewkit.screening import Screening
 
     with session(project_dir(ctx)) as (project, store):
@@ -78,6 +80,7 @@ def list_(ctx: typer.Context,
                                       "(default: stdout)")) -> None:
     """The retrieval list as CSV (ids, titles, authors, DOIs, URLs) for a librarian."""
     from reviewkit.fulltext.retrieval import retrieval_list, save_list
+    from reviewkit.project.session import session
     from reviewkit.screening import Screening
 
     with session(project_dir(ctx)) as (project, store):
@@ -96,6 +99,7 @@ def list_(ctx: typer.Context,
 def open_(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID")) -> None:
     """Open the record's full text in the system viewer (or $REVIEWKIT_VIEWER)."""
     from reviewkit.fulltext.viewer import open_fulltext
+    from reviewkit.project.session import session
     from reviewkit.screening import Screening
 
     with session(project_dir(ctx)) as (project, store):

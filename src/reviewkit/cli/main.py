@@ -7,41 +7,15 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.appraisal.checklist import shipped_checklists
-from reviewkit.cli import appraisal as appraisal_cli
-from reviewkit.cli import dedup as dedup_cli
-from reviewkit.cli import extraction as extraction_cli
-from reviewkit.cli import fulltext as fulltext_cli
-from reviewkit.cli import prisma as prisma_cli
 from reviewkit.cli import ranking as ranking_cli
 from reviewkit.cli import report as report_cli
-from reviewkit.cli import screening as screening_cli
-from reviewkit.cli import search as search_cli
-from reviewkit.cli import studies as studies_cli
-from reviewkit.cli import synthesis as synthesis_cli
 from reviewkit.cli.common import FormatOpt, emit, progress, project_dir, user_errors, warn
 from reviewkit.cli.demo import demo as demo_command
-from reviewkit.io.importer import import_files, import_logged, parse_columns
-from reviewkit.io.selection import export_selection, select
-from reviewkit.project import init_project
-from reviewkit.project.doctor import EXPLAIN, diagnose
-from reviewkit.project.session import session
-from reviewkit.project.status import project_status
-from reviewkit.searches.log import load_searches
-from reviewkit.searches.reconcile import reconcile
+from reviewkit.cli.lazy import LazyGroup
 
 app = typer.Typer(help="reviewkit: systematic reviews from search log to PRISMA report.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
-app.add_typer(search_cli.app, name="search")
-app.add_typer(screening_cli.app, name="screen")
-app.add_typer(screening_cli.reviewer_app, name="reviewer")
-app.add_typer(dedup_cli.app, name="dedup")
-app.add_typer(appraisal_cli.app, name="appraisal")
-app.add_typer(extraction_cli.app, name="extraction")
-app.add_typer(prisma_cli.app, name="prisma")
-app.add_typer(synthesis_cli.app, name="synthesis")
-app.add_typer(fulltext_cli.app, name="fulltext")
-app.add_typer(studies_cli.app, name="studies")
+                  no_args_is_help=True, pretty_exceptions_enable=False,
+                  cls=LazyGroup)  # the command groups (search, screen, ...): cli/lazy.py
 app.command("simulate")(ranking_cli.simulate)
 app.command("report")(report_cli.report)
 
@@ -63,6 +37,9 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new project"
          title: str = typer.Option("Untitled review", help="Review title"),
          question: str = typer.Option("", help="Review question")) -> None:
     """Create a review project folder."""
+    from reviewkit.appraisal.checklist import shipped_checklists
+    from reviewkit.project import init_project
+
     project = init_project(directory, title, question)
     typer.echo(f"created project '{title}' in {project.root}")
     typer.echo(f"checklists ready to use: {', '.join(shipped_checklists())} (reviewkit "
@@ -73,6 +50,9 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new project"
 @user_errors
 def status(ctx: typer.Context, fmt: str = FormatOpt) -> None:
     """Summarise the project: searches, sources, records, warnings."""
+    from reviewkit.project.session import session
+    from reviewkit.project.status import project_status
+
     with session(project_dir(ctx)) as (project, store):
         info = project_status(project, store)
     if fmt == "json":
@@ -96,6 +76,9 @@ def doctor(ctx: typer.Context,
                                     "one likely record (writes aliases to searches/file-ids.tsv)")
            ) -> None:
     """Check that every decision, judgement and study link names something; explain the fix."""
+    from reviewkit.project.doctor import EXPLAIN, diagnose
+    from reviewkit.project.session import session
+
     with session(project_dir(ctx), verify=True) as (project, store):
         result = diagnose(project, store, fix)
     for o in result.linked:
@@ -119,6 +102,11 @@ def import_(ctx: typer.Context,
             quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary"),
             ) -> None:
     """Import export files (RIS, MEDLINE, WoS, Ovid, BibTeX, CSV, EndNote XML)."""
+    from reviewkit.io.importer import import_files, import_logged, parse_columns
+    from reviewkit.project.session import session
+    from reviewkit.searches.log import load_searches
+    from reviewkit.searches.reconcile import reconcile
+
     with session(project_dir(ctx), sync=False) as (project, store):
         if not files:
             report = import_logged(project, store)
@@ -158,6 +146,9 @@ def export(ctx: typer.Context,
                                         "studies in studies.toml"),
            ) -> None:
     """Write imported records with their stable ids and sources: all, or a selection."""
+    from reviewkit.io.selection import export_selection, select
+    from reviewkit.project.session import session
+
     with session(project_dir(ctx), verify=True) as (project, store):
         chosen = select(project, store, unique, stage, decision, studies)
         for w in chosen.warnings:

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from reviewkit.cli.common import project_dir, user_errors, warn_all
-from reviewkit.reporting.prisma.command import run_prisma
 
 app = typer.Typer(help="PRISMA 2020 flow diagram (SVG, PNG, PDF, DOT) and its counts CSV.",
                   invoke_without_command=True)
@@ -29,6 +28,8 @@ def prisma(ctx: typer.Context,
                "--export-counts writes: 1.1.4 (with the meta-analysis rows) or 1.1.3"),
            ) -> None:
     """Draw the PRISMA 2020 flow diagram; export the counts for the PRISMA2020 Shiny app."""
+    from reviewkit.reporting.prisma.command import run_prisma
+
     if ctx.invoked_subcommand:
         return
     run = run_prisma(project_dir(ctx), counts, output, export_counts, schema)

@@ -7,10 +7,6 @@ from pathlib import Path
 import typer
 
 from reviewkit.cli.common import project_dir, user_errors, warn, warn_all
-from reviewkit.project.problems import log_problems
-from reviewkit.project.session import session
-from reviewkit.reporting.prisma.files import check_output_folder
-from reviewkit.reporting.report import DEFAULT_FOLDER, write_report
 
 
 @user_errors
@@ -23,6 +19,11 @@ def report(ctx: typer.Context,
            ) -> None:
     """Write the review report: PRISMA diagram, searches, dedup, screening, appraisal and
     extraction tables, as report.md, report.html, report.docx and report.tex."""
+    from reviewkit.project.problems import log_problems
+    from reviewkit.project.session import session
+    from reviewkit.reporting.prisma.files import check_output_folder
+    from reviewkit.reporting.report import DEFAULT_FOLDER, write_report
+
     with session(project_dir(ctx)) as (project, store):
         check_output_folder(output if output is not None else project.root / DEFAULT_FOLDER)
         result, paths = write_report(project, store, output, counts)

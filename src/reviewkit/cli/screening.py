@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -15,12 +16,9 @@ from reviewkit.cli.common import (
     user_errors,
     warn_all,
 )
-from reviewkit.project.session import session
-from reviewkit.screening import Screening, add_reviewer, agreement, conflicts, resolve
-from reviewkit.screening.agreement import confusion_text
-from reviewkit.screening.batch import export_assigned, import_decisions
-from reviewkit.screening.calibration import calibration_report, draw_calibration
-from reviewkit.screening.reviewers import remove_reviewer, resolve_reviewer, reviewer_rows
+
+if TYPE_CHECKING:
+    from reviewkit.screening import Screening
 
 app = typer.Typer(help="Screen records (title/abstract, full text) as one of the reviewers.",
                   invoke_without_command=True)
@@ -62,6 +60,11 @@ def export(ctx: typer.Context, reviewer: str = ReviewerOpt, stage: str = StageOp
            ) -> None:
     """Write a reviewer's records still to screen, in the screener's order (--all: every
     record, with the reviewer's own latest decisions filled in)."""
+    from reviewkit.project.session import session
+    from reviewkit.screening import Screening
+    from reviewkit.screening.batch import export_assigned
+    from reviewkit.screening.reviewers import resolve_reviewer
+
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         st, name = _stage(screening, stage), resolve_reviewer(project, reviewer)
@@ -86,6 +89,11 @@ def import_(ctx: typer.Context, file: Path = typer.Argument(..., help="reviewkit
             ) -> None:
     """Import a reviewer's decisions: all rows valid and matched, or nothing is imported.
     Rows of other tools are matched by reviewkit id, DOI, PMID, then title and year."""
+    from reviewkit.project.session import session
+    from reviewkit.screening import Screening
+    from reviewkit.screening.batch import import_decisions
+    from reviewkit.screening.reviewers import resolve_reviewer
+
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         report = import_decisions(screening, file, resolve_reviewer(project, reviewer),
@@ -104,6 +112,9 @@ def conflicts_(ctx: typer.Context, stage: str = StageOpt, fmt: str = FormatOpt,
                resolved: bool = typer.Option(False, "--all", help="Include resolved ones")
                ) -> None:
     """Records both reviewers judged and disagree on (only those are unblinded)."""
+    from reviewkit.project.session import session
+    from reviewkit.screening import Screening, conflicts
+
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         rows = conflicts(screening, _stage(screening, stage), resolved)
@@ -119,6 +130,10 @@ def resolve_(ctx: typer.Context, record_id: str = typer.Argument(...),
              reason: str = typer.Option("", help="Exclusion reason from the project's list"),
              note: str = typer.Option("", help="How it was settled")) -> None:
     """Settle a conflict (recorded as a resolution event in the resolver's log)."""
+    from reviewkit.project.session import session
+    from reviewkit.screening import Screening, resolve
+    from reviewkit.screening.reviewers import resolve_reviewer
+
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         event = resolve(screening, _stage(screening, stage), record_id, decision,
@@ -131,6 +146,9 @@ def resolve_(ctx: typer.Context, record_id: str = typer.Argument(...),
 @user_errors
 def agreement_(ctx: typer.Context, stage: str = StageOpt, fmt: str = FormatOpt) -> None:
     """Per stage and pair: records judged by both, % agreement, kappa (95% CI), table."""
+    from reviewkit.project.session import session
+    from reviewkit.screening import Screening, agreement
+
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         rows = agreement(screening, stage)
@@ -143,6 +161,10 @@ def agreement_(ctx: typer.Context, stage: str = StageOpt, fmt: str = FormatOpt) 
 def calibrate(ctx: typer.Context, size: int = typer.Option(None, help="Draw a sample of N"),
               stage: str = StageOpt, fmt: str = FormatOpt) -> None:
     """Calibration round: draw a seeded sample everyone screens first; report its kappa."""
+    from reviewkit.project.session import session
+    from reviewkit.screening import Screening
+    from reviewkit.screening.calibration import calibration_report, draw_calibration
+
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         st = _stage(screening, stage)
@@ -161,6 +183,9 @@ def calibrate(ctx: typer.Context, size: int = typer.Option(None, help="Draw a sa
 @user_errors
 def reviewer_add(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
     """Add a reviewer to reviewkit.toml (comments and layout kept)."""
+    from reviewkit.project.session import session
+    from reviewkit.screening import add_reviewer
+
     with session(project_dir(ctx), sync=False) as (project, _):
         added = add_reviewer(project, name)
     typer.echo(f"added reviewer {name}" if added else f"{name} is already a reviewer")
@@ -171,6 +196,9 @@ def reviewer_add(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
 def reviewer_list(ctx: typer.Context, fmt: str = FormatOpt) -> None:
     """The reviewers and what each has done (also people whose names are on work but who
     are no longer on the project)."""
+    from reviewkit.project.session import session
+    from reviewkit.screening.reviewers import reviewer_rows
+
     with session(project_dir(ctx), sync=False) as (project, _):
         rows = reviewer_rows(project)
     emit(rows, fmt, "Reviewers", None if rows else ["reviewer", "on_project"])
@@ -180,6 +208,9 @@ def reviewer_list(ctx: typer.Context, fmt: str = FormatOpt) -> None:
 @user_errors
 def reviewer_remove(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
     """Take a reviewer off reviewkit.toml; their logs are kept and their decisions count."""
+    from reviewkit.project.session import session
+    from reviewkit.screening.reviewers import remove_reviewer
+
     with session(project_dir(ctx), sync=False) as (project, _):
         work = remove_reviewer(project, name)
     typer.echo(f"removed reviewer {name} from reviewkit.toml")
@@ -190,6 +221,8 @@ def reviewer_remove(ctx: typer.Context, name: str = typer.Argument(...)) -> None
 
 
 def _pairs(rows: list[dict], fmt: str, title: str) -> None:
+    from reviewkit.screening.agreement import confusion_text
+
     if fmt == "json":
         emit(rows, "json")
         return

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors
 from reviewkit.cli.screening import ReviewerOpt, StageOpt, app
-from reviewkit.project.session import session
-from reviewkit.screening.listing import bulk_decide, list_rows, undo_bulk
-from reviewkit.screening.reviewers import resolve_reviewer
-from reviewkit.screening.session import ScreenSession
+
+if TYPE_CHECKING:
+    from reviewkit.screening.session import ScreenSession
 
 FilterOpt = typer.Option("", "--filter", help="Words and field:value terms, all must hold: "
                          "'wildfire -smoke year:2015-2020 source:wos decision:none'")
@@ -17,6 +18,9 @@ COLUMNS = ["unit", "title", "year", "journal", "source", "mine", "others"]
 
 
 def _session(project, store, reviewer, stage, blind=True) -> ScreenSession:
+    from reviewkit.screening.reviewers import resolve_reviewer
+    from reviewkit.screening.session import ScreenSession
+
     return ScreenSession(project, store, resolve_reviewer(project, reviewer, "screening"),
                          stage, blind=blind)
 
@@ -27,6 +31,9 @@ def list_(ctx: typer.Context, query: str = FilterOpt, reviewer: str = ReviewerOp
           stage: str = StageOpt, fmt: str = FormatOpt,
           blind: bool = typer.Option(True, help="Hide other reviewers' decisions")) -> None:
     """The stage's records that match a filter, with your decision."""
+    from reviewkit.project.session import session
+    from reviewkit.screening.listing import list_rows
+
     with session(project_dir(ctx)) as (project, store):
         s = _session(project, store, reviewer, stage, blind)
         rows = [vars(r) for r in list_rows(s, query)]
@@ -43,6 +50,9 @@ def bulk(ctx: typer.Context, query: str = FilterOpt,
          yes: bool = typer.Option(False, "--yes", help="Write (without it: say how many)")
          ) -> None:
     """Give every record the filter matches the same decision (one event each)."""
+    from reviewkit.project.session import session
+    from reviewkit.screening.listing import bulk_decide, list_rows
+
     with session(project_dir(ctx)) as (project, store):
         s = _session(project, store, reviewer, stage)
         units = [r.unit for r in list_rows(s, query)]
@@ -59,6 +69,9 @@ def bulk(ctx: typer.Context, query: str = FilterOpt,
 @user_errors
 def bulk_undo(ctx: typer.Context, reviewer: str = ReviewerOpt, stage: str = StageOpt) -> None:
     """Take back your latest bulk decision, every record of it."""
+    from reviewkit.project.session import session
+    from reviewkit.screening.listing import undo_bulk
+
     with session(project_dir(ctx)) as (project, store):
         s = _session(project, store, reviewer, stage)
         undos = undo_bulk(s)

@@ -9,11 +9,6 @@ import typer
 
 from reviewkit.cli.common import emit, project_dir, user_errors, warn
 from reviewkit.errors import ReviewkitError
-from reviewkit.project.session import session
-from reviewkit.searches.add import log_search
-from reviewkit.searches.log import load_searches, make_search
-from reviewkit.searches.reconcile import reconcile
-from reviewkit.searches.table import COLUMNS, SHORT, search_rows
 
 app = typer.Typer(help="Log database and other searches (PRISMA-S) and list them.",
                   no_args_is_help=True)
@@ -39,6 +34,10 @@ def add(
     file: list[Path] = typer.Option(None, "--file", help="Export file(s) to import now"),
 ) -> None:
     """Record one search; with --file, import its export at once."""
+    from reviewkit.project.session import session
+    from reviewkit.searches.add import log_search
+    from reviewkit.searches.log import make_search
+
     if strategy_file is not None:
         search_string = (sys.stdin.read() if str(strategy_file) == "-"
                          else _read_text(strategy_file))
@@ -60,6 +59,11 @@ def list_(
     full: bool = typer.Option(False, help="All PRISMA-S columns, search strings included"),
 ) -> None:
     """The search table (PRISMA-S), with hits reconciled against imported records."""
+    from reviewkit.project.session import session
+    from reviewkit.searches.log import load_searches
+    from reviewkit.searches.reconcile import reconcile
+    from reviewkit.searches.table import COLUMNS, SHORT, search_rows
+
     with session(project_dir(ctx)) as (project, store):
         searches = load_searches(project)
         checks = reconcile(searches, store.count_entries())

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import typer
 
 from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors, warn, warn_all
-from reviewkit.project.session import session
 
 if TYPE_CHECKING:
     from reviewkit.project.config import Project
@@ -33,6 +32,7 @@ def add(ctx: typer.Context, study: str = typer.Argument(..., metavar="ID",
         report: str = typer.Option(..., "--report", help="Record id of a full-text include"),
         citation: str = typer.Option("", help="Citation (default: from the record)")) -> None:
     """Create a study from a full-text include."""
+    from reviewkit.project.session import session
     from reviewkit.records.studies import add_study
     from reviewkit.screening import Screening
 
@@ -48,6 +48,7 @@ def add(ctx: typer.Context, study: str = typer.Argument(..., metavar="ID",
 def link(ctx: typer.Context, study: str = typer.Argument(..., metavar="ID"),
          report: str = typer.Argument(..., metavar="RECORD")) -> None:
     """Link another report (a full-text include) to a study."""
+    from reviewkit.project.session import session
     from reviewkit.records.studies import link_report
     from reviewkit.screening import Screening
 
@@ -62,6 +63,7 @@ def link(ctx: typer.Context, study: str = typer.Argument(..., metavar="ID"),
 @user_errors
 def list_(ctx: typer.Context, fmt: str = FormatOpt) -> None:
     """The studies, their reports, and any report that is not a full-text include."""
+    from reviewkit.project.session import session
     from reviewkit.records.studies import study_rows
     from reviewkit.screening import Screening
 
@@ -77,6 +79,7 @@ def list_(ctx: typer.Context, fmt: str = FormatOpt) -> None:
 def check(ctx: typer.Context) -> None:
     """Each linked report exists and was included at full text; exit 1 naming each that
     does not (studies.toml and line)."""
+    from reviewkit.project.session import session
     from reviewkit.records.studies import load_studies
     from reviewkit.screening import Screening
 

@@ -8,13 +8,6 @@ import typer
 
 from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors, warn_all
 from reviewkit.errors import ReviewkitError
-from reviewkit.project.config import find_project
-from reviewkit.project.session import lock
-from reviewkit.screening.reviewers import resolve_reviewer
-from reviewkit.synthesis.edit import add_memo, code_text, uncode
-from reviewkit.synthesis.listing import SOURCE_COLUMNS, source_rows
-from reviewkit.synthesis.sources import add_source, check_sources, load_sources
-from reviewkit.synthesis.state import synthesis_status
 
 app = typer.Typer(help="Qualitative evidence synthesis: code texts, build themes.",
                   no_args_is_help=True)
@@ -29,6 +22,8 @@ FmtOpt = typer.Option("table", "--format", "-f", help="table, csv, json or md")
 
 
 def _coder(project, name: str | None) -> str:
+    from reviewkit.screening.reviewers import resolve_reviewer
+
     return resolve_reviewer(project, name, "coding")
 
 
@@ -42,6 +37,10 @@ def source_add(ctx: typer.Context, file: Path,
                pages: str = typer.Option("", "--pages", help="A PDF's pages to take: N or "
                                          "N-M (default: all)")) -> None:
     """Copy a .txt, .md, .docx or a PDF's text layer into synthesis/sources/ and record it."""
+    from reviewkit.project.config import find_project
+    from reviewkit.project.session import lock
+    from reviewkit.synthesis.sources import add_source
+
     project = find_project(project_dir(ctx))
     with lock(project):
         source = add_source(project, file, study, id, report, title, pages)
@@ -52,6 +51,9 @@ def source_add(ctx: typer.Context, file: Path,
 @user_errors
 def source_list(ctx: typer.Context, fmt: str = FmtOpt) -> None:
     """The sources, with their study and file."""
+    from reviewkit.project.config import find_project
+    from reviewkit.synthesis.listing import SOURCE_COLUMNS, source_rows
+
     emit(source_rows(find_project(project_dir(ctx))), fmt, "Sources", SOURCE_COLUMNS)
 
 
@@ -59,6 +61,9 @@ def source_list(ctx: typer.Context, fmt: str = FmtOpt) -> None:
 @user_errors
 def source_check(ctx: typer.Context) -> None:
     """Report sources whose file is missing or changed since added (exit 1 if any)."""
+    from reviewkit.project.config import find_project
+    from reviewkit.synthesis.sources import check_sources, load_sources
+
     project = find_project(project_dir(ctx))
     problems = check_sources(project)
     for p in problems:
@@ -79,6 +84,10 @@ def code(ctx: typer.Context, source: str,
                                   "interpretation or field observation"),
          page: str = typer.Option("", "--page")) -> None:
     """Code a source: with --text and --code, those words; without, from the keyboard."""
+    from reviewkit.project.config import find_project
+    from reviewkit.project.session import lock
+    from reviewkit.synthesis.edit import code_text
+
     project = find_project(project_dir(ctx))
     if text is None:
         if code_id is not None or role or page:
@@ -105,6 +114,10 @@ def _run_coder(project, coder: str | None, source: str) -> None:
 def uncode_(ctx: typer.Context, segment: str, code_id: str = typer.Option(..., "--code"),
             coder: str = CoderOpt) -> None:
     """Take a code off a segment."""
+    from reviewkit.project.config import find_project
+    from reviewkit.project.session import lock
+    from reviewkit.synthesis.edit import uncode
+
     project = find_project(project_dir(ctx))
     with lock(project):
         problems = uncode(project, segment, code_id, _coder(project, coder))
@@ -118,6 +131,10 @@ def memo(ctx: typer.Context, target: str, text: str,
          on: str = typer.Option(..., "--on", help="code, source or segment"),
          coder: str = CoderOpt) -> None:
     """Write a memo on a code, a source or a segment."""
+    from reviewkit.project.config import find_project
+    from reviewkit.project.session import lock
+    from reviewkit.synthesis.edit import add_memo
+
     project = find_project(project_dir(ctx))
     with lock(project):
         add_memo(project, on, target, text, _coder(project, coder))
@@ -128,6 +145,9 @@ def memo(ctx: typer.Context, target: str, text: str,
 @user_errors
 def status(ctx: typer.Context, fmt: str = FmtOpt) -> None:
     """Counts: codes, sources, segments, memos, moved or lost segments."""
+    from reviewkit.project.config import find_project
+    from reviewkit.synthesis.state import synthesis_status
+
     info = synthesis_status(find_project(project_dir(ctx)))
     warnings = info.pop("warnings")
     if fmt == "json":
@@ -142,6 +162,8 @@ def status(ctx: typer.Context, fmt: str = FmtOpt) -> None:
 def refi_export(ctx: typer.Context, file: Path = typer.Argument(..., metavar="FILE.qdc|FILE.qdpx")
                 ) -> None:
     """Write the codebook (.qdc) or the coded project (.qdpx) in REFI-QDA format."""
+    from reviewkit.project.config import find_project
+    from reviewkit.project.session import lock
     from reviewkit.synthesis.refi.write import export_refi
 
     project = find_project(project_dir(ctx))
@@ -161,6 +183,8 @@ def import_(ctx: typer.Context,
     """Read a REFI-QDA project (.qdpx, .qde) or codebook (.qdc), a Taguette highlights
     CSV (id, document, tag, content: its documents added as sources first) or a codebook
     CSV (name, description, parent); codings without a user are logged as the coder."""
+    from reviewkit.project.config import find_project
+    from reviewkit.project.session import lock
     from reviewkit.synthesis.importing import import_file
 
     project = find_project(project_dir(ctx))
@@ -174,6 +198,8 @@ def import_(ctx: typer.Context,
 @user_errors
 def code_tui(ctx: typer.Context, source: str, coder: str = CoderOpt) -> None:
     """Code one source from the keyboard (as `code SOURCE`; blind: only your own codings)."""
+    from reviewkit.project.config import find_project
+
     _run_coder(find_project(project_dir(ctx)), coder, source)
 
 
@@ -185,6 +211,7 @@ def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
                                           "these (default: every pair with a common source)"),
                fmt: str = FmtOpt) -> None:
     """Agreement of blind coders per code: Cohen's kappa, Krippendorff's alpha, % agreed."""
+    from reviewkit.project.config import find_project
     from reviewkit.synthesis.agreement import COLUMNS, agreement
 
     names = coders.split(",") if coders is not None else None

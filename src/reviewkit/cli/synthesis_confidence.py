@@ -10,10 +10,6 @@ import typer
 from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors, warn_all
 from reviewkit.cli.synthesis import app
 from reviewkit.errors import ReviewkitError
-from reviewkit.project.config import find_project
-from reviewkit.project.session import lock
-from reviewkit.reporting.outputs import deliver
-from reviewkit.screening.reviewers import resolve_reviewer
 
 AssessorOpt = reviewer_option("assessing")
 TableFmt = typer.Option("table", "--format", "-f",
@@ -40,6 +36,7 @@ def _names(text: str | None) -> list[str] | None:
 @user_errors
 def findings_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f")) -> None:
     """The review findings, with the studies and segments computed from their themes."""
+    from reviewkit.project.config import find_project
     from reviewkit.synthesis.confidence.commands import FINDING_COLUMNS, finding_rows
 
     emit(finding_rows(find_project(project_dir(ctx))), fmt, "Review findings",
@@ -50,6 +47,8 @@ def findings_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "
 @user_errors
 def assess(ctx: typer.Context, finding: str, assessor: str = AssessorOpt) -> None:
     """Fill a finding's GRADE-CERQual worksheet from the keyboard; each answer is saved."""
+    from reviewkit.project.config import find_project
+    from reviewkit.screening.reviewers import resolve_reviewer
     from reviewkit.tui.assess import assess_app
 
     project = find_project(project_dir(ctx))
@@ -67,6 +66,7 @@ def compare_(ctx: typer.Context, finding: str = typer.Argument(None, help="A fin
              assessors: str = AssessorsOpt,
              fmt: str = typer.Option("table", "--format", "-f")) -> None:
     """Two assessors' CERQual levels side by side: agreement per component."""
+    from reviewkit.project.config import find_project
     from reviewkit.synthesis.confidence.commands import compare_rows
 
     rows, note = compare_rows(find_project(project_dir(ctx)), finding, _names(assessors))
@@ -85,6 +85,8 @@ def consensus_(ctx: typer.Context, finding: str,
                                                  help="COMPONENT=agreed explanation"),
                assessors: str = AssessorsOpt) -> None:
     """Record the agreed worksheet (synthesis/cerqual/<finding>/consensus.yaml)."""
+    from reviewkit.project.config import find_project
+    from reviewkit.project.session import lock
     from reviewkit.synthesis.confidence.commands import consensus
 
     project = find_project(project_dir(ctx))
@@ -95,6 +97,8 @@ def consensus_(ctx: typer.Context, finding: str,
 
 
 def _table(ctx: typer.Context, builder: str, fmt: str, output: Path | None) -> None:
+    from reviewkit.project.config import find_project
+    from reviewkit.reporting.outputs import deliver
     from reviewkit.synthesis.confidence import tables
 
     project = find_project(project_dir(ctx))
@@ -138,6 +142,8 @@ def judgements(ctx: typer.Context, fmt: str = typer.Option("json", "--format", "
 @user_errors
 def jbi_checklist(ctx: typer.Context) -> None:
     """Copy the JBI Critical Appraisal Checklist for Qualitative Research into casp/."""
+    from reviewkit.project.config import find_project
+    from reviewkit.project.session import lock
     from reviewkit.synthesis.confidence.conqual import install_jbi
 
     project = find_project(project_dir(ctx))

@@ -8,10 +8,6 @@ import typer
 
 from reviewkit.cli.common import project_dir, user_errors, warn_all
 from reviewkit.cli.synthesis import app
-from reviewkit.project.config import find_project
-from reviewkit.reporting.outputs import deliver
-from reviewkit.synthesis.coders import for_outputs
-from reviewkit.synthesis.state import load_synthesis
 
 FmtOpt = typer.Option("table", "--format", "-f",
                       help="table, csv, json, md, html, latex or docx (docx needs -o)")
@@ -22,6 +18,9 @@ CoderOpt = typer.Option(None, "--coder", help="Only these coders' segments (A,B)
 
 
 def _load(project, coder: str | None):
+    from reviewkit.synthesis.coders import for_outputs
+    from reviewkit.synthesis.state import load_synthesis
+
     return for_outputs(project, load_synthesis(project), coder)
 
 
@@ -36,6 +35,8 @@ def _show(text: str | None, problems: list) -> None:
 def matrix(ctx: typer.Context, level: str = LevelOpt, fmt: str = FmtOpt,
            output: Path = OutOpt, coder: str = CoderOpt) -> None:
     """Theme x study: coded segments per study for each code (and its sub-codes)."""
+    from reviewkit.project.config import find_project
+    from reviewkit.reporting.outputs import deliver
     from reviewkit.synthesis.outputs import matrix_table
 
     project = find_project(project_dir(ctx))
@@ -49,6 +50,8 @@ def matrix(ctx: typer.Context, level: str = LevelOpt, fmt: str = FmtOpt,
 def quotes(ctx: typer.Context, role: str = typer.Option(None, "--role"), fmt: str = FmtOpt,
            output: Path = OutOpt, coder: str = CoderOpt) -> None:
     """The quote table: each coded segment with study, role, page and code path."""
+    from reviewkit.project.config import find_project
+    from reviewkit.reporting.outputs import deliver
     from reviewkit.synthesis.outputs import quotes_table
 
     project = find_project(project_dir(ctx))
@@ -62,6 +65,8 @@ def themes(ctx: typer.Context, level: str = typer.Option(None, "--level", help="
                                                          "the top-level themes"),
            fmt: str = FmtOpt, output: Path = OutOpt, coder: str = CoderOpt) -> None:
     """Each theme: definition, supporting studies, segments, illustrative quotes."""
+    from reviewkit.project.config import find_project
+    from reviewkit.reporting.outputs import deliver
     from reviewkit.synthesis.themes import themes_table
 
     project = find_project(project_dir(ctx))
@@ -75,6 +80,7 @@ def heatmap(ctx: typer.Context, output: Path = typer.Option(..., "--output", "-o
                                                             help="FILE.svg or FILE.png"),
             level: str = LevelOpt, coder: str = CoderOpt) -> None:
     """The theme x study matrix as a heatmap, counts written in the cells."""
+    from reviewkit.project.config import find_project
     from reviewkit.synthesis.plots import write_heatmap  # matplotlib: only when asked
 
     syn = _load(find_project(project_dir(ctx)), coder)
@@ -89,6 +95,7 @@ def flowchart(ctx: typer.Context, output: Path = typer.Option(..., "--output", "
                                                               help="FILE.svg, .png or .dot")
               ) -> None:
     """Findings -> categories -> synthesised findings (or codes -> themes), by Graphviz."""
+    from reviewkit.project.config import find_project
     from reviewkit.synthesis.codebook import load_codebook
     from reviewkit.synthesis.flowchart import left_out, write_flowchart
 

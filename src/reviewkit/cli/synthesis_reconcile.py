@@ -8,8 +8,6 @@ import typer
 
 from reviewkit.cli.common import emit, project_dir, user_errors
 from reviewkit.cli.synthesis import FmtOpt, app
-from reviewkit.project.config import find_project
-from reviewkit.project.session import lock
 
 
 @app.command("reconcile")
@@ -25,6 +23,8 @@ def reconcile_(ctx: typer.Context,
                fmt: str = FmtOpt) -> None:
     """Copy what A and B agree on to the reviewer's log; list disagreements to decide
     (A's and B's logs are never written)."""
+    from reviewkit.project.config import find_project
+    from reviewkit.project.session import lock
     from reviewkit.synthesis.reconcile import reconcile_coders
 
     project = find_project(project_dir(ctx))

@@ -8,10 +8,9 @@ from reviewkit.dedup.block import candidate_pairs
 from reviewkit.dedup.cluster import Clusters
 from reviewkit.dedup.features import Features, features
 from reviewkit.dedup.score import CERTAIN, POSSIBLE, Verdict, compare
+from reviewkit.dedup.version import METHOD_VERSION  # noqa: F401 (bumped there)
 from reviewkit.gcpause import no_gc
 
-# Bump when the method changes what it decides: stored clusters are recomputed.
-METHOD_VERSION = "4"
 COMPLETENESS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
                 "abstract", "issn")
 

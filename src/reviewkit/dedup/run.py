@@ -6,8 +6,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from reviewkit.dedup.engine import METHOD_VERSION, find_duplicates
 from reviewkit.dedup.judgements import append_judgement, log_path, read_judgements
+from reviewkit.dedup.version import METHOD_VERSION
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.store.base import Store, StoredRecord
@@ -47,6 +47,8 @@ def run_dedup(project: Project, store: Store, force: bool = False) -> DedupSumma
     if not force and store.get_meta("dedup") == fingerprint:
         # nothing changed: no record is read (385k of them took 15 s on every command)
         return _summary(store, store.count_records(), recomputed=False)
+    from reviewkit.dedup.engine import find_duplicates  # the method loads only to recompute
+
     stored = list(store.iter_records())
     ids = [sr.id for sr in stored]
     index = {rid: i for i, rid in enumerate(ids)}

@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.synthesis.coding import Segment
@@ -43,6 +41,8 @@ def anchor_text(text: str, start: int, end: int, words: str) -> tuple[str, int |
         best = min(hits, key=lambda h: (abs(h - start), h))
         return "moved", best, best + len(words), 100.0
     if words.strip() and text:
+        from rapidfuzz import fuzz  # only for words no longer found as they were
+
         m = fuzz.partial_ratio_alignment(words, text, score_cutoff=FUZZY_MIN)
         if m is not None and m.score >= FUZZY_MIN:
             return "fuzzy", m.dest_start, m.dest_end, round(m.score, 1)
