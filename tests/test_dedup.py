@@ -268,3 +268,11 @@ def test_every_word_list_in_the_shipped_yaml_is_words():
     assert "on" in rules()["journal_stopwords"]
     assert journal_tokens("Conference on Information Systems") == ("conference", "information",
                                                                    "systems")
+
+
+def test_erratum_titles_on_the_same_pages_stay_merged():
+    # 'Erratum: <title>' vs '<title>' on 616-616, and a MEDLINE '[Erratum appears in ...]'
+    # tail: labelled duplicates, which the notice rule (issue 18) must not send to the queue
+    assert together("rathbone_haematology", "id_0000020", "id_0000021")
+    assert together("rathbone_haematology", "id_0000052", "id_0000117")
+    assert verdict("rathbone_haematology", "id_0000020", "id_0000021").label == CERTAIN

@@ -1,8 +1,9 @@
 """Clusters from pair verdicts: people's judgements first, then certain pairs.
 
 A union never joins two clusters that hold different DOIs, members whose
-pages disagree, or that a person said are different: chaining A~B~C must not
-merge A and C when they are visibly two records.
+pages disagree or that are two issues of one volume (issues_conflict), or that
+a person said are different: chaining A~B~C must not merge A and C when they
+are visibly two records.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reviewkit.dedup.features import Features
-from reviewkit.dedup.score import pages_agree
+from reviewkit.dedup.score import issues_conflict, pages_agree
 
 
 @dataclass
@@ -52,9 +53,13 @@ class Clusters:
         if ga.dois and gb.dois and not ga.dois & gb.dois:
             return "different DOIs in the clusters"
         for x in ga.members if pages else ():
+            fx = self.feats[x]
             for y in gb.members:
-                if pages_agree(self.feats[x], self.feats[y]) is False:
+                fy = self.feats[y]
+                if pages_agree(fx, fy) is False:
                     return "pages disagree within the clusters"
+                if fx.issue != fy.issue and issues_conflict(fx, fy):
+                    return "issues disagree within the clusters"  # a recurring column
         return None
 
     def union(self, a: int, b: int, force: bool = False) -> bool:

@@ -27,6 +27,8 @@ _MANGLED = re.compile(r"^\s*\d*\)")  # '1)' left from '38 (Supplement 1)'
 _PAGE = re.compile(r"^([a-z]*)0*(\d+)")
 _EXCEL = re.compile(r"^(\d{1,2})-([a-z]{3})$")
 _EXCEL_MD = re.compile(r"^([a-z]{3})-(\d{1,2})$")
+_LAST_NUMBER = re.compile(r"(\d+)\D*$")
+_PAGE_COUNT = re.compile(r"^\d+\s*(p|pp|pages|s|seiten)\.?$")  # '180 p': a count, not a page
 _DASH_RUN = re.compile(r"-{2,}")
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
                          "\u2014": "-", "\u2212": "-"})
@@ -36,13 +38,26 @@ _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": 
 def rules() -> dict:
     text = resources.files("reviewkit.dedup").joinpath("rules.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
-    for key in ("generic_titles", "title_tail_words", "journal_stopwords"):
-        odd = [w for w in data[key] if not isinstance(w, str)]
+    venue = data["venue"]
+    lists = {k: data[k] for k in ("generic_titles", "title_tail_words", "journal_stopwords",
+                                  "notice_words", "title_rubrics")}
+    lists.update({f"venue.{k}": venue[k] for k in ("drop_words", "organisations")})
+    for key, words in lists.items():
+        odd = [w for w in words if not isinstance(w, str)]
         if odd:  # YAML reads a bare on/off/yes/no as a boolean: quote it in rules.yaml
             raise ValueError(f"rules.yaml {key}: {odd!r} is not a word; quote it")
     data["generic_titles"] = {_NONWORD.sub("", t) for t in data["generic_titles"]}
     data["title_tail_words"] = set(data["title_tail_words"])
     data["journal_stopwords"] = set(data["journal_stopwords"])
+    data["rubric_first"] = {}
+    for w in data["title_rubrics"]:
+        data["rubric_first"].setdefault(w.split()[0], []).append(_NONWORD.sub("", w))
+    data["notice_words"] = [tuple(w.split()) for w in data["notice_words"]]
+    data["notice_first"] = {}
+    for phrase in data["notice_words"]:
+        data["notice_first"].setdefault(phrase[0], []).append(phrase)
+    venue["drop"] = set(venue["drop_words"]) | set(venue["organisations"])
+    venue["ordinal_re"] = re.compile(venue["ordinal"])
     return data
 
 
@@ -86,10 +101,51 @@ def author_tokens(authors: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+_PARENS = re.compile(r"\([^()]*\)")
+
+
 @cache  # journal names repeat across thousands of records
 def journal_tokens(journal: str) -> tuple[str, ...]:
-    stop = rules()["journal_stopwords"]
-    return tuple(t for t in _NONWORD.sub(" ", fold(journal)).split() if t not in stop)
+    """Venue words that name the venue: stopwords, numbers, ordinals, 'proceedings',
+    'joint', 'vol 2', organisation prefixes and a parenthesised acronym left out."""
+    r = rules()
+    stop, venue = r["journal_stopwords"], r["venue"]
+    drop, ordinal = venue["drop"], venue["ordinal_re"]
+    folded = fold(journal)
+
+    def words(text: str) -> tuple[str, ...]:
+        return tuple(t for t in _NONWORD.sub(" ", text).split()
+                     if t not in stop and t not in drop and not ordinal.match(t))
+    # '(ICXX)' repeats what the name says; 'Proc (Bayl Univ Med Cent)' is all name
+    return words(_PARENS.sub(" ", folded)) or words(folded)
+
+
+def notice(title: str) -> bool:
+    """True for an erratum, retraction or correction notice ('Erratum: <title>').
+
+    Only a leading word counts: MEDLINE appends '[Erratum appears in ...]' to the
+    article's own title."""
+    first, _, rest = title.partition(" ")
+    phrases = rules()["notice_first"].get(first)
+    if not phrases:
+        return False  # almost every title: one dict look-up
+    words = (first, *rest.split(" ", 3)[:3])
+    return any(words[:len(phrase)] == phrase for phrase in phrases)
+
+
+def bare_key(title: str, key: str) -> str:
+    """The key without a rubric before the title ('Research note: ...'), or ''."""
+    rubrics = rules()["rubric_first"].get(title.partition(" ")[0])
+    for rubric in rubrics or ():
+        if key.startswith(rubric) and len(key) > len(rubric):
+            return key[len(rubric):]
+    return ""
+
+
+def doi_tail(doi: str) -> int | None:
+    """The DOI's last run of digits: an article number ('10.1016/j.x.2020.100123')."""
+    m = _LAST_NUMBER.search(doi) if doi else None
+    return int(m.group(1)) if m else None
 
 
 def first_number(value: str) -> str:
@@ -105,7 +161,7 @@ def page_range(pages: str) -> tuple[str, int | None, int | None]:
     """
     # '120--135' is BibTeX's en dash: one separator, not an empty end page
     p = _DASH_RUN.sub("-", (pages or "").translate(_DASHES)).strip().lower()
-    if not p or not any(c.isdigit() for c in p):
+    if not p or not any(c.isdigit() for c in p) or _PAGE_COUNT.match(p):
         return "", None, None
     months = rules()["months"]
     m = _EXCEL.match(p)
@@ -141,7 +197,9 @@ class Features:
     index: int
     title: str            # words, space separated
     key: str              # letters and digits only
+    bare_key: str         # key without a rubric ('Research note: '), '' if none
     generic: bool
+    notice: bool          # an erratum or retraction notice
     authors: tuple[str, ...]
     first_author: str
     year: int | None
@@ -152,6 +210,7 @@ class Features:
     pages: tuple[str, int | None, int | None]
     spage: str            # prefix + first page, for blocking
     doi: str
+    doi_tail: int | None  # an article number the DOI ends in
     abstract: str
     issn: frozenset[str]
 
@@ -168,8 +227,10 @@ def features(index: int, rec: dict) -> Features:
     abstract = _NONWORD.sub(" ", fold((rec.get("abstract") or "")[:600])).strip()
     issn = frozenset(re.findall(r"\d{4}-?\d{3}[\dxX]", rec.get("issn") or ""))
     year = rec.get("year")
+    doi = norm_doi(rec.get("doi") or "")
     return Features(
-        index=index, title=title, key=key, generic=generic, authors=authors,
+        index=index, title=title, key=key, bare_key=bare_key(title, key), generic=generic,
+        notice=notice(title), authors=authors,
         first_author=authors[0] if authors else "",
         year=int(year) if str(year or "").isdigit() else None,
         journal=journal_tokens(rec.get("journal") or ""),
@@ -178,6 +239,6 @@ def features(index: int, rec: dict) -> Features:
         issue_numbers=frozenset(n.lstrip("0") for n in _NUMBER.findall(
             (rec.get("issue") or "") + " " + volume_text[len(first_number(volume_text)):])),
         pages=pages, spage=f"{pages[0]}{pages[1]}" if pages[1] is not None else "",
-        doi=norm_doi(rec.get("doi") or ""), abstract=abstract[:400],
+        doi=doi, doi_tail=doi_tail(doi), abstract=abstract[:400],
         issn=frozenset(i.replace("-", "").upper() for i in issn),
     )
