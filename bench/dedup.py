@@ -294,7 +294,14 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"no CSV given and none in {DEFAULT_DIR}")
     tools = [(OURS, sys.executable)]
     if not args.no_anchor:
-        tools.append((ANCHOR, args.anchor_python))
+        probe = subprocess.run([args.anchor_python, "-c", "import bib_dedupe"],
+                               capture_output=True)
+        if probe.returncode == 0:
+            tools.append((ANCHOR, args.anchor_python))
+        else:  # say so in one line and go on with ours (pip install '.[bench]' adds it)
+            print(f"note: bib-dedupe is not installed for {args.anchor_python}; running "
+                  "reviewkit only (pip install '.[bench]' for the side-by-side run)",
+                  file=sys.stderr)
     lines = []
     for path in files:
         rows = read_rows(path)
