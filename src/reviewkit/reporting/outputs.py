@@ -181,7 +181,6 @@ def render_text(table: Table, fmt: str, project_root: Path | None = None) -> str
 def write_table(table: Table, fmt: str, path: Path, project_root: Path | None = None) -> Path:
     """Write the table to ``path`` (DOCX as a real Word table): rendered first, then
     written whole, so a failure leaves no file and no half-written one."""
-    from reviewkit.reporting.prisma.files import write_file
 
     if fmt == "docx":
         from reviewkit.reporting.docx_table import docx_bytes
@@ -189,6 +188,14 @@ def write_table(table: Table, fmt: str, path: Path, project_root: Path | None = 
         data = docx_bytes(table, project_root)
     else:
         data = render_text(table, fmt, project_root).encode("utf-8")
+    return write_output(path, data)
+
+
+def write_output(path: Path, data: bytes) -> Path:
+    """Write a command's ``-o`` file whole (tables, heatmap, flowchart); a folder or an
+    unwritable place is one line naming it."""
+    from reviewkit.reporting.prisma.files import write_file
+
     if path.is_dir():
         raise ReviewkitError("this is a folder: give a file name with -o", file=str(path))
     try:

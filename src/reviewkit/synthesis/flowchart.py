@@ -109,17 +109,11 @@ def flowchart_bytes(book: Codebook, fmt: str) -> bytes:
 
 def write_flowchart(book: Codebook, output: Path) -> Path:
     """Drawn first, then written whole (.svg, .png or .dot by the file's extension)."""
-    from reviewkit.reporting.prisma.files import write_file
+    from reviewkit.reporting.outputs import write_output
 
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise ReviewkitError(f"cannot tell the format from {output.suffix or 'no extension'!r}; "
                              "use .svg, .png or .dot", file=str(output))
     data = flowchart_bytes(book, fmt)
-    if output.is_dir():
-        raise ReviewkitError("this is a folder: give a file name with -o", file=str(output))
-    try:
-        write_file(output, data)
-    except OSError as exc:
-        raise ReviewkitError(f"cannot write: {exc.strerror or exc}", file=str(output)) from None
-    return output
+    return write_output(output, data)

@@ -83,13 +83,7 @@ def heatmap_bytes(syn: Synthesis, output: Path, level: str | None = None) -> byt
 
 def write_heatmap(syn: Synthesis, output: Path, level: str | None = None) -> Path:
     """Draw, then write whole: a failure leaves no file."""
-    from reviewkit.reporting.prisma.files import write_file
+    from reviewkit.reporting.outputs import write_output
 
     data = heatmap_bytes(syn, output, level)
-    if output.is_dir():
-        raise ReviewkitError("this is a folder: give a file name with -o", file=str(output))
-    try:
-        write_file(output, data)
-    except OSError as exc:
-        raise ReviewkitError(f"cannot write: {exc.strerror or exc}", file=str(output)) from None
-    return output
+    return write_output(output, data)
