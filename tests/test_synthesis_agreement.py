@@ -295,3 +295,22 @@ def test_a_lost_segment_is_left_out_with_a_warning(tmp_path):
     # only source A is common now: bo only on A3 -> po = 2/3, pe = 2/3, kappa 0
     assert (time["sources"], time["units"], time["second only"], time["kappa"]) == \
         (1, 3, 1, 0.0)
+
+
+def test_rollup_counts_a_sub_code_for_the_themes_above_it(tmp_path):
+    project = synth_project(tmp_path)
+    code_text(project, A, "wanted choice", "choice-words", "ann")  # the sub-code
+    code_text(project, A, "they wanted choice", "choice", "bo")  # its descriptive theme
+
+    def table_of(result, code):
+        return next(r.sentences for r in result.results if r.code == code)
+
+    exact = agreement(project)
+    assert table_of(exact, "choice") == Table2(0, 0, 1, table_of(exact, "choice").neither)
+    rolled = agreement(project, rollup=True)
+    assert table_of(rolled, "choice").both == 1
+    assert table_of(rolled, "choice").first == table_of(rolled, "choice").second == 0
+    assert table_of(rolled, "autonomy").both == 1  # and the analytical theme above it
+    r = run_cli("synthesis", "agreement", "--rollup", "--code", "choice", "-f", "csv",
+                cwd=project.root)
+    assert r.returncode == 0 and ",1,0,0,0," in r.stdout.replace("\r", ""), r.stdout

@@ -209,13 +209,15 @@ def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
                                                                 help="Only this code"),
                coders: str = typer.Option(None, "--coders", help="A,B[,C]: pairs among "
                                           "these (default: every pair with a common source)"),
+               rollup: bool = typer.Option(False, "--rollup", help="A sub-code counts for "
+                                           "every code above it (agreement on themes)"),
                fmt: str = FmtOpt) -> None:
     """Agreement of blind coders per code: Cohen's kappa, Krippendorff's alpha, % agreed."""
     from reviewkit.project.config import find_project
     from reviewkit.synthesis.agreement import COLUMNS, agreement
 
     names = coders.split(",") if coders is not None else None
-    result = agreement(find_project(project_dir(ctx)), code_id, names)
+    result = agreement(find_project(project_dir(ctx)), code_id, names, rollup)
     warn_all(result.problems)
     emit(result.rows(), fmt, "Agreement between coders",
          None if fmt in ("json", "csv") else COLUMNS)

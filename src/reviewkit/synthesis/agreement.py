@@ -187,11 +187,23 @@ COLUMNS = ["code", "coders", "units", "both", "one only", "neither", "agree %", 
            "chars", "alpha", "note"]
 
 
+def _with_ancestors(book, codes: set[str]) -> set[str]:
+    out = set(codes)
+    for c in codes:
+        at = book.codes[c].parent if c in book.codes else None
+        while at is not None and at not in out and at in book.codes:
+            out.add(at)
+            at = book.codes[at].parent
+    return out
+
+
 def agreement(project: Project, code: str | None = None,
-              coders: list[str] | None = None) -> Agreement:
+              coders: list[str] | None = None, rollup: bool = False) -> Agreement:
     """Kappa, alpha and % agreement per code and overall for each pair of coders.
 
-    ``code``: only that code (exactly; codings of its sub-codes do not count).
+    ``code``: only that code (exactly; codings of its sub-codes do not count, unless
+    ``rollup``: then a segment coded with a sub-code counts for every code above it, so
+    two coders who chose different sub-codes of one theme agree on the theme).
     ``coders``: only pairs among them (two or more, each with a coding log);
     by default every pair of coders who coded a common source."""
     syn = load_synthesis(project)
@@ -217,7 +229,8 @@ def agreement(project: Project, code: str | None = None,
             problems.append(Problem(seg.file, seg.line, f"segment {seg.id} lost: its text "
                                     "is no longer in its source; left out of agreement"))
             continue
-        spans.setdefault((seg.coder, seg.source), []).append(((a.start, a.end), seg.codes))
+        codes = _with_ancestors(syn.codebook, seg.codes) if rollup else seg.codes
+        spans.setdefault((seg.coder, seg.source), []).append(((a.start, a.end), codes))
     who = sorted(coders) if coders is not None else sorted({c for c, _ in spans})
     if len(who) < 2:
         raise ReviewkitError(f"agreement needs two or more coders with segments; found "
