@@ -6,24 +6,21 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors, warn
-from reviewkit.errors import ReviewkitError
+from reviewkit.cli.common import (
+    emit,
+    names,
+    pairs,
+    project_dir,
+    reviewer_option,
+    user_errors,
+    warn,
+)
 
 app = typer.Typer(help="Critical appraisal (CASP and other checklists).", no_args_is_help=True)
 ChecklistOpt = typer.Option(None, "--checklist", "-c", help="Checklist id or YAML file")
 ReviewerOpt = reviewer_option("appraising")
 FmtOpt = typer.Option("csv", "--format", "-f", help="csv, md, json, table, html, latex, docx")
 OutOpt = typer.Option(None, "--output", "-o", help="Write to this file")
-
-
-def _pairs(items: list[str] | None) -> dict[str, str]:
-    out = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ReviewkitError(f"expected QUESTION=ANSWER, got {item!r}", field="--set")
-        out[key.strip()] = value.strip()
-    return out
 
 
 @app.command("checklists")
@@ -146,7 +143,7 @@ def compare_(ctx: typer.Context, study: str, checklist: str = ChecklistOpt,
 
     project = find_project(project_dir(ctx))
     chk = get_checklist(project, checklist)
-    records = study_appraisals(project, study, chk, reviewers.split(",") if reviewers else None)
+    records = study_appraisals(project, study, chk, names(reviewers))
     rows = [{"question": d.question, "text": d.text, **{r: v or "" for r, v in d.answers.items()}}
             for d in compare(records, chk)]
     if not rows:
@@ -168,8 +165,8 @@ def consensus(ctx: typer.Context, study: str, checklist: str = ChecklistOpt,
 
     project = find_project(project_dir(ctx))
     with lock(project):
-        result = make_consensus(project, study, get_checklist(project, checklist), _pairs(set_),
-                                reviewers.split(",") if reviewers else None)
+        result = make_consensus(project, study, get_checklist(project, checklist),
+                                pairs(set_, "QUESTION=ANSWER"), names(reviewers))
     typer.echo(f"wrote {project.relative(result.path)}")
 
 

@@ -23,6 +23,24 @@ def reviewer_option(doing: str) -> Any:
                         help=f"Who is {doing} (or set REVIEWKIT_REVIEWER)")
 
 
+def pairs(items: list[str] | None, shape: str, flag: str = "--set",
+          empty_ok: bool = True) -> dict[str, str]:
+    """Repeated ``--set KEY=VALUE`` options as a dict; ``shape`` says what is expected
+    (QUESTION=ANSWER, NEW=Name) in the one-line error."""
+    out = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not (empty_ok or value.strip()):
+            raise ReviewkitError(f"expected {shape}, got {item!r}", field=flag)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def names(text: str | None) -> list[str] | None:
+    """'a, b' -> ['a', 'b']; None when not given (meaning: everyone)."""
+    return [n.strip() for n in text.split(",") if n.strip()] if text else None
+
+
 def user_errors(fn: Callable) -> Callable:
     """A user mistake prints one line and exits 2; bugs still show tracebacks."""
 

@@ -6,23 +6,20 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors, warn
-from reviewkit.errors import ReviewkitError
+from reviewkit.cli.common import (
+    emit,
+    names,
+    pairs,
+    project_dir,
+    reviewer_option,
+    user_errors,
+    warn,
+)
 
 app = typer.Typer(help="Data extraction forms, records and the characteristics table.",
                   no_args_is_help=True)
 ReviewerOpt = reviewer_option("extracting")
 FormOpt = typer.Option(None, "--form", help="Form id or YAML file (default: the only one)")
-
-
-def _pairs(items: list[str] | None) -> dict[str, str]:
-    out = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ReviewkitError(f"expected FIELD=VALUE, got {item!r}", field="--set")
-        out[key.strip()] = value.strip()
-    return out
 
 
 @app.command("forms")
@@ -137,7 +134,7 @@ def compare_(ctx: typer.Context, study: str, form: str = FormOpt,
 
     project = find_project(project_dir(ctx))
     f = get_form(project, form)
-    records = study_extractions(project, study, f, reviewers.split(",") if reviewers else None)
+    records = study_extractions(project, study, f, names(reviewers))
     rows = [{"field": d.field, "label": d.label, **d.values} for d in compare(records, f)]
     if not rows:
         typer.echo(f"{study}: {len(records)} extractions agree on every field")
@@ -158,6 +155,6 @@ def consensus(ctx: typer.Context, study: str, form: str = FormOpt,
 
     project = find_project(project_dir(ctx))
     with lock(project):
-        result = make_consensus(project, study, get_form(project, form), _pairs(set_),
-                                reviewers.split(",") if reviewers else None)
+        result = make_consensus(project, study, get_form(project, form), pairs(set_, "FIELD=VALUE"),
+                                names(reviewers))
     typer.echo(f"wrote {project.relative(result.path)}")

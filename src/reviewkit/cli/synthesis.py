@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors, warn_all
+from reviewkit.cli.common import (
+    emit,
+    names,
+    project_dir,
+    reviewer_option,
+    user_errors,
+    warn_all,
+)
 from reviewkit.errors import ReviewkitError
 
 app = typer.Typer(help="Qualitative evidence synthesis: code texts, build themes.",
@@ -216,8 +223,7 @@ def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
     from reviewkit.project.config import find_project
     from reviewkit.synthesis.agreement import COLUMNS, agreement
 
-    names = coders.split(",") if coders is not None else None
-    result = agreement(find_project(project_dir(ctx)), code_id, names, rollup)
+    result = agreement(find_project(project_dir(ctx)), code_id, names(coders), rollup)
     warn_all(result.problems)
     emit(result.rows(), fmt, "Agreement between coders",
          None if fmt in ("json", "csv") else COLUMNS)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import emit, project_dir, user_errors, warn_all
+from reviewkit.cli.common import emit, names, pairs, project_dir, user_errors, warn_all
 from reviewkit.cli.synthesis import CoderOpt, FmtOpt, _coder, app, codebook_app
 from reviewkit.errors import ReviewkitError
 
@@ -74,7 +74,7 @@ def codebook_move(ctx: typer.Context, code: str = typer.Argument(..., metavar="I
     from reviewkit.synthesis.codebook_edit import move_code
 
     if (parent is None) == (not top):
-        raise_usage("give --parent P or --top")
+        raise ReviewkitError("give --parent P or --top")
     project = find_project(project_dir(ctx))
     with lock(project):
         move_code(project, code, None if top else parent)
@@ -111,16 +111,11 @@ def codebook_split(ctx: typer.Context, code: str = typer.Argument(..., metavar="
     from reviewkit.project.session import lock
     from reviewkit.synthesis.codebook_edit import split_code
 
-    names = {}
-    for item in name or []:
-        key, sep, value = item.partition("=")
-        if not sep or not value.strip():
-            raise_usage(f"--name {item!r}: write NEW=Name")
-        names[key.strip()] = value.strip()
-    parts = [p.strip() for p in into.split(",") if p.strip()]
+    new_names = pairs(name, "NEW=Name", "--name", empty_ok=False)
+    parts = names(into) or []
     project = find_project(project_dir(ctx))
     with lock(project):
-        used = split_code(project, code, parts, _coder(project, coder), names)
+        used = split_code(project, code, parts, _coder(project, coder), new_names)
     typer.echo(f"split code {code}: added {', '.join(parts)}")
     if used.segments:
         typer.echo(f"{used.segments} coding(s) stay on {code}: recode them onto the new "
@@ -195,7 +190,3 @@ def framework_fit_(ctx: typer.Context, fmt: str = FmtOpt) -> None:
     rows = framework_fit(syn)
     warn_all(syn.problems)
     emit(rows, fmt, "Data the framework does not fit", FIT_COLUMNS)
-
-
-def raise_usage(message: str) -> None:
-    raise ReviewkitError(message)

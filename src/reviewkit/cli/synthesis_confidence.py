@@ -7,29 +7,22 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import emit, project_dir, reviewer_option, user_errors, warn_all
+from reviewkit.cli.common import (
+    emit,
+    names,
+    pairs,
+    project_dir,
+    reviewer_option,
+    user_errors,
+    warn_all,
+)
 from reviewkit.cli.synthesis import app
-from reviewkit.errors import ReviewkitError
 
 AssessorOpt = reviewer_option("assessing")
 TableFmt = typer.Option("table", "--format", "-f",
                         help="table, md, html, latex, csv, json or docx (with -o)")
 OutOpt = typer.Option(None, "--output", "-o", help="Write to this file")
 AssessorsOpt = typer.Option(None, "--assessors", help="a,b (default: all)")
-
-
-def _pairs(items: list[str] | None, flag: str) -> dict[str, str]:
-    out = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ReviewkitError(f"expected COMPONENT=VALUE, got {item!r}", field=flag)
-        out[key.strip()] = value.strip()
-    return out
-
-
-def _names(text: str | None) -> list[str] | None:
-    return text.split(",") if text else None
 
 
 @app.command("findings")
@@ -69,7 +62,7 @@ def compare_(ctx: typer.Context, finding: str = typer.Argument(None, help="A fin
     from reviewkit.project.config import find_project
     from reviewkit.synthesis.confidence.commands import compare_rows
 
-    rows, note = compare_rows(find_project(project_dir(ctx)), finding, _names(assessors))
+    rows, note = compare_rows(find_project(project_dir(ctx)), finding, names(assessors))
     if rows:
         emit(rows, fmt, f"CERQual: {finding}" if finding else "CERQual agreement")
     if note and fmt in ("table", "md") or not rows:
@@ -91,8 +84,8 @@ def consensus_(ctx: typer.Context, finding: str,
 
     project = find_project(project_dir(ctx))
     with lock(project):
-        result = consensus(project, finding, _pairs(set_, "--set"),
-                           _pairs(explain, "--explain"), _names(assessors))
+        result = consensus(project, finding, pairs(set_, "COMPONENT=VALUE"),
+                           pairs(explain, "COMPONENT=VALUE", "--explain"), names(assessors))
     typer.echo(f"wrote {project.relative(result.path)}")
 
 

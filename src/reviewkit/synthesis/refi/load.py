@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from reviewkit.synthesis.coding import CODING_DIR, check_coding_event, event
 from reviewkit.synthesis.method import config_method
 from reviewkit.synthesis.names import slug
 from reviewkit.synthesis.refi.offsets import choose_reading, normalise, reading
-from reviewkit.synthesis.refi.read import Refi, read_refi
+from reviewkit.synthesis.refi.read import Refi, RSelection, RSource, read_refi
 from reviewkit.synthesis.refi.write import FIELD_SETS, LEVEL_SET, METHOD_SET
 from reviewkit.synthesis.sources import SOURCE_DIR, SOURCES
 
@@ -120,12 +121,7 @@ def import_refi(project: Project, file: Path, coder: str) -> ImportReport:
                      "title": s.description if refi.origin == "reviewkit" else
                      (s.name or sid)})
         rep.sources += 1
-        r = reading(s.raw, rep.unit) if s.selections else None
-        for sel in s.selections:
-            a, b = r.map(sel.start), r.map(sel.end)
-            if a is None or b is None or not 0 <= a < b <= len(text):
-                counts["bad offsets"] += 1
-                continue
+        for sel, a, b in placed(s, rep.unit, text, counts):
             seg = hashlib.sha256(sel.guid.encode()).hexdigest()[:16]
             role, page = _about(sel.description) if refi.origin == "reviewkit" else ("", "")
             e = event("segment", who(sel.user), segment=seg, source=sid, start=a, end=b,
@@ -175,6 +171,20 @@ def import_refi(project: Project, file: Path, coder: str) -> ImportReport:
                             "as them")
     _write_all(project.root, files)
     return rep
+
+
+def placed(s: RSource, unit: str, text: str, counts: dict[str, int]
+           ) -> Iterator[tuple[RSelection, int, int]]:
+    """Each text selection of ``s`` with its reviewkit offsets in ``text`` (the file's
+    offsets read in ``unit``); one that lands inside a character or outside the text is
+    counted as a bad offset and skipped."""
+    r = reading(s.raw, unit) if s.selections else None
+    for sel in s.selections:
+        a, b = r.map(sel.start), r.map(sel.end)
+        if a is None or b is None or not 0 <= a < b <= len(text):
+            counts["bad offsets"] += 1
+            continue
+        yield sel, a, b
 
 
 def _about(description: str) -> tuple[str, str]:

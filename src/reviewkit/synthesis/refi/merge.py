@@ -40,7 +40,7 @@ from reviewkit.synthesis.csvbook import (
 from reviewkit.synthesis.method import config_method
 from reviewkit.synthesis.names import slug
 from reviewkit.synthesis.refi.ids import guid
-from reviewkit.synthesis.refi.offsets import choose_reading, normalise, reading
+from reviewkit.synthesis.refi.offsets import choose_reading, normalise
 from reviewkit.synthesis.refi.read import Refi
 from reviewkit.synthesis.refi.write import LEVEL_SET, METHOD_SET
 from reviewkit.synthesis.sources import SOURCE_DIR, load_sources, source_text, sources_path
@@ -139,7 +139,7 @@ def _match(book, items: dict[str, dict]) -> dict[str, str]:
 def merge_refi(project: Project, refi: Refi, coder: str, rep: ImportReport, method: str,
                items: dict[str, dict]) -> None:
     """Merge ``refi`` into the project's synthesis; counts and warnings go to ``rep``."""
-    from reviewkit.synthesis.refi.load import _about, _warnings
+    from reviewkit.synthesis.refi.load import _about, _warnings, placed
 
     code_ids, new_codes, book_text, matched = match_codes(project, refi, method, items)
     users: dict[str, str] = {}
@@ -206,12 +206,7 @@ def merge_refi(project: Project, refi: Refi, coder: str, rep: ImportReport, meth
                          (s.name or sid)})
             by_hash[digest] = sid
             rep.sources += 1
-        r = reading(s.raw, rep.unit) if s.selections else None
-        for sel in s.selections:
-            a, b = r.map(sel.start), r.map(sel.end)
-            if a is None or b is None or not 0 <= a < b <= len(text):
-                counts["bad offsets"] += 1
-                continue
+        for sel, a, b in placed(s, rep.unit, text, counts):
             user = who(sel.user)
             cids: list[tuple[str, str]] = []  # code id, who coded it
             for code, cuser in sel.codings:
