@@ -30,3 +30,24 @@ def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under a project except the derived store, for 'nothing written' checks."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and ".reviewkit" not in p.parts}
+
+
+# The worked example's own files at the repository root (not the code, the tests, a
+# virtualenv or the demo the README builds there): what a test copies to change safely.
+EXAMPLE_FILES = ("reviewkit.toml", "studies.toml", "prisma-counts.csv")
+EXAMPLE_DIRS = ("searches", "casp", "extraction", "screening", "synthesis", "templates")
+
+
+def copy_example(repo: Path, dest: Path) -> Path:
+    """A copy of the root example project in ``dest``."""
+    import shutil
+
+    dest.mkdir(parents=True)
+    for name in EXAMPLE_FILES:
+        if (repo / name).is_file():
+            shutil.copy2(repo / name, dest / name)
+    for name in EXAMPLE_DIRS:
+        if (repo / name).is_dir():
+            shutil.copytree(repo / name, dest / name,
+                            ignore=shutil.ignore_patterns(".reviewkit"))
+    return dest

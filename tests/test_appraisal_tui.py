@@ -12,6 +12,7 @@ import textwrap
 import pytest
 
 from appraisal_support import mini_project
+from helpers import copy_example
 from reviewkit.appraisal.checklist import get_checklist
 from reviewkit.appraisal.records import open_appraisal
 from reviewkit.errors import ReviewkitError
@@ -106,11 +107,7 @@ def test_sigkill_mid_form_keeps_every_answer_given_before(tmp_path):
 
 
 def test_example_project_walk_resumes_at_first_unanswered(tmp_path):
-    import shutil
-
-    root = tmp_path / "example"
-    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".git", ".reviewkit", "tests",
-                                                              "src", "*.egg-info"))
+    root = copy_example(REPO, tmp_path / "example")
     project = find_project(root)
     from reviewkit.appraisal.walk import ChecklistWalk
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import run_cli, snapshot
+from helpers import copy_example, run_cli, snapshot
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import find_project
 from reviewkit.synthesis.confidence.cerqual import draft_explanation
@@ -49,10 +49,7 @@ overall:
 
 @pytest.fixture()
 def example(tmp_path: Path) -> Path:
-    root = tmp_path / "example"
-    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(
-        ".git", ".reviewkit", "tests", "src", "bench", "docs", "scripts", "*.egg-info"))
-    return root
+    return copy_example(REPO, tmp_path / "example")
 
 
 def _sheet(root: Path, finding: str, who: str, text: str) -> Path:

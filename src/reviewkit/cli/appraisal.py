@@ -10,10 +10,10 @@ from reviewkit.cli.common import (
     emit,
     names,
     pairs,
-    project_dir,
+    project_here,
     reviewer_option,
+    show,
     user_errors,
-    warn,
 )
 
 app = typer.Typer(help="Critical appraisal (CASP and other checklists).", no_args_is_help=True)
@@ -28,9 +28,7 @@ OutOpt = typer.Option(None, "--output", "-o", help="Write to this file")
 def checklists(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f")) -> None:
     """List (and validate) the checklists: reviewkit's and the project's own (casp/)."""
     from reviewkit.appraisal.checklist import checklist_rows
-    from reviewkit.project.config import find_project
-
-    rows = checklist_rows(find_project(project_dir(ctx)))
+    rows = checklist_rows(project_here(ctx))
     emit(rows, fmt, "Checklists", ["id", "title", "version", "questions", "from", "licence"])
 
 
@@ -40,9 +38,7 @@ def check(ctx: typer.Context) -> None:
     """Validate every checklist and appraisal file; exit 2 naming the first problem."""
     from reviewkit.appraisal.checklist import load_checklists
     from reviewkit.appraisal.records import load_appraisals
-    from reviewkit.project.config import find_project
-
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     records = load_appraisals(project)
     typer.echo(f"ok: {len(load_checklists(project))} checklists, {len(records)} appraisals")
 
@@ -53,13 +49,12 @@ def summary(ctx: typer.Context, checklist: str = ChecklistOpt, fmt: str = FmtOpt
             output: Path = OutOpt) -> None:
     """Per-question answer counts across included studies (CASP Table 3)."""
     from reviewkit.appraisal.checklist import get_checklist
-    from reviewkit.project.config import find_project
     from reviewkit.reporting.outputs import deliver
     from reviewkit.reporting.review_tables import casp_summary
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     table, warnings = casp_summary(project, get_checklist(project, checklist))
-    _out(deliver(table, fmt, output, project.root), warnings)
+    show(deliver(table, fmt, output, project.root), warnings)
 
 
 @app.command("matrix")
@@ -68,13 +63,12 @@ def matrix(ctx: typer.Context, checklist: str = ChecklistOpt, fmt: str = FmtOpt,
            output: Path = OutOpt) -> None:
     """Each study's answers, study by question."""
     from reviewkit.appraisal.checklist import get_checklist
-    from reviewkit.project.config import find_project
     from reviewkit.reporting.outputs import deliver
     from reviewkit.reporting.review_tables import casp_matrix
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     table, warnings = casp_matrix(project, get_checklist(project, checklist))
-    _out(deliver(table, fmt, output, project.root), warnings)
+    show(deliver(table, fmt, output, project.root), warnings)
 
 
 @app.command("plot")
@@ -87,13 +81,12 @@ def plot(ctx: typer.Context, output: Path = typer.Argument(..., help="File stem:
          ) -> None:
     """robvis-style traffic-light or weighted summary bar plot (SVG and PNG)."""
     from reviewkit.appraisal.checklist import get_checklist
-    from reviewkit.project.config import find_project
     from reviewkit.reporting.robplots import plot_appraisals
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     paths, warnings = plot_appraisals(project, get_checklist(project, checklist), kind, output,
                                       weight)
-    _out(None, warnings)
+    show(None, warnings)
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
@@ -103,11 +96,10 @@ def enter(ctx: typer.Context, study: str, reviewer: str = ReviewerOpt,
           checklist: str = ChecklistOpt) -> None:
     """Answer a checklist from the keyboard; each answer is saved as it is given."""
     from reviewkit.appraisal.checklist import get_checklist
-    from reviewkit.project.config import find_project
     from reviewkit.screening.reviewers import resolve_reviewer
     from reviewkit.tui.appraise import appraise_app
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     reviewer = resolve_reviewer(project, reviewer, "appraising")
     app_ = appraise_app(project, study, reviewer, get_checklist(project, checklist))
     app_.run()
@@ -121,10 +113,9 @@ def import_(ctx: typer.Context, file: Path, checklist: str = ChecklistOpt,
     """Import appraisals from CSV or YAML (all rows or nothing)."""
     from reviewkit.appraisal.checklist import get_checklist
     from reviewkit.appraisal.importer import import_appraisals
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         chk = get_checklist(project, checklist) if checklist else None
         paths = import_appraisals(project, file, chk, replace)
@@ -139,9 +130,7 @@ def compare_(ctx: typer.Context, study: str, checklist: str = ChecklistOpt,
     """List the questions two reviewers answered differently."""
     from reviewkit.appraisal.checklist import get_checklist
     from reviewkit.appraisal.compare import compare, study_appraisals
-    from reviewkit.project.config import find_project
-
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     chk = get_checklist(project, checklist)
     records = study_appraisals(project, study, chk, names(reviewers))
     rows = [{"question": d.question, "text": d.text, **{r: v or "" for r, v in d.answers.items()}}
@@ -160,18 +149,12 @@ def consensus(ctx: typer.Context, study: str, checklist: str = ChecklistOpt,
     """Record the agreed appraisal (casp/<study>/consensus.yaml)."""
     from reviewkit.appraisal.checklist import get_checklist
     from reviewkit.appraisal.compare import make_consensus
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         result = make_consensus(project, study, get_checklist(project, checklist),
                                 pairs(set_, "QUESTION=ANSWER"), names(reviewers))
     typer.echo(f"wrote {project.relative(result.path)}")
 
 
-def _out(text: str | None, warnings: list[str]) -> None:
-    if text is not None:
-        typer.echo(text, nl=not text.endswith("\n"))
-    for w in warnings:
-        warn(w)

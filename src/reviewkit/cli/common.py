@@ -63,6 +63,13 @@ def user_errors(fn: Callable) -> Callable:
     return wrapper
 
 
+def project_here(ctx: typer.Context) -> Any:
+    """The project named by -C, or found upwards from here (its config read once)."""
+    from reviewkit.project.config import find_project  # pydantic: not at start-up
+
+    return find_project(project_dir(ctx))
+
+
 def project_dir(ctx: typer.Context) -> Path | None:
     return (ctx.obj or {}).get("project")
 
@@ -71,6 +78,13 @@ def emit(rows: list[dict], fmt: str, title: str = "", columns: list[str] | None 
     if fmt not in ("table", "csv", "json", "md"):
         raise ReviewkitError(f"unknown --format {fmt!r}; expected table, csv, json or md")
     typer.echo(render(rows, fmt, title, columns), nl=fmt in ("json",))
+
+
+def show(text: str | None, warnings: list) -> None:
+    """A rendered table (None when it went to a file), then its warnings on stderr."""
+    if text is not None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    warn_all(warnings)
 
 
 def warn_all(problems: list, prefix: str = "") -> None:

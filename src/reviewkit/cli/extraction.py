@@ -10,10 +10,10 @@ from reviewkit.cli.common import (
     emit,
     names,
     pairs,
-    project_dir,
+    project_here,
     reviewer_option,
+    show,
     user_errors,
-    warn,
 )
 
 app = typer.Typer(help="Data extraction forms, records and the characteristics table.",
@@ -27,10 +27,8 @@ FormOpt = typer.Option(None, "--form", help="Form id or YAML file (default: the 
 def forms(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f")) -> None:
     """List (and validate) the extraction forms in extraction/."""
     from reviewkit.extraction.form import load_forms
-    from reviewkit.project.config import find_project
-
     rows = [{"id": f.id, "title": f.title, "version": f.version, "fields": len(f.fields)}
-            for f in load_forms(find_project(project_dir(ctx))).values()]
+            for f in load_forms(project_here(ctx)).values()]
     emit(rows, fmt, "Extraction forms", ["id", "title", "version", "fields"])
 
 
@@ -40,9 +38,7 @@ def check(ctx: typer.Context) -> None:
     """Validate every form and extraction record; exit 2 naming the first problem."""
     from reviewkit.extraction.form import load_forms
     from reviewkit.extraction.records import load_extractions
-    from reviewkit.project.config import find_project
-
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     records = load_extractions(project)
     typer.echo(f"ok: {len(load_forms(project))} forms, {len(records)} extraction records")
 
@@ -55,17 +51,12 @@ def table(ctx: typer.Context, form: str = FormOpt,
           output: Path = typer.Option(None, "--output", "-o")) -> None:
     """The characteristics of included studies (the form's table columns)."""
     from reviewkit.extraction.form import get_form
-    from reviewkit.project.config import find_project
     from reviewkit.reporting.outputs import deliver
     from reviewkit.reporting.review_tables import characteristics
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     result, warnings = characteristics(project, get_form(project, form))
-    text = deliver(result, fmt, output, project.root)
-    if text is not None:
-        typer.echo(text, nl=not text.endswith("\n"))
-    for w in warnings:
-        warn(w)
+    show(deliver(result, fmt, output, project.root), warnings)
 
 
 @app.command("template")
@@ -75,9 +66,7 @@ def template(ctx: typer.Context, form: str = FormOpt,
              ) -> None:
     """Print a CSV header row to fill in a spreadsheet and import."""
     from reviewkit.extraction.form import get_form
-    from reviewkit.project.config import find_project
-
-    f = get_form(find_project(project_dir(ctx)), form)
+    f = get_form(project_here(ctx), form)
     cols = ["study", "reviewer", "status"]
     for field in f.fields:
         if field.type != "group":
@@ -94,11 +83,10 @@ def enter(ctx: typer.Context, study: str, reviewer: str = ReviewerOpt,
           form: str = FormOpt) -> None:
     """Fill in the form from the keyboard; each value is saved as it is given."""
     from reviewkit.extraction.form import get_form
-    from reviewkit.project.config import find_project
     from reviewkit.screening.reviewers import resolve_reviewer
     from reviewkit.tui.extract import extract_app
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     reviewer = resolve_reviewer(project, reviewer, "extracting")
     app_ = extract_app(project, study, reviewer, get_form(project, form))
     app_.run()
@@ -112,10 +100,9 @@ def import_(ctx: typer.Context, file: Path, form: str = FormOpt,
     """Import extraction records from CSV or YAML (all rows or nothing)."""
     from reviewkit.extraction.form import get_form
     from reviewkit.extraction.importer import import_extractions
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         paths = import_extractions(project, file, get_form(project, form) if form else None,
                                    replace)
@@ -130,9 +117,7 @@ def compare_(ctx: typer.Context, study: str, form: str = FormOpt,
     """Compare two reviewers' extractions field by field."""
     from reviewkit.extraction.compare import compare, study_extractions
     from reviewkit.extraction.form import get_form
-    from reviewkit.project.config import find_project
-
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     f = get_form(project, form)
     records = study_extractions(project, study, f, names(reviewers))
     rows = [{"field": d.field, "label": d.label, **d.values} for d in compare(records, f)]
@@ -150,10 +135,9 @@ def consensus(ctx: typer.Context, study: str, form: str = FormOpt,
     """Record the agreed extraction (extraction/<study>/consensus.yaml)."""
     from reviewkit.extraction.compare import make_consensus
     from reviewkit.extraction.form import get_form
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         result = make_consensus(project, study, get_form(project, form), pairs(set_, "FIELD=VALUE"),
                                 names(reviewers))

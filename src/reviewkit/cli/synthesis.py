@@ -9,7 +9,7 @@ import typer
 from reviewkit.cli.common import (
     emit,
     names,
-    project_dir,
+    project_here,
     reviewer_option,
     user_errors,
     warn_all,
@@ -44,11 +44,10 @@ def source_add(ctx: typer.Context, file: Path,
                pages: str = typer.Option("", "--pages", help="A PDF's pages to take: N or "
                                          "N-M (default: all)")) -> None:
     """Copy a .txt, .md, .docx or a PDF's text layer into synthesis/sources/ and record it."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.sources import add_source
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         source = add_source(project, file, study, id, report, title, pages)
     typer.echo(f"added source {source.id} ({source.file}) for study {source.study}")
@@ -58,20 +57,18 @@ def source_add(ctx: typer.Context, file: Path,
 @user_errors
 def source_list(ctx: typer.Context, fmt: str = FmtOpt) -> None:
     """The sources, with their study and file."""
-    from reviewkit.project.config import find_project
     from reviewkit.synthesis.listing import SOURCE_COLUMNS, source_rows
 
-    emit(source_rows(find_project(project_dir(ctx))), fmt, "Sources", SOURCE_COLUMNS)
+    emit(source_rows(project_here(ctx)), fmt, "Sources", SOURCE_COLUMNS)
 
 
 @source_app.command("check")
 @user_errors
 def source_check(ctx: typer.Context) -> None:
     """Report sources whose file is missing or changed since added (exit 1 if any)."""
-    from reviewkit.project.config import find_project
     from reviewkit.synthesis.sources import check_sources, load_sources
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     problems = check_sources(project)
     for p in problems:
         typer.echo(str(p))
@@ -91,11 +88,10 @@ def code(ctx: typer.Context, source: str,
                                   "interpretation or field observation"),
          page: str = typer.Option("", "--page")) -> None:
     """Code a source: with --text and --code, those words; without, from the keyboard."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.edit import code_text
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     if text is None:
         if code_id is not None or role or page:
             raise ReviewkitError("--code, --role and --page go with --text (without "
@@ -121,11 +117,10 @@ def _run_coder(project, coder: str | None, source: str) -> None:
 def uncode_(ctx: typer.Context, segment: str, code_id: str = typer.Option(..., "--code"),
             coder: str = CoderOpt) -> None:
     """Take a code off a segment."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.edit import uncode
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         problems = uncode(project, segment, code_id, _coder(project, coder))
     typer.echo(f"segment {segment}: {code_id} removed")
@@ -138,11 +133,10 @@ def memo(ctx: typer.Context, target: str, text: str,
          on: str = typer.Option(..., "--on", help="code, source or segment"),
          coder: str = CoderOpt) -> None:
     """Write a memo on a code, a source or a segment."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.edit import add_memo
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         add_memo(project, on, target, text, _coder(project, coder))
     typer.echo(f"memo on {on} {target} saved")
@@ -152,10 +146,9 @@ def memo(ctx: typer.Context, target: str, text: str,
 @user_errors
 def status(ctx: typer.Context, fmt: str = FmtOpt) -> None:
     """Counts: codes, sources, segments, memos, moved or lost segments."""
-    from reviewkit.project.config import find_project
     from reviewkit.synthesis.state import synthesis_status
 
-    info = synthesis_status(find_project(project_dir(ctx)))
+    info = synthesis_status(project_here(ctx))
     warnings = info.pop("warnings")
     if fmt == "json":
         emit([{**info, "warnings": warnings}], "json")
@@ -169,11 +162,10 @@ def status(ctx: typer.Context, fmt: str = FmtOpt) -> None:
 def refi_export(ctx: typer.Context, file: Path = typer.Argument(..., metavar="FILE.qdc|FILE.qdpx")
                 ) -> None:
     """Write the codebook (.qdc) or the coded project (.qdpx) in REFI-QDA format."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.refi.write import export_refi
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         warnings = export_refi(project, file)
     typer.echo(f"wrote {file}")
@@ -190,11 +182,10 @@ def import_(ctx: typer.Context,
     """Read a REFI-QDA project (.qdpx, .qde) or codebook (.qdc), a Taguette highlights
     CSV (id, document, tag, content: its documents added as sources first) or a codebook
     CSV (name, description, parent); codings without a user are logged as the coder."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.importing import import_file
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         report = import_file(project, file, coder, method)
     typer.echo(report.summary())
@@ -205,9 +196,7 @@ def import_(ctx: typer.Context,
 @user_errors
 def code_tui(ctx: typer.Context, source: str, coder: str = CoderOpt) -> None:
     """Code one source from the keyboard (as `code SOURCE`; blind: only your own codings)."""
-    from reviewkit.project.config import find_project
-
-    _run_coder(find_project(project_dir(ctx)), coder, source)
+    _run_coder(project_here(ctx), coder, source)
 
 
 @app.command("agreement")
@@ -220,10 +209,9 @@ def agreement_(ctx: typer.Context, code_id: str = typer.Option(None, "--code",
                                            "every code above it (agreement on themes)"),
                fmt: str = FmtOpt) -> None:
     """Agreement of blind coders per code: Cohen's kappa, Krippendorff's alpha, % agreed."""
-    from reviewkit.project.config import find_project
     from reviewkit.synthesis.agreement import COLUMNS, agreement
 
-    result = agreement(find_project(project_dir(ctx)), code_id, names(coders), rollup)
+    result = agreement(project_here(ctx), code_id, names(coders), rollup)
     warn_all(result.problems)
     emit(result.rows(), fmt, "Agreement between coders",
          None if fmt in ("json", "csv") else COLUMNS)

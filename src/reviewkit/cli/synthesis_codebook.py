@@ -7,7 +7,14 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import emit, names, pairs, project_dir, user_errors, warn_all
+from reviewkit.cli.common import (
+    emit,
+    names,
+    pairs,
+    project_here,
+    user_errors,
+    warn_all,
+)
 from reviewkit.cli.synthesis import CoderOpt, FmtOpt, _coder, app, codebook_app
 from reviewkit.errors import ReviewkitError
 
@@ -19,11 +26,10 @@ MethodOpt = typer.Option(None, "--method", help="For a new codebook only: themat
 @user_errors
 def codebook_show(ctx: typer.Context, fmt: str = FmtOpt) -> None:
     """The code tree, with each code's level, path and origin."""
-    from reviewkit.project.config import find_project
     from reviewkit.synthesis.codebook import load_codebook
     from reviewkit.synthesis.listing import codebook_rows
 
-    book = load_codebook(find_project(project_dir(ctx)))
+    book = load_codebook(project_here(ctx))
     rows, cols = codebook_rows(book, indent=fmt == "table")
     emit(rows, fmt, f"Codebook ({book.method})", cols)
 
@@ -38,11 +44,10 @@ def codebook_add(ctx: typer.Context, code: str = typer.Argument(..., metavar="ID
                  description: str = typer.Option("", "--description"),
                  method: str = MethodOpt) -> None:
     """Add a code to the codebook (creating the codebook if needed)."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.codebook import add_code
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         added = add_code(project, code, name, parent, level, description, method)
     typer.echo(f"added code {added.id} ({added.level})")
@@ -52,11 +57,10 @@ def codebook_add(ctx: typer.Context, code: str = typer.Argument(..., metavar="ID
 @user_errors
 def codebook_rename(ctx: typer.Context, old: str, new: str, coder: str = CoderOpt) -> None:
     """Give a code a new id; earlier codings follow it."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.codebook import rename_code
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         rename_code(project, old, new, _coder(project, coder))
     typer.echo(f"renamed code {old} -> {new}")
@@ -69,13 +73,12 @@ def codebook_move(ctx: typer.Context, code: str = typer.Argument(..., metavar="I
                   top: bool = typer.Option(False, "--top", help="Make it a top-level code")
                   ) -> None:
     """Give a code a new parent (the method's rules are checked; a cycle is refused)."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.codebook_edit import move_code
 
     if (parent is None) == (not top):
         raise ReviewkitError("give --parent P or --top")
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         move_code(project, code, None if top else parent)
     typer.echo(f"moved code {code} {'to the top' if top else 'under ' + parent}")
@@ -88,11 +91,10 @@ def codebook_merge(ctx: typer.Context, code: str = typer.Argument(..., metavar="
                    coder: str = CoderOpt) -> None:
     """Merge a code into another: its codings, memos and children follow; its id is
     retired."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.codebook_edit import merge_code
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         used, children = merge_code(project, code, into, _coder(project, coder))
     moved = f"; children now under {into}: {', '.join(children)}" if children else ""
@@ -107,13 +109,12 @@ def codebook_split(ctx: typer.Context, code: str = typer.Argument(..., metavar="
                    name: list[str] = typer.Option(None, "--name", help="NEW=Name (repeat)"),
                    coder: str = CoderOpt) -> None:
     """Make new codes beside a code; its codings stay on it for you to recode."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.codebook_edit import split_code
 
     new_names = pairs(name, "NEW=Name", "--name", empty_ok=False)
     parts = names(into) or []
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         used = split_code(project, code, parts, _coder(project, coder), new_names)
     typer.echo(f"split code {code}: added {', '.join(parts)}")
@@ -127,11 +128,10 @@ def codebook_split(ctx: typer.Context, code: str = typer.Argument(..., metavar="
 def codebook_delete(ctx: typer.Context, code: str = typer.Argument(..., metavar="ID"),
                     coder: str = CoderOpt) -> None:
     """Delete an unused code (its id is retired); a used one is merged instead."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.codebook_edit import delete_code
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         delete_code(project, code, _coder(project, coder))
     typer.echo(f"deleted code {code}")
@@ -148,11 +148,10 @@ def codebook_edit(ctx: typer.Context, code: str = typer.Argument(..., metavar="I
                   origin: str = typer.Option(None, "--origin", help="framework or data")
                   ) -> None:
     """Change a code's name, description, colour, level, credibility or origin."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.codebook_edit import edit_code
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         edit_code(project, code, name=name, description=description, colour=colour,
                   level=level, credibility=credibility, origin=origin)
@@ -166,11 +165,10 @@ def codebook_framework(ctx: typer.Context,
                        method: str = MethodOpt) -> None:
     """Load a priori framework codes (name, description, parent) with origin framework;
     codes added later record origin data."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.framework import load_framework
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         added, there = load_framework(project, file, method)
     typer.echo(f"added {len(added)} framework code(s)"
@@ -182,11 +180,10 @@ def codebook_framework(ctx: typer.Context,
 def framework_fit_(ctx: typer.Context, fmt: str = FmtOpt) -> None:
     """Segments no framework code covers (only emergent codes, or none): for the second
     pass of a best-fit framework synthesis."""
-    from reviewkit.project.config import find_project
     from reviewkit.synthesis.framework import FIT_COLUMNS, framework_fit
     from reviewkit.synthesis.state import load_synthesis
 
-    syn = load_synthesis(find_project(project_dir(ctx)))
+    syn = load_synthesis(project_here(ctx))
     rows = framework_fit(syn)
     warn_all(syn.problems)
     emit(rows, fmt, "Data the framework does not fit", FIT_COLUMNS)

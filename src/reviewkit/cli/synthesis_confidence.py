@@ -11,10 +11,10 @@ from reviewkit.cli.common import (
     emit,
     names,
     pairs,
-    project_dir,
+    project_here,
     reviewer_option,
+    show,
     user_errors,
-    warn_all,
 )
 from reviewkit.cli.synthesis import app
 
@@ -29,10 +29,9 @@ AssessorsOpt = typer.Option(None, "--assessors", help="a,b (default: all)")
 @user_errors
 def findings_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f")) -> None:
     """The review findings, with the studies and segments computed from their themes."""
-    from reviewkit.project.config import find_project
     from reviewkit.synthesis.confidence.commands import FINDING_COLUMNS, finding_rows
 
-    emit(finding_rows(find_project(project_dir(ctx))), fmt, "Review findings",
+    emit(finding_rows(project_here(ctx)), fmt, "Review findings",
          FINDING_COLUMNS)
 
 
@@ -40,11 +39,10 @@ def findings_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "
 @user_errors
 def assess(ctx: typer.Context, finding: str, assessor: str = AssessorOpt) -> None:
     """Fill a finding's GRADE-CERQual worksheet from the keyboard; each answer is saved."""
-    from reviewkit.project.config import find_project
     from reviewkit.screening.reviewers import resolve_reviewer
     from reviewkit.tui.assess import assess_app
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     name = resolve_reviewer(project, assessor, "assessing")
     app_ = assess_app(project, finding, name)  # saves each answer under the lock
     app_.run()
@@ -59,10 +57,9 @@ def compare_(ctx: typer.Context, finding: str = typer.Argument(None, help="A fin
              assessors: str = AssessorsOpt,
              fmt: str = typer.Option("table", "--format", "-f")) -> None:
     """Two assessors' CERQual levels side by side: agreement per component."""
-    from reviewkit.project.config import find_project
     from reviewkit.synthesis.confidence.commands import compare_rows
 
-    rows, note = compare_rows(find_project(project_dir(ctx)), finding, names(assessors))
+    rows, note = compare_rows(project_here(ctx), finding, names(assessors))
     if rows:
         emit(rows, fmt, f"CERQual: {finding}" if finding else "CERQual agreement")
     if note and fmt in ("table", "md") or not rows:
@@ -78,11 +75,10 @@ def consensus_(ctx: typer.Context, finding: str,
                                                  help="COMPONENT=agreed explanation"),
                assessors: str = AssessorsOpt) -> None:
     """Record the agreed worksheet (synthesis/cerqual/<finding>/consensus.yaml)."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.confidence.commands import consensus
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         result = consensus(project, finding, pairs(set_, "COMPONENT=VALUE"),
                            pairs(explain, "COMPONENT=VALUE", "--explain"), names(assessors))
@@ -90,16 +86,12 @@ def consensus_(ctx: typer.Context, finding: str,
 
 
 def _table(ctx: typer.Context, builder: str, fmt: str, output: Path | None) -> None:
-    from reviewkit.project.config import find_project
     from reviewkit.reporting.outputs import deliver
     from reviewkit.synthesis.confidence import tables
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     table, warnings = getattr(tables, builder)(project)
-    text = deliver(table, fmt, output, project.root)
-    if text is not None:
-        typer.echo(text, nl=not text.endswith("\n"))
-    warn_all(warnings)
+    show(deliver(table, fmt, output, project.root), warnings)
 
 
 @app.command("soqf")
@@ -135,11 +127,10 @@ def judgements(ctx: typer.Context, fmt: str = typer.Option("json", "--format", "
 @user_errors
 def jbi_checklist(ctx: typer.Context) -> None:
     """Copy the JBI Critical Appraisal Checklist for Qualitative Research into casp/."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.confidence.conqual import install_jbi
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         path = install_jbi(project)
     typer.echo(f"wrote {project.relative(path)} (JBI's text: see the notice on top)")

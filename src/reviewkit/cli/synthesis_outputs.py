@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import project_dir, user_errors, warn_all
+from reviewkit.cli.common import project_here, show, user_errors, warn_all
 from reviewkit.cli.synthesis import app
 
 FmtOpt = typer.Option("table", "--format", "-f",
@@ -24,10 +24,6 @@ def _load(project, coder: str | None):
     return for_outputs(project, load_synthesis(project), coder)
 
 
-def _show(text: str | None, problems: list) -> None:
-    if text is not None:
-        typer.echo(text, nl=not text.endswith("\n"))
-    warn_all(problems)
 
 
 @app.command("matrix")
@@ -35,14 +31,13 @@ def _show(text: str | None, problems: list) -> None:
 def matrix(ctx: typer.Context, level: str = LevelOpt, fmt: str = FmtOpt,
            output: Path = OutOpt, coder: str = CoderOpt) -> None:
     """Theme x study: coded segments per study for each code (and its sub-codes)."""
-    from reviewkit.project.config import find_project
     from reviewkit.reporting.outputs import deliver
     from reviewkit.synthesis.outputs import matrix_table
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     syn = _load(project, coder)
     table = matrix_table(syn, level, indent=fmt == "table" and output is None)
-    _show(deliver(table, fmt, output, project.root), syn.problems)
+    show(deliver(table, fmt, output, project.root), syn.problems)
 
 
 @app.command("quotes")
@@ -50,13 +45,12 @@ def matrix(ctx: typer.Context, level: str = LevelOpt, fmt: str = FmtOpt,
 def quotes(ctx: typer.Context, role: str = typer.Option(None, "--role"), fmt: str = FmtOpt,
            output: Path = OutOpt, coder: str = CoderOpt) -> None:
     """The quote table: each coded segment with study, role, page and code path."""
-    from reviewkit.project.config import find_project
     from reviewkit.reporting.outputs import deliver
     from reviewkit.synthesis.outputs import quotes_table
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     syn = _load(project, coder)
-    _show(deliver(quotes_table(syn, role), fmt, output, project.root), syn.problems)
+    show(deliver(quotes_table(syn, role), fmt, output, project.root), syn.problems)
 
 
 @app.command("themes")
@@ -65,13 +59,12 @@ def themes(ctx: typer.Context, level: str = typer.Option(None, "--level", help="
                                                          "the top-level themes"),
            fmt: str = FmtOpt, output: Path = OutOpt, coder: str = CoderOpt) -> None:
     """Each theme: definition, supporting studies, segments, illustrative quotes."""
-    from reviewkit.project.config import find_project
     from reviewkit.reporting.outputs import deliver
     from reviewkit.synthesis.themes import themes_table
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     syn = _load(project, coder)
-    _show(deliver(themes_table(syn, level), fmt, output, project.root), syn.problems)
+    show(deliver(themes_table(syn, level), fmt, output, project.root), syn.problems)
 
 
 @app.command("heatmap")
@@ -80,10 +73,9 @@ def heatmap(ctx: typer.Context, output: Path = typer.Option(..., "--output", "-o
                                                             help="FILE.svg or FILE.png"),
             level: str = LevelOpt, coder: str = CoderOpt) -> None:
     """The theme x study matrix as a heatmap, counts written in the cells."""
-    from reviewkit.project.config import find_project
     from reviewkit.synthesis.plots import write_heatmap  # matplotlib: only when asked
 
-    syn = _load(find_project(project_dir(ctx)), coder)
+    syn = _load(project_here(ctx), coder)
     write_heatmap(syn, output, level)
     warn_all(syn.problems)
     typer.echo(f"wrote {output}")
@@ -95,11 +87,10 @@ def flowchart(ctx: typer.Context, output: Path = typer.Option(..., "--output", "
                                                               help="FILE.svg, .png or .dot")
               ) -> None:
     """Findings -> categories -> synthesised findings (or codes -> themes), by Graphviz."""
-    from reviewkit.project.config import find_project
     from reviewkit.synthesis.codebook import load_codebook
     from reviewkit.synthesis.flowchart import left_out, write_flowchart
 
-    book = load_codebook(find_project(project_dir(ctx)))
+    book = load_codebook(project_here(ctx))
     write_flowchart(book, output)
     typer.echo(f"wrote {output}")
     gone = left_out(book)

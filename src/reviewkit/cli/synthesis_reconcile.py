@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import emit, project_dir, user_errors
+from reviewkit.cli.common import emit, project_here, user_errors
 from reviewkit.cli.synthesis import FmtOpt, app
 
 
@@ -23,11 +23,10 @@ def reconcile_(ctx: typer.Context,
                fmt: str = FmtOpt) -> None:
     """Copy what A and B agree on to the reviewer's log; list disagreements to decide
     (A's and B's logs are never written)."""
-    from reviewkit.project.config import find_project
     from reviewkit.project.session import lock
     from reviewkit.synthesis.reconcile import reconcile_coders
 
-    project = find_project(project_dir(ctx))
+    project = project_here(ctx)
     with lock(project):
         result = reconcile_coders(project, coders, judge, take, decisions)
     typer.echo(result.summary())
