@@ -31,3 +31,20 @@ def exports() -> Path:
     if not EXPORTS.exists():
         pytest.skip(f"shared export corpus not present: {EXPORTS}")
     return EXPORTS
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real, throw-away PostgreSQL cluster on a loopback port (tests/pgserver.py)."""
+    from pgserver import start_cluster
+
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg not installed (pip install 'psycopg[binary]')")
+    try:
+        cluster = start_cluster()
+    except RuntimeError as e:
+        pytest.skip(str(e))
+    yield cluster
+    cluster.destroy()
