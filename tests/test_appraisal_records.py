@@ -185,7 +185,8 @@ def test_shipped_checklists_are_there_for_a_new_project_and_casp_overrides(tmp_p
     assert all(row["licence"] for row in rows)  # every shipped file names its licence
     # a project's own file with the same id replaces the shipped one
     own = (root / "casp" / "mine.yaml")
-    shipped = shipped_checklist_files()[0].read_text("utf-8")
+    shipped = next(p for p in shipped_checklist_files()
+                   if p.name == "casp-qualitative-2018.yaml").read_text("utf-8")
     own.write_text(shipped.replace("title: CASP Qualitative Studies Checklist",
                                    "title: Our CASP"), "utf-8")
     r = run_cli("appraisal", "checklists", "--format", "csv", cwd=root)
