@@ -1,3 +1,3 @@
-from reviewkit.cli.main import app
+from reviewkit.cli.fast import main
 
-app(prog_name="reviewkit")
+main()

@@ -24,6 +24,22 @@ GROUPS = {
     "studies": ("reviewkit.cli.studies", "app"),
 }
 
+# each group's one-line help, so that `reviewkit --help` lists the groups without building
+# them (importing every cli module and building ~90 commands took half of its time); a test
+# checks that each line is the one its Typer app gives
+HELP = {
+    "search": "Log database and other searches (PRISMA-S) and list them.",
+    "screen": "Screen records (title/abstract, full text) as one of the reviewers.",
+    "reviewer": "The project's reviewers.",
+    "dedup": "Find duplicate records across databases; nothing is ever deleted.",
+    "appraisal": "Critical appraisal (CASP and other checklists).",
+    "extraction": "Data extraction forms, records and the characteristics table.",
+    "prisma": "PRISMA 2020 flow diagram (SVG, PNG, PDF, DOT) and its counts CSV.",
+    "synthesis": "Qualitative evidence synthesis: code texts, build themes.",
+    "fulltext": "Full texts: attach, mark requested or not retrieved, list, open.",
+    "studies": "Included studies (studies.toml): add, link reports, list, check.",
+}
+
 
 class LazyGroup(TyperGroup):
     """The top-level group: its own commands as Typer builds them, GROUPS on first use."""
@@ -38,3 +54,20 @@ class LazyGroup(TyperGroup):
             group.name = cmd_name
             self.commands[cmd_name] = group
         return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: typer.Context, formatter) -> None:  # noqa: ANN001
+        # as TyperGroup's, but a group not built yet is listed by its line in HELP
+        from typer.core import TyperCommand
+
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in GROUPS and name not in self.commands and name in HELP:
+                cmd = TyperCommand(name, help=HELP[name])
+            else:
+                cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in rows])

@@ -9,9 +9,10 @@ import typer
 
 from reviewkit.cli import ranking as ranking_cli
 from reviewkit.cli import report as report_cli
-from reviewkit.cli.common import FormatOpt, emit, progress, project_dir, user_errors, warn
+from reviewkit.cli.common import FormatOpt, progress, project_dir, user_errors, warn
 from reviewkit.cli.demo import demo as demo_command
 from reviewkit.cli.lazy import LazyGroup
+from reviewkit.reporting.tables import terminal_safe
 
 app = typer.Typer(help="reviewkit: systematic reviews from search log to PRISMA report.",
                   no_args_is_help=True, pretty_exceptions_enable=False,
@@ -50,23 +51,16 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new project"
 @user_errors
 def status(ctx: typer.Context, fmt: str = FormatOpt) -> None:
     """Summarise the project: searches, sources, records, warnings."""
+    from reviewkit.project import statuscache
     from reviewkit.project.session import session
-    from reviewkit.project.status import project_status
+    from reviewkit.project.statusview import status_text
 
     with session(project_dir(ctx)) as (project, store):
-        info = project_status(project, store)
-    if fmt == "json":
-        emit([info], "json")
-        return
-    tables = ("sources", "warnings", "screening")
-    rows = [{"item": k, "value": v} for k, v in info.items() if k not in tables]
-    emit(rows, fmt, "Project")
-    if info["sources"]:
-        emit(info["sources"], fmt, "Imported files")
-    if info["screening"]:
-        emit(info["screening"], fmt, "Screening")
-    for w in info["warnings"]:
+        out, warnings = status_text(project, store, fmt)
+    typer.echo(out, nl=False)
+    for w in warnings:
         warn(w)
+    statuscache.remember(out, "".join(f"warning: {terminal_safe(w)}\n" for w in warnings))
 
 
 @app.command()
