@@ -486,3 +486,24 @@ def test_listings_indent_the_tree_only_for_the_terminal_table(tmp_path):
     assert [r["name"].startswith("  ") for r in rows] == [False, True, True, False]
     assert not any(r["name"].startswith(" ")
                    for r in codebook_rows(syn.codebook, indent=False)[0])
+
+
+def test_a_memo_whose_target_was_deleted_by_hand_is_kept_and_named(tmp_path):
+    project = synth_project(tmp_path)
+    add_memo(project, "code", "time", "pressure of time, or of tasks?", "ann")
+    add_memo(project, "source", "b", "a ward study", "ann")
+    assert load_synthesis(project).problems == []
+    book = project.root / "synthesis" / "codebook.yaml"
+    text = book.read_text("utf-8")
+    start = text.index("  - id: time")
+    end = text.find("\n  - id:", start + 1)
+    book.write_text(text[:start] + (text[end + 1:] if end != -1 else ""), "utf-8")
+    sources = project.root / "synthesis" / "sources.toml"
+    sources.write_text(sources.read_text("utf-8").replace('id = "b"', 'id = "b2"'), "utf-8")
+    syn = load_synthesis(project)
+    assert len(syn.coding.memos) == 2  # kept
+    said = [p.message for p in syn.problems]
+    assert any("memo on code 'time'" in m and "kept" in m for m in said), said
+    assert any("memo on source 'b'" in m for m in said), said
+    assert all(p.file == "synthesis/coding/ann.jsonl" and p.line for p in syn.problems
+               if "memo" in p.message)

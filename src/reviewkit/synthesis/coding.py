@@ -255,6 +255,8 @@ class Memo:
     text: str
     coder: str
     at: str
+    file: str = ""  # the log and line it was written at, to name it when its target is gone
+    line: int = 0
 
 
 @dataclass
@@ -339,7 +341,7 @@ def fold_events(events: list[Located], problems: list[Problem],
                 seg.codes.discard(code)
         elif kind == "memo":
             target = out.resolve(e["target"], codes) if e["on"] == "code" else e["target"]
-            out.memos.append(Memo(e["on"], target, e["text"], e["coder"], e["at"]))
+            out.memos.append(Memo(e["on"], target, e["text"], e["coder"], e["at"], rel, line))
     if codes is not None:
         for seg in segments.values():
             if seg.codes <= codes:
@@ -351,5 +353,11 @@ def fold_events(events: list[Located], problems: list[Problem],
                     "with it (deleted by hand?): put the code back, then merge it into "
                     "another with `reviewkit synthesis codebook merge`", file="synthesis/"
                     "codebook.yaml", field="codes")
+    for m in out.memos:  # kept, never dropped: but a memo on nothing is said
+        gone = (m.on == "code" and codes is not None and m.target not in codes) or \
+            (m.on == "segment" and m.target not in segments)
+        if gone:
+            out.problems.append(Problem(m.file, m.line, f"memo on {m.on} {m.target!r}, which "
+                                        f"is no longer there (deleted by hand?); kept"))
     out.problems.sort(key=lambda p: (p.file, p.line or 0))
     return out

@@ -44,6 +44,10 @@ def load_synthesis(project: Project, need_codebook: bool = True) -> Synthesis:
                                            f"source {seg.source!r}, not in sources.toml; "
                                            "left out"))
             del coding.segments[seg.id]
+    for m in coding.memos:
+        if m.on == "source" and m.target not in known:
+            coding.problems.append(Problem(m.file, m.line, f"memo on source {m.target!r}, "
+                                           "not in sources.toml; kept"))
     return Synthesis(book, sources, coding)
 
 
