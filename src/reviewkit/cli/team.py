@@ -71,7 +71,8 @@ def add_reviewer(ctx: typer.Context, name: str = typer.Argument(..., help="Revie
                                  (name,)).fetchone()[0]
     typer.echo(f"added {name} as {role} (login {login_used})")
     if not password_stdin:
-        typer.echo(f"password (shown once, give it to {name}; it is stored nowhere): {made}")
+        typer.echo(f"password (shown once; give it to {name}, the folder never holds it): "
+                   f"{made}")
 
 
 @app.command("members")
@@ -99,7 +100,8 @@ def push(ctx: typer.Context) -> None:
                f"{result.sent - result.added} on the server already; "
                f"{result.documents} document versions added")
     if result.not_yours:
-        typer.echo(f"{result.not_yours} lines of other people's logs left for them to push")
+        typer.echo(f"{result.not_yours} lines of other people's logs not sent (each person "
+                   "pushes their own)")
 
 
 @app.command("pull")
