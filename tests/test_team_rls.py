@@ -83,7 +83,7 @@ def test_while_blind_a_reviewer_gets_none_of_the_others_rows(review, tmp_path):
 
 
 def test_a_reviewer_writes_only_as_themselves_into_their_own_log(review):
-    team, *_ = review
+    team, _, _, said = review
     line = json.dumps({"id": "forged", "type": "decision", "decision": "include"})
     with team.connect("ana") as con:
         for log, reviewer in ((f"screening/{TA}/ben.jsonl", "ben"),
@@ -98,11 +98,32 @@ def test_a_reviewer_writes_only_as_themselves_into_their_own_log(review):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):  # resolving: arbiters
             con.execute(INSERT, ("res", f"screening/{TA}/ana.jsonl", "resolution", TA, "r",
                                  "ana", json.dumps({"id": "res", "decision": "include"})))
+        # a resolution in ben's name on a record he decided is refused by the policy, not by
+        # the party check, whose message would tell her that he decided it
+        ben_record = said["ben"][0]["record"]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            con.execute(INSERT, ("res", f"screening/{TA}/ben.jsonl", "resolution", TA,
+                                 ben_record, "ben", json.dumps({"id": "res"})))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):  # append-only
             con.execute("UPDATE events SET line = '{}'")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             con.execute("DELETE FROM events")
     assert "forged" not in {r[0] for r in team.server_rows()}
+
+
+def test_tables_of_her_own_cannot_stand_in_for_the_servers(review):
+    """A session's TEMP tables come first on its search path: named like the members and
+    unblinded tables, they must not make her the lead or unblind a stage."""
+    team, _, _, said = review
+    with team.connect("ana") as con:
+        con.execute("CREATE TEMP TABLE members (reviewer text, login name, role text)")
+        con.execute("INSERT INTO members VALUES ('ben', current_user, 'lead')")
+        con.execute("CREATE TEMP TABLE unblinded (stage text)")
+        con.execute("INSERT INTO unblinded VALUES (%s)", (TA,))
+        assert con.execute("SELECT reviewkit_me(), reviewkit_my_role()").fetchone() == \
+            ("ana", "reviewer")
+        seen = {r[0] for r in con.execute("SELECT event_id FROM events")}
+    assert seen == {e["id"] for e in said["ana"]}
 
 
 def test_the_arbiter_sees_the_conflicts_only(review):
