@@ -148,3 +148,15 @@ def test_the_cli_does_its_job_when_all_is_right(monkeypatch, project, team, pg_s
     status = run_cli("team", "status", "--format", "json", cwd=project.root)
     assert json.loads(status.stdout) == [{"stage": TA, "reviewer": "ana", "decided": 1,
                                           "conflicts": "", "waiting": ""}]
+
+
+def test_init_by_a_login_that_may_not_create_the_schema_changes_nothing(monkeypatch, project,
+                                                                        team, pg_server):
+    url = pg_server.createdb("errs_plain")
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("CREATE ROLE errs_plain LOGIN PASSWORD 'pw'")
+    _refused(monkeypatch, project, team, pg_server.url("errs_plain", "pw", "errs_plain"),
+             "init", says="team init needs the database owner with the right to create roles")
+    with psycopg.connect(url) as con:
+        assert con.execute("SELECT to_regclass('schema_migrations'), to_regclass('events')"
+                           ).fetchone() == (None, None)
