@@ -8,13 +8,14 @@ import json
 import psycopg
 import pytest
 
-from helpers import snapshot
+from helpers import run_cli, snapshot
 from reviewkit.errors import ReviewkitError
-from reviewkit.screening import Screening, ScreenSession, conflicts
+from reviewkit.screening import Screening, ScreenSession, agreement, conflicts
 from reviewkit.team.members import unblind
 from reviewkit.team.pull import pull
 from reviewkit.team.push import push
 from reviewkit.team.status import team_status
+from reviewkit.team.view import server_screening
 from team_support import team_database
 from test_screening_support import screening_project
 
@@ -139,6 +140,25 @@ def test_the_arbiter_sees_the_conflicts_only(review):
                    .fetchall()) == {(r,) for r in expected}
         info = team_status(con)
         assert {p["waiting"] for p in info["progress"]} == {2}
+
+
+def test_conflicts_and_agreement_read_through_each_connection(review, monkeypatch):
+    """The same conflicts and agreement functions, fed by the server instead of the folder
+    (which holds both logs): the arbiter's connection gives the folder's conflicts, ana's
+    gives none (she sees no one else), the lead's the folder's agreement."""
+    team, project, store, _ = review
+    folder = Screening(project, store)
+    with team.connect("cy") as con, server_screening(project, store, con) as seen:
+        assert conflicts(seen, TA) == conflicts(folder, TA) != []
+    with team.connect("ana") as con, server_screening(project, store, con) as seen:
+        assert conflicts(seen, TA) == [] and agreement(seen, TA) == []
+    with team.connect("lee") as con, server_screening(project, store, con) as seen:
+        assert agreement(seen, TA) == agreement(folder, TA) != []
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("cy"))
+    served = run_cli("team", "conflicts", "--format", "csv", cwd=project.root)
+    local = run_cli("screen", "conflicts", "--format", "csv", cwd=project.root)
+    assert served.returncode == 0, served.stderr
+    assert served.stdout == local.stdout and served.stdout.count("\n") == 3
 
 
 def test_a_resolver_may_not_resolve_a_conflict_they_are_party_to(review):

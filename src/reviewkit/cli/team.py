@@ -147,3 +147,42 @@ def unblind(ctx: typer.Context, stage: str = typer.Argument(..., help="Screening
     with _connection(_project(ctx, needed=False)) as con:
         lifted = lift(con, stage)
     typer.echo(f"blinding lifted for {stage}" if lifted else f"{stage} was unblinded already")
+
+
+@app.command("conflicts")
+@user_errors
+def conflicts(ctx: typer.Context, stage: str = typer.Option(None, "--stage",
+              help="title-abstract (default) or full-text"), fmt: str = FormatOpt,
+              resolved: bool = typer.Option(False, "--all", help="Include resolved ones")
+              ) -> None:
+    """`screen conflicts` over what the server shows you (an arbiter: the conflicts)."""
+    from reviewkit.cli.screening import _stage
+    from reviewkit.project.session import session
+    from reviewkit.screening import conflicts as find_conflicts
+    from reviewkit.team.view import named_for_server, server_screening
+
+    with session(project_dir(ctx)) as (project, store), _connection(project) as con, \
+            server_screening(project, store, con) as screening:
+        rows = find_conflicts(screening, _stage(screening, stage), resolved)
+        problems = named_for_server(screening.problems(), screening.project.root)
+    warn_all(problems)
+    emit(rows, fmt, "Conflicts (server)", None if rows else ["record_id", "decisions"])
+
+
+@app.command("agreement")
+@user_errors
+def agreement(ctx: typer.Context, stage: str = typer.Option(None, "--stage",
+              help="title-abstract or full-text (default: every stage)"),
+              fmt: str = FormatOpt) -> None:
+    """`screen agreement` over what the server shows you (the lead: everyone's)."""
+    from reviewkit.cli.screening import _pairs
+    from reviewkit.project.session import session
+    from reviewkit.screening import agreement as pair_agreement
+    from reviewkit.team.view import named_for_server, server_screening
+
+    with session(project_dir(ctx)) as (project, store), _connection(project) as con, \
+            server_screening(project, store, con) as screening:
+        rows = pair_agreement(screening, stage)
+        problems = named_for_server(screening.problems(), screening.project.root)
+    warn_all(problems)
+    _pairs(rows, fmt, "Agreement (server)")
