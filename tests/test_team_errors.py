@@ -160,3 +160,14 @@ def test_init_by_a_login_that_may_not_create_the_schema_changes_nothing(monkeypa
     with psycopg.connect(url) as con:
         assert con.execute("SELECT to_regclass('schema_migrations'), to_regclass('events')"
                            ).fetchone() == (None, None)
+
+
+def test_a_server_row_naming_a_file_reviewkit_does_not_write_pulls_nothing(monkeypatch, project,
+                                                                           pg_server):
+    evil = team_database(pg_server, "errs_evil", {"lee": "lead"})
+    with evil.owner() as con:
+        for i, log in enumerate(("screening/title-abstract/lee.jsonl", "reviewkit.toml")):
+            con.execute("INSERT INTO events (event_id, log, kind, reviewer, line) "
+                        "VALUES (%s, %s, 'decision', 'lee', '{}')", (f"e{i}", log))
+    _refused(monkeypatch, project, evil, evil.url("lee"), "pull",
+             says="the server holds a file reviewkit does not write: 'reviewkit.toml'")
