@@ -11,10 +11,11 @@ import pytest
 from helpers import run_cli, snapshot
 from reviewkit.errors import ReviewkitError
 from reviewkit.screening import Screening, ScreenSession, agreement, conflicts
+from reviewkit.screening.ranked import stopping
 from reviewkit.team.members import unblind
 from reviewkit.team.pull import pull
 from reviewkit.team.push import push
-from reviewkit.team.status import team_status
+from reviewkit.team.status import team_status, team_stopping
 from reviewkit.team.view import server_screening
 from team_support import team_database
 from test_screening_support import screening_project
@@ -154,6 +155,14 @@ def test_conflicts_and_agreement_read_through_each_connection(review, monkeypatc
         assert conflicts(seen, TA) == [] and agreement(seen, TA) == []
     with team.connect("lee") as con, server_screening(project, store, con) as seen:
         assert agreement(seen, TA) == agreement(folder, TA) != []
+    # the stopping test: ana's own only; the lead's, everyone's, as the folder gives them
+    with team.connect("ana") as con:
+        assert team_stopping(project, store, con) == [stopping(folder, TA, "ana")]
+    with team.connect("lee") as con:
+        assert team_stopping(project, store, con) == [stopping(folder, TA, name)
+                                                      for name in ("ana", "ben")]
+    with team.connect("cy") as con:  # cy decided nothing yet; sees only conflicts of others
+        assert team_stopping(project, store, con) == []
     monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("cy"))
     served = run_cli("team", "conflicts", "--format", "csv", cwd=project.root)
     local = run_cli("screen", "conflicts", "--format", "csv", cwd=project.root)

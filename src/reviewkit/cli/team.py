@@ -124,18 +124,31 @@ def pull(ctx: typer.Context) -> None:
 
 @app.command("status")
 @user_errors
-def status(ctx: typer.Context, fmt: str = FormatOpt) -> None:
+def status(ctx: typer.Context, fmt: str = FormatOpt,
+           stopping: bool = typer.Option(False, "--stopping", help="Also the stopping test "
+                                         "per reviewer you can see (needs the project)")
+           ) -> None:
     """Progress per reviewer and stage, and conflicts waiting (arbiter, lead, viewer)."""
     from reviewkit.team.status import team_status
 
-    with _connection(_project(ctx, needed=False)) as con:
+    with _connection(_project(ctx, needed=stopping)) as con:
         info = team_status(con)
+        if stopping:
+            from reviewkit.project.session import session
+            from reviewkit.team.status import team_stopping
+
+            with session(project_dir(ctx)) as (project, store):
+                stop = team_stopping(project, store, con)
     if fmt == "table":
         blind = ", ".join(info["unblinded"]) or "none"
         typer.echo(f"you are {info['me']} ({info['role']}); schema version {info['schema']}; "
                    f"stages unblinded: {blind}")
     emit(info["progress"], fmt, "progress",
          ["stage", "reviewer", "decided", "conflicts", "waiting"])
+    if stopping:
+        emit(stop, fmt, "stopping test", ["stage", "reviewer", "screened", "total",
+                                          "relevant_found", "p_value", "criterion_met",
+                                          "estimated_recall"])
 
 
 @app.command("unblind")
