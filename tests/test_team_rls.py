@@ -163,6 +163,11 @@ def test_conflicts_and_agreement_read_through_each_connection(review, monkeypatc
                                                       for name in ("ana", "ben")]
     with team.connect("cy") as con:  # cy decided nothing yet; sees only conflicts of others
         assert team_stopping(project, store, con) == []
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("lee"))
+    shown = run_cli("team", "status", "--stopping", "--format", "json", cwd=project.root)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)[0]["stopping"] == json.loads(json.dumps(
+        [stopping(folder, TA, name) for name in ("ana", "ben")]))
     monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("cy"))
     served = run_cli("team", "conflicts", "--format", "csv", cwd=project.root)
     local = run_cli("screen", "conflicts", "--format", "csv", cwd=project.root)

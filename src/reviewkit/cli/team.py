@@ -139,6 +139,9 @@ def status(ctx: typer.Context, fmt: str = FormatOpt,
 
             with session(project_dir(ctx)) as (project, store):
                 stop = team_stopping(project, store, con)
+    if fmt == "json" and stopping:  # one document: progress and the stopping test
+        emit([{"progress": info["progress"], "stopping": stop}], fmt)
+        return
     if fmt == "table":
         blind = ", ".join(info["unblinded"]) or "none"
         typer.echo(f"you are {info['me']} ({info['role']}); schema version {info['schema']}; "
