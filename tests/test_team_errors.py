@@ -19,7 +19,8 @@ TA = "title-abstract"
 
 @pytest.fixture(scope="module")
 def team(pg_server):
-    return team_database(pg_server, "errs", {"ana": "reviewer", "lee": "lead"})
+    return team_database(pg_server, "errs", {"ana": "reviewer", "lee": "lead",
+                                             "cy": "arbiter"})
 
 
 @pytest.fixture()
@@ -124,16 +125,27 @@ def test_a_schema_of_another_version(monkeypatch, project, team, pg_server):
 
 
 def test_a_row_the_server_refuses_sends_nothing(monkeypatch, project, team):
-    # a reviewer's log with a resolution in it (resolving is for arbiters): the whole push
-    # is refused, her decision line too
-    append_events(project.root / "screening" / TA / "ana.jsonl",
-                  [{"v": 1, "id": "ana-2", "type": "resolution", "stage": TA,
-                    "reviewer": "ana", "record": "r1", "decision": "include"}])
-    _refused(monkeypatch, project, team, team.url("ana"), "push",
-             says="the server refused: new row violates row-level security policy")
+    # cy, an arbiter, decided r1 and resolved it too (a hand-edited log: `screen resolve`
+    # refuses that): the server's trigger refuses the whole push, her decision line too
+    append_events(project.root / "screening" / TA / "cy.jsonl",
+                  [{"v": 1, "id": f"cy-{i}", "type": kind, "stage": TA, "reviewer": "cy",
+                    "record": "r1", "decision": "include"}
+                   for i, kind in enumerate(("decision", "resolution"))])
+    _refused(monkeypatch, project, team, team.url("cy"), "push",
+             says="error: the server refused: cy decided r1 at title-abstract and may not "
+                  "resolve it; ask an arbiter")
     monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("ana"))
     done = run_cli("team", "unblind", TA, cwd=project.root)
     assert (done.returncode, done.stderr) == (2, "error: only the lead may lift blinding\n")
+
+
+def test_a_resolution_in_a_reviewers_log_is_named_by_file_and_line(monkeypatch, project, team):
+    log = project.root / "screening" / TA / "ana.jsonl"
+    append_events(log, [{"v": 1, "id": "ana-2", "type": "resolution", "stage": TA,
+                         "reviewer": "ana", "record": "r1", "decision": "include"}])
+    _refused(monkeypatch, project, team, team.url("ana"), "push",
+             says=f"error: {log}:2: a resolution is sent by an arbiter or the lead, not by a "
+                  "reviewer (ana)")
 
 
 def test_the_cli_does_its_job_when_all_is_right(monkeypatch, project, team, pg_server):
