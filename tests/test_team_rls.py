@@ -1,5 +1,9 @@
 """Blinding by the database: each connection logs in as the person's own role (never the
-superuser, which bypasses row-level security) on the real throw-away server."""
+superuser, which bypasses row-level security) on the real throw-away server.
+
+One review per module; the tests run in file order and the later ones add to it (cy's
+decision and resolution, then the lead lifting blinding), so each states what it expects
+from the rows before it."""
 
 from __future__ import annotations
 
