@@ -12,6 +12,7 @@ import pytest
 
 from helpers import new_project, run_cli, snapshot
 from reviewkit.screening.log import append_events
+from reviewkit.team.migrate import migrations
 from team_support import team_database
 
 TA = "title-abstract"
@@ -109,6 +110,7 @@ def test_team_mode_off(monkeypatch, project, team):
 
 
 def test_a_schema_of_another_version(monkeypatch, project, team, pg_server):
+    known = [m.version for m in migrations()]
     bare = pg_server.createdb("errs_bare")
     _refused(monkeypatch, project, team, bare, "push", says="holds no reviewkit schema")
     newer = team_database(pg_server, "errs_newer", {"lee": "lead"})
@@ -116,12 +118,13 @@ def test_a_schema_of_another_version(monkeypatch, project, team, pg_server):
         con.execute("INSERT INTO schema_migrations (version, name) VALUES (9999, 'future')")
     for command in ("push", "pull", "status", "init"):
         _refused(monkeypatch, project, newer, newer.url("lee"), command,
-                 says="newer than this reviewkit knows (2): upgrade reviewkit")
+                 says=f"newer than this reviewkit knows ({known[-1]}): upgrade reviewkit")
     older = team_database(pg_server, "errs_older", {"lee": "lead"})
-    with older.owner() as con:
-        con.execute("DELETE FROM schema_migrations WHERE version = 2")
+    with older.owner() as con:  # a server set up by the reviewkit before the newest migration
+        con.execute("DELETE FROM schema_migrations WHERE version = %s", (known[-1],))
     _refused(monkeypatch, project, older, older.url("lee"), "push",
-             says="this reviewkit needs 2: the database owner runs 'reviewkit team init'")
+             says=f"(it lacks migration {known[-1]:04d}): the database owner runs "
+                  "'reviewkit team init'")
 
 
 def test_a_row_the_server_refuses_sends_nothing(monkeypatch, project, team):
@@ -152,7 +155,9 @@ def test_the_cli_does_its_job_when_all_is_right(monkeypatch, project, team, pg_s
     """The counterpart of the refusals above: the same commands with a right login work."""
     monkeypatch.setenv("REVIEWKIT_DATABASE_URL", pg_server.createdb("errs_fresh"))
     first = run_cli("team", "init", cwd=project.root)
-    assert first.stdout == "applied 0001_events, 0002_roles_policies\n", first.stderr
+    names = ", ".join(f"{m.version:04d}_{m.name}" for m in migrations())
+    assert first.stdout == f"applied {names}\n", first.stderr
+    assert names.startswith("0001_events, 0002_roles_policies")
     assert run_cli("team", "init", cwd=project.root).stdout == "the schema is up to date\n"
     monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("ana"))
     done = run_cli("team", "push", cwd=project.root)
