@@ -39,6 +39,8 @@ HELP = {
     "synthesis": "Qualitative evidence synthesis: code texts, build themes.",
     "fulltext": "Full texts: attach, mark requested or not retrieved, list, open.",
     "studies": "Included studies (studies.toml): add, link reports, list, check.",
+    "team": "Team mode: the review's events on a PostgreSQL server, blinding enforced by the "
+            "database.",
 }
 
 
