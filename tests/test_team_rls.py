@@ -201,6 +201,19 @@ def test_a_resolver_may_not_resolve_a_conflict_they_are_party_to(review):
     assert "cy-r" not in {r[0] for r in team.server_rows()}
 
 
+def test_who_resolved_a_record_may_not_decide_it_afterwards(review):
+    team, project, store, said = review
+    record = sorted(r["record_id"] for r in conflicts(Screening(project, store), TA))[0]
+    resolution = json.dumps({"id": "cy-r9", "type": "resolution", "decision": "include"})
+    decided = json.dumps({"id": "cy-d9", "type": "decision", "decision": "exclude"})
+    log = f"screening/{TA}/cy.jsonl"
+    with team.connect("cy") as con:
+        con.execute(INSERT, ("cy-r9", log, "resolution", TA, record, "cy", resolution))
+        with pytest.raises(psycopg.errors.RaiseException, match="may not decide it"):
+            con.execute(INSERT, ("cy-d9", log, "decision", TA, record, "cy", decided))
+    assert "cy-d9" not in {r[0] for r in team.server_rows()}
+
+
 def test_a_viewer_cannot_write_and_sees_no_blinded_decision(review, tmp_path):
     team, project, *_ = review
     before = snapshot(project.root)

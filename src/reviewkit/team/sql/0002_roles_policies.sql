@@ -133,6 +133,14 @@ BEGIN
         RAISE EXCEPTION 'reviewkit: % decided % at % and may not resolve it; ask an arbiter',
             NEW.reviewer, NEW.record, NEW.stage;
     END IF;
+    -- the other order: who resolved a record may not become party to it afterwards
+    IF NEW.kind = 'decision' AND EXISTS (
+            SELECT 1 FROM screening_shadow s
+            WHERE s.kind = 'resolution' AND s.stage = NEW.stage AND s.record = NEW.record
+              AND s.reviewer = NEW.reviewer) THEN
+        RAISE EXCEPTION 'reviewkit: % resolved % at % and may not decide it as well',
+            NEW.reviewer, NEW.record, NEW.stage;
+    END IF;
     IF NEW.log LIKE 'screening/%' AND NEW.kind IN ('decision', 'undo', 'resolution') THEN
         -- an id already on the server keeps its shadow row (the event itself is kept too)
         INSERT INTO screening_shadow
