@@ -59,6 +59,9 @@ class Store(Protocol):
 
     def iter_records(self) -> Iterator[StoredRecord]: ...
 
+    def iter_file_records(self, path: str) -> Iterator[StoredRecord]:
+        """One file's records in file order."""
+
     def get_record(self, record_id: str) -> StoredRecord | None: ...
 
     def resolve(self, record_id: str) -> str | None:
@@ -75,9 +78,14 @@ class Store(Protocol):
     def set_meta(self, key: str, value: str) -> None: ...
 
     def replace_clusters(self, rows: list[tuple[str, str, str]],
-                         pairs: list[tuple] | None = None, meta: str | None = None) -> None:
+                         pairs: list[tuple] | None = None, meta: str | None = None,
+                         index: tuple | None = None) -> None:
         """Store dedup results: (record_id, representative id, status) per clustered record,
-        the pairs (a, b, label, score, outcome, evidence json) and a fingerprint."""
+        the pairs (a, b, label, score, outcome, evidence json) and a fingerprint; with
+        ``index`` the dedup index too, in the same transaction."""
+
+    def dedup_index(self) -> tuple[dict[str, tuple[str, bytes]], bytes | None]:
+        """file -> (records_sha, features blob), and the last run's state blob."""
 
     def dedup_pairs(self, outcome: str | None = None) -> list[tuple]: ...
 
