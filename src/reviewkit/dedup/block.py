@@ -38,23 +38,36 @@ def _blocks(feats: list[Features]) -> dict[tuple, list[int]]:
     return blocks
 
 
+def _tiebreak(f: Features) -> tuple:
+    """Equal title keys ordered by the other compared fields, then (stable sort) by index.
+
+    Two records equal here are exact copies (engine.exact_copies): whichever of them
+    blocks, every other record keeps its place, so a new copy with a smaller id takes an
+    old one's place without moving any pair in or out of the window."""
+    pages = f.pages
+    return (f.abstract, f.authors, -1 if f.year is None else f.year, f.journal, f.volume,
+            f.issue, pages[0], -1 if pages[1] is None else pages[1],
+            -1 if pages[2] is None else pages[2], f.doi, tuple(sorted(f.issn)))
+
+
 def _orders(feats: list[Features]) -> tuple[list[Features], list[Features]]:
-    # sorted() is stable: equal keys stay in index order
-    return (sorted(feats, key=lambda f: f.key), sorted(feats, key=lambda f: f.key[::-1]))
+    ties = {f.index: _tiebreak(f) for f in feats}
+    return (sorted(feats, key=lambda f: (f.key, ties[f.index])),
+            sorted(feats, key=lambda f: (f.key[::-1], ties[f.index])))
 
 
 def candidate_pairs(feats: list[Features]) -> set[tuple[int, int]]:
     """Index pairs (i < j) worth comparing."""
     limit = rules()["thresholds"]["max_block"]
     pairs: set[tuple[int, int]] = set()
-    key_of = {f.index: f.key for f in feats}  # feats may be a subset: index is not position
+    key_of = {f.index: f for f in feats}  # feats may be a subset: index is not position
     for members in _blocks(feats).values():
         n = len(members)
         if n < 2:
             continue
         if n > limit:
             # a generic key (a DOI shared by a whole supplement): neighbours only
-            members = sorted(members, key=lambda i: key_of[i])
+            members = sorted(members, key=lambda i: (key_of[i].key, _tiebreak(key_of[i])))
             for a, b in zip(members, members[1:], strict=False):
                 pairs.add((a, b) if a < b else (b, a))
             continue
@@ -89,7 +102,8 @@ class CandidateIndex:
         """An oversized block sorted as candidate_pairs sorts it, and each member's place."""
         found = self._sorted.get(key)
         if found is None:
-            members = sorted(self.blocks[key], key=lambda i: self.feats[i].key)
+            members = sorted(self.blocks[key],
+                             key=lambda i: (self.feats[i].key, _tiebreak(self.feats[i])))
             found = self._sorted[key] = (members, {i: p for p, i in enumerate(members)})
         return found
 

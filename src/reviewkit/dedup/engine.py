@@ -152,10 +152,14 @@ def exact_copies(feats: list[Features],
     for f in feats:
         if f.generic or not f.key or f.index in people:
             continue
-        sig = (f.key, f.authors, f.year, f.journal, f.volume, f.issue, f.pages, f.doi,
-               f.abstract, f.issn)
-        groups.setdefault(sig, []).append(f.index)
+        groups.setdefault(signature(f), []).append(f.index)
     return {g[0]: g[1:] for g in groups.values() if len(g) > 1}
+
+
+def signature(f: Features) -> tuple:
+    """The fields two exact copies share."""
+    return (f.key, f.authors, f.year, f.journal, f.volume, f.issue, f.pages, f.doi,
+            f.abstract, f.issn)
 
 
 def _neg(text: str) -> tuple:

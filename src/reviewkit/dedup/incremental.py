@@ -21,7 +21,14 @@ from functools import cache
 from importlib import resources
 
 from reviewkit.dedup.block import CandidateIndex, candidate_pairs
-from reviewkit.dedup.engine import DedupResult, exact_copies, settle, uncopied, verdicts
+from reviewkit.dedup.engine import (
+    DedupResult,
+    exact_copies,
+    settle,
+    signature,
+    uncopied,
+    verdicts,
+)
 from reviewkit.dedup.features import Features
 from reviewkit.dedup.score import Verdict
 from reviewkit.dedup.version import METHOD_VERSION
@@ -75,7 +82,7 @@ def update(old: DedupState | None, ids: list[str], feats: list[Features],
     copies = exact_copies(feats, judged)
     copied = frozenset(ids[m] for members in copies.values() for m in members)
     judged_ids = {(ids[a], ids[b]): same for (a, b), same in judged.items()}
-    why = _full_because(old, ids, fresh, judged_ids, copied)
+    why = _full_because(old, ids, fresh, judged_ids, copied, feats, judged)
     blocking = uncopied(feats, copies)
     if why:
         found = verdicts(feats, candidate_pairs(blocking), judged)
@@ -101,7 +108,8 @@ def update(old: DedupState | None, ids: list[str], feats: list[Features],
 
 
 def _full_because(old: DedupState | None, ids: list[str], fresh: set[int],
-                  judged: dict[tuple[str, str], bool], copied: frozenset[str]) -> str:
+                  judged: dict[tuple[str, str], bool], copied: frozenset[str],
+                  feats: list[Features], judged_idx: dict[tuple[int, int], bool]) -> str:
     """Why the last run's verdicts cannot be reused, or '' when they can."""
     if old is None:
         return "no earlier run kept"
@@ -114,6 +122,14 @@ def _full_because(old: DedupState | None, ids: list[str], fresh: set[int],
         return "records were re-read"
     if judged != old.judged:
         return "judgements changed"
-    if {c for c in copied if c in old.ids} != old.copied:
-        return "an earlier record is now a later exact copy"
+    if not old.copied <= copied:
+        return "an exact copy is no longer one"
+    became = {i for i, rid in enumerate(ids) if rid in copied and rid in old.ids
+              and rid not in old.copied}
+    if became:
+        # a new copy with a smaller id blocks in place of an old one (block._tiebreak);
+        # a judged record identical to them keeps its own place among them by index
+        sigs = {signature(feats[i]) for i in became}
+        if any(signature(feats[i]) in sigs for pair in judged_idx for i in pair):
+            return "an earlier record is now a later exact copy of a judged one"
     return ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from importlib import resources
 
 from reviewkit.dedup.judgements import append_judgement, log_path, read_judgements
 from reviewkit.dedup.version import METHOD_VERSION
@@ -33,6 +34,8 @@ def as_fields(sr: StoredRecord) -> dict:
 
 def _fingerprint(project: Project, store: Store) -> str:
     h = hashlib.sha256(METHOD_VERSION.encode())
+    # the rules as shipped (bytes, not parsed: this runs on every command)
+    h.update(resources.files("reviewkit.dedup").joinpath("rules.yaml").read_bytes())
     for key in store.sources():
         h.update(f"{key}={store.source_fingerprint(key)}\n".encode())
     for path in (log_path(project), file_ids_path(project)):  # judgements, id aliases
