@@ -451,6 +451,65 @@ def _lower_bound(bib: dict | None, ours: dict | None) -> float | None:
     return bib["timeout"] / ours["seconds"]
 
 
+EXPORT_COLUMNS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
+                  "abstract", "issn")
+
+
+def _export(rows: list[dict], path: Path) -> Path:
+    """Rows as a CSV export a person would import (the shared schema's fields)."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(EXPORT_COLUMNS)
+        for row in rows:
+            out.writerow([row["isbn_issn"] if c == "issn" else row[c] for c in EXPORT_COLUMNS])
+    return path
+
+
+def incremental(size: int, added: int, seed: int, base: list[dict], work: Path) -> dict:
+    """A project of ``size`` records, then one more export of ``added``: the dedup after
+    that import timed beside a full run over all of them, and their results compared.
+
+    Both exports come from one generated set, so the new file holds duplicates of records
+    already in the project. Imports are not timed (they are the import's cost)."""
+    import resource
+
+    from reviewkit.dedup.run import last_run, run_dedup
+    from reviewkit.io.importer import import_files
+    from reviewkit.project import init_project
+    from reviewkit.store import open_store
+
+    rows = Generator(seed, base).build(size + added)
+    project = init_project(work / f"project_{size}", "Scale", "Incremental dedup")
+    store = open_store(project.store_path)
+    first = _export(rows[:size], work / f"first_{size}.csv")
+    second = _export(rows[size:], work / f"added_{added}.csv")
+    import_files(project, store, [first])
+    t0 = time.perf_counter()
+    run_dedup(project, store)
+    before = time.perf_counter() - t0
+    import_files(project, store, [second])
+    t0 = time.perf_counter()
+    run_dedup(project, store)
+    step = time.perf_counter() - t0
+    run = last_run(store)
+    got = (store.clusters(), store.dedup_pairs())
+    t0 = time.perf_counter()
+    run_dedup(project, store, force=True)  # from the records, nothing kept
+    full = time.perf_counter() - t0
+    same = got == (store.clusters(), store.dedup_pairs())
+    store.close()
+    for path in (first, second):
+        path.unlink()
+    import shutil
+
+    shutil.rmtree(project.root)
+    return {"size": size, "added": added, "first_run_seconds": round(before, 2),
+            "incremental_seconds": round(step, 2), "full_run_seconds": round(full, 2),
+            "mode": run["mode"], "why": run["why"], "compared_pairs": run["compared"],
+            "reused_verdicts": run["reused"], "same_as_full_run": same,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+
+
 def profile(csv_path: Path, top: int = 25) -> None:
     with tempfile.TemporaryDirectory(prefix="rk-prof-") as tmp:
         out = Path(tmp) / "ours.pstats"
@@ -472,7 +531,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20240611)
     ap.add_argument("--keep", type=Path, help="write the generated CSVs here")
     ap.add_argument("--profile", type=int, metavar="SIZE", help="cProfile ours at this size")
+    ap.add_argument("--incremental", type=int, metavar="SIZE",
+                    help="only the incremental run: a SIZE-record project plus --added more")
+    ap.add_argument("--added", type=int, default=1000)
     args = ap.parse_args(argv)
+    if args.incremental:
+        with tempfile.TemporaryDirectory(prefix="rk-inc-") as tmp:
+            line = incremental(args.incremental, args.added, args.seed, base_records(),
+                               Path(tmp))
+        print(json.dumps(line), flush=True)
+        ok = line["incremental_seconds"] < 2 and line["same_as_full_run"]
+        print(f"adding {args.added} records to {args.incremental}: dedup "
+              f"{line['incremental_seconds']:.2f} s ({line['mode']}) beside a full run's "
+              f"{line['full_run_seconds']:.2f} s; same clusters and pairs as the full run: "
+              f"{line['same_as_full_run']}; target < 2 s and same: {'ok' if ok else 'MISS'}",
+              file=sys.stderr)
+        return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     work = args.keep or Path(tempfile.mkdtemp(prefix="rk-scale-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -116,7 +116,7 @@ def test_removing_a_file_runs_the_whole_method_and_matches(tmp_path: Path) -> No
 
     refresh(project, store)
     run_dedup(project, store)
-    assert last_run(store)["why"] == "records were removed"
+    assert last_run(store)["why"] == "records were removed or re-read"
     assert outcome(store) == full_run(tmp_path, [files[0], files[2], files[3]])
 
 
@@ -126,7 +126,7 @@ def test_a_damaged_index_is_recomputed_not_trusted(tmp_path: Path) -> None:
     import_files(project, store, files[:3])
     run_dedup(project, store)
     # one byte of one file's features and of the kept state flipped
-    for table, key in (("dedup_features", "file"), ("dedup_state", "name")):
+    for table, key in (("dedup_records", "file"), ("dedup_state", "name")):
         name, blob = store.db.execute(f"SELECT {key}, data FROM {table} LIMIT 1").fetchone()
         blob = bytearray(blob)
         blob[len(blob) // 2] ^= 0x20

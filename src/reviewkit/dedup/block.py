@@ -4,19 +4,21 @@ Each record emits a few keys; records sharing a key become candidates. A
 sorted neighbourhood on the title catches typos no key shares. Work grows
 with the number of records times the (bounded) block size.
 
-``CandidateIndex`` answers the same question one record or one pair at a time, so an
-import compares only its new records (dedup/incremental.py).
+The store keeps the keys and sort strings (store/dedupindex.py), so an import asks the
+same questions one new record at a time (dedup/incremental.py).
 """
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 from collections import defaultdict
 from collections.abc import Iterator
 
 from reviewkit.dedup.features import Features, rules
 
 
-def _keys(f: Features) -> Iterator[tuple]:
+def keys(f: Features) -> Iterator[tuple]:
     if f.doi:
         yield ("d", f.doi)
     if len(f.key) >= 12:
@@ -33,27 +35,34 @@ def _keys(f: Features) -> Iterator[tuple]:
 def _blocks(feats: list[Features]) -> dict[tuple, list[int]]:
     blocks: dict[tuple, list[int]] = defaultdict(list)
     for f in feats:
-        for k in _keys(f):
+        for k in keys(f):
             blocks[k].append(f.index)
     return blocks
 
 
-def _tiebreak(f: Features) -> tuple:
-    """Equal title keys ordered by the other compared fields, then (stable sort) by index.
+def digest(f: Features) -> str:
+    """A short digest of the fields two exact copies share (engine.signature)."""
+    sig = (f.key, f.authors, f.year, f.journal, f.volume, f.issue, f.pages, f.doi,
+           f.abstract, tuple(sorted(f.issn)))
+    return hashlib.blake2b(marshal.dumps(sig), digest_size=8).hexdigest()
 
-    Two records equal here are exact copies (engine.exact_copies): whichever of them
-    blocks, every other record keeps its place, so a new copy with a smaller id takes an
-    old one's place without moving any pair in or out of the window."""
-    pages = f.pages
-    return (f.abstract, f.authors, -1 if f.year is None else f.year, f.journal, f.volume,
-            f.issue, pages[0], -1 if pages[1] is None else pages[1],
-            -1 if pages[2] is None else pages[2], f.doi, tuple(sorted(f.issn)))
+
+def sort_strings(f: Features, name: str) -> tuple[str, str]:
+    """Where ``f`` sorts by title key and by reversed title key: equal keys ordered by
+    the digest, then by ``name`` (the id, or the index zero-padded).
+
+    Two records with one digest are exact copies: whichever of them blocks, every
+    other record keeps its place, so a new copy with a smaller id takes an old one's
+    place without moving any pair in or out of the window. As strings (the key is
+    letters and digits, above the \x01 separator) so the store can index them."""
+    tail = f"\x01{digest(f)}\x01{name}"
+    return f.key + tail, f.key[::-1] + tail
 
 
 def _orders(feats: list[Features]) -> tuple[list[Features], list[Features]]:
-    ties = {f.index: _tiebreak(f) for f in feats}
-    return (sorted(feats, key=lambda f: (f.key, ties[f.index])),
-            sorted(feats, key=lambda f: (f.key[::-1], ties[f.index])))
+    by = {f.index: sort_strings(f, f"{f.index:012d}") for f in feats}
+    return (sorted(feats, key=lambda f: by[f.index][0]),
+            sorted(feats, key=lambda f: by[f.index][1]))
 
 
 def candidate_pairs(feats: list[Features]) -> set[tuple[int, int]]:
@@ -67,7 +76,7 @@ def candidate_pairs(feats: list[Features]) -> set[tuple[int, int]]:
             continue
         if n > limit:
             # a generic key (a DOI shared by a whole supplement): neighbours only
-            members = sorted(members, key=lambda i: (key_of[i].key, _tiebreak(key_of[i])))
+            members = sorted(members, key=lambda i: sort_strings(key_of[i], f"{i:012d}")[0])
             for a, b in zip(members, members[1:], strict=False):
                 pairs.add((a, b) if a < b else (b, a))
             continue
@@ -83,61 +92,3 @@ def candidate_pairs(feats: list[Features]) -> set[tuple[int, int]]:
                 if order[x].key and order[y].key:
                     pairs.add((a, b) if a < b else (b, a))
     return pairs
-
-
-class CandidateIndex:
-    """``candidate_pairs`` of ``feats`` without listing them: the pairs one record
-    takes part in, and whether one pair is among them."""
-
-    def __init__(self, feats: list[Features]) -> None:
-        t = rules()["thresholds"]
-        self.limit, self.window = t["max_block"], t["neighbourhood"]
-        self.feats = {f.index: f for f in feats}
-        self.blocks = _blocks(feats)
-        self.orders = _orders(feats)
-        self.ranks = [{f.index: r for r, f in enumerate(order)} for order in self.orders]
-        self._sorted: dict[tuple, tuple[list[int], dict[int, int]]] = {}
-
-    def _position(self, key: tuple) -> tuple[list[int], dict[int, int]]:
-        """An oversized block sorted as candidate_pairs sorts it, and each member's place."""
-        found = self._sorted.get(key)
-        if found is None:
-            members = sorted(self.blocks[key],
-                             key=lambda i: (self.feats[i].key, _tiebreak(self.feats[i])))
-            found = self._sorted[key] = (members, {i: p for p, i in enumerate(members)})
-        return found
-
-    def pairs_of(self, f: Features) -> set[tuple[int, int]]:
-        """Every candidate pair that ``f`` (one of the indexed records) is in."""
-        me, out = f.index, set()
-        for k in _keys(f):
-            members = self.blocks[k]
-            if len(members) <= self.limit:
-                out.update((m, me) if m < me else (me, m) for m in members if m != me)
-                continue
-            members, pos = self._position(k)
-            p = pos[me]
-            for m in members[max(0, p - 1): p + 2]:
-                if m != me:
-                    out.add((m, me) if m < me else (me, m))
-        if f.key:
-            for order, ranks in zip(self.orders, self.ranks, strict=True):
-                r = ranks[me]
-                for other in order[max(0, r - self.window): r + self.window + 1]:
-                    m = other.index
-                    if m != me and other.key:
-                        out.add((m, me) if m < me else (me, m))
-        return out
-
-    def holds(self, a: int, b: int) -> bool:
-        """True when (a, b) is one of ``candidate_pairs``."""
-        fa, fb = self.feats[a], self.feats[b]
-        for k in set(_keys(fa)) & set(_keys(fb)):
-            if len(self.blocks[k]) <= self.limit:
-                return True
-            pos = self._position(k)[1]
-            if abs(pos[a] - pos[b]) == 1:
-                return True
-        if fa.key and fb.key:
-            return any(abs(ranks[a] - ranks[b]) <= self.window for ranks in self.ranks)
-        return False

@@ -78,14 +78,12 @@ class Store(Protocol):
     def set_meta(self, key: str, value: str) -> None: ...
 
     def replace_clusters(self, rows: list[tuple[str, str, str]],
-                         pairs: list[tuple] | None = None, meta: str | None = None,
-                         index: tuple | None = None) -> None:
+                         pairs: list[tuple] | None = None, meta: str | None = None) -> None:
         """Store dedup results: (record_id, representative id, status) per clustered record,
-        the pairs (a, b, label, score, outcome, evidence json) and a fingerprint; with
-        ``index`` the dedup index too, in the same transaction."""
+        the pairs (a, b, label, score, outcome, evidence json) and a fingerprint."""
 
-    def dedup_index(self) -> tuple[dict[str, tuple[str, bytes]], bytes | None]:
-        """file -> (records_sha, features blob), and the last run's state blob."""
+    def dedup_index(self):  # -> store.dedupindex.DedupIndex
+        """The tables an incremental dedup keeps (store/dedupindex.py)."""
 
     def dedup_pairs(self, outcome: str | None = None) -> list[tuple]: ...
 

@@ -14,15 +14,16 @@ from pathlib import Path
 from reviewkit.notices import notify
 from reviewkit.records.model import Record
 from reviewkit.store.base import FileRow, StoredRecord
+from reviewkit.store.dedupindex import SCHEMA as DEDUP_SCHEMA
+from reviewkit.store.dedupindex import DedupIndex
 
-SCHEMA_VERSION = "8"  # 8: the dedup index (dedup_features, dedup_state)
+SCHEMA_VERSION = "8"  # 8: the dedup index (store/dedupindex.py)
 _RECORD_COLS = ("title", "abstract", "authors", "year", "journal", "journal_abbrev", "volume",
                 "issue", "pages", "doi", "issn", "isbn", "pmid", "accession", "keywords",
                 "urls", "type", "language", "database", "position", "line")
 # The raw tag/value pairs are not copied here: the export file kept in the
 # project is their home, read again when needed (io/rawsource.py).
 _LIST_COLS = {"authors", "issn", "isbn", "keywords", "urls"}
-DedupIndexUpdate = tuple[dict[str, tuple[str, bytes]], list[str], bytes]
 _SEP, _JSON = "\x1f", "\x02"  # unit separator; marker for the rare JSON fallback
 
 _SCHEMA = f"""
@@ -42,8 +43,7 @@ CREATE TABLE clusters (record_id TEXT PRIMARY KEY, representative TEXT NOT NULL,
 CREATE INDEX clusters_rep ON clusters(representative);
 CREATE TABLE dedup_pairs (a TEXT NOT NULL, b TEXT NOT NULL, label TEXT, score REAL,
   outcome TEXT, evidence TEXT);
-CREATE TABLE dedup_features (file TEXT PRIMARY KEY, records_sha TEXT NOT NULL, data BLOB);
-CREATE TABLE dedup_state (name TEXT PRIMARY KEY, data BLOB);
+{DEDUP_SCHEMA}
 INSERT INTO meta VALUES ('schema', '{SCHEMA_VERSION}');
 """
 
@@ -229,20 +229,9 @@ class SQLiteStore:
 
     # dedup clusters ---------------------------------------------------
     def replace_clusters(self, rows: list[tuple[str, str, str]],
-                         pairs: list[tuple] | None = None, meta: str | None = None,
-                         index: DedupIndexUpdate | None = None) -> None:
-        """Swap in a whole dedup result at once (clusters, pairs, fingerprint), and the
-        dedup index it was computed with: (file -> (records_sha, blob) to write, files
-        to drop, the run's state blob)."""
+                         pairs: list[tuple] | None = None, meta: str | None = None) -> None:
+        """Swap in a whole dedup result at once (clusters, pairs, fingerprint)."""
         with self.db:
-            if index is not None:
-                write, drop, state = index
-                self.db.executemany("DELETE FROM dedup_features WHERE file=?",
-                                    [(p,) for p in drop])
-                self.db.executemany("INSERT OR REPLACE INTO dedup_features VALUES (?,?,?)",
-                                    [(p, sha, blob) for p, (sha, blob) in write.items()])
-                self.db.execute("INSERT OR REPLACE INTO dedup_state VALUES ('last', ?)",
-                                (state,))
             self.db.execute("DELETE FROM clusters")
             self.db.executemany("INSERT INTO clusters VALUES (?,?,?)", rows)
             self.db.execute("DELETE FROM dedup_pairs")
@@ -250,12 +239,9 @@ class SQLiteStore:
             if meta is not None:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('dedup', ?)", (meta,))
 
-    def dedup_index(self) -> tuple[dict[str, tuple[str, bytes]], bytes | None]:
-        """The dedup index: file -> (records_sha, features blob), and the last run's state."""
-        files = {p: (sha, blob) for p, sha, blob in
-                 self.db.execute("SELECT file, records_sha, data FROM dedup_features")}
-        row = self.db.execute("SELECT data FROM dedup_state WHERE name='last'").fetchone()
-        return files, row[0] if row else None
+    def dedup_index(self) -> DedupIndex:
+        """The dedup index's tables (store/dedupindex.py)."""
+        return DedupIndex(self.db)
 
     def dedup_pairs(self, outcome: str | None = None) -> list[tuple]:
         sql = "SELECT a, b, label, score, outcome, evidence FROM dedup_pairs"
