@@ -12,32 +12,29 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+from array import array
 from collections import defaultdict
 from collections.abc import Iterator
 
 from reviewkit.dedup.features import Features, rules
 
+# one function per kind of key: None when the record has no such key
+_KINDS = {
+    "d": lambda f: f.doi or None,
+    "t": lambda f: f.key[:40] if len(f.key) >= 12 else None,
+    "u": lambda f: f.key[-40:] if len(f.key) >= 12 else None,
+    "a": lambda f: (f.first_author, f.spage) if f.spage and f.first_author else None,
+    "v": lambda f: (f.volume, f.spage, f.key[:2]) if f.spage and f.volume else None,
+    "y": lambda f: ((f.first_author, f.year, f.key[:6])
+                    if f.first_author and f.year and f.key else None),
+}
+
 
 def keys(f: Features) -> Iterator[tuple]:
-    if f.doi:
-        yield ("d", f.doi)
-    if len(f.key) >= 12:
-        yield ("t", f.key[:40])
-        yield ("u", f.key[-40:])
-    if f.spage and f.first_author:
-        yield ("a", f.first_author, f.spage)
-    if f.spage and f.volume:
-        yield ("v", f.volume, f.spage, f.key[:2])
-    if f.first_author and f.year and f.key:
-        yield ("y", f.first_author, f.year, f.key[:6])
-
-
-def _blocks(feats: list[Features]) -> dict[tuple, list[int]]:
-    blocks: dict[tuple, list[int]] = defaultdict(list)
-    for f in feats:
-        for k in keys(f):
-            blocks[k].append(f.index)
-    return blocks
+    for kind, key_of in _KINDS.items():
+        k = key_of(f)
+        if k is not None:
+            yield (kind, k)
 
 
 def digest(f: Features) -> str:
@@ -65,30 +62,58 @@ def _orders(feats: list[Features]) -> tuple[list[Features], list[Features]]:
             sorted(feats, key=lambda f: by[f.index][1]))
 
 
-def candidate_pairs(feats: list[Features]) -> set[tuple[int, int]]:
-    """Index pairs (i < j) worth comparing."""
+def candidate_pairs(feats: list[Features]) -> Iterator[tuple[int, int]]:
+    """Index pairs (i < j) worth comparing, each once, in no particular order.
+
+    Memory, not time, limits a million records: each kind of key is blocked on its own
+    (one kind's blocks in memory at a time), and pairs are held as int64 codes
+    (i * n + j, 8 bytes) until they are unique, not as a set of tuples."""
+    import numpy as np
+
     limit = rules()["thresholds"]["max_block"]
-    pairs: set[tuple[int, int]] = set()
-    key_of = {f.index: f for f in feats}  # feats may be a subset: index is not position
-    for members in _blocks(feats).values():
-        n = len(members)
-        if n < 2:
-            continue
-        if n > limit:
-            # a generic key (a DOI shared by a whole supplement): neighbours only
-            members = sorted(members, key=lambda i: sort_strings(key_of[i], f"{i:012d}")[0])
-            for a, b in zip(members, members[1:], strict=False):
-                pairs.add((a, b) if a < b else (b, a))
-            continue
-        for x in range(n):
-            for y in range(x + 1, n):
-                a, b = members[x], members[y]
-                pairs.add((a, b) if a < b else (b, a))
+    n = max((f.index for f in feats), default=0) + 1
+    by = {f.index: f for f in feats}  # feats may be a subset: index is not position
+    unique = np.empty(0, dtype=np.int64)
+
+    def merge(codes: array) -> None:
+        nonlocal unique
+        if codes:
+            unique = np.union1d(unique, np.frombuffer(codes, dtype=np.int64))
+
+    for key_of in _KINDS.values():
+        blocks: dict[object, list[int]] = defaultdict(list)
+        for f in feats:
+            k = key_of(f)
+            if k is not None:
+                blocks[k].append(f.index)
+        codes = array("q")
+        for members in blocks.values():
+            size = len(members)
+            if size < 2:
+                continue
+            if size > limit:
+                # a generic key (a DOI shared by a whole supplement): neighbours only
+                members = sorted(members, key=lambda i: sort_strings(by[i], f"{i:012d}")[0])
+                for a, b in zip(members, members[1:], strict=False):
+                    codes.append(a * n + b if a < b else b * n + a)
+                continue
+            members.sort()
+            for x in range(size):
+                a = members[x] * n
+                codes.extend(a + members[y] for y in range(x + 1, size))
+        del blocks
+        merge(codes)
     window = rules()["thresholds"]["neighbourhood"]
     for order in _orders(feats):
+        codes = array("q")
         for x in range(len(order)):
+            if not order[x].key:
+                continue
             for y in range(x + 1, min(x + 1 + window, len(order))):
                 a, b = order[x].index, order[y].index
-                if order[x].key and order[y].key:
-                    pairs.add((a, b) if a < b else (b, a))
-    return pairs
+                if order[y].key:
+                    codes.append(a * n + b if a < b else b * n + a)
+        merge(codes)
+    for start in range(0, len(unique), 1 << 20):
+        for code in unique[start:start + (1 << 20)].tolist():
+            yield divmod(code, n)

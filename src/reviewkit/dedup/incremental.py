@@ -302,6 +302,7 @@ def _incremental(store: Store, idx, current: dict[str, str], indexed: dict[str, 
     near -= set(fresh)
     # kept verdicts that may have stopped being candidates
     kept = idx.found_of(near)
+    old.load({x for p in kept for x in p} | {x for p in pairs for x in p} - set(fresh))
     dropped = [p for p in kept if not _still(idx, p, feature, sort_of, limit, window)]
     idx.drop_found(dropped)
     new_pairs = [p for p in pairs if p not in judged]
