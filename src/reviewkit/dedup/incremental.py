@@ -57,8 +57,9 @@ class RunStats:
     why: str         # why a full run, or "" for incremental
     fresh: int       # records whose features were computed in this run
     compared: int    # pairs compared in this run
-    reused: int      # kept verdicts (incremental: those checked again and still candidates)
+    reused: int      # kept verdicts checked again and still candidates
     settled: int     # records whose clusters were settled again
+    dropped: int = 0  # kept verdicts of pairs that stopped being candidates
 
 
 class Stale(Exception):
@@ -318,7 +319,7 @@ def _incremental(store: Store, idx, current: dict[str, str], indexed: dict[str, 
     settled = _settle_part(idx, fresh, touched, judged)
     idx.set_files({p: current[p] for p in new_files})
     return RunStats("incremental", "", len(fresh), len(new_pairs), len(kept) - len(dropped),
-                    settled)
+                    settled, len(dropped))
 
 
 def _still(idx, pair: tuple[str, str], feature, sort_of, limit: int, window: int) -> bool:
