@@ -9,28 +9,46 @@ the last run's state. dedup/incremental.py decides; this only reads and writes.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 
 SCHEMA = """
 CREATE TABLE dedup_records (id TEXT PRIMARY KEY, file TEXT NOT NULL, sig TEXT, head TEXT,
-  s1 TEXT, s2 TEXT, data BLOB NOT NULL);
+  s1 TEXT, s2 TEXT, data BLOB NOT NULL, crc TEXT NOT NULL);
 CREATE INDEX dedup_records_file ON dedup_records(file);
 CREATE INDEX dedup_records_sig ON dedup_records(sig);
 CREATE INDEX dedup_records_head ON dedup_records(head);
 CREATE INDEX dedup_records_s1 ON dedup_records(s1);
 CREATE INDEX dedup_records_s2 ON dedup_records(s2);
-CREATE TABLE dedup_keys (key TEXT NOT NULL, id TEXT NOT NULL);
+CREATE TABLE dedup_keys (key TEXT NOT NULL, id TEXT NOT NULL, crc TEXT NOT NULL);
 CREATE INDEX dedup_keys_key ON dedup_keys(key);
 CREATE INDEX dedup_keys_id ON dedup_keys(id);
 CREATE TABLE dedup_found (a TEXT NOT NULL, b TEXT NOT NULL, data BLOB NOT NULL,
-  PRIMARY KEY (a, b));
+  crc TEXT NOT NULL, PRIMARY KEY (a, b));
 CREATE INDEX dedup_found_b ON dedup_found(b);
 CREATE TABLE dedup_files (file TEXT PRIMARY KEY, records_sha TEXT NOT NULL);
 CREATE TABLE dedup_state (name TEXT PRIMARY KEY, data BLOB);
 """
 _CHUNK = 500  # ids per IN (...) query
+# tables whose rows carry a checksum of their other columns (the last one, crc)
+_CHECKED = ("dedup_records", "dedup_keys", "dedup_found")
+
+
+def _crc(values: tuple) -> str:
+    """A row's checksum: the index mirrors record text (title keys), so a wrong letter
+    in it is found by verify() as one in a record row is (store.verify_records)."""
+    h = hashlib.blake2b(digest_size=8)
+    for v in values:
+        h.update(v if isinstance(v, bytes) else repr(v).encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def _checked(rows: Iterable[tuple]) -> Iterator[tuple]:
+    for row in rows:
+        yield (*row, _crc(tuple(row)))
 SORT_COLUMNS = ("s1", "s2")
 
 
@@ -122,6 +140,17 @@ class DedupIndex:
     def copy_edges(self) -> list[tuple[str, str]]:
         return list(self.db.execute("SELECT head, id FROM dedup_records WHERE head IS NOT NULL"))
 
+    def verify(self) -> None:
+        """Raise sqlite3.DatabaseError if an index row is not what was written, or an
+        SQL index over it no longer matches it (the sort strings hold title text)."""
+        for table in _CHECKED:
+            problems = self.db.execute(f"PRAGMA integrity_check({table})").fetchall()
+            if problems != [("ok",)]:
+                raise sqlite3.DatabaseError(f"{table}: {problems[0][0]}")
+            for row in self.db.execute(f"SELECT * FROM {table}"):
+                if _crc(row[:-1]) != row[-1]:
+                    raise sqlite3.DatabaseError(f"a row of {table} does not match its checksum")
+
     # writes (inside transaction()) ----------------------------------------
     def clear(self) -> None:
         for table in ("dedup_records", "dedup_keys", "dedup_found", "dedup_files",
@@ -130,22 +159,28 @@ class DedupIndex:
 
     def add_records(self, rows: Iterable[tuple]) -> None:
         """(id, file, sig, head, s1, s2, data)."""
-        self.db.executemany("INSERT OR REPLACE INTO dedup_records VALUES (?,?,?,?,?,?,?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO dedup_records VALUES (?,?,?,?,?,?,?,?)",
+                            _checked(rows))
 
     def add_keys(self, rows: Iterable[tuple[str, str]]) -> None:
-        self.db.executemany("INSERT INTO dedup_keys VALUES (?,?)", rows)
+        self.db.executemany("INSERT INTO dedup_keys VALUES (?,?,?)", _checked(rows))
 
     def stop_blocking(self, rid: str, head: str) -> None:
         """``rid`` became a later copy of ``head``: out of the orders and blocks."""
-        self.db.execute("UPDATE dedup_records SET s1=NULL, s2=NULL, head=? WHERE id=?",
-                        (head, rid))
+        self._rewrite("id=?", rid, lambda row: (*row[:3], head, None, None, row[6]))
         self.db.execute("DELETE FROM dedup_keys WHERE id=?", (rid,))
 
     def move_copies(self, old_head: str, new_head: str) -> None:
-        self.db.execute("UPDATE dedup_records SET head=? WHERE head=?", (new_head, old_head))
+        self._rewrite("head=?", old_head, lambda row: (*row[:3], new_head, *row[4:7]))
+
+    def _rewrite(self, where: str, value: str, change) -> None:
+        rows = self.db.execute(f"SELECT id, file, sig, head, s1, s2, data FROM dedup_records "
+                               f"WHERE {where}", (value,)).fetchall()
+        self.add_records([change(row) for row in rows])
 
     def add_found(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
-        self.db.executemany("INSERT OR REPLACE INTO dedup_found VALUES (?,?,?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO dedup_found VALUES (?,?,?,?)",
+                            _checked(rows))
 
     def drop_found(self, pairs: Iterable[tuple[str, str]]) -> None:
         self.db.executemany("DELETE FROM dedup_found WHERE a=? AND b=?", pairs)

@@ -262,6 +262,7 @@ class SQLiteStore:
             if digest.hexdigest() != want:
                 raise sqlite3.DatabaseError(f"the stored records of {path} do not match "
                                             "their checksum")
+        self.dedup_index().verify()  # it mirrors record text (title keys) too
 
     def cluster_counts(self) -> tuple[int, int]:
         """(clusters of two or more records, records linked as duplicates), without
