@@ -240,6 +240,7 @@ def _incremental(store: Store, idx, current: dict[str, str], indexed: dict[str, 
     head: dict[str, str | None] = {rid: None for rid in fresh}
     became: list[str] = []
     moved: set[str] = set()  # digests whose group got a new head
+    heads_now: dict[str, str] = {}  # old head -> the new record that heads its group
     by_sig: dict[str, list[str]] = {}
     for rid, sig in sig_of.items():
         by_sig.setdefault(sig, []).append(rid)
@@ -252,8 +253,8 @@ def _incremental(store: Store, idx, current: dict[str, str], indexed: dict[str, 
         if old_head is not None and first != old_head:
             became.append(old_head)
             moved.add(sig)
-            idx.stop_blocking(old_head, first)
-            idx.move_copies(old_head, first)
+            heads_now[old_head] = first
+    idx.new_heads(heads_now)
     # a judged record identical to them keeps its own place among them, by id
     for rid in people if moved else ():
         f = old.feature(rid)[0]
@@ -344,23 +345,20 @@ def _still(idx, pair: tuple[str, str], feature, sort_of, limit: int, window: int
 
 
 def _components(idx, judged: dict[tuple[str, str], bool], seeds: set[str]) -> set[str]:
-    """Every record connected to a seed by a kept verdict, a copy or a judgement."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.get(x, x) != x:
-            parent[x] = parent.get(parent[x], parent[x])
-            x = parent[x]
-        return x
-
-    edges = idx.found_edges() + idx.copy_edges() + list(judged)
-    for a, b in edges:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    roots = {find(s) for s in seeds}
-    members = {x for edge in edges for x in edge if find(x) in roots}
-    return members | seeds
+    """Every record connected to a seed by a kept verdict, a copy or a judgement: a walk
+    out from the seeds, a batch of index queries per step (never the whole graph)."""
+    people: dict[str, list[str]] = {}
+    for a, b in judged:
+        people.setdefault(a, []).append(b)
+        people.setdefault(b, []).append(a)
+    seen, frontier = set(seeds), list(seeds)
+    while frontier:
+        step = set(idx.neighbours_in_graph(frontier))
+        for rid in frontier:
+            step.update(people.get(rid, ()))
+        frontier = list(step - seen)
+        seen |= step
+    return seen
 
 
 def _settle_part(idx, fresh: dict, touched: set[str],

@@ -134,11 +134,17 @@ class DedupIndex:
                     out[(a, b)] = data
         return out
 
-    def found_edges(self) -> list[tuple[str, str]]:
-        return list(self.db.execute("SELECT a, b FROM dedup_found"))
-
-    def copy_edges(self) -> list[tuple[str, str]]:
-        return list(self.db.execute("SELECT head, id FROM dedup_records WHERE head IS NOT NULL"))
+    def neighbours_in_graph(self, ids: Iterable[str]) -> Iterator[str]:
+        """Records joined to one of ``ids`` by a kept verdict or as exact copies."""
+        for part in _chunks(ids):
+            marks = ",".join("?" * len(part))
+            for sql in (f"SELECT b FROM dedup_found WHERE a IN ({marks})",
+                        f"SELECT a FROM dedup_found WHERE b IN ({marks})",
+                        f"SELECT id FROM dedup_records WHERE head IN ({marks})",
+                        f"SELECT head FROM dedup_records WHERE id IN ({marks}) "
+                        "AND head IS NOT NULL"):
+                for (rid,) in self.db.execute(sql, part):
+                    yield rid
 
     def verify(self) -> None:
         """Raise sqlite3.DatabaseError if an index row is not what was written, or an
@@ -165,18 +171,19 @@ class DedupIndex:
     def add_keys(self, rows: Iterable[tuple[str, str]]) -> None:
         self.db.executemany("INSERT INTO dedup_keys VALUES (?,?,?)", _checked(rows))
 
-    def stop_blocking(self, rid: str, head: str) -> None:
-        """``rid`` became a later copy of ``head``: out of the orders and blocks."""
-        self._rewrite("id=?", rid, lambda row: (*row[:3], head, None, None, row[6]))
-        self.db.execute("DELETE FROM dedup_keys WHERE id=?", (rid,))
-
-    def move_copies(self, old_head: str, new_head: str) -> None:
-        self._rewrite("head=?", old_head, lambda row: (*row[:3], new_head, *row[4:7]))
-
-    def _rewrite(self, where: str, value: str, change) -> None:
-        rows = self.db.execute(f"SELECT id, file, sig, head, s1, s2, data FROM dedup_records "
-                               f"WHERE {where}", (value,)).fetchall()
-        self.add_records([change(row) for row in rows])
+    def new_heads(self, moves: dict[str, str]) -> None:
+        """Old heads that became later copies of a new record (old head -> new head):
+        they and their copies now name the new head; the old ones stop blocking."""
+        rows = []
+        for part in _chunks(moves):
+            marks = ",".join("?" * len(part))
+            rows += self.db.execute(
+                f"SELECT id, file, sig, head, s1, s2, data FROM dedup_records WHERE id IN "
+                f"({marks}) OR head IN ({marks})", part + part).fetchall()
+        self.add_records([(rid, file, sig, moves[rid], None, None, data) if rid in moves
+                          else (rid, file, sig, moves[head], s1, s2, data)
+                          for rid, file, sig, head, s1, s2, data in rows])
+        self.db.executemany("DELETE FROM dedup_keys WHERE id=?", [(r,) for r in moves])
 
     def add_found(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
         self.db.executemany("INSERT OR REPLACE INTO dedup_found VALUES (?,?,?,?)",
