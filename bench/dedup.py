@@ -18,17 +18,18 @@ the targets of issue 3 follows on stderr.
 
 How it is measured: each tool runs on each file in a fresh child process (this
 script with --child) so imports and earlier files do not pollute the figures.
-  seconds             wall time of the tool's work only, from its input in
-                      memory (our record dicts; bib-dedupe's DataFrame) to
-                      clusters: our find_duplicates; bib-dedupe's prep + block
+  seconds             wall time of the tool's work, to clusters: our
+                      find_duplicates, reading the CSV row by row inside the
+                      clock (the records are never all in memory at once);
+                      bib-dedupe from its DataFrame in memory: prep + block
                       + match + cluster (its merge is timed apart, as
                       merge_seconds, since we build no merged records either)
   cpu_seconds         user + system CPU over that same span, the child's and its
                       workers' (robust to other jobs on a shared machine; with
                       parallel workers it can exceed seconds)
   peak_rss_mb         the child's own peak RSS (getrusage RUSAGE_SELF): the
-                      interpreter, imports, the tool's input (read row by row)
-                      and the work
+                      interpreter, imports, the tool's input (bib-dedupe's
+                      DataFrame; ours streamed) and the work
   workers_peak_rss_mb the largest peak RSS of any process the tool itself
                       forked (getrusage RUSAGE_CHILDREN inside the child):
                       bib-dedupe's prep/block/sim pools; 0 for reviewkit
@@ -87,12 +88,12 @@ def _cpu() -> float:
     return total
 
 
-def run_reviewkit(records: list[dict]) -> dict:
+def run_reviewkit(records: Iterable[dict]) -> dict:
     from reviewkit.dedup.engine import find_duplicates
 
     base = _rss_mb()
     t0 = time.perf_counter()
-    result = find_duplicates(records)
+    result = find_duplicates(records)  # an iterator: read row by row inside the clock
     seconds = time.perf_counter() - t0
     return {"clusters": [c for c in result.clusters if len(c) > 1],
             "maybe_pairs": len(result.queued), "maybe_pairs_raw": len(result.queued),
@@ -148,7 +149,8 @@ def child(tool: str, csv_path: Path, out_path: Path, merge: bool, profile: Path 
     if tool == OURS:
         import reviewkit.dedup.engine  # noqa: F401
 
-        data = [as_record(r) for r in iter_rows(csv_path)]
+        # streamed: find_duplicates keeps features, never the records (as from the store)
+        data = (as_record(r) for r in iter_rows(csv_path))
     else:
         import bib_dedupe.bib_dedupe  # noqa: F401
 

@@ -1,7 +1,13 @@
-"""Deduplication speed and memory at 20k-200k records, reviewkit beside bib-dedupe.
+"""Deduplication speed and memory at 20k-1M records, reviewkit beside bib-dedupe.
 
 Usage: python bench/dedup_scale.py [--sizes 20000,50000,...] [--no-anchor]
                                    [--seed N] [--keep DIR] [--profile SIZE]
+       python bench/dedup_scale.py --incremental 100000 [--added 1000]
+
+--incremental: a real project (store and all) with SIZE records, then one more export
+of --added records (duplicates of the first included): prints the dedup after that
+import beside a forced full run over all of them, and whether their clusters and
+pairs are identical (issue 18: under 2 s at 100k + 1k, the same clusters).
 
 Inputs are built from the real records in ../shared/data/screening/*.csv
 (title, abstract, authors, year; about 10,900 after dropping exact repeats):
@@ -420,6 +426,8 @@ def table(lines: list[dict]) -> str:
         out.append(cells)
     out.append("time growth exponent of ours (1.0 = linear): " + (", ".join(growth) or "-"))
     out.append(_targets(by.get(100_000, {})))
+    if by.get(1_000_000, {}).get(OURS):
+        out.append(_million(by[1_000_000]))
     out.append("s = wall seconds; cpu s = user+system CPU incl. workers; MB = the child's own "
                "peak RSS (input + work); wMB = bib-dedupe's largest forked worker")
     return "\n".join(out)
@@ -443,12 +451,83 @@ def _targets(at: dict[str, dict]) -> str:
     return "targets at 100k: " + "; ".join(marks)
 
 
+def _million(at: dict[str, dict]) -> str:
+    """Issue 18: a million records under 5 minutes and under 4 GB."""
+    ours = at[OURS]
+    if ours["seconds"] is None:
+        return f"targets at 1M: {ours['status']}"
+    return (f"targets at 1M (issue 18): <300 s {'ok' if ours['seconds'] < 300 else 'MISS'} "
+            f"({ours['seconds']:.1f} s); <4 GB {'ok' if ours['peak_rss_mb'] < 4096 else 'MISS'} "
+            f"({ours['peak_rss_mb']:.0f} MB)")
+
+
 def _lower_bound(bib: dict | None, ours: dict | None) -> float | None:
     """bib-dedupe took longer than its timeout (at this size or a smaller one, and its
     time only grows with size), so the speed-up is at least timeout / ours."""
     if not bib or not bib.get("timeout") or not ours or not ours["seconds"]:
         return None
     return bib["timeout"] / ours["seconds"]
+
+
+EXPORT_COLUMNS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
+                  "abstract", "issn")
+
+
+def _export(rows: list[dict], path: Path) -> Path:
+    """Rows as a CSV export a person would import (the shared schema's fields)."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(EXPORT_COLUMNS)
+        for row in rows:
+            out.writerow([row["isbn_issn"] if c == "issn" else row[c] for c in EXPORT_COLUMNS])
+    return path
+
+
+def incremental(size: int, added: int, seed: int, base: list[dict], work: Path) -> dict:
+    """A project of ``size`` records, then one more export of ``added``: the dedup after
+    that import timed beside a full run over all of them, and their results compared.
+
+    Both exports come from one generated set, so the new file holds duplicates of records
+    already in the project. Imports are not timed (they are the import's cost)."""
+    import resource
+
+    from reviewkit.dedup.run import last_run, run_dedup
+    from reviewkit.io.importer import import_files
+    from reviewkit.project import init_project
+    from reviewkit.store import open_store
+
+    rows = Generator(seed, base).build(size + added)
+    project = init_project(work / f"project_{size}", "Scale", "Incremental dedup")
+    store = open_store(project.store_path)
+    first = _export(rows[:size], work / f"first_{size}.csv")
+    second = _export(rows[size:], work / f"added_{added}.csv")
+
+    def timed(force: bool = False) -> tuple[float, float]:
+        t0, c0 = time.perf_counter(), time.process_time()
+        run_dedup(project, store, force=force)
+        return time.perf_counter() - t0, time.process_time() - c0
+
+    import_files(project, store, [first])
+    before, before_cpu = timed()
+    import_files(project, store, [second])
+    step, step_cpu = timed()
+    run = last_run(store)
+    got = (store.clusters(), store.dedup_pairs())
+    full, full_cpu = timed(force=True)  # from the records, nothing kept
+    same = got == (store.clusters(), store.dedup_pairs())
+    store.close()
+    for path in (first, second):
+        path.unlink()
+    import shutil
+
+    shutil.rmtree(project.root)
+    return {"size": size, "added": added, "first_run_seconds": round(before, 2),
+            "first_run_cpu": round(before_cpu, 2), "incremental_seconds": round(step, 2),
+            "incremental_cpu": round(step_cpu, 2), "full_run_seconds": round(full, 2),
+            "full_run_cpu": round(full_cpu, 2), "load_average": os.getloadavg()[0],
+            "mode": run["mode"], "why": run["why"], "compared_pairs": run["compared"],
+            "reused_verdicts": run["reused"], "same_as_full_run": same,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
 def profile(csv_path: Path, top: int = 25) -> None:
@@ -472,7 +551,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20240611)
     ap.add_argument("--keep", type=Path, help="write the generated CSVs here")
     ap.add_argument("--profile", type=int, metavar="SIZE", help="cProfile ours at this size")
+    ap.add_argument("--incremental", type=int, metavar="SIZE",
+                    help="only the incremental run: a SIZE-record project plus --added more")
+    ap.add_argument("--added", type=int, default=1000)
     args = ap.parse_args(argv)
+    if args.incremental:
+        with tempfile.TemporaryDirectory(prefix="rk-inc-") as tmp:
+            line = incremental(args.incremental, args.added, args.seed, base_records(),
+                               Path(tmp))
+        print(json.dumps(line), flush=True)
+        ok = line["incremental_seconds"] < 2 and line["same_as_full_run"]
+        print(f"adding {args.added} records to {args.incremental}: dedup "
+              f"{line['incremental_seconds']:.2f} s, {line['incremental_cpu']:.2f} s CPU "
+              f"({line['mode']}) beside a full run's {line['full_run_seconds']:.2f} s, "
+              f"{line['full_run_cpu']:.2f} s CPU (load {line['load_average']:.1f}); "
+              "same clusters and pairs as the full run: "
+              f"{line['same_as_full_run']}; target < 2 s and same: {'ok' if ok else 'MISS'}",
+              file=sys.stderr)
+        return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     work = args.keep or Path(tempfile.mkdtemp(prefix="rk-scale-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -117,3 +117,12 @@ def test_variants_are_other_papers(scale) -> None:
     assert len({r["abstract"] for r in recs}) == len(recs)
     assert len({r["authors"] for r in recs}) == len(recs)
     assert all(_norm_title(real["title"])[:30] in k for k in keys[1:])  # built from the real one
+
+
+def test_scale_incremental_step_equals_a_full_run(scale, tmp_path) -> None:
+    mod, base = scale
+    line = mod.incremental(3000, 300, 11, base, tmp_path)
+    assert line["mode"] == "incremental", line["why"]
+    assert line["same_as_full_run"] is True
+    assert 0 < line["compared_pairs"] and line["incremental_seconds"] > 0
+    assert not any(tmp_path.iterdir())  # the project and exports were removed

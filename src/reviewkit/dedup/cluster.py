@@ -21,11 +21,24 @@ class _Group:
     cannot: set[int] = field(default_factory=set)  # roots this group must not join
 
 
+class _Lazy(dict):
+    """root -> _Group, made the first time a root is asked for: most records never
+    join anything, and a million empty groups cost more memory than the features."""
+
+    def __init__(self, feats: list[Features]) -> None:
+        super().__init__()
+        self.feats = feats
+
+    def __missing__(self, root: int) -> _Group:
+        group = self[root] = _Group([root], {self.feats[root].doi} - {""})
+        return group
+
+
 class Clusters:
     def __init__(self, feats: list[Features]) -> None:
         self.feats = feats
         self.parent = list(range(len(feats)))
-        self.groups = {f.index: _Group([f.index], {f.doi} - {""}) for f in feats}
+        self.groups = _Lazy(feats)
 
     def find(self, x: int) -> int:
         while self.parent[x] != x:
@@ -70,13 +83,14 @@ class Clusters:
             return False
         if ra > rb:
             ra, rb = rb, ra
-        ga, gb = self.groups[ra], self.groups.pop(rb)
+        ga, gb = self.groups[ra], self.groups[rb]
+        del self.groups[rb]
         self.parent[rb] = ra
         ga.members += gb.members
         ga.dois |= gb.dois
         # cannot-links point at roots: re-point those that named rb
         for other in gb.cannot:
-            if other in self.groups:
+            if dict.__contains__(self.groups, other):
                 self.groups[other].cannot.discard(rb)
                 self.groups[other].cannot.add(ra)
         ga.cannot |= {self.find(c) for c in gb.cannot}
@@ -84,4 +98,7 @@ class Clusters:
         return True
 
     def components(self) -> list[list[int]]:
-        return [sorted(g.members) for g in self.groups.values()]
+        """Every cluster, singletons included."""
+        out = [sorted(g.members) for root, g in self.groups.items() if self.parent[root] == root]
+        out += [[i] for i, p in enumerate(self.parent) if p == i and i not in self.groups]
+        return out

@@ -1,7 +1,12 @@
-"""find_duplicates: the whole method on plain record dicts (no store needed)."""
+"""find_duplicates: the whole method on plain record dicts (no store needed).
+
+The method in three steps that incremental runs (dedup/incremental.py) reuse:
+``features`` per record, ``verdicts`` per candidate pair, then ``settle`` (people's
+judgements, exact copies, certain pairs, the queue) over every record at once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reviewkit.dedup.block import candidate_pairs
@@ -33,49 +38,72 @@ class DedupResult:
         return [p for p in self.pairs if p.outcome == "queued"]
 
 
-def completeness(rec: dict) -> tuple:
+def completeness(rec: dict) -> tuple[int, int]:
     filled = sum(1 for k in COMPLETENESS if str(rec.get(k) or "").strip())
     return (filled, len(rec.get("abstract") or ""))
 
 
-def find_duplicates(records: list[dict], judgements: dict[tuple[int, int], bool] | None = None,
+def find_duplicates(records: Iterable[dict],
+                    judgements: dict[tuple[int, int], bool] | None = None,
                     ids: list[str] | None = None) -> DedupResult:
     """Cluster ``records`` (dicts with title, authors, year, journal, volume, issue,
     pages, doi, abstract, issn). ``judgements`` maps index pairs to a person's
     same/different; they override the method. ``ids`` break ties between equally
-    complete representatives (default: index order)."""
+    complete representatives (default: index order). ``records`` may be an iterator:
+    each is read once and not kept (a million records fit in memory as features)."""
     with no_gc():  # many small objects, no cycles: collections only cost time here
-        return _find_duplicates(records, judgements, ids)
+        feats: list[Features] = []
+        comp: list[tuple[int, int]] = []
+        for i, rec in enumerate(records):
+            feats.append(features(i, rec))
+            comp.append(completeness(rec))
+        judged = judgements or {}
+        copies = exact_copies(feats, judged)
+        found = verdicts(feats, candidate_pairs(uncopied(feats, copies)), judged)
+        return settle(feats, comp, judged, copies, found, ids)
 
 
-def _find_duplicates(records: list[dict], judgements: dict[tuple[int, int], bool] | None,
-                     ids: list[str] | None) -> DedupResult:
-    feats: list[Features] = [features(i, r) for i, r in enumerate(records)]
+def uncopied(feats: list[Features], copies: dict[int, list[int]]) -> list[Features]:
+    """The records that take part in blocking: all but the later exact copies."""
+    copied = {m for members in copies.values() for m in members}
+    return [f for f in feats if f.index not in copied]
+
+
+def verdicts(feats: list[Features], pairs: Iterable[tuple[int, int]],
+             judged: dict[tuple[int, int], bool]) -> list[tuple[int, int, Verdict]]:
+    """The certain and possible verdicts among ``pairs`` (people's pairs skipped)."""
+    out = []
+    for a, b in pairs:
+        if (a, b) in judged:
+            continue
+        v = compare(feats[a], feats[b])
+        if v.label in (CERTAIN, POSSIBLE):
+            out.append((a, b, v))
+    return out
+
+
+def settle(feats: list[Features], comp: list[tuple[int, int]],
+           judged: dict[tuple[int, int], bool], copies: dict[int, list[int]],
+           found: list[tuple[int, int, Verdict]], ids: list[str] | None) -> DedupResult:
+    """Clusters from people's judgements, exact copies and the pair verdicts ``found``.
+
+    Depends on indices only through their order, so records indexed in id order give
+    one result whatever order they were imported in."""
     clusters = Clusters(feats)
     pairs: list[Pair] = []
-    judged = judgements or {}
     for (a, b), same in judged.items():
         if same:
             clusters.union(a, b, force=True)
     for (a, b), same in judged.items():
         if not same:
             clusters.forbid(a, b)
-    copies = _exact_copies(feats, judged)
     for rep, members in copies.items():
         for m in members:
             clusters.union(rep, m, force=True)  # identical in every compared field
             pairs.append(Pair(rep, m, Verdict(CERTAIN, 100.0, {"exact copy": "every field"}),
                               "merged"))
-    copied = {m for members in copies.values() for m in members}
-    verdicts = []
-    for a, b in candidate_pairs([f for f in feats if f.index not in copied]):
-        if (a, b) in judged:
-            continue
-        v = compare(feats[a], feats[b])
-        if v.label in (CERTAIN, POSSIBLE):
-            verdicts.append((a, b, v))
-    verdicts.sort(key=lambda t: (t[2].label != CERTAIN, -t[2].score, t[0], t[1]))
-    for a, b, v in verdicts:
+    found = sorted(found, key=lambda t: (t[2].label != CERTAIN, -t[2].score, t[0], t[1]))
+    for a, b, v in found:
         if v.label == CERTAIN:
             why = clusters.blocked(a, b)
             outcome = f"blocked: {why}" if why else "merged"
@@ -83,7 +111,7 @@ def _find_duplicates(records: list[dict], judgements: dict[tuple[int, int], bool
                 clusters.union(a, b)
             pairs.append(Pair(a, b, v, outcome))
     shown: set[tuple[int, int]] = set()
-    for a, b, v in verdicts:
+    for a, b, v in found:
         if v.label == POSSIBLE:
             ra, rb = sorted((clusters.find(a), clusters.find(b)))
             why = clusters.blocked(a, b, pages=False)
@@ -100,20 +128,20 @@ def _find_duplicates(records: list[dict], judgements: dict[tuple[int, int], bool
     for (a, b), same in sorted(judged.items()):
         pairs.append(Pair(a, b, Verdict("judged", 100.0 if same else 0.0),
                           "judged same" if same else "judged different"))
-    order = ids or [str(i) for i in range(len(records))]
+    order = ids or [str(i) for i in range(len(feats))]
     out = []
     for members in clusters.components():
         if len(members) == 1:
             out.append(members)
             continue
-        rep = max(members, key=lambda i: (completeness(records[i]), _neg(order[i])))
+        rep = max(members, key=lambda i: (comp[i], _neg(order[i])))
         out.append([rep] + [m for m in members if m != rep])
     out.sort(key=lambda m: m[0])
     return DedupResult(out, pairs)
 
 
-def _exact_copies(feats: list[Features],
-                  judged: dict[tuple[int, int], bool]) -> dict[int, list[int]]:
+def exact_copies(feats: list[Features],
+                 judged: dict[tuple[int, int], bool]) -> dict[int, list[int]]:
     """first index -> the later records identical to it in every field the method compares.
 
     They are certain duplicates; comparing them pair by pair made a file exported twice
@@ -124,10 +152,14 @@ def _exact_copies(feats: list[Features],
     for f in feats:
         if f.generic or not f.key or f.index in people:
             continue
-        sig = (f.key, f.authors, f.year, f.journal, f.volume, f.issue, f.pages, f.doi,
-               f.abstract, f.issn)
-        groups.setdefault(sig, []).append(f.index)
+        groups.setdefault(signature(f), []).append(f.index)
     return {g[0]: g[1:] for g in groups.values() if len(g) > 1}
+
+
+def signature(f: Features) -> tuple:
+    """The fields two exact copies share."""
+    return (f.key, f.authors, f.year, f.journal, f.volume, f.issue, f.pages, f.doi,
+            f.abstract, f.issn)
 
 
 def _neg(text: str) -> tuple:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from importlib import resources
 
 from reviewkit.dedup.judgements import append_judgement, log_path, read_judgements
 from reviewkit.dedup.version import METHOD_VERSION
@@ -33,6 +34,8 @@ def as_fields(sr: StoredRecord) -> dict:
 
 def _fingerprint(project: Project, store: Store) -> str:
     h = hashlib.sha256(METHOD_VERSION.encode())
+    # the rules as shipped (bytes, not parsed: this runs on every command)
+    h.update(resources.files("reviewkit.dedup").joinpath("rules.yaml").read_bytes())
     for key in store.sources():
         h.update(f"{key}={store.source_fingerprint(key)}\n".encode())
     for path in (log_path(project), file_ids_path(project)):  # judgements, id aliases
@@ -42,34 +45,34 @@ def _fingerprint(project: Project, store: Store) -> str:
 
 
 def run_dedup(project: Project, store: Store, force: bool = False) -> DedupSummary:
-    """Cluster every stored record; a no-op when nothing changed since the last run."""
+    """Cluster every stored record; a no-op when nothing changed since the last run.
+
+    The store keeps what the method worked out per record and per pair, so an import
+    compares only its new records (dedup/incremental.py); the clusters are those of a
+    full run. ``force`` recomputes everything from the records."""
     fingerprint = _fingerprint(project, store)
     if not force and store.get_meta("dedup") == fingerprint:
         # nothing changed: no record is read (385k of them took 15 s on every command)
         return _summary(store, store.count_records(), recomputed=False)
-    from reviewkit.dedup.engine import find_duplicates  # the method loads only to recompute
+    from reviewkit.dedup.incremental import recompute  # the method loads only to recompute
+    from reviewkit.gcpause import no_gc
 
-    stored = list(store.iter_records())
-    ids = [sr.id for sr in stored]
-    index = {rid: i for i, rid in enumerate(ids)}
     judged = {}
     for (a, b), same in read_judgements(project).items():
         # an id from before its file was logged, renamed or moved names its record today
-        a, b = (x if x in index else store.resolve(x) for x in (a, b))
-        if a in index and b in index and a != b:
-            judged[(index[a], index[b]) if index[a] < index[b] else (index[b], index[a])] = same
-    result = find_duplicates([as_fields(sr) for sr in stored], judged, ids)
-    rows = []
-    for members in result.clusters:
-        if len(members) < 2:
-            continue
-        rep = ids[members[0]]
-        rows += [(ids[m], rep, "representative" if m == members[0] else "duplicate")
-                 for m in members]
-    pairs = [(ids[p.a], ids[p.b], p.verdict.label, round(p.verdict.score, 2), p.outcome,
-              json.dumps(p.verdict.evidence, sort_keys=True)) for p in result.pairs]
-    store.replace_clusters(rows, pairs, fingerprint)
-    return _summary(store, len(stored), recomputed=True)
+        a, b = (store.resolve(x) for x in (a, b))
+        if a is not None and b is not None and a != b:
+            judged[(a, b) if a < b else (b, a)] = same
+    with no_gc():
+        stats = recompute(store, judged, fingerprint, force)
+    store.set_meta("dedup_last", json.dumps(stats.__dict__))
+    return _summary(store, store.count_records(), recomputed=True)
+
+
+def last_run(store: Store) -> dict | None:
+    """How the last recompute went: mode (incremental/full), why, fresh, compared, reused."""
+    text = store.get_meta("dedup_last")
+    return json.loads(text) if text else None
 
 
 def _summary(store: Store, records: int, recomputed: bool) -> DedupSummary:

@@ -59,6 +59,9 @@ class Store(Protocol):
 
     def iter_records(self) -> Iterator[StoredRecord]: ...
 
+    def iter_file_records(self, path: str) -> Iterator[StoredRecord]:
+        """One file's records in file order."""
+
     def get_record(self, record_id: str) -> StoredRecord | None: ...
 
     def resolve(self, record_id: str) -> str | None:
@@ -78,6 +81,9 @@ class Store(Protocol):
                          pairs: list[tuple] | None = None, meta: str | None = None) -> None:
         """Store dedup results: (record_id, representative id, status) per clustered record,
         the pairs (a, b, label, score, outcome, evidence json) and a fingerprint."""
+
+    def dedup_index(self):  # -> store.dedupindex.DedupIndex
+        """The tables an incremental dedup keeps (store/dedupindex.py)."""
 
     def dedup_pairs(self, outcome: str | None = None) -> list[tuple]: ...
 

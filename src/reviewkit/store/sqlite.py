@@ -14,8 +14,10 @@ from pathlib import Path
 from reviewkit.notices import notify
 from reviewkit.records.model import Record
 from reviewkit.store.base import FileRow, StoredRecord
+from reviewkit.store.dedupindex import SCHEMA as DEDUP_SCHEMA
+from reviewkit.store.dedupindex import DedupIndex
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"  # 8: the dedup index (store/dedupindex.py)
 _RECORD_COLS = ("title", "abstract", "authors", "year", "journal", "journal_abbrev", "volume",
                 "issue", "pages", "doi", "issn", "isbn", "pmid", "accession", "keywords",
                 "urls", "type", "language", "database", "position", "line")
@@ -41,6 +43,7 @@ CREATE TABLE clusters (record_id TEXT PRIMARY KEY, representative TEXT NOT NULL,
 CREATE INDEX clusters_rep ON clusters(representative);
 CREATE TABLE dedup_pairs (a TEXT NOT NULL, b TEXT NOT NULL, label TEXT, score REAL,
   outcome TEXT, evidence TEXT);
+{DEDUP_SCHEMA}
 INSERT INTO meta VALUES ('schema', '{SCHEMA_VERSION}');
 """
 
@@ -171,6 +174,12 @@ class SQLiteStore:
         for row in cur:
             yield _stored(row)
 
+    def iter_file_records(self, path: str) -> Iterator[StoredRecord]:
+        """One file's records in file order."""
+        cur = self.db.execute("SELECT * FROM records WHERE file=? ORDER BY position", (path,))
+        for row in cur:
+            yield _stored(row)
+
     def get_record(self, record_id: str) -> StoredRecord | None:
         row = self.db.execute("SELECT * FROM records WHERE id=?", (record_id,)).fetchone()
         return _stored(row) if row else None
@@ -230,6 +239,10 @@ class SQLiteStore:
             if meta is not None:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('dedup', ?)", (meta,))
 
+    def dedup_index(self) -> DedupIndex:
+        """The dedup index's tables (store/dedupindex.py)."""
+        return DedupIndex(self.db)
+
     def dedup_pairs(self, outcome: str | None = None) -> list[tuple]:
         sql = "SELECT a, b, label, score, outcome, evidence FROM dedup_pairs"
         if outcome:
@@ -249,6 +262,7 @@ class SQLiteStore:
             if digest.hexdigest() != want:
                 raise sqlite3.DatabaseError(f"the stored records of {path} do not match "
                                             "their checksum")
+        self.dedup_index().verify()  # it mirrors record text (title keys) too
 
     def cluster_counts(self) -> tuple[int, int]:
         """(clusters of two or more records, records linked as duplicates), without
