@@ -1,0 +1,193 @@
+"""The outbox: a decision made in team mode is on disk in the reviewer's own log first
+(appended and fsynced, as without a server), then sent.
+
+What is waiting is derived, not kept: the log's events whose ids the server has not yet
+acknowledged (acknowledged ids are appended to .reviewkit/outbox/<stage>/<reviewer>.sent).
+So a kill at any moment loses nothing: a line not yet acknowledged is sent again by the next
+sitting, and the server keeps one row per event id (a retry inserts nothing). The .sent
+file is a cache: losing it only means sending everything again, which adds nothing.
+
+Server down: sends fail, events wait, the screener goes on deciding into the local log;
+the next send after ``retry_seconds`` (or an explicit flush) delivers them in order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.screening.log import SAFE_NAME, LogWriter, read_jsonl
+from reviewkit.screening.reviewers import check_name
+
+Connect = Callable[[], Any]  # returns an open psycopg connection in autocommit mode
+
+
+def log_line(event: dict) -> str:
+    """The event as LogWriter writes it (so the server's copy is the folder's line)."""
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+def _send_sql() -> str:
+    return resources.files("reviewkit.team").joinpath("queries/send_event.sql").read_text(
+        "utf-8")
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    online: bool | None   # None: nothing tried yet
+    waiting: int          # events saved locally, not yet on the server
+    error: str            # why the last send failed ("" when it did not)
+
+    def __str__(self) -> str:
+        if self.online is False:
+            return (f"team server unreachable ({self.error}): {self.waiting} decision"
+                    f"{'s' if self.waiting != 1 else ''} kept locally, sent when it is back")
+        if self.error:
+            return f"team server refused: {self.error}; {self.waiting} waiting"
+        return f"team: online, {self.waiting} waiting" if self.waiting else "team: online"
+
+
+class Outbox:
+    """One reviewer's log at one stage, mirrored to the server."""
+
+    def __init__(self, root: Path, stage: str, reviewer: str, connect: Connect,
+                 retry_seconds: float = 2.0) -> None:
+        check_name(reviewer)
+        if not SAFE_NAME.match(stage):
+            raise ReviewkitError(f"stage {stage!r} cannot name a folder", field="stage")
+        self.root, self.stage, self.reviewer = Path(root), stage, reviewer
+        self.relpath = f"screening/{stage}/{reviewer}.jsonl"
+        self.path = self.root / self.relpath
+        self.sent_path = self.root / ".reviewkit" / "outbox" / stage / f"{reviewer}.sent"
+        self.connect, self.retry_seconds = connect, retry_seconds
+        self.writer = LogWriter(self.path)
+        self.conn: Any = None
+        self.online: bool | None = None
+        self.error = ""
+        self._next_try = 0.0
+        self.pending: list[dict] = self._unsent()
+
+    # what is waiting --------------------------------------------------------
+    def _unsent(self) -> list[dict]:
+        try:
+            acked = set(self.sent_path.read_text("utf-8").split())
+        except FileNotFoundError:
+            acked = set()
+        events, _ = read_jsonl(self.path)  # a torn or hand-broken line is push's business
+        lines = self.path.read_bytes().split(b"\n") if events else []
+        return [self._row(event, lines[n - 1].decode("utf-8")) for n, event in events
+                if isinstance(event.get("id"), str) and event["id"] not in acked]
+
+    def _row(self, event: dict, line: str) -> dict:
+        return {"id": event["id"], "log": self.relpath, "kind": str(event.get("type", "")),
+                "stage": event.get("stage") if isinstance(event.get("stage"), str) else None,
+                "record": event.get("record") if isinstance(event.get("record"), str) else None,
+                "reviewer": self.reviewer, "line": line}
+
+    @property
+    def status(self) -> OutboxStatus:
+        return OutboxStatus(self.online, len(self.pending), self.error)
+
+    # writing ----------------------------------------------------------------
+    def record(self, events: list[dict]) -> bool:
+        """Save ``events`` to the local log (durable when this returns or raises after the
+        write), then try to send; True when nothing is left waiting."""
+        self.writer.append(events)
+        self.pending += [self._row(e, log_line(e)) for e in events]
+        return self.flush()
+
+    def flush(self, force: bool = False) -> bool:
+        """Send what is waiting (in log order, one transaction); True when nothing waits.
+        Offline, tries again only after ``retry_seconds`` unless ``force``."""
+        if not self.pending:
+            return True
+        if not force and self.online is False and time.monotonic() < self._next_try:
+            return False
+        import psycopg
+
+        batch = list(self.pending)
+        try:
+            conn = self._connection()
+            if len(batch) == 1:
+                conn.execute(_send_sql(), batch[0])
+            else:
+                with conn.transaction(), conn.cursor() as cur:
+                    cur.executemany(_send_sql(), batch)
+        except (psycopg.OperationalError, ReviewkitError) as exc:  # down, restarting, gone
+            self.offline(exc)
+            return False
+        except psycopg.DatabaseError as exc:  # refused (rights, schema): kept, said once
+            self.online, self.error = True, _first_line(exc)
+            self._next_try = time.monotonic() + self.retry_seconds
+            return False
+        self.online, self.error = True, ""
+        del self.pending[:len(batch)]
+        self._acknowledge([row["id"] for row in batch])
+        return not self.pending
+
+    def _acknowledge(self, ids: list[str]) -> None:
+        # not fsynced on purpose: a lost acknowledgement only means one harmless resend
+        self.sent_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.sent_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            os.write(fd, "".join(i + "\n" for i in ids).encode())
+        finally:
+            os.close(fd)
+
+    # the connection ---------------------------------------------------------
+    def _connection(self) -> Any:
+        if self.conn is None or self.conn.closed or self.conn.broken:
+            self.conn = None
+            self.conn = self.connect()
+        return self.conn
+
+    def connection(self) -> Any | None:
+        """The open connection, reconnecting when due; None while the server is away."""
+        if self.online is False and time.monotonic() < self._next_try:
+            return None
+        import psycopg
+
+        try:
+            return self._connection()
+        except (psycopg.OperationalError, ReviewkitError) as exc:
+            self.offline(exc)
+            return None
+
+    def offline(self, exc: Exception) -> None:
+        self.online, self.error = False, _first_line(exc)
+        self._next_try = time.monotonic() + self.retry_seconds
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:  # noqa: BLE001 - a broken socket may fail to close; it is gone
+                pass
+            self.conn = None
+
+    def close(self) -> None:
+        self.writer.close()
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def connector(url: str, timeout: int = 3) -> Connect:
+    """A Connect for ``url`` (password from the environment or ~/.pgpass, as psycopg does)."""
+
+    def connect() -> Any:
+        import psycopg
+
+        return psycopg.connect(url, autocommit=True, connect_timeout=timeout)
+
+    return connect
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,100 @@
+"""What the screener calls in team mode (the TUI wires these in; no logic lives there).
+
+- ``TeamScreening.next_record()``: the record leased for this reviewer (allocation on the
+  server), or None: nothing left for them, or the server is away (the screener then goes
+  on in its own order, as without a server; ``status_line()`` says which).
+- ``TeamScreening.record_decision(event)``: saved to the local log (fsynced) first, then
+  sent; a failed send waits in the outbox and goes with the next one.
+- ``attach(session, team)``: every write of a ScreenSession (decide, undo, note, bulk)
+  goes through the outbox, and ``lease_into(session)`` shows the leased record next.
+- ``retry()``: for a timer (every few seconds): sends what waits once the server is back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reviewkit.project.config import Project
+from reviewkit.team.allocate import Lease, next_record
+from reviewkit.team.outbox import Connect, Outbox, OutboxStatus, connector
+
+
+class TeamScreening:
+    def __init__(self, project: Project, reviewer: str, stage: str, connect: Connect | str,
+                 retry_seconds: float = 2.0) -> None:
+        self.project, self.reviewer, self.stage = project, reviewer, stage
+        if isinstance(connect, str):
+            connect = connector(connect)
+        self.outbox = Outbox(project.root, stage, reviewer, connect, retry_seconds)
+        self.lease: Lease | None = None
+
+    def next_record(self) -> str | None:
+        """Lease the next record; None when nothing is left for this reviewer or the server
+        cannot be reached (see ``status``). What waits is sent first, so the server never
+        hands back a record this reviewer has already decided."""
+        import psycopg
+
+        if not self.outbox.flush():
+            return None
+        conn = self.outbox.connection()
+        if conn is None:
+            return None
+        try:
+            self.lease = next_record(conn, self.reviewer, self.stage)
+        except psycopg.OperationalError as exc:
+            self.outbox.offline(exc)
+            return None
+        return self.lease.record if self.lease else None
+
+    def record_decision(self, event: dict) -> bool:
+        """Saved locally when this returns; True when the server has it too."""
+        return self.outbox.record([event])
+
+    def retry(self) -> bool:
+        return self.outbox.flush(force=True)
+
+    @property
+    def status(self) -> OutboxStatus:
+        return self.outbox.status
+
+    def status_line(self) -> str:
+        return str(self.status)
+
+    def close(self) -> None:
+        self.outbox.close()
+
+
+class TeamLogWriter:
+    """Stands in for a ScreenSession's LogWriter: same append/close/path, through the outbox."""
+
+    def __init__(self, team: TeamScreening) -> None:
+        self.team = team
+
+    @property
+    def path(self) -> Path:
+        return self.team.outbox.path
+
+    def append(self, events: list[dict]) -> None:
+        self.team.outbox.record(events)
+
+    def close(self) -> None:
+        self.team.close()
+
+
+def attach(session: Any, team: TeamScreening) -> None:
+    """Route a ScreenSession's writes through ``team``'s outbox (same log file)."""
+    if session.writer.path != team.outbox.path:
+        raise ValueError("the session and the team screening write different logs")
+    session.writer.close()
+    session.writer = TeamLogWriter(team)
+
+
+def lease_into(session: Any, team: TeamScreening) -> str | None:
+    """Show the leased record next (as a jump does); the session's own order when there is
+    no lease (nothing left, or offline: the reviewer screens on locally)."""
+    unit = team.next_record()
+    if unit is not None and unit in session.eligible and session.mine(unit) is None:
+        session.visiting = unit
+        return unit
+    return None

@@ -1,0 +1,216 @@
+-- Allocation: each record of a stage to k reviewers, a calibration sample to everyone first,
+-- "next record" leased in one transaction (FOR UPDATE SKIP LOCKED), leases that expire.
+--
+-- Every change to a record's assignments happens while its pool row is locked, so the
+-- count kept on that row (taken) is exact and concurrent reviewers never exceed k.
+-- Lock order is always pool row, then assignment rows (no deadlock between the functions).
+
+CREATE TABLE allocation (
+    stage          text PRIMARY KEY,
+    k              integer NOT NULL CHECK (k >= 1),
+    quota          integer CHECK (quota >= 1),     -- records per reviewer (NULL: no cap)
+    lease_seconds  integer NOT NULL CHECK (lease_seconds >= 1)
+);
+
+CREATE TABLE pool (
+    stage        text NOT NULL REFERENCES allocation,
+    record       text NOT NULL,
+    calibration  boolean NOT NULL DEFAULT false,   -- screened by everyone, before the rest
+    rank         integer,                          -- the shared ranker's order; NULL last
+    taken        integer NOT NULL DEFAULT 0,       -- assignments held (decided or leased)
+    decided      integer NOT NULL DEFAULT 0,
+    next_expiry  timestamptz,                      -- earliest expiry of an undecided lease
+    open         boolean NOT NULL DEFAULT true,    -- false once k reviewers have decided
+    PRIMARY KEY (stage, record)
+);
+
+-- the lease query walks this index in order and skips rows other reviewers hold locked
+CREATE INDEX pool_open ON pool (stage, rank, record) WHERE open AND NOT calibration;
+
+CREATE TABLE assignments (
+    stage        text NOT NULL,
+    reviewer     text NOT NULL,
+    record       text NOT NULL,
+    calibration  boolean NOT NULL DEFAULT false,
+    leased_at    timestamptz NOT NULL DEFAULT now(),
+    expires_at   timestamptz NOT NULL,
+    decided_at   timestamptz,
+    PRIMARY KEY (stage, reviewer, record),
+    FOREIGN KEY (stage, record) REFERENCES pool
+);
+
+CREATE INDEX assignments_record ON assignments (stage, record);
+
+-- The caller may act as p_reviewer: the database owner, a superuser, or the member whose
+-- login this is (a reviewer cannot lease or decide in another's name).
+CREATE FUNCTION reviewkit_may_act(p_reviewer text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF session_user = current_user
+       OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN
+        RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM members m WHERE m.login = session_user
+                   AND m.reviewer = p_reviewer AND m.role IN ('reviewer', 'arbiter', 'lead')) THEN
+        RAISE EXCEPTION 'reviewkit: % may not screen as %', session_user, p_reviewer
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END
+$$;
+
+-- Recount one locked pool row from its assignments, dropping leases that have expired.
+CREATE FUNCTION reviewkit_recount(p_stage text, p_record text, p_k integer) RETURNS pool
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    counted pool;
+BEGIN
+    DELETE FROM assignments a WHERE a.stage = p_stage AND a.record = p_record
+        AND a.decided_at IS NULL AND a.expires_at < now();
+    UPDATE pool p SET taken = c.taken, decided = c.decided, next_expiry = c.next_expiry,
+                      open = c.decided < p_k
+      FROM (SELECT count(*)::integer AS taken,
+                   (count(*) FILTER (WHERE a.decided_at IS NOT NULL))::integer AS decided,
+                   min(a.expires_at) FILTER (WHERE a.decided_at IS NULL) AS next_expiry
+              FROM assignments a WHERE a.stage = p_stage AND a.record = p_record) c
+     WHERE p.stage = p_stage AND p.record = p_record
+    RETURNING p.* INTO counted;
+    RETURN counted;
+END
+$$;
+
+-- The record p_reviewer screens next at p_stage, leased until expires_at; no row when there
+-- is nothing left for them. A lease they still hold comes back first (a restarted screener
+-- resumes it), then the calibration sample, then open records in rank order.
+CREATE FUNCTION reviewkit_next_record(p_stage text, p_reviewer text)
+RETURNS TABLE (record text, calibration boolean, expires_at timestamptz)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    alloc allocation;
+    cand pool;
+    fresh pool;
+    mine integer;
+    until timestamptz;
+BEGIN
+    PERFORM reviewkit_may_act(p_reviewer);
+    SELECT * INTO alloc FROM allocation a WHERE a.stage = p_stage;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'reviewkit: stage % has not been allocated', p_stage
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    until := now() + make_interval(secs => alloc.lease_seconds);
+
+    -- 1. a lease already held (renewed; a concurrent reclaim of it wins or loses by row lock)
+    RETURN QUERY
+        UPDATE assignments a SET expires_at = until
+         WHERE (a.stage, a.reviewer, a.record) IN (
+               SELECT b.stage, b.reviewer, b.record FROM assignments b
+                WHERE b.stage = p_stage AND b.reviewer = p_reviewer AND b.decided_at IS NULL
+                ORDER BY b.leased_at, b.record LIMIT 1)
+           AND a.decided_at IS NULL
+        RETURNING a.record, a.calibration, a.expires_at;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+
+    -- 2. the calibration sample goes to everyone, whatever k says
+    RETURN QUERY
+        INSERT INTO assignments AS a (stage, reviewer, record, calibration, expires_at)
+        SELECT p.stage, p_reviewer, p.record, true, until FROM pool p
+         WHERE p.stage = p_stage AND p.calibration
+           AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.stage = p.stage
+                           AND x.reviewer = p_reviewer AND x.record = p.record)
+         ORDER BY p.rank NULLS LAST, p.record LIMIT 1
+        ON CONFLICT DO NOTHING
+        RETURNING a.record, a.calibration, a.expires_at;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+
+    -- 3. balanced workloads: no more than the quota outside calibration
+    IF alloc.quota IS NOT NULL THEN
+        SELECT count(*) INTO mine FROM assignments x
+         WHERE x.stage = p_stage AND x.reviewer = p_reviewer AND NOT x.calibration;
+        IF mine >= alloc.quota THEN
+            RETURN;
+        END IF;
+    END IF;
+
+    -- 4. the first open record in rank order that nobody else holds locked right now
+    LOOP
+        SELECT * INTO cand FROM pool p
+         WHERE p.stage = p_stage AND p.open AND NOT p.calibration
+           AND (p.taken < alloc.k OR p.next_expiry < now())
+           AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.stage = p.stage
+                           AND x.reviewer = p_reviewer AND x.record = p.record)
+         ORDER BY p.rank NULLS LAST, p.record
+         LIMIT 1 FOR UPDATE SKIP LOCKED;
+        IF NOT FOUND THEN
+            RETURN;
+        END IF;
+        fresh := reviewkit_recount(p_stage, cand.record, alloc.k);
+        IF fresh.taken < alloc.k THEN
+            INSERT INTO assignments (stage, reviewer, record, calibration, expires_at)
+            VALUES (p_stage, p_reviewer, cand.record, false, until);
+            UPDATE pool p SET taken = fresh.taken + 1,
+                              next_expiry = LEAST(fresh.next_expiry, until)
+             WHERE p.stage = p_stage AND p.record = cand.record;
+            RETURN QUERY SELECT cand.record, false, until;
+            RETURN;
+        END IF;
+        -- full after all (its expired leases were decided meanwhile): the recount closed it
+    END LOOP;
+END
+$$;
+
+-- p_reviewer has decided p_record (called in the transaction that stores the decision
+-- event). A decision without a lease (made offline, or after the lease expired) is counted
+-- too: a decision is never refused, so such a record may end with more than k.
+CREATE FUNCTION reviewkit_decided(p_stage text, p_reviewer text, p_record text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    alloc allocation;
+BEGIN
+    PERFORM reviewkit_may_act(p_reviewer);
+    SELECT * INTO alloc FROM allocation a WHERE a.stage = p_stage;
+    PERFORM 1 FROM pool p WHERE p.stage = p_stage AND p.record = p_record FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;  -- a stage or record not allocated: the event alone is the truth
+    END IF;
+    INSERT INTO assignments AS a (stage, reviewer, record, calibration, expires_at, decided_at)
+    SELECT p_stage, p_reviewer, p_record, p.calibration, now(), now()
+      FROM pool p WHERE p.stage = p_stage AND p.record = p_record
+    ON CONFLICT (stage, reviewer, record)
+        DO UPDATE SET decided_at = COALESCE(a.decided_at, now());
+    PERFORM reviewkit_recount(p_stage, p_record, alloc.k);
+END
+$$;
+
+-- p_reviewer undid their decision on p_record: they hold it again as a lease.
+CREATE FUNCTION reviewkit_undecided(p_stage text, p_reviewer text, p_record text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    alloc allocation;
+BEGIN
+    PERFORM reviewkit_may_act(p_reviewer);
+    SELECT * INTO alloc FROM allocation a WHERE a.stage = p_stage;
+    PERFORM 1 FROM pool p WHERE p.stage = p_stage AND p.record = p_record FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    UPDATE assignments a SET decided_at = NULL,
+           expires_at = now() + make_interval(secs => alloc.lease_seconds)
+     WHERE a.stage = p_stage AND a.reviewer = p_reviewer AND a.record = p_record;
+    PERFORM reviewkit_recount(p_stage, p_record, alloc.k);
+END
+$$;
+
+REVOKE ALL ON allocation, pool, assignments FROM PUBLIC;
+GRANT SELECT ON allocation, pool TO reviewkit_reviewer, reviewkit_arbiter, reviewkit_lead,
+    reviewkit_viewer;
+GRANT SELECT ON assignments TO reviewkit_lead, reviewkit_viewer;
+REVOKE EXECUTE ON FUNCTION reviewkit_may_act(text), reviewkit_recount(text, text, integer),
+    reviewkit_next_record(text, text), reviewkit_decided(text, text, text),
+    reviewkit_undecided(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reviewkit_next_record(text, text), reviewkit_decided(text, text, text),
+    reviewkit_undecided(text, text, text) TO reviewkit_reviewer, reviewkit_arbiter,
+    reviewkit_lead;
