@@ -145,7 +145,18 @@ BEGIN
          ORDER BY p.rank NULLS LAST, p.record
          LIMIT 1 FOR UPDATE SKIP LOCKED;
         IF NOT FOUND THEN
-            RETURN;
+            -- every candidate is locked by a lease being taken this instant, or none is
+            -- left: wait for the first one (those transactions last microseconds)
+            SELECT * INTO cand FROM pool p
+             WHERE p.stage = p_stage AND p.open AND NOT p.calibration
+               AND (p.taken < alloc.k OR p.next_expiry < now())
+               AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.stage = p.stage
+                               AND x.reviewer = p_reviewer AND x.record = p.record)
+             ORDER BY p.rank NULLS LAST, p.record
+             LIMIT 1 FOR UPDATE;
+            IF NOT FOUND THEN
+                RETURN;  -- nothing left for this reviewer
+            END IF;
         END IF;
         fresh := reviewkit_recount(p_stage, cand.record, alloc.k);
         IF fresh.taken < alloc.k THEN
