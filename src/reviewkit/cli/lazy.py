@@ -22,6 +22,7 @@ GROUPS = {
     "synthesis": ("reviewkit.cli.synthesis", "app"),
     "fulltext": ("reviewkit.cli.fulltext", "app"),
     "studies": ("reviewkit.cli.studies", "app"),
+    "team": ("reviewkit.cli.team", "app"),
 }
 
 

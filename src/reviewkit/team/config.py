@@ -1,0 +1,62 @@
+"""Where the team's server is: REVIEWKIT_DATABASE_URL, else `[team] database` in reviewkit.toml.
+
+The folder is shared, so its URL names the server and database only; each person's login and
+password come from their own environment (PGUSER, PGPASSWORD, ~/.pgpass, or a URL of their own
+in REVIEWKIT_DATABASE_URL), which libpq reads."""
+
+from __future__ import annotations
+
+import os
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.config import CONFIG, Project
+from reviewkit.project.tomlfile import line_of
+
+ENV = "REVIEWKIT_DATABASE_URL"
+
+
+def parse_url(url: str, where: dict) -> dict:
+    """libpq's fields of ``url``; a URL libpq cannot read is a one-line error at ``where``."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ReviewkitError("expected a URL such as postgresql://host:5432/review, got "
+                             f"{redact(url)!r}", **where)
+    try:
+        return conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        raise ReviewkitError(f"not a database URL libpq can read ({first})", **where) from None
+
+
+def redact(url: str) -> str:
+    """The URL without a password, for messages."""
+    head, sep, rest = url.partition("://")
+    if not sep or "@" not in rest.split("/", 1)[0]:
+        return url
+    cred, _, host = rest.partition("@")
+    user = cred.split(":", 1)[0]
+    return f"{head}://{user}@{host}" if user else f"{head}://{host}"
+
+
+def database_url(project: Project | None) -> tuple[str, dict]:
+    """(URL, where it came from as ReviewkitError fields); an error when team mode is off."""
+    env = os.environ.get(ENV, "").strip()
+    if env:
+        where = {"field": ENV}
+        parse_url(env, where)
+        return env, where
+    team = getattr(project.config, "team", None) if project is not None else None
+    url = team.get("database") if isinstance(team, dict) else None
+    if project is None or not isinstance(url, str) or not url.strip():
+        raise ReviewkitError(f"team mode is off: set {ENV} or write [team] database = "
+                             "\"postgresql://host:5432/review\" in reviewkit.toml")
+    config = project.root / CONFIG
+    where = {"file": str(config),
+             "line": line_of(config.read_text("utf-8-sig"), "database"),
+             "field": "team.database"}
+    if parse_url(url, where).get("password"):
+        raise ReviewkitError("the shared folder must not hold a password: remove it from the "
+                             "URL; each person sets PGPASSWORD or ~/.pgpass", **where)
+    return url.strip(), where

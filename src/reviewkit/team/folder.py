@@ -1,0 +1,131 @@
+"""The folder side of team mode: which files hold events, and each line as a server row.
+
+Every complete line of a log is one row, kept exactly as written (pull writes it back byte
+for byte). A line's key is its "id"; a line without one (dedup judgements, a hand-edited or
+torn line) gets an id derived from its log, its text and how many times that same text came
+before it in the log: the same on every push, so pushing twice adds nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from reviewkit.project.config import Project
+
+# folder-relative paths that hold events or whole-file documents; nothing else is pushed
+# or pulled (a server row naming another path is refused)
+LOG_PATHS = (re.compile(r"^screening/(?P<stage>[A-Za-z0-9][A-Za-z0-9_.-]{0,63})/"
+                        r"(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]{0,63})\.jsonl$"),
+             re.compile(r"^synthesis/coding/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]{0,63})\.jsonl$"),
+             re.compile(r"^dedup/judgements\.jsonl$"))
+DOC_PATH = re.compile(r"^(casp|extraction)/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/"
+                      r"(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]{0,63})\.yaml$")
+
+
+@dataclass(frozen=True)
+class Row:
+    event_id: str
+    log: str
+    kind: str
+    stage: str | None
+    record: str | None
+    reviewer: str
+    line: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    log: str
+    line: int
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.log}:{self.line}: {self.why}"
+
+
+def log_match(rel: str) -> re.Match | None:
+    return next((m for p in LOG_PATHS if (m := p.match(rel))), None)
+
+
+def log_files(project: Project) -> list[str]:
+    """Folder-relative paths of every event log in the project, sorted."""
+    root = project.root
+    found = [*root.glob("screening/*/*.jsonl"), *root.glob("synthesis/coding/*.jsonl"),
+             root / "dedup" / "judgements.jsonl"]
+    rels = {p.relative_to(root).as_posix() for p in found if p.is_file()}
+    return sorted(r for r in rels if log_match(r))
+
+
+def document_files(project: Project) -> list[str]:
+    root = project.root
+    found = [*root.glob("casp/*/*.yaml"), *root.glob("extraction/*/*.yaml")]
+    return sorted(r for p in found if p.is_file()
+                  and DOC_PATH.match(r := p.relative_to(root).as_posix()))
+
+
+def derived_id(log: str, line: str, nth: int) -> str:
+    digest = hashlib.sha256(f"{log}\n{nth}\n{line}".encode()).hexdigest()
+    return f"line-{digest[:24]}"
+
+
+def rows_of(log: str, data: bytes) -> tuple[list[Row], list[Skipped]]:
+    """The rows of one log's bytes, in file order, and the lines that cannot be rows."""
+    m = log_match(log)
+    stem = m.groupdict().get("name") if m else None
+    folder_stage = m.groupdict().get("stage") if m else None
+    parts = data.split(b"\n")
+    rows: list[Row] = []
+    skipped: list[Skipped] = []
+    if parts[-1]:
+        skipped.append(Skipped(log, len(parts), "a last line without its newline (cut "
+                               "short?) is not pushed"))
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(parts[:-1], start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            skipped.append(Skipped(log, number, "not UTF-8 text; not pushed"))
+            continue
+        if "\x00" in line:
+            skipped.append(Skipped(log, number, "holds a NUL byte; not pushed"))
+            continue
+        try:
+            obj = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            obj = None
+        if not isinstance(obj, dict):
+            obj = {}
+        event_id = obj.get("id")
+        if not isinstance(event_id, str) or not event_id:
+            nth = seen.get(line, 0)
+            seen[line] = nth + 1
+            event_id = derived_id(log, line, nth)
+        kind = _text(obj.get("type")) or _judgement_kind(obj) or "unreadable"
+        # a log belongs to the person it is named after (RLS checks the two agree)
+        reviewer = stem or _text(obj.get("by")) or "unknown"
+        stage = folder_stage or _text(obj.get("stage"))
+        rows.append(Row(event_id, log, kind, stage, _text(obj.get("record")), reviewer, line))
+    return rows, skipped
+
+
+def line_ids(log: str, data: bytes) -> set[str]:
+    """The ids of a local log's complete lines (what a pull need not append)."""
+    return {r.event_id for r in rows_of(log, data)[0]}
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _judgement_kind(obj: dict) -> str | None:
+    if "a" in obj and "b" in obj:
+        return "undo" if obj.get("undo") is True else "judgement"
+    return None
+
+
+def inside(project: Project, rel: str) -> Path:
+    """``rel`` under the project root (a path already matched against LOG_PATHS/DOC_PATH)."""
+    return project.root.joinpath(*rel.split("/"))

@@ -1,0 +1,95 @@
+"""Members of the team: one PostgreSQL login role per person, in one of four group roles.
+
+The password goes to the person (printed once, or read from stdin), never into the folder;
+it reaches the server already hashed (SCRAM), so no statement log can show it."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from reviewkit.errors import ReviewkitError
+
+ROLES = ("reviewer", "arbiter", "lead", "viewer")
+# a login is an SQL identifier: keep it to what needs no quoting anywhere
+LOGIN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def group(role: str) -> str:
+    return f"reviewkit_{role}"
+
+
+def add_member(con: Any, reviewer: str, role: str = "reviewer", login: str | None = None,
+               password: str | None = None) -> str:
+    """Create ``login`` (default: the reviewer's name) and make it ``reviewer`` in this
+    review; the password (generated when None) is returned for the person, not stored."""
+    import psycopg
+    from psycopg import sql
+
+    from reviewkit.screening.reviewers import check_name
+    from reviewkit.team.connect import server_error
+
+    check_name(reviewer)
+    if role not in ROLES:
+        raise ReviewkitError(f"unknown role {role!r}; expected {', '.join(ROLES)}",
+                             field="role")
+    login = login or reviewer.lower().replace("-", "_").replace(".", "_")
+    if not LOGIN.match(login):
+        raise ReviewkitError(f"login {login!r} is not a plain PostgreSQL name: use lower-case "
+                             "letters, digits and '_' (pass --login)", field="login")
+    if password is not None and not password.strip():
+        raise ReviewkitError("the password read is empty", field="password")
+    password = password or secrets.token_urlsafe(18)
+    hashed = con.pgconn.encrypt_password(password.encode(), login.encode()).decode()
+    try:
+        with con.transaction():
+            taken = con.execute("SELECT reviewer, login FROM members "
+                                "WHERE reviewer = %s OR login = %s", (reviewer, login)).fetchone()
+            if taken:
+                raise ReviewkitError(f"{taken[0]} is already a member (login {taken[1]})",
+                                     field="reviewer")
+            if con.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone():
+                raise ReviewkitError(f"a login role {login!r} exists on this server already "
+                                     "(another review?): pass --login with another name",
+                                     field="login")
+            con.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
+                sql.Identifier(login), sql.Literal(hashed), sql.Identifier(group(role))))
+            con.execute("INSERT INTO members (reviewer, login, role) VALUES (%s, %s, %s)",
+                        (reviewer, login, role))
+    except psycopg.DatabaseError as exc:
+        raise server_error(exc) from None
+    return password
+
+
+def list_members(con: Any) -> list[dict]:
+    return [{"reviewer": r, "login": lg, "role": ro} for r, lg, ro in con.execute(
+        "SELECT reviewer, login, role FROM members ORDER BY reviewer")]
+
+
+def whoami(con: Any) -> tuple[str, str]:
+    """(reviewer, role) of this connection's login; not a member → one line."""
+    row = con.execute("SELECT reviewer, role FROM members WHERE login = current_user"
+                      ).fetchone()
+    if row is None:
+        login = con.execute("SELECT current_user").fetchone()[0]
+        raise ReviewkitError(f"login {login!r} is not a member of this review: the lead runs "
+                             "'reviewkit team add-reviewer NAME'")
+    return row[0], row[1]
+
+
+def unblind(con: Any, stage: str) -> bool:
+    """The lead lifts blinding for ``stage``; False when it was lifted already."""
+    import psycopg
+
+    from reviewkit.team.connect import server_error
+
+    try:
+        with con.transaction():
+            cur = con.execute("INSERT INTO unblinded (stage) VALUES (%s) "
+                              "ON CONFLICT DO NOTHING", (stage,))
+            return cur.rowcount == 1
+    except psycopg.errors.InsufficientPrivilege:
+        raise ReviewkitError("only the lead may lift blinding") from None
+    except psycopg.DatabaseError as exc:
+        raise server_error(exc) from None

@@ -1,0 +1,85 @@
+"""team pull: the server's events written back into the folder's logs.
+
+A log missing here is written whole (so a pushed folder pulled into a fresh clone is byte
+for byte the original); a log that exists gets the lines it lacks appended, fsynced, in
+server order, and nothing of it is ever rewritten (lines not pushed yet stay)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.atomic import ends_torn, write_bytes_atomic
+from reviewkit.project.config import Project
+from reviewkit.team.folder import DOC_PATH, inside, line_ids, log_match
+
+
+@dataclass
+class PullResult:
+    written: list[str] = field(default_factory=list)    # logs and documents created
+    appended: dict[str, int] = field(default_factory=dict)  # log -> lines appended
+    kept: list[str] = field(default_factory=list)       # documents changed here: left alone
+
+
+def pull(project: Project, con: Any) -> PullResult:
+    """Everything this connection may see, into the folder. Plans every write first, so a
+    row the folder cannot take (a path outside the known logs) writes nothing."""
+    logs: dict[str, list[tuple[str, str]]] = {}
+    for log, event_id, line in con.execute("SELECT log, event_id, line FROM events "
+                                           "ORDER BY seq"):
+        logs.setdefault(log, []).append((event_id, line))
+    docs = con.execute("SELECT DISTINCT ON (path) path, content, sha256 FROM documents "
+                       "ORDER BY path, seq DESC").fetchall()
+    versions: dict[str, set[str]] = {}
+    for path, sha in con.execute("SELECT path, sha256 FROM documents"):
+        versions.setdefault(path, set()).add(sha)
+    for rel in [*logs, *(d[0] for d in docs)]:
+        if not (log_match(rel) or DOC_PATH.match(rel)) or ".." in rel.split("/"):
+            raise ReviewkitError(f"the server holds a file reviewkit does not write: {rel!r}; "
+                                 "nothing was pulled")
+    plan_new: dict[str, bytes] = {}
+    plan_append: dict[str, bytes] = {}
+    out = PullResult()
+    for rel, lines in logs.items():
+        path = inside(project, rel)
+        if not path.exists():
+            plan_new[rel] = "".join(line + "\n" for _, line in lines).encode("utf-8")
+            continue
+        have = line_ids(rel, path.read_bytes())
+        missing = [line for event_id, line in lines if event_id not in have]
+        if missing:
+            data = "".join(line + "\n" for line in missing).encode("utf-8")
+            plan_append[rel] = (b"\n" if ends_torn(path) else b"") + data
+            out.appended[rel] = len(missing)
+    for rel, content, sha in docs:
+        path = inside(project, rel)
+        if not path.exists():
+            plan_new[rel] = content.encode("utf-8")
+            continue
+        local = hashlib.sha256(path.read_bytes()).hexdigest()
+        if local == sha:
+            continue
+        if local in versions.get(rel, set()):
+            plan_new[rel] = content.encode("utf-8")  # ours is an older version: replace it
+        else:
+            out.kept.append(rel)
+    for rel, data in plan_new.items():
+        write_bytes_atomic(inside(project, rel), data)
+        out.written.append(rel)
+    for rel, data in plan_append.items():
+        _append(inside(project, rel), data)
+    return out
+
+
+def _append(path: os.PathLike, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
