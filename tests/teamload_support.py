@@ -1,63 +1,31 @@
-"""A team database for the allocation and outbox tests: the package's migrations applied to a
-fresh database of the throw-away cluster (tests/pgserver.py).
-
-Uses team's migration runner when it is there; before it landed, applies the sql/ files in
-file-name order by hand, with the members table and group roles of the shared contract."""
+"""A team database for the allocation and outbox tests: every migration of the package applied
+(team's runner) to a fresh database of the throw-away cluster (tests/pgserver.py), and
+members made as `team add-reviewer` makes them."""
 
 from __future__ import annotations
-
-from importlib import resources
-
-CONTRACT = """
-CREATE TABLE IF NOT EXISTS members (reviewer text PRIMARY KEY, login name UNIQUE NOT NULL,
-    role text NOT NULL CHECK (role IN ('reviewer','arbiter','lead','viewer')));
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'reviewkit_reviewer') THEN
-    CREATE ROLE reviewkit_reviewer; CREATE ROLE reviewkit_arbiter;
-    CREATE ROLE reviewkit_lead; CREATE ROLE reviewkit_viewer;
-  END IF;
-END $$;
-"""
-
-
-def sql_files() -> list[tuple[str, str]]:
-    folder = resources.files("reviewkit.team").joinpath("sql")
-    return sorted((f.name, f.read_text("utf-8")) for f in folder.iterdir()
-                  if f.name.endswith(".sql"))
 
 
 def team_database(pg_server, name: str) -> str:
     """Superuser URL of a fresh database holding the whole team schema."""
     import psycopg
 
+    from reviewkit.team.migrate import migrate
+
     url = pg_server.createdb(name)
-    try:
-        from reviewkit.team.migrate import migrate  # team's runner, once merged
-    except ImportError:
-        migrate = None
-    if migrate is not None:
-        with psycopg.connect(url, autocommit=True) as conn:
-            migrate(conn)
-        return url
-    files = sql_files()
     with psycopg.connect(url, autocommit=True) as conn:
-        if not any(n.startswith("0002") for n, _ in files):
-            conn.execute(CONTRACT)
-        for _, text in files:
-            conn.execute(text)
+        migrate(conn)
     return url
 
 
 def add_member(url: str, pg_server, reviewer: str, role: str = "reviewer") -> str:
-    """A login role for ``reviewer`` (as team add-reviewer makes one); its URL."""
+    """A login role for ``reviewer`` in this database's review; its URL (the password in it
+    is the test's own: a real folder never holds one)."""
     import psycopg
 
+    from reviewkit.team.members import add_member as add
+
     dbname = url.rsplit("/", 1)[1]
-    login, password = f"{dbname}_{reviewer}"[:63], f"pw-{reviewer}"
+    login = f"{dbname}_{reviewer}"[:63]  # roles are cluster-wide: one per test database
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE ROLE "{login}" LOGIN PASSWORD \'{password}\' '
-                     f'IN ROLE reviewkit_{role}')
-        conn.execute("INSERT INTO members VALUES (%s, %s, %s)", (reviewer, login, role))
-        if not any(n.startswith("0002") for n, _ in sql_files()):  # team's grants, later
-            conn.execute("GRANT INSERT, SELECT ON events TO reviewkit_reviewer")
+        password = add(conn, reviewer, role, login=login)
     return pg_server.url(login, password, dbname)
