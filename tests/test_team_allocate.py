@@ -182,3 +182,23 @@ def test_a_project_stage_is_allocated_from_its_own_settings(db, tmp_path):
     order = ranked_order(project, store, "title-abstract", units)  # the ranker's own order
     assert first.calibration and first.record == min(sample, key=order.index)
     store.close()
+
+
+def test_past_the_quota_a_reviewer_finishes_what_nobody_under_it_can_take(db):
+    stage = "endgame"
+    with _conn(db) as conn:
+        allocate(conn, stage, ["e1", "e2", "e3"], k=2, reviewers=3)  # quota: 3 x 2 / 3 = 2
+        got = {name: [] for name in ("ana", "ben", "cy")}
+        for name, turns in (("ana", 2), ("ben", 2), ("cy", 1)):
+            for _ in range(turns):
+                got[name].append(next_record(conn, name, stage).record)
+                _decide(conn, stage, name, got[name][-1])
+        assert got == {"ana": ["e1", "e2"], "ben": ["e1", "e2"], "cy": ["e3"]}
+        assert next_record(conn, "cy", stage) is None  # e1, e2 are full; e3 is hers
+        # e3 still needs a second reviewer and cy, the only one under quota, is on it
+        assert next_record(conn, "ana", stage).record == "e3"
+        _decide(conn, stage, "ana", "e3")
+        assert next_record(conn, "ben", stage) is None
+        counts = conn.execute("SELECT record, decided FROM pool WHERE stage = %s "
+                              "ORDER BY record", (stage,)).fetchall()
+    assert counts == [("e1", 2), ("e2", 2), ("e3", 2)]

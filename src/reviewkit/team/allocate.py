@@ -100,6 +100,14 @@ def next_record(conn: Any, reviewer: str, stage: str) -> Lease | None:
     return Lease(*row) if row else None
 
 
+def open_records(conn: Any, stage: str) -> int:
+    """Records of the stage still short of k decisions. When next_record gives a reviewer
+    nothing while some are open, others hold them: the screener says "waiting for the
+    others" and asks again later (a lease that runs out, or the end game, may free one)."""
+    return conn.execute("SELECT count(*) FROM pool WHERE stage = %s AND open",
+                        (stage,)).fetchone()[0]
+
+
 def workloads(conn: Any, stage: str) -> dict[str, dict[str, int]]:
     """reviewer -> {"decided", "leased"} outside calibration (the lead's view)."""
     rows = conn.execute(

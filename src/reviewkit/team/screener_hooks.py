@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewkit.project.config import Project
-from reviewkit.team.allocate import Lease, next_record
+from reviewkit.team.allocate import Lease, next_record, open_records
 from reviewkit.team.outbox import Connect, Outbox, OutboxStatus, connector
 
 
@@ -46,6 +46,20 @@ class TeamScreening:
             self.outbox.offline(exc)
             return None
         return self.lease.record if self.lease else None
+
+    def open_elsewhere(self) -> int | None:
+        """Records still short of k (held by others when next_record gave nothing), or None
+        offline: the screener shows "waiting for the others" and asks again later."""
+        conn = self.outbox.connection()
+        if conn is None:
+            return None
+        import psycopg
+
+        try:
+            return open_records(conn, self.stage)
+        except psycopg.OperationalError as exc:
+            self.outbox.offline(exc)
+            return None
 
     def record_decision(self, event: dict) -> bool:
         """Saved locally when this returns; True when the server has it too."""

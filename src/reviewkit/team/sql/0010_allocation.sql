@@ -89,6 +89,8 @@ DECLARE
     cand pool;
     fresh pool;
     mine integer;
+    under text[];  -- set past the quota: reviewers still under it
+    give_up timestamptz := clock_timestamp() + interval '5 seconds';
     until timestamptz;
 BEGIN
     PERFORM reviewkit_may_act(p_reviewer);
@@ -126,12 +128,18 @@ BEGIN
         RETURN;
     END IF;
 
-    -- 3. balanced workloads: no more than the quota outside calibration
+    -- 3. balanced workloads: past the quota, only records that every reviewer still under
+    -- it already holds (the end game: without this a record could wait for ever for its
+    -- k-th reviewer while the only people who have not seen it are at their quota)
     IF alloc.quota IS NOT NULL THEN
         SELECT count(*) INTO mine FROM assignments x
          WHERE x.stage = p_stage AND x.reviewer = p_reviewer AND NOT x.calibration;
         IF mine >= alloc.quota THEN
-            RETURN;
+            SELECT array_agg(w.reviewer) INTO under FROM (
+                SELECT x.reviewer FROM assignments x
+                 WHERE x.stage = p_stage AND NOT x.calibration AND x.reviewer <> p_reviewer
+                 GROUP BY x.reviewer HAVING count(*) < alloc.quota) w;
+            under := coalesce(under, '{}');
         END IF;
     END IF;
 
@@ -142,21 +150,30 @@ BEGIN
            AND (p.taken < alloc.k OR p.next_expiry < now())
            AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.stage = p.stage
                            AND x.reviewer = p_reviewer AND x.record = p.record)
+           AND (under IS NULL OR NOT EXISTS (
+                SELECT 1 FROM unnest(under) AS u(reviewer)
+                 WHERE NOT EXISTS (SELECT 1 FROM assignments y WHERE y.stage = p.stage
+                                   AND y.reviewer = u.reviewer AND y.record = p.record)))
          ORDER BY p.rank NULLS LAST, p.record
          LIMIT 1 FOR UPDATE SKIP LOCKED;
         IF NOT FOUND THEN
-            -- every candidate is locked by a lease being taken this instant, or none is
-            -- left: wait for the first one (those transactions last microseconds)
-            SELECT * INTO cand FROM pool p
+            -- none free: either none is left, or each is locked this instant by a lease
+            -- being taken (a transaction of microseconds): then look again
+            PERFORM 1 FROM pool p
              WHERE p.stage = p_stage AND p.open AND NOT p.calibration
                AND (p.taken < alloc.k OR p.next_expiry < now())
                AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.stage = p.stage
                                AND x.reviewer = p_reviewer AND x.record = p.record)
-             ORDER BY p.rank NULLS LAST, p.record
-             LIMIT 1 FOR UPDATE;
-            IF NOT FOUND THEN
+               AND (under IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM unnest(under) AS u(reviewer)
+                     WHERE NOT EXISTS (SELECT 1 FROM assignments y WHERE y.stage = p.stage
+                                       AND y.reviewer = u.reviewer AND y.record = p.record)))
+             LIMIT 1;
+            IF NOT FOUND OR clock_timestamp() > give_up THEN
                 RETURN;  -- nothing left for this reviewer
             END IF;
+            PERFORM pg_sleep(0.001);
+            CONTINUE;
         END IF;
         fresh := reviewkit_recount(p_stage, cand.record, alloc.k);
         IF fresh.taken < alloc.k THEN
