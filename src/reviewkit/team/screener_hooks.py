@@ -104,10 +104,11 @@ def attach(session: Any, team: TeamScreening) -> None:
     session.writer = TeamLogWriter(team)
 
 
-def lease_into(session: Any, team: TeamScreening) -> str | None:
-    """Show the leased record next (as a jump does); the session's own order when there is
-    no lease (nothing left, or offline: the reviewer screens on locally)."""
-    unit = team.next_record()
+def lease_into(session: Any) -> str | None:
+    """Show the leased record next (as a jump does) in a session ``attach`` wired; the
+    session's own order when there is no lease (nothing left, or offline: the reviewer
+    screens on locally). Call it when the screener opens and after each decision."""
+    unit = session.writer.team.next_record()
     if unit is not None and unit in session.eligible and session.mine(unit) is None:
         session.visiting = unit
         return unit
