@@ -2,17 +2,17 @@
 loopback PostgreSQL server started like tests/pgserver.py (initdb in /tmp, fsync on).
 
 Each reviewer is a separate process with its own folder, its own login role (RLS on), and
-does what the screener does in team mode: lease the next record (FOR UPDATE SKIP LOCKED),
-save the decision to its local log (fsync), send it (one statement: the event and the
-allocation), lease the next. Afterwards the folders and the server are compared:
+does what the screener does in team mode (TeamScreening.decide_next): save the decision to
+its local log (fsync), then in one transaction send it (the event and the allocation) and
+lease the next record (FOR UPDATE SKIP LOCKED). Afterwards the folders and the server are compared:
 
 - lost: decisions shown as saved that are missing from the server or from the local log
 - duplicated: a reviewer with two decisions on one record, or a server line not in a log
 - over k: a record decided by more than k reviewers
 
-Prints p50/p99 of the decision latency (save + send + next lease: what a reviewer waits
-for between keys), of save + send alone, decisions/s, and the load average. Exits 1 when
-anything was lost, duplicated or over k.
+Prints p50/p99 of the decision latency (local save + send + next lease, as one key does in
+the screener: what a reviewer waits for between keys), decisions/s, and the load average.
+Exits 1 when anything was lost, duplicated or over k.
 
 Usage: python bench/team_load.py [--reviewers 20] [--decisions 500] [--k 2]
 """
@@ -45,7 +45,7 @@ def worker(root: str, url: str, reviewer: str, start_at: float, out: str) -> Non
     team.outbox.connection()  # connected before the start, as an open screener is
     time.sleep(max(0.0, start_at - time.time()))
     begun = time.perf_counter()
-    whole, send, n, waited = [], [], 0, 0.0
+    whole, n, waited = [], 0, 0.0
     unit = team.next_record()
     while True:
         if unit is None:  # nothing for me now: done, or the end game is with the others
@@ -57,20 +57,18 @@ def worker(root: str, url: str, reviewer: str, start_at: float, out: str) -> Non
             if unit is None:
                 break
         t0 = time.perf_counter()
-        sent = team.record_decision(decision_event(STAGE, reviewer, unit,
-                                                   ("include", "exclude", "exclude")[n % 3]))
+        unit = team.decide_next(decision_event(STAGE, reviewer, unit,
+                                               ("include", "exclude", "exclude")[n % 3]))
         t1 = time.perf_counter()
-        unit = team.next_record()
-        t2 = time.perf_counter()
-        if not sent:
-            raise SystemExit(f"{reviewer}: a send failed: {team.status_line()}")
-        send.append(t1 - t0)
+        if team.outbox.pending or team.lease_error:
+            raise SystemExit(f"{reviewer}: a send failed: {team.status_line()} "
+                             f"{team.lease_error}")
         if unit is not None:  # the end game's waits are not a decision's latency
-            whole.append(t2 - t0)
+            whole.append(t1 - t0)
         n += 1
     ended = time.perf_counter()
     team.close()
-    Path(out).write_text(json.dumps({"whole": whole, "send": send, "begun": begun,
+    Path(out).write_text(json.dumps({"whole": whole, "begun": begun,
                                      "ended": ended, "decided": n, "waited": waited}))
 
 
@@ -110,7 +108,6 @@ def run(reviewers: int, decisions: int, k: int) -> int:
         results = [json.loads((folder / f"{n}.json").read_text()) for n in names
                    if (folder / f"{n}.json").exists()]
         whole = [x for r in results for x in r["whole"]]
-        send = [x for r in results for x in r["send"]]
         wall = max(r["ended"] for r in results) - min(r["begun"] for r in results)
         load = os.getloadavg()[0]
         waited = [r["waited"] for r in results]
@@ -148,7 +145,6 @@ def run(reviewers: int, decisions: int, k: int) -> int:
               f"records over k {over_k}, failed processes {failed}")
         print(f"decision latency (save + send + next lease): p50 {_pct(whole, 50):.1f} ms, "
               f"p99 {_pct(whole, 99):.1f} ms, max {max(whole) * 1000:.1f} ms")
-        print(f"save + send alone: p50 {_pct(send, 50):.1f} ms, p99 {_pct(send, 99):.1f} ms")
         print(f"decisions per reviewer: {shares[0]}..{shares[-1]} (quota {decisions}); "
               f"waiting for the others at the end: up to {max(waited):.1f} s")
         print(f"throughput: {len(whole) / wall:.0f} decisions/s over {wall:.1f} s; "

@@ -96,17 +96,21 @@ class Outbox:
         return OutboxStatus(self.online, len(self.pending), self.error)
 
     # writing ----------------------------------------------------------------
-    def record(self, events: list[dict]) -> bool:
-        """Save ``events`` to the local log (durable when this returns or raises after the
-        write), then try to send; True when nothing is left waiting."""
+    def save(self, events: list[dict]) -> None:
+        """Append ``events`` to the local log (fsynced when this returns) and queue them."""
         self.writer.append(events)
         self.pending += [self._row(e, log_line(e)) for e in events]
+
+    def record(self, events: list[dict]) -> bool:
+        """Save ``events``, then try to send; True when nothing is left waiting."""
+        self.save(events)
         return self.flush()
 
-    def flush(self, force: bool = False) -> bool:
+    def flush(self, force: bool = False, then: Callable[[Any], None] | None = None) -> bool:
         """Send what is waiting (in log order, one transaction); True when nothing waits.
+        ``then(conn)`` runs in the same transaction (a lease: one commit for both).
         Offline, tries again only after ``retry_seconds`` unless ``force``."""
-        if not self.pending:
+        if not self.pending and then is None:
             return True
         if not force and self.online is False and time.monotonic() < self._next_try:
             return False
@@ -115,11 +119,15 @@ class Outbox:
         batch = list(self.pending)
         try:
             conn = self._connection()
-            if len(batch) == 1:
+            if len(batch) == 1 and then is None:
                 conn.execute(_send_sql(), batch[0])
             else:
-                with conn.transaction(), conn.cursor() as cur:
-                    cur.executemany(_send_sql(), batch)
+                with conn.transaction():
+                    if batch:
+                        with conn.cursor() as cur:
+                            cur.executemany(_send_sql(), batch)
+                    if then is not None:
+                        then(conn)
         except (psycopg.OperationalError, ReviewkitError) as exc:  # down, restarting, gone
             self.offline(exc)
             return False
@@ -129,7 +137,8 @@ class Outbox:
             return False
         self.online, self.error = True, ""
         del self.pending[:len(batch)]
-        self._acknowledge([row["id"] for row in batch])
+        if batch:
+            self._acknowledge([row["id"] for row in batch])
         return not self.pending
 
     def _acknowledge(self, ids: list[str]) -> None:

@@ -5,9 +5,11 @@
   on in its own order, as without a server; ``status_line()`` says which).
 - ``TeamScreening.record_decision(event)``: saved to the local log (fsynced) first, then
   sent; a failed send waits in the outbox and goes with the next one.
-- ``attach(session, team)``: every write of a ScreenSession (decide, undo, note, bulk)
-  goes through the outbox, and ``lease_into(session)`` shows the leased record next.
-- ``retry()``: for a timer (every few seconds): sends what waits once the server is back.
+- ``attach(session, team)``: every write of a ScreenSession (decide, undo, note, bulk) is
+  saved to the local log and queued; ``lease_into(session)`` (after each key that moves
+  on) sends what waits and shows the leased record next, in one transaction.
+- ``retry()``: for a timer (every second or two): sends what waits (a note, or everything
+  once the server is back).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.team.allocate import Lease, next_record, open_records
 from reviewkit.team.outbox import Connect, Outbox, OutboxStatus, connector
@@ -28,24 +31,31 @@ class TeamScreening:
             connect = connector(connect)
         self.outbox = Outbox(project.root, stage, reviewer, connect, retry_seconds)
         self.lease: Lease | None = None
+        self.lease_error = ""  # why the server gave no lease (a stage not allocated, rights)
 
     def next_record(self) -> str | None:
-        """Lease the next record; None when nothing is left for this reviewer or the server
-        cannot be reached (see ``status``). What waits is sent first, so the server never
-        hands back a record this reviewer has already decided."""
-        import psycopg
+        """Send what waits and lease the next record, in one transaction (one commit); None
+        when nothing is left for this reviewer, or the server cannot be reached (see
+        ``status``). The sends go first, so the server never hands back a record this
+        reviewer has already decided."""
+        self.lease, self.lease_error = None, ""
 
-        if not self.outbox.flush():
-            return None
-        conn = self.outbox.connection()
-        if conn is None:
-            return None
-        try:
-            self.lease = next_record(conn, self.reviewer, self.stage)
-        except psycopg.OperationalError as exc:
-            self.outbox.offline(exc)
+        def lease(conn: Any) -> None:
+            try:
+                with conn.transaction():  # a savepoint: a refused lease keeps the sends
+                    self.lease = next_record(conn, self.reviewer, self.stage)
+            except ReviewkitError as exc:
+                self.lease_error = str(exc)
+
+        if not self.outbox.flush(then=lease):
             return None
         return self.lease.record if self.lease else None
+
+    def decide_next(self, event: dict) -> str | None:
+        """What a key does: the decision saved locally (fsynced), then sent with the lease
+        of the next record in one transaction; the next record (None: see next_record)."""
+        self.outbox.save([event])
+        return self.next_record()
 
     def open_elsewhere(self) -> int | None:
         """Records still short of k (held by others when next_record gave nothing), or None
@@ -90,7 +100,8 @@ class TeamLogWriter:
         return self.team.outbox.path
 
     def append(self, events: list[dict]) -> None:
-        self.team.outbox.record(events)
+        # saved (fsynced) and queued; sent with the next lease_into, or by retry()
+        self.team.outbox.save(events)
 
     def close(self) -> None:
         self.team.close()
