@@ -102,7 +102,7 @@ def test_a_server_restart_mid_screening_keeps_every_decision(db, members, pg_ser
             saved.append(decision_event("restart", "ben", unit, "exclude"))
             assert team.record_decision(saved[-1]) is False
         line = team.status_line()
-        assert line.startswith("team server unreachable") and \
+        assert line.startswith("team server unavailable") and \
             "2 decisions kept locally, sent when it is back" in line
         log = tmp_path / "ben" / "screening" / "restart" / "ben.jsonl"
         assert [e["id"] for _, e in read_jsonl(log)[0]] == [e["id"] for e in saved]

@@ -66,3 +66,36 @@ def test_attach_refuses_a_session_of_another_log(pg_server, tmp_path):
         attach(session, team)
     session.close()
     store.close()
+
+
+def test_the_projects_own_server_and_one_that_is_not_usable(pg_server, tmp_path, monkeypatch):
+    db = team_database(pg_server, "teamload_hooks_env")
+    project, store = screening_project(tmp_path)
+    with psycopg.connect(db, autocommit=True) as conn:
+        allocate_project(conn, project, store, TA)
+    ben = add_member(db, pg_server, "ben")
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", ben)  # a person's own URL, not the folder's
+    session = ScreenSession(project, store, "ben", TA)
+    team = TeamScreening(project, "ben", TA)
+    attach(session, team)
+    first = lease_into(session)
+    session.add_note("read the methods first")  # saved and queued: no lease follows a note
+    assert len(team.outbox.pending) == 1
+    assert team.retry() is True and team.outbox.pending == []
+    session.close()
+    with psycopg.connect(db, autocommit=True) as conn:
+        kinds = conn.execute("SELECT kind, record FROM events ORDER BY seq").fetchall()
+    assert kinds == [("note", first)]
+    # a database without the reviewkit schema: the status says why, nothing is lost
+    bare = pg_server.createdb("teamload_hooks_bare")
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", bare)
+    other = TeamScreening(project, "ana", TA)
+    assert other.next_record() is None
+    other.record_decision({"v": 1, "id": "x1", "type": "note", "stage": TA, "reviewer": "ana",
+                           "record": first, "note": "kept"})
+    line = other.status_line()
+    assert line.startswith("team server unavailable (this database holds no reviewkit schema")
+    assert line.endswith("1 decision kept locally, sent when it is back") and "\n" not in line
+    other.close()
+    assert (tmp_path / "review" / "screening" / TA / "ana.jsonl").read_text().count("x1") == 1
+    store.close()

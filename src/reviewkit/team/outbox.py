@@ -47,7 +47,7 @@ class OutboxStatus:
 
     def __str__(self) -> str:
         if self.online is False:
-            return (f"team server unreachable ({self.error}): {self.waiting} decision"
+            return (f"team server unavailable ({self.error}): {self.waiting} decision"
                     f"{'s' if self.waiting != 1 else ''} kept locally, sent when it is back")
         if self.error:
             return f"team server refused: {self.error}; {self.waiting} waiting"
@@ -193,6 +193,28 @@ def connector(url: str, timeout: int = 3) -> Connect:
         import psycopg
 
         return psycopg.connect(url, autocommit=True, connect_timeout=timeout)
+
+    return connect
+
+
+def project_connector(project: Any) -> Connect:
+    """A Connect for the project's team server ([team] database or REVIEWKIT_DATABASE_URL),
+    its schema checked: a wrong URL, a refused password or a schema of another version
+    is a ReviewkitError, which the outbox reports as its status and retries later."""
+
+    def connect() -> Any:
+        from reviewkit.team.config import database_url
+        from reviewkit.team.connect import connect as open_connection
+        from reviewkit.team.migrate import require_current
+
+        url, where = database_url(project)
+        con = open_connection(url, where, autocommit=True)
+        try:
+            require_current(con)
+        except BaseException:
+            con.close()
+            raise
+        return con
 
     return connect
 

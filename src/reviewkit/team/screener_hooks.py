@@ -20,14 +20,17 @@ from typing import Any
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.team.allocate import Lease, next_record, open_records
-from reviewkit.team.outbox import Connect, Outbox, OutboxStatus, connector
+from reviewkit.team.outbox import Connect, Outbox, OutboxStatus, connector, project_connector
 
 
 class TeamScreening:
-    def __init__(self, project: Project, reviewer: str, stage: str, connect: Connect | str,
-                 retry_seconds: float = 2.0) -> None:
+    def __init__(self, project: Project, reviewer: str, stage: str,
+                 connect: Connect | str | None = None, retry_seconds: float = 2.0) -> None:
+        """``connect``: a URL, a Connect, or None for the project's own server."""
         self.project, self.reviewer, self.stage = project, reviewer, stage
-        if isinstance(connect, str):
+        if connect is None:
+            connect = project_connector(project)
+        elif isinstance(connect, str):
             connect = connector(connect)
         self.outbox = Outbox(project.root, stage, reviewer, connect, retry_seconds)
         self.lease: Lease | None = None
