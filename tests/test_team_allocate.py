@@ -202,3 +202,41 @@ def test_past_the_quota_a_reviewer_finishes_what_nobody_under_it_can_take(db):
         counts = conn.execute("SELECT record, decided FROM pool WHERE stage = %s "
                               "ORDER BY record", (stage,)).fetchall()
     assert counts == [("e1", 2), ("e2", 2), ("e3", 2)]
+
+
+def test_a_folder_screened_offline_and_pushed_counts_in_the_allocation(db, pg_server, tmp_path):
+    from reviewkit.screening.events import decision_event, undo_event
+    from reviewkit.screening.log import append_events, log_path
+    from reviewkit.screening.session import ScreenSession
+    from reviewkit.team.push import push
+    from test_screening_support import screening_project
+
+    project, store = screening_project(tmp_path)
+    with _conn(db) as conn:
+        conn.execute("DELETE FROM assignments WHERE stage = 'title-abstract'")
+        conn.execute("DELETE FROM pool WHERE stage = 'title-abstract'")
+        allocate_project(conn, project, store, "title-abstract")
+    session = ScreenSession(project, store, "ana", "title-abstract")
+    done = []
+    for _ in range(3):  # no server: the screener's own order, as today
+        done.append(session.current())
+        session.decide("include")
+    session.close()
+    # a changed decision then undone: the first one stands, so the record stays decided
+    changed = decision_event("title-abstract", "ana", done[0], "exclude",
+                             reason=session.conf.reasons[0])
+    append_events(log_path(project, "title-abstract", "ana"),
+                  [changed, undo_event("title-abstract", "ana", changed)])
+    ana = add_member(db, pg_server, "ana")
+    with _conn(ana) as conn:
+        assert push(project, conn).added == 5
+        assert push(project, conn).added == 0  # twice: nothing new, nothing counted twice
+        nxt = next_record(conn, "ana", "title-abstract")
+    with _conn(db) as conn:
+        decided = conn.execute("SELECT record FROM assignments WHERE stage = 'title-abstract' "
+                               "AND reviewer = 'ana' AND decided_at IS NOT NULL").fetchall()
+        counts = conn.execute("SELECT sum(decided) FROM pool WHERE stage = 'title-abstract'"
+                              ).fetchone()
+    assert sorted(r for (r,) in decided) == sorted(done) and counts == (3,)
+    assert nxt.record not in done
+    store.close()

@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ def log_line(event: dict) -> str:
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
 
+@cache
 def _send_sql() -> str:
     return resources.files("reviewkit.team").joinpath("queries/send_event.sql").read_text(
         "utf-8")

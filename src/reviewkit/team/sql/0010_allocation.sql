@@ -190,15 +190,15 @@ BEGIN
 END
 $$;
 
--- p_reviewer has decided p_record (called in the transaction that stores the decision
--- event). A decision without a lease (made offline, or after the lease expired) is counted
--- too: a decision is never refused, so such a record may end with more than k.
+-- p_reviewer has decided p_record. Called by the trigger below for every decision stored,
+-- however it came (the screener's outbox, `team push` of a folder screened offline), in the
+-- transaction that stores it. A decision without a lease (made offline, or after the lease
+-- ran out) is counted too: a decision is never refused, so such a record may pass k.
 CREATE FUNCTION reviewkit_decided(p_stage text, p_reviewer text, p_record text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     alloc allocation;
 BEGIN
-    PERFORM reviewkit_may_act(p_reviewer);
     SELECT * INTO alloc FROM allocation a WHERE a.stage = p_stage;
     PERFORM 1 FROM pool p WHERE p.stage = p_stage AND p.record = p_record FOR UPDATE;
     IF NOT FOUND THEN
@@ -213,17 +213,23 @@ BEGIN
 END
 $$;
 
--- p_reviewer undid their decision on p_record: they hold it again as a lease.
+-- p_reviewer undid their decision on p_record and no earlier one stands: they hold it
+-- again as a lease (the screener shows it again).
 CREATE FUNCTION reviewkit_undecided(p_stage text, p_reviewer text, p_record text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     alloc allocation;
 BEGIN
-    PERFORM reviewkit_may_act(p_reviewer);
     SELECT * INTO alloc FROM allocation a WHERE a.stage = p_stage;
     PERFORM 1 FROM pool p WHERE p.stage = p_stage AND p.record = p_record FOR UPDATE;
     IF NOT FOUND THEN
         RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM screening_shadow s WHERE s.kind = 'decision'
+               AND s.stage = p_stage AND s.record = p_record AND s.reviewer = p_reviewer
+               AND NOT EXISTS (SELECT 1 FROM screening_shadow u
+                               WHERE u.kind = 'undo' AND u.target = s.event_id)) THEN
+        RETURN;  -- a changed decision was undone: the one before it stands
     END IF;
     UPDATE assignments a SET decided_at = NULL,
            expires_at = now() + make_interval(secs => alloc.lease_seconds)
@@ -232,13 +238,31 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION reviewkit_events_allocation() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    -- who may store which event is the events policies' business (0002), not this one's
+    IF NEW.log LIKE 'screening/%' AND NEW.stage IS NOT NULL AND NEW.record IS NOT NULL THEN
+        IF NEW.kind = 'decision' THEN
+            PERFORM reviewkit_decided(NEW.stage, NEW.reviewer, NEW.record);
+        ELSIF NEW.kind = 'undo' THEN
+            PERFORM reviewkit_undecided(NEW.stage, NEW.reviewer, NEW.record);
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- AFTER triggers fire in name order: this one after events_shadow, whose rows it reads
+CREATE TRIGGER events_to_allocation AFTER INSERT ON events
+    FOR EACH ROW EXECUTE FUNCTION reviewkit_events_allocation();
+
 REVOKE ALL ON allocation, pool, assignments FROM PUBLIC;
 GRANT SELECT ON allocation, pool TO reviewkit_reviewer, reviewkit_arbiter, reviewkit_lead,
     reviewkit_viewer;
 GRANT SELECT ON assignments TO reviewkit_lead, reviewkit_viewer;
 REVOKE EXECUTE ON FUNCTION reviewkit_may_act(text), reviewkit_recount(text, text, integer),
     reviewkit_next_record(text, text), reviewkit_decided(text, text, text),
-    reviewkit_undecided(text, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION reviewkit_next_record(text, text), reviewkit_decided(text, text, text),
-    reviewkit_undecided(text, text, text) TO reviewkit_reviewer, reviewkit_arbiter,
-    reviewkit_lead;
+    reviewkit_undecided(text, text, text), reviewkit_events_allocation() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reviewkit_next_record(text, text)
+    TO reviewkit_reviewer, reviewkit_arbiter, reviewkit_lead;
