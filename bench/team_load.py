@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 STAGE = "title-abstract"
 
 
-def worker(root: str, url: str, reviewer: str, start_at: float, out: str) -> None:
+def worker(root: str, url: str, reviewer: str, start_at: float, out: str, limit: int) -> None:
     """One reviewer: lease, decide, send, until nothing is left; latencies to ``out``."""
     from reviewkit.project.config import Config, Project
     from reviewkit.screening.events import decision_event
@@ -66,6 +66,8 @@ def worker(root: str, url: str, reviewer: str, start_at: float, out: str) -> Non
         if unit is not None:  # the end game's waits are not a decision's latency
             whole.append(t1 - t0)
         n += 1
+        if n > limit:  # the same record over and over: the allocation missed a decision
+            raise SystemExit(f"{reviewer}: {n} decisions, more than any share; stopped")
     ended = time.perf_counter()
     team.close()
     Path(out).write_text(json.dumps({"whole": whole, "begun": begun,
@@ -102,11 +104,15 @@ def run(reviewers: int, decisions: int, k: int) -> int:
             version = conn.execute("SHOW server_version").fetchone()[0].split()[0]
         start_at = time.time() + 3.0 + 0.15 * reviewers  # every process up and connected
         procs = [subprocess.Popen([sys.executable, __file__, "--worker", str(folder / n),
-                                   urls[n], n, repr(start_at), str(folder / f"{n}.json")])
+                                   urls[n], n, repr(start_at), str(folder / f"{n}.json"),
+                                   str(3 * decisions)])
                  for n in names]
         failed = sum(p.wait() != 0 for p in procs)
         results = [json.loads((folder / f"{n}.json").read_text()) for n in names
                    if (folder / f"{n}.json").exists()]
+        if not results:
+            print(f"every reviewer process failed ({failed})")
+            return 1
         whole = [x for r in results for x in r["whole"]]
         wall = max(r["ended"] for r in results) - min(r["begun"] for r in results)
         load = os.getloadavg()[0]
@@ -158,8 +164,8 @@ def run(reviewers: int, decisions: int, k: int) -> int:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        root, url, reviewer, start_at, out = sys.argv[2:7]
-        worker(root, url, reviewer, float(start_at), out)
+        root, url, reviewer, start_at, out, limit = sys.argv[2:8]
+        worker(root, url, reviewer, float(start_at), out, int(limit))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reviewers", type=int, default=20)
