@@ -153,9 +153,22 @@ def test_rights_and_unknown_stages_are_one_line_errors(db, pg_server):
             next_record(conn, "dora", "nowhere")
     with _conn(viewer) as conn, pytest.raises(ReviewkitError, match="permission denied"):
         next_record(conn, "vic", "rights")
-    with _conn(db) as conn:
+    with _conn(viewer) as conn:  # the lead's view: who holds what
         rows = conn.execute("SELECT reviewer FROM assignments WHERE stage = 'rights'").fetchall()
     assert rows == [("dora",)]
+    with _conn(dora) as conn:  # a reviewer sees the pool's counts, not who holds what
+        assert conn.execute("SELECT count(*) FROM pool WHERE stage = 'rights'").fetchone() == (1,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT count(*) FROM assignments")
+    # a login of another review on this server (same group role, not a member here)
+    dbname = db.rsplit("/", 1)[1]
+    with _conn(db) as conn:
+        conn.execute(f"CREATE ROLE {dbname}_stranger LOGIN PASSWORD 'pw' IN ROLE "
+                     "reviewkit_reviewer")
+    with _conn(pg_server.url(f"{dbname}_stranger", "pw", dbname)) as conn:
+        assert conn.execute("SELECT count(*) FROM pool").fetchone() == (0,)
+        with pytest.raises(ReviewkitError, match="may not screen as dora"):
+            next_record(conn, "dora", "rights")
 
 
 def test_a_project_stage_is_allocated_from_its_own_settings(db, tmp_path):

@@ -257,6 +257,16 @@ $$;
 CREATE TRIGGER events_to_allocation AFTER INSERT ON events
     FOR EACH ROW EXECUTE FUNCTION reviewkit_events_allocation();
 
+-- Group roles are cluster-wide: only this review's members read its allocation, and only
+-- the lead and viewers see who holds what (the functions run as the owner, unaffected).
+ALTER TABLE allocation ENABLE ROW LEVEL SECURITY;
+ALTER TABLE pool ENABLE ROW LEVEL SECURITY;
+ALTER TABLE assignments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY allocation_members ON allocation FOR SELECT USING (reviewkit_me() IS NOT NULL);
+CREATE POLICY pool_members ON pool FOR SELECT USING (reviewkit_me() IS NOT NULL);
+CREATE POLICY assignments_lead ON assignments FOR SELECT
+    USING (reviewkit_my_role() IN ('lead', 'viewer'));
+
 REVOKE ALL ON allocation, pool, assignments FROM PUBLIC;
 GRANT SELECT ON allocation, pool TO reviewkit_reviewer, reviewkit_arbiter, reviewkit_lead,
     reviewkit_viewer;
