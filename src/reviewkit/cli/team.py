@@ -71,7 +71,8 @@ def add_reviewer(ctx: typer.Context, name: str = typer.Argument(..., help="Revie
                                  (name,)).fetchone()[0]
     typer.echo(f"added {name} as {role} (login {login_used})")
     if not password_stdin:
-        typer.echo(f"password (shown once, give it to {name}; it is stored nowhere): {made}")
+        typer.echo(f"password (shown once; give it to {name}, the folder never holds it): "
+                   f"{made}")
 
 
 @app.command("members")
@@ -99,7 +100,8 @@ def push(ctx: typer.Context) -> None:
                f"{result.sent - result.added} on the server already; "
                f"{result.documents} document versions added")
     if result.not_yours:
-        typer.echo(f"{result.not_yours} lines of other people's logs left for them to push")
+        typer.echo(f"{result.not_yours} lines of other people's logs not sent (each person "
+                   "pushes their own)")
 
 
 @app.command("pull")
@@ -122,18 +124,34 @@ def pull(ctx: typer.Context) -> None:
 
 @app.command("status")
 @user_errors
-def status(ctx: typer.Context, fmt: str = FormatOpt) -> None:
+def status(ctx: typer.Context, fmt: str = FormatOpt,
+           stopping: bool = typer.Option(False, "--stopping", help="Also the stopping test "
+                                         "per reviewer you can see (needs the project)")
+           ) -> None:
     """Progress per reviewer and stage, and conflicts waiting (arbiter, lead, viewer)."""
     from reviewkit.team.status import team_status
 
-    with _connection(_project(ctx, needed=False)) as con:
+    with _connection(_project(ctx, needed=stopping)) as con:
         info = team_status(con)
+        if stopping:
+            from reviewkit.project.session import session
+            from reviewkit.team.status import team_stopping
+
+            with session(project_dir(ctx)) as (project, store):
+                stop = team_stopping(project, store, con)
+    if fmt == "json" and stopping:  # one document: progress and the stopping test
+        emit([{"progress": info["progress"], "stopping": stop}], fmt)
+        return
     if fmt == "table":
         blind = ", ".join(info["unblinded"]) or "none"
         typer.echo(f"you are {info['me']} ({info['role']}); schema version {info['schema']}; "
                    f"stages unblinded: {blind}")
     emit(info["progress"], fmt, "progress",
          ["stage", "reviewer", "decided", "conflicts", "waiting"])
+    if stopping:
+        emit(stop, fmt, "stopping test", ["stage", "reviewer", "screened", "total",
+                                          "relevant_found", "p_value", "criterion_met",
+                                          "estimated_recall"])
 
 
 @app.command("unblind")
@@ -145,3 +163,42 @@ def unblind(ctx: typer.Context, stage: str = typer.Argument(..., help="Screening
     with _connection(_project(ctx, needed=False)) as con:
         lifted = lift(con, stage)
     typer.echo(f"blinding lifted for {stage}" if lifted else f"{stage} was unblinded already")
+
+
+@app.command("conflicts")
+@user_errors
+def conflicts(ctx: typer.Context, stage: str = typer.Option(None, "--stage",
+              help="title-abstract (default) or full-text"), fmt: str = FormatOpt,
+              resolved: bool = typer.Option(False, "--all", help="Include resolved ones")
+              ) -> None:
+    """`screen conflicts` over what the server shows you (an arbiter: the conflicts)."""
+    from reviewkit.cli.screening import _stage
+    from reviewkit.project.session import session
+    from reviewkit.screening import conflicts as find_conflicts
+    from reviewkit.team.view import named_for_server, server_screening
+
+    with session(project_dir(ctx)) as (project, store), _connection(project) as con, \
+            server_screening(project, store, con) as screening:
+        rows = find_conflicts(screening, _stage(screening, stage), resolved)
+        problems = named_for_server(screening.problems(), screening.project.root)
+    warn_all(problems)
+    emit(rows, fmt, "Conflicts (server)", None if rows else ["record_id", "decisions"])
+
+
+@app.command("agreement")
+@user_errors
+def agreement(ctx: typer.Context, stage: str = typer.Option(None, "--stage",
+              help="title-abstract or full-text (default: every stage)"),
+              fmt: str = FormatOpt) -> None:
+    """`screen agreement` over what the server shows you (the lead: everyone's)."""
+    from reviewkit.cli.screening import _pairs
+    from reviewkit.project.session import session
+    from reviewkit.screening import agreement as pair_agreement
+    from reviewkit.team.view import named_for_server, server_screening
+
+    with session(project_dir(ctx)) as (project, store), _connection(project) as con, \
+            server_screening(project, store, con) as screening:
+        rows = pair_agreement(screening, stage)
+        problems = named_for_server(screening.problems(), screening.project.root)
+    warn_all(problems)
+    _pairs(rows, fmt, "Agreement (server)")

@@ -50,12 +50,13 @@ def server_error(exc: Exception) -> ReviewkitError:
 def team_connection(project: Any, schema: bool = True) -> Any:
     """The connection of this project's team mode (URL from the environment or the config),
     its schema checked to be the one this reviewkit knows unless ``schema`` is False
-    (team init, which creates or upgrades it)."""
+    (team init, which creates or upgrades it). Autocommit: each command's writes are one
+    explicit transaction (con.transaction()), never an implicit one left open."""
     from reviewkit.team.config import database_url
     from reviewkit.team.migrate import require_current
 
     url, where = database_url(project)
-    con = connect(url, where)
+    con = connect(url, where, autocommit=True)
     if schema:
         try:
             require_current(con)

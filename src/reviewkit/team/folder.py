@@ -34,6 +34,7 @@ class Row:
     record: str | None
     reviewer: str
     line: str
+    number: int = 0  # line number in the folder's file (for warnings)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def rows_of(log: str, data: bytes) -> tuple[list[Row], list[Skipped]]:
         # a log belongs to the person it is named after (RLS checks the two agree)
         reviewer = stem or _text(obj.get("by")) or "unknown"
         stage = folder_stage or _text(obj.get("stage"))
-        rows.append(Row(event_id, log, kind, stage, _text(obj.get("record")), reviewer, line))
+        rows.append(Row(event_id, log, kind, stage, _text(obj.get("record")), reviewer, line,
+                        number))
     return rows, skipped
 
 

@@ -75,13 +75,15 @@ def migrate(con: Any) -> list[Migration]:
     try:
         with con.transaction():
             con.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-            con.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                        "version integer PRIMARY KEY, name text NOT NULL, "
-                        "applied_at timestamptz NOT NULL DEFAULT now())")
-            done = applied(con) or set()
-            error = _unknown(done, known)
-            if error:
+            done = applied(con)
+            error = _unknown(done or set(), known)
+            if error:  # before any statement that could change the server
                 raise error
+            if done is None:
+                con.execute("CREATE TABLE schema_migrations ("
+                            "version integer PRIMARY KEY, name text NOT NULL, "
+                            "applied_at timestamptz NOT NULL DEFAULT now())")
+                done = set()
             todo = [m for m in known if m.version not in done]
             for m in todo:
                 con.execute(m.sql)

@@ -41,8 +41,8 @@ def push(project: Project, con: Any) -> PushResult:
             if role != "lead" and row.reviewer != me:
                 out.not_yours += 1
             elif row.event_id in ids:
-                out.skipped.append(Skipped(rel, 0, f"event id {row.event_id} came before; "
-                                           "sent once"))
+                out.skipped.append(Skipped(rel, row.number, f"event id {row.event_id} came "
+                                           "before: sent once (a pull will not repeat it)"))
             else:
                 ids.add(row.event_id)
                 rows.append(row)
@@ -65,11 +65,9 @@ def _send(con: Any, rows: list[Row]) -> int:
         for i, r in enumerate(rows):
             copy.write_row((i, r.event_id, r.log, r.kind, r.stage, r.record, r.reviewer,
                             r.line))
-    # a line whose id came twice (a copied line) is sent once: the first in file order
     cur = con.execute(
         "INSERT INTO events (event_id, log, kind, stage, record, reviewer, line) "
-        "SELECT event_id, log, kind, stage, record, reviewer, line FROM ("
-        "  SELECT DISTINCT ON (event_id) * FROM incoming ORDER BY event_id, ord) first "
+        "SELECT event_id, log, kind, stage, record, reviewer, line FROM incoming "
         "ORDER BY ord ON CONFLICT (event_id) DO NOTHING")
     return cur.rowcount
 

@@ -46,10 +46,12 @@ CREATE INDEX screening_shadow_target ON screening_shadow (target);
 REVOKE ALL ON screening_shadow FROM PUBLIC;
 
 -- The connecting login's reviewer name and role in this review (NULL: not a member).
+-- public.members, qualified: a function body is parsed when it runs, and a member's own
+-- TEMP TABLE members would otherwise come first on their search path.
 CREATE FUNCTION reviewkit_me() RETURNS text LANGUAGE sql STABLE
-    AS $$ SELECT reviewer FROM members WHERE login = current_user $$;
+    AS $$ SELECT m.reviewer FROM public.members m WHERE m.login = current_user $$;
 CREATE FUNCTION reviewkit_my_role() RETURNS text LANGUAGE sql STABLE
-    AS $$ SELECT role FROM members WHERE login = current_user $$;
+    AS $$ SELECT m.role FROM public.members m WHERE m.login = current_user $$;
 
 -- Each reviewer's current decision per record and stage: the newest decision not undone.
 CREATE FUNCTION reviewkit_current_decisions()
@@ -111,11 +113,16 @@ GRANT EXECUTE ON FUNCTION reviewkit_progress()
     TO reviewkit_reviewer, reviewkit_arbiter, reviewkit_lead, reviewkit_viewer;
 
 -- A resolver may not resolve a conflict they are party to; every screening event is copied
--- to the shadow the policies read.
+-- to the shadow the policies read. BEFORE triggers run before the policies' checks, so the
+-- check is made only for a sender who may resolve as NEW.reviewer (an arbiter as themselves,
+-- the lead): anyone else would learn from the message whether another reviewer decided.
 CREATE FUNCTION reviewkit_events_check() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = public, pg_temp AS $$
 BEGIN
     IF NEW.kind = 'resolution' AND EXISTS (
+            SELECT 1 FROM members m WHERE m.login = session_user
+              AND (m.role = 'lead' OR (m.role = 'arbiter' AND m.reviewer = NEW.reviewer)))
+       AND EXISTS (
             SELECT 1 FROM screening_shadow s
             WHERE s.kind = 'decision' AND s.stage = NEW.stage AND s.record = NEW.record
               AND s.reviewer = NEW.reviewer) THEN

@@ -1,0 +1,173 @@
+"""Bad input in team mode: a wrong URL, a refused password, a missing role or database, an
+unreachable server, a schema of another version, a row the server refuses. Each is one
+line on stderr, exit 2, and nothing written in the folder or on the server."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import psycopg
+import pytest
+
+from helpers import new_project, run_cli, snapshot
+from reviewkit.screening.log import append_events
+from team_support import team_database
+
+TA = "title-abstract"
+
+
+@pytest.fixture(scope="module")
+def team(pg_server):
+    return team_database(pg_server, "errs", {"ana": "reviewer", "lee": "lead"})
+
+
+@pytest.fixture()
+def project(tmp_path):
+    project, store = new_project(tmp_path)
+    store.close()
+    append_events(project.root / "screening" / TA / "ana.jsonl",
+                  [{"v": 1, "id": "ana-1", "type": "decision", "stage": TA, "reviewer": "ana",
+                    "record": "r1", "decision": "include"}])
+    return project
+
+
+def _refused(monkeypatch, project, team, url, *command, says):
+    """Run ``command`` with ``url``; assert one line naming ``says``, exit 2, no change."""
+    if url is None:
+        monkeypatch.delenv("REVIEWKIT_DATABASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("REVIEWKIT_DATABASE_URL", url)
+    before, rows = snapshot(project.root), team.server_rows()
+    done = run_cli("team", *command, cwd=project.root)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert says in done.stderr, done.stderr
+    assert snapshot(project.root) == before and team.server_rows() == rows
+    return done.stderr
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_wrong_url(monkeypatch, project, team):
+    _refused(monkeypatch, project, team, "mysql://127.0.0.1/review", "push",
+             says="error: field 'REVIEWKIT_DATABASE_URL': expected a URL such as postgresql://")
+    bad = team.url("ana") + "?no_such_option=1"
+    err = _refused(monkeypatch, project, team, bad, "push",
+                   says="not a database URL libpq can read")
+    assert team.passwords["ana"] not in err
+    _refused(monkeypatch, project, team, team.server.url(dbname="no_such_db"), "pull",
+             says='database "no_such_db" does not exist')
+
+
+def test_an_unreachable_server(monkeypatch, project, team):
+    url = f"postgresql://ana@127.0.0.1:{_closed_port()}/errs"
+    _refused(monkeypatch, project, team, url, "push",
+             says=f"cannot connect to {url}: ")
+
+
+def test_a_refused_password_never_shown(monkeypatch, project, team):
+    url = team.server.url(team.logins["ana"], "not-her-password", "errs")
+    err = _refused(monkeypatch, project, team, url, "push",
+                   says=f'password authentication failed for user "{team.logins["ana"]}"')
+    assert "not-her-password" not in err
+
+
+def test_a_missing_role(monkeypatch, project, team):
+    # no such login: the server does not say which of name and password was wrong
+    url = team.server.url("nobody_here", "x", "errs")
+    _refused(monkeypatch, project, team, url, "pull",
+             says='password authentication failed for user "nobody_here" (wrong password, '
+                  "or no such login role)")
+    # a login of this server that is not a member of this review (another review's)
+    with team.owner() as con:
+        con.execute("CREATE ROLE errs_outsider LOGIN PASSWORD 'pw' IN ROLE reviewkit_lead")
+    url = team.server.url("errs_outsider", "pw", "errs")
+    _refused(monkeypatch, project, team, url, "push",
+             says="login 'errs_outsider' is not a member of this review")
+    with psycopg.connect(url) as con:  # and by hand it sees nothing either
+        assert con.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+
+def test_a_password_in_the_shared_folder_is_refused(monkeypatch, project, team):
+    config = project.root / "reviewkit.toml"
+    config.write_text(config.read_text() + f'\n[team]\ndatabase = "{team.url("ana")}"\n')
+    line = config.read_text().splitlines().index(f'database = "{team.url("ana")}"') + 1
+    err = _refused(monkeypatch, project, team, None, "push",
+                   says=f"reviewkit.toml:{line}: field 'team.database': the shared folder "
+                        "must not hold a password")
+    assert team.passwords["ana"] not in err
+
+
+def test_team_mode_off(monkeypatch, project, team):
+    _refused(monkeypatch, project, team, None, "status", says="team mode is off")
+
+
+def test_a_schema_of_another_version(monkeypatch, project, team, pg_server):
+    bare = pg_server.createdb("errs_bare")
+    _refused(monkeypatch, project, team, bare, "push", says="holds no reviewkit schema")
+    newer = team_database(pg_server, "errs_newer", {"lee": "lead"})
+    with newer.owner() as con:
+        con.execute("INSERT INTO schema_migrations (version, name) VALUES (9999, 'future')")
+    for command in ("push", "pull", "status", "init"):
+        _refused(monkeypatch, project, newer, newer.url("lee"), command,
+                 says="newer than this reviewkit knows (2): upgrade reviewkit")
+    older = team_database(pg_server, "errs_older", {"lee": "lead"})
+    with older.owner() as con:
+        con.execute("DELETE FROM schema_migrations WHERE version = 2")
+    _refused(monkeypatch, project, older, older.url("lee"), "push",
+             says="this reviewkit needs 2: the database owner runs 'reviewkit team init'")
+
+
+def test_a_row_the_server_refuses_sends_nothing(monkeypatch, project, team):
+    # a reviewer's log with a resolution in it (resolving is for arbiters): the whole push
+    # is refused, her decision line too
+    append_events(project.root / "screening" / TA / "ana.jsonl",
+                  [{"v": 1, "id": "ana-2", "type": "resolution", "stage": TA,
+                    "reviewer": "ana", "record": "r1", "decision": "include"}])
+    _refused(monkeypatch, project, team, team.url("ana"), "push",
+             says="the server refused: new row violates row-level security policy")
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("ana"))
+    done = run_cli("team", "unblind", TA, cwd=project.root)
+    assert (done.returncode, done.stderr) == (2, "error: only the lead may lift blinding\n")
+
+
+def test_the_cli_does_its_job_when_all_is_right(monkeypatch, project, team, pg_server):
+    """The counterpart of the refusals above: the same commands with a right login work."""
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", pg_server.createdb("errs_fresh"))
+    first = run_cli("team", "init", cwd=project.root)
+    assert first.stdout == "applied 0001_events, 0002_roles_policies\n", first.stderr
+    assert run_cli("team", "init", cwd=project.root).stdout == "the schema is up to date\n"
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("ana"))
+    done = run_cli("team", "push", cwd=project.root)
+    assert done.returncode == 0 and "sent 1 lines: 1 new" in done.stdout, done.stderr
+    status = run_cli("team", "status", "--format", "json", cwd=project.root)
+    assert json.loads(status.stdout) == [{"stage": TA, "reviewer": "ana", "decided": 1,
+                                          "conflicts": "", "waiting": ""}]
+
+
+def test_init_by_a_login_that_may_not_create_the_schema_changes_nothing(monkeypatch, project,
+                                                                        team, pg_server):
+    url = pg_server.createdb("errs_plain")
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("CREATE ROLE errs_plain LOGIN PASSWORD 'pw'")
+    _refused(monkeypatch, project, team, pg_server.url("errs_plain", "pw", "errs_plain"),
+             "init", says="team init needs the database owner with the right to create roles")
+    with psycopg.connect(url) as con:
+        assert con.execute("SELECT to_regclass('schema_migrations'), to_regclass('events')"
+                           ).fetchone() == (None, None)
+
+
+def test_a_server_row_naming_a_file_reviewkit_does_not_write_pulls_nothing(monkeypatch, project,
+                                                                           pg_server):
+    evil = team_database(pg_server, "errs_evil", {"lee": "lead"})
+    with evil.owner() as con:
+        for i, log in enumerate(("screening/title-abstract/lee.jsonl", "reviewkit.toml")):
+            con.execute("INSERT INTO events (event_id, log, kind, reviewer, line) "
+                        "VALUES (%s, %s, 'decision', 'lee', '{}')", (f"e{i}", log))
+    _refused(monkeypatch, project, evil, evil.url("lee"), "pull",
+             says="the server holds a file reviewkit does not write: 'reviewkit.toml'")
