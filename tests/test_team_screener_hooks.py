@@ -85,7 +85,15 @@ def test_the_projects_own_server_and_one_that_is_not_usable(pg_server, tmp_path,
     session.close()
     with psycopg.connect(db, autocommit=True) as conn:
         kinds = conn.execute("SELECT kind, record FROM events ORDER BY seq").fetchall()
-    assert kinds == [("note", first)]
+    assert kinds[0] == ("note", first)
+    # a stage not allocated: no lease, and why; the decision sent with the ask still lands
+    later = TeamScreening(project, "ben", "full-text")
+    later.outbox.save([{"v": 1, "id": "ft1", "type": "note", "stage": "full-text",
+                        "reviewer": "ben", "record": first, "note": "n"}])
+    assert later.next_record() is None
+    assert later.lease_error == "stage full-text has not been allocated"
+    assert later.outbox.pending == []
+    later.close()
     # a database without the reviewkit schema: the status says why, nothing is lost
     bare = pg_server.createdb("teamload_hooks_bare")
     monkeypatch.setenv("REVIEWKIT_DATABASE_URL", bare)

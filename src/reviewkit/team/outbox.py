@@ -18,8 +18,6 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +33,9 @@ def log_line(event: dict) -> str:
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
 
-@cache
-def _send_sql() -> str:
-    return resources.files("reviewkit.team").joinpath("queries/send_event.sql").read_text(
-        "utf-8")
+# reviewkit_send (sql/0010_allocation.sql): the events, then optionally the next lease
+SEND = "SELECT * FROM reviewkit_send(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+COLUMNS = ("id", "log", "kind", "stage", "record", "reviewer", "line")
 
 
 @dataclass(frozen=True)
@@ -74,6 +71,7 @@ class Outbox:
         self.online: bool | None = None
         self.error = ""
         self._next_try = 0.0
+        self.leased: tuple | None = None  # (record, calibration, expires_at, refused)
         self.pending: list[dict] = self._unsent()
 
     # what is waiting --------------------------------------------------------
@@ -108,28 +106,23 @@ class Outbox:
         self.save(events)
         return self.flush()
 
-    def flush(self, force: bool = False, then: Callable[[Any], None] | None = None) -> bool:
-        """Send what is waiting (in log order, one transaction); True when nothing waits.
-        ``then(conn)`` runs in the same transaction (a lease: one commit for both).
-        Offline, tries again only after ``retry_seconds`` unless ``force``."""
-        if not self.pending and then is None:
+    def flush(self, force: bool = False, lease: tuple[str, str] | None = None) -> bool:
+        """Send what is waiting, in log order, in one statement (one round trip, one
+        transaction); True when nothing waits. ``lease`` (stage, reviewer): lease the next
+        record in the same statement; the row lands in ``leased``. Offline, tries again only
+        after ``retry_seconds`` unless ``force``."""
+        self.leased = None
+        if not self.pending and lease is None:
             return True
         if not force and self.online is False and time.monotonic() < self._next_try:
             return False
         import psycopg
 
         batch = list(self.pending)
+        columns = [[row[c] for row in batch] for c in COLUMNS]
         try:
-            conn = self._connection()
-            if len(batch) == 1 and then is None:
-                conn.execute(_send_sql(), batch[0])
-            else:
-                with conn.transaction():
-                    if batch:
-                        with conn.cursor() as cur:
-                            cur.executemany(_send_sql(), batch)
-                    if then is not None:
-                        then(conn)
+            rows = self._connection().execute(SEND, (*columns, *(lease or (None, None)))
+                                              ).fetchall()
         except (psycopg.OperationalError, ReviewkitError) as exc:  # down, restarting, gone
             self.offline(exc)
             return False
@@ -138,6 +131,7 @@ class Outbox:
             self._next_try = time.monotonic() + self.retry_seconds
             return False
         self.online, self.error = True, ""
+        self.leased = rows[0] if rows else None
         del self.pending[:len(batch)]
         if batch:
             self._acknowledge([row["id"] for row in batch])

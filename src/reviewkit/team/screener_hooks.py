@@ -17,9 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
-from reviewkit.team.allocate import Lease, next_record, open_records
+from reviewkit.team.allocate import Lease, open_records
 from reviewkit.team.outbox import Connect, Outbox, OutboxStatus, connector, project_connector
 
 
@@ -37,21 +36,18 @@ class TeamScreening:
         self.lease_error = ""  # why the server gave no lease (a stage not allocated, rights)
 
     def next_record(self) -> str | None:
-        """Send what waits and lease the next record, in one transaction (one commit); None
-        when nothing is left for this reviewer, or the server cannot be reached (see
-        ``status``). The sends go first, so the server never hands back a record this
+        """Send what waits and lease the next record in one statement (one round trip, one
+        commit); None when nothing is left for this reviewer, or the server cannot be
+        reached (see ``status``). The sends go first, so the server never hands back a record this
         reviewer has already decided."""
         self.lease, self.lease_error = None, ""
-
-        def lease(conn: Any) -> None:
-            try:
-                with conn.transaction():  # a savepoint: a refused lease keeps the sends
-                    self.lease = next_record(conn, self.reviewer, self.stage)
-            except ReviewkitError as exc:
-                self.lease_error = str(exc)
-
-        if not self.outbox.flush(then=lease):
+        if not self.outbox.flush(lease=(self.stage, self.reviewer)):
             return None
+        row = self.outbox.leased
+        if row is not None and row[3] is not None:
+            self.lease_error = row[3]  # a stage not allocated, or no right to screen it
+            return None
+        self.lease = Lease(*row[:3]) if row is not None else None
         return self.lease.record if self.lease else None
 
     def decide_next(self, event: dict) -> str | None:

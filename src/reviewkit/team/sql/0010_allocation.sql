@@ -257,6 +257,35 @@ $$;
 CREATE TRIGGER events_to_allocation AFTER INSERT ON events
     FOR EACH ROW EXECUTE FUNCTION reviewkit_events_allocation();
 
+-- The screener's one round trip per key: store the events waiting (as the caller, so the
+-- events policies of 0002 decide; a retried id inserts nothing), then, with p_stage, lease
+-- the next record. A refused lease (stage not allocated, rights) keeps the events stored
+-- and comes back as a row with only "refused" set.
+CREATE FUNCTION reviewkit_send(p_id text[], p_log text[], p_kind text[], p_stage text[],
+                               p_record text[], p_reviewer text[], p_line text[],
+                               lease_stage text, lease_reviewer text)
+RETURNS TABLE (record text, calibration boolean, expires_at timestamptz, refused text)
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+    INSERT INTO events (event_id, log, kind, stage, record, reviewer, line)
+    SELECT e.i, e.l, e.k, e.s, e.r, e.v, e.t
+      FROM unnest(p_id, p_log, p_kind, p_stage, p_record, p_reviewer, p_line)
+           WITH ORDINALITY AS e(i, l, k, s, r, v, t, n)
+     ORDER BY e.n
+    ON CONFLICT (event_id) DO NOTHING;
+    IF lease_stage IS NULL THEN
+        RETURN;
+    END IF;
+    BEGIN
+        RETURN QUERY SELECT n.record, n.calibration, n.expires_at, NULL::text
+                       FROM reviewkit_next_record(lease_stage, lease_reviewer) n;
+    EXCEPTION WHEN no_data_found OR insufficient_privilege THEN
+        RETURN QUERY SELECT NULL::text, NULL::boolean, NULL::timestamptz,
+                            regexp_replace(SQLERRM, '^reviewkit: ', '');
+    END;
+END
+$$;
+
 -- Group roles are cluster-wide: only this review's members read its allocation, and only
 -- the lead and viewers see who holds what (the functions run as the owner, unaffected).
 ALTER TABLE allocation ENABLE ROW LEVEL SECURITY;
@@ -274,5 +303,8 @@ GRANT SELECT ON assignments TO reviewkit_lead, reviewkit_viewer;
 REVOKE EXECUTE ON FUNCTION reviewkit_may_act(text), reviewkit_recount(text, text, integer),
     reviewkit_next_record(text, text), reviewkit_decided(text, text, text),
     reviewkit_undecided(text, text, text), reviewkit_events_allocation() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION reviewkit_next_record(text, text)
+REVOKE EXECUTE ON FUNCTION reviewkit_send(text[], text[], text[], text[], text[], text[],
+    text[], text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reviewkit_next_record(text, text), reviewkit_send(text[], text[],
+    text[], text[], text[], text[], text[], text, text)
     TO reviewkit_reviewer, reviewkit_arbiter, reviewkit_lead;
