@@ -69,9 +69,19 @@ def worker(root: str, url: str, reviewer: str, start_at: float, out: str, limit:
         if n > limit:  # the same record over and over: the allocation missed a decision
             raise SystemExit(f"{reviewer}: {n} decisions, more than any share; stopped")
     ended = time.perf_counter()
+    cpu = time.process_time()
     team.close()
     Path(out).write_text(json.dumps({"whole": whole, "begun": begun,
-                                     "ended": ended, "decided": n, "waited": waited}))
+                                     "ended": ended, "decided": n, "waited": waited,
+                                     "cpu": cpu}))
+
+
+def _server_cpu(cluster) -> float:
+    """CPU seconds used by the server and its finished backends (postmaster's children)."""
+    time.sleep(0.2)  # backends of closed connections are reaped into cutime/cstime
+    pid = (cluster.data / "postmaster.pid").read_text().split()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -103,11 +113,13 @@ def run(reviewers: int, decisions: int, k: int) -> int:
                      reviewers=reviewers)
             version = conn.execute("SHOW server_version").fetchone()[0].split()[0]
         start_at = time.time() + 3.0 + 0.15 * reviewers  # every process up and connected
+        server_cpu = _server_cpu(cluster)
         procs = [subprocess.Popen([sys.executable, __file__, "--worker", str(folder / n),
                                    urls[n], n, repr(start_at), str(folder / f"{n}.json"),
                                    str(3 * decisions)])
                  for n in names]
         failed = sum(p.wait() != 0 for p in procs)
+        server_cpu = _server_cpu(cluster) - server_cpu
         results = [json.loads((folder / f"{n}.json").read_text()) for n in names
                    if (folder / f"{n}.json").exists()]
         if not results:
@@ -153,6 +165,10 @@ def run(reviewers: int, decisions: int, k: int) -> int:
               f"p99 {_pct(whole, 99):.1f} ms, max {max(whole) * 1000:.1f} ms")
         print(f"decisions per reviewer: {shares[0]}..{shares[-1]} (quota {decisions}); "
               f"waiting for the others at the end: up to {max(waited):.1f} s")
+        client_cpu = sum(r["cpu"] for r in results)
+        print(f"CPU per decision: {client_cpu / len(server) * 1000:.2f} ms in the reviewer "
+              f"processes (start-up included), {server_cpu / len(server) * 1000:.2f} ms in "
+              "PostgreSQL")
         print(f"throughput: {len(whole) / wall:.0f} decisions/s over {wall:.1f} s; "
               f"load average at the end {load:.1f}")
         bad = lost or duplicated or over_k or failed or len(server) != reviewers * decisions
