@@ -79,9 +79,9 @@ def test_the_projects_own_server_and_one_that_is_not_usable(pg_server, tmp_path,
     team = TeamScreening(project, "ben", TA)
     attach(session, team)
     first = lease_into(session)
-    session.add_note("read the methods first")  # saved and queued: no lease follows a note
-    assert len(team.outbox.pending) == 1
-    assert team.retry() is True and team.outbox.pending == []
+    session.add_note("read the methods first")  # saved and sent at once, like a decision
+    assert team.outbox.pending == [] and team.lease.record == first  # still hers to decide
+    assert team.retry() is True
     session.close()
     with psycopg.connect(db, autocommit=True) as conn:
         kinds = conn.execute("SELECT kind, record FROM events ORDER BY seq").fetchall()

@@ -17,19 +17,22 @@ import json
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.screening.log import SAFE_NAME, LogWriter, read_jsonl
+from reviewkit.project.atomic import ends_torn, fsync_dir
+from reviewkit.screening.log import SAFE_NAME, read_jsonl
 from reviewkit.screening.reviewers import check_name
 
 Connect = Callable[[], Any]  # returns an open psycopg connection in autocommit mode
 
 
 def log_line(event: dict) -> str:
-    """The event as LogWriter writes it (so the server's copy is the folder's line)."""
+    """The event as screening/log.py's LogWriter writes it (the server's copy is the
+    folder's line, whichever wrote it)."""
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -66,12 +69,13 @@ class Outbox:
         self.path = self.root / self.relpath
         self.sent_path = self.root / ".reviewkit" / "outbox" / stage / f"{reviewer}.sent"
         self.connect, self.retry_seconds = connect, retry_seconds
-        self.writer = LogWriter(self.path)
+        self.writer = _Appender(self.path)
         self.conn: Any = None
         self.online: bool | None = None
         self.error = ""
         self._next_try = 0.0
         self.leased: tuple | None = None  # (record, calibration, expires_at, refused)
+        self._pool: ThreadPoolExecutor | None = None
         self.pending: list[dict] = self._unsent()
 
     # what is waiting --------------------------------------------------------
@@ -98,13 +102,29 @@ class Outbox:
     # writing ----------------------------------------------------------------
     def save(self, events: list[dict]) -> None:
         """Append ``events`` to the local log (fsynced when this returns) and queue them."""
-        self.writer.append(events)
+        self.writer.write(events)
+        self.writer.sync()
         self.pending += [self._row(e, log_line(e)) for e in events]
 
-    def record(self, events: list[dict]) -> bool:
-        """Save ``events``, then try to send; True when nothing is left waiting."""
-        self.save(events)
-        return self.flush()
+    def record(self, events: list[dict], lease: tuple[str, str] | None = None) -> bool:
+        """Save ``events`` and send them (with ``lease``: and lease the next record, see
+        flush); True when nothing is left waiting. The lines are written first; their fsync
+        runs while the send travels, and this returns when both are done, so a decision is
+        on disk before the screen moves on and a key costs the slower of the two, not the
+        sum. (Only a machine crash in that instant could leave the server a line the
+        folder lost; `team pull` writes it back.)"""
+        self.writer.write(events)
+        self.pending += [self._row(e, log_line(e)) for e in events]
+        syncing = self._syncer().submit(self.writer.sync)
+        try:
+            return self.flush(lease=lease)
+        finally:
+            syncing.result()  # a disk that cannot fsync is an error, not a status
+
+    def _syncer(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="reviewkit-fsync")
+        return self._pool
 
     def flush(self, force: bool = False, lease: tuple[str, str] | None = None) -> bool:
         """Send what is waiting, in log order, in one statement (one round trip, one
@@ -176,10 +196,50 @@ class Outbox:
             self.conn = None
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         self.writer.close()
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+
+
+class _Appender:
+    """LogWriter's appends (one write() of whole lines, a fresh line after a torn one) with
+    the fsync apart, so that it can run while the send travels."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._torn = False
+
+    def write(self, events: list[dict]) -> None:
+        if not events:
+            return
+        if self._fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            created = not self.path.exists()
+            self._torn = ends_torn(self.path)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            if created:
+                fsync_dir(self.path.parent)
+        data = "".join(log_line(e) + "\n" for e in events).encode("utf-8")
+        if self._torn:
+            data = b"\n" + data  # a crash mid-line before us: start on a fresh line
+            self._torn = False
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view):]
+
+    def sync(self) -> None:
+        if self._fd is not None:
+            os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def connector(url: str, timeout: int = 3) -> Connect:

@@ -6,8 +6,9 @@
 - ``TeamScreening.record_decision(event)``: saved to the local log (fsynced) first, then
   sent; a failed send waits in the outbox and goes with the next one.
 - ``attach(session, team)``: every write of a ScreenSession (decide, undo, note, bulk) is
-  saved to the local log and queued; ``lease_into(session)`` (after each key that moves
-  on) sends what waits and shows the leased record next, in one transaction.
+  saved to the local log (fsynced) and sent with the ask for the next lease, in one round
+  trip; ``lease_into(session)`` (on opening, and after each key that moves on) shows that
+  leased record next.
 - ``retry()``: for a timer (every second or two): sends what waits (a note, or everything
   once the server is back).
 """
@@ -34,27 +35,30 @@ class TeamScreening:
         self.outbox = Outbox(project.root, stage, reviewer, connect, retry_seconds)
         self.lease: Lease | None = None
         self.lease_error = ""  # why the server gave no lease (a stage not allocated, rights)
+        self.asked = False     # a write just asked for the next lease: lease_into takes it
 
     def next_record(self) -> str | None:
         """Send what waits and lease the next record in one statement (one round trip, one
         commit); None when nothing is left for this reviewer, or the server cannot be
-        reached (see ``status``). The sends go first, so the server never hands back a record this
-        reviewer has already decided."""
-        self.lease, self.lease_error = None, ""
-        if not self.outbox.flush(lease=(self.stage, self.reviewer)):
-            return None
-        row = self.outbox.leased
-        if row is not None and row[3] is not None:
-            self.lease_error = row[3]  # a stage not allocated, or no right to screen it
-            return None
-        self.lease = Lease(*row[:3]) if row is not None else None
-        return self.lease.record if self.lease else None
+        reached (see ``status``). The sends go first, so the server never hands back a
+        record this reviewer has already decided."""
+        return self._lease(self.outbox.flush(lease=(self.stage, self.reviewer)))
 
     def decide_next(self, event: dict) -> str | None:
-        """What a key does: the decision saved locally (fsynced), then sent with the lease
-        of the next record in one transaction; the next record (None: see next_record)."""
-        self.outbox.save([event])
-        return self.next_record()
+        """What a key does: the decision saved locally (fsynced) and sent with the lease of
+        the next record; returns the next record (None: see next_record)."""
+        return self._lease(self.outbox.record([event], lease=(self.stage, self.reviewer)))
+
+    def _lease(self, sent: bool) -> str | None:
+        self.lease, self.lease_error = None, ""
+        row = self.outbox.leased
+        if not sent or row is None:
+            return None
+        if row[3] is not None:
+            self.lease_error = row[3]  # a stage not allocated, or no right to screen it
+            return None
+        self.lease = Lease(*row[:3])
+        return self.lease.record
 
     def open_elsewhere(self) -> int | None:
         """Records still short of k (held by others when next_record gave nothing), or None
@@ -99,8 +103,11 @@ class TeamLogWriter:
         return self.team.outbox.path
 
     def append(self, events: list[dict]) -> None:
-        # saved (fsynced) and queued; sent with the next lease_into, or by retry()
-        self.team.outbox.save(events)
+        # saved (fsynced) and sent with the ask for the next lease in one round trip, the
+        # fsync running meanwhile; lease_into takes that lease without asking again
+        team = self.team
+        team._lease(team.outbox.record(events, lease=(team.stage, team.reviewer)))
+        team.asked = True
 
     def close(self) -> None:
         self.team.close()
@@ -118,7 +125,11 @@ def lease_into(session: Any) -> str | None:
     """Show the leased record next (as a jump does) in a session ``attach`` wired; the
     session's own order when there is no lease (nothing left, or offline: the reviewer
     screens on locally). Call it when the screener opens and after each decision."""
-    unit = session.writer.team.next_record()
+    team = session.writer.team
+    unit = team.lease.record if team.asked and team.lease else None
+    if not team.asked:
+        unit = team.next_record()
+    team.asked = False
     if unit is not None and unit in session.eligible and session.mine(unit) is None:
         session.visiting = unit
         return unit
