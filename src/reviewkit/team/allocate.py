@@ -64,6 +64,17 @@ def allocate(conn: Any, stage: str, records: Sequence[str], k: int,
         raise ReviewkitError(f"calibration records not in the stage: {', '.join(sorted(unknown))}",
                              field="calibration")
     quota = balanced_quota(len(set(records)), len(sample), k, reviewers)
+    import psycopg
+
+    try:
+        return _fill(conn, stage, records, sample, k, quota, lease)
+    except psycopg.errors.InsufficientPrivilege:
+        raise ReviewkitError("only the lead (or the database owner) allocates a stage",
+                             field="stage") from None
+
+
+def _fill(conn: Any, stage: str, records: Sequence[str], sample: list[str], k: int,
+          quota: int | None, lease: int) -> int:
     with conn.transaction():
         conn.execute(
             "INSERT INTO allocation (stage, k, quota, lease_seconds) VALUES (%s, %s, %s, %s) "
@@ -98,6 +109,20 @@ def next_record(conn: Any, reviewer: str, stage: str) -> Lease | None:
     except (psycopg.errors.NoDataFound, psycopg.errors.InsufficientPrivilege) as exc:
         raise ReviewkitError(_server_message(exc), field="stage") from None
     return Lease(*row) if row else None
+
+
+def allocation_summary(conn: Any, stage: str) -> dict:
+    """What ``team allocate`` prints: k, the share, the lease, and the pool's counts."""
+    row = conn.execute(
+        "SELECT a.k, a.quota, a.lease_seconds, count(p.record), "
+        "count(p.record) FILTER (WHERE p.calibration), count(p.rank), "
+        "count(p.record) FILTER (WHERE p.open) "
+        "FROM allocation a LEFT JOIN pool p USING (stage) WHERE a.stage = %s "
+        "GROUP BY a.k, a.quota, a.lease_seconds", (stage,)).fetchone()
+    if row is None:
+        raise ReviewkitError(f"stage {stage} has not been allocated", field="stage")
+    keys = ("k", "share", "lease_seconds", "records", "calibration", "ranked", "open")
+    return dict(zip(keys, row, strict=True))
 
 
 def open_records(conn: Any, stage: str) -> int:

@@ -295,11 +295,18 @@ CREATE POLICY allocation_members ON allocation FOR SELECT USING (reviewkit_me() 
 CREATE POLICY pool_members ON pool FOR SELECT USING (reviewkit_me() IS NOT NULL);
 CREATE POLICY assignments_lead ON assignments FOR SELECT
     USING (reviewkit_my_role() IN ('lead', 'viewer'));
+-- the lead allocates a stage and sets its ranking (team allocate)
+CREATE POLICY allocation_lead ON allocation FOR ALL TO reviewkit_lead
+    USING (reviewkit_my_role() = 'lead') WITH CHECK (reviewkit_my_role() = 'lead');
+CREATE POLICY pool_lead ON pool FOR ALL TO reviewkit_lead
+    USING (reviewkit_my_role() = 'lead') WITH CHECK (reviewkit_my_role() = 'lead');
 
 REVOKE ALL ON allocation, pool, assignments FROM PUBLIC;
 GRANT SELECT ON allocation, pool TO reviewkit_reviewer, reviewkit_arbiter, reviewkit_lead,
     reviewkit_viewer;
 GRANT SELECT ON assignments TO reviewkit_lead, reviewkit_viewer;
+GRANT INSERT, UPDATE ON allocation TO reviewkit_lead;
+GRANT INSERT, UPDATE (rank) ON pool TO reviewkit_lead;
 REVOKE EXECUTE ON FUNCTION reviewkit_may_act(text), reviewkit_recount(text, text, integer),
     reviewkit_next_record(text, text), reviewkit_decided(text, text, text),
     reviewkit_undecided(text, text, text), reviewkit_events_allocation() FROM PUBLIC;
