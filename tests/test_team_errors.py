@@ -12,6 +12,7 @@ import pytest
 
 from helpers import new_project, run_cli, snapshot
 from reviewkit.screening.log import append_events
+from reviewkit.team.migrate import migrations
 from team_support import team_database
 
 TA = "title-abstract"
@@ -19,7 +20,8 @@ TA = "title-abstract"
 
 @pytest.fixture(scope="module")
 def team(pg_server):
-    return team_database(pg_server, "errs", {"ana": "reviewer", "lee": "lead"})
+    return team_database(pg_server, "errs", {"ana": "reviewer", "lee": "lead",
+                                             "cy": "arbiter"})
 
 
 @pytest.fixture()
@@ -108,6 +110,7 @@ def test_team_mode_off(monkeypatch, project, team):
 
 
 def test_a_schema_of_another_version(monkeypatch, project, team, pg_server):
+    known = [m.version for m in migrations()]
     bare = pg_server.createdb("errs_bare")
     _refused(monkeypatch, project, team, bare, "push", says="holds no reviewkit schema")
     newer = team_database(pg_server, "errs_newer", {"lee": "lead"})
@@ -115,32 +118,46 @@ def test_a_schema_of_another_version(monkeypatch, project, team, pg_server):
         con.execute("INSERT INTO schema_migrations (version, name) VALUES (9999, 'future')")
     for command in ("push", "pull", "status", "init"):
         _refused(monkeypatch, project, newer, newer.url("lee"), command,
-                 says="newer than this reviewkit knows (2): upgrade reviewkit")
+                 says=f"newer than this reviewkit knows ({known[-1]}): upgrade reviewkit")
     older = team_database(pg_server, "errs_older", {"lee": "lead"})
-    with older.owner() as con:
-        con.execute("DELETE FROM schema_migrations WHERE version = 2")
+    with older.owner() as con:  # a server set up by the reviewkit before the newest migration
+        con.execute("DELETE FROM schema_migrations WHERE version = %s", (known[-1],))
     _refused(monkeypatch, project, older, older.url("lee"), "push",
-             says="this reviewkit needs 2: the database owner runs 'reviewkit team init'")
+             says=f"(it lacks migration {known[-1]:04d}): the database owner runs "
+                  "'reviewkit team init'")
 
 
 def test_a_row_the_server_refuses_sends_nothing(monkeypatch, project, team):
-    # a reviewer's log with a resolution in it (resolving is for arbiters): the whole push
-    # is refused, her decision line too
-    append_events(project.root / "screening" / TA / "ana.jsonl",
-                  [{"v": 1, "id": "ana-2", "type": "resolution", "stage": TA,
-                    "reviewer": "ana", "record": "r1", "decision": "include"}])
-    _refused(monkeypatch, project, team, team.url("ana"), "push",
-             says="the server refused: new row violates row-level security policy")
+    # cy, an arbiter, decided r1 and resolved it too (a hand-edited log: `screen resolve`
+    # refuses that): the server's trigger refuses the whole push, her decision line too
+    append_events(project.root / "screening" / TA / "cy.jsonl",
+                  [{"v": 1, "id": f"cy-{i}", "type": kind, "stage": TA, "reviewer": "cy",
+                    "record": "r1", "decision": "include"}
+                   for i, kind in enumerate(("decision", "resolution"))])
+    _refused(monkeypatch, project, team, team.url("cy"), "push",
+             says="error: the server refused: cy decided r1 at title-abstract and may not "
+                  "resolve it; ask an arbiter")
     monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("ana"))
     done = run_cli("team", "unblind", TA, cwd=project.root)
     assert (done.returncode, done.stderr) == (2, "error: only the lead may lift blinding\n")
+
+
+def test_a_resolution_in_a_reviewers_log_is_named_by_file_and_line(monkeypatch, project, team):
+    log = project.root / "screening" / TA / "ana.jsonl"
+    append_events(log, [{"v": 1, "id": "ana-2", "type": "resolution", "stage": TA,
+                         "reviewer": "ana", "record": "r1", "decision": "include"}])
+    _refused(monkeypatch, project, team, team.url("ana"), "push",
+             says=f"error: {log}:2: a resolution is sent by an arbiter or the lead, not by a "
+                  "reviewer (ana)")
 
 
 def test_the_cli_does_its_job_when_all_is_right(monkeypatch, project, team, pg_server):
     """The counterpart of the refusals above: the same commands with a right login work."""
     monkeypatch.setenv("REVIEWKIT_DATABASE_URL", pg_server.createdb("errs_fresh"))
     first = run_cli("team", "init", cwd=project.root)
-    assert first.stdout == "applied 0001_events, 0002_roles_policies\n", first.stderr
+    names = ", ".join(f"{m.version:04d}_{m.name}" for m in migrations())
+    assert first.stdout == f"applied {names}\n", first.stderr
+    assert names.startswith("0001_events, 0002_roles_policies")
     assert run_cli("team", "init", cwd=project.root).stdout == "the schema is up to date\n"
     monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("ana"))
     done = run_cli("team", "push", cwd=project.root)

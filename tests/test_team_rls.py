@@ -1,5 +1,9 @@
 """Blinding by the database: each connection logs in as the person's own role (never the
-superuser, which bypasses row-level security) on the real throw-away server."""
+superuser, which bypasses row-level security) on the real throw-away server.
+
+One review per module; the tests run in file order and the later ones add to it (cy's
+decision and resolution, then the lead lifting blinding), so each states what it expects
+from the rows before it."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import pytest
 
 from helpers import run_cli, snapshot
 from reviewkit.errors import ReviewkitError
+from reviewkit.project import init_project
 from reviewkit.screening import Screening, ScreenSession, agreement, conflicts
 from reviewkit.screening.ranked import stopping
 from reviewkit.team.members import unblind
@@ -222,3 +227,23 @@ def test_the_lead_lifts_blinding_for_a_stage(review):
     with team.connect("ana") as con:
         seen = {r[0] for r in con.execute("SELECT event_id FROM events WHERE reviewer = 'ben'")}
     assert seen == {e["id"] for e in said["ben"]}
+
+
+def test_appraisal_files_are_blind_too_and_a_consensus_is_shared(review, tmp_path):
+    team, *_ = review
+    folder = init_project(tmp_path / "docs", "Documents")
+    for name in ("ana", "ben", "consensus"):
+        path = folder.root / "casp" / "smith-2019" / f"{name}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"by: {name}\n")
+    sent = {}
+    for name in ("ana", "ben", "cy"):  # cy, the arbiter, sends the consensus
+        with team.connect(name) as con:
+            sent[name] = push(folder, con).documents
+    assert sent == {"ana": 1, "ben": 1, "cy": 1}
+    with team.connect("ana") as con:
+        paths = {p for (p,) in con.execute("SELECT path FROM documents")}
+        assert paths == {"casp/smith-2019/ana.yaml", "casp/smith-2019/consensus.yaml"}
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            con.execute("INSERT INTO documents (path, reviewer, content, sha256) VALUES "
+                        "('casp/smith-2019/ben.yaml', 'ben', 'by: ana', 'x')")

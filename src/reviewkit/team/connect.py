@@ -25,15 +25,13 @@ def connect(url: str, where: dict | None = None, autocommit: bool = False) -> An
 
 
 def _why(exc: Exception) -> str:
-    """libpq's reason, on one line: its last line says what went wrong."""
+    """libpq's reason, on one line: the text after FATAL: when the server refused, else
+    the first line ("connection to server at ... failed: Connection refused")."""
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
     if not lines:
         return "unknown error"
-    reason = lines[-1] if lines[-1].startswith("FATAL") or len(lines) == 1 else lines[0]
-    for line in lines:  # "connection to server at ... failed: FATAL:  password ..."
-        if "FATAL:" in line:
-            reason = line[line.index("FATAL:") + 6:].strip()
-            break
+    fatal = next((ln for ln in lines if "FATAL:" in ln), None)
+    reason = fatal.split("FATAL:", 1)[1].strip() if fatal else lines[0]
     if "password authentication failed" in reason:
         reason += " (wrong password, or no such login role)"
     return reason

@@ -60,9 +60,10 @@ def require_current(con: Any) -> None:
         raise error
     pending = [m.version for m in known if m.version not in done]
     if pending:
-        raise ReviewkitError(f"the server's schema is at version {max(done, default=0)}, this "
-                             f"reviewkit needs {known[-1].version}: the database owner runs "
-                             "'reviewkit team init' to upgrade it")
+        missing = ", ".join(f"{v:04d}" for v in pending)
+        raise ReviewkitError(f"the server's schema is behind this reviewkit (it lacks "
+                             f"migration {missing}): the database owner runs 'reviewkit team "
+                             "init' to upgrade it")
 
 
 def migrate(con: Any) -> list[Migration]:

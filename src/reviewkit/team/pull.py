@@ -31,11 +31,13 @@ def pull(project: Project, con: Any) -> PullResult:
     for log, event_id, line in con.execute("SELECT log, event_id, line FROM events "
                                            "ORDER BY seq"):
         logs.setdefault(log, []).append((event_id, line))
-    docs = con.execute("SELECT DISTINCT ON (path) path, content, sha256 FROM documents "
-                       "ORDER BY path, seq DESC").fetchall()
+    newest: dict[str, tuple[str, str, str]] = {}
     versions: dict[str, set[str]] = {}
-    for path, sha in con.execute("SELECT path, sha256 FROM documents"):
+    for path, content, sha in con.execute("SELECT path, content, sha256 FROM documents "
+                                          "ORDER BY seq"):  # one snapshot: the newest last
+        newest[path] = (path, content, sha)
         versions.setdefault(path, set()).add(sha)
+    docs = list(newest.values())
     for rel in [*logs, *(d[0] for d in docs)]:
         if not (log_match(rel) or DOC_PATH.match(rel)) or ".." in rel.split("/"):
             raise ReviewkitError(f"the server holds a file reviewkit does not write: {rel!r}; "

@@ -40,6 +40,11 @@ def push(project: Project, con: Any) -> PushResult:
         for row in found:
             if role != "lead" and row.reviewer != me:
                 out.not_yours += 1
+            elif row.kind == "resolution" and role == "reviewer":
+                # the server refuses it too; saying where is kinder than its policy message
+                raise ReviewkitError("a resolution is sent by an arbiter or the lead, not by "
+                                     f"a reviewer ({me})", file=str(inside(project, rel)),
+                                     line=row.number)
             elif row.event_id in ids:
                 out.skipped.append(Skipped(rel, row.number, f"event id {row.event_id} came "
                                            "before: sent once (a pull will not repeat it)"))

@@ -113,9 +113,13 @@ GRANT EXECUTE ON FUNCTION reviewkit_progress()
     TO reviewkit_reviewer, reviewkit_arbiter, reviewkit_lead, reviewkit_viewer;
 
 -- A resolver may not resolve a conflict they are party to; every screening event is copied
--- to the shadow the policies read. BEFORE triggers run before the policies' checks, so the
--- check is made only for a sender who may resolve as NEW.reviewer (an arbiter as themselves,
--- the lead): anyone else would learn from the message whether another reviewer decided.
+-- to the shadow the policies read. One BEFORE trigger does both, row by row, so that a
+-- decision earlier in the same statement (one push) is seen by the check of a resolution
+-- after it (AFTER triggers would run only at the statement's end). A row then refused by a
+-- policy fails the statement, and its shadow row goes with it.
+-- BEFORE triggers run before the policies' checks, so the party check is made only for a
+-- sender who may resolve as NEW.reviewer (an arbiter as themselves, the lead): anyone else
+-- would learn from the message whether another reviewer decided.
 CREATE FUNCTION reviewkit_events_check() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = public, pg_temp AS $$
 BEGIN
@@ -129,27 +133,19 @@ BEGIN
         RAISE EXCEPTION 'reviewkit: % decided % at % and may not resolve it; ask an arbiter',
             NEW.reviewer, NEW.record, NEW.stage;
     END IF;
-    RETURN NEW;
-END
-$$;
-
-CREATE FUNCTION reviewkit_events_shadow() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = public, pg_temp AS $$
-BEGIN
     IF NEW.log LIKE 'screening/%' AND NEW.kind IN ('decision', 'undo', 'resolution') THEN
+        -- an id already on the server keeps its shadow row (the event itself is kept too)
         INSERT INTO screening_shadow
             VALUES (NEW.event_id, NEW.stage, NEW.record, NEW.reviewer, NEW.kind,
                     NEW.line::jsonb ->> 'decision', NEW.line::jsonb ->> 'target', NEW.seq)
             ON CONFLICT DO NOTHING;
     END IF;
-    RETURN NULL;
+    RETURN NEW;
 END
 $$;
 
 CREATE TRIGGER events_check BEFORE INSERT ON events
     FOR EACH ROW EXECUTE FUNCTION reviewkit_events_check();
-CREATE TRIGGER events_shadow AFTER INSERT ON events
-    FOR EACH ROW EXECUTE FUNCTION reviewkit_events_shadow();
 
 -- Row-level security; FORCE so that the owner is held to the policies too (it reads the
 -- shadow through the functions above, never events).
