@@ -12,7 +12,10 @@ lease the next record (FOR UPDATE SKIP LOCKED). Afterwards the folders and the s
 
 Prints p50/p99 of the decision latency (local save + send + next lease, as one key does in
 the screener: what a reviewer waits for between keys), decisions/s, and the load average.
-Exits 1 when anything was lost, duplicated or over k.
+Then the floor in the same run: the same processes doing only an fsynced append and one
+loopback commit per key, and the ratio of the two p99s (the machine is shared: the ratio
+says what reviewkit adds whatever the load). Exits 1 when anything was lost, duplicated or
+over k.
 
 Usage: python bench/team_load.py [--reviewers 20] [--decisions 500] [--k 2]
 """
@@ -74,6 +77,45 @@ def worker(root: str, url: str, reviewer: str, start_at: float, out: str, limit:
     Path(out).write_text(json.dumps({"whole": whole, "begun": begun,
                                      "ended": ended, "decided": n, "waited": waited,
                                      "cpu": cpu}))
+
+
+def floor_worker(root: str, url: str, start_at: float, out: str, count: int) -> None:
+    """The floor: what any durable client pays per key here, an fsynced local append and
+    one loopback commit (no reviewkit, no triggers, no lease), as many, as concurrently."""
+    import uuid
+
+    import psycopg
+
+    Path(root).mkdir(parents=True, exist_ok=True)
+    fd = os.open(Path(root) / "floor.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    conn = psycopg.connect(url, autocommit=True)
+    time.sleep(max(0.0, start_at - time.time()))
+    whole = []
+    for _ in range(count):
+        t0 = time.perf_counter()
+        key = uuid.uuid4().hex
+        os.write(fd, f'{{"id":"{key}"}}\n'.encode())
+        os.fsync(fd)
+        conn.execute("INSERT INTO floor VALUES (%s)", (key,))
+        whole.append(time.perf_counter() - t0)
+    conn.close()
+    os.close(fd)
+    Path(out).write_text(json.dumps({"whole": whole}))
+
+
+def _floor(cluster, url: str, folder: Path, reviewers: int, decisions: int) -> list[float]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE floor (id text PRIMARY KEY)")
+    start_at = time.time() + 2.0 + 0.1 * reviewers
+    procs = [subprocess.Popen([sys.executable, __file__, "--floor", str(folder / f"f{i}"), url,
+                               repr(start_at), str(folder / f"f{i}.json"), str(decisions)])
+             for i in range(reviewers)]
+    for p in procs:
+        p.wait()
+    return [x for i in range(reviewers) if (folder / f"f{i}.json").exists()
+            for x in json.loads((folder / f"f{i}.json").read_text())["whole"]]
 
 
 def _server_cpu(cluster) -> float:
@@ -171,6 +213,11 @@ def run(reviewers: int, decisions: int, k: int) -> int:
               "PostgreSQL")
         print(f"throughput: {len(whole) / wall:.0f} decisions/s over {wall:.1f} s; "
               f"load average at the end {load:.1f}")
+        floor = _floor(cluster, url, folder, reviewers, decisions)
+        print(f"the floor, same run (an fsynced append + one loopback commit, {reviewers} "
+              f"processes at once): p50 {_pct(floor, 50):.1f} ms, p99 {_pct(floor, 99):.1f} "
+              f"ms; reviewkit's p99 is {_pct(whole, 99) / _pct(floor, 99):.2f}x the floor's")
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
         bad = lost or duplicated or over_k or failed or len(server) != reviewers * decisions
         return 1 if bad else 0
     finally:
@@ -179,6 +226,10 @@ def run(reviewers: int, decisions: int, k: int) -> int:
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--floor":
+        root, url, start_at, out, count = sys.argv[2:7]
+        floor_worker(root, url, float(start_at), out, int(count))
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         root, url, reviewer, start_at, out, limit = sys.argv[2:8]
         worker(root, url, reviewer, float(start_at), out, int(limit))
