@@ -41,6 +41,9 @@ CREATE TABLE assignments (
 );
 
 CREATE INDEX assignments_record ON assignments (stage, record);
+-- a reviewer's unfinished leases (the first thing every lease looks for): a small index
+CREATE INDEX assignments_held ON assignments (stage, reviewer, leased_at, record)
+    WHERE decided_at IS NULL;
 
 -- The caller may act as p_reviewer: the database owner, a superuser, or the member whose
 -- login this is (a reviewer cannot lease or decide in another's name).
@@ -126,7 +129,7 @@ BEGIN
         SELECT p.stage, p_reviewer, p.record, true, until FROM pool p
          WHERE p.stage = p_stage AND p.calibration
            AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.stage = p.stage
-                           AND x.reviewer = p_reviewer AND x.record = p.record)
+                           AND x.reviewer = p_reviewer AND x.record = p.record OFFSET 0)
          ORDER BY p.rank NULLS LAST, p.record LIMIT 1
         ON CONFLICT DO NOTHING
         RETURNING a.record, a.calibration, a.expires_at;
@@ -150,12 +153,14 @@ BEGIN
     END IF;
 
     -- 4. the first open record in rank order that nobody else holds locked right now
+    -- ("OFFSET 0" keeps each NOT EXISTS a keyed lookup per row, never a join over all of
+    -- this reviewer's assignments)
     LOOP
         SELECT * INTO cand FROM pool p
          WHERE p.stage = p_stage AND p.open AND NOT p.calibration
            AND (p.taken < alloc.k OR p.next_expiry < now())
            AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.stage = p.stage
-                           AND x.reviewer = p_reviewer AND x.record = p.record)
+                           AND x.reviewer = p_reviewer AND x.record = p.record OFFSET 0)
            AND (under IS NULL OR NOT EXISTS (
                 SELECT 1 FROM unnest(under) AS u(reviewer)
                  WHERE NOT EXISTS (SELECT 1 FROM assignments y WHERE y.stage = p.stage
@@ -169,7 +174,7 @@ BEGIN
              WHERE p.stage = p_stage AND p.open AND NOT p.calibration
                AND (p.taken < alloc.k OR p.next_expiry < now())
                AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.stage = p.stage
-                               AND x.reviewer = p_reviewer AND x.record = p.record)
+                               AND x.reviewer = p_reviewer AND x.record = p.record OFFSET 0)
                AND (under IS NULL OR NOT EXISTS (
                     SELECT 1 FROM unnest(under) AS u(reviewer)
                      WHERE NOT EXISTS (SELECT 1 FROM assignments y WHERE y.stage = p.stage
