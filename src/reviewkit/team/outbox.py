@@ -1,0 +1,280 @@
+"""The outbox: a decision made in team mode is on disk in the reviewer's own log first
+(appended and fsynced, as without a server), then sent.
+
+What is waiting is derived, not kept: the log's events whose ids the server has not yet
+acknowledged (acknowledged ids are appended to .reviewkit/outbox/<stage>/<reviewer>.sent).
+So a kill at any moment loses nothing: a line not yet acknowledged is sent again by the next
+sitting, and the server keeps one row per event id (a retry inserts nothing). The .sent
+file is a cache: losing it only means sending everything again, which adds nothing.
+
+Server down: sends fail, events wait, the screener goes on deciding into the local log;
+the next send after ``retry_seconds`` (or an explicit flush) delivers them in order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.project.atomic import ends_torn, fsync_dir
+from reviewkit.screening.log import SAFE_NAME, read_jsonl
+from reviewkit.screening.reviewers import check_name
+
+Connect = Callable[[], Any]  # returns an open psycopg connection in autocommit mode
+
+
+def log_line(event: dict) -> str:
+    """The event as screening/log.py's LogWriter writes it (the server's copy is the
+    folder's line, whichever wrote it)."""
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+# reviewkit_send (sql/0010_allocation.sql): the events, then optionally the next lease
+SEND = "SELECT * FROM reviewkit_send(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+COLUMNS = ("id", "log", "kind", "stage", "record", "reviewer", "line")
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    online: bool | None   # None: nothing tried yet
+    waiting: int          # events saved locally, not yet on the server
+    error: str            # why the last send failed ("" when it did not)
+
+    def __str__(self) -> str:
+        if self.online is False:
+            return (f"team server unavailable ({self.error}): {self.waiting} decision"
+                    f"{'s' if self.waiting != 1 else ''} kept locally, sent when it is back")
+        if self.error:
+            return f"team server refused: {self.error}; {self.waiting} waiting"
+        return f"team: online, {self.waiting} waiting" if self.waiting else "team: online"
+
+
+class Outbox:
+    """One reviewer's log at one stage, mirrored to the server."""
+
+    def __init__(self, root: Path, stage: str, reviewer: str, connect: Connect,
+                 retry_seconds: float = 2.0) -> None:
+        check_name(reviewer)
+        if not SAFE_NAME.match(stage):
+            raise ReviewkitError(f"stage {stage!r} cannot name a folder", field="stage")
+        self.root, self.stage, self.reviewer = Path(root), stage, reviewer
+        self.relpath = f"screening/{stage}/{reviewer}.jsonl"
+        self.path = self.root / self.relpath
+        self.sent_path = self.root / ".reviewkit" / "outbox" / stage / f"{reviewer}.sent"
+        self.connect, self.retry_seconds = connect, retry_seconds
+        self.writer = _Appender(self.path)
+        self.conn: Any = None
+        self.online: bool | None = None
+        self.error = ""
+        self._next_try = 0.0
+        self.leased: tuple | None = None  # (record, calibration, expires_at, refused)
+        self._pool: ThreadPoolExecutor | None = None
+        self.pending: list[dict] = self._unsent()
+
+    # what is waiting --------------------------------------------------------
+    def _unsent(self) -> list[dict]:
+        try:
+            acked = set(self.sent_path.read_text("utf-8").split())
+        except FileNotFoundError:
+            acked = set()
+        events, _ = read_jsonl(self.path)  # a torn or hand-broken line is push's business
+        lines = self.path.read_bytes().split(b"\n") if events else []
+        return [self._row(event, lines[n - 1].decode("utf-8")) for n, event in events
+                if isinstance(event.get("id"), str) and event["id"] not in acked]
+
+    def _row(self, event: dict, line: str) -> dict:
+        return {"id": event["id"], "log": self.relpath, "kind": str(event.get("type", "")),
+                "stage": event.get("stage") if isinstance(event.get("stage"), str) else None,
+                "record": event.get("record") if isinstance(event.get("record"), str) else None,
+                "reviewer": self.reviewer, "line": line}
+
+    @property
+    def status(self) -> OutboxStatus:
+        return OutboxStatus(self.online, len(self.pending), self.error)
+
+    # writing ----------------------------------------------------------------
+    def save(self, events: list[dict]) -> None:
+        """Append ``events`` to the local log (fsynced when this returns) and queue them."""
+        self.writer.write(events)
+        self.writer.sync()
+        self.pending += [self._row(e, log_line(e)) for e in events]
+
+    def record(self, events: list[dict], lease: tuple[str, str] | None = None) -> bool:
+        """Save ``events`` and send them (with ``lease``: and lease the next record, see
+        flush); True when nothing is left waiting. The lines are written first; their fsync
+        runs while the send travels, and this returns when both are done, so a decision is
+        on disk before the screen moves on and a key costs the slower of the two, not the
+        sum. (Only a machine crash in that instant could leave the server a line the
+        folder lost; `team pull` writes it back.)"""
+        self.writer.write(events)
+        self.pending += [self._row(e, log_line(e)) for e in events]
+        syncing = self._syncer().submit(self.writer.sync)
+        try:
+            return self.flush(lease=lease)
+        finally:
+            syncing.result()  # a disk that cannot fsync is an error, not a status
+
+    def _syncer(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="reviewkit-fsync")
+        return self._pool
+
+    def flush(self, force: bool = False, lease: tuple[str, str] | None = None) -> bool:
+        """Send what is waiting, in log order, in one statement (one round trip, one
+        transaction); True when nothing waits. ``lease`` (stage, reviewer): lease the next
+        record in the same statement; the row lands in ``leased``. Offline, tries again only
+        after ``retry_seconds`` unless ``force``."""
+        self.leased = None
+        if not self.pending and lease is None:
+            return True
+        if not force and self.online is False and time.monotonic() < self._next_try:
+            return False
+        import psycopg
+
+        batch = list(self.pending)
+        columns = [[row[c] for row in batch] for c in COLUMNS]
+        try:
+            rows = self._connection().execute(SEND, (*columns, *(lease or (None, None)))
+                                              ).fetchall()
+        except (psycopg.OperationalError, ReviewkitError) as exc:  # down, restarting, gone
+            self.offline(exc)
+            return False
+        except psycopg.DatabaseError as exc:  # refused (rights, schema): kept, said once
+            self.online, self.error = True, _first_line(exc)
+            self._next_try = time.monotonic() + self.retry_seconds
+            return False
+        self.online, self.error = True, ""
+        self.leased = rows[0] if rows else None
+        del self.pending[:len(batch)]
+        if batch:
+            self._acknowledge([row["id"] for row in batch])
+        return not self.pending
+
+    def _acknowledge(self, ids: list[str]) -> None:
+        # not fsynced on purpose: a lost acknowledgement only means one harmless resend
+        self.sent_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.sent_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            os.write(fd, "".join(i + "\n" for i in ids).encode())
+        finally:
+            os.close(fd)
+
+    # the connection ---------------------------------------------------------
+    def _connection(self) -> Any:
+        if self.conn is None or self.conn.closed or self.conn.broken:
+            self.conn = None
+            self.conn = self.connect()
+        return self.conn
+
+    def connection(self) -> Any | None:
+        """The open connection, reconnecting when due; None while the server is away."""
+        if self.online is False and time.monotonic() < self._next_try:
+            return None
+        import psycopg
+
+        try:
+            return self._connection()
+        except (psycopg.OperationalError, ReviewkitError) as exc:
+            self.offline(exc)
+            return None
+
+    def offline(self, exc: Exception) -> None:
+        self.online, self.error = False, _first_line(exc)
+        self._next_try = time.monotonic() + self.retry_seconds
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:  # noqa: BLE001 - a broken socket may fail to close; it is gone
+                pass
+            self.conn = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+        self.writer.close()
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+class _Appender:
+    """LogWriter's appends (one write() of whole lines, a fresh line after a torn one) with
+    the fsync apart, so that it can run while the send travels."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._torn = False
+
+    def write(self, events: list[dict]) -> None:
+        if not events:
+            return
+        if self._fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            created = not self.path.exists()
+            self._torn = ends_torn(self.path)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            if created:
+                fsync_dir(self.path.parent)
+        data = "".join(log_line(e) + "\n" for e in events).encode("utf-8")
+        if self._torn:
+            data = b"\n" + data  # a crash mid-line before us: start on a fresh line
+            self._torn = False
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view):]
+
+    def sync(self) -> None:
+        if self._fd is not None:
+            os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def connector(url: str, timeout: int = 3) -> Connect:
+    """A Connect for ``url`` (password from the environment or ~/.pgpass, as psycopg does)."""
+
+    def connect() -> Any:
+        import psycopg
+
+        return psycopg.connect(url, autocommit=True, connect_timeout=timeout)
+
+    return connect
+
+
+def project_connector(project: Any) -> Connect:
+    """A Connect for the project's team server ([team] database or REVIEWKIT_DATABASE_URL),
+    its schema checked: a wrong URL, a refused password or a schema of another version
+    is a ReviewkitError, which the outbox reports as its status and retries later."""
+
+    def connect() -> Any:
+        from reviewkit.team.config import database_url
+        from reviewkit.team.connect import connect as open_connection
+        from reviewkit.team.migrate import require_current
+
+        url, where = database_url(project)
+        con = open_connection(url, where, autocommit=True)
+        try:
+            require_current(con)
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    return connect
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
