@@ -202,3 +202,4 @@ def agreement(ctx: typer.Context, stage: str = typer.Option(None, "--stage",
         problems = named_for_server(screening.problems(), screening.project.root)
     warn_all(problems)
     _pairs(rows, fmt, "Agreement (server)")
+from reviewkit.cli import team_allocate  # noqa: E402,F401
