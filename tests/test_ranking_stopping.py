@@ -12,9 +12,9 @@ from reviewkit.ranking.stopping import (
     DEFAULT_BIAS,
     StoppingMonitor,
     consecutive_irrelevant,
-    fisher_cdf,
     first_heuristic_stop,
     first_stop,
+    fisher_cdf,
     methods_text,
     outcome,
     p_value,
@@ -189,8 +189,8 @@ def test_a_larger_bias_never_raises_p():
 @pytest.mark.parametrize("bias", [1.0, DEFAULT_BIAS])
 def test_first_stop_is_the_first_record_where_the_test_is_met(bias):
     rng = np.random.default_rng(11)
-    for _ in range(25):
-        n_total = int(rng.integers(60, 250))
+    for _ in range(8):
+        n_total = int(rng.integers(60, 200))
         labels = (rng.random(n_total) < 0.5 * np.linspace(1, 0, n_total) ** 2).astype(int)
         labels[int(rng.integers(0, 5))] = 1
         naive = next((n for n in range(1, n_total + 1)
@@ -201,8 +201,8 @@ def test_first_stop_is_the_first_record_where_the_test_is_met(bias):
 def test_monitor_updates_equal_the_status_from_scratch():
     """Random sequences fed in random chunks: every update == stopping_status(prefix)."""
     rng = np.random.default_rng(5)
-    for trial in range(8):
-        n_total = int(rng.integers(250, 600))
+    for trial in range(4):
+        n_total = int(rng.integers(200, 400))
         labels = (rng.random(n_total) < 0.3 * np.linspace(1, 0, n_total)).astype(int)
         bias = (1.0, DEFAULT_BIAS)[trial % 2]
         mon, n = StoppingMonitor(n_total, 0.95, 0.95, heuristic_n=30, bias=bias), 0

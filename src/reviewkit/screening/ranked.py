@@ -100,17 +100,17 @@ def stopping_report(screening: Screening, stage: str | None = None,
     target = conf.target if target is None else target
     confidence = conf.confidence if confidence is None else confidence
     stages = [screening.conf.check_stage(stage)] if stage else screening.conf.stages
+    if reviewer is not None:
+        known = {r for st in stages for r in screening.reviewers(st)}
+        if reviewer not in known:
+            raise ReviewkitError(f"no reviewer {reviewer!r}; known: "
+                                 f"{', '.join(sorted(known)) or 'none'}", field="reviewer")
     rows = []
     for st in stages:
-        names = sorted(screening.state(st).logs)
-        if reviewer is not None:
-            if reviewer not in screening.reviewers(st):
-                raise ReviewkitError(f"no reviewer {reviewer!r} at {st}; known: "
-                                     f"{', '.join(screening.reviewers(st)) or 'none'}",
-                                     field="reviewer")
-            names = [reviewer]
+        names = [reviewer] if reviewer is not None else sorted(screening.state(st).logs)
+        # every stage asked for by name; otherwise only where the reviewer screened
         rows += [stopping(screening, st, name, target, confidence, conf.bias) for name in names
-                 if reviewer is not None or screening.state(st).log(name).active]
+                 if stage or screening.state(st).log(name).active]
     return rows
 
 
