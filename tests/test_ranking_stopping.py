@@ -11,6 +11,7 @@ from reviewkit.ranking import load_labelled, simulate
 from reviewkit.ranking.stopping import (
     DEFAULT_BIAS,
     StoppingMonitor,
+    _first_shown,
     consecutive_irrelevant,
     first_heuristic_stop,
     first_stop,
@@ -226,3 +227,14 @@ def test_status_says_what_is_left_and_its_verdict():
     assert done.criterion_met and done.verdict.startswith("stop: recall >= 95% shown")
     assert "maybe" in methods_text() and "odds" in methods_text(bias=2.0)
     assert "odds" not in methods_text(bias=1.0)
+
+
+def test_bound_search_from_any_hint_is_the_highest_target_shown():
+    rng = np.random.default_rng(2)
+    for _ in range(4):
+        labels = (rng.random(300) < 0.4 * np.linspace(1, 0, 300) ** 2).astype(int)
+        ones = np.flatnonzero(labels)
+        scan = next((i for i in range(199)
+                     if p_value(labels, 420, round(1 - 0.005 * (i + 1), 9)) < 0.05), None)
+        for hint in (None, 0, 50, 120, 198):
+            assert _first_shown(ones, 300, 420, 0.95, 1.0, hint=hint) == scan

@@ -170,32 +170,57 @@ def p_value(labels: Sequence[int], n_total: int, target: float = 0.95,
     return _p_from_ones(np.flatnonzero(lab), len(lab), n_total, target, bias)
 
 
-def _lower_bound(ones: np.ndarray, n: int, n_total: int, confidence: float, bias: float,
-                 step: float = 0.005) -> float:
-    grid = np.arange(step, 1.0, step)[::-1]     # 0.995, 0.990, ... high to low
+GRID_STEP = 0.005
+
+
+def _first_shown(ones: np.ndarray, n: int, n_total: int, confidence: float, bias: float,
+                 step: float = GRID_STEP, hint: int | None = None) -> int | None:
+    """Index into the grid of targets (0.995, 0.990, ... high to low) of the highest
+    target the test shows, or None. Being shown is monotone along the grid (p falls as
+    τ falls), so this gallops out from ``hint`` (the last answer) and bisects."""
+    size = int(round(1 / step)) - 1
     alpha = 1 - confidence
 
     def shown(i: int) -> bool:
-        return _p_from_ones(ones, n, n_total, float(grid[i]), bias, exact=False) < alpha
+        tau = round(1 - step * (i + 1), 9)
+        return _p_from_ones(ones, n, n_total, tau, bias, exact=False) < alpha
 
-    if not shown(len(grid) - 1):
-        return 0.0
-    lo, hi = 0, len(grid) - 1                    # grid[hi] is shown; find the first shown
-    while lo < hi:                               # p falls as τ falls: bisection
+    if hint is None or not 0 <= hint < size:
+        hint = size // 2
+    if shown(hint):                               # the answer is hint or above it
+        hi, gap = hint, 1                         # shown(hi)
+        while hi - gap >= 0 and shown(hi - gap):
+            hi, gap = hi - gap, gap * 2
+        lo = max(hi - gap + 1, 0)                 # not shown below lo (or lo = 0)
+    else:
+        lo, gap = hint + 1, 1                     # not shown before lo
+        while lo + gap - 1 < size and not shown(lo + gap - 1):
+            lo, gap = lo + gap, gap * 2
+        if lo >= size:
+            return None
+        hi = min(lo + gap - 1, size - 1)
+        if not shown(hi):
+            return None
+    while lo < hi:
         mid = (lo + hi) // 2
         if shown(mid):
             hi = mid
         else:
             lo = mid + 1
-    return round(float(grid[lo]), 6)
+    return lo
+
+
+def _bound(index: int | None, step: float = GRID_STEP) -> float:
+    return 0.0 if index is None else round(1 - step * (index + 1), 6)
 
 
 def recall_lower_bound(labels: Sequence[int], n_total: int, confidence: float = 0.95,
-                       step: float = 0.005, bias: float = 1.0) -> float:
+                       step: float = GRID_STEP, bias: float = 1.0) -> float:
     """Largest recall τ (on a grid of ``step``) that the test shows at ``confidence``.
     0.0 = nothing shown."""
     lab = _labels(labels)
-    return _lower_bound(np.flatnonzero(lab), len(lab), n_total, confidence, bias, step)
+    return _bound(_first_shown(np.flatnonzero(lab), len(lab), n_total, confidence, bias,
+                               step), step)
 
 
 def consecutive_irrelevant(labels: Sequence[int]) -> int:
@@ -273,6 +298,7 @@ class StoppingMonitor:
         self._ones: list[int] = []
         self._recent: list[int] = []          # the last RECENT_WINDOW labels, a ring
         self._recent_rel = 0
+        self._hint: int | None = None        # the last bound's grid index: it moves little
         self.n = 0
         return self.update(labels)
 
@@ -295,10 +321,14 @@ class StoppingMonitor:
         p = _p_from_ones(ones, n, self.n_total, self.target, self.bias)
         run = n - (self._ones[-1] + 1 if r else 0)
         est = _estimate(r, n, self._recent_rel, max(len(self._recent), 1), self.n_total)
+        found = _first_shown(ones, n, self.n_total, self.confidence, self.bias,
+                             hint=self._hint)
+        # nothing shown yet: start next time from the lowest target (one test if still so)
+        self._hint = found if found is not None else int(round(1 / GRID_STEP)) - 2
         return StoppingStatus(
             screened=n, total=self.n_total, relevant_found=r, target=self.target,
             confidence=self.confidence, p_value=p, criterion_met=p < 1 - self.confidence,
-            recall_lower_bound=_lower_bound(ones, n, self.n_total, self.confidence, self.bias),
+            recall_lower_bound=_bound(found),
             estimated_recall=est, consecutive_irrelevant=run, heuristic_n=self.heuristic_n,
             heuristic_met=run >= self.heuristic_n, bias=self.bias,
             unscreened=self.n_total - n,
