@@ -7,7 +7,7 @@ a "maybe" not yet settled counts as 1 — reviewkit.screening.ranked builds them
                     bias=DEFAULT_BIAS) -> StoppingStatus     # pure, from scratch
     mon = StoppingMonitor(n_total, target, confidence, heuristic_n, bias)
     mon.update(new_labels) -> StoppingStatus                  # append decisions, cheap
-    mon.reset(labels) -> StoppingStatus                       # after an undo / a re-decision
+    mon.reset(labels) -> StoppingStatus       # after an undo, a re-decision or a settled maybe
     p_value(labels, n_total, target, bias)  first_stop(...)  methods_text(...)
 
 ``StoppingMonitor.update`` gives exactly what ``stopping_status`` gives on the whole
@@ -294,7 +294,8 @@ class StoppingMonitor:
         self.reset([])
 
     def reset(self, labels: Iterable[int]) -> StoppingStatus:
-        """Start again from a whole sequence (an undo changes the past)."""
+        """Start again from a whole sequence: an undo, a re-decision or a "maybe" being
+        settled changes a past label (reviewkit.screening.ranked.stopping_labels)."""
         self._ones: list[int] = []
         self._recent: list[int] = []          # the last RECENT_WINDOW labels, a ring
         self._recent_rel = 0

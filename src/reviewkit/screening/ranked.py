@@ -62,7 +62,7 @@ def recall_estimate(session) -> float | None:
     """Estimated recall from this reviewer's own decisions, in the order made."""
     from reviewkit.ranking import stopping_status
 
-    labels = stopping_labels(session.state, session.log)
+    labels = stopping_labels(session.state, session.log, session.eligible)
     if not labels:
         return None
     return stopping_status(labels, session.total).estimated_recall
