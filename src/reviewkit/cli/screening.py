@@ -230,4 +230,4 @@ def _pairs(rows: list[dict], fmt: str, title: str) -> None:
     if fmt == "table":
         for row in rows:
             typer.echo(f"\n{row['stage']}\n{confusion_text(row)}")
-from reviewkit.cli import screening_list  # noqa: E402,F401
+from reviewkit.cli import screening_list, screening_stop  # noqa: E402,F401

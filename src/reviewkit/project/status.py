@@ -40,9 +40,20 @@ def project_status(project: Project, store: Store) -> dict:
         "unlogged_files": [r.path for r in files if r.search_id is None],
         "sources": [{"source": r.source, "file": r.path, "format": r.format,
                      "dialect": r.dialect, "records": r.entries} for r in files],
-        "screening": screening_status(project, store, screening),
+        "screening": _with_stopping(screening_status(project, store, screening), screening),
         "warnings": _warnings(checks) + _trust(project, store, screening),
     }
+
+
+def _with_stopping(rows: list[dict], screening: Screening) -> list[dict]:
+    """Each reviewer's stopping verdict on their screening row (reviewkit screen stop
+    has the numbers); blank for anyone who has not screened at that stage."""
+    from reviewkit.screening.ranked import stopping_report
+
+    verdicts = {(r["stage"], r["reviewer"]): r["verdict"]
+                for r in stopping_report(screening) if r["screened"]}
+    return [{**row, "stopping": verdicts.get((row["stage"], row["reviewer"]), "")}
+            for row in rows]
 
 
 def _dedup(store: Store) -> dict:

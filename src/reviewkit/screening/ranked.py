@@ -3,14 +3,16 @@
 The model learns from settled outcomes only (both reviewers agreed, or a
 conflict was resolved), so the order never leaks one blind reviewer's
 decisions to the other. The stopping rule reads each reviewer's own
-decisions in the order they were made.
+decisions in the order they were made; a "maybe" counts as relevant until settled.
 """
 
 from __future__ import annotations
 
+from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.screening.data import Screening
 from reviewkit.screening.order import register_order
+from reviewkit.screening.state import ReviewerLog, StageState
 from reviewkit.store.base import Store
 
 
@@ -29,27 +31,87 @@ def ranked_order(project: Project, store: Store, stage: str, units: list[str]) -
     return [u for u in ranked if u not in labels] + [u for u in units if u in labels]
 
 
+def stopping_labels(state: StageState, log: ReviewerLog, eligible: set[str] | None = None
+                    ) -> list[int]:
+    """One reviewer's 0/1 labels in the order they first decided each record.
+
+    A record counts with the reviewer's current decision; a "maybe" counts as relevant
+    until the record is settled (its outcome is include or exclude), then as that.
+    """
+    seen: set[str] = set()
+    labels = []
+    for event in log.stack:
+        if event["id"] in log.undone:
+            continue
+        unit = log.unit_of(event.get("record", ""))
+        current = log.current(unit)
+        if unit in seen or current is None or (eligible is not None and unit not in eligible):
+            continue
+        seen.add(unit)
+        decision = current["decision"]
+        if decision == "maybe":
+            settled = state.outcome(unit)
+            labels.append(int(settled == "include") if settled in ("include", "exclude")
+                          else 1)
+        else:
+            labels.append(int(decision == "include"))
+    return labels
+
+
 def recall_estimate(session) -> float | None:
     """Estimated recall from this reviewer's own decisions, in the order made."""
     from reviewkit.ranking import stopping_status
 
-    labels = [int(e["decision"] == "include") for e in session.log.stack
-              if e["id"] not in session.log.undone and e.get("stage", session.stage)
-              == session.stage]
+    labels = stopping_labels(session.state, session.log, session.eligible)
     if not labels:
         return None
     return stopping_status(labels, session.total).estimated_recall
 
 
 def stopping(screening: Screening, stage: str, reviewer: str, target: float = 0.95,
-             confidence: float = 0.95) -> dict:
-    """The stopping test for one reviewer at one stage, as plain data for status/report."""
-    from reviewkit.ranking import stopping_status
+             confidence: float = 0.95, bias: float | None = None) -> dict:
+    """The stopping test for one reviewer at one stage, as plain data for status/report.
 
-    log = screening.state(stage).log(reviewer)
-    labels = [int(e["decision"] == "include") for e in log.stack if e["id"] not in log.undone]
-    st = stopping_status(labels, len(screening.eligible(stage)), target, confidence)
-    return {"stage": stage, "reviewer": reviewer, **st.to_dict()}
+    ``bias`` None: the default rule's odds ratio (ranking.stopping.DEFAULT_BIAS) when the
+    project screens in ranked order, else 1 (the test as published: in random or file
+    order the records screened last are not richer than the rest, so no bias holds)."""
+    from reviewkit.ranking.stopping import DEFAULT_BIAS, stopping_status
+
+    if bias is None:
+        bias = DEFAULT_BIAS if screening.conf.order == "ranked" else 1.0
+    state = screening.state(stage)
+    eligible = set(screening.eligible(stage))
+    labels = stopping_labels(state, state.log(reviewer), eligible)
+    total = len(eligible)
+    st = stopping_status(labels, total, target, confidence, bias=bias)
+    return {"stage": stage, "reviewer": reviewer, **st.to_dict(), "verdict": st.verdict}
+
+
+def stopping_report(screening: Screening, stage: str | None = None,
+                    reviewer: str | None = None, target: float | None = None,
+                    confidence: float | None = None) -> list[dict]:
+    """``stopping`` for every reviewer (or one) at every stage (or one) they screened.
+
+    Target, confidence and bias not given come from the project's ``[stopping]``
+    section, else 0.95, 0.95 and the default for the project's order."""
+    from reviewkit.reporting.report.settings import StoppingSettings, stopping_settings
+
+    conf = stopping_settings(screening.project) or StoppingSettings()
+    target = conf.target if target is None else target
+    confidence = conf.confidence if confidence is None else confidence
+    stages = [screening.conf.check_stage(stage)] if stage else screening.conf.stages
+    if reviewer is not None:
+        known = {r for st in stages for r in screening.reviewers(st)}
+        if reviewer not in known:
+            raise ReviewkitError(f"no reviewer {reviewer!r}; known: "
+                                 f"{', '.join(sorted(known)) or 'none'}", field="reviewer")
+    rows = []
+    for st in stages:
+        names = [reviewer] if reviewer is not None else sorted(screening.state(st).logs)
+        # every stage asked for by name; otherwise only where the reviewer screened
+        rows += [stopping(screening, st, name, target, confidence, conf.bias) for name in names
+                 if stage or screening.state(st).log(name).active]
+    return rows
 
 
 ranked_order.recall_estimate = recall_estimate  # the screener shows it in its top line

@@ -52,7 +52,8 @@ def stopped(screening: Screening, stage: str, stop: dict | None) -> bool:
     target, confidence = float(stop.get("target", 0.95)), float(stop.get("confidence", 0.95))
     reviewers = screening.project.config.reviewers or sorted(screening.state(stage).logs)
     return bool(reviewers) and all(
-        stopping(screening, stage, r, target, confidence)["criterion_met"] for r in reviewers)
+        stopping(screening, stage, r, target, confidence, stop.get("bias"))["criterion_met"]
+        for r in reviewers)
 
 
 def add_screening(counts: PrismaCounts, screening: Screening,

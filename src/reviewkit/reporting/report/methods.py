@@ -43,7 +43,8 @@ def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any
             "exclude": [k for k, v in conf.outcomes.items() if v == "exclude"],
             "reason_required": conf.reason_required,
         },
-        "stopping": methods_text(stop.target, stop.confidence, stop.heuristic_n)
+        "stopping": methods_text(stop.target, stop.confidence, stop.heuristic_n,
+                                 **({"bias": stop.bias} if stop.bias else {}))
         if stop else "",
         "counts_file": counts_file,
     }

@@ -79,7 +79,7 @@ def stopping_table(screening: Screening, stop: StoppingSettings) -> Table:
     stage = screening.conf.stages[0]
     rows = []
     for reviewer in screening.reviewers(stage):
-        st = stopping(screening, stage, reviewer, stop.target, stop.confidence)
+        st = stopping(screening, stage, reviewer, stop.target, stop.confidence, stop.bias)
         if not st["screened"]:
             continue
         recall, p = st["estimated_recall"], st["p_value"]
@@ -93,8 +93,12 @@ def stopping_table(screening: Screening, stop: StoppingSettings) -> Table:
         ("criterion_met", "Criterion met"), ("estimated_recall", "Estimated recall (%)"),
         ("consecutive_irrelevant", "Consecutive irrelevant")], rows,
         [f"Hypergeometric test (Callaghan & Müller-Hansen 2020) of the hypothesis that recall "
-         f"is below {stop.target:.0%}, met when p < {1 - stop.confidence:.2g}. The count of "
-         "consecutive irrelevant records is a heuristic with no recall guarantee."])
+         f"is below {stop.target:.0%}, met when p < {1 - stop.confidence:.2g}"
+         + (f", assuming odds of relevance at least {stop.bias:g} times higher among the "
+            "records screened last than among those left" if stop.bias and stop.bias != 1
+            else "")
+         + "; a \"maybe\" counts as relevant until settled. The count of consecutive "
+         "irrelevant records is a heuristic with no recall guarantee."])
 
 
 def _pair_row(row: dict) -> dict:

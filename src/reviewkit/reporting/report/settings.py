@@ -12,6 +12,7 @@ the project's configuration).
     target = 0.95
     confidence = 0.95
     heuristic_n = 50
+    bias = 2.0                       # optional: see docs/stopping.md
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class StoppingSettings(BaseModel):
     target: float = Field(0.95, gt=0, lt=1)
     confidence: float = Field(0.95, gt=0, lt=1)
     heuristic_n: int | None = Field(None, ge=1)
+    # odds ratio the test assumes (reviewkit.ranking.stopping); None = the default rule
+    bias: float | None = Field(None, ge=1)
 
 
 def _section(project: Project, name: str, model: type[BaseModel]) -> BaseModel | None:
