@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -202,10 +203,16 @@ class LiveQueue:
         self.settled = dict(settled)
         ping = (lambda _r: on_ready()) if on_ready else None
         self.refitting = LatestOnly(self._rank, "reviewkit-ranker", ping)
-        self.stopping = LatestOnly(lambda a: stopping_now(stopping_labels(*a[:3]), a[3]),
-                                   "reviewkit-stopping", ping)
+        self.stopping = LatestOnly(self._stop, "reviewkit-stopping", ping)
         self._taken: LiveOrder | None = None
-        self.refits: list[float] = []  # seconds each finished refit took
+        self.refits: list[float] = []  # seconds each refit taken by the queue took
+        self.tests: list[float] = []   # seconds each stopping test took
+
+    def _stop(self, args: tuple) -> Any:
+        t = time.perf_counter()
+        status = stopping_now(stopping_labels(*args[:3]), args[3])
+        self.tests.append(time.perf_counter() - t)
+        return status
 
     def _rank(self, own: dict[str, int]) -> LiveOrder:
         ranked = self.ranker.order(queue_labels(self.settled, own))

@@ -150,12 +150,12 @@ class TextScreen(ModalScreen[None]):
 def stopping_help(status: Any, version: str, n_decisions: int) -> list[str]:
     """What the top line's "stop?" means, with the figures behind it."""
     lines = ["Stopping (top line, \"stop?\")",
-             "  The hypergeometric test (Callaghan & Müller-Hansen 2020) on your own",
-             "  decisions in the order you made them; a maybe counts as relevant.",
-             "  \"yes\": it rejects, at 95% confidence, that recall is below 95% -",
-             "  screening may stop. \"recall ~\": point estimate, found / (found +",
-             "  recent relevant rate x unscreened). It runs in the background after each",
-             "  decision, never on a key."]
+             "  The hypergeometric test (Callaghan & Müller-Hansen 2020) on your",
+             "  own decisions in the order you made them; a maybe counts as",
+             "  relevant. \"yes\": it rejects, at 95% confidence, that recall is",
+             "  below 95%: screening may stop. \"recall ~\": point estimate, found",
+             "  / (found + recent relevant rate x unscreened). It runs in the",
+             "  background after each decision, never on a key."]
     if status is not None:
         lines.append(f"  Last test: {status.screened} decisions, {status.relevant_found} "
                      f"relevant, p = {status.p_value:.3g}, recall >= "
