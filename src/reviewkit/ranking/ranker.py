@@ -50,6 +50,8 @@ class Ranker:
         self.ids_ = list(ids) if ids is not None else [
             _record_id(r, i) for i, r in enumerate(records)]
         self.index_ = {rid: i for i, rid in enumerate(self.ids_)}
+        self.ids_array_ = np.empty(len(self.ids_), dtype=object)
+        self.ids_array_[:] = self.ids_
         if features is None:
             features = TextFeatures(**feature_params(self.model_name_)).fit_transform(records)
         self.features_ = features.astype(np.float64, copy=False)  # shared, never written
@@ -75,18 +77,23 @@ class Ranker:
             scores = clf.decision_function(self.features_)
             version = f"{self.model_name_}/reviewkit-{__version__}/seed-{self.random_state}"
         ranked = picker.order(scores, np.flatnonzero(pool))
-        return RankedOrder([self.ids_[i] for i in ranked],
-                           f"{version}/h-{_labels_hash(known, self.ids_)}/n-{len(known)}",
+        # numpy, not a Python loop: a refit on a worker thread must hold the
+        # interpreter lock as little as it can while the screener answers keys
+        return RankedOrder(self.ids_array_[ranked].tolist(),
+                           f"{version}/h-{self._labels_hash(idx, y)}/n-{len(known)}",
                            len(known), time.perf_counter() - t)
 
-
-def _labels_hash(known: list[tuple[int, int]], ids: list[Hashable]) -> str:
-    """8 hex digits naming the training set (which ids, which labels), so a logged
-    version says exactly what the model had learnt from."""
-    h = hashlib.blake2b(digest_size=4)
-    for rid, v in sorted((str(ids[i]), v) for i, v in known):
-        h.update(f"{rid}\t{v}\n".encode())
-    return h.hexdigest()
+    def _labels_hash(self, idx: np.ndarray, y: np.ndarray) -> str:
+        """8 hex digits naming the training set (which records of this pile, which
+        labels), so a logged version says exactly what the model had learnt from."""
+        if getattr(self, "pile_hash_", None) is None:
+            self.pile_hash_ = hashlib.blake2b("\0".join(map(str, self.ids_)).encode(),
+                                              digest_size=8).digest()
+        order = np.argsort(idx, kind="stable")
+        h = hashlib.blake2b(self.pile_hash_, digest_size=4)
+        h.update(idx[order].astype(np.int64).tobytes())
+        h.update(y[order].astype(np.int8).tobytes())
+        return h.hexdigest()
 
 
 def rank(records: Sequence[Any], labels: Mapping[Hashable, int], random_state: int | None = 0,
