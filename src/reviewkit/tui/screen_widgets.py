@@ -149,11 +149,12 @@ class TextScreen(ModalScreen[None]):
 
 def stopping_help(status: Any, version: str, n_decisions: int) -> list[str]:
     """What the top line's "stop?" means, with the figures behind it."""
+    target, conf = (status.target, status.confidence) if status is not None else (0.95, 0.95)
     lines = ["Stopping (top line, \"stop?\")",
              "  The hypergeometric test (Callaghan & Müller-Hansen 2020) on your",
              "  own decisions in the order you made them; a maybe counts as",
-             "  relevant. \"yes\": it rejects, at 95% confidence, that recall is",
-             "  below 95%: screening may stop. \"recall ~\": point estimate, found",
+             f"  relevant. \"yes\": it rejects, at {conf:.0%} confidence, that recall is",
+             f"  below {target:.0%}: screening may stop. \"recall ~\": point estimate, found",
              "  / (found + recent relevant rate x unscreened). It runs in the",
              "  background after each decision, never on a key."]
     if status is not None:
