@@ -11,13 +11,15 @@ as ana: after each key the background refit and the stopping test start on their
 threads; the next key comes after a short, random pause (--pause seconds at most), so
 most keys land while a refit or a test is running. A key's latency is the time from
 the key press until the first frame painted that shows the next record (a hook on the
-compositor's refresh; a top-line update from the background does not count).
+compositor's refresh; a top-line update from the background does not count). Keys go
+through the headless driver as the pilot sends them, without the pilot's wait for the
+process to go idle (which would wait out every refit, so no key would land during one).
 
 Why the pilot and not tmux: tmux's capture-pane, polled from another process, sees a
 frame only 5-15 ms after it is written (each poll spawns a tmux client) and adds the
 terminal's own parsing; the pilot times the app's own frames to the microsecond, with
-the refits running in the same process, competing for the same interpreter (the GIL)
-as they do for a reviewer. tests/test_screener_live_tmux.py drives the real command in
+the refits and stopping tests running in the screener's own worker process, as they
+do for a reviewer. tests/test_screener_live_tmux.py drives the real command in
 tmux at 80x24 for what a person sees.
 
 Prints the median, p99 and worst key latency (wall, and the UI thread's own CPU), how
@@ -120,6 +122,7 @@ def _truth(units: list[str], rows: list[dict]) -> dict[str, bool]:
 
 
 def drive(root: Path, truth: dict[str, bool], keys: int, pause: float, seed: int) -> dict:
+    from textual import events
     from textual.screen import Screen
 
     from reviewkit.project import find_project
@@ -140,25 +143,33 @@ def drive(root: Path, truth: dict[str, bool], keys: int, pause: float, seed: int
         frames.append((time.perf_counter(), time.thread_time(), app.shown))
         return result
 
-    wall, cpu, busy = [], [], 0
+    wall, cpu, busy, elapsed = [], [], 0, []
     rng = random.Random(seed)
+
+    def press(key: str) -> None:
+        # as the pilot sends a key (through the driver, like a terminal's), without its
+        # wait for the process to go idle: that would wait out every refit
+        event = events.Key(key, key)
+        event.set_sender(app)
+        app._driver.send_message(event)
 
     async def run() -> None:
         nonlocal busy
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             end = time.monotonic() + 600
-            while session.live.refitting.latest is None:
+            while session.live.ranking_busy() or session.live.stopping_busy():
                 await asyncio.sleep(0.1)  # the first live ranking of the sitting
-                if time.monotonic() > end:
-                    raise SystemExit("no ranking within 10 minutes")
+                if time.monotonic() > end or session.live.error:
+                    raise SystemExit(f"no ranking within 10 minutes {session.live.error}")
+            began = time.perf_counter()
             for _ in range(keys):
                 before = app.shown
                 key = "i" if truth.get(before) else "x"
-                busy += session.live.refitting.busy() or session.live.stopping.busy()
+                busy += session.live.ranking_busy() or session.live.stopping_busy()
                 frames.clear()
                 start, start_cpu = time.perf_counter(), time.thread_time()
-                await pilot.press(key)
+                press(key)
                 deadline = time.monotonic() + 5
                 while not any(f[2] != before for f in frames) and time.monotonic() < deadline:
                     await asyncio.sleep(0.001)
@@ -166,6 +177,7 @@ def drive(root: Path, truth: dict[str, bool], keys: int, pause: float, seed: int
                 wall.append(1000 * (frame[0] - start))
                 cpu.append(1000 * (frame[1] - start_cpu))
                 await asyncio.sleep(rng.uniform(0.02, pause))  # the reviewer reads on
+            elapsed.append(time.perf_counter() - began)
 
     Screen._compositor_refresh = painted
     try:
@@ -173,10 +185,11 @@ def drive(root: Path, truth: dict[str, bool], keys: int, pause: float, seed: int
     finally:
         Screen._compositor_refresh = original
     refits, tests = list(session.live.refits), list(session.live.tests)
-    n_labels = session.live.refitting.latest.n_labelled
+    n_labels = session.live.latest.n_labelled if session.live.latest else "?"
     session.close()
     return {"wall": wall, "cpu": cpu, "busy": busy, "refits": refits, "tests": tests,
-            "opened": opened, "labels": n_labels, "total": session.total}
+            "opened": opened, "labels": n_labels, "total": session.total,
+            "elapsed": elapsed[0]}
 
 
 def _p(values: list[float], q: float) -> float:
@@ -204,12 +217,13 @@ def main() -> None:
     print(f"screener, ranked order: {r['total']} records, {args.decisions} decisions in the "
           f"logs, ana's queue learns from {r['labels']} labels")
     print(f"session opened in {r['opened']:.1f} s (features from .reviewkit, first fit)")
-    print(f"{len(wall)} keys, {r['busy']} of them pressed while a refit or stopping test ran")
+    print(f"{len(wall)} keys in {r['elapsed']:.0f} s, {r['busy']} of them pressed while a "
+          "refit or stopping test ran")
     print(f"key -> next record painted: median {med:.1f} ms, p99 {p99:.1f} ms, "
           f"worst {max(wall):.1f} ms (wall); UI thread CPU median {statistics.median(cpu):.1f}"
           f" ms, p99 {_p(cpu, 0.99):.1f} ms")
     if r["refits"]:
-        print(f"refits taken: {len(r['refits'])}, median {statistics.median(r['refits']):.2f} s"
+        print(f"refits: {len(r['refits'])}, median {statistics.median(r['refits']):.2f} s"
               f", worst {max(r['refits']):.2f} s")
     if r["tests"]:
         print(f"stopping tests: {len(r['tests'])}, median {statistics.median(r['tests']):.2f} s"

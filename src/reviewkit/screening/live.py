@@ -21,8 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
-import time
+import threading
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -63,10 +64,11 @@ def queue_labels(settled: Mapping[str, int], own: Mapping[str, int]) -> dict[str
     return {**own, **settled}
 
 
-def stopping_labels(stack: list[dict], undone: set[str], stage: str) -> list[int]:
-    """The reviewer's own decisions in the order made, 1 = relevant (maybe too)."""
-    return [label_of(e["decision"]) for e in stack
-            if e["id"] not in undone and e.get("stage", stage) == stage]
+def decisions_made(log: ReviewerLog, stage: str) -> dict[str, int]:
+    """The reviewer's decisions not undone, in the order made: event id -> 1 relevant
+    (a maybe too), 0 irrelevant. The stopping test reads the labels in this order."""
+    return {e["id"]: label_of(e["decision"]) for e in log.stack
+            if e["id"] not in log.undone and e.get("stage", stage) == stage}
 
 
 def stopping_now(labels: list[int], total: int) -> Any:
@@ -133,23 +135,33 @@ def _save(folder: Path, key: str, features: Any) -> None:
 
 def features(project: Project, records: list[dict], model: str | None = None) -> Any:
     """TF-IDF features of ``records`` (in order), from memory, from .reviewkit, or computed."""
+
+    return features_and_file(project, records, model)[0]
+
+
+def features_and_file(project: Project, records: list[dict], model: str | None = None
+                      ) -> tuple[Any, Path]:
+    """The features and the .reviewkit file that holds them (the live worker reads it)."""
     from reviewkit.ranking.features import TextFeatures
     from reviewkit.ranking.models import feature_params
 
     key = _key(records, model)
-    if key in _FEATURES:
-        return _FEATURES[key]
     folder = project.cache_dir / "ranking"
-    X = _load(folder / f"features-{key}.npz") if (folder / f"features-{key}.npz").is_file() \
-        else None
-    if X is None or X.shape[0] != len(records):
+    path = folder / f"features-{key}.npz"
+    X = _FEATURES.get(key)
+    if X is None and path.is_file():
+        X = _load(path)
+        if X is not None and X.shape[0] != len(records):
+            X = None
+    if X is None:
         import numpy as np
 
         X = TextFeatures(**feature_params(model)).fit_transform(records).astype(np.float64)
+    if not path.is_file():
         _save(folder, key, X)
     _FEATURES.clear()  # one pile per process is plenty: features are large
     _FEATURES[key] = X
-    return X
+    return X, path
 
 
 def prepared_ranker(project: Project, store: Store, units: list[str]) -> Any:
@@ -157,8 +169,10 @@ def prepared_ranker(project: Project, store: Store, units: list[str]) -> Any:
     from reviewkit.ranking.ranker import Ranker
 
     records = _texts(store, units)
-    ranker = Ranker(random_state=project.config.settings.seed)
-    return ranker.prepare(records, units, features=features(project, records))
+    X, path = features_and_file(project, records)
+    ranker = Ranker(random_state=project.config.settings.seed).prepare(records, units, features=X)
+    ranker.features_file_ = path
+    return ranker
 
 
 def hand_over(project: Project, stage: str, units: list[str], ranker: Any, version: str,
@@ -188,60 +202,143 @@ class LiveOrder:
 
 
 class LiveQueue:
-    """One reviewer's ranking, refitted in the background after every decision.
+    """One reviewer's ranking, refitted after every decision by a worker process
+    (live_worker.py), and the stopping test beside it.
 
-    ``submit(own)`` returns at once. ``newest()`` gives the newest finished
-    ranking not yet taken (or None): the session rebuilds its queue from it.
-    The stopping test runs on a second worker the same way.
+    The screener tells it each change (``decided``, ``undone``: a few bytes down a
+    pipe, never a wait); a reader thread keeps the newest results, which
+    ``newest()`` and ``stopping_status()`` hand out.
     """
 
-    def __init__(self, ranker: Any, settled: Mapping[str, int],
+    def __init__(self, ranker: Any, settled: Mapping[str, int], own: Mapping[str, int],
+                 made: Mapping[str, int], total: int,
                  on_ready: Callable[[], None] | None = None) -> None:
-        from reviewkit.ranking.ranker import LatestOnly
+        import multiprocessing
 
-        self.ranker = ranker
-        self.settled = dict(settled)
-        ping = (lambda _r: on_ready()) if on_ready else None
-        self.refitting = LatestOnly(self._rank, "reviewkit-ranker", ping)
-        self.stopping = LatestOnly(self._stop, "reviewkit-stopping", ping)
+        import numpy as np
+
+        from reviewkit.screening import live_worker
+
+        self.on_ready = on_ready
+        self._ids = ranker.ids_array_
+        spec = {"ids": list(ranker.ids_), "seed": ranker.random_state,
+                "features": str(ranker.features_file_), "settled": dict(settled),
+                "own": dict(own), "made": dict(made), "total": total}
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=live_worker.main, args=(child, spec), daemon=True,
+                                 name="reviewkit-live")
+        # Textual stands in for sys.stdout/stderr (fileno() -1), which multiprocessing
+        # hands to its helper process: start it with the real ones
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.__stdout__ or sys.stdout
+        sys.stderr = sys.__stderr__ or sys.stderr
+        try:
+            self._proc.start()
+        finally:
+            sys.stdout, sys.stderr = saved
+        child.close()
+        self._cv = threading.Condition()
+        self._sent = 0
+        self._ranked_seen = self._stop_seen = -1   # the worker's first results are due
+        self._latest: LiveOrder | None = None
         self._taken: LiveOrder | None = None
-        self.refits: list[float] = []  # seconds each refit taken by the queue took
+        self.status: Any = None
+        self.error = ""
+        self.refits: list[float] = []  # seconds each refit took
         self.tests: list[float] = []   # seconds each stopping test took
+        self._np = np
+        self._reader = threading.Thread(target=self._read, name="reviewkit-live-reader",
+                                        daemon=True)
+        self._reader.start()
 
-    def _stop(self, args: tuple) -> Any:
-        t = time.perf_counter()
-        status = stopping_now(stopping_labels(*args[:3]), args[3])
-        self.tests.append(time.perf_counter() - t)
-        return status
+    # the screener's side: cheap, never waits
+    def decided(self, unit: str | None, event: dict, label: int | None) -> None:
+        """A decision event of the reviewer's; ``unit`` None when it is not eligible."""
+        msgs = [("did", event["id"], label_of(event["decision"]))]
+        if unit is not None:
+            msgs.append(("own", unit, label))
+        self._send(msgs)
 
-    def _rank(self, own: dict[str, int]) -> LiveOrder:
-        ranked = self.ranker.order(queue_labels(self.settled, own))
-        # labelled units stay in the queue, last: settled ones this reviewer has not
-        # decided still need their decision, and an undone one must come back
-        tail = [u for u in self.settled if u not in own] + list(own)
-        return LiveOrder(ranked.order + tail, ranked.model_version, ranked.n_labelled,
-                         ranked.seconds)
+    def undone(self, unit: str | None, target: str, label: int | None) -> None:
+        """An undo of event ``target``; ``label`` is what the unit's label is now."""
+        msgs = [("undid", target)]
+        if unit is not None:
+            msgs.append(("own", unit, label))
+        self._send(msgs)
 
-    def submit(self, own: Mapping[str, int]) -> None:
-        self.refitting.submit(dict(own))
-
-    def submit_stopping(self, log: ReviewerLog, stage: str, total: int) -> None:
-        # copies only: the worker must not read lists the screener is appending to
-        self.stopping.submit((list(log.stack), set(log.undone), stage, total))
+    def _send(self, msgs: list[tuple]) -> None:
+        if self.error:
+            return
+        with self._cv:
+            self._sent += 1
+        try:
+            self._conn.send(msgs)
+        except (OSError, ValueError) as exc:
+            self.error = f"the ranking worker stopped ({exc})"
 
     def newest(self) -> LiveOrder | None:
-        latest = self.refitting.latest
+        """The newest ranking not yet taken, or None."""
+        latest = self._latest
         if latest is None or latest is self._taken:
             return None
         self._taken = latest
-        self.refits.append(latest.seconds)
         return latest
 
-    def wait(self, timeout: float | None = None) -> None:
-        """Block until both workers are idle (scripts and tests)."""
-        self.refitting.wait(timeout)
-        self.stopping.wait(timeout)
+    @property
+    def latest(self) -> LiveOrder | None:
+        """The newest ranking, taken or not."""
+        return self._latest
+
+    def stopping_status(self) -> Any:
+        return self.status
+
+    def ranking_busy(self) -> bool:
+        with self._cv:
+            return not self.error and self._ranked_seen < self._sent
+
+    def stopping_busy(self) -> bool:
+        with self._cv:
+            return not self.error and self._stop_seen < self._sent
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the results of everything sent are in (scripts and tests)."""
+        with self._cv:
+            return self._cv.wait_for(lambda: self.error or (
+                self._ranked_seen >= self._sent and self._stop_seen >= self._sent), timeout)
+
+    def _read(self) -> None:
+        while True:
+            try:
+                message = self._conn.recv()
+            except (EOFError, OSError):
+                with self._cv:
+                    self.error = self.error or "the ranking worker stopped"
+                    self._cv.notify_all()
+                return
+            if message[0] == "ranked":
+                _, seen, order, version, n, seconds = message
+                ranked = LiveOrder(self._ids[order].tolist(), version, n, seconds)
+                with self._cv:
+                    self._latest, self._ranked_seen = ranked, seen
+                    self.refits.append(seconds)
+                    self._cv.notify_all()
+            elif message[0] == "stop":
+                _, seen, status, seconds = message
+                with self._cv:
+                    self.status, self._stop_seen = status, seen
+                    self.tests.append(seconds)
+                    self._cv.notify_all()
+            if self.on_ready is not None:
+                self.on_ready()
 
     def close(self, timeout: float | None = None) -> None:
-        self.refitting.close(timeout)
-        self.stopping.close(timeout)
+        try:
+            self._conn.send([("close",)])
+        except (OSError, ValueError):
+            pass
+        self._proc.join(timeout)
+        if self._proc.is_alive():  # mid-refit: it has nothing to save
+            self._proc.terminate()
+            self._proc.join(1)
+        self._conn.close()

@@ -20,7 +20,7 @@ from reviewkit.screening.calibration import calibration_sample
 from reviewkit.screening.data import Screening
 from reviewkit.screening.duplicates import mark_duplicate, mark_not_duplicate
 from reviewkit.screening.events import check_decision, decision_event, note_event, undo_event
-from reviewkit.screening.live import LiveQueue, label_of, own_labels, take_over
+from reviewkit.screening.live import LiveQueue, decisions_made, label_of, own_labels, take_over
 from reviewkit.screening.log import LogWriter, log_path
 from reviewkit.screening.order import OrderSource, order_source, screening_order
 from reviewkit.screening.reviewers import require_reviewer
@@ -53,7 +53,6 @@ class ScreenSession:
         self._head: str | None = None      # the queue's first record and the ranking
         self._head_by = ""                 # that put it there (logged with its decision)
         self._skipped: set[str] = set()
-        self._own: dict[str, int] = {}
         self.pending = deque(u for u in self.order if u not in self.log.active)
         self.visiting: str | None = None   # a record jumped to (or undone) shown first
         self.done = sum(1 for u in self.log.active if u in self.eligible)
@@ -94,9 +93,8 @@ class ScreenSession:
             return self.live
         ranker, _, settled = self._handed
         self._handed = None
-        self.live = LiveQueue(ranker, settled, on_ready)
-        self._own = own_labels(self.log, self.eligible)
-        self._learn()
+        self.live = LiveQueue(ranker, settled, own_labels(self.log, self.eligible),
+                              decisions_made(self.log, self.stage), self.total, on_ready)
         return self.live
 
     def refresh(self) -> bool:
@@ -106,7 +104,7 @@ class ScreenSession:
         if self.live is None:
             return False
         changed = False
-        status = self.live.stopping.latest
+        status = self.live.stopping_status()
         if status is not self.stop_status:
             self.stop_status, changed = status, True
         ranked = self.live.newest()
@@ -128,25 +126,23 @@ class ScreenSession:
             return ""
         st = self.stop_status
         if st is None:
-            return "stop? …" if self.live.stopping.busy() else "stop? not yet"
+            return "stop? …" if self.live.stopping_busy() else "stop? not yet"
         if st.criterion_met:
             return f"stop? yes, recall ≥{st.target:.0%}"
         est = f", recall ~{st.estimated_recall:.0%}" if st.estimated_recall is not None else ""
         return f"stop? not yet{est}"
 
-    def _learn(self) -> None:
-        if self.live is not None:
-            self.live.submit(self._own)
-            self.live.submit_stopping(self.log, self.stage, self.total)
-
-    def _relabel(self, unit: str) -> None:
-        if self.live is None or unit not in self.eligible:
+    def _learn(self, unit: str, event: dict) -> None:
+        """Tell the live queue (if any) about one of this reviewer's events."""
+        if self.live is None:
             return
-        event = self.log.current(unit)
-        if event is None:
-            self._own.pop(unit, None)
-        else:
-            self._own[unit] = label_of(event["decision"])
+        now = self.log.current(unit)
+        label = label_of(now["decision"]) if now is not None else None
+        eligible = unit if unit in self.eligible else None
+        if event["type"] == "decision":
+            self.live.decided(eligible, event, label)
+        elif event["type"] == "undo":
+            self.live.undone(eligible, event["target"], label)
 
     def record(self, unit: str) -> StoredRecord | None:
         if unit in self._records:
@@ -223,8 +219,7 @@ class ScreenSession:
         elif self.pending and self.pending[0] == unit:
             self.pending.popleft()
         self._skipped.discard(unit)
-        self._relabel(unit)
-        self._learn()
+        self._learn(unit, event)
         return event
 
     def undo(self) -> dict | None:
@@ -243,8 +238,7 @@ class ScreenSession:
             self.pending.appendleft(unit)
         else:
             self.visiting = unit  # an earlier decision stands again: show it
-        self._relabel(unit)
-        self._learn()
+        self._learn(unit, event)
         return event
 
     def skip(self) -> None:
@@ -318,8 +312,7 @@ class ScreenSession:
             before = self.log.current(unit)
             self.log.apply(event)
             self._count(before, self.log.current(unit))
-            self._relabel(unit)
-        self._learn()
+            self._learn(unit, event)
 
     def close(self) -> None:
         if self.live is not None:
