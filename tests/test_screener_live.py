@@ -99,9 +99,10 @@ def test_the_other_reviewers_unsettled_decisions_never_move_my_queue(tmp_path):
 
     def queue() -> tuple[list[str], list[str], str]:
         s = _session(project)
-        _decide_truth(s, acne, 3)                 # and some live decisions of my own
-        s.live.wait(60)
-        s.refresh()
+        for _ in range(3):                        # and some live decisions of my own,
+            _decide_truth(s, acne, 1)             # each refit waited for: warm starts
+            s.live.wait(60)                       # then follow the same path
+            s.refresh()
         out = (list(s.order), list(s.pending), s.ranked_by)
         s.close()
         return out
