@@ -142,6 +142,8 @@ def features(project: Project, records: list[dict], model: str | None = None) ->
 def features_and_file(project: Project, records: list[dict], model: str | None = None
                       ) -> tuple[Any, Path]:
     """The features and the .reviewkit file that holds them (the live worker reads it)."""
+    import numpy as np
+
     from reviewkit.ranking.features import TextFeatures
     from reviewkit.ranking.models import feature_params
 
@@ -154,11 +156,10 @@ def features_and_file(project: Project, records: list[dict], model: str | None =
         if X is not None and X.shape[0] != len(records):
             X = None
     if X is None:
-        import numpy as np
-
-        X = TextFeatures(**feature_params(model)).fit_transform(records).astype(np.float64)
+        X = TextFeatures(**feature_params(model)).fit_transform(records)
     if not path.is_file():
-        _save(folder, key, X)
+        _save(folder, key, X.astype(np.float32))  # what TextFeatures makes: half the disk
+    X = X.astype(np.float64, copy=False)
     _FEATURES.clear()  # one pile per process is plenty: features are large
     _FEATURES[key] = X
     return X, path

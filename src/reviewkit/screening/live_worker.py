@@ -30,14 +30,15 @@ def main(conn: Any, spec: dict) -> None:
         os.nice(10)
     except OSError:  # pragma: no cover - not allowed here
         pass
+    import numpy as np
     from scipy import sparse
 
     from reviewkit.ranking.ranker import LatestOnly, Ranker
     from reviewkit.screening.live import queue_labels, stopping_now
 
     ids: list[str] = spec["ids"]
-    ranker = Ranker(random_state=spec["seed"]).prepare(
-        [None] * len(ids), ids, features=sparse.load_npz(spec["features"]).tocsr())
+    X = sparse.load_npz(spec["features"]).tocsr().astype(np.float64)
+    ranker = Ranker(random_state=spec["seed"]).prepare([None] * len(ids), ids, features=X)
     settled: dict[str, int] = spec["settled"]
     own: dict[str, int] = dict(spec["own"])
     made: dict[str, int] = dict(spec["made"])  # event id -> label, in screening order
@@ -49,8 +50,6 @@ def main(conn: Any, spec: dict) -> None:
             conn.send(message)
 
     def rank(args: tuple[int, dict[str, int], list[str]]) -> None:
-        import numpy as np
-
         seen, labels, mine = args
         ranked = ranker.order(labels)
         # labelled units stay in the queue, last: settled ones this reviewer has not
