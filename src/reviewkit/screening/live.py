@@ -21,11 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import threading
 import zipfile
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -194,9 +196,70 @@ def _units_key(units: list[str]) -> str:
 
 
 # the live queue -------------------------------------------------------------
+class RankedQueue:
+    """The screener's queue once a live ranking arrives, used as its deque was.
+
+    A few units in front (the one on screen, an undone one), then the ranking as
+    positions into ``ids`` (a numpy array, read one at a time), then the skipped ones.
+    Taking a new ranking swaps one array: no 100k-record list is built, copied or
+    freed on the screener's thread (touching 100k objects costs 30-100 ms there).
+    """
+
+    def __init__(self, ids: Any, order: Any, front: list[str], skipped: set[str]) -> None:
+        self.ids, self.order, self.pos = ids, order, 0
+        self.front = deque(front)
+        self.skipped = skipped            # shared with the session: they wait at the back
+        self.back = deque(sorted(skipped))
+
+    def _peek_ranked(self) -> str | None:
+        while self.pos < len(self.order):
+            unit = self.ids[self.order[self.pos]]
+            if unit not in self.skipped:
+                return unit
+            self.pos += 1
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.front) or self._peek_ranked() is not None or bool(self.back)
+
+    def __getitem__(self, i: int) -> str:
+        if i != 0:
+            raise IndexError("only the first unit can be read")
+        if self.front:
+            return self.front[0]
+        unit = self._peek_ranked()
+        if unit is not None:
+            return unit
+        return self.back[0]
+
+    def popleft(self) -> str:
+        if self.front:
+            return self.front.popleft()
+        unit = self._peek_ranked()
+        if unit is not None:
+            self.pos += 1
+            return unit
+        return self.back.popleft()
+
+    def appendleft(self, unit: str) -> None:
+        self.front.appendleft(unit)
+
+    def append(self, unit: str) -> None:
+        self.back.append(unit)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.front
+        for j in range(self.pos, len(self.order)):
+            unit = self.ids[self.order[j]]
+            if unit not in self.skipped:
+                yield unit
+        yield from self.back
+
+
 @dataclass
 class LiveOrder:
-    order: list[str]       # every unit: unlabelled best first, then the labelled ones
+    order: Any             # positions into the ids (numpy): every unit, unlabelled best
+                           # first, then the labelled ones
     version: str           # model version and training-set size (logged with decisions)
     n_labelled: int
     seconds: float         # refit + rerank
@@ -214,31 +277,26 @@ class LiveQueue:
     def __init__(self, ranker: Any, settled: Mapping[str, int], own: Mapping[str, int],
                  made: Mapping[str, int], total: int,
                  on_ready: Callable[[], None] | None = None) -> None:
-        import multiprocessing
-
-        import numpy as np
-
-        from reviewkit.screening import live_worker
+        import socket
+        from multiprocessing.connection import Connection
 
         self.on_ready = on_ready
         self._ids = ranker.ids_array_
         spec = {"ids": list(ranker.ids_), "seed": ranker.random_state,
                 "features": str(ranker.features_file_), "settled": dict(settled),
                 "own": dict(own), "made": dict(made), "total": total}
-        ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=live_worker.main, args=(child, spec), daemon=True,
-                                 name="reviewkit-live")
-        # Textual stands in for sys.stdout/stderr (fileno() -1), which multiprocessing
-        # hands to its helper process: start it with the real ones
-        saved = sys.stdout, sys.stderr
-        sys.stdout = sys.__stdout__ or sys.stdout
-        sys.stderr = sys.__stderr__ or sys.stderr
-        try:
-            self._proc.start()
-        finally:
-            sys.stdout, sys.stderr = saved
-        child.close()
+        # a plain child process (not multiprocessing's spawn, which runs the parent's
+        # main script again in the child), talking over a socket pair
+        mine, theirs = socket.socketpair()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "reviewkit.screening.live_worker", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, close_fds=True)
+        theirs.close()
+        self._conn = Connection(mine.detach())
+        self._spec: dict | None = spec  # sent by the reader thread: the UI never waits
+        self._backlog: list[list[tuple]] = []
+        self._sending = threading.Lock()
         self._cv = threading.Condition()
         self._sent = 0
         self._ranked_seen = self._stop_seen = -1   # the worker's first results are due
@@ -248,7 +306,6 @@ class LiveQueue:
         self.error = ""
         self.refits: list[float] = []  # seconds each refit took
         self.tests: list[float] = []   # seconds each stopping test took
-        self._np = np
         self._reader = threading.Thread(target=self._read, name="reviewkit-live-reader",
                                         daemon=True)
         self._reader.start()
@@ -273,10 +330,14 @@ class LiveQueue:
             return
         with self._cv:
             self._sent += 1
-        try:
-            self._conn.send(msgs)
-        except (OSError, ValueError) as exc:
-            self.error = f"the ranking worker stopped ({exc})"
+        with self._sending:
+            if self._spec is not None:  # the worker is still being given its pile
+                self._backlog.append(msgs)
+                return
+            try:
+                self._conn.send(msgs)
+            except (OSError, ValueError) as exc:
+                self.error = f"the ranking worker stopped ({exc})"
 
     def newest(self) -> LiveOrder | None:
         """The newest ranking not yet taken, or None."""
@@ -285,6 +346,11 @@ class LiveQueue:
             return None
         self._taken = latest
         return latest
+
+    @property
+    def ids(self) -> Any:
+        """The unit ids (a numpy object array) the orders' positions point into."""
+        return self._ids
 
     @property
     def latest(self) -> LiveOrder | None:
@@ -309,6 +375,17 @@ class LiveQueue:
                 self._ranked_seen >= self._sent and self._stop_seen >= self._sent), timeout)
 
     def _read(self) -> None:
+        try:
+            self._conn.send(self._spec)  # the pile: a few MB at 100k records
+            with self._sending:
+                for msgs in self._backlog:
+                    self._conn.send(msgs)
+                self._spec, self._backlog = None, []
+        except (OSError, ValueError):
+            with self._cv:
+                self.error = "the ranking worker did not start"
+                self._cv.notify_all()
+            return
         while True:
             try:
                 message = self._conn.recv()
@@ -319,7 +396,7 @@ class LiveQueue:
                 return
             if message[0] == "ranked":
                 _, seen, order, version, n, seconds = message
-                ranked = LiveOrder(self._ids[order].tolist(), version, n, seconds)
+                ranked = LiveOrder(order, version, n, seconds)
                 with self._cv:
                     self._latest, self._ranked_seen = ranked, seen
                     self.refits.append(seconds)
@@ -338,8 +415,9 @@ class LiveQueue:
             self._conn.send([("close",)])
         except (OSError, ValueError):
             pass
-        self._proc.join(timeout)
-        if self._proc.is_alive():  # mid-refit: it has nothing to save
-            self._proc.terminate()
-            self._proc.join(1)
+        try:
+            self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:  # mid-refit: it has nothing to save
+            self._proc.kill()
+            self._proc.wait(5)
         self._conn.close()

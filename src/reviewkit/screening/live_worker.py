@@ -1,5 +1,7 @@
 """The live queue's worker process: refits and stopping tests beside the screener.
 
+Started by live.py as ``python -m reviewkit.screening.live_worker FD`` with one end
+of a socket pair (stdout and stderr to /dev/null: the terminal is the screener's).
 A process, not a thread: a refit at 100k records is seconds of numpy, scipy and
 Python, and in a thread it would hold the interpreter lock against the screener's
 keys. Here it runs on the other core, at a lower priority than the screener.
@@ -23,9 +25,6 @@ from typing import Any
 
 def main(conn: Any, spec: dict) -> None:
     """Serve one screening sitting until told to close or the screener goes away."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)  # the terminal belongs to the screener: no stray output on it
-    os.dup2(devnull, 2)
     try:
         os.nice(10)
     except OSError:  # pragma: no cover - not allowed here
@@ -96,3 +95,15 @@ def main(conn: Any, spec: dict) -> None:
     finally:
         refits.close(timeout=0)
         tests.close(timeout=0)
+
+
+if __name__ == "__main__":  # python -m reviewkit.screening.live_worker FD (live.py starts it)
+    import sys
+    from multiprocessing.connection import Connection
+
+    connection = Connection(int(sys.argv[1]))
+    try:
+        first = connection.recv()
+    except (EOFError, OSError):
+        sys.exit(0)
+    main(connection, first)

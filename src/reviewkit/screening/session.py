@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import replace
-from itertools import chain, islice
+from itertools import islice
 from pathlib import Path
 
 from reviewkit.dedup.units import Unit, merged_record
@@ -20,7 +20,14 @@ from reviewkit.screening.calibration import calibration_sample
 from reviewkit.screening.data import Screening
 from reviewkit.screening.duplicates import mark_duplicate, mark_not_duplicate
 from reviewkit.screening.events import check_decision, decision_event, note_event, undo_event
-from reviewkit.screening.live import LiveQueue, decisions_made, label_of, own_labels, take_over
+from reviewkit.screening.live import (
+    LiveQueue,
+    RankedQueue,
+    decisions_made,
+    label_of,
+    own_labels,
+    take_over,
+)
 from reviewkit.screening.log import LogWriter, log_path
 from reviewkit.screening.order import OrderSource, order_source, screening_order
 from reviewkit.screening.reviewers import require_reviewer
@@ -110,12 +117,12 @@ class ScreenSession:
         ranked = self.live.newest()
         if ranked is not None:
             head = self._queue_head()
-            follow = ranked.order
-            if self._skipped:
-                follow = [u for u in follow if u not in self._skipped] + list(self._skipped)
             first = [u for u in self.order[:len(self.calibration)]
                      if u in self.calibration and u not in self.log.active]
-            self.pending = deque(chain([head] if head else [], first, follow))
+            for unit in [u for u in self._skipped if u in self.log.active]:
+                self._skipped.discard(unit)
+            self.pending = RankedQueue(self.live.ids, ranked.order,
+                                       ([head] if head else []) + first, self._skipped)
             self.ranked_by = ranked.version
             changed = True
         return changed
@@ -246,8 +253,9 @@ class ScreenSession:
         if self.visiting is not None:
             self.visiting = None
         elif self.current() is not None:
-            self._skipped.add(self.pending[0])  # stays last when the queue is reranked
-            self.pending.append(self.pending.popleft())
+            unit = self.pending.popleft()
+            self.pending.append(unit)
+            self._skipped.add(unit)  # stays last when the queue is reranked
 
     def add_note(self, text: str) -> dict | None:
         unit = self.current()
