@@ -207,3 +207,20 @@ def test_random_order_has_no_background_work(tmp_path, order):
     session.decide("include")
     assert "ranked_by" not in read_events(log_path(project, STAGE, "ana"))[0]
     session.close()
+
+
+def test_the_ranked_queue_reads_a_ranking_lazily_and_keeps_skipped_records_last():
+    import numpy as np
+
+    from reviewkit.screening.live import RankedQueue
+
+    ids = np.array(["a", "b", "c", "d", "e"], dtype=object)
+    skipped = {"b"}
+    queue = RankedQueue(ids, np.array([3, 1, 4, 0, 2], dtype=np.int32), ["c"], skipped)
+    assert list(queue) == ["c", "d", "e", "a", "c", "b"]   # c also ranked: skipped lazily
+    assert queue[0] == "c" and queue.popleft() == "c"
+    queue.appendleft("x")
+    assert queue.popleft() == "x" and queue.popleft() == "d"
+    queue.append(queue.popleft())                      # a skip: e goes to the back
+    assert list(queue) == ["a", "c", "b", "e"]
+    assert [queue.popleft() for _ in range(4)] == ["a", "c", "b", "e"] and not queue
