@@ -1,9 +1,9 @@
 """The ranked queue that learns while a reviewer screens (``[screening] order = "ranked"``).
 
-After each decision the model refits on a worker thread (warm-started from the
-last fit) and the rest of the queue takes the newest ranking; the record on
-screen never changes under the reviewer. The stopping test runs on another
-worker thread, never on a keypress.
+After each decision the model refits in a worker process (live_worker.py;
+warm-started from its last fit) and the rest of the queue takes the newest
+ranking; the record on screen never changes under the reviewer. The stopping
+test runs beside it in that process, never on a keypress.
 
 What the model learns from, for one reviewer's queue:
 - settled outcomes (two reviewers agreed, or a conflict was resolved), for everyone;

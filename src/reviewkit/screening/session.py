@@ -94,7 +94,7 @@ class ScreenSession:
     # the live ranking ----------------------------------------------------
     def go_live(self, on_ready: Callable[[], None] | None = None) -> LiveQueue | None:
         """Refit after every decision and rerank the queue in the background (ranked
-        order only; None otherwise). ``on_ready`` is called from a worker thread when a
+        order only; None otherwise). ``on_ready`` is called from a reader thread when a
         ranking or stopping result is ready; ``refresh()`` then takes it."""
         if self._handed is None or self.live is not None:
             return self.live
