@@ -26,7 +26,7 @@ from typing import Any
 def main(conn: Any, spec: dict) -> None:
     """Serve one screening sitting until told to close or the screener goes away."""
     try:
-        os.nice(10)
+        os.nice(19)  # the screener first: a refit may wait, a key may not
     except OSError:  # pragma: no cover - not allowed here
         pass
     import numpy as np
