@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -49,9 +50,11 @@ class Ranker:
         self.ids_ = list(ids) if ids is not None else [
             _record_id(r, i) for i, r in enumerate(records)]
         self.index_ = {rid: i for i, rid in enumerate(self.ids_)}
+        self.ids_array_ = np.empty(len(self.ids_), dtype=object)
+        self.ids_array_[:] = self.ids_
         if features is None:
             features = TextFeatures(**feature_params(self.model_name_)).fit_transform(records)
-        self.features_ = features.astype(np.float64)
+        self.features_ = features.astype(np.float64, copy=False)  # shared, never written
         # kept between refits: each starts from the last solution (warm start)
         self.classifier_ = make_classifier(self.model_name_, self.random_state, warm_start=True)
         return self
@@ -74,8 +77,23 @@ class Ranker:
             scores = clf.decision_function(self.features_)
             version = f"{self.model_name_}/reviewkit-{__version__}/seed-{self.random_state}"
         ranked = picker.order(scores, np.flatnonzero(pool))
-        return RankedOrder([self.ids_[i] for i in ranked], f"{version}/n-{len(known)}",
+        # numpy, not a Python loop: a refit on a worker thread must hold the
+        # interpreter lock as little as it can while the screener answers keys
+        return RankedOrder(self.ids_array_[ranked].tolist(),
+                           f"{version}/h-{self._labels_hash(idx, y)}/n-{len(known)}",
                            len(known), time.perf_counter() - t)
+
+    def _labels_hash(self, idx: np.ndarray, y: np.ndarray) -> str:
+        """8 hex digits naming the training set (which records of this pile, which
+        labels), so a logged version says exactly what the model had learnt from."""
+        if getattr(self, "pile_hash_", None) is None:
+            self.pile_hash_ = hashlib.blake2b("\0".join(map(str, self.ids_)).encode(),
+                                              digest_size=8).digest()
+        order = np.argsort(idx, kind="stable")
+        h = hashlib.blake2b(self.pile_hash_, digest_size=4)
+        h.update(idx[order].astype(np.int64).tobytes())
+        h.update(y[order].astype(np.int8).tobytes())
+        return h.hexdigest()
 
 
 def rank(records: Sequence[Any], labels: Mapping[Hashable, int], random_state: int | None = 0,
@@ -85,7 +103,80 @@ def rank(records: Sequence[Any], labels: Mapping[Hashable, int], random_state: i
     return Ranker(model, random_state).prepare(records, ids).order(labels).order
 
 
-class BackgroundRanker:
+class LatestOnly:
+    """Runs ``fn`` on a worker thread for the newest submitted argument only.
+
+    ``submit(arg)`` returns at once; arguments that arrive while ``fn`` runs
+    are coalesced, so only the newest is used next. ``latest`` holds the
+    newest result, ``error`` the exception of a failed run (the worker goes on),
+    and ``on_ready`` (if given) is called with each result from the worker thread.
+    """
+
+    def __init__(self, fn: Callable[[Any], Any], name: str = "reviewkit-worker",
+                 on_ready: Callable[[Any], None] | None = None) -> None:
+        self.fn = fn
+        self.on_ready = on_ready
+        self.latest: Any = None
+        self.error: BaseException | None = None
+        self._pending: Any = None
+        self._has_pending = False
+        self._cv = threading.Condition()
+        self._closed = False
+        self._busy = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, arg: Any) -> None:
+        with self._cv:
+            self._pending, self._has_pending = arg, True
+            self._cv.notify()
+
+    def wait(self, timeout: float | None = None) -> Any:
+        """Block until nothing is pending or running (for scripts and tests)."""
+        with self._cv:
+            self._cv.wait_for(lambda: not self._has_pending and not self._busy, timeout)
+            return self.latest
+
+    def busy(self) -> bool:
+        with self._cv:
+            return self._busy or self._has_pending
+
+    def close(self, timeout: float | None = None) -> None:
+        """Stop the worker once its current run ends; ``timeout`` bounds the wait (a
+        quitting screener need not sit through a refit: the thread is a daemon)."""
+        with self._cv:
+            self._closed = True
+            self._cv.notify_all()
+        self._thread.join(timeout)
+
+    def __enter__(self) -> LatestOnly:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                self._cv.wait_for(lambda: self._has_pending or self._closed)
+                if self._closed:
+                    return
+                arg, self._pending, self._has_pending = self._pending, None, False
+                self._busy = True
+            try:
+                result, failed = self.fn(arg), None
+            except Exception as exc:  # noqa: BLE001 - kept for the caller; the worker goes on
+                result, failed = None, exc
+            with self._cv:
+                if failed is None:
+                    self.latest = result
+                self.error, self._busy = failed, False
+                self._cv.notify_all()
+            if failed is None and self.on_ready is not None:
+                self.on_ready(result)
+
+
+class BackgroundRanker(LatestOnly):
     """Refits on a worker thread; the UI asks for the newest order whenever it likes.
 
     ``submit(labels)`` after every decision returns at once. Requests that
@@ -97,48 +188,10 @@ class BackgroundRanker:
     def __init__(self, ranker: Ranker, on_ready: Callable[[RankedOrder], None] | None = None
                  ) -> None:
         self.ranker = ranker
-        self.on_ready = on_ready
-        self.latest: RankedOrder | None = None
-        self._pending: dict | None = None
-        self._cv = threading.Condition()
-        self._closed = False
-        self._busy = False
-        self._thread = threading.Thread(target=self._run, name="reviewkit-ranker", daemon=True)
-        self._thread.start()
+        super().__init__(ranker.order, "reviewkit-ranker", on_ready)
 
     def submit(self, labels: Mapping[Hashable, int]) -> None:
-        with self._cv:
-            self._pending = dict(labels)
-            self._cv.notify()
-
-    def wait(self, timeout: float | None = None) -> RankedOrder | None:
-        """Block until no request is pending or running (for scripts and tests)."""
-        with self._cv:
-            self._cv.wait_for(lambda: self._pending is None and not self._busy, timeout)
-            return self.latest
-
-    def close(self) -> None:
-        with self._cv:
-            self._closed = True
-            self._cv.notify_all()
-        self._thread.join()
+        super().submit(dict(labels))
 
     def __enter__(self) -> BackgroundRanker:
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _run(self) -> None:
-        while True:
-            with self._cv:
-                self._cv.wait_for(lambda: self._pending is not None or self._closed)
-                if self._closed:
-                    return
-                labels, self._pending, self._busy = self._pending, None, True
-            result = self.ranker.order(labels)
-            with self._cv:
-                self.latest, self._busy = result, False
-                self._cv.notify_all()
-            if self.on_ready is not None:
-                self.on_ready(result)

@@ -17,18 +17,14 @@ from reviewkit.store.base import Store
 
 
 def ranked_order(project: Project, store: Store, stage: str, units: list[str]) -> list[str]:
-    from reviewkit.ranking import rank  # scikit-learn loads when a ranking is wanted only
+    # scikit-learn loads when a ranking is wanted only
+    from reviewkit.screening.live import hand_over, prepared_ranker, settled_labels
 
-    screening = Screening(project, store)
-    state = screening.state(stage)
-    labels = {}
-    for unit in units:
-        outcome = state.outcome(unit)
-        if outcome in ("include", "exclude"):
-            labels[unit] = int(outcome == "include")
-    records = [store.get_record(u).record for u in units]
-    ranked = rank(records, labels, random_state=project.config.settings.seed, ids=units)
-    return [u for u in ranked if u not in labels] + [u for u in units if u in labels]
+    labels = settled_labels(Screening(project, store).state(stage), units)
+    ranker = prepared_ranker(project, store, units)  # features cached in .reviewkit/
+    ranked = ranker.order(labels)
+    hand_over(project, stage, units, ranker, ranked.model_version, labels)  # the live queue
+    return [u for u in ranked.order if u not in labels] + [u for u in units if u in labels]
 
 
 def stopping_labels(state: StageState, log: ReviewerLog, eligible: set[str] | None = None

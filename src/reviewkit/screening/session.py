@@ -8,6 +8,7 @@ read one at a time. Each decision is on disk (fsync) before it returns.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import replace
 from itertools import islice
 from pathlib import Path
@@ -19,6 +20,14 @@ from reviewkit.screening.calibration import calibration_sample
 from reviewkit.screening.data import Screening
 from reviewkit.screening.duplicates import mark_duplicate, mark_not_duplicate
 from reviewkit.screening.events import check_decision, decision_event, note_event, undo_event
+from reviewkit.screening.live import (
+    LiveQueue,
+    RankedQueue,
+    decisions_made,
+    label_of,
+    own_labels,
+    take_over,
+)
 from reviewkit.screening.log import LogWriter, log_path
 from reviewkit.screening.order import OrderSource, order_source, screening_order
 from reviewkit.screening.reviewers import require_reviewer
@@ -43,8 +52,14 @@ class ScreenSession:
         self.calibration = set(sample)
         source = order or order_source(self.conf.order)
         self.order = screening_order(project, store, self.stage, units, source, sample)
-        # a ranker's source may also estimate recall: recall_estimate(session) -> float | None
-        self.recall = getattr(source, "recall_estimate", None)
+        # the ranked source leaves its ranker for go_live(): (ranker, version, settled)
+        self._handed = take_over(project, self.stage, units)
+        self.ranked_by = self._handed[1] if self._handed else ""  # what the queue follows
+        self.live: LiveQueue | None = None
+        self.stop_status = None            # newest stopping test result (live only)
+        self._head: str | None = None      # the queue's first record and the ranking
+        self._head_by = ""                 # that put it there (logged with its decision)
+        self._skipped: set[str] = set()
         self.pending = deque(u for u in self.order if u not in self.log.active)
         self.visiting: str | None = None   # a record jumped to (or undone) shown first
         self.done = sum(1 for u in self.log.active if u in self.eligible)
@@ -63,16 +78,78 @@ class ScreenSession:
     def remaining(self) -> int:
         return self.total - self.done
 
-    def recall_text(self) -> str:
-        value = self.recall(self) if self.recall else None
-        return f" · recall ~{value:.0%}" if value is not None else ""
-
     def current(self) -> str | None:
         if self.visiting is not None:
             return self.visiting
+        return self._queue_head()
+
+    def _queue_head(self) -> str | None:
         while self.pending and self.pending[0] in self.log.active:
             self.pending.popleft()  # judged elsewhere (a jump, an import): amortised O(1)
-        return self.pending[0] if self.pending else None
+        head = self.pending[0] if self.pending else None
+        if head != self._head:
+            self._head, self._head_by = head, self.ranked_by
+        return head
+
+    # the live ranking ----------------------------------------------------
+    def go_live(self, on_ready: Callable[[], None] | None = None) -> LiveQueue | None:
+        """Refit after every decision and rerank the queue in the background (ranked
+        order only; None otherwise). ``on_ready`` is called from a reader thread when a
+        ranking or stopping result is ready; ``refresh()`` then takes it."""
+        if self._handed is None or self.live is not None:
+            return self.live
+        ranker, _, settled = self._handed
+        self._handed = None
+        self.live = LiveQueue(ranker, settled, own_labels(self.log, self.eligible),
+                              decisions_made(self.log, self.stage), self.total, on_ready)
+        return self.live
+
+    def refresh(self) -> bool:
+        """Take the newest background results; True when the screen should redraw.
+
+        The record at the head of the queue stays there: only what follows changes."""
+        if self.live is None:
+            return False
+        changed = False
+        status = self.live.stopping_status()
+        if status is not self.stop_status:
+            self.stop_status, changed = status, True
+        ranked = self.live.newest()
+        if ranked is not None:
+            head = self._queue_head()
+            first = [u for u in self.order[:len(self.calibration)]
+                     if u in self.calibration and u not in self.log.active]
+            for unit in [u for u in self._skipped if u in self.log.active]:
+                self._skipped.discard(unit)
+            self.pending = RankedQueue(self.live.ids, ranked.order,
+                                       ([head] if head else []) + first, self._skipped)
+            self.ranked_by = ranked.version
+            changed = True
+        return changed
+
+    def stopping_text(self) -> str:
+        """The stopping test's verdict and recall estimate, for the top line."""
+        if self.live is None:
+            return ""
+        st = self.stop_status
+        if st is None:
+            return "stop? …" if self.live.stopping_busy() else "stop? not yet"
+        if st.criterion_met:
+            return f"stop? yes, recall ≥{st.target:.0%}"
+        est = f", recall ~{st.estimated_recall:.0%}" if st.estimated_recall is not None else ""
+        return f"stop? not yet{est}"
+
+    def _learn(self, unit: str, event: dict) -> None:
+        """Tell the live queue (if any) about one of this reviewer's events."""
+        if self.live is None:
+            return
+        now = self.log.current(unit)
+        label = label_of(now["decision"]) if now is not None else None
+        eligible = unit if unit in self.eligible else None
+        if event["type"] == "decision":
+            self.live.decided(eligible, event, label)
+        elif event["type"] == "undo":
+            self.live.undone(eligible, event["target"], label)
 
     def record(self, unit: str) -> StoredRecord | None:
         if unit in self._records:
@@ -138,6 +215,8 @@ class ScreenSession:
             raise ReviewkitError("nothing left to screen at this stage")
         label, reason = check_decision(self.conf, self.stage, decision, reason)
         event = decision_event(self.stage, self.reviewer, unit, label, reason, note)
+        if self.visiting is None and unit == self._head and self._head_by:
+            event["ranked_by"] = self._head_by  # which model version put it before them
         self.writer.append([event])  # durable before the screen moves on
         before = self.log.current(unit)
         self.log.apply(event)
@@ -146,6 +225,8 @@ class ScreenSession:
             self.visiting = None
         elif self.pending and self.pending[0] == unit:
             self.pending.popleft()
+        self._skipped.discard(unit)
+        self._learn(unit, event)
         return event
 
     def undo(self) -> dict | None:
@@ -164,6 +245,7 @@ class ScreenSession:
             self.pending.appendleft(unit)
         else:
             self.visiting = unit  # an earlier decision stands again: show it
+        self._learn(unit, event)
         return event
 
     def skip(self) -> None:
@@ -171,7 +253,9 @@ class ScreenSession:
         if self.visiting is not None:
             self.visiting = None
         elif self.current() is not None:
-            self.pending.append(self.pending.popleft())
+            unit = self.pending.popleft()
+            self.pending.append(unit)
+            self._skipped.add(unit)  # stays last when the queue is reranked
 
     def add_note(self, text: str) -> dict | None:
         unit = self.current()
@@ -236,8 +320,11 @@ class ScreenSession:
             before = self.log.current(unit)
             self.log.apply(event)
             self._count(before, self.log.current(unit))
+            self._learn(unit, event)
 
     def close(self) -> None:
+        if self.live is not None:
+            self.live.close(timeout=0.5)  # a refit in progress need not delay quitting
         self.writer.close()
 
     def _count(self, before: dict | None, after: dict | None) -> None:

@@ -71,10 +71,13 @@ def top_line(session: ScreenSession, unit: str | None) -> Text:
     """A Text, not a str: Textual reads a str as markup, and stage and reviewer are data."""
     mode = "blind" if session.blind else "unblinded"
     calib = " · calibration" if unit in session.calibration else ""
-    recall = session.recall_text()
+    stop = session.stopping_text()
+    if stop:  # ranked: the stopping verdict takes the room of "left" (the bar shows it)
+        return Text(f"{session.stage} · {session.reviewer} · {mode}{calib}  "
+                    f"{session.done}/{session.total} · {session.includes} incl · {stop}")
     return Text(f"{session.stage} · {session.reviewer} · {mode}{calib}   "
                 f"{session.done}/{session.total} screened · {session.remaining} left · "
-                f"{session.includes} incl{recall}")
+                f"{session.includes} incl")
 
 
 def progress_bar(done: int, total: int, width: int) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
@@ -124,25 +126,50 @@ class ReasonScreen(ModalScreen[str | None]):
 
 
 class TextScreen(ModalScreen[None]):
-    """Help or criteria text; any key closes it."""
+    """Help or criteria text (scrolls with the arrow keys); any other key closes it."""
 
-    DEFAULT_CSS = _CSS
+    DEFAULT_CSS = _CSS + "#box { overflow-y: auto; }"
 
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="box"):
+        with VerticalScroll(id="box"):
             yield Static(Text(self.text))
 
     def on_key(self, event) -> None:
         event.stop()
+        if event.key in ("up", "down", "pageup", "pagedown"):
+            box = self.query_one("#box", VerticalScroll)
+            getattr(box, f"scroll_{event.key.replace('page', 'page_')}")(animate=False)
+            return
         self.dismiss(None)
 
 
-def help_text() -> str:
-    lines = ["Keys"] + [f"  {k:<3} {what}" for k, what in KEYS]
+def stopping_help(status: Any, version: str, n_decisions: int) -> list[str]:
+    """What the top line's "stop?" means, with the figures behind it."""
+    target, conf = (status.target, status.confidence) if status is not None else (0.95, 0.95)
+    lines = ["Stopping (top line, \"stop?\")",
+             "  The hypergeometric test (Callaghan & Müller-Hansen 2020) on your",
+             "  own decisions in the order you made them; a maybe counts as",
+             f"  relevant. \"yes\": it rejects, at {conf:.0%} confidence, that recall is",
+             f"  below {target:.0%}: screening may stop. \"recall ~\": point estimate, found",
+             "  / (found + recent relevant rate x unscreened). It runs in the",
+             "  background after each decision, never on a key."]
+    if status is not None:
+        lines.append(f"  Last test: {status.screened} decisions, {status.relevant_found} "
+                     f"relevant, p = {status.p_value:.3g}, recall >= "
+                     f"{status.recall_lower_bound:.0%} shown.")
+    else:
+        lines.append(f"  Last test: none finished yet ({n_decisions} decisions).")
+    if version:
+        lines.append(f"  Order: {version}")
+    return lines + [""]
+
+
+def help_text(stopping: list[str] = ()) -> str:
+    lines = list(stopping) + ["Keys"] + [f"  {k:<3} {what}" for k, what in KEYS]
     lines += ["", "Every decision is saved (fsync) before the next record shows.",
               "Press any key to close."]
     return "\n".join(lines)

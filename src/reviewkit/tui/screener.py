@@ -22,7 +22,13 @@ from reviewkit.screening.highlight import Highlighter, project_terms
 from reviewkit.screening.order import OrderSource
 from reviewkit.screening.session import ScreenSession
 from reviewkit.tui.screen_render import progress_bar, record_core, record_text, top_line
-from reviewkit.tui.screen_widgets import PromptScreen, ReasonScreen, TextScreen, help_text
+from reviewkit.tui.screen_widgets import (
+    PromptScreen,
+    ReasonScreen,
+    TextScreen,
+    help_text,
+    stopping_help,
+)
 
 KEYLINE = "i incl x excl m maybe n note u undo s skip / find d dup c crit ? help q quit"
 
@@ -81,9 +87,20 @@ class ScreenerApp(App[None]):
         gc.collect()
         gc.freeze()
         self.show(self.notice)
+        if self.session.go_live() is not None:
+            # a timer, not a call from the worker thread: taking a result costs the UI
+            # thread a few ms, and a tick that finds nothing new costs nothing
+            self.set_interval(0.2, self.take_background)
 
     def on_unmount(self) -> None:
         gc.unfreeze()
+
+    def take_background(self) -> None:
+        """Newest ranking and stopping result: the record on screen stays, the top line
+        and what follows change."""
+        if self.session.refresh():
+            s = self.session
+            self.query_one("#top", Static).update(top_line(s, self.shown), layout=False)
 
     # drawing -------------------------------------------------------------
     def core(self, unit: str) -> Text:
@@ -215,7 +232,9 @@ class ScreenerApp(App[None]):
         panel.display = not panel.display
 
     def action_help(self) -> None:
-        self.push_screen(TextScreen(help_text()))
+        s = self.session
+        stop = stopping_help(s.stop_status, s.ranked_by, s.done) if s.live else []
+        self.push_screen(TextScreen(help_text(stop)))
 
     def _said(self, event: dict) -> str:
         reason = f" ({event['reason']})" if event.get("reason") else ""

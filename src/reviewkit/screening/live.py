@@ -1,0 +1,423 @@
+"""The ranked queue that learns while a reviewer screens (``[screening] order = "ranked"``).
+
+After each decision the model refits in a worker process (live_worker.py;
+warm-started from its last fit) and the rest of the queue takes the newest
+ranking; the record on screen never changes under the reviewer. The stopping
+test runs beside it in that process, never on a keypress.
+
+What the model learns from, for one reviewer's queue:
+- settled outcomes (two reviewers agreed, or a conflict was resolved), for everyone;
+- the reviewer's own current decisions, at once (a "maybe" counts as relevant);
+- never another reviewer's unsettled decision, so one blind reviewer's work
+  cannot move a record up or down the other's queue.
+
+Features are the expensive part (minutes at 100k records): they are kept in
+``.reviewkit/`` (a cache like the store: delete it any time), keyed by the
+records' text and the model's feature settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import zipfile
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reviewkit.project.config import Project
+from reviewkit.screening.state import ReviewerLog, StageState
+from reviewkit.store.base import Store
+
+RELEVANT = ("include", "maybe")   # a maybe counts as relevant until it is settled
+_KEEP = 3                         # feature files kept in .reviewkit (newest first)
+_FEATURES: dict[str, Any] = {}    # cache key -> features, for this process
+_HANDOVER: dict[tuple, Any] = {}  # the ranker that made a session's first order
+
+
+def label_of(decision: str) -> int:
+    return int(decision in RELEVANT)
+
+
+def settled_labels(state: StageState, units: list[str]) -> dict[str, int]:
+    """Units whose outcome is settled (agreed or resolved): 1 include, 0 exclude."""
+    out = {}
+    for unit in units:
+        outcome = state.outcome(unit)
+        if outcome in ("include", "exclude"):
+            out[unit] = int(outcome == "include")
+    return out
+
+
+def own_labels(log: ReviewerLog, eligible: set[str]) -> dict[str, int]:
+    return {unit: label_of(event["decision"]) for unit, event in log.decided().items()
+            if unit in eligible}
+
+
+def queue_labels(settled: Mapping[str, int], own: Mapping[str, int]) -> dict[str, int]:
+    """What one reviewer's ranking learns from: their own labels, settled ones winning."""
+    return {**own, **settled}
+
+
+def decisions_made(log: ReviewerLog, stage: str) -> dict[str, int]:
+    """The reviewer's decisions not undone, in the order made: event id -> 1 relevant
+    (a maybe too), 0 irrelevant. The stopping test reads the labels in this order."""
+    return {e["id"]: label_of(e["decision"]) for e in log.stack
+            if e["id"] not in log.undone and e.get("stage", stage) == stage}
+
+
+def stopping_now(labels: list[int], total: int) -> Any:
+    """The stopping test on one reviewer's labels (runs on a worker thread).
+
+    The one call to switch when the incremental stopping API lands."""
+    from reviewkit.ranking.stopping import stopping_status
+
+    return stopping_status(labels, total) if labels else None
+
+
+# features -------------------------------------------------------------------
+def _texts(store: Store, units: list[str]) -> list[dict]:
+    out = []
+    for unit in units:
+        sr = store.get_record(unit)
+        r = sr.record if sr is not None else None
+        out.append({"id": unit, "title": r.title if r else "",
+                    "abstract": r.abstract if r else "",
+                    "keywords": list(r.keywords) if r else []})
+    return out
+
+
+def _key(records: list[dict], model: str | None) -> str:
+    from reviewkit import __version__
+    from reviewkit.ranking.models import feature_params, preset
+
+    name, _ = preset(model)
+    h = hashlib.blake2b(digest_size=12)
+    h.update(json.dumps([__version__, name, feature_params(name)], sort_keys=True,
+                        default=str).encode())
+    for r in records:
+        h.update(json.dumps([r["id"], r["title"], r["abstract"], r["keywords"]],
+                            ensure_ascii=False).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _load(path: Path) -> Any:
+    from scipy import sparse
+
+    try:
+        return sparse.load_npz(path).tocsr()
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # torn: rebuild
+        return None
+
+
+def _save(folder: Path, key: str, features: Any) -> None:
+    from scipy import sparse
+
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".features-", suffix=".npz", dir=folder)
+    os.close(fd)
+    try:
+        sparse.save_npz(tmp, features, compressed=False)
+        os.replace(tmp, folder / f"features-{key}.npz")
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    old = sorted(folder.glob("features-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in old[_KEEP:]:
+        path.unlink(missing_ok=True)
+
+
+def features(project: Project, records: list[dict], model: str | None = None) -> Any:
+    """TF-IDF features of ``records`` (in order), from memory, from .reviewkit, or computed."""
+
+    return features_and_file(project, records, model)[0]
+
+
+def features_and_file(project: Project, records: list[dict], model: str | None = None
+                      ) -> tuple[Any, Path]:
+    """The features and the .reviewkit file that holds them (the live worker reads it)."""
+    import numpy as np
+
+    from reviewkit.ranking.features import TextFeatures
+    from reviewkit.ranking.models import feature_params
+
+    key = _key(records, model)
+    folder = project.cache_dir / "ranking"
+    path = folder / f"features-{key}.npz"
+    X = _FEATURES.get(key)
+    if X is None and path.is_file():
+        X = _load(path)
+        if X is not None and X.shape[0] != len(records):
+            X = None
+    if X is None:
+        X = TextFeatures(**feature_params(model)).fit_transform(records)
+    if not path.is_file():
+        _save(folder, key, X.astype(np.float32))  # what TextFeatures makes: half the disk
+    X = X.astype(np.float64, copy=False)
+    _FEATURES.clear()  # one pile per process is plenty: features are large
+    _FEATURES[key] = X
+    return X, path
+
+
+def prepared_ranker(project: Project, store: Store, units: list[str]) -> Any:
+    """A Ranker over ``units`` with a fresh (unfitted) classifier and shared features."""
+    from reviewkit.ranking.ranker import Ranker
+
+    records = _texts(store, units)
+    X, path = features_and_file(project, records)
+    ranker = Ranker(random_state=project.config.settings.seed).prepare(records, units, features=X)
+    ranker.features_file_ = path
+    return ranker
+
+
+def hand_over(project: Project, stage: str, units: list[str], ranker: Any, version: str,
+              settled: dict[str, int]) -> None:
+    """Keep the ranker that made a session's first order (its version and the settled
+    labels it learnt from) for that session's live queue, so its first refit is warm."""
+    _HANDOVER.clear()
+    _HANDOVER[(str(project.root), stage, _units_key(units))] = (ranker, version, settled)
+
+
+def take_over(project: Project, stage: str, units: list[str]) -> tuple | None:
+    """(ranker, version, settled labels) handed over for these units, or None."""
+    return _HANDOVER.pop((str(project.root), stage, _units_key(units)), None)
+
+
+def _units_key(units: list[str]) -> str:
+    return hashlib.blake2b("\0".join(units).encode(), digest_size=12).hexdigest()
+
+
+# the live queue -------------------------------------------------------------
+class RankedQueue:
+    """The screener's queue once a live ranking arrives, used as its deque was.
+
+    A few units in front (the one on screen, an undone one), then the ranking as
+    positions into ``ids`` (a numpy array, read one at a time), then the skipped ones.
+    Taking a new ranking swaps one array: no 100k-record list is built, copied or
+    freed on the screener's thread (touching 100k objects costs 30-100 ms there).
+    """
+
+    def __init__(self, ids: Any, order: Any, front: list[str], skipped: set[str]) -> None:
+        self.ids, self.order, self.pos = ids, order, 0
+        self.front = deque(front)
+        self.skipped = skipped            # shared with the session: they wait at the back
+        self.back = deque(sorted(skipped))
+
+    def _peek_ranked(self) -> str | None:
+        while self.pos < len(self.order):
+            unit = self.ids[self.order[self.pos]]
+            if unit not in self.skipped:
+                return unit
+            self.pos += 1
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.front) or self._peek_ranked() is not None or bool(self.back)
+
+    def __getitem__(self, i: int) -> str:
+        if i != 0:
+            raise IndexError("only the first unit can be read")
+        if self.front:
+            return self.front[0]
+        unit = self._peek_ranked()
+        if unit is not None:
+            return unit
+        return self.back[0]
+
+    def popleft(self) -> str:
+        if self.front:
+            return self.front.popleft()
+        unit = self._peek_ranked()
+        if unit is not None:
+            self.pos += 1
+            return unit
+        return self.back.popleft()
+
+    def appendleft(self, unit: str) -> None:
+        self.front.appendleft(unit)
+
+    def append(self, unit: str) -> None:
+        self.back.append(unit)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.front
+        for j in range(self.pos, len(self.order)):
+            unit = self.ids[self.order[j]]
+            if unit not in self.skipped:
+                yield unit
+        yield from self.back
+
+
+@dataclass
+class LiveOrder:
+    order: Any             # positions into the ids (numpy): every unit, unlabelled best
+                           # first, then the labelled ones
+    version: str           # model version and training-set size (logged with decisions)
+    n_labelled: int
+    seconds: float         # refit + rerank
+
+
+class LiveQueue:
+    """One reviewer's ranking, refitted after every decision by a worker process
+    (live_worker.py), and the stopping test beside it.
+
+    The screener tells it each change (``decided``, ``undone``: a few bytes down a
+    pipe, never a wait); a reader thread keeps the newest results, which
+    ``newest()`` and ``stopping_status()`` hand out.
+    """
+
+    def __init__(self, ranker: Any, settled: Mapping[str, int], own: Mapping[str, int],
+                 made: Mapping[str, int], total: int,
+                 on_ready: Callable[[], None] | None = None) -> None:
+        import socket
+        from multiprocessing.connection import Connection
+
+        self.on_ready = on_ready
+        self._ids = ranker.ids_array_
+        spec = {"ids": list(ranker.ids_), "seed": ranker.random_state,
+                "features": str(ranker.features_file_), "settled": dict(settled),
+                "own": dict(own), "made": dict(made), "total": total}
+        # a plain child process (not multiprocessing's spawn, which runs the parent's
+        # main script again in the child), talking over a socket pair
+        mine, theirs = socket.socketpair()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "reviewkit.screening.live_worker", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, close_fds=True)
+        theirs.close()
+        self._conn = Connection(mine.detach())
+        self._spec: dict | None = spec  # sent by the reader thread: the UI never waits
+        self._backlog: list[list[tuple]] = []
+        self._sending = threading.Lock()
+        self._cv = threading.Condition()
+        self._sent = 0
+        self._ranked_seen = self._stop_seen = -1   # the worker's first results are due
+        self._latest: LiveOrder | None = None
+        self._taken: LiveOrder | None = None
+        self.status: Any = None
+        self.error = ""
+        self.refits: list[float] = []  # seconds each refit took
+        self.tests: list[float] = []   # seconds each stopping test took
+        self._reader = threading.Thread(target=self._read, name="reviewkit-live-reader",
+                                        daemon=True)
+        self._reader.start()
+
+    # the screener's side: cheap, never waits
+    def decided(self, unit: str | None, event: dict, label: int | None) -> None:
+        """A decision event of the reviewer's; ``unit`` None when it is not eligible."""
+        msgs = [("did", event["id"], label_of(event["decision"]))]
+        if unit is not None:
+            msgs.append(("own", unit, label))
+        self._send(msgs)
+
+    def undone(self, unit: str | None, target: str, label: int | None) -> None:
+        """An undo of event ``target``; ``label`` is what the unit's label is now."""
+        msgs = [("undid", target)]
+        if unit is not None:
+            msgs.append(("own", unit, label))
+        self._send(msgs)
+
+    def _send(self, msgs: list[tuple]) -> None:
+        if self.error:
+            return
+        with self._cv:
+            self._sent += 1
+        with self._sending:
+            if self._spec is not None:  # the worker is still being given its pile
+                self._backlog.append(msgs)
+                return
+            try:
+                self._conn.send(msgs)
+            except (OSError, ValueError) as exc:
+                self.error = f"the ranking worker stopped ({exc})"
+
+    def newest(self) -> LiveOrder | None:
+        """The newest ranking not yet taken, or None."""
+        latest = self._latest
+        if latest is None or latest is self._taken:
+            return None
+        self._taken = latest
+        return latest
+
+    @property
+    def ids(self) -> Any:
+        """The unit ids (a numpy object array) the orders' positions point into."""
+        return self._ids
+
+    @property
+    def latest(self) -> LiveOrder | None:
+        """The newest ranking, taken or not."""
+        return self._latest
+
+    def stopping_status(self) -> Any:
+        return self.status
+
+    def ranking_busy(self) -> bool:
+        with self._cv:
+            return not self.error and self._ranked_seen < self._sent
+
+    def stopping_busy(self) -> bool:
+        with self._cv:
+            return not self.error and self._stop_seen < self._sent
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the results of everything sent are in (scripts and tests)."""
+        with self._cv:
+            return self._cv.wait_for(lambda: self.error or (
+                self._ranked_seen >= self._sent and self._stop_seen >= self._sent), timeout)
+
+    def _read(self) -> None:
+        try:
+            self._conn.send(self._spec)  # the pile: a few MB at 100k records
+            with self._sending:
+                for msgs in self._backlog:
+                    self._conn.send(msgs)
+                self._spec, self._backlog = None, []
+        except (OSError, ValueError):
+            with self._cv:
+                self.error = "the ranking worker did not start"
+                self._cv.notify_all()
+            return
+        while True:
+            try:
+                message = self._conn.recv()
+            except (EOFError, OSError):
+                with self._cv:
+                    self.error = self.error or "the ranking worker stopped"
+                    self._cv.notify_all()
+                return
+            if message[0] == "ranked":
+                _, seen, order, version, n, seconds = message
+                ranked = LiveOrder(order, version, n, seconds)
+                with self._cv:
+                    self._latest, self._ranked_seen = ranked, seen
+                    self.refits.append(seconds)
+                    self._cv.notify_all()
+            elif message[0] == "stop":
+                _, seen, status, seconds = message
+                with self._cv:
+                    self.status, self._stop_seen = status, seen
+                    self.tests.append(seconds)
+                    self._cv.notify_all()
+            if self.on_ready is not None:
+                self.on_ready()
+
+    def close(self, timeout: float | None = None) -> None:
+        try:
+            self._conn.send([("close",)])
+        except (OSError, ValueError):
+            pass
+        try:
+            self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:  # mid-refit: it has nothing to save
+            self._proc.kill()
+            self._proc.wait(5)
+        self._conn.close()

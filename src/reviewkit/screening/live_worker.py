@@ -1,0 +1,109 @@
+"""The live queue's worker process: refits and stopping tests beside the screener.
+
+Started by live.py as ``python -m reviewkit.screening.live_worker FD`` with one end
+of a socket pair (stdout and stderr to /dev/null: the terminal is the screener's).
+A process, not a thread: a refit at 100k records is seconds of numpy, scipy and
+Python, and in a thread it would hold the interpreter lock against the screener's
+keys. Here it runs on the other core, at a lower priority than the screener.
+
+Messages in: lists of small tuples, pickled over a pipe:
+``("own", unit, label | None)`` one of the reviewer's labels changed (None: undone);
+``("did", event_id, label)`` a decision in screening order; ``("undid", event_id)``;
+``("close",)``. Messages out: ``("ranked", seen, order, version, n_labelled, seconds)``
+(``order``: int32 positions into the ids the queue was given) and
+``("stop", seen, StoppingStatus | None, seconds)``; ``seen`` counts the lists applied
+before the result was computed, so the screener knows whether one is still coming.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+
+
+def main(conn: Any, spec: dict) -> None:
+    """Serve one screening sitting until told to close or the screener goes away."""
+    try:
+        os.nice(19)  # the screener first: a refit may wait, a key may not
+    except OSError:  # pragma: no cover - not allowed here
+        pass
+    import numpy as np
+    from scipy import sparse
+
+    from reviewkit.ranking.ranker import LatestOnly, Ranker
+    from reviewkit.screening.live import queue_labels, stopping_now
+
+    ids: list[str] = spec["ids"]
+    X = sparse.load_npz(spec["features"]).tocsr().astype(np.float64)
+    ranker = Ranker(random_state=spec["seed"]).prepare([None] * len(ids), ids, features=X)
+    settled: dict[str, int] = spec["settled"]
+    own: dict[str, int] = dict(spec["own"])
+    made: dict[str, int] = dict(spec["made"])  # event id -> label, in screening order
+    total: int = spec["total"]
+    sending = threading.Lock()
+
+    def send(message: tuple) -> None:
+        with sending:
+            conn.send(message)
+
+    def rank(args: tuple[int, dict[str, int], list[str]]) -> None:
+        seen, labels, mine = args
+        ranked = ranker.order(labels)
+        # labelled units stay in the queue, last: settled ones this reviewer has not
+        # decided still need their decision, and an undone one must come back
+        own_now = set(mine)
+        tail = [u for u in settled if u not in own_now] + mine
+        order = np.fromiter((ranker.index_[u] for u in (*ranked.order, *tail)),
+                            dtype=np.int32, count=len(ranked.order) + len(tail))
+        send(("ranked", seen, order, ranked.model_version, ranked.n_labelled,
+              ranked.seconds))
+
+    def stop(args: tuple[int, list[int]]) -> None:
+        t = time.perf_counter()
+        status = stopping_now(args[1], total)
+        send(("stop", args[0], status, time.perf_counter() - t))
+
+    refits = LatestOnly(rank, "reviewkit-ranker")
+    tests = LatestOnly(stop, "reviewkit-stopping")
+    seen = 0
+    try:
+        while True:
+            mine = list(own)  # copies: the worker threads must not see own change
+            refits.submit((seen, queue_labels(settled, own), mine))
+            tests.submit((seen, list(made.values())))
+            while True:  # take every waiting list before the next refit
+                for message in conn.recv():  # blocks until the screener says something
+                    kind = message[0]
+                    if kind == "close":
+                        return
+                    if kind == "own":
+                        if message[2] is None:
+                            own.pop(message[1], None)
+                        else:
+                            own[message[1]] = message[2]
+                    elif kind == "did":
+                        made[message[1]] = message[2]
+                    elif kind == "undid":
+                        made.pop(message[1], None)
+                seen += 1
+                if not conn.poll():
+                    break
+    except (EOFError, OSError):  # the screener quit or died
+        return
+    finally:
+        refits.close(timeout=0)
+        tests.close(timeout=0)
+
+
+if __name__ == "__main__":  # python -m reviewkit.screening.live_worker FD (live.py starts it)
+    import sys
+    from multiprocessing.connection import Connection
+
+    connection = Connection(int(sys.argv[1]))
+    try:
+        first = connection.recv()
+    except (EOFError, OSError):
+        sys.exit(0)
+    main(connection, first)
