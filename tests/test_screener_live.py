@@ -224,3 +224,19 @@ def test_the_ranked_queue_reads_a_ranking_lazily_and_keeps_skipped_records_last(
     queue.append(queue.popleft())                      # a skip: e goes to the back
     assert list(queue) == ["a", "c", "b", "e"]
     assert [queue.popleft() for _ in range(4)] == ["a", "c", "b", "e"] and not queue
+
+
+def test_the_incremental_stopper_equals_the_test_from_scratch() -> None:
+    import random
+
+    from reviewkit.screening.live import Stopper, stopping_now
+
+    rng = random.Random(3)
+    stopper, labels = Stopper(), []
+    for step in range(300):
+        if step % 37 == 36 and labels:  # an undo or a changed label: not a prefix any more
+            labels[rng.randrange(len(labels))] ^= 1
+        else:
+            labels += [int(rng.random() < 0.1) for _ in range(rng.randrange(1, 6))]
+        got, want = stopper(list(labels), 2000), stopping_now(list(labels), 2000)
+        assert got.to_dict() == want.to_dict(), step

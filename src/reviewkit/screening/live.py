@@ -74,12 +74,35 @@ def decisions_made(log: ReviewerLog, stage: str) -> dict[str, int]:
 
 
 def stopping_now(labels: list[int], total: int) -> Any:
-    """The stopping test on one reviewer's labels (runs on a worker thread).
-
-    The one call to switch when the incremental stopping API lands."""
+    """The stopping test on one reviewer's labels, from scratch."""
     from reviewkit.ranking.stopping import stopping_status
 
     return stopping_status(labels, total) if labels else None
+
+
+class Stopper:
+    """The stopping test kept up to date (ranking.stopping.StoppingMonitor): when the labels
+    only grew, only the new ones are added; an undo or a changed label starts it again.
+    Equal to stopping_now on the same labels."""
+
+    def __init__(self) -> None:
+        self.monitor: Any = None
+        self.fed: list[int] = []
+
+    def __call__(self, labels: list[int], total: int) -> Any:
+        from reviewkit.ranking.stopping import StoppingMonitor
+
+        if not labels:
+            return None
+        if self.monitor is None or self.monitor.n_total != total:
+            self.monitor, self.fed = StoppingMonitor(total), []
+        k = len(self.fed)
+        if len(labels) >= k and labels[:k] == self.fed:
+            status = self.monitor.update(labels[k:])
+        else:
+            status = self.monitor.reset(labels)
+        self.fed = list(labels)
+        return status
 
 
 # features -------------------------------------------------------------------

@@ -33,7 +33,7 @@ def main(conn: Any, spec: dict) -> None:
     from scipy import sparse
 
     from reviewkit.ranking.ranker import LatestOnly, Ranker
-    from reviewkit.screening.live import queue_labels, stopping_now
+    from reviewkit.screening.live import Stopper, queue_labels
 
     ids: list[str] = spec["ids"]
     X = sparse.load_npz(spec["features"]).tocsr().astype(np.float64)
@@ -60,9 +60,11 @@ def main(conn: Any, spec: dict) -> None:
         send(("ranked", seen, order, ranked.model_version, ranked.n_labelled,
               ranked.seconds))
 
+    stopper = Stopper()  # incremental: a test per key costs the new labels, not all
+
     def stop(args: tuple[int, list[int]]) -> None:
         t = time.perf_counter()
-        status = stopping_now(args[1], total)
+        status = stopper(args[1], total)
         send(("stop", args[0], status, time.perf_counter() - t))
 
     refits = LatestOnly(rank, "reviewkit-ranker")
