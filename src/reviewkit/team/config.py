@@ -60,3 +60,11 @@ def database_url(project: Project | None) -> tuple[str, dict]:
         raise ReviewkitError("the shared folder must not hold a password: remove it from the "
                              "URL; each person sets PGPASSWORD or ~/.pgpass", **where)
     return url.strip(), where
+
+
+def team_mode(project: Project | None) -> bool:
+    """Is this project (or the environment) set to a team server? Cheap: no connection."""
+    if os.environ.get(ENV, "").strip():
+        return True
+    team = getattr(project.config, "team", None) if project is not None else None
+    return isinstance(team, dict) and bool(str(team.get("database") or "").strip())

@@ -134,3 +134,21 @@ def lease_into(session: Any) -> str | None:
         session.visiting = unit
         return unit
     return None
+
+
+def team_for(session: Any) -> TeamScreening | None:
+    """The screener's team link when the project is in team mode (REVIEWKIT_DATABASE_URL or
+    [team] database), its writes attached; None otherwise. A bad URL is the usual one-line
+    error; an unreachable server is not: the reviewer screens on locally."""
+    from reviewkit.errors import ReviewkitError
+    from reviewkit.team.config import database_url
+
+    try:
+        database_url(session.project)
+    except ReviewkitError as exc:
+        if exc.message.startswith("team mode is off"):
+            return None
+        raise
+    team = TeamScreening(session.project, session.reviewer, session.stage)
+    attach(session, team)
+    return team

@@ -10,6 +10,7 @@ import gc
 import sys
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -61,9 +62,10 @@ class ScreenerApp(App[None]):
     ]
 
     def __init__(self, session: ScreenSession, highlighter: Highlighter | None = None,
-                 criteria: str = "", notice: str = "") -> None:
+                 criteria: str = "", notice: str = "", team: Any = None) -> None:
         super().__init__()
         self.session = session
+        self.team = team  # team/screener_hooks.TeamScreening in team mode, else None
         self.notice = notice  # shown once on opening (e.g. log lines skipped)
         self.highlighter = highlighter
         self.criteria = criteria.strip() or "No criteria written yet: add [screening] " \
@@ -86,6 +88,9 @@ class ScreenerApp(App[None]):
         # collector from walking it mid-keystroke (measured: 250-350 ms pauses)
         gc.collect()
         gc.freeze()
+        if self.team is not None:
+            self.lease()
+            self.set_interval(2.0, self.team_tick)  # what waits is sent when the server is back
         self.show(self.notice)
         if self.session.go_live() is not None:
             # a timer, not a call from the worker thread: taking a result costs the UI
@@ -101,6 +106,18 @@ class ScreenerApp(App[None]):
         if self.session.refresh():
             s = self.session
             self.query_one("#top", Static).update(top_line(s, self.shown), layout=False)
+
+    def lease(self) -> None:
+        """Team mode: the record the server leased this reviewer comes next."""
+        from reviewkit.team.screener_hooks import lease_into
+
+        lease_into(self.session)
+
+    def team_tick(self) -> None:
+        self.team.retry()
+        said = self.team.status_line()
+        if said != "team: online":
+            self.query_one("#message", Static).update(Text(said), layout=False)
 
     # drawing -------------------------------------------------------------
     def core(self, unit: str) -> Text:
@@ -140,6 +157,8 @@ class ScreenerApp(App[None]):
         except ReviewkitError as exc:
             self.show(str(exc))
             return
+        if self.team is not None:
+            self.lease()
         self.show(done if isinstance(done, str) else "")
 
     def action_decide(self, decision: str, reason: str = "") -> None:
@@ -246,7 +265,7 @@ def criteria_text(session: ScreenSession) -> str:
     return path.read_text("utf-8") if path.is_file() else session.conf.criteria
 
 
-def screener(session: ScreenSession, highlight: bool = True) -> ScreenerApp:
+def screener(session: ScreenSession, highlight: bool = True, team: Any = None) -> ScreenerApp:
     """The app for a session, with the project's highlight terms and criteria."""
     highlighter = None
     if highlight:
@@ -256,7 +275,7 @@ def screener(session: ScreenSession, highlight: bool = True) -> ScreenerApp:
     problems = session.state.problems
     notice = (f"{len(problems)} log line(s) skipped, first: {problems[0]} (listed on quit)"
               if problems else "")
-    return ScreenerApp(session, highlighter, criteria_text(session), notice)
+    return ScreenerApp(session, highlighter, criteria_text(session), notice, team)
 
 
 def run_screener(where: Path | None, reviewer: str | None, stage: str | None,
@@ -271,9 +290,18 @@ def run_screener(where: Path | None, reviewer: str | None, stage: str | None,
         name = resolve_reviewer(project, reviewer)
     store = open_store(project.store_path)
     sess = ScreenSession(project, store, name, stage, blind=blind, order=order)
+    team = None
     try:
-        screener(sess).run()
+        from reviewkit.team.config import team_mode
+
+        if team_mode(project):
+            from reviewkit.team.screener_hooks import team_for
+
+            team = team_for(sess)
+        screener(sess, team=team).run()
     finally:
+        if team is not None:
+            team.close()
         sess.close()
         store.close()
     for problem in sess.screening.problems():  # after the app, so the terminal keeps them
