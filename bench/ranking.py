@@ -22,6 +22,9 @@ Usage: python bench/ranking.py [--seeds 5] [--no-anchor] [--asreview CMD]
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -42,6 +45,34 @@ from reviewkit.reporting.tables import render
 
 SCREENING = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "screening"
 KEYS = ("wss@95", "recall@10%", "atd_fraction", "retrain_s", "sim_s")
+
+
+def asreview_version(cmd: str) -> str:
+    out = subprocess.run([cmd, "--version"], check=True, capture_output=True, text=True)
+    return out.stdout.strip().split()[-1]
+
+
+def cached_asreview(cmd: str, path: Path, priors: list[int], seed: int, n: int,
+                    cache: Path | None, version: str) -> dict:
+    """asreview_run, read from ``cache`` when this (file hash, priors, seed, version) ran before.
+
+    ASReview is the slow part of a run; its result depends only on those four.
+    """
+    if cache is None:
+        return asreview_run(cmd, path, priors, seed, n)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    key = f"{path.stem}-{digest}-p{'_'.join(map(str, priors))}-s{seed}-asreview{version}"
+    file = cache / f"{key}.json"
+    if file.exists():
+        return json.loads(file.read_text("utf-8"))
+    load = os.getloadavg()[0]
+    result = asreview_run(cmd, path, priors, seed, n)
+    result["load_before"] = load  # a timing taken on a busy machine is worth less
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result), "utf-8")
+    tmp.replace(file)
+    return result
 
 
 def asreview_run(cmd: str, path: Path, priors: list[int], seed: int, n: int) -> dict:
@@ -111,6 +142,10 @@ def main() -> None:
     ap.add_argument("--dataset", type=Path, action="append", default=[], help="extra CSV")
     ap.add_argument("--only", action="append", default=[], help="dataset name(s) to run")
     ap.add_argument("--scale", type=int, default=50_000, help="0 skips the scale check")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="directory caching ASReview's results (e.g. /tmp/rank-cache)")
+    ap.add_argument("--anchor-only", action="store_true",
+                    help="only run ASReview (fills --cache), print nothing else")
     args = ap.parse_args()
     paths = sorted(SCREENING.glob("*.csv")) if SCREENING.is_dir() else []
     paths += args.dataset
@@ -122,6 +157,15 @@ def main() -> None:
     if not args.no_anchor and not anchor:
         print("note: ASReview not found (pip install asreview in another environment and pass "
               "--asreview PATH); running without the anchor\n")
+    version = asreview_version(anchor) if anchor else ""
+    if args.anchor_only:
+        for path in paths:
+            data = load_labelled(path)
+            for seed in range(args.seeds):
+                priors = draw_priors(data.labels, 1, 1, seed)
+                a = cached_asreview(anchor, path, priors, seed, len(data), args.cache, version)
+                print(f"{data.name} seed {seed}: {a['sim_s']:.1f} s", flush=True)
+        return
     ours = preset(args.model)[0]
     rows = []
     for path in paths:
@@ -140,7 +184,8 @@ def main() -> None:
             m["sim_s"] = sim.wall_seconds + t_feat  # features are part of a whole simulation
             runs[f"reviewkit:{ours}"].append(m)
             if anchor:
-                a = asreview_run(anchor, path, priors, seed, len(data))
+                a = cached_asreview(anchor, path, priors, seed, len(data), args.cache,
+                                    version)
                 m = summary([data.labels[i] for i in a["order"]], len(priors))
                 m.update(retrain_s=a["retrain_s"], sim_s=a["sim_s"])
                 runs["asreview:elas_u4"].append(m)
