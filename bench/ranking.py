@@ -38,8 +38,8 @@ import numpy as np
 
 from reviewkit.ranking import draw_priors, load_labelled, simulate
 from reviewkit.ranking.features import TextFeatures
-from reviewkit.ranking.metrics import summary
-from reviewkit.ranking.models import feature_params, preset
+from reviewkit.ranking.metrics import leave_one_out, summary
+from reviewkit.ranking.models import feature_params, preset, presets
 from reviewkit.ranking.ranker import Ranker
 from reviewkit.reporting.tables import render
 
@@ -84,12 +84,18 @@ def asreview_run(cmd: str, path: Path, priors: list[int], seed: int, n: int) -> 
                         "--seed", str(seed), "-o", str(project)], check=True,
                        capture_output=True, cwd=tmp)  # it leaves a cache file in its cwd
         wall = time.perf_counter() - t
-        with zipfile.ZipFile(project) as z:
-            db = z.extract(next(m for m in z.namelist() if m.endswith("results.db")), tmp)
-        con = sqlite3.connect(db)
-        rows = con.execute("SELECT record_id, time, training_set FROM results ORDER BY rowid"
-                           ).fetchall()
-        con.close()
+        result = read_asreview_project(project, priors, n, tmp)
+    return {**result, "sim_s": wall}
+
+
+def read_asreview_project(project: Path, priors: list[int], n: int, tmp: str) -> dict:
+    """The screening order (dataset rows) and seconds per retrain in an .asreview file."""
+    with zipfile.ZipFile(project) as z:
+        db = z.extract(next(m for m in z.namelist() if m.endswith("results.db")), tmp)
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT record_id, time, training_set FROM results ORDER BY rowid"
+                       ).fetchall()
+    con.close()
     order = [int(r[0]) for r in rows]
     if order[:len(priors)] != priors:
         raise RuntimeError(f"ASReview did not start from the priors {priors}: {order[:4]}")
@@ -98,7 +104,7 @@ def asreview_run(cmd: str, path: Path, priors: list[int], seed: int, n: int) -> 
     per = (times[-1] - times[0]) / max(1, len(times) - 1) if len(times) > 1 else float("nan")
     seen = set(order)
     order += [i for i in range(n) if i not in seen]  # after the last relevant: all irrelevant
-    return {"order": order, "sim_s": wall, "retrain_s": per}
+    return {"order": order, "retrain_s": per}
 
 
 def scale_check(paths: list[Path], size: int, model: str | None) -> list[dict]:
@@ -144,8 +150,12 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=50_000, help="0 skips the scale check")
     ap.add_argument("--cache", type=Path, default=None,
                     help="directory caching ASReview's results (e.g. /tmp/rank-cache)")
+    ap.add_argument("--loo", action="store_true",
+                    help="also run presets.yaml's candidates and print the leave-one-dataset-out "
+                         "table (needs the ASReview anchor)")
     ap.add_argument("--anchor-only", action="store_true",
                     help="only run ASReview (fills --cache), print nothing else")
+    ap.add_argument("--part", default="1/1", help="with --anchor-only: run share I of N")
     args = ap.parse_args()
     paths = sorted(SCREENING.glob("*.csv")) if SCREENING.is_dir() else []
     paths += args.dataset
@@ -158,16 +168,18 @@ def main() -> None:
         print("note: ASReview not found (pip install asreview in another environment and pass "
               "--asreview PATH); running without the anchor\n")
     version = asreview_version(anchor) if anchor else ""
-    if args.anchor_only:
-        for path in paths:
+    if args.anchor_only:  # seed by seed, so a short run still covers every dataset
+        part, parts = map(int, args.part.split("/"))
+        jobs = [(seed, path) for seed in range(args.seeds) for path in paths]
+        for seed, path in jobs[part - 1::parts]:
             data = load_labelled(path)
-            for seed in range(args.seeds):
-                priors = draw_priors(data.labels, 1, 1, seed)
-                a = cached_asreview(anchor, path, priors, seed, len(data), args.cache, version)
-                print(f"{data.name} seed {seed}: {a['sim_s']:.1f} s", flush=True)
+            priors = draw_priors(data.labels, 1, 1, seed)
+            a = cached_asreview(anchor, path, priors, seed, len(data), args.cache, version)
+            print(f"{data.name} seed {seed}: {a['sim_s']:.1f} s", flush=True)
         return
     ours = preset(args.model)[0]
-    rows = []
+    others = [c for c in presets().get("candidates", []) if c != ours] if args.loo else []
+    rows, cand_wss = [], {c: {} for c in [ours, *others]}
     for path in paths:
         data = load_labelled(path)
         t = time.perf_counter()
@@ -192,6 +204,9 @@ def main() -> None:
             print(f"  {data.name} seed {seed}: " + ", ".join(
                 f"{k} wss@95 {v[-1]['wss@95']:.3f} ({v[-1]['sim_s']:.1f} s)"
                 for k, v in runs.items()), file=sys.stderr, flush=True)
+        cand_wss[ours][data.name] = float(np.mean([m["wss@95"] for m in runs[f"reviewkit:{ours}"]]))
+        for cand in others:
+            cand_wss[cand][data.name] = candidate_wss(cand, path, data, args.seeds, args.cache)
         for model, ms in runs.items():
             rows.append({"dataset": data.name, "records": len(data), "model": model,
                          **{k: float(np.mean([m[k] for m in ms])) for k in KEYS}})
@@ -205,8 +220,56 @@ def main() -> None:
     print(render([{**r, **{k: _f(r[k], k) for k in KEYS}} for r in rows], "md"))
     if anchor:
         print(render(checks(rows, models), "md", "Targets"))
+    if anchor and args.loo:
+        print(loo_report(rows, cand_wss, ours))
     if args.scale:
         print(render(scale_check(paths, args.scale, ours), "md", "Retrain + rerank at scale"))
+
+
+def candidate_wss(name: str, path: Path, data, seeds: int, cache: Path | None) -> float:
+    """Mean WSS@95 of one candidate preset over the prior seeds (cached: only its
+    ranking matters here, its time is not reported)."""
+    spec = json.dumps(preset(name)[1], sort_keys=True)
+    key = hashlib.sha256((spec + hashlib.sha256(path.read_bytes()).hexdigest()).encode()
+                         ).hexdigest()[:16]
+    file = cache / f"ours-{name}-{path.stem}-{key}-seeds{seeds}.json" if cache else None
+    if file is not None and file.exists():
+        return json.loads(file.read_text("utf-8"))["wss@95"]
+    X = TextFeatures(**feature_params(name)).fit_transform(data.records)
+    wss = float(np.mean([
+        simulate(data.records, data.labels, name, seed, features=X,
+                 priors=draw_priors(data.labels, 1, 1, seed)).metrics()["wss@95"]
+        for seed in range(seeds)]))
+    print(f"  {data.name} candidate {name}: wss@95 {wss:.3f}", file=sys.stderr, flush=True)
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(json.dumps({"wss@95": wss}), "utf-8")
+    return wss
+
+
+def loo_report(rows: list[dict], cand_wss: dict[str, dict[str, float]], ours: str) -> str:
+    """Every candidate's WSS@95 delta to ASReview per set, then leave-one-dataset-out."""
+    base = {r["dataset"]: r["wss@95"] for r in rows if r["model"] == "asreview:elas_u4"}
+    deltas = {c: {s: w - base[s] for s, w in per.items()} for c, per in cand_wss.items()}
+    sets = sorted(next(iter(deltas.values())))
+    table = [{"dataset": s, **{c: f"{deltas[c][s]:+.3f}" for c in deltas}} for s in sets]
+    table.append({"dataset": "MEAN", **{c: f"{np.mean(list(d.values())):+.3f}"
+                                        for c, d in deltas.items()}})
+    table.append({"dataset": "WORST", **{c: f"{min(d.values()):+.3f}" for c, d in deltas.items()}})
+    loo = leave_one_out(deltas)
+    held = [r["delta on held-out set"] for r in loo]
+    out = [{**r, "delta on held-out set": f"{r['delta on held-out set']:+.3f}",
+            f"default ({ours}) delta": f"{deltas[ours][r['held out']]:+.3f}"} for r in loo]
+    out.append({"held out": "MEAN", "picked on the other sets": "",
+                "delta on held-out set": f"{np.mean(held):+.3f}",
+                f"default ({ours}) delta": f"{np.mean(list(deltas[ours].values())):+.3f}"})
+    out.append({"held out": "WORST", "picked on the other sets": "",
+                "delta on held-out set": f"{min(held):+.3f}",
+                f"default ({ours}) delta": f"{min(deltas[ours].values()):+.3f}"})
+    return (render(table, "md", "Candidates: WSS@95 minus ASReview's, per dataset") +
+            "\n" + render(out, "md", "Leave one dataset out: pick the candidate with the best "
+                           "worst-set delta (then mean) on the other sets; its delta on the "
+                           "held-out set"))
 
 
 def _f(v: float, key: str) -> str:
