@@ -180,6 +180,8 @@ def main() -> None:
     ours = preset(args.model)[0]
     others = [c for c in presets().get("candidates", []) if c != ours] if args.loo else []
     rows, cand_wss = [], {c: {} for c in [ours, *others]}
+    loads: list[float | None] = []  # 1-min load average before each ASReview run
+    load_start = os.getloadavg()[0]
     for path in paths:
         data = load_labelled(path)
         t = time.perf_counter()
@@ -201,6 +203,7 @@ def main() -> None:
                 m = summary([data.labels[i] for i in a["order"]], len(priors))
                 m.update(retrain_s=a["retrain_s"], sim_s=a["sim_s"])
                 runs["asreview:elas_u4"].append(m)
+                loads.append(a.get("load_before"))
             print(f"  {data.name} seed {seed}: " + ", ".join(
                 f"{k} wss@95 {v[-1]['wss@95']:.3f} ({v[-1]['sim_s']:.1f} s)"
                 for k, v in runs.items()), file=sys.stderr, flush=True)
@@ -217,6 +220,11 @@ def main() -> None:
                      **{k: float(np.mean([r[k] for r in mine])) for k in KEYS}})
     print(f"Ranking benchmark: {args.seeds} prior seeds (1 relevant + 1 irrelevant prior), "
           "priors excluded from metrics; ATD as a fraction of records after the priors\n")
+    known = [x for x in loads if x is not None]
+    print(f"load average (1 min): {load_start:.1f} at the start of our runs, "
+          f"{os.getloadavg()[0]:.1f} at the end; before the ASReview runs (cached ones: when "
+          f"they ran): {', '.join(f'{x:.1f}' for x in known) or 'n/a'}"
+          f"{f' ({len(loads) - len(known)} unknown)' if len(known) < len(loads) else ''}\n")
     print(render([{**r, **{k: _f(r[k], k) for k in KEYS}} for r in rows], "md"))
     if anchor:
         print(render(checks(rows, models), "md", "Targets"))
@@ -257,6 +265,9 @@ def loo_report(rows: list[dict], cand_wss: dict[str, dict[str, float]], ours: st
                                         for c, d in deltas.items()}})
     table.append({"dataset": "WORST", **{c: f"{min(d.values()):+.3f}" for c, d in deltas.items()}})
     loo = leave_one_out(deltas)
+    if not loo:
+        return render(table, "md", "Candidates: WSS@95 minus ASReview's") + \
+            "\n(leave one dataset out needs at least two datasets)\n"
     held = [r["delta on held-out set"] for r in loo]
     out = [{**r, "delta on held-out set": f"{r['delta on held-out set']:+.3f}",
             f"default ({ours}) delta": f"{deltas[ours][r['held out']]:+.3f}"} for r in loo]

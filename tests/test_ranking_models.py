@@ -155,3 +155,7 @@ def test_leave_one_out_picks_on_the_other_sets_only():
     assert rows["c"]["delta on held-out set"] == -0.08
     assert rows["a"]["picked on the other sets"] == "safe"
     assert rows["a"]["delta on held-out set"] == 0.03
+
+
+def test_leave_one_out_needs_two_datasets():
+    assert leave_one_out({"a": {"x": 0.1}, "b": {"x": 0.2}}) == []

@@ -86,8 +86,11 @@ def pick_robust(deltas: dict[str, dict[str, float]], sets: Sequence[str]) -> str
 
 def leave_one_out(deltas: dict[str, dict[str, float]]) -> list[dict[str, float | str]]:
     """Leave-one-dataset-out selection: for each dataset, the candidate picked on
-    the others (:func:`pick_robust`) and that pick's delta on the held-out one."""
+    the others (:func:`pick_robust`) and that pick's delta on the held-out one.
+    Fewer than two datasets: nothing to hold out against, so no rows."""
     sets = sorted(next(iter(deltas.values())))
+    if len(sets) < 2:
+        return []
     rows: list[dict[str, float | str]] = []
     for held in sets:
         rest = [s for s in sets if s != held]
