@@ -48,15 +48,28 @@ def record_text(record: Record | dict[str, Any], title_weight: int = 1) -> str:
 
 
 @lru_cache(maxsize=1)
-def _spacy() -> tuple[Any, dict[str, str]]:
-    """The blank English tokenizer and the lookup lemma table (loaded once per process)."""
+def _tokenizer() -> Any:
+    """The blank English tokenizer (loaded once per process)."""
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> Any:
+    """The lookup lemma table, read only when lemmas are asked for: loading it
+    costs more than tokenising a whole pile without it."""
     import spacy
 
     nlp = spacy.blank("en")
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()  # reads the table from spacy-lookups-data; no download
-    table = lemmatizer.lookups.get_table("lemma_lookup")
-    return nlp.tokenizer, table
+    return lemmatizer.lookups.get_table("lemma_lookup")
+
+
+def _spacy() -> tuple[Any, Any]:
+    """The tokenizer and the lemma table."""
+    return _tokenizer(), _lemma_table()
 
 
 def lemmatise(texts: Iterable[str], lemmas: bool | str = True) -> list[str]:
@@ -68,7 +81,8 @@ def lemmatise(texts: Iterable[str], lemmas: bool | str = True) -> list[str]:
 
     Punctuation-only tokens are dropped.
     """
-    tokenizer, table = _spacy()
+    tokenizer = _tokenizer()
+    table = _lemma_table() if lemmas else None
     texts = [t.split() for t in texts]
     # spaCy tokenises each whitespace-separated chunk on its own, so each distinct
     # chunk is tokenised once: a corpus repeats a few thousand chunks millions of times.
