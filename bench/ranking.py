@@ -15,8 +15,15 @@ ASReview is not a reviewkit dependency. Install it in another environment
 (its pins clash with ours) and pass --asreview PATH/TO/asreview; without it,
 or with --no-anchor, the ASReview columns are skipped with a note.
 
+--cache DIR keeps each ASReview result, keyed by (dataset file hash, priors,
+seed, ASReview version), so tuning does not rerun it; --anchor-only [--part I/N]
+only fills that cache, seed by seed. --loo also runs presets.yaml's
+`candidates` and prints each one's WSS@95 delta to ASReview per dataset and the
+leave-one-dataset-out table (pick by worst set on the other datasets).
+
 Usage: python bench/ranking.py [--seeds 5] [--no-anchor] [--asreview CMD]
                                [--dataset X.csv ...] [--only NAME] [--scale 50000]
+                               [--cache DIR] [--loo] [--anchor-only [--part I/N]]
 """
 
 from __future__ import annotations
