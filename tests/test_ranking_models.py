@@ -159,3 +159,17 @@ def test_leave_one_out_picks_on_the_other_sets_only():
 
 def test_leave_one_out_needs_two_datasets():
     assert leave_one_out({"a": {"x": 0.1}, "b": {"x": 0.2}}) == []
+
+
+def test_the_screeners_ranker_runs_an_ensemble_preset(ui):
+    from reviewkit.ranking import Ranker
+
+    records, labels = ui[0].records[:150], ui[0].labels[:150]
+    ranker = Ranker("svm-nb", random_state=0).prepare(records)
+    known = {i: labels[i] for i in range(40)}
+    out = ranker.order(known)
+    assert sorted(out.order) == list(range(40, 150))   # every unlabelled record, once
+    assert out.model_version.startswith("svm-nb/")
+    # the refit ranks the relevant records above the rest on average
+    pos = [k for k, i in enumerate(out.order) if labels[i] == 1]
+    assert np.mean(pos) < len(out.order) / 2
