@@ -55,7 +55,9 @@ KEYS = ("wss@95", "recall@10%", "atd_fraction", "retrain_s", "sim_s")
 
 
 def asreview_version(cmd: str) -> str:
-    out = subprocess.run([cmd, "--version"], check=True, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory() as tmp:  # it leaves a cache file in its cwd
+        out = subprocess.run([cmd, "--version"], check=True, capture_output=True, text=True,
+                             cwd=tmp)
     return out.stdout.strip().split()[-1]
 
 
