@@ -48,15 +48,28 @@ def record_text(record: Record | dict[str, Any], title_weight: int = 1) -> str:
 
 
 @lru_cache(maxsize=1)
-def _spacy() -> tuple[Any, dict[str, str]]:
-    """The blank English tokenizer and the lookup lemma table (loaded once per process)."""
+def _tokenizer() -> Any:
+    """The blank English tokenizer (loaded once per process)."""
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> Any:
+    """The lookup lemma table, read only when lemmas are asked for: loading it
+    costs more than tokenising a whole pile without it."""
     import spacy
 
     nlp = spacy.blank("en")
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()  # reads the table from spacy-lookups-data; no download
-    table = lemmatizer.lookups.get_table("lemma_lookup")
-    return nlp.tokenizer, table
+    return lemmatizer.lookups.get_table("lemma_lookup")
+
+
+def _spacy() -> tuple[Any, Any]:
+    """The tokenizer and the lemma table."""
+    return _tokenizer(), _lemma_table()
 
 
 def lemmatise(texts: Iterable[str], lemmas: bool | str = True) -> list[str]:
@@ -68,7 +81,8 @@ def lemmatise(texts: Iterable[str], lemmas: bool | str = True) -> list[str]:
 
     Punctuation-only tokens are dropped.
     """
-    tokenizer, table = _spacy()
+    tokenizer = _tokenizer()
+    table = _lemma_table() if lemmas else None
     texts = [t.split() for t in texts]
     # spaCy tokenises each whitespace-separated chunk on its own, so each distinct
     # chunk is tokenised once: a corpus repeats a few thousand chunks millions of times.
@@ -155,12 +169,17 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     ``title_block`` w > 0 appends a second TF-IDF block over the titles alone,
     scaled so that its kernel weighs w beside the whole text's: a word in the
     title then also counts as a title word, which the whole-text block cannot say.
+
+    ``lsa`` k > 0 with ``lsa_weight`` v > 0 appends the records' k-topic LSA
+    vectors (TruncatedSVD of this matrix, learned from the pile itself, seeded by
+    ``random_state``), unit length and weighted v in the kernel.
     """
 
     def __init__(self, ngram_range: tuple[int, int] = (1, 2), lemmas: bool | str = True,
                  min_df: int | float = 1, max_df: float = 0.95, sublinear_tf: bool = True,
                  max_features: int | None = None, title_weight: int = 1,
-                 title_block: float = 0.0) -> None:
+                 title_block: float = 0.0, lsa: int = 0, lsa_weight: float = 0.0,
+                 random_state: int | None = 0) -> None:
         self.ngram_range = ngram_range
         self.lemmas = lemmas
         self.min_df = min_df
@@ -169,6 +188,9 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.max_features = max_features
         self.title_weight = title_weight
         self.title_block = title_block
+        self.lsa = lsa
+        self.lsa_weight = lsa_weight
+        self.random_state = random_state
 
     def _tokens(self, X: Sequence[Any], lem: bool | str) -> tuple[list[str], list[str]]:
         """(whole texts, titles) as token strings; each title is tokenised once."""
@@ -203,7 +225,14 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.title_vectorizer_ = None
         if self.title_block and any(titles):
             self.title_vectorizer_, X_title = self._fit(titles, max_df, None)
-            return self._with_titles(X_all, X_title)
+            X_all = self._with_titles(X_all, X_title)
+        self.svd_ = None
+        k = min(self.lsa, X_all.shape[0] - 1, X_all.shape[1] - 1)
+        if k > 0 and self.lsa_weight > 0:
+            from sklearn.decomposition import TruncatedSVD
+
+            self.svd_ = TruncatedSVD(k, random_state=self.random_state).fit(X_all)
+            return self._with_lsa(X_all)
         return X_all
 
     def transform(self, X: Sequence[Any]) -> sparse.csr_matrix:
@@ -212,9 +241,18 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             whole, titles = self._tokens(X, lem)
             parts.append(vec.transform(whole))
         X_all = self._join(parts)
-        if self.title_vectorizer_ is None:
-            return X_all
-        return self._with_titles(X_all, self.title_vectorizer_.transform(titles))
+        if self.title_vectorizer_ is not None:
+            X_all = self._with_titles(X_all, self.title_vectorizer_.transform(titles))
+        return X_all if getattr(self, "svd_", None) is None else self._with_lsa(X_all)
+
+    def _with_lsa(self, X_all: sparse.csr_matrix) -> sparse.csr_matrix:
+        """X beside its unit-length LSA topic vector, whose kernel weighs ``lsa_weight``:
+        two records that share no word but the same topics still count as alike."""
+        Z = self.svd_.transform(X_all)
+        Z /= np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
+        Z *= np.sqrt(self.lsa_weight)
+        return sparse.hstack([X_all, sparse.csr_matrix(Z.astype(np.float32))],
+                             format="csr").astype(np.float32)
 
     def _fit(self, texts: list[str], max_df: float, max_features: int | None
              ) -> tuple[TfidfVectorizer, sparse.csr_matrix]:

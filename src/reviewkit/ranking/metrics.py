@@ -69,3 +69,32 @@ def summary(order_labels: Sequence[int], n_priors: int) -> dict[str, float | int
     out["atd"] = atd(lab)
     out["atd_fraction"] = out["atd"] / n
     return out
+
+
+def pick_robust(deltas: dict[str, dict[str, float]], sets: Sequence[str]) -> str:
+    """The candidate whose worst delta over ``sets`` is highest; ties by the mean delta.
+
+    ``deltas[candidate][dataset]``: a metric's difference to a baseline (e.g.
+    WSS@95 minus ASReview's). Choosing by the worst set, not the mean, favours
+    a model that holds on every review over one that wins big on a few.
+    """
+    def key(c: str) -> tuple[float, float]:
+        d = [deltas[c][s] for s in sets]
+        return (min(d), float(np.mean(d)))
+    return max(sorted(deltas), key=key)
+
+
+def leave_one_out(deltas: dict[str, dict[str, float]]) -> list[dict[str, float | str]]:
+    """Leave-one-dataset-out selection: for each dataset, the candidate picked on
+    the others (:func:`pick_robust`) and that pick's delta on the held-out one.
+    Fewer than two datasets: nothing to hold out against, so no rows."""
+    sets = sorted(next(iter(deltas.values())))
+    if len(sets) < 2:
+        return []
+    rows: list[dict[str, float | str]] = []
+    for held in sets:
+        rest = [s for s in sets if s != held]
+        pick = pick_robust(deltas, rest)
+        rows.append({"held out": held, "picked on the other sets": pick,
+                     "delta on held-out set": deltas[pick][held]})
+    return rows

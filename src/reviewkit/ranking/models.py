@@ -102,6 +102,61 @@ class RelevanceClassifier(ClassifierMixin, BaseEstimator):
         return (self.decision_function(X) > 0).astype(int)
 
 
+def rank_scores(scores: np.ndarray) -> np.ndarray:
+    """Each score's rank among ``scores`` scaled to [0, 1] (ties share their mean rank)."""
+    from scipy.stats import rankdata
+
+    n = len(scores)
+    return (rankdata(scores) - 1) / max(1, n - 1)
+
+
+class EnsembleClassifier(ClassifierMixin, BaseEstimator):
+    """Differently-biased classifiers on the same features, combined by mean rank.
+
+    Each member's scores are turned into ranks among the records scored, so no
+    member's scale dominates (an SVM margin, a log-odds, a naive-Bayes
+    log-ratio); ``weights`` (default equal) weigh the members' ranks. The
+    ranking score is therefore relative to the rows given to
+    ``decision_function``: score the whole pile at once, as the screener does.
+    """
+
+    def __init__(self, members: list[BaseEstimator] | None = None,
+                 weights: list[float] | None = None, random_state: int | None = None) -> None:
+        self.members = members
+        self.weights = weights
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any) -> EnsembleClassifier:
+        if not self.members:
+            raise ValueError("an ensemble needs at least one member")
+        self.classes_ = np.array([0, 1])
+        for member in self.members:
+            member.fit(X, y)
+        self.estimators_ = list(self.members)
+        return self
+
+    def member_scores(self, X: Any) -> list[np.ndarray]:
+        return [np.asarray(m.decision_function(X), dtype=np.float64) for m in self.estimators_]
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        return combine_ranks(self.member_scores(X), self.weights)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        p = self.decision_function(X)
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        return (self.decision_function(X) > 0.5).astype(int)
+
+
+def combine_ranks(scores: list[np.ndarray], weights: list[float] | None = None) -> np.ndarray:
+    """The weighted mean of each member's [0, 1] ranks (one member: its own scores)."""
+    if len(scores) == 1:
+        return scores[0]
+    w = np.ones(len(scores)) if weights is None else np.asarray(weights, dtype=np.float64)
+    return sum(wi * rank_scores(s) for wi, s in zip(w, scores, strict=True)) / w.sum()
+
+
 @lru_cache(maxsize=1)
 def presets() -> dict[str, Any]:
     """The parsed presets.yaml: {'default': name, 'presets': {name: spec}}."""
@@ -119,15 +174,29 @@ def preset(name: str | None) -> tuple[str, dict[str, Any]]:
     return name, data["presets"][name]
 
 
+def member_specs(name: str | None = None) -> list[dict[str, Any]]:
+    """A preset's classifiers as RelevanceClassifier parameters (kind, C/alpha, ratio).
+
+    A single-model preset has ``classifier`` and ``balance``; an ensemble has
+    ``members``, each with its own ``ratio``.
+    """
+    name, spec = preset(name)
+    if "members" in spec:
+        return [dict(m) for m in spec["members"]]
+    params = dict(spec["classifier"])
+    params["ratio"] = (spec.get("balance") or {}).get("ratio")
+    return [params]
+
+
 def make_classifier(name: str | None = None, random_state: int | None = None,
                     warm_start: bool = False) -> BaseEstimator:
-    """An unfitted classifier for a preset name."""
-    name, spec = preset(name)
-    params = dict(spec["classifier"])
-    kind = params.pop("kind")
-    ratio = (spec.get("balance") or {}).get("ratio")
-    return RelevanceClassifier(kind=kind, ratio=ratio, random_state=random_state,
-                               warm_start=warm_start, **params)
+    """An unfitted classifier for a preset name (an EnsembleClassifier for an ensemble)."""
+    _, spec = preset(name)
+    members = [RelevanceClassifier(random_state=random_state, warm_start=warm_start, **m)
+               for m in member_specs(name)]
+    if "members" not in spec:
+        return members[0]
+    return EnsembleClassifier(members, spec.get("weights"), random_state=random_state)
 
 
 def feature_params(name: str | None = None) -> dict[str, Any]:

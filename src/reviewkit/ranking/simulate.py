@@ -24,16 +24,10 @@ from typing import Any
 import numpy as np
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.ranking import gram
+from reviewkit.ranking.fast import make_scorer
 from reviewkit.ranking.features import TextFeatures
 from reviewkit.ranking.metrics import summary
-from reviewkit.ranking.models import (
-    RelevanceClassifier,
-    balanced_weights,
-    feature_params,
-    make_classifier,
-    preset,
-)
+from reviewkit.ranking.models import combine_ranks, feature_params, member_specs, preset
 from reviewkit.ranking.query import make_query
 
 
@@ -91,8 +85,8 @@ def simulate(records: Sequence[Any], labels: Sequence[int], model: str | None = 
     t_feat = time.perf_counter() - t_start
     prior_idx = (list(priors) if priors is not None
                  else draw_priors(y, prior_included, prior_excluded, seed))
-    clf = make_classifier(name, random_state=seed)
-    fast = _fast_svm(clf, X)
+    spec = preset(name)[1]
+    scorers = [make_scorer(X, m, seed) for m in member_specs(name)]
     picker = make_query(query, random_state=seed)
     cold = np.random.default_rng(seed).permutation(n)  # seeded random start-up order
     order: list[int] = list(prior_idx)
@@ -110,12 +104,9 @@ def simulate(records: Sequence[Any], labels: Sequence[int], model: str | None = 
             nxt = int(cold[cold_pos])
         else:
             t = time.perf_counter()
-            if fast is not None:
-                c = clf.C * (balanced_weights(lab_y, clf.ratio) if clf.ratio else 1.0)
-                scores = fast.fit_scores(np.asarray(order), lab_y, c * np.ones(len(order)))
-            else:
-                clf.fit(X[order], lab_y)
-                scores = clf.decision_function(X)
+            idx = np.asarray(order)
+            scores = combine_ranks([s.fit_scores(idx, lab_y) for s in scorers],
+                                   spec.get("weights"))
             nxt = picker.pick(scores, unscreened)
             retrain.append(time.perf_counter() - t)
         order.append(nxt)
@@ -126,9 +117,3 @@ def simulate(records: Sequence[Any], labels: Sequence[int], model: str | None = 
                       model=name, seed=seed, retrain_seconds=retrain, feature_seconds=t_feat,
                       wall_seconds=time.perf_counter() - t_start)
 
-
-def _fast_svm(clf: Any, X: Any) -> gram.GramSVM | None:
-    """The same SVM refitted through the Gram matrix, when the model is one and K fits."""
-    if isinstance(clf, RelevanceClassifier) and clf.kind == "svm" and gram.fits(X.shape[0]):
-        return gram.GramSVM(gram.gram(X))
-    return None
