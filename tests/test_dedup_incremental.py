@@ -274,3 +274,24 @@ def test_an_old_copy_head_that_stops_blocking_leaves_no_keys_behind(tmp_path: Pa
     assert moved > 0  # some old heads became later copies
     assert (_index_rows(store), outcome(store)) == want
     store.close()
+
+
+def test_a_full_run_builds_the_index_sql_indexes_again(tmp_path: Path) -> None:
+    # they are dropped while a full run refills the index and built at its end; a store
+    # made before keeps no index on dedup_keys(id) after its next full run
+    (tmp_path / "x").mkdir()
+    path = _write(_synthetic(80, 2), tmp_path / "x" / "a.csv")
+    project, store = new_project(tmp_path / "p")
+    db = store.dedup_index().db
+    db.execute("CREATE INDEX dedup_keys_id ON dedup_keys(id)")
+    db.commit()
+    want = {r for r, in db.execute("SELECT name FROM sqlite_master WHERE type='index' AND "
+                                   "name LIKE 'dedup_%' AND name != 'dedup_keys_id'")}
+    import_files(project, store, [path])
+    run_dedup(project, store, force=True)
+    got = {r for r, in db.execute("SELECT name FROM sqlite_master WHERE type='index' AND "
+                                  "name LIKE 'dedup_%'")}
+    assert got == want and "dedup_records_s1" in got and "dedup_keys_key" in got
+    plan = db.execute("EXPLAIN QUERY PLAN SELECT id FROM dedup_keys WHERE key='x'").fetchall()
+    assert "dedup_keys_key" in str(plan)
+    store.close()

@@ -158,7 +158,6 @@ def _full(store: Store, idx, current: dict[str, str], indexed: dict[str, str],
     result = settle(feats, comp, judged, copies, found, ids)
     idx.replace_all_clusters(*_rows(result, ids))
     # the index, for the next import
-    idx.clear()
     head = {m: ids[h] for h, members in copies.items() for m in members}
     blocks = {f.index for f in blocking}
     people = {i for pair in judged for i in pair}
@@ -172,10 +171,11 @@ def _full(store: Store, idx, current: dict[str, str], indexed: dict[str, str],
             key_rows += [(key_text(k), rid) for k in keys(f)]
         rows.append((rid, file_of[f.index], sig, head.get(f.index), s1, s2,
                      _feature_blob(f, comp[f.index])))
-    idx.add_records(rows)
-    idx.add_keys(key_rows)
-    idx.add_found((ids[a], ids[b], packed.pack((v.label, v.score, v.evidence)))
-                  for a, b, v in found)
+    with idx.refilling():
+        idx.add_records(rows)
+        idx.add_keys(key_rows)
+        idx.add_found((ids[a], ids[b], packed.pack((v.label, v.score, v.evidence)))
+                      for a, b, v in found)
     idx.set_files(current)
     idx.set_state(packed.pack((state_version(), sorted((a, b, s) for (a, b), s in
                                                       judged_ids.items()))))

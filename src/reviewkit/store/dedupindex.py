@@ -10,9 +10,10 @@ the last run's state. dedup/incremental.py decides; this only reads and writes.
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 
 SCHEMA = """
 CREATE TABLE dedup_records (id TEXT PRIMARY KEY, file TEXT NOT NULL, sig TEXT, head TEXT,
@@ -30,6 +31,10 @@ CREATE INDEX dedup_found_b ON dedup_found(b);
 CREATE TABLE dedup_files (file TEXT PRIMARY KEY, records_sha TEXT NOT NULL);
 CREATE TABLE dedup_state (name TEXT PRIMARY KEY, data BLOB);
 """
+# the secondary indexes on the index tables, as (name, CREATE statement)
+_INDEXES = [(m.group(1), m.group(0)) for m in
+            re.finditer(r"CREATE INDEX (\w+) ON [^;]+", SCHEMA)]
+_RETIRED = ("dedup_keys_id",)  # in stores made before: no query needs it
 _CHUNK = 500  # ids per IN (...) query
 # tables whose rows carry a checksum of their other columns (the last one, crc)
 _CHECKED = ("dedup_records", "dedup_keys", "dedup_found")
@@ -169,6 +174,18 @@ class DedupIndex:
         for table in ("dedup_records", "dedup_keys", "dedup_found", "dedup_files",
                       "dedup_state"):
             self.db.execute(f"DELETE FROM {table}")
+
+    @contextmanager
+    def refilling(self) -> Iterator[None]:
+        """Emptied, then filled without its secondary SQL indexes, which are built once
+        at the end from the sorted rows: kept up row by row they were most of a full
+        run's index writes. Inside transaction(): an error leaves the old index."""
+        self.clear()
+        for name in [name for name, _ in _INDEXES] + list(_RETIRED):
+            self.db.execute(f"DROP INDEX IF EXISTS {name}")
+        yield
+        for _, sql in _INDEXES:
+            self.db.execute(sql)
 
     def add_records(self, rows: Iterable[tuple]) -> None:
         """(id, file, sig, head, s1, s2, data)."""
