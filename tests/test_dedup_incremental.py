@@ -240,3 +240,58 @@ def test_blocks_past_their_limit_and_the_window_match_a_full_run(tmp_path: Path)
     assert len(incremental) >= 6
     # the corners were reached: kept verdicts dropped, copies that took an old one's place
     assert sum(s["dropped"] for s in incremental) > 0
+
+
+def _index_rows(store) -> tuple:
+    db = store.dedup_index().db
+    return (sorted(db.execute("SELECT key, id FROM dedup_keys")),
+            sorted(db.execute("SELECT id, sig, head, s1, s2 FROM dedup_records")))
+
+
+def test_an_old_copy_head_that_stops_blocking_leaves_no_keys_behind(tmp_path: Path) -> None:
+    # the later file holds exact copies with smaller ids: the old heads stop blocking,
+    # and their keys go (deleted by key and id: there is no index on the id alone)
+    rows = _synthetic(300, 11)
+    (tmp_path / "x").mkdir()
+    files = [_write(rows[:200], tmp_path / "x" / "b.csv"),
+             _write(rows[150:], tmp_path / "x" / "a.csv")]
+    project, store = new_project(tmp_path / "full")
+    import_files(project, store, files)
+    run_dedup(project, store, force=True)
+    want = _index_rows(store), outcome(store)
+    store.close()
+    project, store = new_project(tmp_path / "steps")
+    moved = 0
+    for path in files:
+        import_files(project, store, [path])
+        before = {rid for rid, h in store.dedup_index().db.execute(
+            "SELECT id, head FROM dedup_records") if h is None}
+        run_dedup(project, store)
+        after = {rid for rid, h in store.dedup_index().db.execute(
+            "SELECT id, head FROM dedup_records") if h is None}
+        moved += len(before - after)
+    assert last_run(store)["mode"] == "incremental"
+    assert moved > 0  # some old heads became later copies
+    assert (_index_rows(store), outcome(store)) == want
+    store.close()
+
+
+def test_a_full_run_builds_the_index_sql_indexes_again(tmp_path: Path) -> None:
+    # they are dropped while a full run refills the index and built at its end; a store
+    # made before keeps no index on dedup_keys(id) after its next full run
+    (tmp_path / "x").mkdir()
+    path = _write(_synthetic(80, 2), tmp_path / "x" / "a.csv")
+    project, store = new_project(tmp_path / "p")
+    db = store.dedup_index().db
+    db.execute("CREATE INDEX dedup_keys_id ON dedup_keys(id)")
+    db.commit()
+    want = {r for r, in db.execute("SELECT name FROM sqlite_master WHERE type='index' AND "
+                                   "name LIKE 'dedup_%' AND name != 'dedup_keys_id'")}
+    import_files(project, store, [path])
+    run_dedup(project, store, force=True)
+    got = {r for r, in db.execute("SELECT name FROM sqlite_master WHERE type='index' AND "
+                                  "name LIKE 'dedup_%'")}
+    assert got == want and "dedup_records_s1" in got and "dedup_keys_key" in got
+    plan = db.execute("EXPLAIN QUERY PLAN SELECT id FROM dedup_keys WHERE key='x'").fetchall()
+    assert "dedup_keys_key" in str(plan)
+    store.close()

@@ -158,7 +158,6 @@ def _full(store: Store, idx, current: dict[str, str], indexed: dict[str, str],
     result = settle(feats, comp, judged, copies, found, ids)
     idx.replace_all_clusters(*_rows(result, ids))
     # the index, for the next import
-    idx.clear()
     head = {m: ids[h] for h, members in copies.items() for m in members}
     blocks = {f.index for f in blocking}
     people = {i for pair in judged for i in pair}
@@ -172,10 +171,11 @@ def _full(store: Store, idx, current: dict[str, str], indexed: dict[str, str],
             key_rows += [(key_text(k), rid) for k in keys(f)]
         rows.append((rid, file_of[f.index], sig, head.get(f.index), s1, s2,
                      _feature_blob(f, comp[f.index])))
-    idx.add_records(rows)
-    idx.add_keys(key_rows)
-    idx.add_found((ids[a], ids[b], packed.pack((v.label, v.score, v.evidence)))
-                  for a, b, v in found)
+    with idx.refilling():
+        idx.add_records(rows)
+        idx.add_keys(key_rows)
+        idx.add_found((ids[a], ids[b], packed.pack((v.label, v.score, v.evidence)))
+                      for a, b, v in found)
     idx.set_files(current)
     idx.set_state(packed.pack((state_version(), sorted((a, b, s) for (a, b), s in
                                                       judged_ids.items()))))
@@ -254,7 +254,11 @@ def _incremental(store: Store, idx, current: dict[str, str], indexed: dict[str, 
             became.append(old_head)
             moved.add(sig)
             heads_now[old_head] = first
-    idx.new_heads(heads_now)
+    # their keys, from rows read apart from ``old``: it must not keep the rows as they
+    # were before new_heads rewrites them
+    moved_rows = idx.records(heads_now)
+    idx.new_heads(heads_now, {h: [key_text(k) for k in keys(_from_blob(row[4])[0])]
+                              for h, row in moved_rows.items()})
     # a judged record identical to them keeps its own place among them, by id
     for rid in people if moved else ():
         f = old.feature(rid)[0]
@@ -281,10 +285,11 @@ def _incremental(store: Store, idx, current: dict[str, str], indexed: dict[str, 
     # candidate pairs of the new records, and the old records next to them
     pairs: set[tuple[str, str]] = set()
     near: set[str] = set(became)
+    blocks = _Blocks(idx)
     for rid in sorts:
         f = feature(rid)
         for k in keys(f):
-            members = idx.block(key_text(k))
+            members = list(blocks.members(key_text(k)))
             if len(members) <= limit:
                 pairs.update((m, rid) if m < rid else (rid, m) for m, _ in members if m != rid)
                 continue
@@ -305,7 +310,7 @@ def _incremental(store: Store, idx, current: dict[str, str], indexed: dict[str, 
     # kept verdicts that may have stopped being candidates
     kept = idx.found_of(near)
     old.load({x for p in kept for x in p} | {x for p in pairs for x in p} - set(fresh))
-    dropped = [p for p in kept if not _still(idx, p, feature, sort_of, limit, window)]
+    dropped = [p for p in kept if not _still(idx, blocks, p, feature, sort_of, limit, window)]
     idx.drop_found(dropped)
     new_pairs = [p for p in pairs if p not in judged]
     found_new = []
@@ -323,7 +328,33 @@ def _incremental(store: Store, idx, current: dict[str, str], indexed: dict[str, 
                     settled, len(dropped))
 
 
-def _still(idx, pair: tuple[str, str], feature, sort_of, limit: int, window: int) -> bool:
+class _Blocks:
+    """Blocks by key text, each asked of the index once a run: the new records are in
+    the index before the first question, so the answers do not change during it."""
+
+    def __init__(self, idx) -> None:
+        self.idx = idx
+        self.got: dict[str, list[tuple[str, str]]] = {}
+        self.sizes: dict[str, int] = {}
+
+    def members(self, text: str) -> list[tuple[str, str]]:
+        got = self.got.get(text)
+        if got is None:
+            got = self.got[text] = self.idx.block(text)
+        return got
+
+    def size(self, text: str, cap: int) -> int:
+        """The block's size, or at least ``cap`` when it has that many or more."""
+        if text in self.got:
+            return len(self.got[text])
+        size = self.sizes.get(text)
+        if size is None:
+            size = self.sizes[text] = self.idx.block_size(text, cap)
+        return size
+
+
+def _still(idx, blocks: _Blocks, pair: tuple[str, str], feature, sort_of, limit: int,
+           window: int) -> bool:
     """Whether an old pair is still one of candidate_pairs (both records still block)."""
     a, b = pair
     (a1, a2), (b1, b2) = sort_of(a), sort_of(b)
@@ -333,7 +364,7 @@ def _still(idx, pair: tuple[str, str], feature, sort_of, limit: int, window: int
     lo, hi = min(a1, b1), max(a1, b1)
     for k in set(keys(fa)) & set(keys(fb)):
         text = key_text(k)
-        if idx.block_size(text, limit + 1) <= limit:
+        if blocks.size(text, limit + 1) <= limit:
             return True
         if not idx.block_between(text, lo, hi):
             return True

@@ -66,7 +66,8 @@ def run_dedup(project: Project, store: Store, force: bool = False) -> DedupSumma
     with no_gc():
         stats = recompute(store, judged, fingerprint, force)
     store.set_meta("dedup_last", json.dumps(stats.__dict__))
-    return _summary(store, store.count_records(), recomputed=True)
+    return _summary(store, store.count_records(), recomputed=True,
+                    counts=store.dedup_index().cluster_counts())
 
 
 def last_run(store: Store) -> dict | None:
@@ -75,8 +76,9 @@ def last_run(store: Store) -> dict | None:
     return json.loads(text) if text else None
 
 
-def _summary(store: Store, records: int, recomputed: bool) -> DedupSummary:
-    groups, linked = store.cluster_counts()
+def _summary(store: Store, records: int, recomputed: bool,
+             counts: tuple[int, int] | None = None) -> DedupSummary:
+    groups, linked = counts or store.cluster_counts()
     return DedupSummary(records, groups, linked, len(store.dedup_pairs("queued")), recomputed)
 
 

@@ -10,9 +10,10 @@ the last run's state. dedup/incremental.py decides; this only reads and writes.
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 
 SCHEMA = """
 CREATE TABLE dedup_records (id TEXT PRIMARY KEY, file TEXT NOT NULL, sig TEXT, head TEXT,
@@ -24,13 +25,16 @@ CREATE INDEX dedup_records_s1 ON dedup_records(s1);
 CREATE INDEX dedup_records_s2 ON dedup_records(s2);
 CREATE TABLE dedup_keys (key TEXT NOT NULL, id TEXT NOT NULL, crc TEXT NOT NULL);
 CREATE INDEX dedup_keys_key ON dedup_keys(key);
-CREATE INDEX dedup_keys_id ON dedup_keys(id);
 CREATE TABLE dedup_found (a TEXT NOT NULL, b TEXT NOT NULL, data BLOB NOT NULL,
   crc TEXT NOT NULL, PRIMARY KEY (a, b));
 CREATE INDEX dedup_found_b ON dedup_found(b);
 CREATE TABLE dedup_files (file TEXT PRIMARY KEY, records_sha TEXT NOT NULL);
 CREATE TABLE dedup_state (name TEXT PRIMARY KEY, data BLOB);
 """
+# the secondary indexes on the index tables, as (name, CREATE statement)
+_INDEXES = [(m.group(1), m.group(0)) for m in
+            re.finditer(r"CREATE INDEX (\w+) ON [^;]+", SCHEMA)]
+_RETIRED = ("dedup_keys_id",)  # in stores made before: no query needs it
 _CHUNK = 500  # ids per IN (...) query
 # tables whose rows carry a checksum of their other columns (the last one, crc)
 _CHECKED = ("dedup_records", "dedup_keys", "dedup_found")
@@ -146,6 +150,14 @@ class DedupIndex:
                 for (rid,) in self.db.execute(sql, part):
                     yield rid
 
+    def cluster_counts(self) -> tuple[int, int]:
+        """(clusters of two or more records, records linked as duplicates) right after a
+        recompute, when the clusters table holds only current records: the store's
+        count joins every cluster row to its record (0.2 s at 100k) to skip stale ones."""
+        groups, members = self.db.execute(
+            "SELECT count(DISTINCT representative), count(*) FROM clusters").fetchone()
+        return groups, members - groups
+
     def verify(self) -> None:
         """Raise sqlite3.DatabaseError if an index row is not what was written, or an
         SQL index over it no longer matches it (the sort strings hold title text)."""
@@ -163,6 +175,18 @@ class DedupIndex:
                       "dedup_state"):
             self.db.execute(f"DELETE FROM {table}")
 
+    @contextmanager
+    def refilling(self) -> Iterator[None]:
+        """Emptied, then filled without its secondary SQL indexes, which are built once
+        at the end from the sorted rows: kept up row by row they were most of a full
+        run's index writes. Inside transaction(): an error leaves the old index."""
+        self.clear()
+        for name in [name for name, _ in _INDEXES] + list(_RETIRED):
+            self.db.execute(f"DROP INDEX IF EXISTS {name}")
+        yield
+        for _, sql in _INDEXES:
+            self.db.execute(sql)
+
     def add_records(self, rows: Iterable[tuple]) -> None:
         """(id, file, sig, head, s1, s2, data)."""
         self.db.executemany("INSERT OR REPLACE INTO dedup_records VALUES (?,?,?,?,?,?,?,?)",
@@ -171,9 +195,13 @@ class DedupIndex:
     def add_keys(self, rows: Iterable[tuple[str, str]]) -> None:
         self.db.executemany("INSERT INTO dedup_keys VALUES (?,?,?)", _checked(rows))
 
-    def new_heads(self, moves: dict[str, str]) -> None:
+    def new_heads(self, moves: dict[str, str], old_keys: dict[str, list[str]]) -> None:
         """Old heads that became later copies of a new record (old head -> new head):
-        they and their copies now name the new head; the old ones stop blocking."""
+        they and their copies now name the new head; the old ones stop blocking, their
+        blocking keys (``old_keys``: old head -> key texts) deleted.
+
+        No index on dedup_keys(id): every page of it (1,156 of 16 KiB at 100k records)
+        was rewritten by an import of 1,000 records, for this rare delete alone."""
         rows = []
         for part in _chunks(moves):
             marks = ",".join("?" * len(part))
@@ -183,7 +211,8 @@ class DedupIndex:
         self.add_records([(rid, file, sig, moves[rid], None, None, data) if rid in moves
                           else (rid, file, sig, moves[head], s1, s2, data)
                           for rid, file, sig, head, s1, s2, data in rows])
-        self.db.executemany("DELETE FROM dedup_keys WHERE id=?", [(r,) for r in moves])
+        self.db.executemany("DELETE FROM dedup_keys WHERE key=? AND id=?",
+                            [(k, r) for r in moves for k in old_keys.get(r, ())])
 
     def add_found(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
         self.db.executemany("INSERT OR REPLACE INTO dedup_found VALUES (?,?,?,?)",
