@@ -47,6 +47,12 @@ def new_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
+def log_line(event: dict) -> str:
+    """One event as its log line (without the newline): the server's copy in team mode is
+    this same line."""
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
 class LogWriter:
     """Appends events durably to one log file (kept open while screening)."""
 
@@ -65,19 +71,29 @@ class LogWriter:
                 fsync_dir(self.path.parent)
         return self._fd
 
-    def append(self, events: list[dict]) -> None:
+    def write(self, events: list[dict]) -> None:
+        """The lines written, one write() of whole lines, not yet fsynced: team mode's
+        outbox fsyncs (sync) while the send travels."""
         if not events:
             return
         fd = self._open()
-        data = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n"
-                       for e in events).encode("utf-8")
+        data = "".join(log_line(e) + "\n" for e in events).encode("utf-8")
         if self._torn:
             data = b"\n" + data  # a crash mid-line before us: start on a fresh line
             self._torn = False
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
-        os.fsync(fd)
+
+    def sync(self) -> None:
+        if self._fd is not None:
+            os.fsync(self._fd)
+
+    def append(self, events: list[dict]) -> None:
+        """Durable when this returns."""
+        if events:
+            self.write(events)
+            self.sync()
 
     def close(self) -> None:
         if self._fd is not None:

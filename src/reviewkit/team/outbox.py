@@ -13,7 +13,6 @@ the next send after ``retry_seconds`` (or an explicit flush) delivers them in or
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
@@ -23,17 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.project.atomic import ends_torn, fsync_dir
-from reviewkit.screening.log import SAFE_NAME, read_jsonl
+from reviewkit.screening.log import SAFE_NAME, LogWriter, log_line, read_jsonl
 from reviewkit.screening.reviewers import check_name
 
 Connect = Callable[[], Any]  # returns an open psycopg connection in autocommit mode
-
-
-def log_line(event: dict) -> str:
-    """The event as screening/log.py's LogWriter writes it (the server's copy is the
-    folder's line, whichever wrote it)."""
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
 
 # reviewkit_send (sql/0010_allocation.sql): the events, then optionally the next lease
@@ -69,7 +61,7 @@ class Outbox:
         self.path = self.root / self.relpath
         self.sent_path = self.root / ".reviewkit" / "outbox" / stage / f"{reviewer}.sent"
         self.connect, self.retry_seconds = connect, retry_seconds
-        self.writer = _Appender(self.path)
+        self.writer = LogWriter(self.path)
         self.conn: Any = None
         self.online: bool | None = None
         self.error = ""
@@ -205,43 +197,6 @@ class Outbox:
             self.conn = None
 
 
-class _Appender:
-    """LogWriter's appends (one write() of whole lines, a fresh line after a torn one) with
-    the fsync apart, so that it can run while the send travels."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-        self._torn = False
-
-    def write(self, events: list[dict]) -> None:
-        if not events:
-            return
-        if self._fd is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            created = not self.path.exists()
-            self._torn = ends_torn(self.path)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            if created:
-                fsync_dir(self.path.parent)
-        data = "".join(log_line(e) + "\n" for e in events).encode("utf-8")
-        if self._torn:
-            data = b"\n" + data  # a crash mid-line before us: start on a fresh line
-            self._torn = False
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view):]
-
-    def sync(self) -> None:
-        if self._fd is not None:
-            os.fsync(self._fd)
-
-    def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
 def connector(url: str, timeout: int = 3) -> Connect:
     """A Connect for ``url`` (password from the environment or ~/.pgpass, as psycopg does)."""
 
@@ -259,18 +214,9 @@ def project_connector(project: Any) -> Connect:
     is a ReviewkitError, which the outbox reports as its status and retries later."""
 
     def connect() -> Any:
-        from reviewkit.team.config import database_url
-        from reviewkit.team.connect import connect as open_connection
-        from reviewkit.team.migrate import require_current
+        from reviewkit.team.connect import team_connection
 
-        url, where = database_url(project)
-        con = open_connection(url, where, autocommit=True)
-        try:
-            require_current(con)
-        except BaseException:
-            con.close()
-            raise
-        return con
+        return team_connection(project)
 
     return connect
 
