@@ -14,10 +14,10 @@ For the screener (issue 4)::
         bg.submit(labels)          # after each decision; returns at once
         bg.latest                  # newest RankedOrder(order, model_version, n_labelled, seconds)
 
-    st = stopping_status(labels_in_screening_order, n_total, target=0.95, confidence=0.95)
+    st = stopping_status(labels_in_screening_order, n_total, target=0.95, confidence=0.99)
     st.estimated_recall, st.recall_lower_bound, st.p_value, st.criterion_met
     st.consecutive_irrelevant, st.heuristic_met        # heuristic, no guarantee
-    methods_text(0.95, 0.95)                           # sentence for the report
+    methods_text(0.95, 0.99)                           # sentence for the report
 
 Log the screening order with ``RankedOrder.model_version`` per decision: the
 stopping test needs the exact sequence.

@@ -3,7 +3,7 @@
 API (plain data in, plain data out; labels are 0/1 in screening order, 1 = relevant,
 a "maybe" not yet settled counts as 1 — reviewkit.screening.ranked builds them):
 
-    stopping_status(labels, n_total, target=0.95, confidence=0.95, heuristic_n=50,
+    stopping_status(labels, n_total, target=0.95, confidence=0.99, heuristic_n=50,
                     bias=DEFAULT_BIAS) -> StoppingStatus     # pure, from scratch
     mon = StoppingMonitor(n_total, target, confidence, heuristic_n, bias)
     mon.update(new_labels) -> StoppingStatus                  # append decisions, cheap
@@ -47,6 +47,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
+
+from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE
 
 RECENT_WINDOW = 200  # records whose relevant rate stands in for the unscreened ones
 # Odds ratio assumed between the last screened records and the unscreened ones. Chosen
@@ -214,7 +216,8 @@ def _bound(index: int | None, step: float = GRID_STEP) -> float:
     return 0.0 if index is None else round(1 - step * (index + 1), 6)
 
 
-def recall_lower_bound(labels: Sequence[int], n_total: int, confidence: float = 0.95,
+def recall_lower_bound(labels: Sequence[int], n_total: int,
+                       confidence: float = DEFAULT_CONFIDENCE,
                        step: float = GRID_STEP, bias: float = 1.0) -> float:
     """Largest recall τ (on a grid of ``step``) that the test shows at ``confidence``.
     0.0 = nothing shown."""
@@ -287,7 +290,8 @@ class StoppingMonitor:
     ``update`` costs O(new labels + relevant found), never O(records screened).
     """
 
-    def __init__(self, n_total: int, target: float = 0.95, confidence: float = 0.95,
+    def __init__(self, n_total: int, target: float = 0.95,
+                 confidence: float = DEFAULT_CONFIDENCE,
                  heuristic_n: int = 50, bias: float = DEFAULT_BIAS) -> None:
         self.n_total, self.target, self.confidence = n_total, target, confidence
         self.heuristic_n, self.bias = heuristic_n, bias
@@ -337,14 +341,15 @@ class StoppingMonitor:
 
 
 def stopping_status(labels: Sequence[int], n_total: int, target: float = 0.95,
-                    confidence: float = 0.95, heuristic_n: int = 50,
+                    confidence: float = DEFAULT_CONFIDENCE, heuristic_n: int = 50,
                     bias: float = DEFAULT_BIAS) -> StoppingStatus:
     """Everything a status line needs, from the 0/1 labels in screening order."""
     return StoppingMonitor(n_total, target, confidence, heuristic_n, bias).update(labels)
 
 
 def first_stop(labels: Sequence[int], n_total: int | None = None, target: float = 0.95,
-               confidence: float = 0.95, min_screened: int = 1, bias: float = 1.0
+               confidence: float = DEFAULT_CONFIDENCE, min_screened: int = 1,
+               bias: float = 1.0
                ) -> int | None:
     """Records screened when the test is first met (as if checked after every record),
     or None. ``labels`` is a full simulated order; ``n_total`` defaults to its length.
@@ -387,7 +392,8 @@ def first_heuristic_stop(labels: Sequence[int], n: int = 50) -> int | None:
     return None
 
 
-def methods_text(target: float = 0.95, confidence: float = 0.95, heuristic_n: int | None = None,
+def methods_text(target: float = 0.95, confidence: float = DEFAULT_CONFIDENCE,
+                 heuristic_n: int | None = None,
                  bias: float = DEFAULT_BIAS) -> str:
     """The sentence a report's methods section states about the stopping rule."""
     text = (f"Screening in prioritised order stopped when the hypergeometric test of Callaghan "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
+from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE
 from reviewkit.screening.data import Screening
 from reviewkit.screening.order import register_order
 from reviewkit.screening.state import ReviewerLog, StageState
@@ -65,7 +66,7 @@ def recall_estimate(session) -> float | None:
 
 
 def stopping(screening: Screening, stage: str, reviewer: str, target: float = 0.95,
-             confidence: float = 0.95, bias: float | None = None) -> dict:
+             confidence: float = DEFAULT_CONFIDENCE, bias: float | None = None) -> dict:
     """The stopping test for one reviewer at one stage, as plain data for status/report.
 
     ``bias`` None: the default rule's odds ratio (ranking.stopping.DEFAULT_BIAS) when the

@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE
 from reviewkit.screening.reasons import SEPARATOR
 
 KEYS = [
@@ -149,7 +150,8 @@ class TextScreen(ModalScreen[None]):
 
 def stopping_help(status: Any, version: str, n_decisions: int) -> list[str]:
     """What the top line's "stop?" means, with the figures behind it."""
-    target, conf = (status.target, status.confidence) if status is not None else (0.95, 0.95)
+    target, conf = (0.95, DEFAULT_CONFIDENCE) if status is None else \
+        (status.target, status.confidence)
     lines = ["Stopping (top line, \"stop?\")",
              "  The hypergeometric test (Callaghan & Müller-Hansen 2020) on your",
              "  own decisions in the order you made them; a maybe counts as",

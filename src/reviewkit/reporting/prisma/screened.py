@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reviewkit.fulltext.retrieval import not_retrieved_units
+from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE
 from reviewkit.records.studies import Study, load_studies
 from reviewkit.reporting.prisma.model import Count, PrismaCounts
 from reviewkit.screening import Screening, stopping
@@ -49,7 +50,8 @@ def stopped(screening: Screening, stage: str, stop: dict | None) -> bool:
     """Every reviewer's own decisions meet the stopping test the project names."""
     if not stop:
         return False
-    target, confidence = float(stop.get("target", 0.95)), float(stop.get("confidence", 0.95))
+    target = float(stop.get("target", 0.95))
+    confidence = float(stop.get("confidence", DEFAULT_CONFIDENCE))
     reviewers = screening.project.config.reviewers or sorted(screening.state(stage).logs)
     return bool(reviewers) and all(
         stopping(screening, stage, r, target, confidence, stop.get("bias"))["criterion_met"]

@@ -10,7 +10,7 @@ the project's configuration).
 
     [stopping]                       # the stopping rule the team applied, if any
     target = 0.95
-    confidence = 0.95
+    confidence = 0.99               # the default (docs/stopping.md)
     heuristic_n = 50
     bias = 2.0                       # optional: see docs/stopping.md
 """
@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationErr
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import CONFIG, Project, inside_project
 from reviewkit.project.tomlfile import validation_error
+from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE
 
 
 class ReportSettings(BaseModel):
@@ -38,7 +39,7 @@ class StoppingSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     target: float = Field(0.95, gt=0, lt=1)
-    confidence: float = Field(0.95, gt=0, lt=1)
+    confidence: float = Field(DEFAULT_CONFIDENCE, gt=0, lt=1)
     heuristic_n: int | None = Field(None, ge=1)
     # odds ratio the test assumes (reviewkit.ranking.stopping); None = the default rule
     bias: float | None = Field(None, ge=1)
