@@ -46,5 +46,5 @@ def test_a_checklist_by_path_needs_no_copy_in_the_project(tmp_path):
     path = REPO / "casp" / "casp-qualitative-2018.yaml"
     chosen = get_checklist(project, str(path))
     assert chosen.id == load_checklist(path).id and len(chosen.questions) == 10
-    with pytest.raises(ReviewkitError, match="no checklist 'rob2'.*--checklist"):
-        get_checklist(project, "rob2")
+    with pytest.raises(ReviewkitError, match="no checklist 'rob3'.*--checklist"):
+        get_checklist(project, "rob3")  # rob2 is shipped; a typo of it is not

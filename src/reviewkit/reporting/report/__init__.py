@@ -10,11 +10,20 @@ extraction, as Markdown, one self-contained HTML page, DOCX and LaTeX.
 ``build_report`` gives the data, ``render_report`` / ``render_docx`` one format.
 """
 
-from reviewkit.reporting.report.build import build_report
-from reviewkit.reporting.report.docx import render_docx
-from reviewkit.reporting.report.model import Problem, Report
-from reviewkit.reporting.report.render import render_report
-from reviewkit.reporting.report.write import DEFAULT_FOLDER, report_files, write_report
+from __future__ import annotations
 
-__all__ = ["DEFAULT_FOLDER", "Problem", "Report", "build_report", "render_docx",
-           "render_report", "report_files", "write_report"]
+from importlib import import_module
+from typing import Any
+
+# name -> submodule; loaded on first use, so that `status` can read [stopping] from
+# reporting.report.settings without importing the report (Jinja2, numpy, matplotlib)
+_WHERE = {"build_report": "build", "render_docx": "docx", "Problem": "model",
+          "Report": "model", "render_report": "render", "DEFAULT_FOLDER": "write",
+          "report_files": "write", "write_report": "write"}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(f"reviewkit.reporting.report.{_WHERE[name]}"), name)
+    raise AttributeError(name)
