@@ -9,7 +9,8 @@ from helpers import new_project
 from reviewkit.io.importer import import_files
 from reviewkit.screening import Screening, ScreenSession, add_reviewer
 from reviewkit.screening.events import decision_event
-from reviewkit.screening.live import own_labels, prepared_ranker, queue_labels
+from reviewkit.screening.live import own_labels, queue_labels
+from reviewkit.screening.live_features import prepared_ranker
 from reviewkit.screening.log import append_events, log_path, read_events
 from reviewkit.store import open_store
 
@@ -179,19 +180,19 @@ def test_the_stopping_test_runs_in_the_background_and_shows_its_verdict(tmp_path
 
 
 def test_features_are_cached_in_the_project_cache_and_a_torn_file_is_rebuilt(tmp_path):
-    from reviewkit.screening import live
+    from reviewkit.screening import live_features
 
     project, store = _project(tmp_path)
     units = Screening(project, store).eligible(STAGE)
-    live._FEATURES.clear()                     # as in a new process
+    live_features._FEATURES.clear()                     # as in a new process
     first = prepared_ranker(project, store, units).features_
     files = list((project.cache_dir / "ranking").glob("features-*.npz"))
     assert len(files) == 1
-    live._FEATURES.clear()                     # a new process: read from .reviewkit
+    live_features._FEATURES.clear()                     # a new process: read from .reviewkit
     again = prepared_ranker(project, store, units).features_
     assert again.shape == first.shape and (again != first).nnz == 0
     files[0].write_bytes(files[0].read_bytes()[:100])   # torn
-    live._FEATURES.clear()
+    live_features._FEATURES.clear()
     rebuilt = prepared_ranker(project, store, units).features_
     assert (rebuilt != first).nnz == 0
 

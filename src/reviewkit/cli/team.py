@@ -62,13 +62,12 @@ def add_reviewer(ctx: typer.Context, name: str = typer.Argument(..., help="Revie
                                                      help="Read the password from stdin "
                                                      "instead of generating one")) -> None:
     """Give a person a login role on the server; prints the password once."""
-    from reviewkit.team.members import add_member
+    from reviewkit.team.members import add_member, member_login
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     with _connection(_project(ctx, needed=False)) as con:
         made = add_member(con, name, role, login, password)
-        login_used = con.execute("SELECT login FROM members WHERE reviewer = %s",
-                                 (name,)).fetchone()[0]
+        login_used = member_login(con, name)
     typer.echo(f"added {name} as {role} (login {login_used})")
     if not password_stdin:
         typer.echo(f"password (shown once; give it to {name}, the folder never holds it): "

@@ -36,6 +36,7 @@ from reviewkit.dedup.engine import (
     verdicts,
 )
 from reviewkit.dedup.features import Features, features, rules
+from reviewkit.dedup.neighbours import Blocks, components, key_text, still
 from reviewkit.dedup.score import CERTAIN, POSSIBLE, Verdict, compare
 from reviewkit.dedup.version import METHOD_VERSION
 from reviewkit.store.base import Store
@@ -64,10 +65,6 @@ class RunStats:
 
 class Stale(Exception):
     """The index cannot answer this run: fall back to the whole method."""
-
-
-def key_text(k: tuple) -> str:
-    return "\x1f".join(str(x) for x in k)
 
 
 def _feature_blob(f: Features, comp: tuple[int, int]) -> bytes:
@@ -285,7 +282,7 @@ def _incremental(store: Store, idx, current: dict[str, str], indexed: dict[str, 
     # candidate pairs of the new records, and the old records next to them
     pairs: set[tuple[str, str]] = set()
     near: set[str] = set(became)
-    blocks = _Blocks(idx)
+    blocks = Blocks(idx)
     for rid in sorts:
         f = feature(rid)
         for k in keys(f):
@@ -310,7 +307,7 @@ def _incremental(store: Store, idx, current: dict[str, str], indexed: dict[str, 
     # kept verdicts that may have stopped being candidates
     kept = idx.found_of(near)
     old.load({x for p in kept for x in p} | {x for p in pairs for x in p} - set(fresh))
-    dropped = [p for p in kept if not _still(idx, blocks, p, feature, sort_of, limit, window)]
+    dropped = [p for p in kept if not still(idx, blocks, p, feature, sort_of, limit, window)]
     idx.drop_found(dropped)
     new_pairs = [p for p in pairs if p not in judged]
     found_new = []
@@ -321,75 +318,11 @@ def _incremental(store: Store, idx, current: dict[str, str], indexed: dict[str, 
     idx.add_found(found_new)
     # settle again the components that changed
     seeds = set(fresh) | set(became) | {x for p in dropped for x in p}
-    touched = _components(idx, judged, seeds)
+    touched = components(idx, judged, seeds)
     settled = _settle_part(idx, fresh, touched, judged)
     idx.set_files({p: current[p] for p in new_files})
     return RunStats("incremental", "", len(fresh), len(new_pairs), len(kept) - len(dropped),
                     settled, len(dropped))
-
-
-class _Blocks:
-    """Blocks by key text, each asked of the index once a run: the new records are in
-    the index before the first question, so the answers do not change during it."""
-
-    def __init__(self, idx) -> None:
-        self.idx = idx
-        self.got: dict[str, list[tuple[str, str]]] = {}
-        self.sizes: dict[str, int] = {}
-
-    def members(self, text: str) -> list[tuple[str, str]]:
-        got = self.got.get(text)
-        if got is None:
-            got = self.got[text] = self.idx.block(text)
-        return got
-
-    def size(self, text: str, cap: int) -> int:
-        """The block's size, or at least ``cap`` when it has that many or more."""
-        if text in self.got:
-            return len(self.got[text])
-        size = self.sizes.get(text)
-        if size is None:
-            size = self.sizes[text] = self.idx.block_size(text, cap)
-        return size
-
-
-def _still(idx, blocks: _Blocks, pair: tuple[str, str], feature, sort_of, limit: int,
-           window: int) -> bool:
-    """Whether an old pair is still one of candidate_pairs (both records still block)."""
-    a, b = pair
-    (a1, a2), (b1, b2) = sort_of(a), sort_of(b)
-    if a1 is None or b1 is None:
-        return False  # one became a later exact copy
-    fa, fb = feature(a), feature(b)
-    lo, hi = min(a1, b1), max(a1, b1)
-    for k in set(keys(fa)) & set(keys(fb)):
-        text = key_text(k)
-        if blocks.size(text, limit + 1) <= limit:
-            return True
-        if not idx.block_between(text, lo, hi):
-            return True
-    if fa.key and fb.key:
-        for col, x, y in (("s1", a1, b1), ("s2", a2, b2)):
-            if idx.between(col, min(x, y), max(x, y), window) <= window - 1:
-                return True
-    return False
-
-
-def _components(idx, judged: dict[tuple[str, str], bool], seeds: set[str]) -> set[str]:
-    """Every record connected to a seed by a kept verdict, a copy or a judgement: a walk
-    out from the seeds, a batch of index queries per step (never the whole graph)."""
-    people: dict[str, list[str]] = {}
-    for a, b in judged:
-        people.setdefault(a, []).append(b)
-        people.setdefault(b, []).append(a)
-    seen, frontier = set(seeds), list(seeds)
-    while frontier:
-        step = set(idx.neighbours_in_graph(frontier))
-        for rid in frontier:
-            step.update(people.get(rid, ()))
-        frontier = list(step - seen)
-        seen |= step
-    return seen
 
 
 def _settle_part(idx, fresh: dict, touched: set[str],

@@ -48,6 +48,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from reviewkit.ranking.fisher import fisher_cdf, fisher_mean
 from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE
 
 RECENT_WINDOW = 200  # records whose relevant rate stands in for the unscreened ones
@@ -69,59 +70,6 @@ def _k_hat_base(r: int, target: float) -> int:
     return math.floor(round(r / target, 9)) + 1 - r
 
 
-def _lnc(n: np.ndarray, k: np.ndarray) -> np.ndarray:
-    from scipy.special import gammaln  # here: scipy costs half a second to import
-
-    return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
-
-
-def _fisher_mean(pop: np.ndarray, good: np.ndarray, draws: np.ndarray, odds: float
-                 ) -> np.ndarray:
-    """Approximate mean (Cornfield's equation, exact for odds 1): for filters and windows."""
-    if odds == 1:
-        return draws * good / pop
-    b = pop - good - draws + odds * (good + draws)
-    c = odds * good * draws
-    return 2 * c / (b + np.sqrt(np.maximum(b * b - 4 * (odds - 1) * c, 0)))
-
-
-def fisher_cdf(x: np.ndarray, pop: np.ndarray, good: np.ndarray, draws: np.ndarray,
-               odds: float) -> np.ndarray:
-    """P(X <= x) for Fisher's noncentral hypergeometric distribution, vectorised.
-
-    ``pop`` records of which ``good`` are relevant, ``draws`` drawn, relevant ones with
-    odds ratio ``odds`` (1 = the ordinary hypergeometric distribution). Terms more
-    than 15 standard deviations + 15 from the mean are left out: the distribution is
-    log-concave, so they weigh less than 1e-40 and the cost is that of the window.
-    """
-    x, pop, good, draws = (np.atleast_1d(np.asarray(a, dtype=np.int64))
-                           for a in (x, pop, good, draws))
-    mean = _fisher_mean(pop, good, draws, odds)
-    with np.errstate(divide="ignore"):
-        inv = (1 / mean + 1 / (good - mean) + 1 / (draws - mean)
-               + 1 / (pop - good - draws + mean))
-    sd = np.sqrt(1 / np.maximum(inv, 1e-12))
-    lo = np.maximum(np.maximum(0, draws - (pop - good)), np.floor(mean - 15 * sd - 15))
-    hi = np.minimum(np.minimum(draws, good), np.ceil(mean + 15 * sd + 15))
-    lo, hi = lo.astype(np.int64), hi.astype(np.int64)
-    out = np.ones(len(x))
-    out[x < lo] = 0.0
-    todo = np.flatnonzero((x >= lo) & (x < hi))
-    for start in range(0, len(todo), 256):          # rows in chunks: bounded memory
-        rows = todo[start:start + 256]
-        width = int((hi[rows] - lo[rows]).max()) + 1
-        y = lo[rows, None] + np.arange(width)[None, :]
-        inside = y <= hi[rows, None]
-        yy = np.where(inside, y, lo[rows, None])
-        g, d, p = good[rows, None], draws[rows, None], pop[rows, None]
-        logf = _lnc(g, yy) + _lnc(p - g, d - yy) + yy * math.log(odds)
-        logf = np.where(inside, logf, -np.inf)
-        f = np.exp(logf - logf.max(axis=1, keepdims=True))
-        below = f * (y <= x[rows, None])
-        out[rows] = below.sum(axis=1) / f.sum(axis=1)
-    return np.minimum(out, 1.0)
-
-
 def _urn_p(urn_rel: np.ndarray, k: np.ndarray, n: int, r: int, n_total: int, target: float,
            bias: float, exact: bool) -> float:
     """min over the given urns (last k records, urn_rel relevant among them) of the CDF."""
@@ -131,7 +79,7 @@ def _urn_p(urn_rel: np.ndarray, k: np.ndarray, n: int, r: int, n_total: int, tar
         return 0.0
     # An urn holding more than mean + 1 relevant records has CDF >= 1/2 (the median lies
     # within 1 of the mean): skip those costly CDFs unless nothing else is below 1/2.
-    low = urn_rel <= _fisher_mean(population, k_hat, k, bias) + 1
+    low = urn_rel <= fisher_mean(population, k_hat, k, bias) + 1
     p = fisher_cdf(urn_rel[low], population[low], k_hat[low], k[low], bias).min(initial=1.0)
     if p >= 0.5 and exact and not low.all():
         p = fisher_cdf(urn_rel, population, k_hat, k, bias).min()

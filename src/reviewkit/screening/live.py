@@ -18,28 +18,17 @@ records' text and the model's feature settings.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import subprocess
 import sys
-import tempfile
 import threading
-import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from reviewkit.project.config import Project
 from reviewkit.screening.state import ReviewerLog, StageState
-from reviewkit.store.base import Store
 
 RELEVANT = ("include", "maybe")   # a maybe counts as relevant until it is settled
-_KEEP = 3                         # feature files kept in .reviewkit (newest first)
-_FEATURES: dict[str, Any] = {}    # cache key -> features, for this process
-_HANDOVER: dict[tuple, Any] = {}  # the ranker that made a session's first order
 
 
 def label_of(decision: str) -> int:
@@ -103,119 +92,6 @@ class Stopper:
             status = self.monitor.reset(labels)
         self.fed = list(labels)
         return status
-
-
-# features -------------------------------------------------------------------
-def _texts(store: Store, units: list[str]) -> list[dict]:
-    out = []
-    for unit in units:
-        sr = store.get_record(unit)
-        r = sr.record if sr is not None else None
-        out.append({"id": unit, "title": r.title if r else "",
-                    "abstract": r.abstract if r else "",
-                    "keywords": list(r.keywords) if r else []})
-    return out
-
-
-def _key(records: list[dict], model: str | None) -> str:
-    from reviewkit import __version__
-    from reviewkit.ranking.models import feature_params, preset
-
-    name, _ = preset(model)
-    h = hashlib.blake2b(digest_size=12)
-    h.update(json.dumps([__version__, name, feature_params(name)], sort_keys=True,
-                        default=str).encode())
-    for r in records:
-        h.update(json.dumps([r["id"], r["title"], r["abstract"], r["keywords"]],
-                            ensure_ascii=False).encode())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def _load(path: Path) -> Any:
-    from scipy import sparse
-
-    try:
-        return sparse.load_npz(path).tocsr()
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # torn: rebuild
-        return None
-
-
-def _save(folder: Path, key: str, features: Any) -> None:
-    from scipy import sparse
-
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".features-", suffix=".npz", dir=folder)
-    os.close(fd)
-    try:
-        sparse.save_npz(tmp, features, compressed=False)
-        os.replace(tmp, folder / f"features-{key}.npz")
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    old = sorted(folder.glob("features-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in old[_KEEP:]:
-        path.unlink(missing_ok=True)
-
-
-def features(project: Project, records: list[dict], model: str | None = None) -> Any:
-    """TF-IDF features of ``records`` (in order), from memory, from .reviewkit, or computed."""
-
-    return features_and_file(project, records, model)[0]
-
-
-def features_and_file(project: Project, records: list[dict], model: str | None = None
-                      ) -> tuple[Any, Path]:
-    """The features and the .reviewkit file that holds them (the live worker reads it)."""
-    import numpy as np
-
-    from reviewkit.ranking.features import TextFeatures
-    from reviewkit.ranking.models import feature_params
-
-    key = _key(records, model)
-    folder = project.cache_dir / "ranking"
-    path = folder / f"features-{key}.npz"
-    X = _FEATURES.get(key)
-    if X is None and path.is_file():
-        X = _load(path)
-        if X is not None and X.shape[0] != len(records):
-            X = None
-    if X is None:
-        X = TextFeatures(**feature_params(model)).fit_transform(records)
-    if not path.is_file():
-        _save(folder, key, X.astype(np.float32))  # what TextFeatures makes: half the disk
-    X = X.astype(np.float64, copy=False)
-    _FEATURES.clear()  # one pile per process is plenty: features are large
-    _FEATURES[key] = X
-    return X, path
-
-
-def prepared_ranker(project: Project, store: Store, units: list[str]) -> Any:
-    """A Ranker over ``units`` with a fresh (unfitted) classifier and shared features."""
-    from reviewkit.ranking.ranker import Ranker
-
-    records = _texts(store, units)
-    X, path = features_and_file(project, records)
-    ranker = Ranker(random_state=project.config.settings.seed).prepare(records, units, features=X)
-    ranker.features_file_ = path
-    return ranker
-
-
-def hand_over(project: Project, stage: str, units: list[str], ranker: Any, version: str,
-              settled: dict[str, int]) -> None:
-    """Keep the ranker that made a session's first order (its version and the settled
-    labels it learnt from) for that session's live queue, so its first refit is warm."""
-    _HANDOVER.clear()
-    _HANDOVER[(str(project.root), stage, _units_key(units))] = (ranker, version, settled)
-
-
-def take_over(project: Project, stage: str, units: list[str]) -> tuple | None:
-    """(ranker, version, settled labels) handed over for these units, or None."""
-    return _HANDOVER.pop((str(project.root), stage, _units_key(units)), None)
-
-
-def _units_key(units: list[str]) -> str:
-    return hashlib.blake2b("\0".join(units).encode(), digest_size=12).hexdigest()
 
 
 # the live queue -------------------------------------------------------------

@@ -19,7 +19,8 @@ from reviewkit.store.base import Store
 
 def ranked_order(project: Project, store: Store, stage: str, units: list[str]) -> list[str]:
     # scikit-learn loads when a ranking is wanted only
-    from reviewkit.screening.live import hand_over, prepared_ranker, settled_labels
+    from reviewkit.screening.live import settled_labels
+    from reviewkit.screening.live_features import hand_over, prepared_ranker
 
     labels = settled_labels(Screening(project, store).state(stage), units)
     ranker = prepared_ranker(project, store, units)  # features cached in .reviewkit/

@@ -26,8 +26,8 @@ from reviewkit.screening.live import (
     decisions_made,
     label_of,
     own_labels,
-    take_over,
 )
+from reviewkit.screening.live_features import take_over
 from reviewkit.screening.log import LogWriter, log_path
 from reviewkit.screening.order import OrderSource, order_source, screening_order
 from reviewkit.screening.reviewers import require_reviewer

@@ -93,3 +93,9 @@ def unblind(con: Any, stage: str) -> bool:
         raise ReviewkitError("only the lead may lift blinding") from None
     except psycopg.DatabaseError as exc:
         raise server_error(exc) from None
+
+
+def member_login(con: Any, reviewer: str) -> str | None:
+    """The login role of a member of this review, or None."""
+    row = con.execute("SELECT login FROM members WHERE reviewer = %s", (reviewer,)).fetchone()
+    return row[0] if row else None
