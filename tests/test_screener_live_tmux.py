@@ -10,14 +10,11 @@ import time
 
 import pytest
 
-from helpers import new_project
-from reviewkit.io.importer import import_files
-from reviewkit.screening import Screening, ScreenSession, add_reviewer
+from reviewkit.screening import Screening, ScreenSession
 from reviewkit.screening.log import log_path, read_events
 from reviewkit.store import open_store
+from test_screener_live import _project as ranked_project
 from test_screening_list_tmux import Tmux
-
-from conftest import export_file
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -53,13 +50,7 @@ def _help(tmux: Tmux) -> str:
 
 
 def test_stopping_on_the_top_line_help_and_a_record_moved_up_by_my_decisions(tmp_path):
-    project, store = new_project(tmp_path)
-    import_files(project, store, [export_file("ris/bluelight-endnote_reflib.ris"),
-                                  export_file("ris/wos_asysd.ris"),
-                                  export_file("ris/scopus_asysd.ris")])
-    conf = project.root / "reviewkit.toml"
-    conf.write_text(conf.read_text() + '\n[screening]\norder = "ranked"\n')
-    add_reviewer(project, "ana")
+    project, store = ranked_project(tmp_path)  # ana and ben; ben decides nothing
     units = Screening(project, store).eligible(STAGE)
     relevant = {u for u in units if u.startswith("bluelight-")}
     # the queue before any decision: nothing settled, so the seeded start
