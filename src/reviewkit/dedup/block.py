@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from array import array
-from collections import defaultdict
 from collections.abc import Iterator
 
 from reviewkit.dedup.features import Features, rules
@@ -63,57 +61,61 @@ def _orders(feats: list[Features]) -> tuple[list[Features], list[Features]]:
 
 
 def candidate_pairs(feats: list[Features]) -> Iterator[tuple[int, int]]:
-    """Index pairs (i < j) worth comparing, each once, in no particular order.
+    """Index pairs (i < j) worth comparing, each once, in ascending (i, j) order."""
+    codes, n = candidate_codes(feats)
+    for start in range(0, len(codes), 1 << 20):
+        for code in codes[start:start + (1 << 20)].tolist():
+            yield divmod(code, n)
+
+
+def candidate_codes(feats: list[Features]):  # -> tuple[numpy.ndarray, int]
+    """The candidate pairs as sorted unique int64 codes i * n + j (i < j), and n.
 
     Memory, not time, limits a million records: each kind of key is blocked on its own
-    (one kind's blocks in memory at a time), and pairs are held as int64 codes
-    (i * n + j, 8 bytes) until they are unique, not as a set of tuples."""
+    (one kind's key ids in memory at a time), and pairs are held as 8-byte codes, made
+    unique once at the end. Within-block pairs and the sorted-title window are formed
+    with array operations, not pair by pair."""
     import numpy as np
 
     limit = rules()["thresholds"]["max_block"]
     n = max((f.index for f in feats), default=0) + 1
-    by = {f.index: f for f in feats}  # feats may be a subset: index is not position
-    unique = np.empty(0, dtype=np.int64)
+    index = np.fromiter((f.index for f in feats), dtype=np.int64, count=len(feats))
+    parts = []
 
-    def merge(codes: array) -> None:
-        nonlocal unique
-        if codes:
-            unique = np.union1d(unique, np.frombuffer(codes, dtype=np.int64))
+    def pairs(x, y) -> None:
+        if len(x):
+            parts.append(np.minimum(x, y) * n + np.maximum(x, y))
 
     for key_of in _KINDS.values():
-        blocks: dict[object, list[int]] = defaultdict(list)
-        for f in feats:
-            k = key_of(f)
-            if k is not None:
-                blocks[k].append(f.index)
-        codes = array("q")
-        for members in blocks.values():
-            size = len(members)
-            if size < 2:
-                continue
-            if size > limit:
-                # a generic key (a DOI shared by a whole supplement): neighbours only
-                members = sorted(members, key=lambda i: sort_strings(by[i], f"{i:012d}")[0])
-                for a, b in zip(members, members[1:], strict=False):
-                    codes.append(a * n + b if a < b else b * n + a)
-                continue
-            members.sort()
-            for x in range(size):
-                a = members[x] * n
-                codes.extend(a + members[y] for y in range(x + 1, size))
-        del blocks
-        merge(codes)
+        ids: dict[object, int] = {}
+        kid = np.fromiter((-1 if (k := key_of(f)) is None else ids.setdefault(k, len(ids))
+                           for f in feats), dtype=np.int64, count=len(feats))
+        del ids
+        size = np.bincount(kid[kid >= 0], minlength=1)
+        block = np.where(kid >= 0, size[np.maximum(kid, 0)], 0)
+        for big in np.unique(kid[block > limit]).tolist():
+            # a generic key (a DOI shared by a whole supplement): neighbours only
+            members = sorted(np.flatnonzero(kid == big).tolist(),
+                             key=lambda p: sort_strings(feats[p], f"{feats[p].index:012d}")[0])
+            at = index[members]
+            pairs(at[:-1], at[1:])
+        small = np.flatnonzero((block >= 2) & (block <= limit))
+        order = small[np.argsort(kid[small], kind="stable")]
+        k_sorted, i_sorted = kid[order], index[order]
+        live = np.arange(len(order) - 1)  # positions whose block may reach d further
+        for d in range(1, limit):
+            live = live[live + d < len(order)]
+            live = live[k_sorted[live] == k_sorted[live + d]]
+            if not len(live):
+                break
+            pairs(i_sorted[live], i_sorted[live + d])
     window = rules()["thresholds"]["neighbourhood"]
     for order in _orders(feats):
-        codes = array("q")
-        for x in range(len(order)):
-            if not order[x].key:
-                continue
-            for y in range(x + 1, min(x + 1 + window, len(order))):
-                a, b = order[x].index, order[y].index
-                if order[y].key:
-                    codes.append(a * n + b if a < b else b * n + a)
-        merge(codes)
-    for start in range(0, len(unique), 1 << 20):
-        for code in unique[start:start + (1 << 20)].tolist():
-            yield divmod(code, n)
+        at = np.fromiter((f.index for f in order), dtype=np.int64, count=len(order))
+        has = np.fromiter((bool(f.key) for f in order), dtype=bool, count=len(order))
+        for d in range(1, window + 1):
+            both = has[:-d] & has[d:]
+            pairs(at[:-d][both], at[d:][both])
+    if not parts:
+        return np.empty(0, dtype=np.int64), n
+    return np.unique(np.concatenate(parts)), n

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reviewkit.dedup.block import candidate_pairs
+from reviewkit.dedup.block import candidate_codes
 from reviewkit.dedup.cluster import Clusters
 from reviewkit.dedup.features import Features, features
 from reviewkit.dedup.score import CERTAIN, POSSIBLE, Verdict, compare
@@ -59,7 +59,7 @@ def find_duplicates(records: Iterable[dict],
             comp.append(completeness(rec))
         judged = judgements or {}
         copies = exact_copies(feats, judged)
-        found = verdicts(feats, candidate_pairs(uncopied(feats, copies)), judged)
+        found = pair_verdicts(feats, uncopied(feats, copies), judged)
         return settle(feats, comp, judged, copies, found, ids)
 
 
@@ -67,6 +67,18 @@ def uncopied(feats: list[Features], copies: dict[int, list[int]]) -> list[Featur
     """The records that take part in blocking: all but the later exact copies."""
     copied = {m for members in copies.values() for m in members}
     return [f for f in feats if f.index not in copied]
+
+
+def pair_verdicts(feats: list[Features], blocking: list[Features],
+                  judged: dict[tuple[int, int], bool]) -> list[tuple[int, int, Verdict]]:
+    """The certain and possible verdicts among the candidate pairs of ``blocking``, in
+    pair order: verdicts() over block.candidate_pairs, with the pairs the first test
+    turns away skipped in bulk (prefilter.py)."""
+    from reviewkit.dedup.prefilter import needs_compare
+
+    codes, n = candidate_codes(blocking)
+    keep = needs_compare(blocking, codes, n)
+    return verdicts(feats, (divmod(c, n) for c in codes[keep].tolist()), judged)
 
 
 def verdicts(feats: list[Features], pairs: Iterable[tuple[int, int]],

@@ -27,13 +27,13 @@ from functools import cache
 from importlib import resources
 
 from reviewkit.dedup import state as packed
-from reviewkit.dedup.block import candidate_pairs, digest, keys, sort_strings
+from reviewkit.dedup.block import digest, keys, sort_strings
 from reviewkit.dedup.engine import (
     completeness,
     exact_copies,
+    pair_verdicts,
     settle,
     uncopied,
-    verdicts,
 )
 from reviewkit.dedup.features import Features, features, rules
 from reviewkit.dedup.neighbours import Blocks, components, key_text, still
@@ -151,7 +151,7 @@ def _full(store: Store, idx, current: dict[str, str], indexed: dict[str, str],
     judged = {(at[a], at[b]): s for (a, b), s in judged_ids.items() if a in at and b in at}
     copies = exact_copies(feats, judged)
     blocking = uncopied(feats, copies)
-    found = verdicts(feats, candidate_pairs(blocking), judged)
+    found = pair_verdicts(feats, blocking, judged)
     result = settle(feats, comp, judged, copies, found, ids)
     idx.replace_all_clusters(*_rows(result, ids))
     # the index, for the next import
