@@ -3,12 +3,13 @@
 API (plain data in, plain data out; labels are 0/1 in screening order, 1 = relevant,
 a "maybe" not yet settled counts as 1 — reviewkit.screening.ranked builds them):
 
-    stopping_status(labels, n_total, target=0.95, confidence=0.99, heuristic_n=50,
-                    bias=DEFAULT_BIAS) -> StoppingStatus     # pure, from scratch
-    mon = StoppingMonitor(n_total, target, confidence, heuristic_n, bias)
+    stopping_status(labels, n_total, target=0.95, confidence=0.95, heuristic_n=50,
+                    bias=DEFAULT_BIAS, min_urn=0.1) -> StoppingStatus  # pure, from scratch
+    mon = StoppingMonitor(n_total, target, confidence, heuristic_n, bias, min_urn)
     mon.update(new_labels) -> StoppingStatus                  # append decisions, cheap
     mon.reset(labels) -> StoppingStatus       # after an undo, a re-decision or a settled maybe
-    p_value(labels, n_total, target, bias)  first_stop(...)  methods_text(...)
+    p_value(labels, n_total, target, bias, min_urn)  methods_text(...)
+    (whole simulated orders: stopping_sim.first_stop; other rules: stopping_rules)
 
 ``StoppingMonitor.update`` gives exactly what ``stopping_status`` gives on the whole
 sequence; it keeps running sums, so an update costs O(relevant found) CDF terms, not
@@ -20,7 +21,14 @@ holds at least ⌊r/τ⌋ + 1 relevant records. Take the last k screened records
 urn drawn from themselves plus the N − n unscreened: under H0 that population holds
 at least K̂ = ⌊r/τ⌋ + 1 − r_before relevant records (r_before = relevant found before
 the urn). The p-value is the chance of seeing as few relevant records in the urn as
-we did, minimised over every urn size k; the criterion is met when p < 1 − confidence.
+we did, minimised over the urn sizes k; the criterion is met when p < 1 − confidence.
+
+**min_urn** (default 0.1; 0 = the published test, every k): only urns of at least that
+share of the records screened are taken. The published test takes the smallest p over
+every k after every decision, so a chance run of a few dozen irrelevant records right
+after a relevant one can reject H0 where the ranker's tail is flat (the records screened
+last no richer than those left). A long urn is not fooled by a short run. Every single
+test keeps its guarantee either way; the option only narrows the choice of urn.
 
 **bias** (an option; the default is 1). Callaghan & Müller-Hansen's test assumes the urn is no
 richer in relevant records than the unscreened ones (a random draw), which
@@ -314,12 +322,14 @@ def stopping_status(labels: Sequence[int], n_total: int, target: float = 0.95,
 
 def methods_text(target: float = 0.95, confidence: float = DEFAULT_CONFIDENCE,
                  heuristic_n: int | None = None,
-                 bias: float = DEFAULT_BIAS) -> str:
+                 bias: float = DEFAULT_BIAS, min_urn: float = DEFAULT_MIN_URN) -> str:
     """The sentence a report's methods section states about the stopping rule."""
+    urns = (f"on the last k screened records for every k of at least {min_urn:.0%} of the "
+            f"records screened, " if min_urn > 0 else "")
     text = (f"Screening in prioritised order stopped when the hypergeometric test of Callaghan "
             f"and Müller-Hansen (2020) rejected, at the {confidence:.0%} confidence level, the "
             f"hypothesis that recall was below {target:.0%} (p < {1 - confidence:.2g}, "
-            f"checked after every screening decision)")
+            f"{urns}checked after every screening decision)")
     if bias != 1:
         text += (f", assuming that the records screened last had odds of being relevant at "
                  f"least {bias:g} times those of the records left unscreened (Fisher's "
