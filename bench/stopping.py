@@ -153,10 +153,13 @@ def pooled(per: dict[str, list[dict]], sets) -> list[dict]:
 
 def choose(grid: dict, sets: list[str], target: float) -> tuple | None:
     """The grid setting saving most (mean over runs) with every set in ``sets`` at
-    >= 95% of runs reaching the target (and >= the setting's own confidence)."""
+    >= 95% of runs reaching the target (and >= the setting's own confidence); among
+    equal savings the larger urn, then the higher confidence."""
     ok = [key for key, per in grid.items()
           if all(reach(per[s], target) >= max(0.95, key[1]) for s in sets)]
-    return max(ok, key=lambda key: saved(pooled(grid[key], sets)), default=None)
+    # equal savings (to 0.01 point): the more conservative setting, larger urn first
+    return max(ok, key=lambda key: (round(saved(pooled(grid[key], sets)), 4), key),
+               default=None)
 
 
 def monitor_cost(n_total: int = 100_000, decided: int = 20_000, relevant: int = 1_500,
