@@ -163,3 +163,24 @@ def test_safe_heuristic_stops_after_both_runs_of_irrelevant_records():
     # record is one more unless the order reached it
     assert 141 <= screened <= 142
     assert 31 <= found <= 32 and found < labels.sum()   # a heuristic: it missed 5 here
+
+
+def test_the_default_rule_reaches_the_target_where_the_published_test_stops_short():
+    """Cohen_2006_AtypicalAntipsychotics, whose ranked tail is flat: the published test at
+    95% (every urn size) stops short of 95% recall; the default (urns of at least a
+    tenth of the records screened) does not, and still saves work."""
+    from reviewkit.ranking import load_labelled, simulate
+    from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE, DEFAULT_MIN_URN
+    from reviewkit.ranking.stopping_sim import outcome
+
+    from conftest import shared_path
+
+    data = load_labelled(shared_path("data/screening/Cohen_2006_AtypicalAntipsychotics.csv"))
+    published, default = [], []
+    for seed in range(3):
+        labels = simulate(data.records, data.labels, seed=seed).labels
+        published.append(outcome(labels, first_stop(labels, None, 0.95, 0.95)))
+        default.append(outcome(labels, first_stop(labels, None, 0.95, DEFAULT_CONFIDENCE,
+                                                  min_urn=DEFAULT_MIN_URN)))
+    assert any(r["recall"] < 0.95 for r in published)
+    assert all(r["recall"] >= 0.95 and r["work_saved"] > 0 for r in default), default
