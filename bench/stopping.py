@@ -20,14 +20,16 @@ It prints per dataset and rule the runs reaching the target recall, the lowest a
 recall at stopping and the mean work saved (share of the pile left unscreened); the
 default and today's test side by side on the old eight sets, the four newest and all
 twelve; a grid of smallest urn × confidence with its worst dataset; leave-one-dataset-out
-for that grid (the setting chosen on eleven sets, scored on the twelfth); and the cost
+for that grid (the setting chosen on eleven sets, scored on the twelfth); how often the
+test stops short in random order on synthetic piles (its assumption met exactly: what
+is left is the cost of testing after every record, no dataset involved); and the cost
 of one StoppingMonitor update at 100k records and 20k decisions.
 
 Simulated orders are cached under --cache (keyed by dataset, default preset and its
 parameters, priors and seed), so a rerun only evaluates the rules.
 
 Usage: nice python bench/stopping.py [--seeds 10] [--target 0.95] [--confidence 0.95]
-        [--urn 0 --urn 0.1 ...] [--level 0.95 --level 0.99 ...] [--checks 10]
+        [--urn 0 --urn 0.1 ...] [--level 0.95 --level 0.99 ...] [--checks 10] [--null-runs 400]
         [--heuristic 50 ...] [--dataset X.csv] [--only NAME] [--cached-only] [--cache DIR]
 """
 
@@ -56,7 +58,12 @@ from reviewkit.ranking.stopping_rules import (
     target_method,
     target_size,
 )
-from reviewkit.ranking.stopping_sim import first_heuristic_stop, first_stop, outcome
+from reviewkit.ranking.stopping_sim import (
+    first_heuristic_stop,
+    first_stop,
+    outcome,
+    random_order_misses,
+)
 from reviewkit.reporting.tables import render
 
 SCREENING = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "screening"
@@ -181,6 +188,28 @@ def monitor_cost(n_total: int = 100_000, decided: int = 20_000, relevant: int = 
     return statistics.median(times), max(times)
 
 
+NULL_PILES = ((1000, 100), (1000, 300), (2000, 100))   # (records, relevant)
+
+
+def null_rows(args: argparse.Namespace) -> list[dict]:
+    """Random-order check: the share of runs stopping short, per pile and setting."""
+    print(f"Random order, {args.null_runs} runs per pile (the test's assumption holds "
+          "exactly; stopping short comes from testing after every record):\n")
+    settings = [("published test (every urn)", 0.0, args.confidence),
+                *((f"smallest urn {u:.0%}", u, args.confidence) for u in args.urn if u > 0),
+                ("published test (every urn)", 0.0, 0.99)]
+    rows = []
+    for label, urn, conf in settings:
+        line = {"setting": label, "confidence": f"{conf:.0%}"}
+        for n_total, relevant in NULL_PILES:
+            rng = np.random.default_rng(n_total + relevant)
+            miss = random_order_misses(n_total, relevant, args.null_runs, rng, args.target,
+                                       conf, urn)
+            line[f"{relevant} of {n_total}: stopped short"] = f"{miss:.1%}"
+        rows.append(line)
+    return rows
+
+
 def parse() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=10)
@@ -192,6 +221,9 @@ def parse() -> argparse.Namespace:
     ap.add_argument("--level", type=float, action="append", default=None,
                     help="Confidence levels for the grid")
     ap.add_argument("--checks", type=int, default=10)
+    ap.add_argument("--null-runs", type=int, default=400,
+                    help="Random orders per synthetic pile for the repeated-testing check "
+                         "(0: skip it)")
     ap.add_argument("--heuristic", type=int, action="append", default=None)
     ap.add_argument("--dataset", type=Path, action="append", default=[])
     ap.add_argument("--only", action="append", default=[])
@@ -296,6 +328,8 @@ def main() -> None:
                      "left-out runs at target": f"{reach(res, args.target):.0%}" if res
                      else "-", "left-out saved": f"{saved(res):.1%}" if res else "-"})
     print(render(lodo, "md"))
+    if args.null_runs:
+        print(render(null_rows(args), "md"))
     med, worst_t = monitor_cost()
     print(f"StoppingMonitor.update (default rule) at 100,000 records, 20,000 decisions, "
           f"1,500 relevant: median {1000 * med:.0f} ms, max {1000 * worst_t:.0f} ms over 20 "

@@ -184,3 +184,12 @@ def test_the_default_rule_reaches_the_target_where_the_published_test_stops_shor
                                                   min_urn=DEFAULT_MIN_URN)))
     assert any(r["recall"] < 0.95 for r in published)
     assert all(r["recall"] >= 0.95 and r["work_saved"] > 0 for r in default), default
+
+
+def test_in_random_order_the_floor_stops_short_no_more_often_than_every_urn():
+    from reviewkit.ranking.stopping_sim import random_order_misses
+
+    every = random_order_misses(600, 180, 80, np.random.default_rng(5), 0.95, 0.95, 0.0)
+    floor = random_order_misses(600, 180, 80, np.random.default_rng(5), 0.95, 0.95, 0.2)
+    assert 0 <= floor <= every <= 1
+    assert every > 0.05          # testing after every record: more than the stated 5%

@@ -3,6 +3,7 @@
     first_stop(labels, n_total, target, confidence, bias=, min_urn=) -> records screened
     first_heuristic_stop(labels, n) -> records screened when N consecutive irrelevant
     outcome(labels, stop) -> recall and work saved had screening stopped there
+    random_order_misses(n_total, relevant, runs, rng, ...) -> share stopping short
 """
 
 from __future__ import annotations
@@ -69,3 +70,21 @@ def outcome(labels: Sequence[int], stop: int | None) -> dict[str, float | int | 
     n = len(lab) if stop is None else stop
     return {"stopped": stop is not None, "screened": n,
             "recall": float(lab[:n].sum() / lab.sum()), "work_saved": 1 - n / len(lab)}
+
+
+def random_order_misses(n_total: int, relevant: int, runs: int, rng: np.random.Generator,
+                        target: float = 0.95, confidence: float = DEFAULT_CONFIDENCE,
+                        min_urn: float = 0.0) -> float:
+    """Share of ``runs`` random screening orders of a pile (``relevant`` of ``n_total``)
+    in which the test, checked after every record, stops short of ``target`` recall.
+
+    In random order every urn is a true random draw: the test's assumption holds with
+    equality, and nothing but repeated testing can make it stop short. So this measures
+    what the single-test guarantee leaves out, without any ranker or dataset."""
+    pile = np.array([1] * relevant + [0] * (n_total - relevant))
+    short = 0
+    for _ in range(runs):
+        lab = rng.permutation(pile)
+        stop = first_stop(lab, None, target, confidence, min_urn=min_urn)
+        short += stop is not None and lab[:stop].sum() < target * relevant
+    return short / runs
