@@ -168,7 +168,7 @@ def test_safe_heuristic_stops_after_both_runs_of_irrelevant_records():
 def test_the_default_rule_reaches_the_target_where_the_published_test_stops_short():
     """Cohen_2006_AtypicalAntipsychotics, whose ranked tail is flat: the published test at
     95% (every urn size) stops short of 95% recall; the default (urns of at least a
-    tenth of the records screened) does not, and still saves work."""
+    fifth of the records screened) does not, and still saves work."""
     from reviewkit.ranking import load_labelled, simulate
     from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE, DEFAULT_MIN_URN
     from reviewkit.ranking.stopping_sim import outcome

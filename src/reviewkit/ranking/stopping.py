@@ -4,7 +4,7 @@ API (plain data in, plain data out; labels are 0/1 in screening order, 1 = relev
 a "maybe" not yet settled counts as 1 — reviewkit.screening.ranked builds them):
 
     stopping_status(labels, n_total, target=0.95, confidence=0.95, heuristic_n=50,
-                    bias=DEFAULT_BIAS, min_urn=0.1) -> StoppingStatus  # pure, from scratch
+                    bias=DEFAULT_BIAS, min_urn=0.2) -> StoppingStatus  # pure, from scratch
     mon = StoppingMonitor(n_total, target, confidence, heuristic_n, bias, min_urn)
     mon.update(new_labels) -> StoppingStatus                  # append decisions, cheap
     mon.reset(labels) -> StoppingStatus       # after an undo, a re-decision or a settled maybe
@@ -23,7 +23,7 @@ at least K̂ = ⌊r/τ⌋ + 1 − r_before relevant records (r_before = relevant
 the urn). The p-value is the chance of seeing as few relevant records in the urn as
 we did, minimised over the urn sizes k; the criterion is met when p < 1 − confidence.
 
-**min_urn** (default 0.1; 0 = the published test, every k): only urns of at least that
+**min_urn** (default 0.2; 0 = the published test, every k): only urns of at least that
 share of the records screened are taken. The published test takes the smallest p over
 every k after every decision, so a chance run of a few dozen irrelevant records right
 after a relevant one can reject H0 where the ranker's tail is flat (the records screened
