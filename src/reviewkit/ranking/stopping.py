@@ -324,8 +324,8 @@ def methods_text(target: float = 0.95, confidence: float = DEFAULT_CONFIDENCE,
                  heuristic_n: int | None = None,
                  bias: float = DEFAULT_BIAS, min_urn: float = DEFAULT_MIN_URN) -> str:
     """The sentence a report's methods section states about the stopping rule."""
-    urns = (f"on the last k screened records for every k of at least {min_urn:.0%} of the "
-            f"records screened, " if min_urn > 0 else "")
+    urns = (f"taking the smallest p over the last k screened records for every k of at "
+            f"least {min_urn:.0%} of the records screened, " if min_urn > 0 else "")
     text = (f"Screening in prioritised order stopped when the hypergeometric test of Callaghan "
             f"and Müller-Hansen (2020) rejected, at the {confidence:.0%} confidence level, the "
             f"hypothesis that recall was below {target:.0%} (p < {1 - confidence:.2g}, "
