@@ -193,3 +193,10 @@ def test_in_random_order_the_floor_stops_short_no_more_often_than_every_urn():
     floor = random_order_misses(600, 180, 80, np.random.default_rng(5), 0.95, 0.95, 0.2)
     assert 0 <= floor <= every <= 1
     assert every > 0.05          # testing after every record: more than the stated 5%
+
+
+def test_the_methods_text_states_the_smallest_urn():
+    from reviewkit.ranking.stopping import methods_text
+
+    assert "at least 20% of the records screened" in methods_text(0.95, 0.95, min_urn=0.2)
+    assert "of the records screened," not in methods_text(0.95, 0.95, min_urn=0.0)
