@@ -13,15 +13,13 @@ from reviewkit.ranking.stopping import (
     StoppingMonitor,
     _first_shown,
     consecutive_irrelevant,
-    first_heuristic_stop,
-    first_stop,
     fisher_cdf,
     methods_text,
-    outcome,
     p_value,
     recall_lower_bound,
     stopping_status,
 )
+from reviewkit.ranking.stopping_sim import first_heuristic_stop, first_stop, outcome
 
 from conftest import shared_path
 

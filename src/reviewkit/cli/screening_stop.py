@@ -22,7 +22,7 @@ def stop(ctx: typer.Context,
                                       "(default: everyone who screened)"),
          stage: str = StageOpt,
          target: float = typer.Option(None, help="Recall target (default: [stopping] or 0.95)"),
-         confidence: float = typer.Option(None, help="Confidence (default: [stopping] or 0.99)"),
+         confidence: float = typer.Option(None, help="Confidence (default: [stopping] or 0.95)"),
          fmt: str = typer.Option("text", "--format", "-f", help="text, json, table, csv or md"),
          ) -> None:
     """The stopping test per reviewer and stage: verdict, p, recall estimate, records left."""

@@ -3,12 +3,13 @@
 API (plain data in, plain data out; labels are 0/1 in screening order, 1 = relevant,
 a "maybe" not yet settled counts as 1 — reviewkit.screening.ranked builds them):
 
-    stopping_status(labels, n_total, target=0.95, confidence=0.99, heuristic_n=50,
-                    bias=DEFAULT_BIAS) -> StoppingStatus     # pure, from scratch
-    mon = StoppingMonitor(n_total, target, confidence, heuristic_n, bias)
+    stopping_status(labels, n_total, target=0.95, confidence=0.95, heuristic_n=50,
+                    bias=DEFAULT_BIAS, min_urn=0.2) -> StoppingStatus  # pure, from scratch
+    mon = StoppingMonitor(n_total, target, confidence, heuristic_n, bias, min_urn)
     mon.update(new_labels) -> StoppingStatus                  # append decisions, cheap
     mon.reset(labels) -> StoppingStatus       # after an undo, a re-decision or a settled maybe
-    p_value(labels, n_total, target, bias)  first_stop(...)  methods_text(...)
+    p_value(labels, n_total, target, bias, min_urn)  methods_text(...)
+    (whole simulated orders: stopping_sim.first_stop; other rules: stopping_rules)
 
 ``StoppingMonitor.update`` gives exactly what ``stopping_status`` gives on the whole
 sequence; it keeps running sums, so an update costs O(relevant found) CDF terms, not
@@ -20,7 +21,14 @@ holds at least ⌊r/τ⌋ + 1 relevant records. Take the last k screened records
 urn drawn from themselves plus the N − n unscreened: under H0 that population holds
 at least K̂ = ⌊r/τ⌋ + 1 − r_before relevant records (r_before = relevant found before
 the urn). The p-value is the chance of seeing as few relevant records in the urn as
-we did, minimised over every urn size k; the criterion is met when p < 1 − confidence.
+we did, minimised over the urn sizes k; the criterion is met when p < 1 − confidence.
+
+**min_urn** (default 0.2; 0 = the published test, every k): only urns of at least that
+share of the records screened are taken. The published test takes the smallest p over
+every k after every decision, so a chance run of a few dozen irrelevant records right
+after a relevant one can reject H0 where the ranker's tail is flat (the records screened
+last no richer than those left). A long urn is not fooled by a short run. Every single
+test keeps its guarantee either way; the option only narrows the choice of urn.
 
 **bias** (an option; the default is 1). Callaghan & Müller-Hansen's test assumes the urn is no
 richer in relevant records than the unscreened ones (a random draw), which
@@ -49,7 +57,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from reviewkit.ranking.fisher import fisher_cdf, fisher_mean
-from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE
+from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE, DEFAULT_MIN_URN
 
 RECENT_WINDOW = 200  # records whose relevant rate stands in for the unscreened ones
 # Odds ratio assumed between the last screened records and the unscreened ones. Chosen
@@ -86,45 +94,56 @@ def _urn_p(urn_rel: np.ndarray, k: np.ndarray, n: int, r: int, n_total: int, tar
     return float(p)
 
 
-def _candidates(ones: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Urn sizes that can hold the minimum, and the relevant count in each.
+def _candidates(ones: np.ndarray, n: int, k_min: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Urn sizes (at least ``k_min``) that can hold the minimum, and the relevant count in
+    each.
 
     Growing an urn by an irrelevant record lowers its CDF (one more draw, same count,
     same population), so the minimum lies at an urn reaching back to just after a
-    relevant record, or the whole sequence; k = 1 decides whether p = 0.
+    relevant record, or the whole sequence; k = 1 decides whether p = 0 (and when
+    k_min > 1, the whole sequence's CDF is 0 whenever H0 cannot hold).
     ``ones`` = positions (0-based, ascending) of the relevant records.
     """
     r = len(ones)
     k = np.concatenate([n - 1 - ones[::-1], [n, 1]])          # urn after the j-th last one
     urn_rel = np.concatenate([np.arange(r), [r, int(r > 0 and ones[-1] == n - 1)]])
-    keep = k >= 1
+    keep = k >= max(k_min, 1)
     return urn_rel[keep], k[keep]
 
 
+def smallest_urn(n: int, min_urn: float) -> int:
+    """The fewest records an urn may hold after ``n`` screened: a share of them (>= 1)."""
+    return max(1, math.ceil(round(min_urn * n, 9)))
+
+
 def _p_from_ones(ones: np.ndarray, n: int, n_total: int, target: float, bias: float,
-                 exact: bool = True) -> float:
+                 exact: bool = True, min_urn: float = 0.0) -> float:
     if n == 0:
         return 1.0
     if n > n_total:
         raise ValueError(f"{n} records screened but the pile has only {n_total}")
-    urn_rel, k = _candidates(ones, n)
+    urn_rel, k = _candidates(ones, n, smallest_urn(n, min_urn))
     return _urn_p(urn_rel, k, n, len(ones), n_total, target, bias, exact)
 
 
 def p_value(labels: Sequence[int], n_total: int, target: float = 0.95,
-            bias: float = 1.0) -> float:
+            bias: float = 1.0, min_urn: float = 0.0) -> float:
     """p for H0 "recall < target", given labels in screening order and pile size N.
 
-    ``bias`` 1 is Callaghan & Müller-Hansen's test; see the module docstring."""
+    ``bias`` 1 and ``min_urn`` 0 are Callaghan & Müller-Hansen's test (every urn size);
+    ``min_urn`` f > 0 takes only urns of at least f × the records screened. See the
+    module docstring."""
     lab = _labels(labels)
-    return _p_from_ones(np.flatnonzero(lab), len(lab), n_total, target, bias)
+    return _p_from_ones(np.flatnonzero(lab), len(lab), n_total, target, bias,
+                        min_urn=min_urn)
 
 
 GRID_STEP = 0.005
 
 
 def _first_shown(ones: np.ndarray, n: int, n_total: int, confidence: float, bias: float,
-                 step: float = GRID_STEP, hint: int | None = None) -> int | None:
+                 step: float = GRID_STEP, hint: int | None = None,
+                 min_urn: float = 0.0) -> int | None:
     """Index into the grid of targets (0.995, 0.990, ... high to low) of the highest
     target the test shows, or None. Being shown is monotone along the grid (p falls as
     τ falls), so this gallops out from ``hint`` (the last answer) and bisects."""
@@ -133,7 +152,7 @@ def _first_shown(ones: np.ndarray, n: int, n_total: int, confidence: float, bias
 
     def shown(i: int) -> bool:
         tau = round(1 - step * (i + 1), 9)
-        return _p_from_ones(ones, n, n_total, tau, bias, exact=False) < alpha
+        return _p_from_ones(ones, n, n_total, tau, bias, exact=False, min_urn=min_urn) < alpha
 
     if hint is None or not 0 <= hint < size:
         hint = size // 2
@@ -166,12 +185,13 @@ def _bound(index: int | None, step: float = GRID_STEP) -> float:
 
 def recall_lower_bound(labels: Sequence[int], n_total: int,
                        confidence: float = DEFAULT_CONFIDENCE,
-                       step: float = GRID_STEP, bias: float = 1.0) -> float:
+                       step: float = GRID_STEP, bias: float = 1.0,
+                       min_urn: float = 0.0) -> float:
     """Largest recall τ (on a grid of ``step``) that the test shows at ``confidence``.
     0.0 = nothing shown."""
     lab = _labels(labels)
     return _bound(_first_shown(np.flatnonzero(lab), len(lab), n_total, confidence, bias,
-                               step), step)
+                               step, min_urn=min_urn), step)
 
 
 def consecutive_irrelevant(labels: Sequence[int]) -> int:
@@ -214,6 +234,7 @@ class StoppingStatus:
     heuristic_n: int
     heuristic_met: bool
     bias: float = 1.0                     # odds ratio the test assumed (1 = original test)
+    min_urn: float = 0.0                  # smallest urn, as a share of the records screened
     unscreened: int = 0                   # records the reviewer has not screened
     estimated_missing: float | None = None  # relevant records the estimate puts among them
 
@@ -240,9 +261,10 @@ class StoppingMonitor:
 
     def __init__(self, n_total: int, target: float = 0.95,
                  confidence: float = DEFAULT_CONFIDENCE,
-                 heuristic_n: int = 50, bias: float = DEFAULT_BIAS) -> None:
+                 heuristic_n: int = 50, bias: float = DEFAULT_BIAS,
+                 min_urn: float = DEFAULT_MIN_URN) -> None:
         self.n_total, self.target, self.confidence = n_total, target, confidence
-        self.heuristic_n, self.bias = heuristic_n, bias
+        self.heuristic_n, self.bias, self.min_urn = heuristic_n, bias, min_urn
         self.reset([])
 
     def reset(self, labels: Iterable[int]) -> StoppingStatus:
@@ -271,11 +293,12 @@ class StoppingMonitor:
 
     def status(self) -> StoppingStatus:
         ones, n, r = np.asarray(self._ones, dtype=np.int64), self.n, len(self._ones)
-        p = _p_from_ones(ones, n, self.n_total, self.target, self.bias)
+        p = _p_from_ones(ones, n, self.n_total, self.target, self.bias,
+                         min_urn=self.min_urn)
         run = n - (self._ones[-1] + 1 if r else 0)
         est = _estimate(r, n, self._recent_rel, max(len(self._recent), 1), self.n_total)
         found = _first_shown(ones, n, self.n_total, self.confidence, self.bias,
-                             hint=self._hint)
+                             hint=self._hint, min_urn=self.min_urn)
         # nothing shown yet: start next time from the lowest target (one test if still so)
         self._hint = found if found is not None else int(round(1 / GRID_STEP)) - 2
         return StoppingStatus(
@@ -283,71 +306,30 @@ class StoppingMonitor:
             confidence=self.confidence, p_value=p, criterion_met=p < 1 - self.confidence,
             recall_lower_bound=_bound(found),
             estimated_recall=est, consecutive_irrelevant=run, heuristic_n=self.heuristic_n,
-            heuristic_met=run >= self.heuristic_n, bias=self.bias,
+            heuristic_met=run >= self.heuristic_n, bias=self.bias, min_urn=self.min_urn,
             unscreened=self.n_total - n,
             estimated_missing=None if est is None else r / est - r)
 
 
 def stopping_status(labels: Sequence[int], n_total: int, target: float = 0.95,
                     confidence: float = DEFAULT_CONFIDENCE, heuristic_n: int = 50,
-                    bias: float = DEFAULT_BIAS) -> StoppingStatus:
+                    bias: float = DEFAULT_BIAS, min_urn: float = DEFAULT_MIN_URN
+                    ) -> StoppingStatus:
     """Everything a status line needs, from the 0/1 labels in screening order."""
-    return StoppingMonitor(n_total, target, confidence, heuristic_n, bias).update(labels)
-
-
-def first_stop(labels: Sequence[int], n_total: int | None = None, target: float = 0.95,
-               confidence: float = DEFAULT_CONFIDENCE, min_screened: int = 1,
-               bias: float = 1.0
-               ) -> int | None:
-    """Records screened when the test is first met (as if checked after every record),
-    or None. ``labels`` is a full simulated order; ``n_total`` defaults to its length.
-
-    Between two relevant records p only falls (each irrelevant record lengthens every
-    urn), so each such stretch is tested at its end and searched only if met there.
-    """
-    lab = _labels(labels)
-    n_total = len(lab) if n_total is None else n_total
-    alpha = 1 - confidence
-    all_ones = np.flatnonzero(lab)
-
-    def met(n: int) -> bool:
-        ones = all_ones[:np.searchsorted(all_ones, n)]
-        return _p_from_ones(ones, n, n_total, target, bias, exact=False) < alpha
-
-    starts = [max(1, min_screened)] + [int(i) + 1 for i in all_ones if i + 1 > min_screened]
-    ends = [*starts[1:], len(lab) + 1]           # stretch [start, end): one relevant at most
-    for start, end in zip(starts, ends, strict=True):
-        if start >= end:
-            continue
-        if met(start):
-            return start
-        if end - 1 > start and met(end - 1):
-            lo, hi = start + 1, end - 1          # met at hi, not at start
-            while lo < hi:
-                mid = (lo + hi) // 2
-                lo, hi = (lo, mid) if met(mid) else (mid + 1, hi)
-            return lo
-    return None
-
-
-def first_heuristic_stop(labels: Sequence[int], n: int = 50) -> int | None:
-    """Records screened when the N-consecutive-irrelevant heuristic first fires, or None."""
-    run = 0
-    for i, x in enumerate(_labels(labels), 1):
-        run = 0 if x else run + 1
-        if run >= n:
-            return i
-    return None
+    return StoppingMonitor(n_total, target, confidence, heuristic_n, bias,
+                           min_urn).update(labels)
 
 
 def methods_text(target: float = 0.95, confidence: float = DEFAULT_CONFIDENCE,
                  heuristic_n: int | None = None,
-                 bias: float = DEFAULT_BIAS) -> str:
+                 bias: float = DEFAULT_BIAS, min_urn: float = DEFAULT_MIN_URN) -> str:
     """The sentence a report's methods section states about the stopping rule."""
+    urns = (f"taking the smallest p over the last k screened records for every k of at "
+            f"least {min_urn:.0%} of the records screened, " if min_urn > 0 else "")
     text = (f"Screening in prioritised order stopped when the hypergeometric test of Callaghan "
             f"and Müller-Hansen (2020) rejected, at the {confidence:.0%} confidence level, the "
             f"hypothesis that recall was below {target:.0%} (p < {1 - confidence:.2g}, "
-            f"checked after every screening decision)")
+            f"{urns}checked after every screening decision)")
     if bias != 1:
         text += (f", assuming that the records screened last had odds of being relevant at "
                  f"least {bias:g} times those of the records left unscreened (Fisher's "
@@ -360,12 +342,3 @@ def methods_text(target: float = 0.95, confidence: float = DEFAULT_CONFIDENCE,
                  f"{heuristic_n}) is reported for information only; it carries no recall "
                  f"guarantee.")
     return text
-
-
-def outcome(labels: Sequence[int], stop: int | None) -> dict[str, float | int | bool]:
-    """Recall and work saved if screening a full order stopped after ``stop`` records
-    (None = never stopped: everything screened)."""
-    lab = _labels(labels)
-    n = len(lab) if stop is None else stop
-    return {"stopped": stop is not None, "screened": n,
-            "recall": float(lab[:n].sum() / lab.sum()), "work_saved": 1 - n / len(lab)}

@@ -62,19 +62,34 @@ def decisions_made(log: ReviewerLog, stage: str) -> dict[str, int]:
             if e["id"] not in log.undone and e.get("stage", stage) == stage}
 
 
-def stopping_now(labels: list[int], total: int) -> Any:
-    """The stopping test on one reviewer's labels, from scratch."""
+def stopping_options(project: Any) -> dict[str, Any]:
+    """The project's ``[stopping]`` rule as ``screen stop`` reads it (ranking.stopping's
+    keyword arguments): the live queue exists only in ranked order, so an unset bias is
+    the default rule's. A bad section raises the same one-line error as ``screen stop``."""
+    from reviewkit.ranking.stopping import DEFAULT_BIAS
+    from reviewkit.reporting.report.settings import StoppingSettings, stopping_settings
+
+    conf = stopping_settings(project) or StoppingSettings()
+    return {"target": conf.target, "confidence": conf.confidence,
+            "heuristic_n": conf.heuristic_n or 50,  # stopping_status's default, as there
+            "bias": DEFAULT_BIAS if conf.bias is None else conf.bias}
+
+
+def stopping_now(labels: list[int], total: int, **options: Any) -> Any:
+    """The stopping test on one reviewer's labels, from scratch (``options``: those of
+    stopping_options)."""
     from reviewkit.ranking.stopping import stopping_status
 
-    return stopping_status(labels, total) if labels else None
+    return stopping_status(labels, total, **options) if labels else None
 
 
 class Stopper:
     """The stopping test kept up to date (ranking.stopping.StoppingMonitor): when the labels
     only grew, only the new ones are added; an undo or a changed label starts it again.
-    Equal to stopping_now on the same labels."""
+    Equal to stopping_now on the same labels and options."""
 
-    def __init__(self) -> None:
+    def __init__(self, **options: Any) -> None:
+        self.options = options
         self.monitor: Any = None
         self.fed: list[int] = []
 
@@ -84,7 +99,7 @@ class Stopper:
         if not labels:
             return None
         if self.monitor is None or self.monitor.n_total != total:
-            self.monitor, self.fed = StoppingMonitor(total), []
+            self.monitor, self.fed = StoppingMonitor(total, **self.options), []
         k = len(self.fed)
         if len(labels) >= k and labels[:k] == self.fed:
             status = self.monitor.update(labels[k:])
@@ -175,7 +190,8 @@ class LiveQueue:
 
     def __init__(self, ranker: Any, settled: Mapping[str, int], own: Mapping[str, int],
                  made: Mapping[str, int], total: int,
-                 on_ready: Callable[[], None] | None = None) -> None:
+                 on_ready: Callable[[], None] | None = None,
+                 stopping: Mapping[str, Any] | None = None) -> None:
         import socket
         from multiprocessing.connection import Connection
 
@@ -183,7 +199,8 @@ class LiveQueue:
         self._ids = ranker.ids_array_
         spec = {"ids": list(ranker.ids_), "seed": ranker.random_state,
                 "features": str(ranker.features_file_), "settled": dict(settled),
-                "own": dict(own), "made": dict(made), "total": total}
+                "own": dict(own), "made": dict(made), "total": total,
+                "stopping": dict(stopping or {})}  # the [stopping] rule, as screen stop
         # a plain child process (not multiprocessing's spawn, which runs the parent's
         # main script again in the child), talking over a socket pair
         mine, theirs = socket.socketpair()

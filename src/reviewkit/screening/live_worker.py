@@ -60,7 +60,8 @@ def main(conn: Any, spec: dict) -> None:
         send(("ranked", seen, order, ranked.model_version, ranked.n_labelled,
               ranked.seconds))
 
-    stopper = Stopper()  # incremental: a test per key costs the new labels, not all
+    # incremental: a test per key costs the new labels, not all; the project's rule
+    stopper = Stopper(**spec.get("stopping", {}))
 
     def stop(args: tuple[int, list[int]]) -> None:
         t = time.perf_counter()

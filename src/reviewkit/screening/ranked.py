@@ -67,7 +67,8 @@ def recall_estimate(session) -> float | None:
 
 
 def stopping(screening: Screening, stage: str, reviewer: str, target: float = 0.95,
-             confidence: float = DEFAULT_CONFIDENCE, bias: float | None = None) -> dict:
+             confidence: float = DEFAULT_CONFIDENCE, bias: float | None = None,
+             heuristic_n: int = 50) -> dict:
     """The stopping test for one reviewer at one stage, as plain data for status/report.
 
     ``bias`` None: the default rule's odds ratio (ranking.stopping.DEFAULT_BIAS) when the
@@ -81,7 +82,7 @@ def stopping(screening: Screening, stage: str, reviewer: str, target: float = 0.
     eligible = set(screening.eligible(stage))
     labels = stopping_labels(state, state.log(reviewer), eligible)
     total = len(eligible)
-    st = stopping_status(labels, total, target, confidence, bias=bias)
+    st = stopping_status(labels, total, target, confidence, heuristic_n, bias=bias)
     return {"stage": stage, "reviewer": reviewer, **st.to_dict(), "verdict": st.verdict}
 
 
@@ -107,7 +108,8 @@ def stopping_report(screening: Screening, stage: str | None = None,
     for st in stages:
         names = [reviewer] if reviewer is not None else sorted(screening.state(st).logs)
         # every stage asked for by name; otherwise only where the reviewer screened
-        rows += [stopping(screening, st, name, target, confidence, conf.bias) for name in names
+        rows += [stopping(screening, st, name, target, confidence, conf.bias,
+                          conf.heuristic_n or 50) for name in names
                  if stage or screening.state(st).log(name).active]
     return rows
 

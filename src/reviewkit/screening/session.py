@@ -26,6 +26,7 @@ from reviewkit.screening.live import (
     decisions_made,
     label_of,
     own_labels,
+    stopping_options,
 )
 from reviewkit.screening.live_features import take_over
 from reviewkit.screening.log import LogWriter, log_path
@@ -101,7 +102,8 @@ class ScreenSession:
         ranker, _, settled = self._handed
         self._handed = None
         self.live = LiveQueue(ranker, settled, own_labels(self.log, self.eligible),
-                              decisions_made(self.log, self.stage), self.total, on_ready)
+                              decisions_made(self.log, self.stage), self.total, on_ready,
+                              stopping_options(self.project))
         return self.live
 
     def refresh(self) -> bool:
