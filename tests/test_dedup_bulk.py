@@ -38,7 +38,7 @@ def reference_pairs(feats: list[Features]) -> set[tuple[int, int]]:
         for members in blocks.values():
             if len(members) > t["max_block"]:
                 members = sorted(members, key=title_order)
-                for x, y in zip(members, members[1:]):
+                for x, y in zip(members, members[1:], strict=False):
                     add(x.index, y.index)
             else:
                 for i, x in enumerate(members):
