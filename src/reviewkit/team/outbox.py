@@ -151,8 +151,12 @@ class Outbox:
 
     def _acknowledge(self, ids: list[str]) -> None:
         # not fsynced on purpose: a lost acknowledgement only means one harmless resend
-        self.sent_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.sent_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+        try:  # the folder is made when missing, not looked for on every key
+            fd = os.open(self.sent_path, flags, 0o644)
+        except FileNotFoundError:
+            self.sent_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.sent_path, flags, 0o644)
         try:
             os.write(fd, "".join(i + "\n" for i in ids).encode())
         finally:
