@@ -3,8 +3,9 @@ loopback PostgreSQL server started like tests/pgserver.py (initdb in /tmp, fsync
 
 Each reviewer is a separate process with its own folder, its own login role (RLS on), and
 does what the screener does in team mode (TeamScreening.decide_next): save the decision to
-its local log (fsync), then in one transaction send it (the event and the allocation) and
-lease the next record (FOR UPDATE SKIP LOCKED). Afterwards the folders and the server are compared:
+its local log (fdatasync), then in one transaction send it (the event and the allocation)
+and lease the next record (FOR UPDATE SKIP LOCKED). Afterwards the folders and the server
+are compared:
 
 - lost: decisions shown as saved that are missing from the server or from the local log
 - duplicated: a reviewer with two decisions on one record, or a server line not in a log
@@ -12,8 +13,8 @@ lease the next record (FOR UPDATE SKIP LOCKED). Afterwards the folders and the s
 
 Prints p50/p99 of the decision latency (local save + send + next lease, as one key does in
 the screener: what a reviewer waits for between keys), decisions/s, and the load average.
-Then the floor in the same run: the same processes doing only an fsynced append and one
-loopback commit per key, and the ratio of the two p99s (the machine is shared: the ratio
+Then the floor in the same run: the same processes doing only a durable append (fdatasync)
+and one loopback commit per key, and the ratio of the two p99s (the machine is shared: the ratio
 says what reviewkit adds whatever the load). Exits 1 when anything was lost, duplicated or
 over k.
 
@@ -88,8 +89,9 @@ def worker(root: str, url: str, reviewer: str, start_at: float, out: str, limit:
 
 
 def floor_worker(root: str, url: str, start_at: float, out: str, count: int) -> None:
-    """The floor: what any durable client pays per key here, an fsynced local append and
-    one loopback commit (no reviewkit, no triggers, no lease), as many, as concurrently."""
+    """The floor: what any durable client pays per key here, a local append made durable
+    (fdatasync, as reviewkit's logs are) and one loopback commit (no reviewkit, no triggers,
+    no lease), as many, as concurrently."""
     import uuid
 
     import psycopg
@@ -103,7 +105,7 @@ def floor_worker(root: str, url: str, start_at: float, out: str, count: int) -> 
         t0 = time.perf_counter()
         key = uuid.uuid4().hex
         os.write(fd, f'{{"id":"{key}"}}\n'.encode())
-        os.fsync(fd)
+        getattr(os, "fdatasync", os.fsync)(fd)
         conn.execute("INSERT INTO floor VALUES (%s)", (key,))
         whole.append(time.perf_counter() - t0)
     conn.close()
@@ -238,7 +240,7 @@ def run(reviewers: int, decisions: int, k: int, pace: float = 0.0) -> int:
         print(f"throughput: {len(whole) / wall:.0f} decisions/s over {wall:.1f} s; "
               f"load average at the end {got['load']:.1f}")
         floor = _floor(cluster, url, folder, reviewers, decisions)
-        print(f"the floor, same run (an fsynced append + one loopback commit, {reviewers} "
+        print(f"the floor, same run (a durable append + one loopback commit, {reviewers} "
               f"processes at once): p50 {_pct(floor, 50):.1f} ms, p99 {_pct(floor, 99):.1f} "
               f"ms; reviewkit's p99 is {_pct(whole, 99) / _pct(floor, 99):.2f}x the floor's")
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
