@@ -8,8 +8,10 @@
 -- their own row, slots, which only leasing locks; the pool row keeps what decisions change
 -- (decided, open). A decision on a record its reviewer holds leased leaves taken as it is:
 -- it locks its own assignment and the pool row, never the slot; a lease locks slots only
--- (SKIP LOCKED) and never waits for a decision. A slot is full ("filled") once k hold it: the lease's
--- index leaves it out; a full slot whose lease may have run out is found by next_expiry.
+-- (SKIP LOCKED) and never waits for a decision. A slot is full ("filled") once k hold it:
+-- the lease's index leaves it out; a full slot whose lease may have run out is found by
+-- next_expiry. (The k reviewers of a record still take turns on its pool row when they
+-- decide it at the same instant: the count of decisions is one row.)
 --
 -- Lock order, whoever takes more than one: slot, then pool row, then assignment rows; a
 -- decision on a held lease takes its assignment, then the pool row. Expired leases are
@@ -19,8 +21,9 @@
 -- their assignments on every lease; the events policies look their member up once (one
 -- plpgsql call, its plan kept, instead of four SQL functions planned afresh on each insert);
 -- the allocation follows a decision from the BEFORE trigger that makes its shadow row (no
--- AFTER trigger queue); reviewkit_send checks a lease's rights up front instead of running
--- every lease in a subtransaction (an exception block).
+-- AFTER trigger queue); reviewkit_send's lease checks its rights up front instead of running
+-- in a subtransaction (an exception block); fewer statements per key (each one costs an
+-- executor start and end, most of the server's time per key).
 
 CREATE TABLE slots (
     stage        text NOT NULL,
@@ -41,9 +44,11 @@ CREATE INDEX slots_expiry ON slots (stage, next_expiry) WHERE filled AND NOT cal
 -- against): kept by every function that adds or drops an assignment, so that a lease reads
 -- one row instead of counting hundreds.
 CREATE TABLE shares (
-    stage    text NOT NULL,
-    reviewer text NOT NULL,
-    held     integer NOT NULL DEFAULT 0,
+    stage      text NOT NULL,
+    reviewer   text NOT NULL,
+    held       integer NOT NULL DEFAULT 0,
+    calibrated boolean NOT NULL DEFAULT false,  -- had every calibration record (a lease
+                                                -- then skips looking; a new one resets it)
     PRIMARY KEY (stage, reviewer)
 );
 
@@ -58,6 +63,10 @@ INSERT INTO shares (stage, reviewer, held)
     SELECT stage, reviewer, count(*) FROM assignments WHERE NOT calibration
      GROUP BY stage, reviewer;
 
+-- "records still short of k" (open_records, asked while a reviewer waits for the others)
+-- read from an index instead of the whole pool
+CREATE INDEX pool_still_open ON pool (stage) WHERE open;
+
 DROP FUNCTION reviewkit_recount(text, text, integer);
 ALTER TABLE pool DROP COLUMN taken, DROP COLUMN next_expiry;
 
@@ -69,6 +78,9 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO slots (stage, record, calibration, rank)
             VALUES (NEW.stage, NEW.record, NEW.calibration, NEW.rank) ON CONFLICT DO NOTHING;
+        IF NEW.calibration THEN
+            UPDATE shares h SET calibrated = false WHERE h.stage = NEW.stage AND h.calibrated;
+        END IF;
     ELSE
         UPDATE slots s SET rank = NEW.rank WHERE s.stage = NEW.stage AND s.record = NEW.record;
     END IF;
@@ -138,11 +150,14 @@ BEGIN
 END
 $$;
 
--- The lease itself, rights already checked (callers: reviewkit_next_record and
--- reviewkit_lease). A lease held comes back first, then the calibration sample, then a full
--- slot whose lease ran out, then open records in rank order.
+-- The next lease for p_reviewer at p_stage, or a row with only "refused" set (the message
+-- without its "reviewkit: " prefix) when they may not have one: reviewkit_send's lease, so
+-- that the events sent with it stay stored. A lease held comes back first, then the
+-- calibration sample, then a full slot whose lease ran out, then open records in rank order.
+-- Written for few statements per call: each costs an executor start and end, which was
+-- most of the server's time per key.
 CREATE FUNCTION reviewkit_take(p_stage text, p_reviewer text)
-RETURNS TABLE (record text, calibration boolean, expires_at timestamptz)
+RETURNS TABLE (record text, calibration boolean, expires_at timestamptz, refused text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
 -- every query here is a keyed lookup or an ordered index walk (see 0010: right after a stage
 -- is allocated the statistics say the tables are empty)
@@ -150,14 +165,24 @@ SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET j
 DECLARE
     alloc allocation;
     cand slots;
-    mine integer;
+    share shares;
     under text[];   -- set past the quota: reviewers still under it
     seen text[] := '{}';  -- full slots recounted in this call: not again
     give_up timestamptz := clock_timestamp() + interval '5 seconds';
     until timestamptz;
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM members m WHERE m.login = session_user
+                   AND m.reviewer = p_reviewer AND m.role IN ('reviewer', 'arbiter', 'lead'))
+       AND session_user <> current_user
+       AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN
+        RETURN QUERY SELECT NULL::text, NULL::boolean, NULL::timestamptz,
+                            format('%s may not screen as %s', session_user, p_reviewer);
+        RETURN;
+    END IF;
     SELECT * INTO alloc FROM allocation a WHERE a.stage = p_stage;
     IF NOT FOUND THEN
+        RETURN QUERY SELECT NULL::text, NULL::boolean, NULL::timestamptz,
+                            format('stage %s has not been allocated', p_stage);
         RETURN;
     END IF;
     until := now() + make_interval(secs => alloc.lease_seconds);
@@ -170,36 +195,36 @@ BEGIN
                 WHERE b.stage = p_stage AND b.reviewer = p_reviewer AND b.decided_at IS NULL
                 ORDER BY b.leased_at, b.record LIMIT 1)
            AND a.decided_at IS NULL
-        RETURNING a.record, a.calibration, a.expires_at;
+        RETURNING a.record, a.calibration, a.expires_at, NULL::text;
     IF FOUND THEN
         RETURN;
     END IF;
 
     -- 2. the calibration sample goes to everyone, whatever k says
-    RETURN QUERY
-        INSERT INTO assignments AS a (stage, reviewer, record, calibration, expires_at)
-        SELECT p.stage, p_reviewer, p.record, true, until FROM pool p
-         WHERE p.stage = p_stage AND p.calibration
-           AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.stage = p.stage
-                           AND x.reviewer = p_reviewer AND x.record = p.record OFFSET 0)
-         ORDER BY p.rank NULLS LAST, p.record LIMIT 1
-        ON CONFLICT DO NOTHING
-        RETURNING a.record, a.calibration, a.expires_at;
-    IF FOUND THEN
-        RETURN;
+    SELECT * INTO share FROM shares h WHERE h.stage = p_stage AND h.reviewer = p_reviewer;
+    IF NOT coalesce(share.calibrated, false) THEN
+        RETURN QUERY
+            INSERT INTO assignments AS a (stage, reviewer, record, calibration, expires_at)
+            SELECT p.stage, p_reviewer, p.record, true, until FROM pool p
+             WHERE p.stage = p_stage AND p.calibration
+               AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.stage = p.stage
+                               AND x.reviewer = p_reviewer AND x.record = p.record OFFSET 0)
+             ORDER BY p.rank NULLS LAST, p.record LIMIT 1
+            ON CONFLICT DO NOTHING
+            RETURNING a.record, a.calibration, a.expires_at, NULL::text;
+        IF FOUND THEN
+            RETURN;
+        END IF;
+        INSERT INTO shares AS h (stage, reviewer, calibrated) VALUES (p_stage, p_reviewer, true)
+            ON CONFLICT (stage, reviewer) DO UPDATE SET calibrated = true;
     END IF;
 
     -- 3. balanced workloads: past the quota, only records that every reviewer still under
     -- it already holds (the end game, see 0010)
-    IF alloc.quota IS NOT NULL THEN
-        SELECT h.held INTO mine FROM shares h
-         WHERE h.stage = p_stage AND h.reviewer = p_reviewer;
-        IF coalesce(mine, 0) >= alloc.quota THEN
-            SELECT array_agg(h.reviewer) INTO under FROM shares h
-             WHERE h.stage = p_stage AND h.reviewer <> p_reviewer
-               AND h.held > 0 AND h.held < alloc.quota;
-            under := coalesce(under, '{}');
-        END IF;
+    IF alloc.quota IS NOT NULL AND coalesce(share.held, 0) >= alloc.quota THEN
+        SELECT coalesce(array_agg(h.reviewer), '{}') INTO under FROM shares h
+         WHERE h.stage = p_stage AND h.reviewer <> p_reviewer
+           AND h.held > 0 AND h.held < alloc.quota;
     END IF;
 
     LOOP
@@ -253,14 +278,23 @@ BEGIN
             END IF;
         END IF;
         IF cand.taken < alloc.k THEN
-            INSERT INTO assignments (stage, reviewer, record, calibration, expires_at)
-            VALUES (p_stage, p_reviewer, cand.record, false, until);
-            UPDATE slots s SET taken = cand.taken + 1, filled = cand.taken + 1 >= alloc.k,
-                               next_expiry = LEAST(cand.next_expiry, until)
-             WHERE s.stage = p_stage AND s.record = cand.record;
-            INSERT INTO shares AS h (stage, reviewer, held) VALUES (p_stage, p_reviewer, 1)
-                ON CONFLICT (stage, reviewer) DO UPDATE SET held = h.held + 1;
-            RETURN QUERY SELECT cand.record, false, until;
+            -- the lease, its slot and the reviewer's share: one statement
+            RETURN QUERY
+                WITH leased AS (
+                    INSERT INTO assignments (stage, reviewer, record, calibration, expires_at)
+                    VALUES (p_stage, p_reviewer, cand.record, false, until)
+                    RETURNING 1),
+                slot AS (
+                    UPDATE slots s SET taken = cand.taken + 1, filled = cand.taken + 1 >= alloc.k,
+                                       next_expiry = LEAST(cand.next_expiry, until)
+                     WHERE s.stage = p_stage AND s.record = cand.record
+                    RETURNING 1),
+                counted AS (
+                    INSERT INTO shares AS h (stage, reviewer, held)
+                    VALUES (p_stage, p_reviewer, 1)
+                    ON CONFLICT (stage, reviewer) DO UPDATE SET held = h.held + 1
+                    RETURNING 1)
+                SELECT cand.record, false, until, NULL::text FROM leased, slot, counted;
             RETURN;
         END IF;
         -- full after all (its expired leases were decided meanwhile): look further
@@ -279,30 +313,7 @@ BEGIN
         RAISE EXCEPTION 'reviewkit: stage % has not been allocated', p_stage
             USING ERRCODE = 'no_data_found';
     END IF;
-    RETURN QUERY SELECT * FROM reviewkit_take(p_stage, p_reviewer);
-END
-$$;
-
--- The same for reviewkit_send: a refusal is a row with only "refused" set (the message
--- without its "reviewkit: " prefix), so the events sent with it stay stored.
-CREATE FUNCTION reviewkit_lease(p_stage text, p_reviewer text)
-RETURNS TABLE (record text, calibration boolean, expires_at timestamptz, refused text)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM members m WHERE m.login = session_user
-                   AND m.reviewer = p_reviewer AND m.role IN ('reviewer', 'arbiter', 'lead'))
-       AND session_user <> current_user
-       AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN
-        RETURN QUERY SELECT NULL::text, NULL::boolean, NULL::timestamptz,
-                            format('%s may not screen as %s', session_user, p_reviewer);
-        RETURN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM allocation a WHERE a.stage = p_stage) THEN
-        RETURN QUERY SELECT NULL::text, NULL::boolean, NULL::timestamptz,
-                            format('stage %s has not been allocated', p_stage);
-        RETURN;
-    END IF;
-    RETURN QUERY SELECT t.record, t.calibration, t.expires_at, NULL::text
+    RETURN QUERY SELECT t.record, t.calibration, t.expires_at
                    FROM reviewkit_take(p_stage, p_reviewer) t;
 END
 $$;
@@ -320,17 +331,18 @@ DECLARE
     alloc allocation;
     in_share boolean;  -- the assignment added counts in the reviewer's share
 BEGIN
-    SELECT * INTO alloc FROM allocation a WHERE a.stage = p_stage;
-    IF NOT FOUND THEN
-        RETURN;  -- a stage not allocated: the event alone is the truth
-    END IF;
     UPDATE assignments a SET decided_at = now()
      WHERE a.stage = p_stage AND a.reviewer = p_reviewer AND a.record = p_record
        AND a.decided_at IS NULL;
     IF FOUND THEN  -- a lease held: taken is unchanged, one more decision
-        UPDATE pool p SET decided = p.decided + 1, open = p.decided + 1 < alloc.k
+        UPDATE pool p SET decided = p.decided + 1,
+               open = p.decided + 1 < (SELECT a.k FROM allocation a WHERE a.stage = p.stage)
          WHERE p.stage = p_stage AND p.record = p_record;
         RETURN;
+    END IF;
+    SELECT * INTO alloc FROM allocation a WHERE a.stage = p_stage;
+    IF NOT FOUND THEN
+        RETURN;  -- a stage not allocated: the event alone is the truth
     END IF;
     IF EXISTS (SELECT 1 FROM assignments a WHERE a.stage = p_stage
                AND a.reviewer = p_reviewer AND a.record = p_record) THEN
@@ -407,7 +419,7 @@ BEGIN
         ON CONFLICT (event_id) DO NOTHING;
     END IF;
     IF lease_stage IS NOT NULL THEN
-        RETURN QUERY SELECT * FROM reviewkit_lease(lease_stage, lease_reviewer);
+        RETURN QUERY SELECT * FROM reviewkit_take(lease_stage, lease_reviewer);
     END IF;
 END
 $$;
@@ -416,28 +428,33 @@ $$;
 -- allocation's count of a decision or undo (0010 did it from an AFTER trigger, which queued
 -- every row to run at the statement's end). It runs when the shadow row is new: a retried
 -- event id inserts nothing and counts nothing. A row a policy then refuses fails the
--- statement, and what this did goes with it.
+-- statement, and what this did goes with it. Nested IFs: a condition with a subquery costs
+-- a query even when its first part is false.
 CREATE OR REPLACE FUNCTION reviewkit_events_check() RETURNS trigger LANGUAGE plpgsql
     SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     parsed jsonb;
 BEGIN
-    IF NEW.kind = 'resolution' AND EXISTS (
-            SELECT 1 FROM members m WHERE m.login = session_user
-              AND (m.role = 'lead' OR (m.role = 'arbiter' AND m.reviewer = NEW.reviewer)))
-       AND EXISTS (
-            SELECT 1 FROM screening_shadow s
-            WHERE s.kind = 'decision' AND s.stage = NEW.stage AND s.record = NEW.record
-              AND s.reviewer = NEW.reviewer) THEN
-        RAISE EXCEPTION 'reviewkit: % decided % at % and may not resolve it; ask an arbiter',
-            NEW.reviewer, NEW.record, NEW.stage;
-    END IF;
-    IF NEW.kind = 'decision' AND EXISTS (
-            SELECT 1 FROM screening_shadow s
-            WHERE s.kind = 'resolution' AND s.stage = NEW.stage AND s.record = NEW.record
-              AND s.reviewer = NEW.reviewer) THEN
-        RAISE EXCEPTION 'reviewkit: % resolved % at % and may not decide it as well',
-            NEW.reviewer, NEW.record, NEW.stage;
+    IF NEW.kind = 'resolution' THEN
+        IF EXISTS (
+                SELECT 1 FROM members m WHERE m.login = session_user
+                  AND (m.role = 'lead' OR (m.role = 'arbiter' AND m.reviewer = NEW.reviewer)))
+           AND EXISTS (
+                SELECT 1 FROM screening_shadow s
+                WHERE s.kind = 'decision' AND s.stage = NEW.stage AND s.record = NEW.record
+                  AND s.reviewer = NEW.reviewer) THEN
+            RAISE EXCEPTION
+                'reviewkit: % decided % at % and may not resolve it; ask an arbiter',
+                NEW.reviewer, NEW.record, NEW.stage;
+        END IF;
+    ELSIF NEW.kind = 'decision' THEN
+        IF EXISTS (
+                SELECT 1 FROM screening_shadow s
+                WHERE s.kind = 'resolution' AND s.stage = NEW.stage AND s.record = NEW.record
+                  AND s.reviewer = NEW.reviewer) THEN
+            RAISE EXCEPTION 'reviewkit: % resolved % at % and may not decide it as well',
+                NEW.reviewer, NEW.record, NEW.stage;
+        END IF;
     END IF;
     IF NEW.log LIKE 'screening/%' AND NEW.kind IN ('decision', 'undo', 'resolution') THEN
         parsed := NEW.line::jsonb;
@@ -498,7 +515,6 @@ CREATE POLICY events_write ON events FOR INSERT
     author = current_user AND reviewkit_may_store(reviewer, log, stage, kind));
 
 REVOKE EXECUTE ON FUNCTION reviewkit_pool_slot(), reviewkit_recount_slot(text, text, integer),
-    reviewkit_recount_pool(text, text, integer), reviewkit_take(text, text),
-    reviewkit_lease(text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION reviewkit_lease(text, text)
+    reviewkit_recount_pool(text, text, integer), reviewkit_take(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reviewkit_take(text, text)
     TO reviewkit_reviewer, reviewkit_arbiter, reviewkit_lead;
