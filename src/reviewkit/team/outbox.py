@@ -14,7 +14,6 @@ the next send after ``retry_seconds`` (or an explicit flush) delivers them in or
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,7 +66,6 @@ class Outbox:
         self.error = ""
         self._next_try = 0.0
         self.leased: tuple | None = None  # (record, calibration, expires_at, refused)
-        self._syncing: _Syncer | None = None
         self.pending: list[dict] = self._unsent()
 
     # what is waiting --------------------------------------------------------
@@ -101,25 +99,32 @@ class Outbox:
     def record(self, events: list[dict], lease: tuple[str, str] | None = None) -> bool:
         """Save ``events`` and send them (with ``lease``: and lease the next record, see
         flush); True when nothing is left waiting. The lines are written first; their fsync
-        runs while the send travels, and this returns when both are done, so a decision is
-        on disk before the screen moves on and a key costs the slower of the two, not the
-        sum. (Only a machine crash in that instant could leave the server a line the
-        folder lost; `team pull` writes it back.)"""
+        runs while the statement is on the server (sent in pipeline mode, this thread syncs
+        between sending it and reading the reply), and this returns when both are done, so
+        a decision is on disk before the screen moves on and a key costs the slower of the
+        two, not the sum. (Only a machine crash in that instant could leave the server a
+        line the folder lost; `team pull` writes it back.)"""
         self.writer.write(events)
         self.pending += [self._row(e, log_line(e)) for e in events]
-        if self._syncing is None:
-            self._syncing = _Syncer(self.writer.sync)
-        self._syncing.start()
-        try:
-            return self.flush(lease=lease)
-        finally:
-            self._syncing.wait()  # a disk that cannot fsync is an error, not a status
+        synced: list[bool] = []
 
-    def flush(self, force: bool = False, lease: tuple[str, str] | None = None) -> bool:
+        def sync() -> None:
+            synced.append(True)
+            self.writer.sync()  # a disk that cannot fsync is an error, not a status
+
+        try:
+            return self.flush(lease=lease, meanwhile=sync)
+        finally:
+            if not synced:  # nothing was sent (offline, or it failed before leaving)
+                self.writer.sync()
+
+    def flush(self, force: bool = False, lease: tuple[str, str] | None = None,
+              meanwhile: Callable[[], None] | None = None) -> bool:
         """Send what is waiting, in log order, in one statement (one round trip, one
         transaction); True when nothing waits. ``lease`` (stage, reviewer): lease the next
-        record in the same statement; the row lands in ``leased``. Offline, tries again only
-        after ``retry_seconds`` unless ``force``."""
+        record in the same statement; the row lands in ``leased``. ``meanwhile``: called
+        once the statement is on its way, before its reply is read. Offline, tries again
+        only after ``retry_seconds`` unless ``force``."""
         self.leased = None
         if not self.pending and lease is None:
             return True
@@ -130,8 +135,7 @@ class Outbox:
         batch = list(self.pending)
         columns = [[row[c] for row in batch] for c in COLUMNS]
         try:
-            rows = self._connection().execute(SEND, (*columns, *(lease or (None, None)))
-                                              ).fetchall()
+            rows = self._execute((*columns, *(lease or (None, None))), meanwhile)
         except (psycopg.OperationalError, ReviewkitError) as exc:  # down, restarting, gone
             self.offline(exc)
             return False
@@ -145,6 +149,17 @@ class Outbox:
         if batch:
             self._acknowledge([row["id"] for row in batch])
         return not self.pending
+
+    def _execute(self, params: tuple, meanwhile: Callable[[], None] | None) -> list:
+        conn = self._connection()
+        if meanwhile is None:
+            return conn.execute(SEND, params).fetchall()
+        with conn.pipeline() as pipe:
+            cur = conn.execute(SEND, params)
+            pipe.sync()  # sent: the server works on it while this thread does the other job
+            meanwhile()
+            rows = cur.fetchall()
+        return rows  # the pipeline's end waited for the commit (its Sync), not just the rows
 
     def _acknowledge(self, ids: list[str]) -> None:
         # not fsynced on purpose: a lost acknowledgement only means one harmless resend
@@ -189,54 +204,10 @@ class Outbox:
             self.conn = None
 
     def close(self) -> None:
-        if self._syncing is not None:
-            self._syncing.close()
-            self._syncing = None
         self.writer.close()
         if self.conn is not None:
             self.conn.close()
             self.conn = None
-
-
-class _Syncer:
-    """Runs ``sync`` on a thread of its own, once per start(), while the caller waits for
-    the server; wait() returns when it is done (or raises what it raised). Two plain locks
-    hand over (a thread pool's future cost about 30 us of CPU a key, measured here)."""
-
-    def __init__(self, sync: Callable[[], None]) -> None:
-        self._sync = sync
-        self._go, self._done = threading.Lock(), threading.Lock()
-        self._go.acquire()
-        self._done.acquire()
-        self._error: BaseException | None = None
-        self._closed = False
-        self._thread = threading.Thread(target=self._run, name="reviewkit-fsync", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            self._go.acquire()
-            if self._closed:
-                return
-            try:
-                self._sync()
-            except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
-                self._error = exc
-            self._done.release()
-
-    def start(self) -> None:
-        self._go.release()
-
-    def wait(self) -> None:
-        self._done.acquire()
-        error, self._error = self._error, None
-        if error is not None:
-            raise error
-
-    def close(self) -> None:
-        self._closed = True
-        self._go.release()
-        self._thread.join()
 
 
 def connector(url: str, timeout: int = 3) -> Connect:
