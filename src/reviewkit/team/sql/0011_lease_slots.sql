@@ -163,7 +163,8 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
 -- is allocated the statistics say the tables are empty)
 SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET jit = off AS $$
 DECLARE
-    alloc allocation;
+    alloc record;  -- the stage's allocation (NULLs: none), and "screens": the login is a
+                   -- member who may screen as p_reviewer
     cand slots;
     share shares;
     under text[];   -- set past the quota: reviewers still under it
@@ -171,16 +172,17 @@ DECLARE
     give_up timestamptz := clock_timestamp() + interval '5 seconds';
     until timestamptz;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM members m WHERE m.login = session_user
-                   AND m.reviewer = p_reviewer AND m.role IN ('reviewer', 'arbiter', 'lead'))
-       AND session_user <> current_user
+    SELECT a.*, EXISTS (SELECT 1 FROM members m WHERE m.login = session_user
+                        AND m.reviewer = p_reviewer
+                        AND m.role IN ('reviewer', 'arbiter', 'lead')) AS screens
+      INTO alloc FROM (SELECT 1) one LEFT JOIN allocation a ON a.stage = p_stage;
+    IF NOT alloc.screens AND session_user <> current_user
        AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN
         RETURN QUERY SELECT NULL::text, NULL::boolean, NULL::timestamptz,
                             format('%s may not screen as %s', session_user, p_reviewer);
         RETURN;
     END IF;
-    SELECT * INTO alloc FROM allocation a WHERE a.stage = p_stage;
-    IF NOT FOUND THEN
+    IF alloc.stage IS NULL THEN
         RETURN QUERY SELECT NULL::text, NULL::boolean, NULL::timestamptz,
                             format('stage %s has not been allocated', p_stage);
         RETURN;
@@ -318,6 +320,24 @@ BEGIN
 END
 $$;
 
+-- The common decision, on a record its reviewer holds leased: their assignment decided and
+-- one more decision on the pool row, in one statement; false when they held no lease on it.
+CREATE FUNCTION reviewkit_decided_leased(p_stage text, p_reviewer text, p_record text)
+RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    WITH held AS (
+        UPDATE assignments a SET decided_at = now()
+         WHERE a.stage = p_stage AND a.reviewer = p_reviewer AND a.record = p_record
+           AND a.decided_at IS NULL
+        RETURNING a.stage, a.record)
+    UPDATE pool p SET decided = p.decided + 1,
+           open = p.decided + 1 < (SELECT a.k FROM allocation a WHERE a.stage = p.stage)
+      FROM held WHERE p.stage = held.stage AND p.record = held.record;
+    RETURN FOUND;
+END
+$$;
+
 -- p_reviewer has decided p_record (called by the events trigger for every decision stored,
 -- however it came). On a record they hold leased: their assignment and the pool row only. A
 -- decision without a lease (made offline, or after the lease ran out and was taken back) is
@@ -331,14 +351,8 @@ DECLARE
     alloc allocation;
     in_share boolean;  -- the assignment added counts in the reviewer's share
 BEGIN
-    UPDATE assignments a SET decided_at = now()
-     WHERE a.stage = p_stage AND a.reviewer = p_reviewer AND a.record = p_record
-       AND a.decided_at IS NULL;
-    IF FOUND THEN  -- a lease held: taken is unchanged, one more decision
-        UPDATE pool p SET decided = p.decided + 1,
-               open = p.decided + 1 < (SELECT a.k FROM allocation a WHERE a.stage = p.stage)
-         WHERE p.stage = p_stage AND p.record = p_record;
-        RETURN;
+    IF reviewkit_decided_leased(p_stage, p_reviewer, p_record) THEN
+        RETURN;  -- a lease held: taken is unchanged, one more decision
     END IF;
     SELECT * INTO alloc FROM allocation a WHERE a.stage = p_stage;
     IF NOT FOUND THEN
@@ -464,7 +478,9 @@ BEGIN
             ON CONFLICT DO NOTHING;
         IF FOUND AND NEW.stage IS NOT NULL AND NEW.record IS NOT NULL THEN
             IF NEW.kind = 'decision' THEN
-                PERFORM reviewkit_decided(NEW.stage, NEW.reviewer, NEW.record);
+                IF NOT reviewkit_decided_leased(NEW.stage, NEW.reviewer, NEW.record) THEN
+                    PERFORM reviewkit_decided(NEW.stage, NEW.reviewer, NEW.record);
+                END IF;
             ELSIF NEW.kind = 'undo' THEN
                 PERFORM reviewkit_undecided(NEW.stage, NEW.reviewer, NEW.record);
             END IF;
@@ -515,6 +531,7 @@ CREATE POLICY events_write ON events FOR INSERT
     author = current_user AND reviewkit_may_store(reviewer, log, stage, kind));
 
 REVOKE EXECUTE ON FUNCTION reviewkit_pool_slot(), reviewkit_recount_slot(text, text, integer),
-    reviewkit_recount_pool(text, text, integer), reviewkit_take(text, text) FROM PUBLIC;
+    reviewkit_recount_pool(text, text, integer), reviewkit_take(text, text),
+    reviewkit_decided_leased(text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reviewkit_take(text, text)
     TO reviewkit_reviewer, reviewkit_arbiter, reviewkit_lead;
