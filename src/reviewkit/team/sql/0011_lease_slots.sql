@@ -23,7 +23,10 @@
 -- the allocation follows a decision from the BEFORE trigger that makes its shadow row (no
 -- AFTER trigger queue); reviewkit_send's lease checks its rights up front instead of running
 -- in a subtransaction (an exception block); fewer statements per key (each one costs an
--- executor start and end, most of the server's time per key).
+-- executor start and end, most of the server's time per key); and the per-key functions'
+-- statements are planned once per session (plan_cache_mode = force_generic_plan: they are
+-- keyed lookups whatever the values), not on each of a session's first five keys, which
+-- made a screener's first keys the slowest (the bench's slowest 1%: half of them).
 
 CREATE TABLE slots (
     stage        text NOT NULL,
@@ -98,7 +101,8 @@ CREATE TRIGGER pool_slot_rank AFTER UPDATE OF rank ON pool
 CREATE FUNCTION reviewkit_recount_slot(p_stage text, p_record text, p_k integer)
 RETURNS slots
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET jit = off AS $$
+SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET jit = off
+SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     counted slots;
 BEGIN
@@ -126,7 +130,8 @@ $$;
 -- decision committed before the lock was granted).
 CREATE FUNCTION reviewkit_recount_pool(p_stage text, p_record text, p_k integer) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET jit = off AS $$
+SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET jit = off
+SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     UPDATE pool p SET decided = c.decided, open = c.decided < p_k
       FROM (SELECT count(*)::integer AS decided FROM assignments a
@@ -161,7 +166,8 @@ RETURNS TABLE (record text, calibration boolean, expires_at timestamptz, refused
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
 -- every query here is a keyed lookup or an ordered index walk (see 0010: right after a stage
 -- is allocated the statistics say the tables are empty)
-SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET jit = off AS $$
+SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET jit = off
+SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     alloc record;  -- the stage's allocation (NULLs: none), and "screens": the login is a
                    -- member who may screen as p_reviewer
@@ -324,7 +330,8 @@ $$;
 -- one more decision on the pool row, in one statement; false when they held no lease on it.
 CREATE FUNCTION reviewkit_decided_leased(p_stage text, p_reviewer text, p_record text)
 RETURNS boolean
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     WITH held AS (
         UPDATE assignments a SET decided_at = now()
@@ -346,7 +353,8 @@ $$;
 CREATE OR REPLACE FUNCTION reviewkit_decided(p_stage text, p_reviewer text, p_record text)
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET jit = off AS $$
+SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET jit = off
+SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     alloc allocation;
     in_share boolean;  -- the assignment added counts in the reviewer's share
@@ -387,7 +395,8 @@ $$;
 CREATE OR REPLACE FUNCTION reviewkit_undecided(p_stage text, p_reviewer text, p_record text)
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET jit = off AS $$
+SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET jit = off
+SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     alloc allocation;
 BEGIN
@@ -417,7 +426,8 @@ CREATE OR REPLACE FUNCTION reviewkit_send(p_id text[], p_log text[], p_kind text
                                           p_stage text[], p_record text[], p_reviewer text[],
                                           p_line text[], lease_stage text, lease_reviewer text)
 RETURNS TABLE (record text, calibration boolean, expires_at timestamptz, refused text)
-LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp
+SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     IF cardinality(p_id) = 1 THEN  -- the usual key: one event, no unnest, no sort
         INSERT INTO events (event_id, log, kind, stage, record, reviewer, line)
@@ -445,7 +455,8 @@ $$;
 -- statement, and what this did goes with it. Nested IFs: a condition with a subquery costs
 -- a query even when its first part is false.
 CREATE OR REPLACE FUNCTION reviewkit_events_check() RETURNS trigger LANGUAGE plpgsql
-    SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SECURITY DEFINER SET search_path = public, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     parsed jsonb;
 BEGIN
