@@ -111,8 +111,9 @@ def test_a_held_lease_comes_back_and_an_expired_one_goes_to_someone_else(db):
         # ana's screener asks again: l1 is ben's now; cy's lease on l2 has run out too
         assert next_record(conn, "ana", stage).record == "l2"
         assert next_record(conn, "cy", stage).record == "l3"
-        taken = conn.execute("SELECT record, taken, decided, open FROM pool WHERE stage = %s "
-                             "ORDER BY record", (stage,)).fetchall()
+        taken = conn.execute("SELECT record, taken, decided, open FROM pool JOIN slots "
+                             "USING (stage, record) WHERE stage = %s ORDER BY record",
+                             (stage,)).fetchall()
     assert taken[0] == ("l1", 1, 1, False)
 
 
@@ -228,6 +229,7 @@ def test_a_folder_screened_offline_and_pushed_counts_in_the_allocation(db, pg_se
     with _conn(db) as conn:
         conn.execute("DELETE FROM assignments WHERE stage = 'title-abstract'")
         conn.execute("DELETE FROM pool WHERE stage = 'title-abstract'")
+        conn.execute("DELETE FROM shares WHERE stage = 'title-abstract'")  # kept with them
         allocate_project(conn, project, store, "title-abstract")
     session = ScreenSession(project, store, "ana", "title-abstract")
     done = []

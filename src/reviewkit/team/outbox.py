@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,7 +66,6 @@ class Outbox:
         self.error = ""
         self._next_try = 0.0
         self.leased: tuple | None = None  # (record, calibration, expires_at, refused)
-        self._pool: ThreadPoolExecutor | None = None
         self.pending: list[dict] = self._unsent()
 
     # what is waiting --------------------------------------------------------
@@ -101,28 +99,32 @@ class Outbox:
     def record(self, events: list[dict], lease: tuple[str, str] | None = None) -> bool:
         """Save ``events`` and send them (with ``lease``: and lease the next record, see
         flush); True when nothing is left waiting. The lines are written first; their fsync
-        runs while the send travels, and this returns when both are done, so a decision is
-        on disk before the screen moves on and a key costs the slower of the two, not the
-        sum. (Only a machine crash in that instant could leave the server a line the
-        folder lost; `team pull` writes it back.)"""
+        runs while the statement is on the server (sent in pipeline mode, this thread syncs
+        between sending it and reading the reply), and this returns when both are done, so
+        a decision is on disk before the screen moves on and a key costs the slower of the
+        two, not the sum. (Only a machine crash in that instant could leave the server a
+        line the folder lost; `team pull` writes it back.)"""
         self.writer.write(events)
         self.pending += [self._row(e, log_line(e)) for e in events]
-        syncing = self._syncer().submit(self.writer.sync)
+        synced: list[bool] = []
+
+        def sync() -> None:
+            synced.append(True)
+            self.writer.sync()  # a disk that cannot fsync is an error, not a status
+
         try:
-            return self.flush(lease=lease)
+            return self.flush(lease=lease, meanwhile=sync)
         finally:
-            syncing.result()  # a disk that cannot fsync is an error, not a status
+            if not synced:  # nothing was sent (offline, or it failed before leaving)
+                self.writer.sync()
 
-    def _syncer(self) -> ThreadPoolExecutor:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="reviewkit-fsync")
-        return self._pool
-
-    def flush(self, force: bool = False, lease: tuple[str, str] | None = None) -> bool:
+    def flush(self, force: bool = False, lease: tuple[str, str] | None = None,
+              meanwhile: Callable[[], None] | None = None) -> bool:
         """Send what is waiting, in log order, in one statement (one round trip, one
         transaction); True when nothing waits. ``lease`` (stage, reviewer): lease the next
-        record in the same statement; the row lands in ``leased``. Offline, tries again only
-        after ``retry_seconds`` unless ``force``."""
+        record in the same statement; the row lands in ``leased``. ``meanwhile``: called
+        once the statement is on its way, before its reply is read. Offline, tries again
+        only after ``retry_seconds`` unless ``force``."""
         self.leased = None
         if not self.pending and lease is None:
             return True
@@ -133,8 +135,7 @@ class Outbox:
         batch = list(self.pending)
         columns = [[row[c] for row in batch] for c in COLUMNS]
         try:
-            rows = self._connection().execute(SEND, (*columns, *(lease or (None, None)))
-                                              ).fetchall()
+            rows = self._execute((*columns, *(lease or (None, None))), meanwhile)
         except (psycopg.OperationalError, ReviewkitError) as exc:  # down, restarting, gone
             self.offline(exc)
             return False
@@ -149,10 +150,25 @@ class Outbox:
             self._acknowledge([row["id"] for row in batch])
         return not self.pending
 
+    def _execute(self, params: tuple, meanwhile: Callable[[], None] | None) -> list:
+        conn = self._connection()
+        if meanwhile is None:
+            return conn.execute(SEND, params).fetchall()
+        with conn.pipeline() as pipe:
+            cur = conn.execute(SEND, params)
+            pipe.sync()  # sent: the server works on it while this thread does the other job
+            meanwhile()
+            rows = cur.fetchall()
+        return rows  # the pipeline's end waited for the commit (its Sync), not just the rows
+
     def _acknowledge(self, ids: list[str]) -> None:
         # not fsynced on purpose: a lost acknowledgement only means one harmless resend
-        self.sent_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.sent_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+        try:  # the folder is made when missing, not looked for on every key
+            fd = os.open(self.sent_path, flags, 0o644)
+        except FileNotFoundError:
+            self.sent_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.sent_path, flags, 0o644)
         try:
             os.write(fd, "".join(i + "\n" for i in ids).encode())
         finally:
@@ -188,9 +204,6 @@ class Outbox:
             self.conn = None
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
         self.writer.close()
         if self.conn is not None:
             self.conn.close()
