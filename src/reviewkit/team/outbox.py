@@ -155,11 +155,11 @@ class Outbox:
         if meanwhile is None:
             return conn.execute(SEND, params).fetchall()
         with conn.pipeline() as pipe:
-            cur = conn.execute(SEND, params)
-            pipe.sync()  # sent: the server works on it while this thread does the other job
-            meanwhile()
+            cur = conn.execute(SEND, params)  # on the wire: the server starts on it now
+            meanwhile()  # the local fsync while the statement runs there
+            pipe.sync()  # waits for the reply and the commit (autocommit: at the Sync)
             rows = cur.fetchall()
-        return rows  # the pipeline's end waited for the commit (its Sync), not just the rows
+        return rows
 
     def _acknowledge(self, ids: list[str]) -> None:
         # not fsynced on purpose: a lost acknowledgement only means one harmless resend
