@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -201,4 +202,26 @@ def agreement(ctx: typer.Context, stage: str = typer.Option(None, "--stage",
         problems = named_for_server(screening.problems(), screening.project.root)
     warn_all(problems)
     _pairs(rows, fmt, "Agreement (server)")
+@app.command("report")
+@user_errors
+def report(ctx: typer.Context,
+           output: Path = typer.Option(None, "--output", "-o",
+                                       help="Folder to write (default: report/ in the project)"),
+           counts: Path = typer.Option(None, "--counts", "-c",
+                                       help="PRISMA2020 counts CSV overriding computed numbers"),
+           ) -> None:
+    """`reviewkit report` over what the server shows you (blinding applied by the server)."""
+    from reviewkit.project.session import session
+    from reviewkit.reporting.prisma.files import check_output_folder
+    from reviewkit.reporting.report import DEFAULT_FOLDER
+    from reviewkit.team.report import server_report
+
+    with session(project_dir(ctx)) as (project, store), _connection(project) as con:
+        check_output_folder(output if output is not None else project.root / DEFAULT_FOLDER)
+        result, paths = server_report(project, store, con, output, counts)
+    for problem in result.problems:
+        warn(f"counts do not add up: {problem.message}")
+    typer.echo(f"wrote {len(paths)} files to {paths[0].parent} (from the server)", err=True)
+
+
 from reviewkit.cli import team_allocate  # noqa: E402,F401

@@ -1,0 +1,67 @@
+"""`team report`: the report built from what the server shows this connection. The lead's
+equals the folder's own report; a blind reviewer's rests on their own decisions only; the
+folder's logs are not touched."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from helpers import run_cli
+from reviewkit.screening import ScreenSession
+from reviewkit.team.folder import log_files
+from team_support import team_database
+from test_screening_support import screening_project
+
+TA = "title-abstract"
+
+
+@pytest.fixture(scope="module")
+def team(pg_server):
+    return team_database(pg_server, "report", {"lee": "lead", "ana": "reviewer",
+                                               "ben": "reviewer"})
+
+
+def _screen(project, store, reviewer, decisions):
+    s = ScreenSession(project, store, reviewer, TA)
+    for d in decisions:
+        s.decide(d)
+    s.close()
+
+
+def _report(root, out, *command):
+    done = run_cli(*command, "-o", str(out), cwd=root)
+    assert done.returncode == 0, done.stderr
+    return (out / "report.md").read_text("utf-8")
+
+
+def test_team_report_is_the_servers_view(team, tmp_path, monkeypatch):
+    project, store = screening_project(tmp_path / "p", reviewers=("ana", "ben"))
+    _screen(project, store, "ana", ["include", "exclude", "include"])
+    _screen(project, store, "ben", ["include", "include", "exclude", "exclude"])
+    store.close()
+    logs = log_files(project)
+    before = {rel: (project.root / rel).read_bytes() for rel in logs}
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("lee"))
+    assert run_cli("team", "push", cwd=project.root).returncode == 0
+
+    folder = _report(project.root, tmp_path / "folder", "report")
+    lead = _report(project.root, tmp_path / "lead", "team", "report")
+    assert lead == folder
+    assert "ben" in lead and "ana" in lead
+
+    # ana, blind: the server returns her rows only, so her report is the report of a
+    # folder that holds her log alone
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("ana"))
+    mine = _report(project.root, tmp_path / "ana", "team", "report")
+    alone = tmp_path / "alone"
+    shutil.copytree(project.root, alone, ignore=shutil.ignore_patterns(".reviewkit"))
+    (alone / "screening" / TA / "ben.jsonl").unlink()
+    monkeypatch.delenv("REVIEWKIT_DATABASE_URL")
+    expected = _report(alone, tmp_path / "alone-report", "report")
+    assert mine == expected
+    assert mine != lead
+
+    # the folder's logs are as they were: the server's rows went to a private view
+    assert {rel: (project.root / rel).read_bytes() for rel in logs} == before
