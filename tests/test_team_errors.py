@@ -68,8 +68,9 @@ def test_a_wrong_url(monkeypatch, project, team):
 
 def test_an_unreachable_server(monkeypatch, project, team):
     url = f"postgresql://ana@127.0.0.1:{_closed_port()}/errs"
-    _refused(monkeypatch, project, team, url, "push",
-             says=f"cannot connect to {url}: ")
+    for command in ("push", "report"):  # the report's folder is not made either
+        _refused(monkeypatch, project, team, url, command,
+                 says=f"cannot connect to {url}: ")
 
 
 def test_a_refused_password_never_shown(monkeypatch, project, team):
@@ -116,7 +117,7 @@ def test_a_schema_of_another_version(monkeypatch, project, team, pg_server):
     newer = team_database(pg_server, "errs_newer", {"lee": "lead"})
     with newer.owner() as con:
         con.execute("INSERT INTO schema_migrations (version, name) VALUES (9999, 'future')")
-    for command in ("push", "pull", "status", "init"):
+    for command in ("push", "pull", "status", "init", "report"):
         _refused(monkeypatch, project, newer, newer.url("lee"), command,
                  says=f"newer than this reviewkit knows ({known[-1]}): upgrade reviewkit")
     older = team_database(pg_server, "errs_older", {"lee": "lead"})

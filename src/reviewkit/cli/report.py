@@ -28,6 +28,11 @@ def report(ctx: typer.Context,
         check_output_folder(output if output is not None else project.root / DEFAULT_FOLDER)
         result, paths = write_report(project, store, output, counts)
         skipped = log_problems(project)
+    show_written(result, paths, skipped)
+
+
+def show_written(result, paths: list[Path], skipped: list[str], where: str = "") -> None:
+    """What the report could not add up or draw, then where it was written."""
     warn_all(skipped, "skipped: ")
     for problem in result.problems:
         warn(f"counts do not add up: {problem.message}"
@@ -36,4 +41,4 @@ def report(ctx: typer.Context,
         warn(result.diagram.missing)
     for note in result.notes:
         warn(note)
-    typer.echo(f"wrote {len(paths)} files to {paths[0].parent}", err=True)
+    typer.echo(f"wrote {len(paths)} files to {paths[0].parent}{where}", err=True)

@@ -211,6 +211,7 @@ def report(ctx: typer.Context,
                                        help="PRISMA2020 counts CSV overriding computed numbers"),
            ) -> None:
     """`reviewkit report` over what the server shows you (blinding applied by the server)."""
+    from reviewkit.cli.report import show_written
     from reviewkit.project.session import session
     from reviewkit.reporting.prisma.files import check_output_folder
     from reviewkit.reporting.report import DEFAULT_FOLDER
@@ -219,9 +220,7 @@ def report(ctx: typer.Context,
     with session(project_dir(ctx)) as (project, store), _connection(project) as con:
         check_output_folder(output if output is not None else project.root / DEFAULT_FOLDER)
         result, paths = server_report(project, store, con, output, counts)
-    for problem in result.problems:
-        warn(f"counts do not add up: {problem.message}")
-    typer.echo(f"wrote {len(paths)} files to {paths[0].parent} (from the server)", err=True)
+    show_written(result, paths, [], " (from the server)")
 
 
 from reviewkit.cli import team_allocate  # noqa: E402,F401

@@ -28,15 +28,14 @@ def needs_compare(feats: list[Features], codes, n: int):  # -> numpy bool array
     t = rules()["thresholds"]
     variant, floor = t["title_variant"], t["title_possible"]
     by = {f.index: f for f in feats}
-    top = n
-    titles = [""] * top
-    key_len = np.zeros(top, dtype=np.int32)
-    page_id = np.full(top, -1, dtype=np.int64)
-    bare = np.zeros(top, dtype=bool)
+    titles = [""] * n
+    key_len = np.zeros(n, dtype=np.int32)
+    page_id = np.full(n, -1, dtype=np.int64)
+    bare = np.zeros(n, dtype=bool)
     # a key that starts (ends) with another of 30 or more letters shares its first
     # (last) 30: equal hashes of those pick the few pairs the rescue needs checked
-    head = np.zeros(top, dtype=np.int64)
-    tail = np.zeros(top, dtype=np.int64)
+    head = np.zeros(n, dtype=np.int64)
+    tail = np.zeros(n, dtype=np.int64)
     pages: dict[tuple, int] = {}
     for i, f in by.items():
         titles[i] = f.title

@@ -1,10 +1,12 @@
 """The screening as the server shows it to this connection: conflicts and agreement computed
 from exactly the rows the server returned (blinding applied by its policies), not from the
-folder's logs. The rows are written to a private temporary folder and read by the same
-readers as a project's logs; nothing lands in the project."""
+folder's logs. The rows are pulled into a private view of the folder (server_view; also what `team
+report` builds from) and read by the same readers as a project's logs; nothing lands in
+the project."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,31 +14,46 @@ from pathlib import Path
 from typing import Any
 
 from reviewkit.project.config import Project
-from reviewkit.team.folder import inside, log_match
+from reviewkit.team.folder import DOC_PATH, log_match
 
 SERVER = "server:"  # how a problem in a server row names its log
 
 
+def _definition_files(root: Path) -> Iterator[str]:
+    """Folder-relative paths of every file but event logs, documents and dot-folders."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            rel = (Path(dirpath) / name).relative_to(root).as_posix()
+            if not (log_match(rel) or DOC_PATH.match(rel)):
+                yield rel
+
+
+@contextmanager
+def server_view(project: Project, con: Any) -> Iterator[Project]:
+    """The project as the server shows it to ``con``: its definition (links to the real
+    files), its logs and documents the server's rows (pulled into the view only)."""
+    from reviewkit.team.pull import pull
+
+    with tempfile.TemporaryDirectory(prefix="reviewkit-team-") as tmp:
+        view = Project(Path(tmp), project.config)
+        for rel in _definition_files(project.root):
+            link = view.root / rel
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(project.root / rel)
+        pull(view, con)  # its event paths are not links: nothing reaches the folder
+        yield view
+
+
 @contextmanager
 def server_screening(project: Project, store: Any, con: Any) -> Iterator[Any]:
-    """A Screening over the server's screening events visible to ``con``, with the
-    project's records (store) and configuration."""
+    """A Screening over the server's events visible to ``con``, with the project's
+    records (store) and configuration."""
     from reviewkit.screening import Screening
     from reviewkit.screening.config import screening_config
 
-    conf = screening_config(project)
-    with tempfile.TemporaryDirectory(prefix="reviewkit-team-") as tmp:
-        view = Project(Path(tmp), project.config)
-        logs: dict[str, list[str]] = {}
-        for log, line in con.execute("SELECT log, line FROM events "
-                                     "WHERE log LIKE 'screening/%%' ORDER BY seq"):
-            if log_match(log):
-                logs.setdefault(log, []).append(line)
-        for log, lines in logs.items():
-            path = inside(view, log)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("".join(f"{line}\n" for line in lines), "utf-8")
-        yield Screening(view, store, conf)
+    with server_view(project, con) as view:
+        yield Screening(view, store, screening_config(project))
 
 
 def named_for_server(problems: list, view_root: Path) -> list[str]:
