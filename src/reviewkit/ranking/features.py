@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.ranking import counts
 from reviewkit.records.model import Record
 
 _WORDY = re.compile(r"\w")
@@ -255,7 +256,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
                              format="csr").astype(np.float32)
 
     def _fit(self, texts: list[str], max_df: float, max_features: int | None
-             ) -> tuple[TfidfVectorizer, sparse.csr_matrix]:
+             ) -> tuple[Any, sparse.csr_matrix]:
         """A fitted vectoriser and its matrix. In a tiny pile every word may be in more
         than ``max_df`` of the records; then none is dropped for being common."""
         try:
@@ -267,7 +268,10 @@ class TextFeatures(TransformerMixin, BaseEstimator):
                                      "is empty") from None
             return self._fit(texts, 1.0, max_features)
 
-    def _vectorizer(self, max_df: float, max_features: int | None) -> TfidfVectorizer:
+    def _vectorizer(self, max_df: float, max_features: int | None) -> Any:
+        if counts.supported(self.ngram_range, max_features):  # the same matrix, faster
+            return counts.NgramTfidf(tuple(self.ngram_range), self.min_df, max_df,
+                                     self.sublinear_tf)
         return TfidfVectorizer(
             token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.ngram_range),
             min_df=self.min_df, max_df=max_df, sublinear_tf=self.sublinear_tf,
