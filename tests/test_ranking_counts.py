@@ -62,3 +62,16 @@ def test_column_order_puts_a_bigram_between_its_word_and_longer_words():
 def test_only_the_settings_it_reproduces_are_taken():
     assert supported((1, 2), None) and supported((1, 1), None)
     assert not supported((1, 3), None) and not supported((1, 2), 1000)
+
+
+def test_cells_by_one_sort_equal_cells_after_numbering_the_keys():
+    from reviewkit.ranking.counts import _cells
+
+    rng = np.random.default_rng(3)
+    keys, docs = rng.integers(0, 40, 500), rng.integers(0, 9, 500)
+    shift = 2**60  # key * n no longer fits: the two-step path
+    small, big = _cells(keys, docs, 9), _cells(keys + shift, docs, 9)
+    assert np.array_equal(small[0], big[0] - shift)
+    for a, b in zip(small[1:], big[1:], strict=True):
+        assert np.array_equal(a, b)
+    assert small[3].sum() == 500 and len(small[0]) == len(set(keys.tolist()))

@@ -24,6 +24,26 @@ def supported(ngram_range: tuple[int, int], max_features: int | None) -> bool:
     return tuple(ngram_range) in ((1, 1), (1, 2)) and max_features is None
 
 
+def _cells(keys: np.ndarray, docs: np.ndarray, n: int
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct keys, and per (key, document) cell: key number, document, count).
+
+    One sort of key * n + document when that fits in 63 bits (it does below about
+    a million distinct tokens at a million records), else the keys numbered first.
+    """
+    top = int(keys.max()) + 1
+    if top * n < 2**62:
+        cell, tf = np.unique(keys * n + docs, return_counts=True)
+        key = cell // n
+        first = np.empty(len(key), dtype=bool)
+        first[:1] = True
+        first[1:] = key[1:] != key[:-1]
+        return key[first], np.cumsum(first) - 1, cell % n, tf
+    uniq, inv = np.unique(keys, return_inverse=True)
+    cell, tf = np.unique(inv.astype(np.int64) * n + docs, return_counts=True)
+    return uniq, cell // n, cell % n, tf
+
+
 class NgramCounts:
     """fit_transform / transform like CountVectorizer, for the settings ``supported`` allows."""
 
@@ -89,9 +109,7 @@ class NgramCounts:
         keys, docs = self._keys(*self._ids(texts, grow=True))
         if not len(keys):
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
-        uniq, inv = np.unique(keys, return_inverse=True)
-        cell, tf = np.unique(inv.astype(np.int64) * n + docs, return_counts=True)
-        feat, row = cell // n, cell % n
+        uniq, feat, row, tf = _cells(keys, docs, n)
         df = np.bincount(feat, minlength=len(uniq))
         high = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n
         low = self.min_df if isinstance(self.min_df, Integral) else self.min_df * n
