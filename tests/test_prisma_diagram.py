@@ -168,6 +168,29 @@ def test_cli_without_graphviz_exits_2_with_one_line(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@pytest.mark.skipif(importlib.util.find_spec("pygraphviz") is None, reason="no pygraphviz")
+def test_the_wheels_graphviz_keeps_its_warnings_off_the_users_terminal(tmp_path):
+    """Without the dot program, pygraphviz draws in-process and Graphviz writes its
+    warnings straight to fd 2; they must not reach the terminal (a one-line error
+    would become five). The node below always makes Graphviz warn."""
+    code = ("from reviewkit.reporting.prisma.render import draw; import sys; "
+            "svg = draw('digraph { a [shape=box, fixedsize=true, width=0.1, height=0.1, "
+            "label=\"a label far too long for its box\"] }', 'svg'); "
+            "sys.stdout.write(svg.decode())")
+    env = {**os.environ, "REVIEWKIT_DOT": "no-such-dot-program"}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "<svg" in res.stdout and res.stderr == ""
+    # the same drawing with fd 2 left alone does warn, so the test can fail
+    raw = ("import pygraphviz; pygraphviz.AGraph(string='digraph { a [shape=box, "
+           "fixedsize=true, width=0.1, height=0.1, label=\"a label far too long for its "
+           "box\"] }').draw(format='svg', prog='neato')")
+    warned = subprocess.run([sys.executable, "-c", raw], capture_output=True, text=True,
+                            timeout=120)
+    assert "too small" in warned.stderr
+
+
 def test_dot_output_needs_no_graphviz(tmp_path, monkeypatch):
     monkeypatch.setenv("REVIEWKIT_DOT", "no-such-dot-program")
     out = render_diagram(PrismaCounts(), tmp_path / "d.dot")

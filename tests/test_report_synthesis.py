@@ -15,7 +15,7 @@ import yaml
 
 from helpers import new_project, run_cli, snapshot
 from reviewkit.reporting.report import write_report
-from test_synthesis import synth_project
+from synthesis_support import synth_project
 
 from conftest import REPO
 

@@ -25,7 +25,7 @@ from reviewkit.synthesis.agreement import (
     sentences,
 )
 from reviewkit.synthesis.edit import code_text
-from test_synthesis import TEXT_A, TEXT_B, synth_project
+from synthesis_support import TEXT_A, TEXT_B, synth_project
 
 A = "callanan-2012-findings"  # TEXT_A: 3 sentences
 B = "b"  # TEXT_B: 2 sentences

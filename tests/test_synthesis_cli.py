@@ -7,7 +7,7 @@ import io
 import json
 
 from helpers import run_cli, snapshot
-from test_synthesis import TEXT_B, synth_project
+from synthesis_support import TEXT_B, synth_project
 
 
 def test_scripted_coding_to_matrix_quotes_and_status(tmp_path):

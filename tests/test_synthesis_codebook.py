@@ -18,7 +18,7 @@ from reviewkit.synthesis.codebook_edit import (
 )
 from reviewkit.synthesis.coding import append_coding, event, fold, read_coding
 from reviewkit.synthesis.edit import add_memo, code_text, uncode
-from test_synthesis import CODEBOOK, META, refuses, synth_project
+from synthesis_support import CODEBOOK, META, refuses, synth_project
 
 
 def book_text(project) -> str:

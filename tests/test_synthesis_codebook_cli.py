@@ -7,7 +7,7 @@ import io
 import json
 
 from helpers import run_cli, snapshot
-from test_synthesis import CODEBOOK, synth_project
+from synthesis_support import CODEBOOK, synth_project
 
 
 def ok(*args: str, cwd) -> str:

@@ -12,7 +12,7 @@ from reviewkit.synthesis.codebook import load_codebook
 from reviewkit.synthesis.coding import fold
 from reviewkit.synthesis.edit import code_text
 from reviewkit.synthesis.session import open_session
-from test_synthesis import refuses, synth_project
+from synthesis_support import refuses, synth_project
 
 TEXT = "First one. Second here!\n\n  Next para \"quoted.\" End\nLast.\n"
 

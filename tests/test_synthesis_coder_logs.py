@@ -13,7 +13,7 @@ from reviewkit.synthesis.matrix import theme_matrix
 from reviewkit.synthesis.quotes import quote_table
 from reviewkit.synthesis.session import open_session
 from reviewkit.synthesis.state import load_synthesis
-from test_synthesis import synth_project
+from synthesis_support import synth_project
 
 SOURCE = "callanan-2012-findings"
 

@@ -17,7 +17,7 @@ from reviewkit.synthesis.session import open_session
 from reviewkit.synthesis.sources import add_source
 from reviewkit.tui.coder import coder_app
 from reviewkit.tui.coder_screens import match_codes
-from test_synthesis import synth_project
+from synthesis_support import synth_project
 
 SOURCE = "callanan-2012-findings"
 

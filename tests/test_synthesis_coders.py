@@ -13,7 +13,7 @@ from reviewkit.project.config import find_project
 from reviewkit.screening.reviewers import add_reviewer
 from reviewkit.synthesis.edit import code_text
 from reviewkit.synthesis.reconcile import reconcile
-from test_synthesis import synth_project
+from synthesis_support import synth_project
 
 A_SRC = "callanan-2012-findings"
 

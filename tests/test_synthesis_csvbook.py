@@ -11,7 +11,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.screening.reviewers import add_reviewer
 from reviewkit.synthesis.codebook import load_codebook
 from reviewkit.synthesis.csvbook import import_codebook_csv, read_csv
-from test_synthesis import CODEBOOK
+from synthesis_support import CODEBOOK
 
 PLAIN = """name,description,parent
 Autonomy in care,Wanting a say,

@@ -9,7 +9,7 @@ from reviewkit.synthesis.codebook import add_code, load_codebook
 from reviewkit.synthesis.edit import code_text, uncode
 from reviewkit.synthesis.framework import framework_fit, load_framework, slug
 from reviewkit.synthesis.state import load_synthesis
-from test_synthesis import refuses, synth_project
+from synthesis_support import refuses, synth_project
 
 FRAMEWORK_CSV = """name,description,parent
 Autonomy,"Control over one's life, and choice",

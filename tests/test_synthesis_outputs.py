@@ -23,7 +23,7 @@ from reviewkit.synthesis.outputs import matrix_table, quotes_table
 from reviewkit.synthesis.plots import heatmap_files
 from reviewkit.synthesis.state import load_synthesis
 from reviewkit.synthesis.themes import theme_rows, themes_table
-from test_synthesis import synth_project
+from synthesis_support import synth_project
 
 SVG = "{http://www.w3.org/2000/svg}"
 # meta-aggregation: two categories into one synthesised finding; f4 is unsupported

@@ -20,7 +20,7 @@ from reviewkit.synthesis.sources import (
     page_at,
     source_text,
 )
-from test_synthesis import STUDIES
+from synthesis_support import STUDIES
 
 PAGES = ["Staff felt uneasy about budgets.", "One said I want control over my life.",
          "Carers described time pressure.", "Budgets gave people choice."]

@@ -12,7 +12,7 @@ from reviewkit.screening.reviewers import add_reviewer
 from reviewkit.synthesis.coding import fold
 from reviewkit.synthesis.edit import code_text
 from reviewkit.synthesis.reconcile import reconcile, reconcile_coders
-from test_synthesis import synth_project
+from synthesis_support import synth_project
 
 A_SRC = "callanan-2012-findings"
 

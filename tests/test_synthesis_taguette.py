@@ -14,7 +14,7 @@ from reviewkit.synthesis.codebook import load_codebook
 from reviewkit.synthesis.sources import add_source
 from reviewkit.synthesis.state import load_synthesis
 from reviewkit.synthesis.taguette import import_highlights, locate
-from test_synthesis import STUDIES
+from synthesis_support import STUDIES
 
 INTERVIEW = ("I felt I had no say at first.\nThen the budget came and I could choose\n"
              "who comes to help me. I could choose the hours too.\n")

@@ -23,7 +23,7 @@ import pytest
 from helpers import run_cli
 from reviewkit.synthesis.codebook import load_codebook
 from reviewkit.synthesis.coding import fold, read_coding
-from test_synthesis import synth_project
+from synthesis_support import synth_project
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 SOURCE = "callanan-2012-findings"

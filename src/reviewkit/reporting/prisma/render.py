@@ -7,9 +7,13 @@ says how to get the .dot file and draw it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import jinja2
@@ -78,7 +82,12 @@ def draw(source: str, fmt: str, output: Path | None = None) -> bytes:
     except ImportError:
         pygraphviz = None
     if pygraphviz is not None:
-        return pygraphviz.AGraph(string=source).draw(format=fmt, prog="neato", args=" ".join(dpi))
+        with _stderr_kept() as said:  # the libraries write warnings straight to fd 2
+            try:
+                return pygraphviz.AGraph(string=source).draw(format=fmt, prog="neato",
+                                                             args=" ".join(dpi))
+            except (OSError, ValueError) as err:  # our DOT is generated: a bug, show it
+                raise RuntimeError(f"Graphviz failed: {err}; it said: {said()}") from None
     # nothing is written on this error (a failed command leaves the folder as it was)
     dot_path = (output or Path("prisma.svg")).with_suffix(".dot")
     raise GraphvizMissing(
@@ -87,6 +96,28 @@ def draw(source: str, fmt: str, output: Path | None = None) -> bytes:
         f"install pygraphviz), or write the diagram as DOT with -o {dot_path} (no Graphviz "
         f"needed) and run 'dot -T{fmt} {dot_path} -o {output or 'prisma.' + fmt}' or paste "
         "it into an online Graphviz viewer")
+
+
+@contextlib.contextmanager
+def _stderr_kept() -> Iterator[Callable[[], str]]:
+    """File descriptor 2 into a temporary file while the block runs, as the ``dot``
+    program's stderr is captured: Graphviz's in-process warnings ("size too small for
+    label", a font configuration's complaints) are not the user's business. Yields a
+    function returning what was written, for an error message."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+
+        def said() -> str:
+            tmp.seek(0)
+            return tmp.read().decode("utf-8", "replace").strip()
+
+        try:
+            yield said
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _label(n: Node) -> str:
