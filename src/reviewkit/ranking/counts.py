@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import chain, repeat
 from numbers import Integral
 
 import numpy as np
@@ -54,17 +55,17 @@ class NgramCounts:
 
     def _ids(self, texts: Sequence[str], grow: bool) -> tuple[np.ndarray, np.ndarray]:
         """(token numbers, document of each); unknown tokens are -1 when not ``grow``."""
-        tokens = self.tokens_
-        lens, ids = np.empty(len(texts), dtype=np.int64), []
-        for i, text in enumerate(texts):
-            words = text.split()
-            lens[i] = len(words)
-            if grow:
-                ids.extend([tokens.setdefault(w, len(tokens)) for w in words])
-            else:
-                ids.extend([tokens.get(w, -1) for w in words])
+        split = list(map(str.split, texts))
+        lens = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+        words = list(chain.from_iterable(split))
+        if grow:  # numbered in order of first occurrence
+            for w in dict.fromkeys(words):
+                self.tokens_.setdefault(w, len(self.tokens_))
+            ids = map(self.tokens_.__getitem__, words)
+        else:
+            ids = map(self.tokens_.get, words, repeat(-1))
         doc = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
-        return np.asarray(ids, dtype=np.int64), doc
+        return np.fromiter(ids, dtype=np.int64, count=len(words)), doc
 
     def _keys(self, ids: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """n-gram keys (a token t is t; a bigram a b is V + a*V + b) and their documents."""
@@ -88,12 +89,13 @@ class NgramCounts:
         """The order of ``keys`` by their names, as CountVectorizer sorts its columns.
 
         "a b" sorts as the pair (a, b) after "a" alone, because the space sorts
-        before any character of a token; only a token holding a control character
-        (below the space) breaks that, and then the names themselves are sorted.
+        before any character of a token. Only a token that is another token plus a
+        control character (below the space) and more breaks that ("a\x01" sorts
+        before "a b"); then the names themselves are sorted.
         """
         words = list(self.tokens_)
         V = max(len(words), 1)
-        if _CONTROL.search("".join(words)):
+        if self._prefix_clash(words):
             names = [self._name(int(k), words) for k in keys]
             return np.asarray(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
         rank = np.empty(V, dtype=np.int64)
@@ -102,6 +104,13 @@ class NgramCounts:
         first = np.where(uni, keys, (keys - V) // V)
         second = np.where(uni, -1, rank[(keys - V) % V])
         return np.lexsort((second, rank[first]))
+
+    def _prefix_clash(self, words: list[str]) -> bool:
+        """Whether some token is another token followed by a control character."""
+        if not _CONTROL.search("".join(words)):
+            return False
+        return any(m.start() > 0 and w[:m.start()] in self.tokens_
+                   for w in words if _CONTROL.search(w) for m in _CONTROL.finditer(w))
 
     def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         n = len(texts)

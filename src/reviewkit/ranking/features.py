@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -90,15 +91,13 @@ def lemmatise(texts: Iterable[str], lemmas: bool | str = True) -> list[str]:
     # A plain word is one token unless it is a special case (cannot -> can not).
     lows: dict[str, list[str]] = {}
     hard: list[str] = []
-    for chunks in texts:
-        for chunk in chunks:
-            if chunk not in lows:
-                core = _core(chunk, tokenizer.rules)
-                if core:
-                    lows[chunk] = [core.lower()]
-                else:
-                    lows[chunk] = []
-                    hard.append(chunk)
+    for chunk in dict.fromkeys(chain.from_iterable(texts)):  # first-seen order
+        core = _core(chunk, tokenizer.rules)
+        if core:
+            lows[chunk] = [core.lower()]
+        else:
+            lows[chunk] = []
+            hard.append(chunk)
     # the others in one call (one Doc, not one per chunk); a token followed by
     # whitespace ends its chunk
     at = 0
@@ -109,7 +108,7 @@ def lemmatise(texts: Iterable[str], lemmas: bool | str = True) -> list[str]:
     memo: dict[str, str] = {}
     words = {chunk: " ".join(w for low in ls if (w := _word(low, lemmas, table, memo)))
              for chunk, ls in lows.items()}
-    return [" ".join(w for chunk in chunks if (w := words[chunk])) for chunks in texts]
+    return [" ".join(filter(None, map(words.__getitem__, chunks))) for chunks in texts]
 
 
 _PEEL = re.compile(r"([(\[]?)([^\W\d_]+)([)\],;:]*\.?)")
