@@ -122,3 +122,15 @@ def test_unknown_stage_in_reasons_must_agree_names_the_line(tmp_path):
     line = conf.read_text().splitlines().index('reasons_must_agree = ["fulltext"]') + 1
     assert r.returncode == 2 and f"reviewkit.toml:{line}:" in r.stderr
     assert "unknown stage 'fulltext'" in r.stderr
+
+
+def test_no_stage_means_the_first_and_an_unknown_one_is_refused(tmp_path):
+    from reviewkit.errors import ReviewkitError
+    from reviewkit.screening.config import screening_config
+
+    project, _ = screening_project(tmp_path)
+    conf = screening_config(project)
+    assert conf.check_stage(None) == conf.stages[0] == "title-abstract"
+    assert conf.check_stage(FT) == FT
+    with pytest.raises(ReviewkitError, match="unknown stage 'nope'"):
+        conf.check_stage("nope")

@@ -21,7 +21,7 @@ from reviewkit.team.members import unblind
 from reviewkit.team.pull import pull
 from reviewkit.team.push import push
 from reviewkit.team.status import team_status, team_stopping
-from reviewkit.team.view import server_screening
+from reviewkit.team.view import server_agreement, server_conflicts, server_screening
 from team_support import team_database
 from test_screening_support import screening_project
 
@@ -160,6 +160,12 @@ def test_conflicts_and_agreement_read_through_each_connection(review, monkeypatc
         assert conflicts(seen, TA) == [] and agreement(seen, TA) == []
     with team.connect("lee") as con, server_screening(project, store, con) as seen:
         assert agreement(seen, TA) == agreement(folder, TA) != []
+    # the library calls behind `team conflicts` / `team agreement`: the same rows, the
+    # default stage, and no problem in the server's logs
+    with team.connect("cy") as con:
+        assert server_conflicts(project, store, con, None) == (conflicts(folder, TA), [])
+    with team.connect("lee") as con:
+        assert server_agreement(project, store, con, TA) == (agreement(folder, TA), [])
     # the stopping test: ana's own only; the lead's, everyone's, as the folder gives them
     with team.connect("ana") as con:
         assert team_stopping(project, store, con) == [stopping(folder, TA, "ana")]

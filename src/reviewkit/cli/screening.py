@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -17,9 +16,6 @@ from reviewkit.cli.common import (
     warn_all,
 )
 
-if TYPE_CHECKING:
-    from reviewkit.screening import Screening
-
 app = typer.Typer(help="Screen records (title/abstract, full text) as one of the reviewers.",
                   invoke_without_command=True)
 reviewer_app = typer.Typer(help="The project's reviewers.", no_args_is_help=True)
@@ -28,10 +24,6 @@ ReviewerOpt = reviewer_option("screening")
 StageOpt = typer.Option(None, "--stage", help="title-abstract (default) or full-text")
 PAIR_COLS = ["stage", "reviewer_a", "reviewer_b", "both", "agree", "percent", "kappa",
              "ci_low", "ci_high"]
-
-
-def _stage(screening: Screening, stage: str | None) -> str:
-    return screening.conf.check_stage(stage or screening.conf.stages[0])
 
 
 @app.callback()
@@ -67,7 +59,7 @@ def export(ctx: typer.Context, reviewer: str = ReviewerOpt, stage: str = StageOp
 
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
-        st, name = _stage(screening, stage), resolve_reviewer(project, reviewer)
+        st, name = screening.conf.check_stage(stage), resolve_reviewer(project, reviewer)
         n = export_assigned(screening, st, name, everything, fmt, sys.stdout, output)
         if output is not None:
             typer.echo(f"wrote {n} records to {output}", err=True)
@@ -97,7 +89,7 @@ def import_(ctx: typer.Context, file: Path = typer.Argument(..., help="reviewkit
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         report = import_decisions(screening, file, resolve_reviewer(project, reviewer),
-                                  _stage(screening, stage), tool, member, decision)
+                                  screening.conf.check_stage(stage), tool, member, decision)
         warn_all(screening.problems())
     typer.echo(f"{report.added} decisions imported, {report.unchanged} unchanged, "
                f"{report.blank} rows without a decision")
@@ -117,7 +109,7 @@ def conflicts_(ctx: typer.Context, stage: str = StageOpt, fmt: str = FormatOpt,
 
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
-        rows = conflicts(screening, _stage(screening, stage), resolved)
+        rows = conflicts(screening, screening.conf.check_stage(stage), resolved)
         warn_all(screening.problems())
     emit(rows, fmt, "Conflicts", None if rows else ["record_id", "decisions"])
 
@@ -136,7 +128,7 @@ def resolve_(ctx: typer.Context, record_id: str = typer.Argument(...),
 
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
-        event = resolve(screening, _stage(screening, stage), record_id, decision,
+        event = resolve(screening, screening.conf.check_stage(stage), record_id, decision,
                         resolve_reviewer(project, reviewer), reason, note)
         warn_all(screening.problems())
     typer.echo(f"resolved {event['record']}: {event['decision']}")
@@ -167,7 +159,7 @@ def calibrate(ctx: typer.Context, size: int = typer.Option(None, help="Draw a sa
 
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
-        st = _stage(screening, stage)
+        st = screening.conf.check_stage(stage)
         if size is not None:
             draw_calibration(screening, st, size)
         progress, pairs = calibration_report(screening, st)

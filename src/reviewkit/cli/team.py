@@ -172,15 +172,11 @@ def conflicts(ctx: typer.Context, stage: str = typer.Option(None, "--stage",
               resolved: bool = typer.Option(False, "--all", help="Include resolved ones")
               ) -> None:
     """`screen conflicts` over what the server shows you (an arbiter: the conflicts)."""
-    from reviewkit.cli.screening import _stage
     from reviewkit.project.session import session
-    from reviewkit.screening import conflicts as find_conflicts
-    from reviewkit.team.view import named_for_server, server_screening
+    from reviewkit.team.view import server_conflicts
 
-    with session(project_dir(ctx)) as (project, store), _connection(project) as con, \
-            server_screening(project, store, con) as screening:
-        rows = find_conflicts(screening, _stage(screening, stage), resolved)
-        problems = named_for_server(screening.problems(), screening.project.root)
+    with session(project_dir(ctx)) as (project, store), _connection(project) as con:
+        rows, problems = server_conflicts(project, store, con, stage, resolved)
     warn_all(problems)
     emit(rows, fmt, "Conflicts (server)", None if rows else ["record_id", "decisions"])
 
@@ -193,15 +189,14 @@ def agreement(ctx: typer.Context, stage: str = typer.Option(None, "--stage",
     """`screen agreement` over what the server shows you (the lead: everyone's)."""
     from reviewkit.cli.screening import _pairs
     from reviewkit.project.session import session
-    from reviewkit.screening import agreement as pair_agreement
-    from reviewkit.team.view import named_for_server, server_screening
+    from reviewkit.team.view import server_agreement
 
-    with session(project_dir(ctx)) as (project, store), _connection(project) as con, \
-            server_screening(project, store, con) as screening:
-        rows = pair_agreement(screening, stage)
-        problems = named_for_server(screening.problems(), screening.project.root)
+    with session(project_dir(ctx)) as (project, store), _connection(project) as con:
+        rows, problems = server_agreement(project, store, con, stage)
     warn_all(problems)
     _pairs(rows, fmt, "Agreement (server)")
+
+
 @app.command("report")
 @user_errors
 def report(ctx: typer.Context,

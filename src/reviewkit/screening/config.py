@@ -85,7 +85,9 @@ class ScreeningConfig(BaseModel):
             return False
         return len({e.get("reason") or "" for e in judged} - {""}) > 1
 
-    def check_stage(self, stage: str) -> str:
+    def check_stage(self, stage: str | None) -> str:
+        """``stage`` if the project has it; None means the first stage."""
+        stage = self.stages[0] if stage is None else stage
         if stage not in self.stages:
             raise ReviewkitError(f"unknown stage {stage!r}; expected one of "
                                  f"{', '.join(self.stages)}", field="stage")

@@ -61,3 +61,23 @@ def named_for_server(problems: list, view_root: Path) -> list[str]:
     temporary folder."""
     root = str(view_root) + "/"
     return [str(p).replace(root, SERVER) for p in problems]
+
+
+def server_conflicts(project: Project, store: Any, con: Any, stage: str | None,
+                     resolved: bool = False) -> tuple[list[dict], list[str]]:
+    """`screen conflicts` over the server's rows: (rows, problems named server:<log>)."""
+    from reviewkit.screening import conflicts
+
+    with server_screening(project, store, con) as screening:
+        rows = conflicts(screening, screening.conf.check_stage(stage), resolved)
+        return rows, named_for_server(screening.problems(), screening.project.root)
+
+
+def server_agreement(project: Project, store: Any, con: Any, stage: str | None
+                     ) -> tuple[list[dict], list[str]]:
+    """`screen agreement` over the server's rows: (rows, problems named server:<log>)."""
+    from reviewkit.screening import agreement
+
+    with server_screening(project, store, con) as screening:
+        rows = agreement(screening, stage)
+        return rows, named_for_server(screening.problems(), screening.project.root)
