@@ -4,6 +4,7 @@ folder's logs are not touched."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -65,3 +66,34 @@ def test_team_report_is_the_servers_view(team, tmp_path, monkeypatch):
 
     # the folder's logs are as they were: the server's rows went to a private view
     assert {rel: (project.root / rel).read_bytes() for rel in logs} == before
+
+
+def test_team_report_names_the_servers_lines_it_skipped(team, tmp_path, monkeypatch):
+    """A line the readers skip (here a decision no reader knows) is reported as the
+    folder's `report` reports its own, named as the server's log, never dropped silently."""
+    from reviewkit.team.connect import team_connection
+    from reviewkit.team.report import server_report
+
+    project, store = screening_project(tmp_path / "p", reviewers=("ana", "ben"))
+    _screen(project, store, "ana", ["include", "exclude"])
+    log = project.root / "screening" / TA / "ana.jsonl"
+    first = json.loads(log.read_text("utf-8").splitlines()[0])
+    odd = {**first, "id": first["id"] + "-odd", "decision": "perhaps"}
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(odd) + "\n")
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("lee"))
+    assert run_cli("team", "push", cwd=project.root).returncode == 0
+    local = run_cli("report", "-o", str(tmp_path / "local"), cwd=project.root)
+    served = run_cli("team", "report", "-o", str(tmp_path / "served"), cwd=project.root)
+    assert local.returncode == served.returncode == 0, served.stderr
+    mine = [ln for ln in local.stderr.splitlines() if ln.startswith("warning: skipped:")]
+    theirs = [ln for ln in served.stderr.splitlines() if "skipped:" in ln]
+    assert mine and len(theirs) == len(mine)
+    assert all("server:screening/" in ln and "perhaps" in ln for ln in theirs), theirs
+    con = team_connection(project)
+    try:
+        *_, skipped = server_report(project, store, con, tmp_path / "lib", None)
+    finally:
+        con.close()
+        store.close()
+    assert len(skipped) == len(mine) and skipped[0].startswith("server:screening/")

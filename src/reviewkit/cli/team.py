@@ -214,8 +214,8 @@ def report(ctx: typer.Context,
 
     with session(project_dir(ctx)) as (project, store), _connection(project) as con:
         check_output_folder(output if output is not None else project.root / DEFAULT_FOLDER)
-        result, paths = server_report(project, store, con, output, counts)
-    show_written(result, paths, [], " (from the server)")
+        result, paths, skipped = server_report(project, store, con, output, counts)
+    show_written(result, paths, skipped, " (from the server)")
 
 
 from reviewkit.cli import team_allocate  # noqa: E402,F401

@@ -8,14 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from reviewkit.project.config import Project
-from reviewkit.team.view import server_view
+from reviewkit.team.view import SERVER, server_view
 
 
 def server_report(project: Project, store: Any, con: Any, output: Path | None,
-                  counts: Path | None) -> tuple[Any, list[Path]]:
-    """write_report over the server's view; the report lands in the real folder."""
+                  counts: Path | None) -> tuple[Any, list[Path], list[str]]:
+    """write_report over the server's view; the report lands in the real folder.
+    Returns (result, files written, lines of the server's logs skipped, named
+    server:<log>), as `report` reports the folder's skipped lines."""
+    from reviewkit.project.problems import log_problems
     from reviewkit.reporting.report import DEFAULT_FOLDER, write_report
 
     out = output if output is not None else project.root / DEFAULT_FOLDER
     with server_view(project, con) as view:
-        return write_report(view, store, out.resolve(), counts)
+        result, paths = write_report(view, store, out.resolve(), counts)
+        return result, paths, [SERVER + line for line in log_problems(view)]
