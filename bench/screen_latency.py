@@ -27,7 +27,9 @@ many keys landed during background work, and the refit and stopping-test times; 
 targets are < 50 ms median and < 100 ms p99 (PASS/FAIL). A baseline sitting in random
 order (no refit, no test in the background) runs first in the same run, so a loaded
 machine shows in both: the ratio says what learning live costs a key. The first run also computes
-the records' features (minutes at 100k: cached in the project's .reviewkit/).
+the records' features (minutes at 100k: cached in the project's .reviewkit/). Before
+the sittings it times opening a ranked sitting twice: once ranking first (no ranking
+kept) and once on the ranking that sitting kept (the worker refitting beside it).
 
 Usage: python bench/screen_latency.py [--records 100000] [--decisions 20000] [--keys 150]
        [--pause 0.4] [--dir /tmp/live-cache/screen-bench]
@@ -135,12 +137,10 @@ def drive(root: Path, truth: dict[str, bool], keys: int, pause: float, seed: int
     from reviewkit.tui.screener import screener
 
     project = find_project(root)
-    t = time.perf_counter()
     from reviewkit.screening.order import order_source
 
     order = order_source("random") if random_order else None
     session = ScreenSession(project, open_store(project.store_path), "ana", order=order)
-    opened = time.perf_counter() - t
     app = screener(session, highlight=False)
     frames: list[tuple[float, float, str | None]] = []
     original = Screen._compositor_refresh
@@ -197,8 +197,32 @@ def drive(root: Path, truth: dict[str, bool], keys: int, pause: float, seed: int
     n_labels = live.latest.n_labelled if live and live.latest else 0
     session.close()
     return {"wall": wall, "cpu": cpu, "busy": busy, "refits": refits, "tests": tests,
-            "opened": opened, "labels": n_labels, "total": session.total,
+            "labels": n_labels, "total": session.total,
             "elapsed": elapsed[0]}
+
+
+def open_times(root: Path) -> tuple[float, float, float]:
+    """Seconds to open a ranked sitting when it ranks first (no kept ranking: features
+    from .reviewkit and a first fit in the screener's process), when it opens on the
+    ranking the last sitting kept (live_resume.py), and until the worker's first live
+    ranking of that second sitting is in."""
+    from reviewkit.project import find_project
+    from reviewkit.screening import ScreenSession
+    from reviewkit.screening.live_resume import queue_file
+    from reviewkit.store import open_store
+
+    project = find_project(root)
+    queue_file(project, "title-abstract", "ana").unlink(missing_ok=True)
+    times = []
+    for _ in range(2):
+        t = time.perf_counter()
+        session = ScreenSession(project, open_store(project.store_path), "ana")
+        times.append(time.perf_counter() - t)
+        session.go_live()
+        session.live.wait(600)
+        times.append(time.perf_counter() - t)
+        session.close()
+    return times[0], times[2], times[3]
 
 
 def _p(values: list[float], q: float) -> float:
@@ -220,13 +244,16 @@ def main() -> None:
     args.dir.mkdir(parents=True, exist_ok=True)
     root, truth = build(args.dir, args.records, args.decisions)
     load = os.getloadavg()[0]
+    ranks_first, resumed, caught_up = open_times(root)
     base = drive(root, truth, args.keys, args.pause, args.seed + 1000, random_order=True)
     r = drive(root, truth, args.keys, args.pause, args.seed)
     wall = r["wall"]
     med, p99 = statistics.median(wall), _p(wall, 0.99)
     print(f"screener, ranked order: {r['total']} records, {args.decisions} decisions in the "
           f"logs, ana's queue learns from {r['labels']} labels")
-    print(f"session opened in {r['opened']:.1f} s (features from .reviewkit, first fit)")
+    print(f"ranked sitting opened in {ranks_first:.1f} s when it ranks first (features "
+          f"from .reviewkit, a first fit), in {resumed:.1f} s on the ranking the last "
+          f"sitting kept (the worker's first live ranking {caught_up - resumed:.1f} s later)")
     print(f"{len(wall)} keys in {r['elapsed']:.0f} s, {r['busy']} of them pressed while a "
           "refit or stopping test ran")
     for name, run in (("ranked, learning", r), ("random, nothing in the background", base)):

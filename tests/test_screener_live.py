@@ -11,6 +11,7 @@ from reviewkit.screening import Screening, ScreenSession, add_reviewer
 from reviewkit.screening.events import decision_event
 from reviewkit.screening.live import own_labels, queue_labels
 from reviewkit.screening.live_features import prepared_ranker
+from reviewkit.screening.live_resume import queue_file, saved_queue
 from reviewkit.screening.log import append_events, log_path, read_events
 from reviewkit.store import open_store
 
@@ -98,7 +99,10 @@ def test_the_other_reviewers_unsettled_decisions_never_move_my_queue(tmp_path):
         append_events(log_path(project, STAGE, who),
                       [decision_event(STAGE, who, u, truth[u]) for u in mine])
 
-    def queue() -> tuple[list[str], list[str], str]:
+    keep_file = queue_file(project, STAGE, "ana")
+
+    def queue() -> tuple[list[str], list[str], str, str]:
+        keep_file.unlink(missing_ok=True)         # both sittings rank their first order
         s = _session(project)
         for _ in range(3):                        # and some live decisions of my own,
             _decide_truth(s, acne, 1)             # each refit waited for: warm starts
@@ -106,7 +110,7 @@ def test_the_other_reviewers_unsettled_decisions_never_move_my_queue(tmp_path):
             s.refresh()
         out = (list(s.order), list(s.pending), s.ranked_by)
         s.close()
-        return out
+        return (*out, keep_file.read_text())      # and the ranking kept for next time
 
     with_ben = queue()
     ben_log = log_path(project, STAGE, "ben")
@@ -121,7 +125,8 @@ def test_the_other_reviewers_unsettled_decisions_never_move_my_queue(tmp_path):
     ana_log.unlink()
     append_events(ana_log, kept)
     without_ben = queue()
-    assert with_ben == without_ben                # first order, live queue, model version
+    assert with_ben == without_ben                # first order, live queue, model version,
+    assert saved_queue(project, STAGE, "ana")[1] == with_ben[2]  # the ranking kept
     # and the test can fail: learning from ben's unsettled labels would change the ranking
     session = ScreenSession(project, open_store(project.store_path), "ana")
     state = Screening(project, store).state(STAGE)

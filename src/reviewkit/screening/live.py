@@ -179,6 +179,26 @@ class LiveOrder:
     seconds: float         # refit + rerank
 
 
+@dataclass
+class LiveStart:
+    """What the worker needs for one queue: the pile's ids (the order's positions point
+    into them) and either the file its features are cached in (the sitting ranked its
+    first order itself) or the project to compute them from (it opened on the last
+    sitting's saved ranking: live_resume.py). ``save_to``: where the worker keeps the
+    newest ranking for the next sitting."""
+
+    ids: list[str]
+    seed: int | None
+    features: str | None = None
+    root: str | None = None
+    save_to: str | None = None
+
+    @classmethod
+    def from_ranker(cls, ranker: Any, save_to: str | None = None) -> LiveStart:
+        return cls(list(ranker.ids_), ranker.random_state, str(ranker.features_file_),
+                   save_to=save_to)
+
+
 class LiveQueue:
     """One reviewer's ranking, refitted after every decision by a worker process
     (live_worker.py), and the stopping test beside it.
@@ -188,17 +208,20 @@ class LiveQueue:
     ``newest()`` and ``stopping_status()`` hand out.
     """
 
-    def __init__(self, ranker: Any, settled: Mapping[str, int], own: Mapping[str, int],
+    def __init__(self, start: LiveStart, settled: Mapping[str, int], own: Mapping[str, int],
                  made: Mapping[str, int], total: int,
                  on_ready: Callable[[], None] | None = None,
                  stopping: Mapping[str, Any] | None = None) -> None:
         import socket
         from multiprocessing.connection import Connection
 
+        import numpy as np
+
         self.on_ready = on_ready
-        self._ids = ranker.ids_array_
-        spec = {"ids": list(ranker.ids_), "seed": ranker.random_state,
-                "features": str(ranker.features_file_), "settled": dict(settled),
+        self._ids = np.empty(len(start.ids), dtype=object)
+        self._ids[:] = start.ids
+        spec = {"ids": list(start.ids), "seed": start.seed, "features": start.features,
+                "root": start.root, "save_to": start.save_to, "settled": dict(settled),
                 "own": dict(own), "made": dict(made), "total": total,
                 "stopping": dict(stopping or {})}  # the [stopping] rule, as screen stop
         # a plain child process (not multiprocessing's spawn, which runs the parent's
@@ -316,6 +339,10 @@ class LiveQueue:
                 with self._cv:
                     self._latest, self._ranked_seen = ranked, seen
                     self.refits.append(seconds)
+                    self._cv.notify_all()
+            elif message[0] == "failed":
+                with self._cv:
+                    self.error = message[1]
                     self._cv.notify_all()
             elif message[0] == "stop":
                 _, seen, status, seconds = message

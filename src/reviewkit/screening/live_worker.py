@@ -10,8 +10,9 @@ Messages in: lists of small tuples, pickled over a pipe:
 ``("own", unit, label | None)`` one of the reviewer's labels changed (None: undone);
 ``("did", event_id, label)`` a decision in screening order; ``("undid", event_id)``;
 ``("close",)``. Messages out: ``("ranked", seen, order, version, n_labelled, seconds)``
-(``order``: int32 positions into the ids the queue was given) and
-``("stop", seen, StoppingStatus | None, seconds)``; ``seen`` counts the lists applied
+(``order``: int32 positions into the ids the queue was given),
+``("stop", seen, StoppingStatus | None, seconds)`` and ``("failed", text)`` (no ranking
+can be made: the features could not be read or computed); ``seen`` counts the lists applied
 before the result was computed, so the screener knows whether one is still coming.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 
@@ -30,14 +32,12 @@ def main(conn: Any, spec: dict) -> None:
     except OSError:  # pragma: no cover - not allowed here
         pass
     import numpy as np
-    from scipy import sparse
 
     from reviewkit.ranking.ranker import LatestOnly, Ranker
     from reviewkit.screening.live import Stopper, queue_labels
 
     ids: list[str] = spec["ids"]
-    X = sparse.load_npz(spec["features"]).tocsr().astype(np.float64)
-    ranker = Ranker(random_state=spec["seed"]).prepare([None] * len(ids), ids, features=X)
+    prepared: list[Any] = []  # the ranker, made on the refit thread: tests need not wait
     settled: dict[str, int] = spec["settled"]
     own: dict[str, int] = dict(spec["own"])
     made: dict[str, int] = dict(spec["made"])  # event id -> label, in screening order
@@ -50,6 +50,14 @@ def main(conn: Any, spec: dict) -> None:
 
     def rank(args: tuple[int, dict[str, int], list[str]]) -> None:
         seen, labels, mine = args
+        if not prepared:
+            try:
+                prepared.append(Ranker(random_state=spec["seed"]).prepare(
+                    [None] * len(ids), ids, features=_features(spec)))
+            except Exception as exc:
+                send(("failed", f"the ranking could not start: {exc}"))
+                raise
+        ranker = prepared[0]
         ranked = ranker.order(labels)
         # labelled units stay in the queue, last: settled ones this reviewer has not
         # decided still need their decision, and an undone one must come back
@@ -57,8 +65,10 @@ def main(conn: Any, spec: dict) -> None:
         tail = [u for u in settled if u not in own_now] + mine
         order = np.fromiter((ranker.index_[u] for u in (*ranked.order, *tail)),
                             dtype=np.int32, count=len(ranked.order) + len(tail))
+        keeper.newest(ranked.order, ranked.model_version)  # first: kept if we close now
         send(("ranked", seen, order, ranked.model_version, ranked.n_labelled,
               ranked.seconds))
+        keeper.save_if_due()
 
     # incremental: a test per key costs the new labels, not all; the project's rule
     stopper = Stopper(**spec.get("stopping", {}))
@@ -68,6 +78,7 @@ def main(conn: Any, spec: dict) -> None:
         status = stopper(args[1], total)
         send(("stop", args[0], status, time.perf_counter() - t))
 
+    keeper = _Keeper(spec.get("save_to"))
     refits = LatestOnly(rank, "reviewkit-ranker")
     tests = LatestOnly(stop, "reviewkit-stopping")
     seen = 0
@@ -98,6 +109,62 @@ def main(conn: Any, spec: dict) -> None:
     finally:
         refits.close(timeout=0)
         tests.close(timeout=0)
+        keeper.save()  # the newest ranking, for the next sitting to open on
+
+
+def _features(spec: dict) -> Any:
+    """The pile's features: the file the screener named, or (a sitting opened on a saved
+    ranking) read or computed here from the project, off the screener's process."""
+    import numpy as np
+    from scipy import sparse
+
+    if spec.get("features"):
+        return sparse.load_npz(spec["features"]).tocsr().astype(np.float64)
+    from reviewkit.project import find_project
+    from reviewkit.screening.live_features import prepared_ranker
+    from reviewkit.store import open_store
+
+    project = find_project(Path(spec["root"]))
+    store = open_store(project.store_path)
+    try:
+        return prepared_ranker(project, store, spec["ids"]).features_
+    finally:
+        store.close()
+
+
+class _Keeper:
+    """Keeps the newest ranking in live_resume's file: at most every SAVE_EVERY seconds
+    while screening (a sitting that dies loses little) and once more at the end."""
+
+    SAVE_EVERY = 30.0
+
+    def __init__(self, path: str | None) -> None:
+        self.path = Path(path) if path else None
+        self.lock = threading.Lock()
+        self.latest: tuple[list[str], str] | None = None
+        self.saved_at = 0.0
+        self.dirty = False
+
+    def newest(self, order: list[str], version: str) -> None:
+        with self.lock:
+            self.latest, self.dirty = (order, version), True
+
+    def save_if_due(self) -> None:
+        if time.monotonic() - self.saved_at >= self.SAVE_EVERY:
+            self.save()
+
+    def save(self) -> None:
+        from reviewkit.screening.live_resume import save_queue
+
+        with self.lock:
+            if self.path is None or not self.dirty or self.latest is None:
+                return
+            order, version = self.latest
+            self.dirty, self.saved_at = False, time.monotonic()
+            try:
+                save_queue(self.path, order, version)
+            except OSError:  # a cache: the next sitting ranks from scratch instead
+                pass
 
 
 if __name__ == "__main__":  # python -m reviewkit.screening.live_worker FD (live.py starts it)

@@ -22,13 +22,16 @@ from reviewkit.screening.duplicates import mark_duplicate, mark_not_duplicate
 from reviewkit.screening.events import check_decision, decision_event, note_event, undo_event
 from reviewkit.screening.live import (
     LiveQueue,
+    LiveStart,
     RankedQueue,
     decisions_made,
     label_of,
     own_labels,
+    settled_labels,
     stopping_options,
 )
 from reviewkit.screening.live_features import take_over
+from reviewkit.screening.live_resume import queue_file, saved_queue
 from reviewkit.screening.log import LogWriter, log_path
 from reviewkit.screening.order import OrderSource, order_source, screening_order
 from reviewkit.screening.reviewers import require_reviewer
@@ -52,9 +55,17 @@ class ScreenSession:
         sample = calibration_sample(self.screening, self.stage)
         self.calibration = set(sample)
         source = order or order_source(self.conf.order)
+        # ranked: open on this reviewer's last ranking if one is kept, the live worker
+        # refits beside it; else rank now (the ranked source leaves its ranker for
+        # go_live()). Either way: (ranker or None, version, settled labels)
+        resumed = saved_queue(project, self.stage, reviewer) if (
+            order is None and self.conf.order == "ranked") else None
+        if resumed is not None:
+            source = lambda *_: resumed[0]  # noqa: E731 - screening_order adds new units
         self.order = screening_order(project, store, self.stage, units, source, sample)
-        # the ranked source leaves its ranker for go_live(): (ranker, version, settled)
-        self._handed = take_over(project, self.stage, units)
+        self._units = units
+        self._handed = take_over(project, self.stage, units) if resumed is None else (
+            None, resumed[1], settled_labels(self.state, units))
         self.ranked_by = self._handed[1] if self._handed else ""  # what the queue follows
         self.live: LiveQueue | None = None
         self.stop_status = None            # newest stopping test result (live only)
@@ -101,7 +112,11 @@ class ScreenSession:
             return self.live
         ranker, _, settled = self._handed
         self._handed = None
-        self.live = LiveQueue(ranker, settled, own_labels(self.log, self.eligible),
+        keep = str(queue_file(self.project, self.stage, self.reviewer))
+        start = (LiveStart.from_ranker(ranker, keep) if ranker is not None else
+                 LiveStart(self._units, self.project.config.settings.seed,
+                           root=str(self.project.root), save_to=keep))
+        self.live = LiveQueue(start, settled, own_labels(self.log, self.eligible),
                               decisions_made(self.log, self.stage), self.total, on_ready,
                               stopping_options(self.project))
         return self.live
@@ -133,6 +148,8 @@ class ScreenSession:
         """The stopping test's verdict and recall estimate, for the top line."""
         if self.live is None:
             return ""
+        if self.live.error:  # the queue no longer learns: say so rather than go stale
+            return "not learning: worker stopped"
         st = self.stop_status
         if st is None:
             return "stop? …" if self.live.stopping_busy() else "stop? not yet"
