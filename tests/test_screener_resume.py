@@ -72,8 +72,37 @@ def test_the_next_sitting_opens_on_the_last_ranking_and_learns_on_from_there(tmp
 
     # another reviewer has no ranking kept: ben's sitting ranks now, from settled only
     ben = ScreenSession(project, open_store(project.store_path), "ben")
-    assert ben.ranked_by.startswith("random-start/") and ben._handed[0] is not None
+    assert ben.ranked_by.startswith("random-start/")
     ben.close()
+
+
+def test_a_first_sitting_with_nothing_to_learn_from_opens_without_features(tmp_path):
+    from reviewkit.ranking.ranker import Ranker
+    from reviewkit.screening.live_features import prepared_ranker
+
+    project, acne = _project(tmp_path)
+    live_features._FEATURES.clear()           # as in a new process
+    s = ScreenSession(project, open_store(project.store_path), "ana")
+    assert s.ranked_by.startswith("random-start/")
+    assert not live_features._FEATURES        # nothing computed here: the seeded start
+    assert not list((project.cache_dir / "ranking").glob("features-*.npz"))
+    store = open_store(project.store_path)
+    units = Screening(project, store).eligible(STAGE)
+    full = prepared_ranker(project, store, units).order({})  # the same start, with features
+    assert s.order == full.order and s.ranked_by == full.model_version
+    assert Ranker(random_state=1).prepare_ids(units).order({}).order != full.order  # seeded
+    live_features._FEATURES.clear()
+    for f in (project.cache_dir / "ranking").glob("features-*.npz"):
+        f.unlink()
+    s.go_live()                               # the worker computes and caches them
+    seen: set[str] = set()
+    while not (seen & acne and seen - acne):
+        seen.add(s.current())
+        s.decide("include" if s.current() in acne else "exclude")
+    assert s.live.wait(120) and not s.live.error and s.refresh()
+    assert s.ranked_by.startswith("svm/")
+    assert len(list((project.cache_dir / "ranking").glob("features-*.npz"))) == 1
+    s.close()
 
 
 def test_a_missing_torn_or_foreign_kept_ranking_means_rank_now(tmp_path):
@@ -89,7 +118,7 @@ def test_a_missing_torn_or_foreign_kept_ranking_means_rank_now(tmp_path):
             path.write_text(text)
         assert saved_queue(project, STAGE, "ana") is None, text
         s = ScreenSession(project, open_store(project.store_path), "ana")
-        assert s._handed[0] is not None and s.ranked_by.startswith("random-start/"), text
+        assert s.ranked_by.startswith("random-start/"), text  # ranked now: nothing settled
         s.close()
     # units imported since the ranking was kept are not hidden: they follow it
     units = Screening(project, open_store(project.store_path)).eligible(STAGE)
@@ -108,9 +137,9 @@ def test_a_worker_that_cannot_rank_says_so_and_the_screener_shows_it(tmp_path):
     queue.close(5)
 
     project, acne = _project(tmp_path)
-    _first_sitting(project, acne)
+    _, version = _first_sitting(project, acne)
     s = ScreenSession(project, open_store(project.store_path), "ana")
-    assert s._handed[0] is None               # opened on the kept ranking
+    assert s.ranked_by == version             # opened on the kept ranking
     shutil.move(project.root, tmp_path / "moved")  # the worker will not find the project
     s.go_live()
     assert s.live.wait(60) and s.live.error

@@ -43,15 +43,21 @@ class Ranker:
         self.random_state = random_state
         self.query = query
 
-    def prepare(self, records: Sequence[Any], ids: Sequence[Hashable] | None = None,
-                features: Any = None) -> Ranker:
-        """Compute the TF-IDF features of every record (screened or not)."""
+    def prepare_ids(self, ids: Sequence[Hashable]) -> Ranker:
+        """The pile's ids only: enough for ``order`` before both kinds of label exist
+        (the seeded start needs no features); ``prepare`` adds the features."""
         self.model_name_, _ = preset(self.model)
-        self.ids_ = list(ids) if ids is not None else [
-            _record_id(r, i) for i, r in enumerate(records)]
+        self.ids_ = list(ids)
         self.index_ = {rid: i for i, rid in enumerate(self.ids_)}
         self.ids_array_ = np.empty(len(self.ids_), dtype=object)
         self.ids_array_[:] = self.ids_
+        return self
+
+    def prepare(self, records: Sequence[Any], ids: Sequence[Hashable] | None = None,
+                features: Any = None) -> Ranker:
+        """Compute the TF-IDF features of every record (screened or not)."""
+        self.prepare_ids(ids if ids is not None else [
+            _record_id(r, i) for i, r in enumerate(records)])
         if features is None:
             features = TextFeatures(**feature_params(self.model_name_)).fit_transform(records)
         self.features_ = features.astype(np.float64, copy=False)  # shared, never written

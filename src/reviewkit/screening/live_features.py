@@ -118,7 +118,9 @@ def prepared_ranker(project: Project, store: Store, units: list[str]) -> Any:
 def hand_over(project: Project, stage: str, units: list[str], ranker: Any, version: str,
               settled: dict[str, int]) -> None:
     """Keep the ranker that made a session's first order (its version and the settled
-    labels it learnt from) for that session's live queue, so its first refit is warm."""
+    labels it learnt from) for that session's live queue, so its first refit is warm.
+    ``ranker`` None: the order needed no features (the seeded start); the queue's worker
+    reads or computes them."""
     _HANDOVER.clear()
     _HANDOVER[(str(project.root), stage, _units_key(units))] = (ranker, version, settled)
 

@@ -19,13 +19,21 @@ from reviewkit.store.base import Store
 
 def ranked_order(project: Project, store: Store, stage: str, units: list[str]) -> list[str]:
     # scikit-learn loads when a ranking is wanted only
+    from reviewkit.ranking.ranker import Ranker
     from reviewkit.screening.live import settled_labels
     from reviewkit.screening.live_features import hand_over, prepared_ranker
 
     labels = settled_labels(Screening(project, store).state(stage), units)
-    ranker = prepared_ranker(project, store, units)  # features cached in .reviewkit/
-    ranked = ranker.order(labels)
-    hand_over(project, stage, units, ranker, ranked.model_version, labels)  # the live queue
+    if len(set(labels.values())) < 2:
+        # nothing to learn from yet: the seeded start needs no features (minutes at 100k
+        # the first time); the live queue's worker computes them beside the screener
+        ranker = Ranker(random_state=project.config.settings.seed).prepare_ids(units)
+        ranked = ranker.order(labels)
+        hand_over(project, stage, units, None, ranked.model_version, labels)
+    else:
+        ranker = prepared_ranker(project, store, units)  # features cached in .reviewkit/
+        ranked = ranker.order(labels)
+        hand_over(project, stage, units, ranker, ranked.model_version, labels)  # live queue
     return [u for u in ranked.order if u not in labels] + [u for u in units if u in labels]
 
 
