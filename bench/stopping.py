@@ -19,7 +19,8 @@ at its checkpoints only):
 It prints per dataset and rule the runs reaching the target recall, the lowest and mean
 recall at stopping and the mean work saved (share of the pile left unscreened); the
 default and today's test side by side on the old eight sets, the four newest and all
-twelve; a grid of smallest urn × confidence with its worst dataset; leave-one-dataset-out
+twelve; a grid of smallest urn × confidence (× --bias, the odds ratio the test assumes)
+with its worst dataset; leave-one-dataset-out
 for that grid (the setting chosen on eleven sets, scored on the twelfth); how often the
 test stops short in random order on synthetic piles (its assumption met exactly: what
 is left is the cost of testing after every record, no dataset involved); and the cost
@@ -29,7 +30,8 @@ Simulated orders are cached under --cache (keyed by dataset, default preset and 
 parameters, priors and seed), so a rerun only evaluates the rules.
 
 Usage: nice python bench/stopping.py [--seeds 10] [--target 0.95] [--confidence 0.95]
-        [--urn 0 --urn 0.1 ...] [--level 0.95 --level 0.99 ...] [--checks 10] [--null-runs 400]
+        [--urn 0 --urn 0.1 ...] [--level 0.95 --level 0.99 ...] [--bias 1.25 ...]
+        [--checks 10] [--null-runs 400]
         [--heuristic 50 ...] [--dataset X.csv] [--only NAME] [--cached-only] [--cache DIR]
 """
 
@@ -159,14 +161,19 @@ def pooled(per: dict[str, list[dict]], sets) -> list[dict]:
 
 
 def choose(grid: dict, sets: list[str], target: float) -> tuple | None:
-    """The grid setting saving most (mean over runs) with every set in ``sets`` at
-    >= 95% of runs reaching the target (and >= the setting's own confidence); among
-    equal savings the larger urn, then the higher confidence."""
+    """The grid setting (urn, confidence, bias) saving most (mean over runs) with every
+    set in ``sets`` at >= 95% of runs reaching the target (and >= the setting's own
+    confidence); among equal savings the larger urn, the higher confidence, the smaller
+    bias."""
     ok = [key for key, per in grid.items()
           if all(reach(per[s], target) >= max(0.95, key[1]) for s in sets)]
     # equal savings (to 0.01 point): the more conservative setting, larger urn first
-    return max(ok, key=lambda key: (round(saved(pooled(grid[key], sets)), 4), key),
+    return max(ok, key=lambda k: (round(saved(pooled(grid[k], sets)), 4), k[0], k[1], -k[2]),
                default=None)
+
+
+def setting(key: tuple) -> str:
+    return f"urn {key[0]:.0%}, {key[1]:.0%}" + (f", bias {key[2]:g}" if key[2] != 1 else "")
 
 
 def monitor_cost(n_total: int = 100_000, decided: int = 20_000, relevant: int = 1_500,
@@ -220,6 +227,8 @@ def parse() -> argparse.Namespace:
                     help="Smallest urn (share of the records screened) for the grid")
     ap.add_argument("--level", type=float, action="append", default=None,
                     help="Confidence levels for the grid")
+    ap.add_argument("--bias", type=float, action="append", default=None,
+                    help="Odds ratios for the grid (1: the published test's assumption)")
     ap.add_argument("--checks", type=int, default=10)
     ap.add_argument("--null-runs", type=int, default=400,
                     help="Random orders per synthetic pile for the repeated-testing check "
@@ -234,6 +243,7 @@ def parse() -> argparse.Namespace:
     args.heuristic = args.heuristic or [50, 100]
     args.urn = sorted(set(args.urn or [0.0, 0.05, 0.1, 0.2]) | {DEFAULT_MIN_URN})
     args.level = sorted(set(args.level or [0.95, 0.99]) | {DEFAULT_CONFIDENCE})
+    args.bias = sorted(set(args.bias or [1.0]) | {1.0})
     return args
 
 
@@ -264,8 +274,8 @@ def main() -> None:
         sys.exit(f"no datasets: expected CSVs in {SCREENING} or --dataset")
     table = rules(args)
     per_rule: dict[str, dict[str, list[dict]]] = {name: {} for name in table}
-    grid: dict[tuple[float, float], dict[str, list[dict]]] = {
-        (u, c): {} for u in args.urn for c in args.level}
+    grid: dict[tuple[float, float, float], dict[str, list[dict]]] = {
+        (u, c, b): {} for u in args.urn for c in args.level for b in args.bias}
     t0 = time.perf_counter()
     for path in paths:
         runs = orders(path, args.seeds, args.cache, args.cached_only)
@@ -274,9 +284,9 @@ def main() -> None:
             continue
         for name, (_, rule) in table.items():
             per_rule[name][path.stem] = [rule(lab, seed) for seed, lab in enumerate(runs)]
-        for (u, c), per in grid.items():
-            per[path.stem] = [outcome(lab, first_stop(lab, None, args.target, c, min_urn=u))
-                              for lab in runs]
+        for (u, c, b), per in grid.items():
+            per[path.stem] = [outcome(lab, first_stop(lab, None, args.target, c, bias=b,
+                                                      min_urn=u)) for lab in runs]
         print(f"  {path.stem}: {len(runs)} runs ({time.perf_counter() - t0:.0f} s)",
               file=sys.stderr, flush=True)
     names = list(per_rule[TODAY])
@@ -300,13 +310,14 @@ def main() -> None:
               f"stated confidence of {conf:.0%}; worst set {worst} "
               f"{reach(per_rule[name][worst], args.target):.0%}); mean work saved "
               f"{saved(res):.1%}, old eight {saved(pooled(per_rule[name], OLD_EIGHT)):.1%}")
-    print("\nSmallest urn x confidence (choose by the WORST dataset):\n")
+    print("\nSmallest urn x confidence x bias (choose by the WORST dataset):\n")
     grid_rows = []
-    for (u, c), per in grid.items():
+    for (u, c, b), per in grid.items():
         worst = min(names, key=lambda s: (reach(per[s], args.target), s))
         every = pooled(per, names)
         grid_rows.append({
-            "smallest urn": f"{u:.0%}", "confidence": f"{c:.1%}", "worst set": worst,
+            "smallest urn": f"{u:.0%}", "confidence": f"{c:.1%}", "bias": f"{b:g}",
+            "worst set": worst,
             "worst set at target": f"{reach(per[worst], args.target):.0%}",
             "all runs at target": f"{reach(every, args.target):.1%}",
             "min recall": f"{min(r['recall'] for r in every):.3f}",
@@ -315,8 +326,7 @@ def main() -> None:
     print(render(grid_rows, "md"))
     best = choose(grid, names, args.target)
     print("Setting saving most with every dataset at >= 95% of runs reaching the target: "
-          + ("none" if best is None else f"smallest urn {best[0]:.0%}, confidence "
-             f"{best[1]:.0%}") + "\n")
+          + ("none" if best is None else setting(best)) + "\n")
     print("Leave one dataset out (the grid setting chosen on the other sets, then scored "
           "on the one left out):\n")
     lodo = []
@@ -324,7 +334,7 @@ def main() -> None:
         key = choose(grid, [s for s in names if s != held], args.target)
         res = grid[key][held] if key else []
         lodo.append({"left out": held, "chosen on the rest": "none" if key is None else
-                     f"urn {key[0]:.0%}, {key[1]:.0%}",
+                     setting(key),
                      "left-out runs at target": f"{reach(res, args.target):.0%}" if res
                      else "-", "left-out saved": f"{saved(res):.1%}" if res else "-"})
     print(render(lodo, "md"))

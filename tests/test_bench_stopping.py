@@ -1,0 +1,30 @@
+"""bench/stopping.py's chooser: what its grid and leave-one-dataset-out tables pick."""
+
+from __future__ import annotations
+
+import sys
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))  # the bench scripts are not a package
+
+import stopping as bench  # noqa: E402
+
+
+def _runs(reached: int, saved: float, n: int = 10) -> list[dict]:
+    return [{"recall": 0.96 if i < reached else 0.9, "work_saved": saved} for i in range(n)]
+
+
+def test_the_chooser_takes_the_most_saving_setting_that_holds_on_every_set():
+    grid = {(0.2, 0.95, 1.0): {"a": _runs(10, 0.20), "b": _runs(10, 0.10)},
+            (0.2, 0.95, 1.5): {"a": _runs(10, 0.30), "b": _runs(7, 0.20)},  # fails on b
+            (0.1, 0.95, 1.0): {"a": _runs(10, 0.20), "b": _runs(10, 0.10)}}
+    assert bench.choose(grid, ["a", "b"], 0.95) == (0.2, 0.95, 1.0)  # ties: the larger urn
+    # leave b out: nothing warns against the bias, so it is chosen, and fails on b
+    assert bench.choose(grid, ["a"], 0.95) == (0.2, 0.95, 1.5)
+    assert bench.reach(grid[(0.2, 0.95, 1.5)]["b"], 0.95) == 0.7
+    # equal savings: the smaller bias
+    grid[(0.2, 0.95, 1.25)] = {"a": _runs(10, 0.20), "b": _runs(10, 0.10)}
+    assert bench.choose(grid, ["a", "b"], 0.95) == (0.2, 0.95, 1.0)
+    assert bench.setting((0.2, 0.95, 1.0)) == "urn 20%, 95%"
+    assert bench.setting((0.1, 0.99, 1.25)) == "urn 10%, 99%, bias 1.25"
