@@ -20,17 +20,6 @@ _FEATURES: dict[str, Any] = {}    # cache key -> features, for this process
 _HANDOVER: dict[tuple, Any] = {}  # the ranker that made a session's first order
 
 
-def _texts(store: Store, units: list[str]) -> list[dict]:
-    out = []
-    for unit in units:
-        sr = store.get_record(unit)
-        r = sr.record if sr is not None else None
-        out.append({"id": unit, "title": r.title if r else "",
-                    "abstract": r.abstract if r else "",
-                    "keywords": list(r.keywords) if r else []})
-    return out
-
-
 def _key(records: list[dict], model: str | None) -> str:
     from reviewkit import __version__
     from reviewkit.ranking.models import feature_params, preset
@@ -39,10 +28,11 @@ def _key(records: list[dict], model: str | None) -> str:
     h = hashlib.blake2b(digest_size=12)
     h.update(json.dumps([__version__, name, feature_params(name)], sort_keys=True,
                         default=str).encode())
-    for r in records:
-        h.update(json.dumps([r["id"], r["title"], r["abstract"], r["keywords"]],
-                            ensure_ascii=False).encode())
-        h.update(b"\0")
+    # every field length-prefixed, so no two piles give the same bytes; one join, not
+    # a JSON document per record (2 s at 100k records)
+    h.update("".join(f"{len(x)}:{x}" for r in records for x in (
+        r["id"], r["title"], r["abstract"], str(len(r["keywords"])), *r["keywords"]))
+        .encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 
@@ -108,7 +98,7 @@ def prepared_ranker(project: Project, store: Store, units: list[str]) -> Any:
     """A Ranker over ``units`` with a fresh (unfitted) classifier and shared features."""
     from reviewkit.ranking.ranker import Ranker
 
-    records = _texts(store, units)
+    records = store.ranking_texts(units)
     X, path = features_and_file(project, records)
     ranker = Ranker(random_state=project.config.settings.seed).prepare(records, units, features=X)
     ranker.features_file_ = path

@@ -64,6 +64,10 @@ class Store(Protocol):
 
     def get_record(self, record_id: str) -> StoredRecord | None: ...
 
+    def ranking_texts(self, ids: list[str]) -> list[dict]:
+        """{"id", "title", "abstract", "keywords"} of each id, in order (the ranker's
+        input; empty fields for an id not stored)."""
+
     def resolve(self, record_id: str) -> str | None:
         """The current id an id (possibly an older form of it) names; None if nothing."""
 

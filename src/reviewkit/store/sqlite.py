@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 import shutil
 import sqlite3
@@ -16,15 +15,9 @@ from reviewkit.records.model import Record
 from reviewkit.store.base import FileRow, StoredRecord
 from reviewkit.store.dedupindex import SCHEMA as DEDUP_SCHEMA
 from reviewkit.store.dedupindex import DedupIndex
+from reviewkit.store.rows import RECORD_COLS, hashed_rows, record_row, stored_record, unpack
 
 SCHEMA_VERSION = "8"  # 8: the dedup index (store/dedupindex.py)
-_RECORD_COLS = ("title", "abstract", "authors", "year", "journal", "journal_abbrev", "volume",
-                "issue", "pages", "doi", "issn", "isbn", "pmid", "accession", "keywords",
-                "urls", "type", "language", "database", "position", "line")
-# The raw tag/value pairs are not copied here: the export file kept in the
-# project is their home, read again when needed (io/rawsource.py).
-_LIST_COLS = {"authors", "issn", "isbn", "keywords", "urls"}
-_SEP, _JSON = "\x1f", "\x02"  # unit separator; marker for the rare JSON fallback
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -33,7 +26,7 @@ CREATE TABLE files (path TEXT PRIMARY KEY, source TEXT NOT NULL, search_id TEXT,
   sha256 TEXT NOT NULL, size INTEGER, mtime_ns INTEGER, format TEXT, dialect TEXT,
   encoding TEXT, entries INTEGER, records_sha TEXT);
 CREATE TABLE records (id TEXT PRIMARY KEY, source TEXT NOT NULL, search_id TEXT,
-  file TEXT NOT NULL, key TEXT NOT NULL, {", ".join(_RECORD_COLS)});
+  file TEXT NOT NULL, key TEXT NOT NULL, {", ".join(RECORD_COLS)});
 CREATE INDEX records_source ON records(source);
 CREATE INDEX records_file ON records(file);
 CREATE INDEX records_key ON records(key);
@@ -48,7 +41,7 @@ INSERT INTO meta VALUES ('schema', '{SCHEMA_VERSION}');
 """
 
 
-_INSERT_RECORD = f"INSERT OR IGNORE INTO records VALUES ({','.join('?' * (5 + len(_RECORD_COLS)))})"
+_INSERT_RECORD = f"INSERT OR IGNORE INTO records VALUES ({','.join('?' * (5 + len(RECORD_COLS)))})"
 
 
 class SQLiteStore:
@@ -133,8 +126,8 @@ class SQLiteStore:
             for row, records in files:
                 # records first: a streamed file's row is complete once they are consumed
                 digest = hashlib.blake2b(digest_size=16)
-                self.db.executemany(_INSERT_RECORD, _hashed(
-                    (_record_row(rid, source, search_id, row.path, rec) for rid, rec in records),
+                self.db.executemany(_INSERT_RECORD, hashed_rows(
+                    (record_row(rid, source, search_id, row.path, rec) for rid, rec in records),
                     digest))
                 self.db.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)", (
                     row.path, source, search_id, row.sha256, row.size, row.mtime_ns,
@@ -172,17 +165,29 @@ class SQLiteStore:
     def iter_records(self) -> Iterator[StoredRecord]:
         cur = self.db.execute("SELECT * FROM records ORDER BY source, file, position")
         for row in cur:
-            yield _stored(row)
+            yield stored_record(row)
 
     def iter_file_records(self, path: str) -> Iterator[StoredRecord]:
         """One file's records in file order."""
         cur = self.db.execute("SELECT * FROM records WHERE file=? ORDER BY position", (path,))
         for row in cur:
-            yield _stored(row)
+            yield stored_record(row)
+
+    def ranking_texts(self, ids: list[str]) -> list[dict]:
+        """What the ranker reads of each id (title, abstract, keywords; empty if not
+        stored), in one pass over three columns: no whole records built."""
+        rows = {rid: (title, abstract, keywords) for rid, title, abstract, keywords in
+                self.db.execute("SELECT id, title, abstract, keywords FROM records")}
+        out = []
+        for rid in ids:
+            title, abstract, keywords = rows.get(rid, ("", "", ""))
+            out.append({"id": rid, "title": title, "abstract": abstract,
+                        "keywords": unpack(keywords)})
+        return out
 
     def get_record(self, record_id: str) -> StoredRecord | None:
         row = self.db.execute("SELECT * FROM records WHERE id=?", (record_id,)).fetchone()
-        return _stored(row) if row else None
+        return stored_record(row) if row else None
 
     # ids -------------------------------------------------------------
     def record_ids(self) -> set[str]:
@@ -293,51 +298,6 @@ class SQLiteStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _hashed(rows: Iterator[tuple], digest: hashlib._Hash) -> Iterator[tuple]:
-    """The rows, unchanged, each also fed to ``digest`` (as ``verify_records`` reads them)."""
-    for row in rows:
-        digest.update(repr(row).encode("utf-8", "surrogatepass"))
-        yield row
-
-
-def _pack(values: list[str]) -> str:
-    """List -> one TEXT cell: separator-joined (fast), JSON if a value holds a separator."""
-    if not values:
-        return ""
-    joined = _SEP.join(values)
-    if joined.count(_SEP) != len(values) - 1 or joined.startswith(_JSON):
-        return _JSON + json.dumps(values, ensure_ascii=False)
-    return joined
-
-
-def _unpack(cell: str) -> list[str]:
-    if not cell:
-        return []
-    if cell.startswith(_JSON):
-        return json.loads(cell[1:])
-    return cell.split(_SEP)
-
-
-def _record_row(rid: str, source: str, search_id: str | None, file: str, r: Record) -> tuple:
-    # spelled out: this runs once per record of 100k-record imports
-    return (rid, source, search_id, file, rid.partition("/")[2], r.title, r.abstract,
-            _pack(r.authors), r.year, r.journal, r.journal_abbrev, r.volume, r.issue,
-            r.pages, r.doi, _pack(r.issn),
-            _pack(r.isbn), r.pmid, _pack([x for kv in r.accession.items() for x in kv]),
-            _pack(r.keywords), _pack(r.urls), r.type, r.language, r.database, r.position,
-            r.line)
-
-
-def _stored(row: tuple) -> StoredRecord:
-    rid, source, search_id, file, _key, *values = row
-    fields = dict(zip(_RECORD_COLS, values, strict=True))
-    for col in _LIST_COLS:
-        fields[col] = _unpack(fields[col])
-    flat = _unpack(fields["accession"])
-    fields["accession"] = dict(zip(flat[::2], flat[1::2], strict=True))
-    return StoredRecord(rid, source, search_id, file, Record(**fields))
 
 
 def move_aside(path: Path, problem: str) -> str:
