@@ -139,6 +139,15 @@ def test_a_worker_that_cannot_rank_says_so_and_the_screener_shows_it(tmp_path):
     project, acne = _project(tmp_path)
     _, version = _first_sitting(project, acne)
     s = ScreenSession(project, open_store(project.store_path), "ana")
+    live_features._FEATURES.clear()
+    kept_store = project.store_path.rename(tmp_path / "store.sqlite")
+    s.go_live()                               # the cache deleted under the screener
+    assert s.live.wait(60) and "is gone" in s.live.error
+    assert not project.store_path.exists()    # the worker made no empty store
+    s.close()
+    kept_store.rename(project.store_path)
+
+    s = ScreenSession(project, open_store(project.store_path), "ana")
     assert s.ranked_by == version             # opened on the kept ranking
     shutil.move(project.root, tmp_path / "moved")  # the worker will not find the project
     s.go_live()

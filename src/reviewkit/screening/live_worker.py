@@ -125,6 +125,8 @@ def _features(spec: dict) -> Any:
     from reviewkit.store import open_store
 
     project = find_project(Path(spec["root"]))
+    if not project.store_path.is_file():  # never make an empty one: the ranking would
+        raise FileNotFoundError(f"{project.store_path} is gone")  # be all ties
     store = open_store(project.store_path)
     try:
         return prepared_ranker(project, store, spec["ids"]).features_
