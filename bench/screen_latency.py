@@ -109,7 +109,8 @@ def build(folder: Path, n_records: int, n_decisions: int) -> tuple[Path, dict[st
                           [decision_event("title-abstract", who, u,
                                           "include" if truth[u] else "exclude") for u in mine])
         store.close()
-        (root / "built").write_text("ok\n")
+        size = log_path(project, "title-abstract", "ana").stat().st_size
+        (root / "built").write_text(f"{size}\n")
     from reviewkit.project import find_project
 
     project = find_project(root)
@@ -117,6 +118,18 @@ def build(folder: Path, n_records: int, n_decisions: int) -> tuple[Path, dict[st
     units = Screening(project, store).eligible("title-abstract")
     store.close()
     return root, _truth(units, rows)
+
+
+def reset(root: Path) -> None:
+    """Back to the built decisions: each sitting's own keys are taken back (a scratch
+    project), so every sitting of every run screens the same queue."""
+    from reviewkit.project import find_project
+    from reviewkit.screening.log import log_path
+
+    built = (root / "built").read_text().strip()
+    if built.isdigit():
+        with log_path(find_project(root), "title-abstract", "ana").open("r+b") as fh:
+            fh.truncate(int(built))
 
 
 def _truth(units: list[str], rows: list[dict]) -> dict[str, bool]:
@@ -244,9 +257,12 @@ def main() -> None:
     args.dir.mkdir(parents=True, exist_ok=True)
     root, truth = build(args.dir, args.records, args.decisions)
     load = os.getloadavg()[0]
+    reset(root)
     ranks_first, resumed, caught_up = open_times(root)
     base = drive(root, truth, args.keys, args.pause, args.seed + 1000, random_order=True)
+    reset(root)
     r = drive(root, truth, args.keys, args.pause, args.seed)
+    reset(root)
     wall = r["wall"]
     med, p99 = statistics.median(wall), _p(wall, 0.99)
     print(f"screener, ranked order: {r['total']} records, {args.decisions} decisions in the "
