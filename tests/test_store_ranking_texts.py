@@ -41,3 +41,43 @@ def test_the_features_key_changes_with_any_field_and_where_it_splits():
                 key(keywords=["xy", "z"]), key(keywords=["x", "y", "z"]),
                 key(title="Blue light" + "acne", abstract="")}) == 7
     assert _key(base, None) != _key(base, "svm-nb")  # the model's feature settings count
+
+
+def test_cached_features_are_found_from_the_stores_checksums_without_reading_a_record(
+        tmp_path):
+    import shutil
+    from dataclasses import replace
+
+    from reviewkit.screening import live_features
+    from reviewkit.screening.live_features import prepared_ranker
+
+    project, store = new_project(tmp_path)
+    ris = tmp_path / "bluelight.ris"
+    shutil.copy(export_file("ris/bluelight-endnote_reflib.ris"), ris)
+    import_files(project, store, [ris])
+    units = Screening(project, store).eligible("title-abstract")
+    before = store.content_key()
+    assert before and before == store.content_key()
+    first = prepared_ranker(project, store, units).features_
+
+    reads = []
+    plain = store.ranking_texts
+    store.ranking_texts = lambda ids: reads.append(len(ids)) or plain(ids)
+    live_features._FEATURES.clear()                     # a new process: from .reviewkit
+    again = prepared_ranker(project, store, units).features_
+    assert not reads and (again != first).nnz == 0       # no record read
+
+    # one title changed in the store's rows (as a refresh after an edited export writes
+    # them): the same records, other content, so other features
+    (row,) = store.files()
+    stored = list(store.iter_file_records(row.path))
+    edited = [(s.id, replace(s.record, title=s.record.title + " zebrafish") if i == 0
+               else s.record) for i, s in enumerate(stored)]
+    store.replace_source(row.source, row.search_id, store.source_fingerprint(row.source),
+                         [(row, edited)])
+    assert Screening(project, store).eligible("title-abstract") == units
+    assert store.content_key() != before
+    live_features._FEATURES.clear()
+    changed = prepared_ranker(project, store, units).features_
+    assert reads                                         # read and computed again,
+    assert changed.shape[1] > first.shape[1]             # the new word's columns

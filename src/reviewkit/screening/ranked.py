@@ -18,12 +18,20 @@ from reviewkit.store.base import Store
 
 
 def ranked_order(project: Project, store: Store, stage: str, units: list[str]) -> list[str]:
-    # scikit-learn loads when a ranking is wanted only
-    from reviewkit.ranking.ranker import Ranker
     from reviewkit.screening.live import settled_labels
-    from reviewkit.screening.live_features import hand_over, prepared_ranker
 
     labels = settled_labels(Screening(project, store).state(stage), units)
+    return ranked_from(project, store, stage, units, labels)
+
+
+def ranked_from(project: Project, store: Store, stage: str, units: list[str],
+                labels: dict[str, int]) -> list[str]:
+    """``ranked_order`` given the settled labels (a screener has the stage's state
+    already: reading it again costs a second at 100k records)."""
+    # scikit-learn loads when a ranking is wanted only
+    from reviewkit.ranking.ranker import Ranker
+    from reviewkit.screening.live_features import hand_over, prepared_ranker
+
     if len(set(labels.values())) < 2:
         # nothing to learn from yet: the seeded start needs no features (minutes at 100k
         # the first time); the live queue's worker computes them beside the screener

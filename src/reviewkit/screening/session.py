@@ -58,10 +58,15 @@ class ScreenSession:
         # ranked: open on this reviewer's last ranking if one is kept, the live worker
         # refits beside it; else rank now (the ranked source leaves its ranker for
         # go_live()). Either way: (ranker or None, version, settled labels)
-        resumed = saved_queue(project, self.stage, reviewer) if (
-            order is None and self.conf.order == "ranked") else None
+        ranked = order is None and self.conf.order == "ranked"
+        resumed = saved_queue(project, self.stage, reviewer) if ranked else None
         if resumed is not None:
             source = lambda *_: resumed[0]  # noqa: E731 - screening_order adds new units
+        elif ranked:
+            from reviewkit.screening.ranked import ranked_from
+
+            settled = settled_labels(self.state, units)
+            source = lambda p, s, st, u: ranked_from(p, s, st, u, settled)  # noqa: E731
         self.order = screening_order(project, store, self.stage, units, source, sample)
         self._units = units
         self._handed = take_over(project, self.stage, units) if resumed is None else (

@@ -64,6 +64,9 @@ class Store(Protocol):
 
     def get_record(self, record_id: str) -> StoredRecord | None: ...
 
+    def content_key(self) -> str | None:
+        """A digest of every stored record's content; None if the store cannot say."""
+
     def ranking_texts(self, ids: list[str]) -> list[dict]:
         """{"id", "title", "abstract", "keywords"} of each id, in order (the ranker's
         input; empty fields for an id not stored)."""

@@ -173,6 +173,15 @@ class SQLiteStore:
         for row in cur:
             yield stored_record(row)
 
+    def content_key(self) -> str | None:
+        """A digest of every stored record's content (the files' row checksums, taken
+        when the rows were written), or None if some file has none."""
+        rows = list(self.db.execute("SELECT path, records_sha FROM files ORDER BY path"))
+        if any(not sha for _, sha in rows):
+            return None
+        return hashlib.blake2b(repr(rows).encode("utf-8", "surrogatepass"),
+                               digest_size=16).hexdigest()
+
     def ranking_texts(self, ids: list[str]) -> list[dict]:
         """What the ranker reads of each id (title, abstract, keywords; empty if not
         stored), in one pass over three columns: no whole records built."""
