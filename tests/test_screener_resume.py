@@ -130,7 +130,7 @@ def test_a_missing_torn_or_foreign_kept_ranking_means_rank_now(tmp_path):
 
 
 def test_a_worker_that_cannot_rank_says_so_and_the_screener_shows_it(tmp_path):
-    queue = LiveQueue(LiveStart(["a", "b"], 0, root=str(tmp_path / "nowhere")), {}, {}, {}, 2)
+    queue = LiveQueue(LiveStart(["a", "b"], 0, root=str(tmp_path / "nowhere")), {}, {}, 2)
     assert queue.wait(60)
     assert queue.error.startswith("the ranking could not start")
     assert not queue.ranking_busy()

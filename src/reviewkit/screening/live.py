@@ -55,11 +55,24 @@ def queue_labels(settled: Mapping[str, int], own: Mapping[str, int]) -> dict[str
     return {**own, **settled}
 
 
-def decisions_made(log: ReviewerLog, stage: str) -> dict[str, int]:
-    """The reviewer's decisions not undone, in the order made: event id -> 1 relevant
-    (a maybe too), 0 irrelevant. The stopping test reads the labels in this order."""
-    return {e["id"]: label_of(e["decision"]) for e in log.stack
-            if e["id"] not in log.undone and e.get("stage", stage) == stage}
+def own_decisions(log: ReviewerLog, eligible: set[str]) -> dict[str, str]:
+    """The reviewer's current decision on each eligible unit, in the order they first
+    decided it (as ranked.stopping_labels reads the log): the live queue's input."""
+    out: dict[str, str] = {}
+    for event in log.stack:
+        if event["id"] in log.undone:
+            continue
+        unit = log.unit_of(event.get("record", ""))
+        if unit in eligible and unit not in out and (now := log.current(unit)) is not None:
+            out[unit] = now["decision"]
+    return out
+
+
+def stop_labels(own: Mapping[str, str], settled: Mapping[str, int]) -> list[int]:
+    """The stopping test's labels, as ``screen stop`` gives them (ranked.stopping_labels):
+    one per unit, in the order first decided; a maybe counts as relevant until the unit
+    is settled, then as its outcome."""
+    return [settled.get(u, 1) if d == "maybe" else int(d == "include") for u, d in own.items()]
 
 
 def stopping_options(project: Any) -> dict[str, Any]:
@@ -208,8 +221,8 @@ class LiveQueue:
     ``newest()`` and ``stopping_status()`` hand out.
     """
 
-    def __init__(self, start: LiveStart, settled: Mapping[str, int], own: Mapping[str, int],
-                 made: Mapping[str, int], total: int,
+    def __init__(self, start: LiveStart, settled: Mapping[str, int], own: Mapping[str, str],
+                 total: int,
                  on_ready: Callable[[], None] | None = None,
                  stopping: Mapping[str, Any] | None = None) -> None:
         import socket
@@ -222,7 +235,7 @@ class LiveQueue:
         self._ids[:] = start.ids
         spec = {"ids": list(start.ids), "seed": start.seed, "features": start.features,
                 "root": start.root, "save_to": start.save_to, "settled": dict(settled),
-                "own": dict(own), "made": dict(made), "total": total,
+                "own": dict(own), "total": total,
                 "stopping": dict(stopping or {})}  # the [stopping] rule, as screen stop
         # a plain child process (not multiprocessing's spawn, which runs the parent's
         # main script again in the child), talking over a socket pair
@@ -243,6 +256,7 @@ class LiveQueue:
         self._taken: LiveOrder | None = None
         self.status: Any = None
         self.error = ""
+        self.stop_error = ""          # the last stopping test failed: why
         self.refits: list[float] = []  # seconds each refit took
         self.tests: list[float] = []   # seconds each stopping test took
         self._reader = threading.Thread(target=self._read, name="reviewkit-live-reader",
@@ -250,19 +264,10 @@ class LiveQueue:
         self._reader.start()
 
     # the screener's side: cheap, never waits
-    def decided(self, unit: str | None, event: dict, label: int | None) -> None:
-        """A decision event of the reviewer's; ``unit`` None when it is not eligible."""
-        msgs = [("did", event["id"], label_of(event["decision"]))]
-        if unit is not None:
-            msgs.append(("own", unit, label))
-        self._send(msgs)
-
-    def undone(self, unit: str | None, target: str, label: int | None) -> None:
-        """An undo of event ``target``; ``label`` is what the unit's label is now."""
-        msgs = [("undid", target)]
-        if unit is not None:
-            msgs.append(("own", unit, label))
-        self._send(msgs)
+    def changed(self, unit: str | None, decision: str | None) -> None:
+        """A decision or an undo of the reviewer's: ``decision`` is the unit's current one
+        (None: none left); ``unit`` None when it is not eligible (nothing to learn)."""
+        self._send([] if unit is None else [("own", unit, decision)])
 
     def _send(self, msgs: list[tuple]) -> None:
         if self.error:
@@ -345,9 +350,10 @@ class LiveQueue:
                     self.error = message[1]
                     self._cv.notify_all()
             elif message[0] == "stop":
-                _, seen, status, seconds = message
+                _, seen, status, seconds, problem = message
                 with self._cv:
                     self.status, self._stop_seen = status, seen
+                    self.stop_error = problem
                     self.tests.append(seconds)
                     self._cv.notify_all()
             if self.on_ready is not None:

@@ -7,13 +7,13 @@ Python, and in a thread it would hold the interpreter lock against the screener'
 keys. Here it runs on the other core, at a lower priority than the screener.
 
 Messages in: lists of small tuples, pickled over a pipe:
-``("own", unit, label | None)`` one of the reviewer's labels changed (None: undone);
-``("did", event_id, label)`` a decision in screening order; ``("undid", event_id)``;
-``("close",)``. Messages out: ``("ranked", seen, order, version, n_labelled, seconds)``
-(``order``: int32 positions into the ids the queue was given),
-``("stop", seen, StoppingStatus | None, seconds)`` and ``("failed", text)`` (no ranking
-can be made: the features could not be read or computed); ``seen`` counts the lists applied
-before the result was computed, so the screener knows whether one is still coming.
+``("own", unit, decision | None)`` the reviewer's current decision on an eligible unit
+(None: undone, none left); ``("close",)``. Messages out:
+``("ranked", seen, order, version, n_labelled, seconds)`` (``order``: int32 positions
+into the ids the queue was given), ``("stop", seen, StoppingStatus | None, seconds,
+problem)`` and ``("failed", text)`` (no ranking can be made: the features could not be
+read or computed); ``seen`` counts the lists applied before the result was computed, so
+the screener knows whether one is still coming.
 """
 
 from __future__ import annotations
@@ -34,13 +34,12 @@ def main(conn: Any, spec: dict) -> None:
     import numpy as np
 
     from reviewkit.ranking.ranker import LatestOnly, Ranker
-    from reviewkit.screening.live import Stopper, queue_labels
+    from reviewkit.screening.live import Stopper, label_of, queue_labels, stop_labels
 
     ids: list[str] = spec["ids"]
     prepared: list[Any] = []  # the ranker, made on the refit thread: tests need not wait
     settled: dict[str, int] = spec["settled"]
-    own: dict[str, int] = dict(spec["own"])
-    made: dict[str, int] = dict(spec["made"])  # event id -> label, in screening order
+    own: dict[str, str] = dict(spec["own"])  # unit -> decision, in the order first decided
     total: int = spec["total"]
     sending = threading.Lock()
 
@@ -75,8 +74,11 @@ def main(conn: Any, spec: dict) -> None:
 
     def stop(args: tuple[int, list[int]]) -> None:
         t = time.perf_counter()
-        status = stopper(args[1], total)
-        send(("stop", args[0], status, time.perf_counter() - t))
+        try:
+            status, problem = stopper(args[1], total), ""
+        except Exception as exc:  # noqa: BLE001 - shown, never a stuck "stop? …"
+            status, problem = None, str(exc)
+        send(("stop", args[0], status, time.perf_counter() - t, problem))
 
     keeper = _Keeper(spec.get("save_to"))
     refits = LatestOnly(rank, "reviewkit-ranker")
@@ -85,8 +87,9 @@ def main(conn: Any, spec: dict) -> None:
     try:
         while True:
             mine = list(own)  # copies: the worker threads must not see own change
-            refits.submit((seen, queue_labels(settled, own), mine))
-            tests.submit((seen, list(made.values())))
+            labels = {u: label_of(d) for u, d in own.items()}
+            refits.submit((seen, queue_labels(settled, labels), mine))
+            tests.submit((seen, stop_labels(own, settled)))
             while True:  # take every waiting list before the next refit
                 for message in conn.recv():  # blocks until the screener says something
                     kind = message[0]
@@ -95,12 +98,8 @@ def main(conn: Any, spec: dict) -> None:
                     if kind == "own":
                         if message[2] is None:
                             own.pop(message[1], None)
-                        else:
+                        else:  # a unit already decided keeps its place
                             own[message[1]] = message[2]
-                    elif kind == "did":
-                        made[message[1]] = message[2]
-                    elif kind == "undid":
-                        made.pop(message[1], None)
                 seen += 1
                 if not conn.poll():
                     break

@@ -24,9 +24,7 @@ from reviewkit.screening.live import (
     LiveQueue,
     LiveStart,
     RankedQueue,
-    decisions_made,
-    label_of,
-    own_labels,
+    own_decisions,
     settled_labels,
     stopping_options,
 )
@@ -121,8 +119,8 @@ class ScreenSession:
         start = (LiveStart.from_ranker(ranker, keep) if ranker is not None else
                  LiveStart(self._units, self.project.config.settings.seed,
                            root=str(self.project.root), save_to=keep))
-        self.live = LiveQueue(start, settled, own_labels(self.log, self.eligible),
-                              decisions_made(self.log, self.stage), self.total, on_ready,
+        self.live = LiveQueue(start, settled, own_decisions(self.log, self.eligible),
+                              self.total, on_ready,
                               stopping_options(self.project))
         return self.live
 
@@ -155,6 +153,8 @@ class ScreenSession:
             return ""
         if self.live.error:  # the queue no longer learns: say so rather than go stale
             return "not learning: worker stopped"
+        if self.live.stop_error and not self.live.stopping_busy():
+            return "stop? test failed"
         st = self.stop_status
         if st is None:
             return "stop? …" if self.live.stopping_busy() else "stop? not yet"
@@ -165,15 +165,11 @@ class ScreenSession:
 
     def _learn(self, unit: str, event: dict) -> None:
         """Tell the live queue (if any) about one of this reviewer's events."""
-        if self.live is None:
+        if self.live is None or event["type"] not in ("decision", "undo"):
             return
         now = self.log.current(unit)
-        label = label_of(now["decision"]) if now is not None else None
-        eligible = unit if unit in self.eligible else None
-        if event["type"] == "decision":
-            self.live.decided(eligible, event, label)
-        elif event["type"] == "undo":
-            self.live.undone(eligible, event["target"], label)
+        self.live.changed(unit if unit in self.eligible else None,
+                          now["decision"] if now is not None else None)
 
     def record(self, unit: str) -> StoredRecord | None:
         if unit in self._records:
