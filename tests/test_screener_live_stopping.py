@@ -4,27 +4,11 @@ relevant until settled (re-decisions, undos and resolutions included)."""
 
 from __future__ import annotations
 
-from helpers import new_project
-from reviewkit.io.importer import import_files
-from reviewkit.screening import Screening, ScreenSession, add_reviewer, resolve, stopping
+from reviewkit.screening import Screening, ScreenSession, resolve, stopping
 from reviewkit.screening.events import decision_event
 from reviewkit.screening.log import append_events, log_path
 from reviewkit.store import open_store
-
-from conftest import export_file
-
-STAGE = "title-abstract"
-
-
-def _project(tmp_path):
-    project, store = new_project(tmp_path)
-    import_files(project, store, [export_file("ris/bluelight-endnote_reflib.ris"),
-                                  export_file("ris/wos_asysd.ris")])
-    conf = project.root / "reviewkit.toml"
-    conf.write_text(conf.read_text() + '\n[screening]\norder = "ranked"\n')
-    for name in ("ana", "ben", "cleo"):
-        add_reviewer(project, name)
-    return project, store
+from screener_support import STAGE, ranked_project
 
 
 def _compare(session, project) -> dict:
@@ -39,7 +23,7 @@ def _compare(session, project) -> dict:
 
 
 def test_the_live_stopping_test_counts_what_screen_stop_counts(tmp_path):
-    project, store = _project(tmp_path)
+    project, store = ranked_project(tmp_path, ("ana", "ben", "cleo"))
     units = Screening(project, store).eligible(STAGE)
     acne = [u for u in units if u.startswith("bluelight-")]
     # before the sitting: ana's maybe that a third person settled as exclude, and one

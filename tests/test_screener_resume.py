@@ -6,27 +6,16 @@ from __future__ import annotations
 
 import shutil
 
-from helpers import new_project
-from reviewkit.io.importer import import_files
-from reviewkit.screening import Screening, ScreenSession, add_reviewer, live_features
+from reviewkit.screening import Screening, ScreenSession, live_features
 from reviewkit.screening.live import LiveQueue, LiveStart
 from reviewkit.screening.live_resume import queue_file, save_queue, saved_queue
 from reviewkit.screening.log import log_path, read_events
 from reviewkit.store import open_store
-
-from conftest import export_file
-
-STAGE = "title-abstract"
+from screener_support import STAGE, ranked_project
 
 
 def _project(tmp_path):
-    project, store = new_project(tmp_path)
-    import_files(project, store, [export_file("ris/bluelight-endnote_reflib.ris"),
-                                  export_file("ris/wos_asysd.ris")])
-    conf = project.root / "reviewkit.toml"
-    conf.write_text(conf.read_text() + '\n[screening]\norder = "ranked"\n')
-    for name in ("ana", "ben"):
-        add_reviewer(project, name)
+    project, store = ranked_project(tmp_path)
     acne = {u for u in Screening(project, store).eligible(STAGE) if u.startswith("bluelight-")}
     return project, acne
 
