@@ -140,3 +140,27 @@ def test_dual_extraction_field_by_field_and_consensus(tmp_path):
     chosen, _ = final_extractions(project, form)
     assert chosen[0].reviewer == "consensus" and chosen[0].values["location"] == "United States"
     assert chosen[0].values["participant_groups"][0]["n"] == 30
+
+
+def test_the_csv_header_is_what_the_importer_reads(tmp_path):
+    from reviewkit.extraction.importer import csv_header
+
+    project = mini_project(tmp_path)
+    form = get_form(project, None)
+    cols = csv_header(form, groups=2)
+    assert cols[:3] == ["study", "reviewer", "status"]
+    assert "participant_groups.2.n" in cols and "participant_groups" not in cols
+    assert csv_header(form, groups=1) == [c for c in cols if ".2." not in c]
+    cells = {"study": "s1", "reviewer": "ann", "status": "", "year": "2016",
+             "publication": "journal", "budget_type": "personal budget",
+             "budget_amount": "GBP 10", "location": "UK", "design": "qualitative",
+             "service_users": "5", "staff": "none", "methods": "focus groups",
+             "participant_groups.1.group": "staff", "participant_groups.1.n": "4"}
+    path = tmp_path / "sheet.csv"
+    path.write_text(",".join(cols) + "\n" + ",".join(cells.get(c, "") for c in cols) + "\n",
+                    "utf-8")
+    assert len(import_extractions(project, path)) == 1
+    record = study_extractions(project, "s1", get_form(project, None))[0]
+    assert record.values["participant_groups"] == [{"group": "staff", "n": 4}]
+    res = run_cli("extraction", "template", "--groups", "1", cwd=project.root)
+    assert res.returncode == 0 and res.stdout.strip() == ",".join(csv_header(form, 1))

@@ -66,15 +66,9 @@ def template(ctx: typer.Context, form: str = FormOpt,
              ) -> None:
     """Print a CSV header row to fill in a spreadsheet and import."""
     from reviewkit.extraction.form import get_form
-    f = get_form(project_here(ctx), form)
-    cols = ["study", "reviewer", "status"]
-    for field in f.fields:
-        if field.type != "group":
-            cols.append(field.id)
-            continue
-        for n in range(1, (groups if field.repeatable else 1) + 1):
-            cols += [f"{field.id}.{n}.{sub.id}" for sub in field.fields or []]
-    typer.echo(",".join(cols))
+    from reviewkit.extraction.importer import csv_header
+
+    typer.echo(",".join(csv_header(get_form(project_here(ctx), form), groups)))
 
 
 @app.command("enter")

@@ -23,6 +23,19 @@ from reviewkit.project.config import Project
 from reviewkit.project.tablefile import read_per_study
 
 
+def csv_header(form: Form, groups: int = 2) -> list[str]:
+    """The CSV columns ``import_extractions`` reads for ``form``: a repeatable group gets
+    columns for ``groups`` entries (<group>.<n>.<field>), any other group one entry."""
+    cols = ["study", "reviewer", "status"]
+    for field in form.fields:
+        if field.type != "group":
+            cols.append(field.id)
+            continue
+        for n in range(1, (groups if field.repeatable else 1) + 1):
+            cols += [f"{field.id}.{n}.{sub.id}" for sub in field.fields or []]
+    return cols
+
+
 def import_extractions(project: Project, path: Path, form: Form | None = None,
                        replace: bool = False) -> list[Path]:
     """Validate every row first; write only when all are valid."""
