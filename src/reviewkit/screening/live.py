@@ -46,8 +46,12 @@ def settled_labels(state: StageState, units: list[str]) -> dict[str, int]:
 
 
 def own_labels(log: ReviewerLog, eligible: set[str]) -> dict[str, int]:
-    return {unit: label_of(event["decision"]) for unit, event in log.decided().items()
-            if unit in eligible}
+    """What the reviewer's own decisions teach their queue: 1 include or maybe, else 0."""
+    return decision_labels(own_decisions(log, eligible))
+
+
+def decision_labels(own: Mapping[str, str]) -> dict[str, int]:
+    return {unit: label_of(decision) for unit, decision in own.items()}
 
 
 def queue_labels(settled: Mapping[str, int], own: Mapping[str, int]) -> dict[str, int]:

@@ -66,12 +66,6 @@ def _save(folder: Path, key: str, features: Any) -> None:
         path.unlink(missing_ok=True)
 
 
-def features(project: Project, records: list[dict], model: str | None = None) -> Any:
-    """TF-IDF features of ``records`` (in order), from memory, from .reviewkit, or computed."""
-
-    return features_and_file(project, records, model)[0]
-
-
 def features_and_file(project: Project, records: list[dict], model: str | None = None
                       ) -> tuple[Any, Path]:
     """The features and the .reviewkit file that holds them (the live worker reads it)."""

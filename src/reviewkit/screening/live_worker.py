@@ -33,10 +33,9 @@ def main(conn: Any, spec: dict) -> None:
         pass
     import numpy as np
 
-    from reviewkit.ranking.ranker import LatestOnly, Ranker
-    from reviewkit.screening.live import Stopper, label_of, queue_labels, stop_labels
+    from reviewkit.ranking.ranker import LatestOnly
+    from reviewkit.screening.live import Stopper, decision_labels, queue_labels, stop_labels
 
-    ids: list[str] = spec["ids"]
     prepared: list[Any] = []  # the ranker, made on the refit thread: tests need not wait
     settled: dict[str, int] = spec["settled"]
     own: dict[str, str] = dict(spec["own"])  # unit -> decision, in the order first decided
@@ -51,8 +50,7 @@ def main(conn: Any, spec: dict) -> None:
         seen, labels, mine = args
         if not prepared:
             try:
-                prepared.append(Ranker(random_state=spec["seed"]).prepare(
-                    [None] * len(ids), ids, features=_features(spec)))
+                prepared.append(_ranker(spec))
             except Exception as exc:
                 send(("failed", f"the ranking could not start: {exc}"))
                 raise
@@ -87,8 +85,7 @@ def main(conn: Any, spec: dict) -> None:
     try:
         while True:
             mine = list(own)  # copies: the worker threads must not see own change
-            labels = {u: label_of(d) for u, d in own.items()}
-            refits.submit((seen, queue_labels(settled, labels), mine))
+            refits.submit((seen, queue_labels(settled, decision_labels(own)), mine))
             tests.submit((seen, stop_labels(own, settled)))
             while True:  # take every waiting list before the next refit
                 for message in conn.recv():  # blocks until the screener says something
@@ -111,14 +108,18 @@ def main(conn: Any, spec: dict) -> None:
         keeper.save()  # the newest ranking, for the next sitting to open on
 
 
-def _features(spec: dict) -> Any:
-    """The pile's features: the file the screener named, or (a sitting opened on a saved
-    ranking) read or computed here from the project, off the screener's process."""
-    import numpy as np
-    from scipy import sparse
-
+def _ranker(spec: dict) -> Any:
+    """The pile's ranker, its features from the file the screener named, or (a sitting
+    opened on a kept ranking or the seeded start) read or computed here from the
+    project, off the screener's process."""
     if spec.get("features"):
-        return sparse.load_npz(spec["features"]).tocsr().astype(np.float64)
+        import numpy as np
+        from scipy import sparse
+
+        from reviewkit.ranking.ranker import Ranker
+
+        X = sparse.load_npz(spec["features"]).tocsr().astype(np.float64)
+        return Ranker(random_state=spec["seed"]).prepare([], spec["ids"], features=X)
     from reviewkit.project import find_project
     from reviewkit.screening.live_features import prepared_ranker
     from reviewkit.store import open_store
@@ -128,7 +129,7 @@ def _features(spec: dict) -> Any:
         raise FileNotFoundError(f"{project.store_path} is gone")  # be all ties
     store = open_store(project.store_path)
     try:
-        return prepared_ranker(project, store, spec["ids"]).features_
+        return prepared_ranker(project, store, spec["ids"])  # the project's seed, as spec's
     finally:
         store.close()
 
