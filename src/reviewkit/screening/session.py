@@ -58,17 +58,17 @@ class ScreenSession:
         # go_live()). Either way: (ranker or None, version, settled labels)
         ranked = order is None and self.conf.order == "ranked"
         resumed = saved_queue(project, self.stage, reviewer) if ranked else None
+        settled = settled_labels(self.state, units) if ranked else {}
         if resumed is not None:
             source = lambda *_: resumed[0]  # noqa: E731 - screening_order adds new units
         elif ranked:
             from reviewkit.screening.ranked import ranked_from
 
-            settled = settled_labels(self.state, units)
             source = lambda p, s, st, u: ranked_from(p, s, st, u, settled)  # noqa: E731
         self.order = screening_order(project, store, self.stage, units, source, sample)
         self._units = units
         self._handed = take_over(project, self.stage, units) if resumed is None else (
-            None, resumed[1], settled_labels(self.state, units))
+            None, resumed[1], settled)
         self.ranked_by = self._handed[1] if self._handed else ""  # what the queue follows
         self.live: LiveQueue | None = None
         self.stop_status = None            # newest stopping test result (live only)
