@@ -28,3 +28,19 @@ def test_the_chooser_takes_the_most_saving_setting_that_holds_on_every_set():
     assert bench.choose(grid, ["a", "b"], 0.95) == (0.2, 0.95, 1.0)
     assert bench.setting((0.2, 0.95, 1.0)) == "urn 20%, 95%"
     assert bench.setting((0.1, 0.99, 1.25)) == "urn 10%, 99%, bias 1.25"
+
+
+def test_a_setting_that_stops_short_on_a_flat_tail_is_not_chosen():
+    """The flat-tail screen: the shared sets alone would take the setting saving most."""
+    grid = {(0.2, 0.95, 1.0): {"a": _runs(10, 0.30)},
+            (0.2, 0.99, 1.0): {"a": _runs(10, 0.20)}}
+    assert bench.choose(grid, ["a"], 0.95) == (0.2, 0.95, 1.0)
+    flat = {(0.2, 0.95, 1.0): 0.11, (0.2, 0.99, 1.0): 0.03}
+    assert bench.choose(grid, ["a"], 0.95, flat) == (0.2, 0.99, 1.0)
+    assert bench.choose(grid, ["a"], 0.95, {k: 0.2 for k in flat}) is None
+
+
+def test_flat_worst_is_the_worst_shape_and_a_bias_costs_on_a_flat_tail():
+    one = bench.flat_worst((0.2, 0.95, 1.0), 30, 0.95)
+    biased = bench.flat_worst((0.2, 0.95, 2.0), 30, 0.95)
+    assert 0 <= one <= biased <= 1 and biased > one

@@ -200,3 +200,30 @@ def test_the_methods_text_states_the_smallest_urn():
 
     assert "at least 20% of the records screened" in methods_text(0.95, 0.95, min_urn=0.2)
     assert "of the records screened," not in methods_text(0.95, 0.95, min_urn=0.0)
+
+
+def test_a_flat_tail_order_falls_then_stays_at_its_rate():
+    from reviewkit.ranking.stopping_sim import flat_tail_order
+
+    lab = flat_tail_order(20_000, 1.0, 0.001, 0.05, np.random.default_rng(3))
+    assert lab[:5].all()                          # the first records: rate ~1
+    tail = lab[2_000:].mean()                     # 0.001 × 20,000 = 20: long since flat
+    assert 0.04 < tail < 0.06
+    none = flat_tail_order(1_000, 1.0, 0.001, 0.0, np.random.default_rng(3))
+    assert none[200:].sum() == 0                  # exp(-200) × 1: nothing in the tail
+
+
+def test_on_a_flat_tail_the_default_level_keeps_what_95_percent_does_not():
+    """Why each check is at 99%: after a ranker has found what it can, what is left is
+    spread at random (the test's assumption met exactly), and testing after every record
+    over a long sparse stretch stops short far more often than one test's 5%."""
+    from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE, DEFAULT_MIN_URN
+    from reviewkit.ranking.stopping_sim import flat_tail_misses
+
+    shape = (2000, 0.6, 0.05, 0.005)
+    at_95 = flat_tail_misses(shape, 150, np.random.default_rng(8), 0.95, 0.95,
+                             DEFAULT_MIN_URN)
+    default = flat_tail_misses(shape, 150, np.random.default_rng(8), 0.95,
+                               DEFAULT_CONFIDENCE, DEFAULT_MIN_URN)
+    assert at_95 > 0.05                           # the previous default: more than stated
+    assert default <= 0.05 < at_95

@@ -9,6 +9,7 @@ import typer
 from reviewkit.cli.common import emit, project_dir, user_errors, warn_all
 from reviewkit.cli.screening import StageOpt, app
 from reviewkit.errors import ReviewkitError
+from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE
 
 COLUMNS = ["stage", "reviewer", "screened", "total", "relevant_found", "p_value",
            "criterion_met", "recall_lower_bound", "estimated_recall", "unscreened",
@@ -22,7 +23,8 @@ def stop(ctx: typer.Context,
                                       "(default: everyone who screened)"),
          stage: str = StageOpt,
          target: float = typer.Option(None, help="Recall target (default: [stopping] or 0.95)"),
-         confidence: float = typer.Option(None, help="Confidence (default: [stopping] or 0.95)"),
+         confidence: float = typer.Option(None, help="Level of each check (default: "
+                                          f"[stopping] or {DEFAULT_CONFIDENCE:g})"),
          fmt: str = typer.Option("text", "--format", "-f", help="text, json, table, csv or md"),
          ) -> None:
     """The stopping test per reviewer and stage: verdict, p, recall estimate, records left."""

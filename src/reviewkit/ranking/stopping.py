@@ -3,7 +3,7 @@
 API (plain data in, plain data out; labels are 0/1 in screening order, 1 = relevant,
 a "maybe" not yet settled counts as 1 — reviewkit.screening.ranked builds them):
 
-    stopping_status(labels, n_total, target=0.95, confidence=0.95, heuristic_n=50,
+    stopping_status(labels, n_total, target=0.95, confidence=0.99, heuristic_n=50,
                     bias=DEFAULT_BIAS, min_urn=0.2) -> StoppingStatus  # pure, from scratch
     mon = StoppingMonitor(n_total, target, confidence, heuristic_n, bias, min_urn)
     mon.update(new_labels) -> StoppingStatus                  # append decisions, cheap
@@ -22,6 +22,11 @@ urn drawn from themselves plus the N − n unscreened: under H0 that population 
 at least K̂ = ⌊r/τ⌋ + 1 − r_before relevant records (r_before = relevant found before
 the urn). The p-value is the chance of seeing as few relevant records in the urn as
 we did, minimised over the urn sizes k; the criterion is met when p < 1 − confidence.
+
+**confidence** (default 0.99) is the level of each check. Checked after every
+decision, the rule stops short more often than one check's 1 − confidence; at 0.99 with
+the smallest urn below it kept at least 95% of simulated reviews at the target
+(stopping_defaults, docs/stopping.md), where 0.95 did not.
 
 **min_urn** (default 0.2; 0 = the published test, every k): only urns of at least that
 share of the records screened are taken. The published test takes the smallest p over

@@ -4,6 +4,8 @@
     first_heuristic_stop(labels, n) -> records screened when N consecutive irrelevant
     outcome(labels, stop) -> recall and work saved had screening stopped there
     random_order_misses(n_total, relevant, runs, rng, ...) -> share stopping short
+    flat_tail_order(n_total, start, scale, flat, rng) -> a synthetic ranked order
+    flat_tail_misses(shape, runs, rng, ...) -> share of such orders stopping short
 """
 
 from __future__ import annotations
@@ -87,4 +89,37 @@ def random_order_misses(n_total: int, relevant: int, runs: int, rng: np.random.G
         lab = rng.permutation(pile)
         stop = first_stop(lab, None, target, confidence, min_urn=min_urn)
         short += stop is not None and lab[:stop].sum() < target * relevant
+    return short / runs
+
+
+def flat_tail_order(n_total: int, start: float, scale: float, flat: float,
+                    rng: np.random.Generator) -> np.ndarray:
+    """A synthetic ranked order: record i is relevant with probability
+    max(flat, start × exp(−i / (scale × n_total))), independently.
+
+    The ranker finds most relevant records early, then has nothing left to go on: the
+    tail is a random order at rate ``flat``. There the urn is a true random draw (the
+    test's assumption met with equality), as in random order, but the urns are sparse
+    and tested over a long stretch: the case where testing after every record costs most.
+    """
+    i = np.arange(n_total)
+    p = np.maximum(flat, start * np.exp(-i / (scale * n_total)))
+    return (rng.random(n_total) < p).astype(np.int64)
+
+
+def flat_tail_misses(shape: tuple[int, float, float, float], runs: int,
+                     rng: np.random.Generator, target: float = 0.95,
+                     confidence: float = DEFAULT_CONFIDENCE, min_urn: float = 0.0,
+                     min_relevant: int = 20, bias: float = 1.0) -> float:
+    """Share of ``runs`` orders drawn by ``flat_tail_order(*shape)`` (piles with fewer
+    than ``min_relevant`` relevant records redrawn) in which the test, checked after
+    every record, stops short of ``target`` recall. With ``bias`` > 1 the test assumes
+    what a flat tail denies (the urn richer than what is left): it shows the cost."""
+    short = 0
+    for _ in range(runs):
+        lab = flat_tail_order(*shape, rng)
+        while lab.sum() < min_relevant:
+            lab = flat_tail_order(*shape, rng)
+        stop = first_stop(lab, None, target, confidence, bias=bias, min_urn=min_urn)
+        short += stop is not None and lab[:stop].sum() < target * lab.sum()
     return short / runs

@@ -155,10 +155,12 @@ def stopping_help(status: Any, version: str, n_decisions: int) -> list[str]:
     lines = ["Stopping (top line, \"stop?\")",
              "  The hypergeometric test (Callaghan & Müller-Hansen 2020) on your",
              "  own decisions in the order you made them; a maybe counts as",
-             f"  relevant. \"yes\": it rejects, at {conf:.0%} confidence, that recall is",
-             f"  below {target:.0%}: screening may stop. \"recall ~\": point estimate, found",
-             "  / (found + recent relevant rate x unscreened). It runs in the",
-             "  background after each decision, never on a key."]
+             f"  relevant. \"yes\": it rejects, at {conf:.0%} per check, that recall is",
+             f"  below {target:.0%}: screening may stop. Each check is strict because",
+             "  the test is checked after every decision (docs/stopping.md).",
+             "  \"recall ~\": point estimate, found / (found + recent relevant rate",
+             "  x unscreened). It runs in the background after each decision,",
+             "  never on a key."]
     if status is not None:
         lines.append(f"  Last test: {status.screened} decisions, {status.relevant_found} "
                      f"relevant, p = {status.p_value:.3g}, recall >= "

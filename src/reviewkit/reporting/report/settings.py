@@ -10,7 +10,7 @@ the project's configuration).
 
     [stopping]                       # the stopping rule the team applied, if any
     target = 0.95
-    confidence = 0.95               # the default (docs/stopping.md)
+    confidence = 0.99               # each check's level; the default (docs/stopping.md)
     heuristic_n = 50
     bias = 2.0                       # optional: see docs/stopping.md
 """
