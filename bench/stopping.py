@@ -21,7 +21,8 @@ It prints per dataset and rule the runs reaching the target recall, the lowest a
 recall at stopping and the mean work saved (share of the pile left unscreened); the
 default and today's test side by side on the old eight sets, the four newest and all
 twelve; a grid of smallest urn × confidence (× --bias, the odds ratio the test assumes)
-with its worst dataset; leave-one-dataset-out
+with its worst dataset and its worst flat-tail shape (--flat-runs orders each: a setting
+stopping short in more than 5% of them is not chosen); leave-one-dataset-out
 for that grid (the setting chosen on eleven sets, scored on the twelfth); how often the
 test stops short in random order on synthetic piles (its assumption met exactly: what
 is left is the cost of testing after every record, no dataset involved) and on
@@ -34,7 +35,7 @@ parameters, priors and seed), so a rerun only evaluates the rules.
 
 Usage: nice python bench/stopping.py [--seeds 10] [--target 0.95] [--confidence 0.95]
         [--urn 0 --urn 0.1 ...] [--level 0.95 --level 0.99 ...] [--bias 1.25 ...]
-        [--checks 10] [--null-runs 400]
+        [--checks 10] [--null-runs 400] [--flat-runs 200]
         [--heuristic 50 ...] [--dataset X.csv] [--only NAME] [--cached-only] [--cache DIR]
 """
 
@@ -216,25 +217,34 @@ FLAT_SHAPES = ((1000, 0.6, 0.05, 0.02), (1000, 0.6, 0.15, 0.05), (2000, 0.6, 0.0
                (2000, 0.3, 0.05, 0.01), (5000, 0.6, 0.02, 0.002), (3000, 0.9, 0.02, 0.005))
 
 
+def synthetic_settings(args: argparse.Namespace) -> list[tuple[str, float, float]]:
+    """(label, smallest urn, confidence) for the random-order and flat-tail tables."""
+    return [("published test (every urn)", 0.0, args.confidence),
+            *((f"smallest urn {u:.0%}", u, args.confidence) for u in args.urn if u > 0),
+            ("published test (every urn)", 0.0, 0.99),
+            (f"default (smallest urn {DEFAULT_MIN_URN:.0%})", DEFAULT_MIN_URN,
+             DEFAULT_CONFIDENCE)]
+
+
+def synthetic_rows(args: argparse.Namespace, columns: dict) -> list[dict]:
+    """One row per synthetic_settings entry: column name -> share stopping short, from
+    ``columns`` (name -> function(urn, confidence) -> share)."""
+    rows = []
+    for label, urn, conf in synthetic_settings(args):
+        line = {"setting": label, "confidence": f"{conf:.0%}"}
+        line.update({name: f"{miss(urn, conf):.1%}" for name, miss in columns.items()})
+        rows.append(line)
+    return rows
+
+
 def null_rows(args: argparse.Namespace) -> list[dict]:
     """Random-order check: the share of runs stopping short, per pile and setting."""
     print(f"Random order, {args.null_runs} runs per pile (the test's assumption holds "
           "exactly; stopping short comes from testing after every record):\n")
-    settings = [("published test (every urn)", 0.0, args.confidence),
-                *((f"smallest urn {u:.0%}", u, args.confidence) for u in args.urn if u > 0),
-                ("published test (every urn)", 0.0, 0.99),
-                (f"default (smallest urn {DEFAULT_MIN_URN:.0%})", DEFAULT_MIN_URN,
-                 DEFAULT_CONFIDENCE)]
-    rows = []
-    for label, urn, conf in settings:
-        line = {"setting": label, "confidence": f"{conf:.0%}"}
-        for n_total, relevant in NULL_PILES:
-            rng = np.random.default_rng(n_total + relevant)
-            miss = random_order_misses(n_total, relevant, args.null_runs, rng, args.target,
-                                       conf, urn)
-            line[f"{relevant} of {n_total}: stopped short"] = f"{miss:.1%}"
-        rows.append(line)
-    return rows
+    return synthetic_rows(args, {
+        f"{rel} of {n}: stopped short": lambda u, c, n=n, rel=rel: random_order_misses(
+            n, rel, args.null_runs, np.random.default_rng(n + rel), args.target, c, u)
+        for n, rel in NULL_PILES})
 
 
 def flat_worst(key: tuple, runs: int, target: float) -> float:
@@ -249,19 +259,11 @@ def flat_rows(args: argparse.Namespace) -> list[dict]:
     print(f"Ranked, then a flat tail: {args.null_runs} synthetic orders per shape (records, "
           "first rate, decay as a share of the pile, tail rate); in the tail the urn is a "
           "true random draw, sparse and tested for long:\n")
-    settings = [("published test (every urn)", 0.0, 0.95), ("smallest urn 20%", 0.2, 0.95),
-                ("published test (every urn)", 0.0, 0.99),
-                (f"default (smallest urn {DEFAULT_MIN_URN:.0%})", DEFAULT_MIN_URN,
-                 DEFAULT_CONFIDENCE)]
-    rows = []
-    for label, urn, conf in settings:
-        line = {"setting": label, "confidence": f"{conf:.0%}"}
-        for shape in FLAT_SHAPES:
-            rng = np.random.default_rng(sum(int(x * 1000) for x in shape))
-            miss = flat_tail_misses(shape, args.null_runs, rng, args.target, conf, urn)
-            line["/".join(f"{x:g}" for x in shape)] = f"{miss:.1%}"
-        rows.append(line)
-    return rows
+    return synthetic_rows(args, {
+        "/".join(f"{x:g}" for x in shape): lambda u, c, shape=shape: flat_tail_misses(
+            shape, args.null_runs, np.random.default_rng(sum(int(x * 1000) for x in shape)),
+            args.target, c, u)
+        for shape in FLAT_SHAPES})
 
 
 def parse() -> argparse.Namespace:
@@ -280,7 +282,7 @@ def parse() -> argparse.Namespace:
     ap.add_argument("--null-runs", type=int, default=400,
                     help="Random orders per synthetic pile for the repeated-testing check "
                          "(0: skip it)")
-    ap.add_argument("--flat-runs", type=int, default=100,
+    ap.add_argument("--flat-runs", type=int, default=200,
                     help="Flat-tail orders per shape for screening the grid (0: skip)")
     ap.add_argument("--heuristic", type=int, action="append", default=None)
     ap.add_argument("--dataset", type=Path, action="append", default=[])
