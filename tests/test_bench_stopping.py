@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
+
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))  # the bench scripts are not a package
@@ -57,3 +59,21 @@ def test_flat_worst_is_the_worst_shape_and_a_bias_costs_on_a_flat_tail():
     biased, biased_high = bench.flat_worst((0.2, 0.95, 2.0), 40, 0.95)
     assert 0 <= one <= one_high <= 1 and biased > one
     assert biased_high == 1.0                     # failed on a first quarter of the runs
+
+
+def test_flat_worst_draws_each_order_once_and_matches_one_pass(monkeypatch):
+    shapes = bench.FLAT_SHAPES[:2]
+    monkeypatch.setattr(bench, "FLAT_SHAPES", shapes)
+    calls = []
+    real = bench.flat_tail_misses
+
+    def counted(shape, runs, *rest, **kw):
+        calls.append(runs)
+        return real(shape, runs, *rest, **kw)
+
+    monkeypatch.setattr(bench, "flat_tail_misses", counted)
+    got = bench.flat_worst((0.2, 0.99, 1.0), 24, 0.95)
+    assert sum(calls) == 24 * len(shapes)         # a quarter, then the other three
+    one_pass = [real(s, 24, np.random.default_rng(i), 0.95, 0.99, 0.2)
+                for i, s in enumerate(shapes)]
+    assert got[0] == max(one_pass)
