@@ -52,9 +52,9 @@ def _norm_title(title: str) -> str:
 @pytest.fixture(scope="module")
 def scale():
     shared_path("data/screening")
-    import dedup_scale
+    import dedup_pile
 
-    return dedup_scale, dedup_scale.base_records(SCREENING)
+    return dedup_pile, dedup_pile.base_records(SCREENING)
 
 
 def test_scale_generator_is_deterministic(scale) -> None:
@@ -120,8 +120,10 @@ def test_variants_are_other_papers(scale) -> None:
 
 
 def test_scale_incremental_step_equals_a_full_run(scale, tmp_path) -> None:
-    mod, base = scale
-    line = mod.incremental(3000, 300, 11, base, tmp_path)
+    import dedup_scale
+
+    _, base = scale
+    line = dedup_scale.incremental(3000, 300, 11, base, tmp_path)
     assert line["mode"] == "incremental", line["why"]
     assert line["same_as_full_run"] is True
     assert 0 < line["compared_pairs"] and line["incremental_seconds"] > 0
