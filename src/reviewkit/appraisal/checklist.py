@@ -37,6 +37,22 @@ class Option(BaseModel):
     colour: str = ""  # for plots, e.g. "#2e7d32"
 
     _v = field_validator("value")(_key)
+    _c = field_validator("colour")(lambda v: _colour(v))
+
+
+_HEX = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+
+
+def _colour(value: str) -> str:
+    """A colour the plots can draw: '#rgb', '#rrggbb' or a name such as 'teal'."""
+    if not value or _HEX.fullmatch(value):
+        return value
+    from matplotlib.colors import is_color_like  # only for names: matplotlib is slow to load
+
+    if not is_color_like(value):
+        raise ValueError(f"{value!r} is not a colour: use '#rrggbb' (e.g. '#2e7d32') or a "
+                         "name such as 'teal'")
+    return value
 
 
 class Question(BaseModel):

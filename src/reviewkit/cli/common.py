@@ -59,8 +59,23 @@ def user_errors(fn: Callable) -> Callable:
         except ReviewkitError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
+        except (IsADirectoryError, NotADirectoryError, FileNotFoundError,
+                PermissionError) as exc:
+            if exc.filename is None:  # not about a path a person named or placed
+                raise
+            typer.echo(f"error: {os_error(exc)}", err=True)
+            raise typer.Exit(2) from None
 
     return wrapper
+
+
+def os_error(exc: OSError) -> ReviewkitError:
+    """A path that is a folder, missing or locked, as one line a person can act on."""
+    what = {IsADirectoryError: "is a folder; expected a file",
+            NotADirectoryError: "a part of this path is a file, not a folder",
+            FileNotFoundError: "no such file or folder (check the path)",
+            PermissionError: "permission denied"}.get(type(exc), exc.strerror or "cannot open")
+    return ReviewkitError(what, file=str(exc.filename))
 
 
 def project_here(ctx: typer.Context) -> Any:

@@ -58,6 +58,10 @@ def draw_priors(labels: Sequence[int], n_included: int = 1, n_excluded: int = 1,
     """Indices of prior knowledge: relevant ones first, drawn with ``seed``."""
     y = np.asarray(labels)
     pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    for flag, value in (("--prior-included", n_included), ("--prior-excluded", n_excluded),
+                        ("--seed", seed)):
+        if value < 0:
+            raise ReviewkitError(f"{flag} is {value}; expected 0 or more")
     if n_included > len(pos) or n_excluded > len(neg):
         raise ReviewkitError(f"asked for {n_included} relevant and {n_excluded} irrelevant "
                              f"priors; the dataset has {len(pos)} and {len(neg)}")
@@ -76,6 +80,8 @@ def simulate(records: Sequence[Any], labels: Sequence[int], model: str | None = 
     ``features`` may pass a precomputed matrix (rows = records) to skip text processing.
     """
     t_start = time.perf_counter()
+    if seed < 0:
+        raise ReviewkitError(f"--seed is {seed}; expected 0 or more")
     name, _ = preset(model)
     y = np.asarray(labels, dtype=int)
     n = len(y)
@@ -85,6 +91,10 @@ def simulate(records: Sequence[Any], labels: Sequence[int], model: str | None = 
     t_feat = time.perf_counter() - t_start
     prior_idx = (list(priors) if priors is not None
                  else draw_priors(y, prior_included, prior_excluded, seed))
+    if int(y[prior_idx].sum()) == int(y.sum()):
+        raise ReviewkitError(f"every relevant record ({int(y.sum())}) is a prior: nothing is "
+                             "left to find, so recall is undefined; ask for fewer relevant "
+                             "priors (--prior-included)")
     spec = preset(name)[1]
     scorers = [make_scorer(X, m, seed) for m in member_specs(name)]
     picker = make_query(query, random_state=seed)

@@ -18,7 +18,7 @@ import yaml
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
-from reviewkit.project.atomic import write_text_atomic
+from reviewkit.project.atomic import present, write_text_atomic
 from reviewkit.project.config import CONFIG, Project
 from reviewkit.synthesis.coding import append_coding, event, read_coding
 from reviewkit.synthesis.method import choose_method, config_method, write_config_method
@@ -102,7 +102,7 @@ def codebook_path(project: Project) -> Path:
 def load_codebook(project: Project) -> Codebook:
     """The validated codebook; one ReviewkitError naming the file and line otherwise."""
     path = codebook_path(project)
-    if not path.is_file():
+    if not present(path, CODEBOOK):
         raise ReviewkitError("no codebook yet: add a code with "
                              "`reviewkit synthesis codebook add ID --name NAME`", file=CODEBOOK)
     data, lines = yamlfile.load(path)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reviewkit.project.atomic import present
 from reviewkit.project.config import Project
 from reviewkit.screening.log import Problem
-from reviewkit.synthesis.codebook import Codebook, codebook_path, load_codebook
+from reviewkit.synthesis.codebook import CODEBOOK, Codebook, codebook_path, load_codebook
 from reviewkit.synthesis.coding import Coding, fold
 from reviewkit.synthesis.sources import Source, check_sources, load_sources
 
@@ -30,7 +31,7 @@ def load_synthesis(project: Project, need_codebook: bool = True) -> Synthesis:
     """The codebook, the sources and the coding; a segment on an unknown source is a
     problem and left out. Without ``need_codebook`` a missing codebook is an empty one
     (method ''), and codings are not checked against it."""
-    if need_codebook or codebook_path(project).is_file():
+    if need_codebook or present(codebook_path(project), CODEBOOK):
         book = load_codebook(project)
         coding = fold(project, set(book.codes))
     else:

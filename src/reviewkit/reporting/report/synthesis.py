@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import importlib.util
 
+from reviewkit.project.atomic import present
 from reviewkit.project.config import Project
 from reviewkit.reporting.outputs import Table
 from reviewkit.reporting.report.model import Figure
-from reviewkit.synthesis.codebook import Codebook, codebook_path
+from reviewkit.synthesis.codebook import CODEBOOK, Codebook, codebook_path
 
 HEATMAP = "synthesis-heatmap"
 FLOWCHART = "synthesis-flowchart"
@@ -17,7 +18,7 @@ FLOWCHART = "synthesis-flowchart"
 def synthesis_section(project: Project) -> tuple[list[Table], list[Figure], list[str]]:
     """(tables, figures, notes); nothing at all when there is no codebook or no segment.
     A codebook that does not validate stops the report with its one-line error."""
-    if not codebook_path(project).is_file():
+    if not present(codebook_path(project), CODEBOOK):
         return [], [], []
     from reviewkit.synthesis.coders import for_outputs
     from reviewkit.synthesis.state import load_synthesis

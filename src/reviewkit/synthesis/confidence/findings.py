@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
+from reviewkit.project.atomic import present
 from reviewkit.project.config import Project
 from reviewkit.records.studies import load_studies
 from reviewkit.synthesis.coders import for_outputs
@@ -60,7 +61,7 @@ class Findings:
 def load_findings(project: Project, syn: Synthesis | None = None) -> Findings:
     """The validated findings with their contributing segments and studies."""
     path = project.root / FINDINGS
-    if not path.is_file():
+    if not present(path, FINDINGS):
         raise ReviewkitError("no review findings yet: write synthesis/findings.yaml "
                              "(see docs/confidence.md)", file=FINDINGS)
     data, lines = yamlfile.load(path)

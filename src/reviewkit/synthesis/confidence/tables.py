@@ -7,6 +7,7 @@ Each builder returns (Table, warnings), like the appraisal tables.
 from __future__ import annotations
 
 from reviewkit.appraisal.records import CONSENSUS
+from reviewkit.project.atomic import present
 from reviewkit.project.config import Project
 from reviewkit.reporting.outputs import Table
 from reviewkit.synthesis.confidence.cerqual import spec
@@ -153,7 +154,7 @@ def judgements_table(project: Project) -> tuple[Table, list[str]]:
 def report_tables(project: Project) -> list[tuple[Table, list[str]]]:
     """What a report shows, in order: the SoQF (near the top), the Evidence Profile, and
     for meta-aggregation the ConQual Summary of Findings; nothing without findings.yaml."""
-    if not (project.root / FINDINGS).is_file():
+    if not present(project.root / FINDINGS, FINDINGS):
         return []
     out = [soqf_table(project), evidence_profile_table(project)]
     if load_findings(project).synthesis.codebook.method == "meta-aggregation":

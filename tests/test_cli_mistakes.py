@@ -1,0 +1,93 @@
+"""User mistakes found by exploring the command line: each is one line, exit 2, no
+traceback, and the project's files unchanged (folders where files belong, bad options,
+hand edits that name nothing)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from helpers import copy_example, run_cli, snapshot
+
+from conftest import REPO
+
+
+def one_line_error(res, *expect: str) -> str:
+    assert res.returncode == 2, (res.stdout, res.stderr)
+    assert "Traceback" not in res.stderr
+    # this machine's fontconfig warns about its own config when graphviz runs: not ours
+    lines = [x for x in res.stderr.strip().splitlines() if not x.startswith("Fontconfig")]
+    assert len(lines) == 1 and lines[0].startswith("error: "), res.stderr
+    for text in expect:
+        assert text in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    return copy_example(REPO, tmp_path_factory.mktemp("x") / "example")
+
+
+@pytest.fixture
+def fresh(example, tmp_path):
+    dest = tmp_path / "example"
+    shutil.copytree(example, dest)
+    return dest
+
+
+LABELLED = ("record_id,title,abstract,label_included\n1,Budgets for drug users,x,1\n"
+            "2,Cats,y,0\n3,Dogs,z,0\n4,Birds,w,0\n")
+
+
+@pytest.mark.parametrize(("args", "expect"), [
+    (["--seed", "-1"], "--seed is -1"),
+    (["--prior-included", "-1"], "--prior-included is -1"),
+    (["--prior-excluded", "-2"], "--prior-excluded is -2"),
+    ([], "every relevant record (1) is a prior"),
+])
+def test_simulate_bad_options(tmp_path, args, expect):
+    data = tmp_path / "set.csv"
+    data.write_text(LABELLED, "utf-8")
+    one_line_error(run_cli("simulate", str(data), *args, cwd=tmp_path), expect)
+
+
+def test_simulate_out_into_a_missing_folder(tmp_path):
+    data = tmp_path / "set.csv"
+    data.write_text(LABELLED.replace("4,Birds,w,0", "4,Budgets for alcohol users,w,1"), "utf-8")
+    out = tmp_path / "nowhere" / "order.csv"
+    one_line_error(run_cli("simulate", str(data), "-o", str(out), cwd=tmp_path),
+                   str(out), "no such file or folder")
+
+
+@pytest.mark.parametrize(("path", "command"), [
+    ("studies.toml", ["status"]),
+    ("studies.toml", ["doctor"]),
+    ("synthesis/sources.toml", ["synthesis", "matrix"]),
+    ("synthesis/codebook.yaml", ["synthesis", "matrix"]),
+    ("synthesis/codebook.yaml", ["status"]),
+    ("synthesis/findings.yaml", ["report", "-o", "{tmp}/report"]),
+])
+def test_a_folder_where_a_file_belongs(fresh, tmp_path, path, command):
+    target = fresh / path
+    target.unlink()
+    target.mkdir()
+    before = snapshot(fresh)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    line = one_line_error(run_cli(*args, cwd=fresh), path.split("/")[-1])
+    assert "folder" in line and "no codebook yet" not in line
+    assert snapshot(fresh) == before
+
+
+def test_a_checklist_colour_that_is_not_a_colour(fresh):
+    checklist = fresh / "casp" / "casp-qualitative-2018.yaml"
+    text = checklist.read_text("utf-8")
+    bad = text.replace('colour: "#c62828"', 'colour: "notacolour"')
+    assert bad != text
+    checklist.write_text(bad, "utf-8")
+    line_no = next(n for n, line in enumerate(bad.splitlines(), 1) if "notacolour" in line)
+    for command in (["appraisal", "check"], ["appraisal", "plot", str(fresh / "plot")]):
+        one_line_error(run_cli(*command, cwd=fresh), f"casp-qualitative-2018.yaml:{line_no}",
+                       "'notacolour' is not a colour")
+    checklist.write_text(text.replace('colour: "#c62828"', 'colour: "teal"'), "utf-8")
+    assert run_cli("appraisal", "check", cwd=fresh).returncode == 0
