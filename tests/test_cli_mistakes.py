@@ -10,7 +10,7 @@ import pytest
 
 from helpers import copy_example, run_cli, snapshot
 
-from conftest import REPO
+from conftest import REPO, export_file
 
 
 def one_line_error(res, *expect: str) -> str:
@@ -91,3 +91,52 @@ def test_a_checklist_colour_that_is_not_a_colour(fresh):
                        "'notacolour' is not a colour")
     checklist.write_text(text.replace('colour: "#c62828"', 'colour: "teal"'), "utf-8")
     assert run_cli("appraisal", "check", cwd=fresh).returncode == 0
+
+
+@pytest.fixture
+def imported(tmp_path):
+    """A fresh project with one reviewer and one imported export."""
+    assert run_cli("init", "review", cwd=tmp_path).returncode == 0
+    root = tmp_path / "review"
+    assert run_cli("reviewer", "add", "ana", cwd=root).returncode == 0
+    res = run_cli("import", str(export_file("ris/scopus_asysd.ris")), cwd=root)
+    assert res.returncode == 0, res.stderr
+    return root
+
+
+@pytest.mark.parametrize(("command", "target"), [
+    (["export", "-f", "ris", "-o", "{target}"], "reviewkit.toml"),
+    (["export", "-f", "ris", "-o", "{target}"], "searches/exports/scopus_asysd.ris"),
+    (["export", "-f", "csv", "-o", "{target}"], "searches/file-ids.tsv"),
+    (["screen", "export", "-r", "ana", "-o", "{target}"], "studies.toml"),
+    (["screen", "export", "-r", "ana", "-o", "{target}"], "extraction/characteristics.yaml"),
+])
+def test_minus_o_never_writes_over_a_project_file(imported, command, target):
+    before = snapshot(imported)
+    args = [a.replace("{target}", target) for a in command]
+    one_line_error(run_cli(*args, cwd=imported), f"project's own files ({target})")
+    assert snapshot(imported) == before
+
+
+@pytest.mark.parametrize(("command", "target"), [
+    (["synthesis", "matrix", "-f", "csv", "-o", "{target}"], "synthesis/codebook.yaml"),
+    (["appraisal", "summary", "-f", "csv", "-o", "{target}"], "casp/welch-2013/consensus.yaml"),
+    (["appraisal", "plot", "{target}"], "casp/welch-2013/consensus"),
+    (["prisma", "-o", "{target}"], "templates/logo.svg"),
+])
+def test_minus_o_refuses_the_examples_inputs(fresh, command, target):
+    before = snapshot(fresh)
+    args = [a.replace("{target}", target) for a in command]
+    picture = fresh / target if (fresh / target).suffix else (fresh / target).with_suffix(".svg")
+    if not picture.exists():  # a team's own picture where the command would write
+        picture.write_text("<svg/>", "utf-8")
+        before = snapshot(fresh)
+    one_line_error(run_cli(*args, cwd=fresh), "project's own files")
+    assert snapshot(fresh) == before
+
+
+def test_an_output_inside_the_project_can_be_rewritten(fresh):
+    for _ in range(2):  # re-running a command rewrites its own output
+        res = run_cli("synthesis", "matrix", "-f", "csv", "-o", "synthesis/matrix.csv", cwd=fresh)
+        assert res.returncode == 0, res.stderr
+    assert (fresh / "synthesis" / "matrix.csv").read_text("utf-8").startswith("code,theme")

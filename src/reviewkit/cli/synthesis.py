@@ -102,7 +102,8 @@ def code(ctx: typer.Context, source: str,
         raise ReviewkitError("--text needs --code: the code to apply", field="code")
     with lock(project):
         seg = code_text(project, source, text, code_id, _coder(project, coder), role, page)
-    typer.echo(f"segment {seg['segment']} ({seg['start']}..{seg['end']}) coded {code_id}")
+    said = "already coded" if seg.get("already") else "coded"
+    typer.echo(f"segment {seg['segment']} ({seg['start']}..{seg['end']}) {said} {code_id}")
 
 
 def _run_coder(project, coder: str | None, source: str) -> None:
@@ -138,8 +139,8 @@ def memo(ctx: typer.Context, target: str, text: str,
 
     project = project_here(ctx)
     with lock(project):
-        add_memo(project, on, target, text, _coder(project, coder))
-    typer.echo(f"memo on {on} {target} saved")
+        memo = add_memo(project, on, target, text, _coder(project, coder))
+    typer.echo(f"memo on {on} {target} {'already saved' if memo.get('already') else 'saved'}")
 
 
 @app.command("status")

@@ -61,9 +61,20 @@ def check_judgement(event: dict) -> str:
 
 def read_judgement_log(project: Project) -> tuple[dict[tuple[str, str], bool], list[Problem]]:
     """((a, b) with a < b -> same?, the latest judgement not undone winning; lines skipped)."""
+    stacks, problems = _stacks(project)
+    return {pair: stack[-1]["same"] for pair, stack in stacks.items() if stack}, problems
+
+
+def standing(project: Project, a: str, b: str) -> dict | None:
+    """The judgement of the pair that decides it now (the latest not undone), or None."""
+    stack = _stacks(project)[0].get((a, b) if a < b else (b, a))
+    return stack[-1] if stack else None
+
+
+def _stacks(project: Project) -> tuple[dict[tuple[str, str], list[dict]], list[Problem]]:
     path = log_path(project)
     lines, problems = read_jsonl(path)
-    stacks: dict[tuple[str, str], list[bool]] = {}
+    stacks: dict[tuple[str, str], list[dict]] = {}
     for number, event in lines:
         wrong = check_judgement(event)
         if wrong:
@@ -76,9 +87,9 @@ def read_judgement_log(project: Project) -> tuple[dict[tuple[str, str], bool], l
             if stack:
                 stack.pop()
             continue
-        stacks.setdefault(pair, []).append(event["same"])
+        stacks.setdefault(pair, []).append(event)
     problems.sort(key=lambda p: p.line or 0)
-    return {pair: stack[-1] for pair, stack in stacks.items() if stack}, problems
+    return stacks, problems
 
 
 def read_judgements(project: Project) -> dict[tuple[str, str], bool]:

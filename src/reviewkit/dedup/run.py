@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 
-from reviewkit.dedup.judgements import append_judgement, log_path, read_judgements
+from reviewkit.dedup.judgements import append_judgement, log_path, read_judgements, standing
 from reviewkit.dedup.version import METHOD_VERSION
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
@@ -95,7 +95,10 @@ def record_judgement(project: Project, store: Store, a: str, b: str, same: bool,
         if found is None:
             raise ReviewkitError(f"no record with id {rid!r} (ids: reviewkit export -f csv)")
         current.append(found)
-    append_judgement(project, *current, same, by)
+    now = standing(project, *current)
+    # the same person saying the same again adds nothing, and one undo must undo it
+    if now is None or now["same"] != bool(same) or now.get("by") != by:
+        append_judgement(project, *current, same, by)
     return run_dedup(project, store)
 
 

@@ -144,7 +144,10 @@ def export(records: Iterable[StoredRecord], fmt: str, out: TextIO | None = None,
                              f"{', '.join(writers())}", field="format")
     if path is None:
         return writer(records, out, raw, extras)
+    from reviewkit.project.owned import refuse_owned
+
     target = Path(path)
+    refuse_owned(target)
     tmp = target.with_name("." + target.name + ".part")
     try:
         with tmp.open("w", encoding="utf-8", newline="") as fh:

@@ -47,6 +47,9 @@ class Simulation:
 
     def write_order(self, path: str | Path, ids: Sequence[str]) -> None:
         """The ground truth of every metric: CSV ``record_id,label``, priors first."""
+        from reviewkit.project.owned import refuse_owned
+
+        refuse_owned(Path(path))
         with Path(path).open("w", encoding="utf-8", newline="") as fh:
             out = csv.writer(fh, lineterminator="\n")
             out.writerow(["record_id", "label"])

@@ -42,6 +42,10 @@ def figure_files(fig: object) -> dict[str, bytes]:
 
 
 def _save(fig: object, stem: Path) -> list[Path]:
+    from reviewkit.project.owned import refuse_owned
+
+    for fmt in ("svg", "png"):
+        refuse_owned(stem.with_suffix(f".{fmt}"))
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
     for fmt, data in figure_files(fig).items():

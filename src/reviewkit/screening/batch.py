@@ -84,6 +84,9 @@ def export_assigned(screening: Screening, stage: str, reviewer: str, everything:
 
 def write_file(path: Path, write: Callable[[TextIO], int]) -> int:
     """Write through a temporary file so a failed export leaves no half file."""
+    from reviewkit.project.owned import refuse_owned
+
+    refuse_owned(path)
     tmp = path.with_name("." + path.name + ".part")
     try:
         with tmp.open("w", encoding="utf-8", newline="") as fh:

@@ -91,6 +91,10 @@ def resolve(screening: Screening, stage: str, record_id: str, decision: str, rev
                              f"({said}); a conflict is settled by someone who did not judge it "
                              "(a third reviewer: reviewkit reviewer add NAME)", field="reviewer")
     event = resolution_event(stage, reviewer, unit, label, reason, note)
+    done = state.resolution(unit)
+    if done is not None and all(done.get(k, "") == event.get(k, "") for k in
+                                ("reviewer", "decision", "reason", "note")):
+        return done  # settled so already: a second line would say nothing new
     append_events(log_path(screening.project, stage, reviewer), [event])
     return event
 

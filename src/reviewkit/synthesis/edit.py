@@ -30,6 +30,15 @@ def code_text(project: Project, source: str, words: str, code: str, coder: str,
         raise ReviewkitError(f"the text {where} in source {source!r}; give words that occur "
                              "exactly once", file=src.file, field="text")
     start = hits[0]
+    coding = fold(project)
+    same = next((s for s in coding.segments.values() if s.source == src.id
+                 and s.coder == coder and (s.start, s.end) == (start, start + len(words))), None)
+    if same is not None:  # re-running: the coder's segment of these words, not a second one
+        old = {"segment": same.id, "start": same.start, "end": same.end, "already": True}
+        if code in {coding.resolve(c) for c in same.codes}:
+            return old
+        append_coding(project, coder, [event("apply", coder, segment=same.id, code=code)])
+        return {**old, "already": False}
     page = page or page_at(src, start)  # a PDF source knows its pages
     seg = segment_event(coder, src.id, start, start + len(words), words, role, page)
     append_coding(project, coder, [seg, event("apply", coder, segment=seg["segment"],
@@ -71,6 +80,10 @@ def add_memo(project: Project, on: str, target: str, text: str, coder: str) -> d
         raise ReviewkitError(f"source {target!r} is not in sources.toml", field="target")
     if on == "segment" and target not in fold(project).segments:
         raise ReviewkitError(f"no segment {target!r} in the coding logs", field="target")
+    for m in fold(project).memos:  # the same memo again (a re-run) is not a second memo
+        if (m.on, m.target, m.text, m.coder) == (on, target, text, coder):
+            return {"type": "memo", "coder": coder, "on": on, "target": target, "text": text,
+                    "at": m.at, "already": True}
     memo = event("memo", coder, on=on, target=target, text=text)
     append_coding(project, coder, [memo])
     return memo

@@ -11,6 +11,9 @@ from reviewkit.errors import ReviewkitError
 
 def write_file(path: Path, data: bytes | str) -> None:
     """Write a temp file beside ``path`` and rename it over: never a half-written output."""
+    from reviewkit.project.owned import refuse_owned
+
+    refuse_owned(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
