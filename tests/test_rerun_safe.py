@@ -3,11 +3,15 @@ twice is written once (and one undo still undoes it)."""
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import run_cli
 from reviewkit.dedup.judgements import append_undo, read_judgements
 from reviewkit.dedup.judgements import log_path as judgement_log
 from reviewkit.dedup.run import record_judgement, run_dedup
+from reviewkit.errors import ReviewkitError
 from reviewkit.screening import Screening, ScreenSession, conflicts, resolve
+from reviewkit.screening.batch import import_decisions
 from reviewkit.screening.log import log_path, read_events
 from reviewkit.synthesis.coding import fold
 from reviewkit.synthesis.edit import add_memo, code_text
@@ -82,3 +86,21 @@ def test_the_same_memo_twice_is_one_memo(tmp_path):
                   cwd=project.root)
     assert res.returncode == 0 and "already saved" in res.stdout, res.stderr
     assert len(fold(project).memos) == 2
+
+
+def test_one_record_twice_in_a_decisions_file(tmp_path):
+    project, store = screening_project(tmp_path, ("ana",))
+    first, second = [r.id for r in store.iter_records()][:2]
+    same = tmp_path / "same.csv"
+    same.write_text(f"record_id,decision\n{first},include\n{second},exclude\n{first},include\n",
+                    "utf-8")
+    report = import_decisions(Screening(project, store), same, "ana", TA)
+    assert report.added == 2  # the repeated identical row adds nothing
+    clash = tmp_path / "clash.csv"
+    clash.write_text(f"record_id,decision\n{second},include\n{first},exclude\n"
+                     f"{second},exclude\n", "utf-8")
+    log = log_path(project, TA, "ana")
+    before = log.read_bytes()
+    with pytest.raises(ReviewkitError, match="already has a row at line 2") as err:
+        import_decisions(Screening(project, store), clash, "ana", TA)
+    assert err.value.line == 4 and log.read_bytes() == before

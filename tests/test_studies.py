@@ -113,3 +113,34 @@ reports = [
     # status and PRISMA keep refusing only what is gone or excluded, not what is pending
     lax = check_studies(project, store, Screening(project, store))
     assert [p.report for p in lax] == [units[3], "wos/not-a-record"]
+
+
+STUDY_BLOCKS = "".join(f'[[study]]\nid = "s-{n}"\ncitation = "Study {n}"\nreports = []\n\n'
+                       for n in range(5))
+
+
+@pytest.mark.parametrize(("edit", "field", "expect"), [
+    (('id = "s-3"', 'id = "Bad Id"'), "study.3.id", "study ids use lower-case"),
+    (('citation = "Study 4"\n', ""), "study.4.citation", "required field is missing"),
+    (('citation = "Study 2"', 'citation = "Study 2"\ncitaton = "typo"'), "study.2.citaton",
+     "unknown field"),
+])
+def test_a_bad_study_is_named_at_its_own_block(tmp_path, edit, field, expect):
+    """The error points at the fourth block's line, not at the first block's key."""
+    from reviewkit.project import init_project
+
+    project = init_project(tmp_path / "review", "Lines")
+    text = STUDY_BLOCKS.replace(*edit)
+    assert text != STUDY_BLOCKS
+    (project.root / "studies.toml").write_text(text, "utf-8")
+    with pytest.raises(ReviewkitError) as err:
+        load_studies(project)
+    lines = text.splitlines()
+    n = int(field.split(".")[1])
+    header = [i for i, line in enumerate(lines, 1) if line == "[[study]]"][n]
+    key = field.split(".")[2]
+    written = next((i for i in range(header, min(header + 5, len(lines) + 1))
+                    if lines[i - 1].startswith(key)),
+                   header)  # a missing key: the block's header
+    assert err.value.line == written and err.value.field == field
+    assert expect in err.value.message

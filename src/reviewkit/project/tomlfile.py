@@ -41,17 +41,41 @@ def line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
+def line_at(text: str, loc: list[str]) -> int | None:
+    """Line of the field at pydantic location ``loc``, e.g. ["study", "4", "citation"]:
+    the key inside the fifth ``[[study]]`` table, or that table's header when the key
+    is not written there (a missing field)."""
+    lines = text.splitlines()
+    start, end = 0, len(lines)
+    key = next((p for p in reversed(loc) if not p.isdigit()), loc[0] if loc else "")
+    for name, nth in zip(loc, loc[1:], strict=False):
+        if name.isdigit() or not nth.isdigit():
+            continue
+        header = re.compile(rf"^[ \t]*\[\[[ \t]*{re.escape(name)}[ \t]*\]\]")
+        heads = [n for n in range(start, end) if header.match(lines[n])]
+        if int(nth) >= len(heads):
+            break
+        start = heads[int(nth)]
+        end = next((n for n in range(start + 1, end) if lines[n].lstrip().startswith("[")),
+                   end)
+        if key == name:
+            return start + 1
+    found = line_of("\n".join(lines[start:end]), key) if key else None
+    if found is not None:
+        return start + found
+    return start + 1 if start else None
+
+
 def validation_error(exc: ValidationError, path: Path, text: str) -> ReviewkitError:
     """The first pydantic error as a one-line ReviewkitError at the key's line."""
     err = exc.errors()[0]
     loc = [str(p) for p in err["loc"]]
-    key = next((p for p in reversed(loc) if not p.isdigit()), loc[0] if loc else "")
     msg = err["msg"].removeprefix("Value error, ")  # pydantic's prefix says nothing
     if err["type"] == "extra_forbidden":
         msg = "unknown field (check the spelling)"
     elif err["type"] == "missing":
         msg = "required field is missing"
-    return ReviewkitError(msg, file=str(path), line=line_of(text, key) if key else None,
+    return ReviewkitError(msg, file=str(path), line=line_at(text, loc) if loc else None,
                           field=".".join(loc))
 
 

@@ -126,6 +126,7 @@ def import_decisions(screening: Screening, path: Path, reviewer: str, stage: str
     current = {u: _key(e) for u, e in screening.state(stage).log(reviewer).decided().items()}
     report, events = ImportReport(), []
     matcher: Matcher | None = None
+    seen: dict[str, tuple[int, tuple[str, str, str]]] = {}  # unit -> its first row
     for line, row in _rows(path):
         def fail(message: str, field: str | None = None, line: int = line) -> ReviewkitError:
             return ReviewkitError(message, file=str(path), line=line, field=field)
@@ -153,6 +154,11 @@ def import_decisions(screening: Screening, path: Path, reviewer: str, stage: str
         except ReviewkitError as exc:
             raise fail(exc.message, exc.field) from None
         note = (row.get("note") or "").strip()
+        first = seen.setdefault(unit, (line, (label, reason, note)))
+        if first[1] != (label, reason, note):  # which row would win is a guess: ask
+            raise fail(f"{rid} already has a row at line {first[0]} with another decision "
+                       f"({first[1][0]}, here {label}); keep one row per record; nothing "
+                       "imported", "record_id")
         if current.get(unit) == (label, reason, note):
             report.unchanged += 1  # re-importing the same file adds nothing
             continue
