@@ -140,3 +140,15 @@ def test_an_output_inside_the_project_can_be_rewritten(fresh):
         res = run_cli("synthesis", "matrix", "-f", "csv", "-o", "synthesis/matrix.csv", cwd=fresh)
         assert res.returncode == 0, res.stderr
     assert (fresh / "synthesis" / "matrix.csv").read_text("utf-8").startswith("code,theme")
+
+
+def test_a_source_naming_no_study_is_said_everywhere(fresh):
+    sources = fresh / "synthesis" / "sources.toml"
+    text = sources.read_text("utf-8")
+    sources.write_text(text.replace('study = "welch-2013"', 'study = "nostudy"', 1), "utf-8")
+    doctor = run_cli("doctor", cwd=fresh)
+    assert doctor.returncode == 1 and "study 'nostudy'" in doctor.stdout + doctor.stderr
+    for command in (["synthesis", "matrix", "-f", "csv"], ["status"]):
+        res = run_cli(*command, cwd=fresh)
+        assert res.returncode == 0, res.stderr
+        assert "names study 'nostudy', which is not in studies.toml" in res.stderr

@@ -135,6 +135,11 @@ def _study_orphans(project: Project) -> list[Orphan]:
                     what = "appraisals" if folder == "casp" else "extraction records"
                     out.append(Orphan(f"{folder}/{sub.name}", None, sub.name, "study", what,
                                       None))
+    if (project.root / "synthesis" / "sources.toml").exists():
+        from reviewkit.synthesis.sources import SOURCES, load_sources
+
+        out.extend(Orphan(SOURCES, s.line, s.study, "study", f"synthesis source {s.id!r}",
+                          None) for s in load_sources(project) if s.study not in known)
     return out
 
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 from reviewkit.project.atomic import present
 from reviewkit.project.config import Project
+from reviewkit.records.studies import load_studies
 from reviewkit.screening.log import Problem
 from reviewkit.synthesis.codebook import CODEBOOK, Codebook, codebook_path, load_codebook
 from reviewkit.synthesis.coding import Coding, fold
-from reviewkit.synthesis.sources import Source, check_sources, load_sources
+from reviewkit.synthesis.sources import SOURCES, Source, check_sources, load_sources
 
 
 @dataclass
@@ -39,6 +40,12 @@ def load_synthesis(project: Project, need_codebook: bool = True) -> Synthesis:
         coding = fold(project)
     sources = load_sources(project)
     known = {s.id for s in sources}
+    studies = {s.id for s in load_studies(project)}
+    for s in sources:  # a hand edit: kept (its codes still show), but said every time
+        if s.study not in studies:
+            coding.problems.append(Problem(SOURCES, s.line, f"source {s.id!r} names study "
+                                           f"{s.study!r}, which is not in studies.toml: add "
+                                           "the study or correct the id"))
     for seg in list(coding.segments.values()):
         if seg.source not in known:
             coding.problems.append(Problem(seg.file, seg.line, f"segment {seg.id} is on "
