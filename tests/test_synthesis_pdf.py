@@ -170,3 +170,14 @@ def test_the_terminal_coder_fills_the_page_of_a_pdf_source(project, tmp_path: Pa
     session.select("sentence")
     [seg, _] = session.apply("time")
     assert seg["page"] == "3" == page_at(get_source(project, "r"), at)
+
+
+def test_a_truncated_pdf_is_one_line_without_the_parsers_notes(project, tmp_path: Path) -> None:
+    whole = draw_pdf(tmp_path / "whole.pdf", ["Carers wanted choice."]).read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(whole[: len(whole) // 2])  # no xref, no %%EOF: pypdf logs on its way
+    r = run_cli("synthesis", "source", "add", str(cut), "--study", "smith-2015",
+                cwd=project.root)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [r.stderr.strip()]
+    assert r.stderr.startswith(f"error: {cut}: ") and "EOF marker" not in r.stderr

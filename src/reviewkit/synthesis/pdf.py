@@ -7,6 +7,7 @@ segment's page can be looked up (sources.page_at).
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def pdf_text(file: Path, pages: str = "") -> tuple[str, tuple[int, ...], tuple[s
     from pypdf.errors import PdfReadError
 
     name = str(file)
+    quiet = logging.getLogger("pypdf")  # its parser notes are not the user's to act on:
+    level, quiet.level = quiet.level, logging.CRITICAL  # a failure is raised, one line
     try:
         reader = pypdf.PdfReader(str(file))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -52,6 +55,8 @@ def pdf_text(file: Path, pages: str = "") -> tuple[str, tuple[int, ...], tuple[s
         raise
     except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
         raise ReviewkitError(f"cannot read as PDF: {exc}", file=name) from None
+    finally:
+        quiet.setLevel(level)
     if not any(p.strip() for p in parts):
         raise ReviewkitError("no text layer (a scanned PDF?); OCR it first", file=name)
     starts, at = [], 0
