@@ -152,3 +152,13 @@ def test_a_source_naming_no_study_is_said_everywhere(fresh):
         res = run_cli(*command, cwd=fresh)
         assert res.returncode == 0, res.stderr
         assert "names study 'nostudy', which is not in studies.toml" in res.stderr
+
+
+def test_a_file_id_map_in_another_encoding_names_the_line(imported):
+    path = imported / "searches" / "file-ids.tsv"
+    data = path.read_bytes()
+    bad_line = data.count(b"\n") + 1
+    path.write_bytes(data + "# edited by caf\u00e9\n".encode("latin-1"))
+    before = snapshot(imported)
+    one_line_error(run_cli("status", cwd=imported), f"file-ids.tsv:{bad_line}: not UTF-8")
+    assert snapshot(imported) == before

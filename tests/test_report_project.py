@@ -187,3 +187,17 @@ def test_stopping_test_per_reviewer_when_a_rule_is_set(tmp_path):
     assert all(r["screened"] == r["total"] == f"{len(units):,}" for r in rows)
     assert rows[0]["relevant_found"] == f"{sum(1 for i in range(len(units)) if i % 4 == 0):,}"
     assert "recall is below 95%" in tables["report-stopping"].notes[0]
+
+
+def test_a_bad_count_in_an_inline_table_names_its_line(tmp_path):
+    project, store = new_project(tmp_path)
+    path = project.root / "reviewkit.toml"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write('\n[report]\n# databases = 3 (the paper)\nduplicates = { hand = 4, '
+                 'databases = -1 }\n')
+    project = dataclasses.replace(project, config=load_config(project.root))
+    with pytest.raises(ReviewkitError) as err:
+        build_report(project, store)
+    lines = path.read_text("utf-8").splitlines()
+    assert err.value.field == "report.duplicates.databases"
+    assert lines[err.value.line - 1].startswith("duplicates = {")

@@ -37,7 +37,9 @@ def load(path: Path) -> tuple[dict, str]:
 def line_of(text: str, key: str) -> int | None:
     """Line where ``key = ...`` is written, for pointing at a bad field."""
     pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.M)
-    m = pattern.search(text)
+    # else inside an inline table: duplicates = { databases = 1928 }
+    inline = re.compile(rf"^[^#\n]*[{{,][ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.M)
+    m = pattern.search(text) or inline.search(text)
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 

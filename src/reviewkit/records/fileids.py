@@ -43,12 +43,18 @@ class FileIds:
     def load(cls, path: Path) -> FileIds:
         ids = cls(path)
         try:
-            text = path.read_bytes().decode("utf-8")
+            data = path.read_bytes()
         except FileNotFoundError:
             return ids
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ReviewkitError(f"cannot read the file-id map ({exc}); restore it from git",
-                                 file=str(path)) from None
+        except OSError as exc:
+            raise ReviewkitError(f"cannot read the file-id map ({exc.strerror}); restore it "
+                                 "from git", file=str(path)) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ReviewkitError("not UTF-8 text (a hand edit in another encoding?); restore "
+                                 "it from git", file=str(path),
+                                 line=data.count(b"\n", 0, exc.start) + 1) from None
         lines = text.split("\n")
         for number, line in enumerate(lines, 1):
             if not line.strip() or line.startswith("#"):
