@@ -251,3 +251,24 @@ def test_prisma_counts_reports_marked_not_retrieved(tmp_path):
     counts = project_counts(project, store)
     assert (counts.dbr.not_retrieved, counts.dbr.assessed) == (1, 5)
     assert [(c.name, c.n) for c in counts.dbr.excluded] == [("wrong population", 1)]
+
+
+def test_a_hand_edited_index_is_checked_at_its_own_table(tmp_path):
+    project, store, units = project_with_decisions(tmp_path)
+    for rid in units[:3]:
+        mark_fulltext(project, store, rid, requested=True)
+    path = project.root / "fulltext" / "index.toml"
+    good = path.read_text("utf-8")
+    lines = good.splitlines()
+    third = next(n for n, line in enumerate(lines, 1) if units[2] in line)  # its header
+    at = next(n for n in range(third, len(lines) + 1) if lines[n - 1].startswith("requested"))
+    lines[at - 1] = 'requested = "yesterday"'
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    with pytest.raises(ReviewkitError, match="'yesterday' is not a date") as err:
+        load_index(project)
+    assert err.value.line == at and err.value.field == f"record.{units[2]}.requested"
+    path.write_text(good + '\n[record."wos-nothing/WOS:0"]\nrequested = "2026-12-01"\n',
+                    "utf-8")
+    res = run_cli("doctor", cwd=project.root)
+    assert res.returncode == 1
+    assert "full-text entry" in res.stdout and "wos-nothing/WOS:0" in res.stdout, res.stdout

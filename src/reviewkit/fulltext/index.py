@@ -9,11 +9,12 @@ into the folder by hand under that name counts as obtained too.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import tomlkit
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import tomlfile
@@ -39,6 +40,31 @@ class Entry(BaseModel):
     attached: str = ""
     requested: str = ""
     not_retrieved: str = ""  # the reason
+
+    @field_validator("attached", "requested")
+    @classmethod
+    def _when(cls, value: str) -> str:
+        if value:
+            try:  # the date (or time) written by `reviewkit fulltext`: counts sort by it
+                dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD") from None
+        return value
+
+    @field_validator("sha256")
+    @classmethod
+    def _sha(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[0-9a-f]{64}", value):
+            raise ValueError("a sha256 is 64 lower-case hex digits (leave it to "
+                             "`reviewkit fulltext attach`)")
+        return value
+
+    @field_validator("file")
+    @classmethod
+    def _file(cls, value: str) -> str:
+        if "/" in value or "\\" in value or value in (".", ".."):
+            raise ValueError(f"{value!r}: a file name inside the full-text folder, no path")
+        return value
 
 
 def fulltext_dir(project: Project) -> Path:
@@ -96,8 +122,24 @@ def load_index(project: Project) -> dict[str, Entry]:
         try:
             out[rid] = Entry.model_validate(raw)
         except ValidationError as exc:
-            raise tomlfile.validation_error(exc, path, text) from None
+            err = tomlfile.validation_error(exc, path, text)
+            err.line = _line_in_table(text, rid, err.field or "") or err.line
+            err.field = f"record.{rid}.{err.field}"
+            raise err from None
     return out
+
+
+def _line_in_table(text: str, rid: str, key: str) -> int | None:
+    """Line of ``key`` inside the ``[record."rid"]`` table (its header if not there)."""
+    lines = text.splitlines()
+    head = re.compile(rf"^\s*\[\s*record\s*\.\s*[\"']{re.escape(rid)}[\"']\s*\]")
+    start = next((n for n, line in enumerate(lines) if head.match(line)), None)
+    if start is None:
+        return None
+    end = next((n for n in range(start + 1, len(lines)) if lines[n].lstrip().startswith("[")),
+               len(lines))
+    found = tomlfile.line_of("\n".join(lines[start:end]), key) if key else None
+    return start + (found or 1)
 
 
 def read_document(project: Project) -> tomlkit.TOMLDocument:

@@ -105,6 +105,18 @@ def _record_refs(project: Project) -> Iterator[tuple[str, int, str, str]]:
             if isinstance(event.get(side), str):
                 yield name, number, event[side], "dedup judgement"
     yield from _study_reports(project)
+    yield from _fulltext_entries(project)
+
+
+def _fulltext_entries(project: Project) -> Iterator[tuple[str, int, str, str]]:
+    from reviewkit.fulltext.index import index_path, load_index
+
+    path = index_path(project)
+    if not path.exists():
+        return
+    lines = path.read_text("utf-8-sig").splitlines()
+    for rid in load_index(project):
+        yield project.relative(path), _line_naming(lines, rid), rid, "full-text entry"
 
 
 def _study_reports(project: Project) -> Iterator[tuple[str, int, str, str]]:
