@@ -284,7 +284,9 @@ def test_judging_needs_one_of_the_projects_reviewers(project):
     said = []
     for args in (["dedup", "judge", *COPY_PAIR, "--same", "-r", "mallory"],
                  ["dedup", "judge", *COPY_PAIR, "--same"],
-                 ["dedup", "review", "-r", "mallory"]):
+                 ["dedup", "review", "-r", "mallory"],
+                 ["dedup", "judge", *COPY_PAIR, "--same", "--different", "-r", "alice"],
+                 ["dedup", "judge", *COPY_PAIR, "-r", "alice"]):
         res = run_cli(*args, cwd=proj.root)
         assert res.returncode == 2 and len(res.stderr.splitlines()) == 1, (args, res.stderr)
         said.append(res.stderr)
@@ -292,3 +294,4 @@ def test_judging_needs_one_of_the_projects_reviewers(project):
     assert "reviewkit reviewer add mallory" in said[0] and "reviewkit reviewer add" in said[2]
     assert said[1].startswith("error: field 'reviewer': who is judging duplicates? pass "
                               "--reviewer NAME")
+    assert said[3] == said[4] == "error: field 'same': say one of --same or --different\n"

@@ -104,3 +104,13 @@ def test_one_record_twice_in_a_decisions_file(tmp_path):
     with pytest.raises(ReviewkitError, match="already has a row at line 2") as err:
         import_decisions(Screening(project, store), clash, "ana", TA)
     assert err.value.line == 4 and log.read_bytes() == before
+
+
+def test_a_decisions_file_with_a_column_twice_is_refused(tmp_path):
+    project, store = screening_project(tmp_path, ("ana",))
+    first = next(iter(store.iter_records())).id
+    path = tmp_path / "two.csv"
+    path.write_text(f"record_id,decision,decision\n{first},include,exclude\n", "utf-8")
+    with pytest.raises(ReviewkitError, match="column 'decision' appears twice") as err:
+        import_decisions(Screening(project, store), path, "ana", TA)
+    assert err.value.line == 1 and not log_path(project, TA, "ana").exists()

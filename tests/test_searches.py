@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from helpers import new_project
@@ -122,3 +124,16 @@ def test_init_scaffolds_starter_files(tmp_path):
     assert (project.root / "extraction" / "characteristics.yaml").is_file()
     assert (project.root / "dedup").is_dir() and (project.root / "searches" / "exports").is_dir()
     assert ".reviewkit/" in (project.root / ".gitignore").read_text("utf-8")
+
+
+@pytest.mark.parametrize(("fields", "expect"), [
+    ({"database": ""}, "name the database"),
+    ({"database": "  "}, "name the database"),
+    ({"database": "MEDLINE", "date_run": "2999-01-01"}, "is in the future"),
+    ({"database": "MEDLINE", "date_run": "2999"}, "is in the future"),
+])
+def test_a_search_needs_a_name_and_a_date_it_could_have_run(fields, expect):
+    with pytest.raises(ReviewkitError, match=expect):
+        make_search(id="s", **fields)
+    today = dt.date.today().isoformat()
+    assert make_search(id="s", database="MEDLINE", date_run=today).date_run == today

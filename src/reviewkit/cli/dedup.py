@@ -12,6 +12,7 @@ from reviewkit.cli.common import (
     user_errors,
     warn_all,
 )
+from reviewkit.errors import ReviewkitError
 
 app = typer.Typer(help="Find duplicate records across databases; nothing is ever deleted.",
                   invoke_without_command=True)
@@ -53,10 +54,13 @@ def report(ctx: typer.Context, fmt: str = FormatOpt,
 @app.command()
 @user_errors
 def judge(ctx: typer.Context, a: str, b: str,
-          same: bool = typer.Option(..., "--same/--different"),
+          same: bool = typer.Option(False, "--same", help="The two are one record"),
+          different: bool = typer.Option(False, "--different", help="They are not"),
           reviewer: str = reviewer_option("judging duplicates")
           ) -> None:
     """Record a person's judgement of a pair; it overrides the method on every rebuild."""
+    if same == different:  # neither, or both: the last flag winning would be a guess
+        raise ReviewkitError("say one of --same or --different", field="same")
     from reviewkit.dedup.judgements import judgement_problems
     from reviewkit.dedup.run import record_judgement
     from reviewkit.project.session import session

@@ -186,6 +186,10 @@ def _rows(path: Path) -> Iterator[tuple[int, dict]]:
     if not ({"record_id", "id"} & set(header)) or "decision" not in header:
         raise ReviewkitError("expected columns record_id, decision (reason, note optional); "
                              f"found: {', '.join(header) or 'nothing'}", file=str(path), line=1)
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:  # which of the two columns holds the decision would be a guess
+        raise ReviewkitError(f"column {twice[0]!r} appears twice in the header; keep one",
+                             file=str(path), line=1)
     start = reader.line_num + 1
     for row in reader:
         yield start, row

@@ -57,6 +57,19 @@ class Search(BaseModel):
             raise PydanticCustomError("date", "{value} is not a date: expected YYYY-MM-DD "
                                       "(or YYYY-MM, YYYY), e.g. 2017-04-21",
                                       {"value": repr(value)})
+        first = dt.date(*[int(p) for p in value.split("-")] + [1] * (3 - value.count("-") - 1)
+                        ) if value else None
+        if first and first > dt.date.today() + dt.timedelta(days=1):  # a day's slack: time zones
+            raise PydanticCustomError("date", "{value} is in the future: a search is logged "
+                                      "once it has been run", {"value": repr(value)})
+        return value
+
+    @field_validator("database")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise PydanticCustomError("empty", "name the database or source searched, "
+                                      "e.g. MEDLINE")
         return value
 
     @property
