@@ -34,3 +34,12 @@ class ReviewkitError(Exception):
             where += f"field '{self.field}': "
         # every kind of line break: the message is one line, whatever a file held
         return where + " ".join(self.message.splitlines())
+
+
+def path_error(exc: OSError) -> ReviewkitError:
+    """A path that is missing, a folder, under a file or locked, as one line to act on."""
+    what = {IsADirectoryError: "is a folder; expected a file",
+            NotADirectoryError: "a part of this path is a file, not a folder",
+            FileNotFoundError: "no such file or folder (check the path)",
+            PermissionError: "permission denied"}.get(type(exc), exc.strerror or "cannot open")
+    return ReviewkitError(what, file=str(exc.filename))

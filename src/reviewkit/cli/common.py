@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from reviewkit.errors import ReviewkitError
+from reviewkit.errors import ReviewkitError, path_error
 from reviewkit.reporting.tables import render, terminal_safe
 
 FormatOpt = typer.Option("table", "--format", "-f", help="table, csv, json or md")
@@ -63,19 +63,10 @@ def user_errors(fn: Callable) -> Callable:
                 PermissionError) as exc:
             if exc.filename is None:  # not about a path a person named or placed
                 raise
-            typer.echo(f"error: {os_error(exc)}", err=True)
+            typer.echo(f"error: {path_error(exc)}", err=True)
             raise typer.Exit(2) from None
 
     return wrapper
-
-
-def os_error(exc: OSError) -> ReviewkitError:
-    """A path that is a folder, missing or locked, as one line a person can act on."""
-    what = {IsADirectoryError: "is a folder; expected a file",
-            NotADirectoryError: "a part of this path is a file, not a folder",
-            FileNotFoundError: "no such file or folder (check the path)",
-            PermissionError: "permission denied"}.get(type(exc), exc.strerror or "cannot open")
-    return ReviewkitError(what, file=str(exc.filename))
 
 
 def project_here(ctx: typer.Context) -> Any:

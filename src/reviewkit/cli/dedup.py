@@ -12,7 +12,6 @@ from reviewkit.cli.common import (
     user_errors,
     warn_all,
 )
-from reviewkit.errors import ReviewkitError
 
 app = typer.Typer(help="Find duplicate records across databases; nothing is ever deleted.",
                   invoke_without_command=True)
@@ -59,13 +58,12 @@ def judge(ctx: typer.Context, a: str, b: str,
           reviewer: str = reviewer_option("judging duplicates")
           ) -> None:
     """Record a person's judgement of a pair; it overrides the method on every rebuild."""
-    if same == different:  # neither, or both: the last flag winning would be a guess
-        raise ReviewkitError("say one of --same or --different", field="same")
-    from reviewkit.dedup.judgements import judgement_problems
+    from reviewkit.dedup.judgements import judgement_problems, said_same
     from reviewkit.dedup.run import record_judgement
     from reviewkit.project.session import session
     from reviewkit.screening.reviewers import resolve_reviewer
 
+    same = said_same(same, different)  # before the project is opened
     with session(project_dir(ctx.parent)) as (project, store):
         record_judgement(project, store, a, b, same,
                          resolve_reviewer(project, reviewer, "judging duplicates"))

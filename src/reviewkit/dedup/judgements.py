@@ -25,6 +25,13 @@ def log_path(project: Project) -> Path:
     return project.root / "dedup" / "judgements.jsonl"
 
 
+def said_same(same: bool, different: bool) -> bool:
+    """--same or --different, exactly one: with both, the last flag winning is a guess."""
+    if same == different:
+        raise ReviewkitError("say one of --same or --different", field="same")
+    return same
+
+
 def append_judgement(project: Project, a: str, b: str, same: bool, by: str) -> dict:
     """Write one judgement durably (fsynced, on a line of its own) before returning."""
     if a == b:

@@ -130,16 +130,8 @@ def load_index(project: Project) -> dict[str, Entry]:
 
 
 def _line_in_table(text: str, rid: str, key: str) -> int | None:
-    """Line of ``key`` inside the ``[record."rid"]`` table (its header if not there)."""
-    lines = text.splitlines()
     head = re.compile(rf"^\s*\[\s*record\s*\.\s*[\"']{re.escape(rid)}[\"']\s*\]")
-    start = next((n for n, line in enumerate(lines) if head.match(line)), None)
-    if start is None:
-        return None
-    end = next((n for n in range(start + 1, len(lines)) if lines[n].lstrip().startswith("[")),
-               len(lines))
-    found = tomlfile.line_of("\n".join(lines[start:end]), key) if key else None
-    return start + (found or 1)
+    return tomlfile.table_line(text, head, key)
 
 
 def read_document(project: Project) -> tomlkit.TOMLDocument:

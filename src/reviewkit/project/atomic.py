@@ -87,16 +87,3 @@ def ends_torn(path: Path) -> bool:
             return fh.read(1) != b"\n"
     except FileNotFoundError:
         return False
-
-
-def present(path: Path, shown: str | None = None) -> bool:
-    """Whether a project file exists; a folder (or other non-file) in its place is an
-    error to fix, never read as "not there yet" (which would hide the team's work)."""
-    if not path.exists():
-        return False
-    if not path.is_file():
-        from reviewkit.errors import ReviewkitError
-
-        raise ReviewkitError("is a folder, not a file: move it aside or remove it",
-                             file=shown or str(path))
-    return True

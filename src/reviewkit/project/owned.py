@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.project.config import CONFIG
+from reviewkit.records.studies import STUDIES_FILE
 
-CONFIG = "reviewkit.toml"
-TOP_FILES = {CONFIG, "studies.toml"}
+TOP_FILES = {CONFIG, STUDIES_FILE}
 # folders whose every file is an input, whatever its name
 WHOLE = ("searches/exports", "fulltext", "synthesis/sources", "casp", "templates", ".reviewkit")
 # folders whose data files are inputs (a report or table a team saved there is not)
@@ -52,3 +53,14 @@ def refuse_owned(path: Path, option: str = "-o") -> None:
     if rel is not None:
         raise ReviewkitError(f"is one of the project's own files ({rel}); {option} would "
                              "write over it: choose a new file name", file=str(path))
+
+
+def present(path: Path, shown: str | None = None) -> bool:
+    """Whether a project file exists; a folder (or other non-file) in its place is an
+    error to fix, never read as "not there yet" (which would hide the team's work)."""
+    if not path.exists():
+        return False
+    if not path.is_file():
+        raise ReviewkitError("is a folder, not a file: move it aside or remove it",
+                             file=shown or str(path))
+    return True

@@ -43,29 +43,30 @@ def line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
-def line_at(text: str, loc: list[str]) -> int | None:
-    """Line of the field at pydantic location ``loc``, e.g. ["study", "4", "citation"]:
-    the key inside the fifth ``[[study]]`` table, or that table's header when the key
-    is not written there (a missing field)."""
+def table_line(text: str, header: re.Pattern, key: str, nth: int = 0) -> int | None:
+    """Line of ``key`` inside the ``nth`` table whose header line matches ``header``,
+    that header's line when the key is not written there; None without such a table."""
     lines = text.splitlines()
-    start, end = 0, len(lines)
+    heads = [n for n, line in enumerate(lines) if header.match(line)]
+    if nth >= len(heads):
+        return None
+    start = heads[nth]
+    end = next((n for n in range(start + 1, len(lines)) if lines[n].lstrip().startswith("[")),
+               len(lines))
+    found = line_of("\n".join(lines[start:end]), key) if key else None
+    return start + (found or 1)
+
+
+def line_at(text: str, loc: list[str]) -> int | None:
+    """Line of the field at pydantic location ``loc``: for ["study", "4", "citation"] the
+    key inside the fifth ``[[study]]`` table (its header if the key is missing)."""
     key = next((p for p in reversed(loc) if not p.isdigit()), loc[0] if loc else "")
     for name, nth in zip(loc, loc[1:], strict=False):
-        if name.isdigit() or not nth.isdigit():
-            continue
-        header = re.compile(rf"^[ \t]*\[\[[ \t]*{re.escape(name)}[ \t]*\]\]")
-        heads = [n for n in range(start, end) if header.match(lines[n])]
-        if int(nth) >= len(heads):
-            break
-        start = heads[int(nth)]
-        end = next((n for n in range(start + 1, end) if lines[n].lstrip().startswith("[")),
-                   end)
-        if key == name:
-            return start + 1
-    found = line_of("\n".join(lines[start:end]), key) if key else None
-    if found is not None:
-        return start + found
-    return start + 1 if start else None
+        if not name.isdigit() and nth.isdigit():
+            header = re.compile(rf"^[ \t]*\[\[[ \t]*{re.escape(name)}[ \t]*\]\]")
+            inner = "" if key == name else key
+            return table_line(text, header, inner, int(nth)) or line_of(text, key)
+    return line_of(text, key) if key else None
 
 
 def validation_error(exc: ValidationError, path: Path, text: str) -> ReviewkitError:

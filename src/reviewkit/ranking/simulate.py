@@ -61,8 +61,7 @@ def draw_priors(labels: Sequence[int], n_included: int = 1, n_excluded: int = 1,
     """Indices of prior knowledge: relevant ones first, drawn with ``seed``."""
     y = np.asarray(labels)
     pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-    for flag, value in (("--prior-included", n_included), ("--prior-excluded", n_excluded),
-                        ("--seed", seed)):
+    for flag, value in (("--prior-included", n_included), ("--prior-excluded", n_excluded)):
         if value < 0:
             raise ReviewkitError(f"{flag} is {value}; expected 0 or more")
     if n_included > len(pos) or n_excluded > len(neg):

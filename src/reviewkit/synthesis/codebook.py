@@ -18,8 +18,9 @@ import yaml
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
-from reviewkit.project.atomic import present, write_text_atomic
+from reviewkit.project.atomic import write_text_atomic
 from reviewkit.project.config import CONFIG, Project
+from reviewkit.project.owned import present
 from reviewkit.synthesis.coding import append_coding, event, read_coding
 from reviewkit.synthesis.method import choose_method, config_method, write_config_method
 

@@ -78,9 +78,10 @@ def add_memo(project: Project, on: str, target: str, text: str, coder: str) -> d
         raise ReviewkitError(f"code {target!r} is not in the codebook", field="target")
     if on == "source" and target not in {s.id for s in load_sources(project)}:
         raise ReviewkitError(f"source {target!r} is not in sources.toml", field="target")
-    if on == "segment" and target not in fold(project).segments:
+    coding = fold(project)
+    if on == "segment" and target not in coding.segments:
         raise ReviewkitError(f"no segment {target!r} in the coding logs", field="target")
-    for m in fold(project).memos:  # the same memo again (a re-run) is not a second memo
+    for m in coding.memos:  # the same memo again (a re-run) is not a second memo
         if (m.on, m.target, m.text, m.coder) == (on, target, text, coder):
             return {"type": "memo", "coder": coder, "on": on, "target": target, "text": text,
                     "at": m.at, "already": True}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reviewkit.project.atomic import present
 from reviewkit.project.config import Project
+from reviewkit.project.owned import present
 from reviewkit.records.studies import load_studies
 from reviewkit.screening.log import Problem
 from reviewkit.synthesis.codebook import CODEBOOK, Codebook, codebook_path, load_codebook

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 
-from reviewkit.project.atomic import present
 from reviewkit.project.config import Project
+from reviewkit.project.owned import present
 from reviewkit.reporting.outputs import Table
 from reviewkit.reporting.report.model import Figure
 from reviewkit.synthesis.codebook import CODEBOOK, Codebook, codebook_path

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
-from reviewkit.project.atomic import present
 from reviewkit.project.config import Project
+from reviewkit.project.owned import present
 from reviewkit.records.studies import load_studies
 from reviewkit.synthesis.coders import for_outputs
 from reviewkit.synthesis.coding import Segment

@@ -7,8 +7,8 @@ Each builder returns (Table, warnings), like the appraisal tables.
 from __future__ import annotations
 
 from reviewkit.appraisal.records import CONSENSUS
-from reviewkit.project.atomic import present
 from reviewkit.project.config import Project
+from reviewkit.project.owned import present
 from reviewkit.reporting.outputs import Table
 from reviewkit.synthesis.confidence.cerqual import spec
 from reviewkit.synthesis.confidence.conqual import conqual_all, rules
