@@ -148,10 +148,35 @@ def test_a_source_naming_no_study_is_said_everywhere(fresh):
     sources.write_text(text.replace('study = "welch-2013"', 'study = "nostudy"', 1), "utf-8")
     doctor = run_cli("doctor", cwd=fresh)
     assert doctor.returncode == 1 and "study 'nostudy'" in doctor.stdout + doctor.stderr
-    for command in (["synthesis", "matrix", "-f", "csv"], ["status"]):
-        res = run_cli(*command, cwd=fresh)
-        assert res.returncode == 0, res.stderr
-        assert "names study 'nostudy', which is not in studies.toml" in res.stderr
+    assert "studies.toml does not list" in doctor.stdout  # the study fix, not the record one
+    assert "export file" not in doctor.stdout
+    res = run_cli("synthesis", "matrix", "-f", "csv", cwd=fresh)
+    assert res.returncode == 0, res.stderr
+    assert "names study 'nostudy', which is not in studies.toml" in res.stderr
+    res = run_cli("status", cwd=fresh)
+    assert res.returncode == 0, res.stderr
+    said = [w for w in res.stderr.splitlines() if "'nostudy'" in w]
+    assert len(said) == 1 and "which is not in studies.toml" in said[0]  # once, as an orphan
+    at = text[:text.index('study = "welch-2013"')].count("\n") + 1
+    assert f"sources.toml:{at}:" in said[0]  # the study line, not its block's header
+
+
+def test_doctor_lists_lines_no_reader_counts(fresh):
+    assert run_cli("doctor", cwd=fresh).returncode == 0
+    coding = fresh / "synthesis" / "coding"
+    (coding / "zed.jsonl").mkdir()
+    with (coding / "tompkins.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write("not json\n")
+    lines = (coding / "tompkins.jsonl").read_text("utf-8").count("\n")
+    before = snapshot(fresh)
+    res = run_cli("doctor", cwd=fresh)
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+    skipped = [x for x in res.stdout.splitlines() if x.startswith("skipped: ")]
+    assert len(skipped) == 2, res.stdout
+    assert any("synthesis/coding/zed.jsonl" in x for x in skipped)
+    assert any(f"tompkins.jsonl:{lines}:" in x for x in skipped)
+    assert "counted by no command" in res.stdout and "ok:" not in res.stdout
+    assert snapshot(fresh) == before
 
 
 def test_a_file_id_map_in_another_encoding_names_the_line(imported):

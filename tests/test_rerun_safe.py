@@ -75,6 +75,25 @@ def test_coding_the_same_words_twice_makes_one_segment(tmp_path):
     assert len(fold(project).segments) == 2
 
 
+def test_coding_the_same_words_with_another_role_is_refused_not_ignored(tmp_path):
+    project = synth_project(tmp_path)
+    first = code_text(project, "b", "time pressure", "time", "ann", role="participant quote")
+    log = project.root / "synthesis" / "coding" / "ann.jsonl"
+    before = log.read_bytes()
+    said = "already has role 'participant quote', not 'author interpretation'"
+    with pytest.raises(ReviewkitError, match=said):
+        code_text(project, "b", "time pressure", "choice", "ann", role="author interpretation")
+    with pytest.raises(ReviewkitError, match="already has page '', not '4'"):
+        code_text(project, "b", "time pressure", "choice", "ann", page="4")
+    assert log.read_bytes() == before  # nothing written: not a second code on the old role
+    same = code_text(project, "b", "time pressure", "choice", "ann", role="participant quote")
+    assert same["segment"] == first["segment"]  # the same role given again is a re-run
+    res = run_cli("synthesis", "code", "b", "--text", "time pressure", "--code", "time",
+                  "--role", "author interpretation", "-r", "ann", cwd=project.root)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "ann.jsonl:" in res.stderr and "already has role" in res.stderr
+
+
 def test_the_same_memo_twice_is_one_memo(tmp_path):
     project = synth_project(tmp_path)
     for _ in range(2):

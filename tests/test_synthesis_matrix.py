@@ -137,9 +137,10 @@ def test_sources_toml_mistakes_name_the_line(tmp_path):
                                  'file = "../outside.txt"'), "utf-8")
     line = good.count("\n", 0, good.index("[[source]]", good.index("[[source]]") + 1)) + 1
     refuses(project, lambda: load_sources(project), f"sources.toml:{line}:", "outside the project")
-    path.write_text(good.replace('study = "smith-2015"', 'study = "smith-2015"\nstudyy = "x"'),
-                    "utf-8")
-    refuses(project, lambda: load_sources(project), f"sources.toml:{line}:", "studyy")
+    bad = good.replace('study = "smith-2015"', 'study = "smith-2015"\nstudyy = "x"')
+    path.write_text(bad, "utf-8")
+    at = bad.count("\n", 0, bad.index("studyy")) + 1  # the field's own line
+    refuses(project, lambda: load_sources(project), f"sources.toml:{at}:", "studyy")
 
 
 def test_a_memo_on_a_renamed_code_follows_it(tmp_path):

@@ -156,7 +156,7 @@ def test_bad_page_fields_in_sources_toml_name_the_line(project, tmp_path: Path) 
     path.write_text(text.replace('page_labels = ["1", "2"]', 'page_labels = ["1"]'), "utf-8")
     with pytest.raises(ReviewkitError, match="1 page labels for 2 page starts") as err:
         load_sources(project)
-    assert err.value.line == 1
+    assert err.value.line == text.count("\n", 0, text.index("page_labels")) + 1
 
 
 def test_the_terminal_coder_fills_the_page_of_a_pdf_source(project, tmp_path: Path) -> None:

@@ -82,6 +82,28 @@ def test_rename_and_move_keep_every_decision(screened):
         assert _done(root) == 10, new
 
 
+def test_a_restored_copy_of_a_moved_file_is_named_once_and_keeps_no_decision(screened):
+    """Moved (the log updated), then the old path restored from git: two files, one content."""
+    root, src = screened
+    assert run_cli("search", "add", "--id", "scopus", "--database", "Scopus", "--file",
+                   str(src), cwd=root).returncode == 0
+    toml = root / "searches" / "scopus.toml"
+    old, new = "searches/exports/scopus_asysd.ris", "searches/exports/2024/scopus.ris"
+    (root / new).parent.mkdir(parents=True)
+    shutil.copy2(root / old, root / new)
+    (root / old).unlink()
+    toml.write_text(toml.read_text("utf-8").replace(old, new), "utf-8")
+    assert _done(root) == 10
+    shutil.copy2(root / new, root / old)  # restored
+    res = run_cli("status", cwd=root)
+    assert res.returncode == 0, res.stderr
+    assert f"note: {old} has the same content as {new}: a copy?" in res.stderr
+    assert _done(root) == 10  # the logged file kept its key and its decisions
+    again = run_cli("status", cwd=root)
+    assert "same content" not in again.stderr  # said when the copy got its own key
+    assert run_cli("doctor", cwd=root).returncode == 0
+
+
 def test_unlogged_file_renamed_by_hand_keeps_decisions(screened):
     root, _ = screened
     exports = root / "searches" / "exports"

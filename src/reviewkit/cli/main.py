@@ -70,19 +70,15 @@ def doctor(ctx: typer.Context,
                                     "one likely record (writes aliases to searches/file-ids.tsv)")
            ) -> None:
     """Check that every decision, judgement and study link names something; explain the fix."""
-    from reviewkit.project.doctor import EXPLAIN, diagnose
+    from reviewkit.project.doctor import diagnose
     from reviewkit.project.session import session
 
     with session(project_dir(ctx), verify=True) as (project, store):
         result = diagnose(project, store, fix)
-    for o in result.linked:
-        typer.echo(f"linked {o.id} -> {o.fix}")
-    for o in result.orphans:
-        typer.echo(f"orphan: {o}")
-    if result.orphans:
-        typer.echo(EXPLAIN)
+    for line in result.lines():
+        typer.echo(line)
+    if not result.ok:
         raise typer.Exit(1)
-    typer.echo("ok: every decision, judgement and study link names a record or study")
 
 
 @app.command("import")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reviewkit.project.config import Project
+from reviewkit.project.problems import log_problems
 from reviewkit.records.orphans import Orphan, find_orphans, link_orphans
 from reviewkit.store.sqlite import SQLiteStore
 
@@ -14,6 +15,15 @@ EXPLAIN = (
     "when a file is only logged, renamed or moved. Where exactly one record has the same "
     "record key, `reviewkit doctor --fix` writes an alias line to searches/file-ids.tsv so "
     "the old id resolves to it; otherwise restore the export file (git) or re-import it.")
+EXPLAIN_STUDY = (
+    "An appraisal, extraction or synthesis source names a study that studies.toml does not "
+    "list: add the study to studies.toml, or correct the id (a renamed study keeps its "
+    "folders only under its old id).")
+EXPLAIN_SKIPPED = (
+    "A skipped line is counted by no command: the message says what was expected there. "
+    "Correct the line, or restore the file from git; nothing else is changed by it.")
+OK = ("ok: every decision, judgement and study link names a record or study, and no log "
+      "line is skipped")
 
 
 @dataclass
@@ -21,13 +31,40 @@ class Diagnosis:
     orphans: list[Orphan] = field(default_factory=list)
     linked: list[Orphan] = field(default_factory=list)
     healed: str | None = None
+    skipped: list[str] = field(default_factory=list)  # "file:line: why" no reader counts
 
     @property
     def ok(self) -> bool:
-        return not self.orphans
+        return not self.orphans and not self.skipped
+
+    def lines(self) -> list[str]:
+        """What `doctor` prints: each finding, then how to fix each kind found."""
+        out = [f"linked {o.id} -> {o.fix}" for o in self.linked]
+        out += [f"orphan: {o}" for o in self.orphans]
+        out += [f"skipped: {s}" for s in self.skipped]
+        if any(o.kind != "study" for o in self.orphans):
+            out.append(EXPLAIN)
+        if any(o.kind == "study" for o in self.orphans):
+            out.append(EXPLAIN_STUDY)
+        if self.skipped:
+            out.append(EXPLAIN_SKIPPED)
+        return out if not self.ok else [*out, OK]
 
 
 def diagnose(project: Project, store: SQLiteStore, fix: bool = False) -> Diagnosis:
-    """Orphans (after linking the unambiguous ones when ``fix``) and whether the cache healed."""
+    """Orphans (after linking the unambiguous ones when ``fix``), the lines every reader
+    skips, and whether the cache healed."""
     linked = link_orphans(project, store) if fix else []
-    return Diagnosis(find_orphans(project, store), linked, store.healed)
+    return Diagnosis(find_orphans(project, store), linked, store.healed, skipped(project))
+
+
+def skipped(project: Project) -> list[str]:
+    """Log lines no command counts: screening and dedup logs, and the synthesis's coding
+    logs (unreadable lines, segments and memos on a source not in sources.toml)."""
+    from reviewkit.synthesis.state import load_synthesis
+
+    out = log_problems(project)
+    if (project.root / "synthesis").is_dir():
+        syn = load_synthesis(project, need_codebook=False, check_studies=False)
+        out += [str(p) for p in syn.problems]
+    return out

@@ -70,7 +70,8 @@ def _trust(project: Project, store: Store, screening: Screening) -> list[str]:
     studies = [str(p) for p in check_studies(project, store, screening)]
     synthesis = []
     if (project.root / "synthesis").is_dir():
-        synthesis = [f"synthesis: {w}" for w in synthesis_status(project)["warnings"]]
+        info = synthesis_status(project, check_studies=False)  # orphans name the study
+        synthesis = [f"synthesis: {w}" for w in info["warnings"]]
     return log_problems(project) + orphans + studies + synthesis
 
 

@@ -37,6 +37,7 @@ class FileIds:
     aliases: dict[str, str] = field(default_factory=dict)  # old record id -> new record id
     pending: list[str] = field(default_factory=list)       # lines not yet on disk
     held: dict[str, str] = field(default_factory=dict)     # key -> path, this refresh
+    copies: list[tuple[str, str]] = field(default_factory=list)  # (new path, same content)
 
     # reading ------------------------------------------------------------
     @classmethod
@@ -92,6 +93,10 @@ class FileIds:
                         if not exists(old) and self.held.get(k, rel) == rel), None)
             if key is None:
                 key = new_key(rel, sha, self.keys)
+                twin = next((old for _, old in self.by_sha.get(sha, [])
+                             if old != rel and exists(old)), None)
+                if twin is not None:  # said once, when the copy gets its own key
+                    self.copies.append((rel, twin))
             self._record(key, sha, rel)  # renamed or moved (same content), or new
         self.held[key] = rel
         return key

@@ -150,7 +150,7 @@ def _study_orphans(project: Project) -> list[Orphan]:
     if (project.root / "synthesis" / "sources.toml").exists():
         from reviewkit.synthesis.sources import SOURCES, load_sources
 
-        out.extend(Orphan(SOURCES, s.line, s.study, "study", f"synthesis source {s.id!r}",
+        out.extend(Orphan(SOURCES, s.study_line, s.study, "study", f"synthesis source {s.id!r}",
                           None) for s in load_sources(project) if s.study not in known)
     return out
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import ParsedFile, no_gc
 from reviewkit.io.stream import read_pieces
+from reviewkit.notices import notify
 from reviewkit.project.config import Project
 from reviewkit.records.fileids import MAP_NAME, FileIds
 from reviewkit.records.ids import IdAssigner
@@ -160,6 +161,9 @@ def _refresh(project: Project, store: Store, parsed: dict[str, ParsedFile],
         store.replace_source(src.key, src.search_id, fingerprint, files)
         report.refreshed.append(src.key)
     store.set_aliases(ids.aliases)
+    for rel, twin in ids.copies:
+        notify(f"{rel} has the same content as {twin}: a copy? its records are read "
+               "twice (the copy gets its own record ids)")
     try:
         ids.save()
     except OSError:  # a read-only checkout: the keys are derived again, the same, next time

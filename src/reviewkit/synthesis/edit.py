@@ -34,6 +34,12 @@ def code_text(project: Project, source: str, words: str, code: str, coder: str,
     same = next((s for s in coding.segments.values() if s.source == src.id
                  and s.coder == coder and (s.start, s.end) == (start, start + len(words))), None)
     if same is not None:  # re-running: the coder's segment of these words, not a second one
+        for name, given, had in (("role", role, same.role), ("page", page, same.page)):
+            if given and given != had:  # a silent keep would look like a correction made
+                raise ReviewkitError(f"segment {same.id} on these words already has {name} "
+                                     f"{had!r}, not {given!r}; a segment's {name} is not "
+                                     "changed by coding it again", file=same.file,
+                                     line=same.line, field=name)
         old = {"segment": same.id, "start": same.start, "end": same.end, "already": True}
         if code in {coding.resolve(c) for c in same.codes}:
             return old

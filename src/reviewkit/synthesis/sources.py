@@ -39,6 +39,7 @@ class Source:
     line: int | None = None
     page_starts: tuple[int, ...] = ()  # offset where each page of a PDF starts
     page_labels: tuple[str, ...] = ()  # the page number printed on it (PDF page labels)
+    study_line: int | None = None  # where ``study =`` is written, for an unknown study
 
 
 def sources_path(project: Project) -> Path:
@@ -54,9 +55,12 @@ def load_sources(project: Project) -> list[Source]:
     return _parse(data, text, project)
 
 
+_HEAD = re.compile(r"^[ \t]*\[\[[ \t]*source[ \t]*\]\]")
+
+
 def _parse(data: dict, text: str, project: Project) -> list[Source]:
     starts = [text.count("\n", 0, m.start()) + 1
-              for m in re.finditer(r"^[ \t]*\[\[[ \t]*source[ \t]*\]\]", text, re.M)]
+              for m in re.finditer(_HEAD.pattern, text, re.M)]
     extra = set(data) - {"source"}
     if extra:
         raise ReviewkitError("unknown table (expected [[source]] only)", file=SOURCES,
@@ -69,8 +73,10 @@ def _parse(data: dict, text: str, project: Project) -> list[Source]:
     for i, item in enumerate(raw):
         line = starts[i] if i < len(starts) else None
 
-        def fail(msg: str, key: str | None = None, _line: int | None = line) -> ReviewkitError:
-            return ReviewkitError(msg, file=SOURCES, line=_line, field=key)
+        def fail(msg: str, key: str | None = None, _line: int | None = line,
+                 _nth: int = i) -> ReviewkitError:
+            at = tomlfile.table_line(text, _HEAD, key, _nth) if key else None
+            return ReviewkitError(msg, file=SOURCES, line=at or _line, field=key)
 
         for key, value in item.items():
             if key in PAGE_FIELDS:
@@ -91,7 +97,7 @@ def _parse(data: dict, text: str, project: Project) -> list[Source]:
         _inside(project, item["file"], line)
         out.append(Source(item["id"], item["study"], item["file"], item["sha256"],
                           item.get("report", ""), item.get("title", ""), line,
-                          starts_, labels))
+                          starts_, labels, tomlfile.table_line(text, _HEAD, "study", i)))
     return out
 
 

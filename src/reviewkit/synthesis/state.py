@@ -28,10 +28,12 @@ class Synthesis:
         return next((s.study for s in self.sources if s.id == source), "")
 
 
-def load_synthesis(project: Project, need_codebook: bool = True) -> Synthesis:
+def load_synthesis(project: Project, need_codebook: bool = True,
+                   check_studies: bool = True) -> Synthesis:
     """The codebook, the sources and the coding; a segment on an unknown source is a
     problem and left out. Without ``need_codebook`` a missing codebook is an empty one
-    (method ''), and codings are not checked against it."""
+    (method ''), and codings are not checked against it. Without ``check_studies`` a
+    source naming an unknown study is not a problem here (the caller lists orphans)."""
     if need_codebook or present(codebook_path(project), CODEBOOK):
         book = load_codebook(project)
         coding = fold(project, set(book.codes))
@@ -40,10 +42,10 @@ def load_synthesis(project: Project, need_codebook: bool = True) -> Synthesis:
         coding = fold(project)
     sources = load_sources(project)
     known = {s.id for s in sources}
-    studies = {s.id for s in load_studies(project)}
+    studies = {s.id for s in load_studies(project)} if check_studies else set()
     for s in sources:  # a hand edit: kept (its codes still show), but said every time
-        if s.study not in studies:
-            coding.problems.append(Problem(SOURCES, s.line, f"source {s.id!r} names study "
+        if check_studies and s.study not in studies:
+            coding.problems.append(Problem(SOURCES, s.study_line, f"source {s.id!r} names study "
                                            f"{s.study!r}, which is not in studies.toml: add "
                                            "the study or correct the id"))
     for seg in list(coding.segments.values()):
@@ -59,12 +61,13 @@ def load_synthesis(project: Project, need_codebook: bool = True) -> Synthesis:
     return Synthesis(book, sources, coding)
 
 
-def synthesis_status(project: Project) -> dict:
-    """Counts for `reviewkit synthesis status` (and the project status); a project with
+def synthesis_status(project: Project, check_studies: bool = True) -> dict:
+    """Counts for `reviewkit synthesis status` (and the project status, which lists a
+    source's unknown study among its orphans: ``check_studies=False``); a project with
     no codebook yet gives method '' and zero codes."""
     from reviewkit.synthesis.anchor import anchor_segments
 
-    syn = load_synthesis(project, need_codebook=False)
+    syn = load_synthesis(project, need_codebook=False, check_studies=check_studies)
     segments = list(syn.coding.segments.values())
     anchors = anchor_segments(project, segments, syn.sources)
     coders = sorted({s.coder for s in segments})
