@@ -227,3 +227,21 @@ def test_on_a_flat_tail_the_default_level_keeps_what_95_percent_does_not():
                                DEFAULT_CONFIDENCE, DEFAULT_MIN_URN)
     assert at_95 > 0.05                           # the previous default: more than stated
     assert default <= 0.05 < at_95
+
+
+def test_relevant_records_buried_at_the_end_break_the_promise():
+    """What the guarantee does not cover: a ranker whose last records are richer than
+    the ones screened just before them (relevant records it had nothing to go on for).
+    The default level does not repair that; the bench prints how much it costs."""
+    from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE, DEFAULT_MIN_URN
+    from reviewkit.ranking.stopping_sim import buried_order, flat_tail_misses
+
+    shape = (2000, 0.6, 0.05, 0.005, 0.1, 0.05)
+    lab = buried_order(*shape, np.random.default_rng(2))
+    assert lab[1_000:1_800].mean() < 0.015        # the flat tail, at 0.5%
+    assert lab[1_800:].mean() > 0.03              # the last tenth, at 5%
+    flat = flat_tail_misses(shape[:4], 100, np.random.default_rng(8), 0.95,
+                            DEFAULT_CONFIDENCE, DEFAULT_MIN_URN)
+    buried = flat_tail_misses(shape, 100, np.random.default_rng(8), 0.95,
+                              DEFAULT_CONFIDENCE, DEFAULT_MIN_URN)
+    assert flat <= 0.05 and buried > 0.25         # kept on the flat tail, broken here

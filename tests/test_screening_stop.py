@@ -106,3 +106,41 @@ def test_status_leaves_the_stopping_column_blank_for_who_has_not_screened(tmp_pa
     rows = project_status(project, store)["screening"]
     by = {r["reviewer"]: r["stopping"] for r in rows if r["stage"] == STAGE}
     assert by["ana"].startswith("keep screening") and by["ben"] == ""
+
+
+def test_a_stop_with_records_left_that_have_no_abstract_says_so(tmp_path):
+    """The test assumes what is left is no richer than what was screened last; for a
+    record without an abstract the ranker cannot judge that, so a stop says how many."""
+    project, store = new_project(tmp_path)
+    import_files(project, store, [export_file("ris/bluelight-endnote_reflib.ris")])
+    screening = Screening(project, store)
+    bare_ids = store.ids_without_abstract()
+    units = screening.eligible(STAGE)
+    bare = [u for u in units if set(screening.members[u]) <= bare_ids]
+    rest = [u for u in units if u not in bare]
+    assert len(bare) >= 2
+    said = ["include"] * 10 + ["exclude"] * (len(rest) - 10)
+    append_events(log_path(project, STAGE, "ana"),
+                  [decision_event(STAGE, "ana", u, d) for u, d in zip(rest, said, strict=True)])
+    st = stopping(Screening(project, store), STAGE, "ana", confidence=0.95)
+    assert st["criterion_met"] and st["left_without_abstract"] == len(bare)
+    assert st["caution"].startswith(f"{len(bare)} of the {len(bare)} records left have no "
+                                    "abstract")
+    strict = stopping(Screening(project, store), STAGE, "ana", confidence=0.999)
+    assert not strict["criterion_met"] and strict["caution"] == ""  # said only with a stop
+    store.close()
+    text = run_cli("screen", "stop", "--confidence", "0.95", cwd=project.root)
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.splitlines()[1] == f"  caution: {st['caution']}"
+    (project.root / "reviewkit.toml").write_text(
+        (project.root / "reviewkit.toml").read_text("utf-8") + "\n[stopping]\nconfidence = 0.95\n",
+        "utf-8")
+    status = run_cli("status", cwd=project.root)
+    assert status.returncode == 0, status.stderr
+    assert f"warning: {STAGE} ana: stop? {len(bare)} of the" in status.stderr
+    assert run_cli("screen", "stop", "-f", "json", cwd=project.root).returncode == 0
+    # once they are screened, nothing is left to caution about
+    append_events(log_path(project, STAGE, "ana"),
+                  [decision_event(STAGE, "ana", u, "exclude") for u in bare])
+    done = run_cli("screen", "stop", "-f", "json", cwd=project.root)
+    assert json.loads(done.stdout)[0]["left_without_abstract"] == 0

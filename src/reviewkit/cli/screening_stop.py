@@ -13,7 +13,7 @@ from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE
 
 COLUMNS = ["stage", "reviewer", "screened", "total", "relevant_found", "p_value",
            "criterion_met", "recall_lower_bound", "estimated_recall", "unscreened",
-           "consecutive_irrelevant", "bias"]
+           "consecutive_irrelevant", "bias", "left_without_abstract"]
 
 
 @app.command("stop")
@@ -44,6 +44,8 @@ def stop(ctx: typer.Context,
     elif fmt == "text":
         for row in rows:
             typer.echo(f"{row['stage']} {row['reviewer']}: {row['verdict']}")
+            if row["caution"]:
+                typer.echo(f"  caution: {row['caution']}")
         if not rows:
             typer.echo("nobody has screened yet")
     else:

@@ -25,6 +25,9 @@ def project_status(project: Project, store: Store) -> dict:
         per_source[row.source] += row.entries
     by_db = Counter(s.kind for s in searches)
     screening = Screening(project, store)  # built once: its units cost a second at 385k
+    from reviewkit.screening.ranked import stopping_report
+
+    stops = [r for r in stopping_report(screening) if r["screened"]]
     return {
         "title": project.config.review.title,
         "question": project.config.review.question,
@@ -40,18 +43,16 @@ def project_status(project: Project, store: Store) -> dict:
         "unlogged_files": [r.path for r in files if r.search_id is None],
         "sources": [{"source": r.source, "file": r.path, "format": r.format,
                      "dialect": r.dialect, "records": r.entries} for r in files],
-        "screening": _with_stopping(screening_status(project, store, screening), screening),
-        "warnings": _warnings(checks) + _trust(project, store, screening),
+        "screening": _with_stopping(screening_status(project, store, screening), stops),
+        "warnings": _warnings(checks) + _trust(project, store, screening)
+        + [f"{r['stage']} {r['reviewer']}: stop? {r['caution']}" for r in stops if r["caution"]],
     }
 
 
-def _with_stopping(rows: list[dict], screening: Screening) -> list[dict]:
+def _with_stopping(rows: list[dict], stops: list[dict]) -> list[dict]:
     """Each reviewer's stopping verdict on their screening row (reviewkit screen stop
     has the numbers); blank for anyone who has not screened at that stage."""
-    from reviewkit.screening.ranked import stopping_report
-
-    verdicts = {(r["stage"], r["reviewer"]): r["verdict"]
-                for r in stopping_report(screening) if r["screened"]}
+    verdicts = {(r["stage"], r["reviewer"]): r["verdict"] for r in stops}
     return [{**row, "stopping": verdicts.get((row["stage"], row["reviewer"]), "")}
             for row in rows]
 

@@ -5,6 +5,8 @@
     outcome(labels, stop) -> recall and work saved had screening stopped there
     random_order_misses(n_total, relevant, runs, rng, ...) -> share stopping short
     flat_tail_order(n_total, start, scale, flat, rng) -> a synthetic ranked order
+    buried_order(n_total, start, scale, flat, share, rate, rng) -> the same, with the
+        last ``share`` of the pile richer (records the ranker buried: the assumption broken)
     flat_tail_misses(shape, runs, rng, ...) -> share of such orders stopping short
 """
 
@@ -107,19 +109,34 @@ def flat_tail_order(n_total: int, start: float, scale: float, flat: float,
     return (rng.random(n_total) < p).astype(np.int64)
 
 
-def flat_tail_misses(shape: tuple[int, float, float, float], runs: int,
+def buried_order(n_total: int, start: float, scale: float, flat: float, share: float,
+                 rate: float, rng: np.random.Generator) -> np.ndarray:
+    """``flat_tail_order``, except that the last ``share`` of the pile is relevant at
+    ``rate`` (> ``flat``): relevant records the ranker has nothing to go on for and puts
+    last (say, ones without an abstract). The records screened just before them are
+    poorer than those left, so the urn is not a conservative draw: outside the test's
+    assumption, to show what breaking it costs."""
+    lab = flat_tail_order(n_total, start, scale, flat, rng)
+    k = int(round(share * n_total))
+    lab[n_total - k:] = rng.random(k) < rate
+    return lab
+
+
+def flat_tail_misses(shape: tuple[float, ...], runs: int,
                      rng: np.random.Generator, target: float = 0.95,
                      confidence: float = DEFAULT_CONFIDENCE, min_urn: float = 0.0,
                      min_relevant: int = 20, bias: float = 1.0) -> float:
-    """Share of ``runs`` orders drawn by ``flat_tail_order(*shape)`` (piles with fewer
-    than ``min_relevant`` relevant records redrawn) in which the test, checked after
-    every record, stops short of ``target`` recall. With ``bias`` > 1 the test assumes
-    what a flat tail denies (the urn richer than what is left): it shows the cost."""
+    """Share of ``runs`` orders drawn by ``flat_tail_order(*shape)`` (a shape of six:
+    ``buried_order``; piles with fewer than ``min_relevant`` relevant records redrawn)
+    in which the test, checked after every record, stops short of ``target`` recall.
+    With ``bias`` > 1 the test assumes what a flat tail denies (the urn richer than what
+    is left): it shows the cost."""
+    draw = buried_order if len(shape) == 6 else flat_tail_order
     short = 0
     for _ in range(runs):
-        lab = flat_tail_order(*shape, rng)
+        lab = draw(*shape, rng)
         while lab.sum() < min_relevant:
-            lab = flat_tail_order(*shape, rng)
+            lab = draw(*shape, rng)
         stop = first_stop(lab, None, target, confidence, bias=bias, min_urn=min_urn)
         short += stop is not None and lab[:stop].sum() < target * lab.sum()
     return short / runs

@@ -99,7 +99,31 @@ def stopping(screening: Screening, stage: str, reviewer: str, target: float = 0.
     labels = stopping_labels(state, state.log(reviewer), eligible)
     total = len(eligible)
     st = stopping_status(labels, total, target, confidence, heuristic_n, bias=bias)
-    return {"stage": stage, "reviewer": reviewer, **st.to_dict(), "verdict": st.verdict}
+    bare = left_without_abstract(screening, stage, state.log(reviewer), eligible)
+    return {"stage": stage, "reviewer": reviewer, **st.to_dict(), "verdict": st.verdict,
+            "left_without_abstract": bare,
+            "caution": CAUTION.format(n=bare, left=st.unscreened)
+            if st.criterion_met and bare else ""}
+
+
+# The test's assumption is about what is left; for a record with no abstract the ranker
+# has almost nothing to go on, so it may sit low in the order while being relevant.
+CAUTION = ("{n:,} of the {left:,} records left have no abstract: the test assumes the "
+           "records left are no richer in relevant ones than the last screened, which the "
+           "ranker cannot judge for them; screen them (or a random sample of them) first")
+
+
+def left_without_abstract(screening: Screening, stage: str, log: ReviewerLog,
+                          eligible: set[str]) -> int:
+    """Units the reviewer has not decided at the first stage none of whose records has an
+    abstract (0 at later stages: they are read in full)."""
+    if stage != screening.conf.stages[0]:
+        return 0
+    bare = screening.store.ids_without_abstract()
+    if not bare:
+        return 0
+    return sum(1 for u in eligible if log.current(u) is None
+               and all(m in bare for m in screening.members.get(u, [u])))
 
 
 def stopping_report(screening: Screening, stage: str | None = None,
@@ -108,7 +132,7 @@ def stopping_report(screening: Screening, stage: str | None = None,
     """``stopping`` for every reviewer (or one) at every stage (or one) they screened.
 
     Target, confidence and bias not given come from the project's ``[stopping]``
-    section, else 0.95, 0.95 and the default for the project's order."""
+    section, else 0.95, 0.99 and the default for the project's order."""
     from reviewkit.reporting.report.settings import StoppingSettings, stopping_settings
 
     conf = stopping_settings(screening.project) or StoppingSettings()

@@ -78,6 +78,9 @@ class Store(Protocol):
 
     def ids_with_key(self, key: str) -> list[str]: ...
 
+    def ids_without_abstract(self) -> set[str]:
+        """Ids of the records with no abstract (none stored, or only blanks)."""
+
     def set_aliases(self, aliases: dict[str, str]) -> None: ...
 
     def get_meta(self, key: str) -> str | None: ...

@@ -207,6 +207,11 @@ class SQLiteStore:
         return [r for r, in self.db.execute("SELECT id FROM records WHERE key=? ORDER BY id",
                                             (key,))]
 
+    def ids_without_abstract(self) -> set[str]:
+        """Ids of the records with no abstract (none stored, or only blanks)."""
+        return {r for r, in self.db.execute(
+            "SELECT id FROM records WHERE abstract IS NULL OR trim(abstract) = ''")}
+
     def set_aliases(self, aliases: dict[str, str]) -> None:
         """The project's record-id aliases (searches/file-ids.tsv), replacing the last set."""
         with self.db:
