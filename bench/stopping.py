@@ -286,28 +286,29 @@ def flat_worst(key: tuple, runs: int, target: float) -> tuple[float, float]:
     return worst
 
 
-def flat_rows(args: argparse.Namespace) -> list[dict]:
-    """Synthetic ranked orders with a flat tail: the share of runs stopping short."""
-    print(f"Ranked, then a flat tail: {args.null_runs} synthetic orders per shape (records, "
-          "first rate, decay as a share of the pile, tail rate); in the tail the urn is a "
-          "true random draw, sparse and tested for long:\n")
+def shape_rows(args: argparse.Namespace, shapes: tuple, heading: str) -> list[dict]:
+    """Synthetic ranked orders (stopping_sim.flat_tail_misses): the share of runs
+    stopping short, per shape and setting."""
+    print(f"{heading}\n")
     return synthetic_rows(args, {
         "/".join(f"{x:g}" for x in shape): lambda u, c, shape=shape: flat_tail_misses(
             shape, args.null_runs, np.random.default_rng(sum(int(x * 1000) for x in shape)),
             args.target, c, u)
-        for shape in FLAT_SHAPES})
+        for shape in shapes})
+
+
+def flat_rows(args: argparse.Namespace) -> list[dict]:
+    return shape_rows(args, FLAT_SHAPES, f"Ranked, then a flat tail: {args.null_runs} "
+                      "synthetic orders per shape (records, first rate, decay as a share of "
+                      "the pile, tail rate); in the tail the urn is a true random draw, sparse "
+                      "and tested for long:")
 
 
 def buried_rows(args: argparse.Namespace) -> list[dict]:
-    """Flat tails with relevant records buried at the end: the share of runs stopping short."""
-    print(f"Outside the assumption: {args.null_runs} orders per shape, a flat tail whose last "
-          "share of the pile is richer (records, first rate, decay, tail rate, buried share "
-          "of the pile, its rate); the records screened last are poorer than those left:\n")
-    return synthetic_rows(args, {
-        "/".join(f"{x:g}" for x in shape): lambda u, c, shape=shape: flat_tail_misses(
-            shape, args.null_runs, np.random.default_rng(sum(int(x * 1000) for x in shape)),
-            args.target, c, u)
-        for shape in BURIED_SHAPES})
+    return shape_rows(args, BURIED_SHAPES, f"Outside the assumption: {args.null_runs} orders "
+                      "per shape, a flat tail whose last share of the pile is richer (records, "
+                      "first rate, decay, tail rate, buried share of the pile, its rate); the "
+                      "records screened last are poorer than those left:")
 
 
 def parse() -> argparse.Namespace:
