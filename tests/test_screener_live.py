@@ -184,6 +184,31 @@ def test_the_stopping_test_runs_in_the_background_and_shows_its_verdict(tmp_path
     session.close()
 
 
+def test_a_stop_with_records_left_without_abstract_says_how_many(tmp_path):
+    from reviewkit.ranking.stopping import stopping_status
+    from reviewkit.screening.ranked import bare_units
+
+    project, store = _project(tmp_path)
+    session = _session(project)
+    bare = bare_units(session.screening, session.eligible)
+    assert session.bare_left() == len(bare) > 0
+    # a verdict of "stop" as the worker would send it (the test on real labels)
+    session.stop_status = stopping_status([1] * 20 + [0] * 140, session.total,
+                                          confidence=0.95)
+    assert session.stop_status.criterion_met
+    assert session.stopping_text() == (f"stop? yes, recall ≥95% · {len(bare):,} left "
+                                       "without abstract (?)")
+    session.visiting = sorted(bare)[0]
+    session.decide("exclude")
+    assert session.bare_left() == len(bare) - 1  # one fewer left
+    session.stop_status = stopping_status([1] * 10 + [0] * 5, session.total)
+    assert "without abstract" not in session.stopping_text()  # said beside a stop only
+    session.close()
+    full = ScreenSession(project, open_store(project.store_path), "ana", "full-text")
+    assert full.bare_left() == 0  # read in full at later stages
+    full.close()
+
+
 def test_features_are_cached_in_the_project_cache_and_a_torn_file_is_rebuilt(tmp_path):
     from reviewkit.screening import live_features
 

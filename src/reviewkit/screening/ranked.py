@@ -119,11 +119,15 @@ def left_without_abstract(screening: Screening, stage: str, log: ReviewerLog,
     abstract (0 at later stages: they are read in full)."""
     if stage != screening.conf.stages[0]:
         return 0
+    return sum(1 for u in bare_units(screening, eligible) if log.current(u) is None)
+
+
+def bare_units(screening: Screening, units: set[str]) -> set[str]:
+    """The units none of whose records has an abstract."""
     bare = screening.store.ids_without_abstract()
     if not bare:
-        return 0
-    return sum(1 for u in eligible if log.current(u) is None
-               and all(m in bare for m in screening.members.get(u, [u])))
+        return set()
+    return {u for u in units if all(m in bare for m in screening.members.get(u, [u]))}
 
 
 def stopping_report(screening: Screening, stage: str | None = None,

@@ -72,6 +72,7 @@ class ScreenSession:
         self.ranked_by = self._handed[1] if self._handed else ""  # what the queue follows
         self.live: LiveQueue | None = None
         self.stop_status = None            # newest stopping test result (live only)
+        self._bare: set[str] | None = None  # units with no abstract, when a stop needs it
         self._head: str | None = None      # the queue's first record and the ranking
         self._head_by = ""                 # that put it there (logged with its decision)
         self._skipped: set[str] = set()
@@ -159,9 +160,22 @@ class ScreenSession:
         if st is None:
             return "stop? …" if self.live.stopping_busy() else "stop? not yet"
         if st.criterion_met:
-            return f"stop? yes, recall ≥{st.target:.0%}"
+            bare = self.bare_left()
+            caution = f" · {bare:,} left without abstract (?)" if bare else ""
+            return f"stop? yes, recall ≥{st.target:.0%}{caution}"
         est = f", recall ~{st.estimated_recall:.0%}" if st.estimated_recall is not None else ""
         return f"stop? not yet{est}"
+
+    def bare_left(self) -> int:
+        """Records left with no abstract, at the first stage: the caution beside a stop
+        (the test cannot vouch for records the ranker had nothing to go on for)."""
+        if self.stage != self.conf.stages[0]:
+            return 0
+        if self._bare is None:  # once a session: the eligible units do not change
+            from reviewkit.screening.ranked import bare_units
+
+            self._bare = bare_units(self.screening, self.eligible)
+        return sum(1 for u in self._bare if u not in self.log.active)
 
     def _learn(self, unit: str, event: dict) -> None:
         """Tell the live queue (if any) about one of this reviewer's events."""

@@ -160,7 +160,11 @@ def stopping_help(status: Any, version: str, n_decisions: int) -> list[str]:
              "  the test is checked after every decision (docs/stopping.md).",
              "  \"recall ~\": point estimate, found / (found + recent relevant rate",
              "  x unscreened). It runs in the background after each decision,",
-             "  never on a key."]
+             "  never on a key.",
+             "  \"left without abstract\": records left that the ranker had",
+             "  almost nothing to go on for. The test assumes what is left is no",
+             "  richer than what you screened last, which it cannot vouch for",
+             "  there: screen them (or a random sample of them) before stopping."]
     if status is not None:
         lines.append(f"  Last test: {status.screened} decisions, {status.relevant_found} "
                      f"relevant, p = {status.p_value:.3g}, recall >= "
