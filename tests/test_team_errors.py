@@ -189,3 +189,55 @@ def test_a_server_row_naming_a_file_reviewkit_does_not_write_pulls_nothing(monke
                         "VALUES (%s, %s, 'decision', 'lee', '{}')", (f"e{i}", log))
     _refused(monkeypatch, project, evil, evil.url("lee"), "pull",
              says="the server holds a file reviewkit does not write: 'reviewkit.toml'")
+
+
+@pytest.mark.parametrize("groups", ["", "IN ROLE reviewkit_reviewer"])
+def test_a_login_of_no_member_is_refused_by_every_command(monkeypatch, project, team, groups,
+                                                          tmp_path):
+    """A login of this server with no reviewkit role (it may not even read the schema), or
+    with the group role another review on the server gave it: refused, never a traceback
+    or another review's member list."""
+    name = "errs_stranger" + ("_r" if groups else "")
+    with team.owner() as con:
+        con.execute(f"CREATE ROLE {name} LOGIN PASSWORD 'pw' {groups}")
+    url = team.server.url(name, "pw", "errs")
+    for command in (["status"], ["status", "--stopping"], ["members"], ["push"], ["pull"],
+                    ["conflicts"], ["agreement"], ["unblind", TA], ["allocate", TA],
+                    ["report", "-o", str(tmp_path / "out")]):
+        _refused(monkeypatch, project, team, url, *command,
+                 says=f"login '{name}' is not a member of this review: the database owner "
+                      f"runs 'reviewkit team add-reviewer NAME --login {name}'")
+
+
+def test_a_connection_lost_in_the_middle_of_a_command_is_one_line(monkeypatch, project, team):
+    """The server ends the session (an administrator, a restart) while a pull waits: one
+    line saying so and that a re-run is safe; the folder unchanged."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("ana"))
+    before = snapshot(project.root)
+    with team.owner() as holder, holder.transaction():
+        holder.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")  # the pull waits here
+        proc = subprocess.Popen([sys.executable, "-m", "reviewkit", "team", "pull"],
+                                cwd=project.root, env=dict(os.environ), text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        with team.owner() as admin:
+            waiting = []
+            for _ in range(300):
+                waiting = admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = 'reviewkit' "
+                    "AND wait_event_type = 'Lock'").fetchall()
+                if waiting or proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+            assert waiting, proc.communicate()
+            admin.execute("SELECT pg_terminate_backend(%s)", (waiting[0][0],))
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in err, (out, err)
+    assert err.count("\n") == 1 and err.startswith("error: lost the connection to the team's "
+                                                   "server (terminating connection"), err
+    assert "run the command again" in err
+    assert snapshot(project.root) == before

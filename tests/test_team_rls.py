@@ -220,6 +220,35 @@ def test_who_resolved_a_record_may_not_decide_it_afterwards(review):
     assert "cy-d9" not in {r[0] for r in team.server_rows()}
 
 
+def test_a_row_written_under_anothers_name_tells_nothing_about_their_decisions(review):
+    """The party checks speak only for rows their sender may store: otherwise which message
+    came back would say whether the arbiter resolved a record, so that it was a conflict."""
+    team, project, store, said = review
+    resolved = {e["record"] for e in [*said["ana"], *said["ben"]]} & {
+        r["record_id"] for r in conflicts(Screening(project, store), TA)}
+    with team.owner() as con:
+        by_cy = {r for (r,) in con.execute(
+            "SELECT record FROM screening_shadow WHERE kind = 'resolution' AND reviewer = 'cy'")}
+    hit = sorted(resolved & by_cy)[0]                      # cy resolved it (the tests above)
+    miss = sorted({e["record"] for e in said["ana"]} - by_cy)[0]
+    before = team.server_rows()
+    messages = []
+    for i, record in enumerate((hit, miss)):
+        line = json.dumps({"id": f"probe{i}", "type": "decision", "decision": "include"})
+        with team.connect("ana") as con, pytest.raises(
+                psycopg.errors.InsufficientPrivilege) as err:
+            con.execute(INSERT, (f"probe{i}", f"screening/{TA}/cy.jsonl", "decision", TA,
+                                 record, "cy", line))
+        messages.append(str(err.value))
+    assert messages[0] == messages[1] and "row-level security" in messages[0]
+    assert team.server_rows() == before
+    # the check itself still holds for the one who may write the row
+    with team.connect("cy") as con, pytest.raises(psycopg.errors.RaiseException,
+                                                  match="may not decide it"):
+        con.execute(INSERT, ("cy-d10", f"screening/{TA}/cy.jsonl", "decision", TA, hit, "cy",
+                             json.dumps({"id": "cy-d10", "type": "decision"})))
+
+
 def test_a_viewer_cannot_write_and_sees_no_blinded_decision(review, tmp_path):
     team, project, *_ = review
     before = snapshot(project.root)

@@ -65,6 +65,14 @@ def user_errors(fn: Callable) -> Callable:
                 raise
             typer.echo(f"error: {path_error(exc)}", err=True)
             raise typer.Exit(2) from None
+        except Exception as exc:
+            from reviewkit.team.connect import server_trouble  # psycopg only if loaded
+
+            trouble = server_trouble(exc)
+            if trouble is None:
+                raise
+            typer.echo(f"error: {trouble}", err=True)
+            raise typer.Exit(2) from None
 
     return wrapper
 

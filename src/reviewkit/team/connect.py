@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from reviewkit.errors import ReviewkitError
@@ -38,11 +39,40 @@ def _why(exc: Exception) -> str:
 
 
 def server_error(exc: Exception) -> ReviewkitError:
-    """A statement the server refused (a policy, a trigger, a privilege), as one line."""
+    """A statement the server refused (a policy, a trigger, a privilege), as one line; a
+    connection lost on the way says so instead."""
+    lost = server_trouble(exc)
+    if lost is not None and not _privilege(exc):
+        return lost
+    return ReviewkitError(f"the server refused: {_message(exc)}")
+
+
+def server_trouble(exc: BaseException) -> ReviewkitError | None:
+    """What went wrong with the server in the middle of a command, as one line for the
+    person (None for anything else, which is a bug and keeps its traceback): the connection
+    lost (the server stopped or restarted, the session ended by an administrator, the
+    network), or a privilege this login does not have."""
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None or not isinstance(exc, psycopg.Error):
+        return None
+    if _privilege(exc):
+        return ReviewkitError(f"the server refused: {_message(exc)} (is this login a member "
+                              "of this review? the database owner adds members)")
+    if isinstance(exc, psycopg.OperationalError):
+        return ReviewkitError(f"lost the connection to the team's server ({_message(exc)}): "
+                              "it keeps nothing half-written; run the command again")
+    return None
+
+
+def _privilege(exc: BaseException) -> bool:
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.errors.InsufficientPrivilege)
+
+
+def _message(exc: BaseException) -> str:
     diag = getattr(exc, "diag", None)
     text = (diag.message_primary if diag is not None and diag.message_primary else str(exc))
-    text = " ".join(text.split()).removeprefix("reviewkit: ")
-    return ReviewkitError(f"the server refused: {text}")
+    return " ".join(text.split()).removeprefix("reviewkit: ") or type(exc).__name__
 
 
 def team_connection(project: Any, schema: bool = True) -> Any:
@@ -58,7 +88,30 @@ def team_connection(project: Any, schema: bool = True) -> Any:
     if schema:
         try:
             require_current(con)
-        except BaseException:
-            con.close()
+            require_member(con)
+        except BaseException as exc:
+            refused = _not_member(con) if _privilege(exc) else None  # no reviewkit role:
+            con.close()                                              # it may not read the schema
+            if refused is not None:
+                raise refused from None
             raise
     return con
+
+
+def require_member(con: Any) -> None:
+    """Refuse a login that is not a member of this review (a login of another review on
+    the same server holds the same group roles), unless it owns the database or is a
+    superuser: they set the review up and add its members."""
+    row = con.execute(
+        "SELECT public.reviewkit_me() IS NOT NULL OR r.rolsuper"
+        " OR pg_has_role(current_user, d.datdba, 'MEMBER')"
+        " FROM pg_database d, pg_roles r"
+        " WHERE d.datname = current_database() AND r.rolname = current_user").fetchone()
+    if not row or not row[0]:
+        raise _not_member(con)
+
+
+def _not_member(con: Any) -> ReviewkitError:
+    login = con.info.user
+    return ReviewkitError(f"login {login!r} is not a member of this review: the database "
+                          f"owner runs 'reviewkit team add-reviewer NAME --login {login}'")

@@ -57,6 +57,10 @@ def add_member(con: Any, reviewer: str, role: str = "reviewer", login: str | Non
                 sql.Identifier(login), sql.Literal(hashed), sql.Identifier(group(role))))
             con.execute("INSERT INTO members (reviewer, login, role) VALUES (%s, %s, %s)",
                         (reviewer, login, role))
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise ReviewkitError("adding a member creates a login role: the database owner "
+                             "(with CREATEROLE) runs team add-reviewer "
+                             f"({server_error(exc).message})") from None
     except psycopg.DatabaseError as exc:
         raise server_error(exc) from None
     return password
@@ -73,8 +77,8 @@ def whoami(con: Any) -> tuple[str, str]:
                       ).fetchone()
     if row is None:
         login = con.execute("SELECT current_user").fetchone()[0]
-        raise ReviewkitError(f"login {login!r} is not a member of this review: the lead runs "
-                             "'reviewkit team add-reviewer NAME'")
+        raise ReviewkitError(f"login {login!r} is not a member of this review: the database "
+                             f"owner runs 'reviewkit team add-reviewer NAME --login {login}'")
     return row[0], row[1]
 
 
