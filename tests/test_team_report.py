@@ -97,3 +97,19 @@ def test_team_report_names_the_servers_lines_it_skipped(team, tmp_path, monkeypa
         con.close()
         store.close()
     assert len(skipped) == len(mine) and skipped[0].startswith("server:screening/")
+
+
+def test_team_report_of_a_project_with_a_synthesis_is_the_folders(pg_server, tmp_path,
+                                                                   monkeypatch):
+    """The demo: searches, screening, appraisal, extraction and a synthesis whose sources
+    are files checked to lie inside the project. The lead's team report is the folder's."""
+    assert run_cli("demo", "demo", cwd=tmp_path).returncode == 0
+    root = tmp_path / "demo"
+    team = team_database(pg_server, "report_demo", {"lee": "lead"})  # its own review
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("lee"))
+    pushed = run_cli("team", "push", cwd=root)
+    assert pushed.returncode == 0, pushed.stderr
+    folder = _report(root, tmp_path / "folder", "report")
+    lead = _report(root, tmp_path / "lead", "team", "report")
+    assert lead == folder and "Synthesis" in lead
+    assert not list((root / ".reviewkit").glob("team-view-*"))  # the view is gone

@@ -7,6 +7,7 @@ the project."""
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,18 +32,36 @@ def _definition_files(root: Path) -> Iterator[str]:
 
 @contextmanager
 def server_view(project: Project, con: Any) -> Iterator[Project]:
-    """The project as the server shows it to ``con``: its definition (links to the real
-    files), its logs and documents the server's rows (pulled into the view only)."""
+    """The project as the server shows it to ``con``: its definition (hard links to the
+    real files, copies where the file system has none), its logs and documents the
+    server's rows (pulled into the view only)."""
     from reviewkit.team.pull import pull
 
-    with tempfile.TemporaryDirectory(prefix="reviewkit-team-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="team-view-", dir=_scratch(project)) as tmp:
         view = Project(Path(tmp), project.config)
         for rel in _definition_files(project.root):
-            link = view.root / rel
-            link.parent.mkdir(parents=True, exist_ok=True)
-            link.symlink_to(project.root / rel)
+            _place(project.root / rel, view.root / rel)
         pull(view, con)  # its event paths are not links: nothing reaches the folder
         yield view
+
+
+def _scratch(project: Project) -> Path | None:
+    """The project's cache (same file system: hard links work), else the system's temp."""
+    try:
+        project.cache_dir.mkdir(parents=True, exist_ok=True)
+        return project.cache_dir
+    except OSError:  # a read-only checkout
+        return None
+
+
+def _place(src: Path, dst: Path) -> None:
+    # not a symbolic link: the checks that keep a path inside the project resolve links,
+    # and a link into the real folder is outside the view
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system, or none of hard links
+        shutil.copy2(src, dst)
 
 
 @contextmanager
