@@ -255,3 +255,43 @@ def test_a_folder_screened_offline_and_pushed_counts_in_the_allocation(db, pg_se
     assert sorted(r for (r,) in decided) == sorted(done) and counts == (3,)
     assert nxt.record not in done
     store.close()
+
+
+def test_decisions_pushed_before_the_stage_is_allocated_count(pg_server, tmp_path):
+    """The lead pushes the folder, then allocates: a record is never leased to who decided
+    it, nor to a further reviewer once it has its k decisions."""
+    from reviewkit.screening.session import ScreenSession
+    from reviewkit.team.push import push
+    from test_screening_support import screening_project
+
+    stage = "title-abstract"
+    db = team_database(pg_server, "teamload_pushed_first")
+    project, store = screening_project(tmp_path)
+    done = {}
+    for name in ("ana", "ben"):
+        session = ScreenSession(project, store, name, stage)
+        done[name] = []
+        for _ in range(3):
+            done[name].append(session.current())
+            session.decide("exclude")
+        session.close()
+    urls = {name: add_member(db, pg_server, name) for name in ("ana", "ben", "dan")}
+    for name in ("ana", "ben"):
+        with _conn(urls[name]) as conn:
+            assert push(project, conn).added == 3
+    with _conn(db) as conn:
+        allocate_project(conn, project, store, stage)
+        assert allocate_project(conn, project, store, stage) == 0  # again: nothing twice
+        decided = dict(conn.execute("SELECT record, decided FROM pool WHERE stage = %s "
+                                    "AND decided > 0", (stage,)).fetchall())
+        k = conn.execute("SELECT k FROM allocation WHERE stage = %s", (stage,)).fetchone()[0]
+    both = set(done["ana"]) & set(done["ben"])
+    assert both and k == 2  # the same file order for both: records with their k decisions
+    assert decided == {r: (2 if r in both else 1) for r in {*done["ana"], *done["ben"]}}
+    with _conn(urls["ana"]) as conn:
+        lease = next_record(conn, "ana", stage)
+    assert lease is not None and lease.record not in done["ana"]
+    with _conn(urls["dan"]) as conn:
+        lease = next_record(conn, "dan", stage)
+    assert lease is not None and lease.record not in both
+    store.close()

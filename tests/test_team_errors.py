@@ -108,6 +108,12 @@ def test_a_password_in_the_shared_folder_is_refused(monkeypatch, project, team):
 
 def test_team_mode_off(monkeypatch, project, team):
     _refused(monkeypatch, project, team, None, "status", says="team mode is off")
+    config = project.root / "reviewkit.toml"
+    config.write_text(config.read_text() + "\n[team]\ndatabase = 42\n")
+    line = config.read_text().splitlines().index("database = 42") + 1
+    _refused(monkeypatch, project, team, None, "status",
+             says=f"reviewkit.toml:{line}: field 'team.database': expected the server's URL "
+                  "as text in quotes")
 
 
 def test_a_schema_of_another_version(monkeypatch, project, team, pg_server):
@@ -241,3 +247,18 @@ def test_a_connection_lost_in_the_middle_of_a_command_is_one_line(monkeypatch, p
                                                    "server (terminating connection"), err
     assert "run the command again" in err
     assert snapshot(project.root) == before
+
+
+def test_unblinding_a_stage_the_project_does_not_have_is_refused(monkeypatch, project, team,
+                                                                 tmp_path):
+    """A lift cannot be taken back: a misspelt stage would stay on the server for good."""
+    for stage in ("title-abstrct", "", "x" * 3000):
+        _refused(monkeypatch, project, team, team.url("lee"), "unblind", stage,
+                 says="unknown stage")
+    elsewhere = tmp_path / "not-a-project"  # the server alone: the name must be a stage's
+    elsewhere.mkdir()
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("lee"))
+    rows = team.server_rows()
+    done = run_cli("team", "unblind", "bad stage/..", cwd=elsewhere)
+    assert done.returncode == 2 and "is not a stage name" in done.stderr, done.stderr
+    assert team.server_rows() == rows

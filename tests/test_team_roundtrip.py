@@ -142,4 +142,4 @@ def test_the_example_projects_coding_log_and_documents_round_trip(team, tmp_path
     pulled = run_cli("team", "pull", cwd=clone)
     assert (clone / croft).read_bytes() == (root / croft).read_bytes()
     assert (clone / welch).read_bytes() == b"# edited in the clone\n"
-    assert f"warning: {welch}: changed here and on the server" in pulled.stderr
+    assert f"warning: {welch}: differs from the server's newest version" in pulled.stderr

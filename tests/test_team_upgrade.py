@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from reviewkit.team import allocate as allocate_module
 from reviewkit.team import migrate as migrate_module
 from reviewkit.team.allocate import allocate, next_record
 from reviewkit.team.migrate import migrate
@@ -29,7 +30,9 @@ def test_a_stage_half_screened_on_0010_goes_on_after_the_upgrade(pg_server, monk
         with monkeypatch.context() as patched:  # a server set up by the reviewkit before
             patched.setattr(migrate_module, "migrations", lambda: older)
             migrate(conn)
-        allocate(conn, STAGE, [f"u{i:02}" for i in range(12)], k=2, reviewers=3)
+            # that reviewkit had no count of decisions pushed before allocating (0012)
+            patched.setattr(allocate_module, "count_decided", lambda *_: 0)
+            allocate(conn, STAGE, [f"u{i:02}" for i in range(12)], k=2, reviewers=3)
         held = {name: next_record(conn, name, STAGE).record for name in ("ana", "ben", "cy")}
         for name in ("ana", "ben"):  # two decide, one keeps a lease open across the upgrade
             _decide(conn, name, held[name])

@@ -115,8 +115,9 @@ def pull(ctx: typer.Context) -> None:
     with lock(project), _connection(project) as con:
         result = pull_folder(project, con)
     for rel in result.kept:
-        warn(f"{rel}: changed here and on the server; kept this folder's version (push it, "
-             "or move it aside and pull again)")
+        warn(f"{rel}: differs from the server's newest version, and the server never had "
+             "this folder's; kept this folder's version (push it, or move it aside and pull "
+             "again)")
     lines = sum(result.appended.values())
     typer.echo(f"wrote {len(result.written)} files, appended {lines} lines to "
                f"{len(result.appended)} logs")
@@ -160,8 +161,9 @@ def unblind(ctx: typer.Context, stage: str = typer.Argument(..., help="Screening
     """The lead lifts blinding for a stage: every member then sees every decision at it."""
     from reviewkit.team.members import unblind as lift
 
-    with _connection(_project(ctx, needed=False)) as con:
-        lifted = lift(con, stage)
+    project = _project(ctx, needed=False)
+    with _connection(project) as con:
+        lifted = lift(con, stage, project)
     typer.echo(f"blinding lifted for {stage}" if lifted else f"{stage} was unblinded already")
 
 

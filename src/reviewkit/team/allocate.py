@@ -34,13 +34,22 @@ def team_settings(project: Project) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+MAX_LEASE_MINUTES = 30 * 24 * 60  # a month: a lease longer than that is a record lost
+
+
 def lease_seconds(project: Project) -> int:
+    from reviewkit.project import tomlfile
+
     minutes = team_settings(project).get("lease_minutes", LEASE_MINUTES)
-    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or minutes <= 0:
-        raise ReviewkitError(f"lease_minutes must be a number of minutes above 0, not "
-                             f"{minutes!r}", file=str(project.root / "reviewkit.toml"),
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not (
+            1 <= minutes <= MAX_LEASE_MINUTES):
+        path = project.root / "reviewkit.toml"
+        text = path.read_text("utf-8") if path.is_file() else ""
+        raise ReviewkitError(f"lease_minutes must be a number of minutes from 1 to "
+                             f"{MAX_LEASE_MINUTES:,} (30 days), not {minutes!r}",
+                             file=str(path), line=tomlfile.line_of(text, "lease_minutes"),
                              field="team.lease_minutes")
-    return max(1, round(minutes * 60))
+    return round(minutes * 60)
 
 
 def balanced_quota(records: int, calibration: int, k: int, reviewers: int) -> int | None:
@@ -84,7 +93,13 @@ def _fill(conn: Any, stage: str, records: Sequence[str], sample: list[str], k: i
             "INSERT INTO pool (stage, record, calibration) "
             "SELECT %s, r, r = ANY(%s::text[]) FROM unnest(%s::text[]) AS r "
             "ON CONFLICT DO NOTHING", (stage, sample, list(dict.fromkeys(records))))
+        count_decided(conn, stage)
         return cur.rowcount
+
+
+def count_decided(conn: Any, stage: str) -> int:
+    """Count the decisions pushed before their records were allocated (0012); how many."""
+    return conn.execute("SELECT reviewkit_count_decided(%s)", (stage,)).fetchone()[0]
 
 
 def set_ranks(conn: Any, stage: str, order: Sequence[str]) -> int:
@@ -154,9 +169,19 @@ def allocate_project(conn: Any, project: Project, store: Any, stage: str,
     screening = Screening(project, store)
     screening.conf.check_stage(stage)
     units = screening.eligible(stage)
+    k = screening.conf.reviewers_per_record
+    if reviewers is not None and not 0 <= reviewers <= max(1, len(units) * k):
+        raise ReviewkitError(f"--reviewers is {reviewers}: give how many share the work, "
+                             f"from 1 to {max(1, len(units) * k):,} (0: no share cap)",
+                             field="--reviewers")
     count = len(project.config.reviewers) if reviewers is None else reviewers
-    return allocate(conn, stage, units, screening.conf.reviewers_per_record,
-                    calibration_sample(screening, stage), count, lease_seconds(project))
+    if count and k > count:
+        raise ReviewkitError(f"[screening] reviewers_per_record is {k} but {count} "
+                             "reviewer(s) share the work: no record could get its "
+                             f"{k} decisions (lower it, or pass --reviewers)",
+                             field="screening.reviewers_per_record")
+    return allocate(conn, stage, units, k, calibration_sample(screening, stage), count,
+                    lease_seconds(project))
 
 
 def rank_project(conn: Any, project: Project, store: Any, stage: str) -> int:

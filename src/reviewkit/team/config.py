@@ -49,6 +49,12 @@ def database_url(project: Project | None) -> tuple[str, dict]:
         return env, where
     team = getattr(project.config, "team", None) if project is not None else None
     url = team.get("database") if isinstance(team, dict) else None
+    if project is not None and url is not None and not isinstance(url, str):
+        config = project.root / CONFIG
+        raise ReviewkitError(f"expected the server's URL as text in quotes, such as "
+                             f"\"postgresql://host:5432/review\", not {url!r}", file=str(config),
+                             line=line_of(config.read_text("utf-8-sig"), "database"),
+                             field="team.database")
     if project is None or not isinstance(url, str) or not url.strip():
         raise ReviewkitError(f"team mode is off: set {ENV} or write [team] database = "
                              "\"postgresql://host:5432/review\" in reviewkit.toml")

@@ -82,11 +82,22 @@ def whoami(con: Any) -> tuple[str, str]:
     return row[0], row[1]
 
 
-def unblind(con: Any, stage: str) -> bool:
-    """The lead lifts blinding for ``stage``; False when it was lifted already."""
+def unblind(con: Any, stage: str, project: Any = None) -> bool:
+    """The lead lifts blinding for ``stage`` (one of the project's stages when there is a
+    project); False when it was lifted already. A lift cannot be taken back, so a name no
+    log could have is refused."""
     import psycopg
 
     from reviewkit.team.connect import server_error
+    from reviewkit.team.folder import log_match
+
+    if project is not None:
+        from reviewkit.screening.config import screening_config
+
+        screening_config(project).check_stage(stage)
+    elif not log_match(f"screening/{stage}/x.jsonl"):
+        raise ReviewkitError(f"{stage!r} is not a stage name (letters, digits, '_', '.' or "
+                             "'-', up to 64)", field="stage")
 
     try:
         with con.transaction():

@@ -65,3 +65,35 @@ BEGIN
     RETURN NEW;
 END
 $$;
+
+-- Decisions already on the server count when their records are allocated. A stage pushed
+-- first and allocated after ("lead pushes the folder, then allocates") got a pool that knew
+-- none of them: a reviewer was leased records they had decided, and a record with its k
+-- decisions was given to a further reviewer. Called by allocate after it adds records;
+-- reviewkit_decided skips what is counted already, so a second call counts nothing twice.
+CREATE FUNCTION reviewkit_count_decided(p_stage text) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    d record;
+    n integer := 0;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM members m WHERE m.login = session_user AND m.role = 'lead')
+       AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = session_user
+                       AND (r.rolsuper OR r.rolbypassrls)) THEN
+        RAISE EXCEPTION 'reviewkit: only the lead (or the database owner) allocates a stage'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    FOR d IN SELECT c.reviewer, c.record FROM reviewkit_current_decisions() c
+             JOIN pool p ON p.stage = c.stage AND p.record = c.record
+             WHERE c.stage = p_stage
+             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.stage = p_stage
+                             AND a.record = c.record AND a.reviewer = c.reviewer
+                             AND a.decided_at IS NOT NULL) LOOP
+        PERFORM reviewkit_decided(p_stage, d.reviewer, d.record);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+REVOKE ALL ON FUNCTION reviewkit_count_decided(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reviewkit_count_decided(text) TO reviewkit_lead;
