@@ -255,3 +255,91 @@ def test_skipped_log_lines_are_named_when_the_screener_opens(tmp_path):
     app.session.close()
     assert seen[0].startswith(f"2 log line(s) skipped, first: {path}:2: unknown decision")
     assert app.session.done == 1                  # the good line still counts
+
+
+def _press_around(app, before: list[str], between, after: list[str]) -> str:
+    """Press ``before``, call ``between()`` (a change behind the screener's back), press
+    ``after``; returns the message line at the end."""
+    said = []
+
+    async def drive() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            for key in before:
+                await pilot.press(key)
+            between()
+            for key in after:
+                await pilot.press(key)
+            await pilot.pause()
+            said.append(str(app.query_one("#message").content))
+    asyncio.run(drive())
+    app.session.close()
+    return said[0]
+
+
+@pytest.mark.parametrize("how", ["replaced", "deleted"])
+def test_a_log_replaced_or_deleted_while_screening_loses_nothing(tmp_path, how):
+    """An editor's save, a checkout or a sync tool replaces the file; the screener's
+    writes must not go on into the old, unlinked one."""
+    project, _ = screening_project(tmp_path)
+    log = log_path(project, "title-abstract", "ana")
+
+    def behind_its_back():
+        if how == "replaced":
+            copy = log.with_suffix(".tmp")
+            copy.write_bytes(log.read_bytes())
+            copy.replace(log)
+        else:
+            log.unlink()
+
+    app = app_for(project, "ana")
+    said = _press_around(app, ["i"], behind_its_back, ["x", "m"])
+    kinds = [e["decision"] for e in _decisions(project, "ana")]
+    if how == "replaced":
+        assert kinds == ["include", "exclude", "maybe"]
+        assert "replaced" not in said  # the new file held the line already
+    else:
+        assert sorted(kinds) == ["exclude", "include", "maybe"]  # the sitting written back
+        assert app.session.writer.restored == 1
+    reopened = ScreenSession(project, open_store(project.store_path), "ana")
+    assert reopened.done == 3
+    reopened.close()
+
+
+def test_a_log_replaced_by_an_older_copy_gets_the_sittings_lines_back(tmp_path):
+    project, _ = screening_project(tmp_path)
+    log = log_path(project, "title-abstract", "ana")
+    saved = {}
+
+    def restore_old():
+        copy = log.with_suffix(".tmp")
+        copy.write_bytes(saved["old"])
+        copy.replace(log)  # as a sync tool bringing back yesterday's file
+
+    app = app_for(project, "ana")
+
+    async def drive() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("i")
+            saved["old"] = log.read_bytes()
+            await pilot.press("x")
+            await pilot.press("x")
+            restore_old()
+            await pilot.press("m")
+            await pilot.pause()
+            saved["said"] = str(app.query_one("#message").content)
+    asyncio.run(drive())
+    app.session.close()
+    assert [e["decision"] for e in _decisions(project, "ana")] == [
+        "include", "exclude", "exclude", "maybe"]
+    assert "the log file was replaced: 2 line(s) of this sitting written back" in saved["said"]
+
+
+def test_a_log_that_cannot_be_written_says_not_saved_and_keeps_running(tmp_path):
+    project, _ = screening_project(tmp_path)
+    log = log_path(project, "title-abstract", "ana")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.mkdir()  # a folder where the log belongs
+    app = app_for(project, "ana")
+    said = _press_around(app, [], lambda: None, ["i"])
+    assert said.startswith("NOT saved: ") and "is a folder" in said, said
+    assert app.session.done == 0  # nothing applied that was not written

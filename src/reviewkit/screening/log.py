@@ -61,14 +61,25 @@ def log_line(event: dict) -> str:
 
 
 class LogWriter:
-    """Appends events durably to one log file (kept open while screening)."""
+    """Appends events durably to one log file (kept open while screening).
+
+    If the file is replaced or removed while open (an editor's save, a git checkout, a
+    sync tool), the writer notices before its next write, opens the file at the path
+    again and first writes back every line of its own that the new file lacks: a decision
+    the screen called saved is never left in an unlinked file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
         self._torn = False
+        self._mine: list[bytes] = []  # every line this writer wrote, for a replaced file
+        self.restored = 0             # lines written back after the file was replaced
 
     def _open(self) -> int:
+        if self._fd is not None and not self._same_file():
+            os.close(self._fd)
+            self._fd = None
+            self._restore()
         if self._fd is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             created = not self.path.exists()
@@ -78,19 +89,41 @@ class LogWriter:
                 fsync_dir(self.path.parent)
         return self._fd
 
+    def _same_file(self) -> bool:
+        try:
+            now = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        held = os.fstat(self._fd)
+        return (now.st_ino, now.st_dev) == (held.st_ino, held.st_dev)
+
+    def _restore(self) -> None:
+        try:
+            there = set(self.path.read_bytes().split(b"\n"))
+        except FileNotFoundError:
+            there = set()
+        missing = [line for line in self._mine if line not in there]
+        if missing:
+            self._mine = [line for line in self._mine if line in there]  # re-added below
+            self._put(missing)
+            self.restored += len(missing)
+
     def write(self, events: list[dict]) -> None:
         """The lines written, one write() of whole lines, not yet fsynced: team mode's
         outbox fsyncs (sync) while the send travels."""
-        if not events:
-            return
+        if events:
+            self._put([log_line(e).encode("utf-8") for e in events])
+
+    def _put(self, lines: list[bytes]) -> None:
         fd = self._open()
-        data = "".join(log_line(e) + "\n" for e in events).encode("utf-8")
+        data = b"".join(line + b"\n" for line in lines)
         if self._torn:
             data = b"\n" + data  # a crash mid-line before us: start on a fresh line
             self._torn = False
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
+        self._mine.extend(lines)
 
     def sync(self) -> None:
         if self._fd is not None:

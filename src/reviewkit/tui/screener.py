@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from reviewkit.errors import ReviewkitError
+from reviewkit.errors import ReviewkitError, path_error
 from reviewkit.screening.highlight import Highlighter, project_terms
 from reviewkit.screening.order import OrderSource
 from reviewkit.screening.session import ScreenSession
@@ -152,14 +152,28 @@ class ScreenerApp(App[None]):
 
     # actions -------------------------------------------------------------
     def act(self, fn, *args) -> None:
+        restored = self._restored()
         try:
             done = fn(*args)
         except ReviewkitError as exc:
             self.show(str(exc))
             return
+        except OSError as exc:  # the log cannot be written: nothing was applied
+            self.show(f"NOT saved: {path_error(exc) if exc.filename else exc}")
+            return
         if self.team is not None:
             self.lease()
-        self.show(done if isinstance(done, str) else "")
+        done = done if isinstance(done, str) else ""
+        again = self._restored() - restored
+        if again:  # the log was replaced or deleted while open
+            done = (f"{done} · the log file was replaced: {again} line(s) of this sitting "
+                    "written back").lstrip(" ·")
+        self.show(done)
+
+    def _restored(self) -> int:
+        writer = self.session.writer  # team mode's writer is the outbox's own LogWriter
+        inner = getattr(getattr(getattr(writer, "team", None), "outbox", None), "writer", writer)
+        return getattr(inner, "restored", 0)
 
     def action_decide(self, decision: str, reason: str = "") -> None:
         if self.session.current() is None:
