@@ -139,3 +139,35 @@ def test_checklist_text_with_brackets_is_shown_as_written(tmp_path):
 
     shown = asyncio.run(drive())
     assert odd in shown and "'9' is not an answer option" in shown
+
+
+def test_two_sittings_and_a_hand_edit_each_keep_what_the_others_saved(tmp_path):
+    """Each answer is written over the file as it is now, not over the form's old copy."""
+    from reviewkit.appraisal.walk import ChecklistWalk
+
+    project = mini_project(tmp_path)
+    checklist = get_checklist(project, None)
+    a = ChecklistWalk(project, "s1", "ann", checklist)
+    b = ChecklistWalk(project, "s1", "ann", checklist)  # a second window on the same study
+    a.submit("1")                      # q1 yes
+    a.submit("from A")                 # its comment
+    a.submit("3")                      # q2 can't tell
+    b.submit("2")                      # q1 no: B's word on q1 wins, A's q2 stays
+    b.submit("B comment")
+    record = open_appraisal(project, "s1", "ann", checklist)
+    assert record.value("q1") == "no" and record.answers["q1"].comment == "B comment"
+    assert record.value("q2") == "cant_tell"
+    path = project.root / "casp" / "s1" / "ann.yaml"
+    path.write_text(path.read_text("utf-8") + "  q10: {answer: 'yes', comment: by hand}\n",
+                    "utf-8")
+    assert open_appraisal(project, "s1", "ann", checklist).value("q10") == "yes"
+    a.submit("")                       # q2's comment, skipped
+    a.submit("1")                      # q3 yes
+    record = open_appraisal(project, "s1", "ann", checklist)
+    assert record.value("q10") == "yes" and record.answers["q10"].comment == "by hand"
+    assert record.value("q1") == "no" and record.value("q3") == "yes"  # nothing reverted
+    path.write_text(path.read_text("utf-8").replace("answers:", "answers: [", 1), "utf-8")
+    before = path.read_bytes()
+    with pytest.raises(ReviewkitError):  # the file broken by hand: said, not overwritten
+        a.submit("1")
+    assert path.read_bytes() == before

@@ -234,6 +234,18 @@ def test_the_form_saves_each_answer_as_given_and_drafts_the_explanation(example)
     assert "dissemination" not in data["components"]
 
 
+def test_a_second_sitting_on_the_same_worksheet_keeps_what_the_first_saved(example):
+    project = find_project(example)
+    a = AssessWalk(project, "moral-ethical", "parkman")
+    b = AssessWalk(project, "moral-ethical", "parkman")  # a second window, same worksheet
+    a.submit(ANSWERS[0])                                 # limitations: concern
+    a.submit(ANSWERS[1])                                 # its explanation
+    b.submit(ANSWERS[0])                                 # limitations again, from B
+    path = example / "synthesis" / "cerqual" / "moral-ethical" / "parkman.yaml"
+    limitations = yaml.safe_load(path.read_text("utf-8"))["components"]["limitations"]
+    assert limitations["explanation"] == ANSWERS[1]     # A's explanation not wiped by B
+
+
 def test_the_keyboard_form_writes_what_is_typed(example):
     from reviewkit.tui.assess import assess_app
 

@@ -164,3 +164,24 @@ def test_the_csv_header_is_what_the_importer_reads(tmp_path):
     assert record.values["participant_groups"] == [{"group": "staff", "n": 4}]
     res = run_cli("extraction", "template", "--groups", "1", cwd=project.root)
     assert res.returncode == 0 and res.stdout.strip() == ",".join(csv_header(form, 1))
+
+
+def test_a_hand_edit_while_the_form_is_open_is_kept(tmp_path):
+    """Each value is written over the file as it is now, not over the form's old copy."""
+    project = mini_project(tmp_path)
+    form = get_form(project, None)
+    a = FormWalk(project, "s1", "ann", form)
+    b = FormWalk(project, "s1", "ann", form)  # a second window on the same study
+    a.submit("2019")                          # year
+    a.submit("1")                             # publication: journal
+    b.submit("2020")                          # year again, from B: B's word wins
+    path = a.record.path
+    text = path.read_text("utf-8")
+    assert "publication: journal" in text and "year: 2020" in text
+    path.write_text(text.replace("year: 2020", "year: 2020\n  location: typed by hand"),
+                    "utf-8")
+    a.submit("")                              # peer_reviewed skipped
+    a.submit("3")                             # budget type
+    text = path.read_text("utf-8")
+    assert "location: typed by hand" in text and "year: 2020" in text
+    assert "self-directed support" in text

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from reviewkit.appraisal.checklist import Checklist, Question
 from reviewkit.appraisal.records import Appraisal, open_appraisal, set_answer
 from reviewkit.errors import ReviewkitError
+from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 
 
@@ -28,6 +29,7 @@ class ChecklistWalk:
     def __init__(self, project: Project, study: str, reviewer: str, checklist: Checklist) -> None:
         self.project, self.checklist = project, checklist
         self.record: Appraisal = open_appraisal(project, study, reviewer, checklist)
+        self._stamp = yamlfile.stamp(self.record.path)  # the file as last read or written
         self._steps = [(q, part) for q in checklist.questions for part in ("answer", "comment")]
         answered = self.record.answers
         # resume at the first unanswered question
@@ -56,9 +58,17 @@ class ChecklistWalk:
                     current.value if current else "")
 
     def submit(self, text: str) -> None:
-        """Record the typed answer (a number, a value or a label) and move on."""
+        """Record the typed answer (a number, a value or a label) and move on. The file is
+        read again first if it changed since (another sitting, a hand edit): only this one
+        answer is written over it, never the form's older copy of the others."""
         q, part = self._steps[self.pos]
         text = text.strip()
+        if yamlfile.stamp(self.record.path) != self._stamp:
+            r = self.record
+            self.record = open_appraisal(self.project, r.study, r.reviewer, self.checklist)
+        if part == "comment" and text and q.id not in self.record.answers:
+            raise ReviewkitError(f"{q.id} has no answer in the file any more: go back "
+                                 "(Escape) and answer it first", field=q.id)
         if part == "comment":
             if text or q.id in self.record.answers:
                 set_answer(self.project, self.record, self.checklist, q.id,
@@ -70,6 +80,7 @@ class ChecklistWalk:
             if text.isdigit() and 1 <= int(text) <= len(options):
                 text = options[int(text) - 1].value
             set_answer(self.project, self.record, self.checklist, q.id, text)
+        self._stamp = yamlfile.stamp(self.record.path)
         self.pos += 1
 
     def back(self) -> None:

@@ -12,6 +12,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.extraction.form import Form, FormField
 from reviewkit.extraction.records import Extraction, open_extraction, save_extraction
 from reviewkit.extraction.values import SEP, coerce, display, empty, missing_required
+from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 
 MORE = "+more"
@@ -31,6 +32,7 @@ class FormWalk:
     def __init__(self, project: Project, study: str, reviewer: str, form: Form) -> None:
         self.project, self.form = project, form
         self.record: Extraction = open_extraction(project, study, reviewer, form)
+        self._stamp = yamlfile.stamp(self.record.path)  # the file as last read or written
         steps = self._steps()
         self.pos = next((i for i, s in enumerate(steps) if s[-1] != MORE and
                          empty(self._get(s))), len(steps))
@@ -85,7 +87,13 @@ class FormWalk:
                     f"{label} [{kind}]{note}", sub.help, choices, display(sub, self._get(path)))
 
     def submit(self, text: str) -> None:
-        """Check and save the typed value, then move on (an error leaves everything as it was)."""
+        """Check and save the typed value, then move on (an error leaves everything as it was).
+        The file is read again first if it changed since (another sitting, a hand edit):
+        only this one value is written over it, never the form's older copy of the rest."""
+        if yamlfile.stamp(self.record.path) != self._stamp:
+            r = self.record
+            self.record = open_extraction(self.project, r.study, r.reviewer, self.form)
+            self.pos = min(self.pos, len(self._steps()) - 1)
         path = self._steps()[self.pos]
         f = self.form.field(path[0])
         assert f is not None
@@ -140,6 +148,7 @@ class FormWalk:
         saved = Extraction(self.record.study, self.record.reviewer, self.record.form,
                            self.record.version, self.record.status, values, self.record.path)
         self.record.path = save_extraction(self.project, saved, self.form)
+        self._stamp = yamlfile.stamp(self.record.path)
 
 
 def _by_number(f: FormField, text: str) -> str:

@@ -100,3 +100,13 @@ def dump(data: Any) -> str:
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all (temp file, fsync, rename)."""
     write_text_atomic(path, text)
+
+
+def stamp(path: Path | None) -> tuple[int, int, int] | None:
+    """What changes when the file is written or replaced (inode, size, mtime): a form that
+    saves answer by answer reads the file again when this moved under it."""
+    try:
+        st = path.stat() if path is not None else None
+    except FileNotFoundError:
+        return None
+    return None if st is None else (st.st_ino, st.st_size, st.st_mtime_ns)

@@ -8,8 +8,11 @@ levels for the assessor to edit. Each step shows what the project knows.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from reviewkit.appraisal.walk import Step
 from reviewkit.errors import ReviewkitError
+from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.project.session import lock
 from reviewkit.synthesis.confidence.cerqual import draft_explanation, match, spec
@@ -20,6 +23,7 @@ from reviewkit.synthesis.confidence.worksheet import (
     Worksheet,
     open_worksheet,
     save_worksheet,
+    sheet_path,
 )
 
 
@@ -29,6 +33,7 @@ class AssessWalk:
         self.findings = load_findings(project)
         self.finding = self.findings.get(finding)
         self.record: Worksheet = open_worksheet(project, self.findings, finding, assessor)
+        self._stamp = yamlfile.stamp(self._path())  # the file as last read or written
         self.evidence: Evidence = gather(project, self.finding, citations(project))
         s = spec()
         self._steps: list[tuple[str, str]] = []
@@ -101,7 +106,12 @@ class AssessWalk:
         return draft_explanation(w.confidence, {k: j.concern for k, j in w.components.items()})
 
     def submit(self, text: str) -> None:
-        """Record the typed answer (a number, a value or a label), save, and move on."""
+        """Record the typed answer (a number, a value or a label), save, and move on. The
+        file is read again first if it changed since (another sitting, a hand edit): only
+        this one answer is written over it."""
+        if yamlfile.stamp(self._path()) != self._stamp:
+            self.record = open_worksheet(self.project, self.findings, self.finding.id,
+                                         self.record.assessor)
         s = spec()
         part, what = self._steps[self.pos]
         text = text.strip()
@@ -145,6 +155,10 @@ class AssessWalk:
         w.status = "final" if not w.missing() else "draft"
         with lock(self.project):
             save_worksheet(self.project, w, self.finding)
+            self._stamp = yamlfile.stamp(self._path())
+
+    def _path(self) -> Path:
+        return sheet_path(self.project, self.record)
 
     def back(self) -> None:
         self.pos = max(0, self.pos - 1)

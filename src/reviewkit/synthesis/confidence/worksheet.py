@@ -208,12 +208,17 @@ def to_yaml(w: Worksheet, finding: Finding) -> str:
     return head + yamlfile.dump(data)
 
 
+def sheet_path(project: Project, w: Worksheet) -> Path:
+    """Where ``w`` is (or will be) saved."""
+    return w.path if w.path is not None and w.path.is_absolute() else \
+        worksheet_path(project, w.finding, w.assessor)
+
+
 def save_worksheet(project: Project, w: Worksheet, finding: Finding) -> Path:
     """Validate (through the same parser a hand-edited file goes through), then write
     atomically."""
     require_signer(project, w.assessor, None, CONSENSUS)
-    path = w.path if w.path is not None and w.path.is_absolute() else \
-        worksheet_path(project, w.finding, w.assessor)
+    path = sheet_path(project, w)
     text = to_yaml(w, finding)
     data, lines = yamlfile.loads(text, str(path))
     parse_worksheet(data, lines, str(path), finding, w.assessor)
