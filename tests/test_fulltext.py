@@ -195,6 +195,11 @@ def test_open_starts_the_viewer_on_the_attached_file(tmp_path, monkeypatch):
     monkeypatch.setenv("REVIEWKIT_VIEWER", str(tmp_path / "no-such-viewer"))
     res = run_cli("fulltext", "open", units[0], cwd=project.root)
     assert res.returncode == 2 and "cannot start the viewer" in res.stderr
+    monkeypatch.setenv("REVIEWKIT_VIEWER", 'evince "my file')  # an unbalanced quote
+    res = run_cli("fulltext", "open", units[0], cwd=project.root)
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+    assert res.stderr == ("error: field 'REVIEWKIT_VIEWER': not a command line (no closing "
+                          "quotation): 'evince \"my file'\n")
 
 
 def test_a_full_text_attached_to_a_duplicate_counts_for_its_cluster(tmp_path):

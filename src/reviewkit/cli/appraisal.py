@@ -15,6 +15,7 @@ from reviewkit.cli.common import (
     show,
     user_errors,
 )
+from reviewkit.tui.run import run_app
 
 app = typer.Typer(help="Critical appraisal (CASP and other checklists).", no_args_is_help=True)
 ChecklistOpt = typer.Option(None, "--checklist", "-c", help="Checklist id or YAML file")
@@ -102,7 +103,7 @@ def enter(ctx: typer.Context, study: str, reviewer: str = ReviewerOpt,
     project = project_here(ctx)
     reviewer = resolve_reviewer(project, reviewer, "appraising")
     app_ = appraise_app(project, study, reviewer, get_checklist(project, checklist))
-    app_.run()
+    run_app(app_)
     typer.echo(f"saved to {app_.walk.record.path}")
 
 

@@ -15,6 +15,7 @@ from reviewkit.cli.common import (
     show,
     user_errors,
 )
+from reviewkit.tui.run import run_app
 
 app = typer.Typer(help="Data extraction forms, records and the characteristics table.",
                   no_args_is_help=True)
@@ -83,7 +84,7 @@ def enter(ctx: typer.Context, study: str, reviewer: str = ReviewerOpt,
     project = project_here(ctx)
     reviewer = resolve_reviewer(project, reviewer, "extracting")
     app_ = extract_app(project, study, reviewer, get_form(project, form))
-    app_.run()
+    run_app(app_)
     typer.echo(f"saved to {app_.walk.record.path}")
 
 

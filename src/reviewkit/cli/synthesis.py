@@ -15,6 +15,7 @@ from reviewkit.cli.common import (
     warn_all,
 )
 from reviewkit.errors import ReviewkitError
+from reviewkit.tui.run import run_app
 
 app = typer.Typer(help="Qualitative evidence synthesis: code texts, build themes.",
                   no_args_is_help=True)
@@ -110,7 +111,7 @@ def _run_coder(project, coder: str | None, source: str) -> None:
     from reviewkit.tui.coder import coder_app  # Textual loads for the terminal coder only
 
     app_ = coder_app(project, _coder(project, coder), source)
-    typer.echo(app_.run() or "")
+    typer.echo(run_app(app_) or "")
 
 
 @app.command("uncode")

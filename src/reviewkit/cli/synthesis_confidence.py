@@ -17,6 +17,7 @@ from reviewkit.cli.common import (
     user_errors,
 )
 from reviewkit.cli.synthesis import app
+from reviewkit.tui.run import run_app
 
 AssessorOpt = reviewer_option("assessing")
 TableFmt = typer.Option("table", "--format", "-f",
@@ -45,7 +46,7 @@ def assess(ctx: typer.Context, finding: str, assessor: str = AssessorOpt) -> Non
     project = project_here(ctx)
     name = resolve_reviewer(project, assessor, "assessing")
     app_ = assess_app(project, finding, name)  # saves each answer under the lock
-    app_.run()
+    run_app(app_)
     typer.echo(f"saved to {project.relative(app_.walk.record.path)}"
                if app_.walk.record.path and app_.walk.record.path.exists() else "nothing saved")
 

@@ -40,7 +40,11 @@ def viewer_command() -> list[str]:
     """$REVIEWKIT_VIEWER (a command line), else the system's opener."""
     given = os.environ.get(VIEWER_ENV, "").strip()
     if given:
-        return shlex.split(given)
+        try:
+            return shlex.split(given)
+        except ValueError as exc:  # an unbalanced quote
+            raise ReviewkitError(f"not a command line ({str(exc).lower()}): {given!r}",
+                                 field=VIEWER_ENV) from None
     name = "open" if sys.platform == "darwin" else "xdg-open"
     if shutil.which(name) is None:
         raise ReviewkitError(f"no viewer: {name} is not installed; set {VIEWER_ENV} to a "

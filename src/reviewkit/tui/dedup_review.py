@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 
 from reviewkit.dedup.review import DIFFERENT, EMPTY, MISSING, PairView, ReviewQueue, open_review
 from reviewkit.errors import ReviewkitError
+from reviewkit.tui.run import run_app
 
 HELP = """\
 Is this one record exported twice (same study, same publication)?
@@ -198,6 +199,6 @@ def run_review(where: Path | None, reviewer: str | None) -> str:
     try:
         if queue.current is None:
             return "No possible duplicate pairs are waiting for a person."
-        return DedupReviewApp(queue).run() or ""
+        return run_app(DedupReviewApp(queue)) or ""
     finally:
         queue.close()

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Input, Static
 from reviewkit.errors import ReviewkitError
 from reviewkit.screening.listing import Row, bulk_decide, list_rows, undo_bulk
 from reviewkit.screening.session import ScreenSession
+from reviewkit.tui.run import run_app
 from reviewkit.tui.screen_widgets import _CSS, ReasonScreen
 
 KEYS = "/ filter · X exclude shown · I include shown · u undo bulk · q quit"
@@ -164,7 +165,7 @@ def run_list(where: Path | None, reviewer: str | None, stage: str | None,
     store = open_store(project.store_path)
     sess = ScreenSession(project, store, name, stage, blind=blind)
     try:
-        ListApp(sess).run()
+        run_app(ListApp(sess))
     finally:
         sess.close()
         store.close()

@@ -22,6 +22,7 @@ from reviewkit.errors import ReviewkitError, path_error
 from reviewkit.screening.highlight import Highlighter, project_terms
 from reviewkit.screening.order import OrderSource
 from reviewkit.screening.session import ScreenSession
+from reviewkit.tui.run import run_app
 from reviewkit.tui.screen_render import progress_bar, record_core, record_text, top_line
 from reviewkit.tui.screen_widgets import (
     PromptScreen,
@@ -312,7 +313,7 @@ def run_screener(where: Path | None, reviewer: str | None, stage: str | None,
             from reviewkit.team.screener_hooks import team_for
 
             team = team_for(sess)
-        screener(sess, team=team).run()
+        run_app(screener(sess, team=team))
     finally:
         if team is not None:
             team.close()
