@@ -90,3 +90,40 @@ def test_cli_counts_first_then_writes_and_blind_hides_others(tmp_path):
     assert "others" not in r.stdout.splitlines()[0] and "exclude" not in r.stdout
     r = run_cli("screen", "bulk-undo", "-r", "ana", cwd=project.root)
     assert r.returncode == 0 and f"{n} decisions taken back" in r.stdout
+
+
+def test_a_filter_that_does_not_parse_leaves_the_rows_and_their_filter(tmp_path):
+    """In the list view: said, and a bulk action then names the filter of what it shows."""
+    import asyncio
+
+    from textual.widgets import Input
+
+    from reviewkit.tui.screen_list import ListApp
+
+    project, store = screening_project(tmp_path)
+    word, n = _word_counts(store)
+    app = ListApp(ScreenSession(project, store, "ana"))
+    seen = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(100, 30)) as pilot:
+            box = app.query_one("#filter", Input)
+            for text in (word, "year:abc"):
+                box.value = text
+                box.focus()
+                await pilot.press("enter")
+                await pilot.pause()
+            seen["message"] = str(app.query_one("#message").content)
+            seen["rows"], seen["query"] = len(app.rows), app.query_text
+            seen["focus"] = app.focused is box
+            app.query_one("#table").focus()
+            await pilot.press("I")
+            await pilot.pause()
+            seen["question"] = str(app.screen.query_one("Static").content)
+            await pilot.press("n")
+    asyncio.run(drive())
+    app.session.close()
+    assert "not a year" in seen["message"] and f"still shown: filter {word}" in seen["message"]
+    assert (seen["rows"], seen["query"], seen["focus"]) == (n, word, True)
+    assert seen["question"].startswith(f"Include {n} records, filter: {word}?\n")
+    assert not log_path(project, TA, "ana").exists()  # nothing written

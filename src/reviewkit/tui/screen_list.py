@@ -80,12 +80,17 @@ class ListApp(App[None]):
         self.refill()
         table.focus()
 
-    def refill(self) -> None:
+    def refill(self, query: str | None = None) -> bool:
+        """Show the rows of ``query`` (default: the current filter). A filter that does not
+        parse is said and changes nothing: the rows shown stay those of the filter named
+        with them, which a bulk action then names too."""
+        text = self.query_text if query is None else query
         try:
-            self.rows = list_rows(self.session, self.query_text)
+            rows = list_rows(self.session, text)
         except ReviewkitError as err:
-            self.say(err.message)
-            return
+            self.say(f"{err.message} (still shown: filter {self.query_text or '(none)'})")
+            return False
+        self.query_text, self.rows = text, rows
         table = self.query_one("#table", DataTable)
         table.clear()
         width = max(20, self.size.width - 36)
@@ -95,6 +100,7 @@ class ListApp(App[None]):
         s = self.session
         self.query_one("#top", Static).update(Text(
             f"{s.stage} · {s.reviewer} · {len(self.rows)} shown · {s.done}/{s.total} decided"))
+        return True
 
     def say(self, message: str) -> None:
         self.query_one("#message", Static).update(Text(message))
@@ -103,10 +109,9 @@ class ListApp(App[None]):
         self.query_one("#filter", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_text = event.value.strip()
-        self.refill()
-        self.say(f"filter: {self.query_text or '(none)'}")
-        self.query_one("#table", DataTable).focus()
+        if self.refill(event.value.strip()):  # else the box keeps the text to correct
+            self.say(f"filter: {self.query_text or '(none)'}")
+            self.query_one("#table", DataTable).focus()
 
     def action_bulk(self, decision: str) -> None:
         if not self.rows:
