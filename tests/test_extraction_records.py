@@ -185,3 +185,44 @@ def test_a_hand_edit_while_the_form_is_open_is_kept(tmp_path):
     text = path.read_text("utf-8")
     assert "location: typed by hand" in text and "year: 2020" in text
     assert "self-directed support" in text
+
+
+@pytest.mark.parametrize(("kind", "typed", "kept"), [
+    ("integer", "99999999999999999999999", 99999999999999999999999),
+    ("integer", "12345678901234567", 12345678901234567),
+    ("integer", "1,000,000,000,000,000,001", 1000000000000000001),
+    ("integer", "12.0", 12),
+    ("number", "12345678901234567", 12345678901234567),
+    ("number", "1,503", 1503),
+    ("number", "1e3", 1000),
+    ("number", "2.5", 2.5),
+])
+def test_numbers_are_kept_exactly_as_typed(kind, typed, kept):
+    from reviewkit.extraction.form import FormField
+    from reviewkit.extraction.values import coerce
+
+    value = coerce(FormField(id="f", label="f", type=kind), typed)
+    assert value == kept and type(value) is type(kept)
+
+
+def test_a_required_value_passed_over_is_asked_again_before_all_done(tmp_path):
+    """A group entry's required field may be passed over while the entry is empty; once
+    the entry has other values the form comes back to it instead of saying all done."""
+    project = mini_project(tmp_path)
+    form = get_form(project, None)
+    walk = FormWalk(project, "s2", "ann", form)
+    answers = {"year": "2017", "publication": "2", "peer_reviewed": "n", "budget_type": "1",
+               "methods": "1;3", "participant_groups.1.group": "",
+               "participant_groups.1.n": "12", "participant_groups.+more": "n",
+               "date_extracted": "2024-01-31", "outcomes": "less use"}
+    keys = []
+    while (step := walk.step()) is not None and len(keys) < 40:
+        keys.append(step.key)
+        if step.prompt.startswith("Still required: "):
+            break
+        walk.submit(answers.get(step.key, "x" if "[text" in step.prompt else ""))
+    assert step is not None and step.key == "participant_groups.1.group", keys
+    assert "participant_groups.1.group" in keys[:-1]  # passed over once, asked again now
+    walk.submit("1")
+    assert walk.step() is None and walk.done  # straight back to the end
+    assert study_extractions(project, "s2", form)[0].values["participant_groups"][0]["n"] == 12

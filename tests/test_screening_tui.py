@@ -127,7 +127,7 @@ def test_several_reasons_and_other_from_the_keyboard(tmp_path):
     project, store = screening_project(tmp_path)
     for name in ("ana", "ben"):
         s = ScreenSession(project, store, name)
-        for _ in range(3):
+        for _ in range(4):
             s.decide("include")
         s.close()
     app = app_for(project, "ana", stage="full-text")
@@ -135,10 +135,12 @@ def test_several_reasons_and_other_from_the_keyboard(tmp_path):
     # Space: several; 5 then 1 marked, 5 unmarked again, 3; Enter saves
     run_keys(app, ["x", "space", "5", "1", "5", "3", "enter",
                    "x", "o", *"protocol only", "enter",
-                   "x", "space", "2", "o", *"abstract", "enter"])
+                   "x", "space", "2", "o", *"abstract", "enter",
+                   "x", "o", *"small sample; no control", "enter"])
     events = _decisions(project, "ana", "full-text")
     assert [e["reason"] for e in events] == [
-        f"{reasons[0]}; {reasons[2]}", "other: protocol only", f"{reasons[1]}; other: abstract"]
+        f"{reasons[0]}; {reasons[2]}", "other: protocol only", f"{reasons[1]}; other: abstract",
+        "other: small sample, no control"]  # a ';' would split it into an unknown reason
 
 
 def test_title_abstract_exclusion_reason_is_optional(tmp_path):

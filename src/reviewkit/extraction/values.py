@@ -54,12 +54,14 @@ def coerce(f: FormField, value: Any, name: str = "") -> Any:
             number = float(text.replace(",", ""))
         except ValueError:
             raise bad(f"expected a number, got {value!r}") from None
+        if "." not in text and re.fullmatch(r"[+-]?\d+", text.replace(",", "")):
+            return int(text.replace(",", ""))  # exact, however many digits
         return int(number) if number.is_integer() and "." not in text else number
     if t == "integer":
         text = str(value).replace(",", "")
         if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
             raise bad(f"expected a whole number, got {value!r}")
-        return int(float(text))
+        return int(text.split(".")[0])  # exact: a float would round 17+ digits
     if t == "yes_no":
         if isinstance(value, bool):
             return value

@@ -33,6 +33,7 @@ class FormWalk:
         self.project, self.form = project, form
         self.record: Extraction = open_extraction(project, study, reviewer, form)
         self._stamp = yamlfile.stamp(self.record.path)  # the file as last read or written
+        self._fixing = False
         steps = self._steps()
         self.pos = next((i for i, s in enumerate(steps) if s[-1] != MORE and
                          empty(self._get(s))), len(steps))
@@ -67,8 +68,13 @@ class FormWalk:
 
     def step(self) -> Step | None:
         steps = self._steps()
-        if self.done:
-            return None
+        again = False
+        if self.done:  # at the end: back to a required value still missing, if any
+            missing = self._first_missing()
+            if missing is None:
+                return None
+            self.pos, again = missing, True
+            self._fixing = True  # once given, back to the end (not through every step)
         path = steps[self.pos]
         f = self.form.field(path[0])
         assert f is not None
@@ -83,8 +89,22 @@ class FormWalk:
         if sub.type == "yes_no":
             choices = ["y yes", "n no"]
         note = f" (several: separate with '{SEP}')" if sub.type in ("multi_choice", "list") else ""
+        prompt = ("Still required: " if again else "") + f"{label} [{kind}]{note}"
         return Step(".".join(str(p + 1) if isinstance(p, int) else p for p in path), title,
-                    f"{label} [{kind}]{note}", sub.help, choices, display(sub, self._get(path)))
+                    prompt, sub.help, choices, display(sub, self._get(path)))
+
+    def _first_missing(self) -> int | None:
+        """The step of the first required value still empty where the record needs it (a
+        group entry given other values since it was passed over empty)."""
+        for i, path in enumerate(self._steps()):
+            if path[-1] == MORE:
+                continue
+            f = self.form.field(path[0])
+            sub = f if len(path) == 1 else next(x for x in f.fields or [] if x.id == path[2])
+            if sub.required and empty(self._get(path)) and (
+                    len(path) == 1 or self._entry(f, path[1])):
+                return i
+        return None
 
     def submit(self, text: str) -> None:
         """Check and save the typed value, then move on (an error leaves everything as it was).
@@ -119,11 +139,13 @@ class FormWalk:
         if value is None and sub.required and (len(path) == 1 or others):
             raise ReviewkitError("required field: give a value", field=name)
         self._set(f, path, value)
-        self.pos += 1
+        self.pos = len(self._steps()) if self._fixing else self.pos + 1
+        self._fixing = False
         self._save()
 
     def back(self) -> None:
         self.pos = max(0, self.pos - 1)
+        self._fixing = False
 
     def _set(self, f: FormField, path: tuple, value: Any) -> None:
         values = self.record.values

@@ -105,10 +105,11 @@ class ReasonScreen(ModalScreen[str | None]):
             event.stop()
 
             def typed(text: str | None) -> None:
-                if text and text.strip():
-                    self._done(f"other: {text.strip()}")
+                if text and text.strip():  # ';' separates reasons in the log: a comma here
+                    self._done(f"other: {text.strip().replace(';', ',')}")
 
-            self.app.push_screen(PromptScreen("Other reason (Enter saves):"), typed)
+            self.app.push_screen(PromptScreen("Other reason (Enter saves; a ';' is kept "
+                                              "as ','):"), typed)
         else:
             for i, reason in enumerate(self.reasons):
                 if key == _label(i):
