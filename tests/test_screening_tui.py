@@ -200,7 +200,7 @@ def test_fits_80x24_and_highlights_search_terms(tmp_path):
             out["spans"] = app.highlighter.spans("Cocker spaniels and other dogs")
     asyncio.run(drive())
     assert out["spans"] == [(0, 6, "include"), (26, 30, "exclude")]
-    assert "i incl" in out["svg"] and "q quit" in out["svg"]     # key line on screen
+    assert "i incl" in out["svg"] and "o text ?/q" in out["svg"]  # key line, whole, on screen
     assert "0/50 screened" in out["svg"]
 
 
@@ -345,3 +345,47 @@ def test_a_log_that_cannot_be_written_says_not_saved_and_keeps_running(tmp_path)
     said = _press_around(app, [], lambda: None, ["i"])
     assert said.startswith("NOT saved: ") and "is a folder" in said, said
     assert app.session.done == 0  # nothing applied that was not written
+
+
+def test_a_note_emptied_in_its_box_is_removed(tmp_path):
+    project, _ = screening_project(tmp_path)
+    app = app_for(project, "ana")
+    said = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("n", *"check the dose", "enter")
+            await pilot.pause()
+            said["saved"] = str(app.query_one("#message").content)
+            await pilot.press("n")
+            await pilot.pause()
+            app.screen.query_one(Input).value = ""
+            await pilot.press("enter")
+            await pilot.pause()
+            said["removed"] = str(app.query_one("#message").content)
+            said["note"] = app.session.note(app.shown)
+    asyncio.run(drive())
+    app.session.close()
+    assert (said["saved"], said["removed"], said["note"]) == ("note saved", "note removed", "")
+    notes = [e for e in read_events(log_path(project, "title-abstract", "ana"))
+             if e["type"] == "note"]
+    assert [e["note"] for e in notes] == ["check the dose", ""]
+    reopened = ScreenSession(project, open_store(project.store_path), "ana")
+    assert reopened.note(notes[0]["record"]) == ""  # removed for good, not only on screen
+    assert reopened.add_note("") is None            # nothing to remove: nothing written
+    reopened.close()
+
+
+def test_every_key_of_the_screener_is_in_its_help_and_key_line():
+    from reviewkit.tui.screen_widgets import KEYS
+    from reviewkit.tui.screener import KEYLINE, ScreenerApp
+
+    names = {"slash": "/", "question_mark": "?"}
+    bound = {names.get(b.key, b.key) for b in ScreenerApp.BINDINGS}
+    helped = {k for k, _ in KEYS}
+    assert bound - helped == set()                      # ? lists every key
+    words = KEYLINE.split()[::2]                        # "key what key what ..."
+    shown = {part for word in words for part in word.split("/") if part}
+    shown |= {"/"} if "/" in words else set()
+    assert bound - shown == set(), bound - shown       # the bottom line names each one
+    assert len(KEYLINE) <= 80

@@ -292,8 +292,10 @@ class ScreenSession:
             self._skipped.add(unit)  # stays last when the queue is reranked
 
     def add_note(self, text: str) -> dict | None:
+        """A note on the record shown; an empty one removes the note there is (None when
+        nothing changes)."""
         unit = self.current()
-        if unit is None or not text.strip():
+        if unit is None or text.strip() == self.note(unit):
             return None
         event = note_event(self.stage, self.reviewer, unit, text.strip())
         self.writer.append([event])

@@ -48,7 +48,10 @@ class ReviewerLog:
             if not events:
                 self.active.pop(unit, None)
         elif kind == "note":
-            self.notes[unit] = event.get("note", "")
+            if event.get("note"):
+                self.notes[unit] = event["note"]
+            else:  # an empty note takes the note away
+                self.notes.pop(unit, None)
         elif kind == "resolution":
             self.resolutions[unit] = event
 

@@ -16,12 +16,15 @@ from reviewkit.screening.reasons import SEPARATOR
 
 KEYS = [
     ("i", "include"), ("x", "exclude (asks a reason where one is required)"),
-    ("X", "exclude with a reason"), ("m", "maybe"), ("n", "note on this record"),
+    ("X", "exclude with a reason"), ("m", "maybe"),
+    ("n", "note on this record (empty the box to remove it)"),
     ("u", "undo the last decision"), ("s", "skip (comes back at the end)"),
     ("/", "find a record by id or title words and jump to it"),
     ("d", "mark as duplicate of another record (dedup log)"),
     ("D", "this cluster holds a record of another study: split it off (dedup log)"),
-    ("c", "show / hide the eligibility criteria"), ("?", "this help"), ("q", "quit"),
+    ("c", "show / hide the eligibility criteria"),
+    ("o", "open the record's full text in the viewer ($REVIEWKIT_VIEWER)"),
+    ("?", "this help"), ("q", "quit"),
 ]
 
 _CSS = """

@@ -32,7 +32,7 @@ from reviewkit.tui.screen_widgets import (
     stopping_help,
 )
 
-KEYLINE = "i incl x excl m maybe n note u undo s skip / find d dup c crit ? help q quit"
+KEYLINE = "i incl x/X excl m maybe n note u undo s skip / find d/D dup c crit o text ?/q"
 
 
 class ScreenerApp(App[None]):
@@ -211,8 +211,9 @@ class ScreenerApp(App[None]):
             return
 
         def noted(text: str | None) -> None:
-            if text:
-                self.act(lambda: "note saved" if self.session.add_note(text) else "")
+            if text is not None:  # Escape: None; an emptied box takes the note away
+                self.act(lambda: ("note removed" if not text.strip() else "note saved")
+                         if self.session.add_note(text) else "")
 
         self.push_screen(PromptScreen("Note on this record (Enter saves, Escape cancels)",
                                       value=self.session.note(unit)), noted)
