@@ -74,7 +74,13 @@ def test_remove_undo_and_memo(tmp_path):
     memo = s.memo("says it twice")
     assert memo[0]["target"] == seg["segment"]
     # undo walks back: memo, remove, apply, then the segment with its first code
-    targets = [s.undo()[0]["target"] for _ in range(4)]
+    said = []
+    targets = []
+    for _ in range(4):
+        targets.append(s.undo()[0]["target"])
+        said.append(s.undone.split(" (made ")[0])
+    assert said == ["a memo on a segment", "the removal of code 'time' on a segment",
+                    "code 'autonomy' on a segment", said[3]]
     lines = log_lines(project)
     by_type = {e["id"]: e["type"] for e in lines}
     assert [by_type[t] for t in targets] == ["memo", "remove", "apply", "segment"]
@@ -90,8 +96,11 @@ def test_undo_reaches_an_earlier_sitting(tmp_path):
     s.apply("time")
     again = open_session(project, "ann", "callanan-2012-findings")
     assert len(again.segments) == 1 and again.cursor > 0  # it starts at an uncoded paragraph
+    seg = again.segments[0]
     again.undo()
     assert fold(project).segments == {}
+    # said in words, with when it was made: it was not this sitting's
+    assert again.undone.startswith(f"the segment at {seg.start}-{seg.end} and its code (made ")
 
 
 def test_new_code_adds_to_codebook_then_applies(tmp_path):

@@ -115,6 +115,7 @@ class CodingSession:
     view: _View = field(default_factory=_View)  # the logs, parsed once
     problems: list[str] = field(default_factory=list)  # bad lines of the coder's log
     pages: Source | None = None  # the source's entry: a PDF's page starts fill `page`
+    undone: str = ""  # what the last undo withdrew, in words
 
     # --- what is shown ----------------------------------------------------------
 
@@ -269,6 +270,7 @@ class CodingSession:
         last = self._last_action()
         if last is None:
             raise ReviewkitError("nothing to undo")
+        self.undone = undone_text(last)  # said on screen: it may be from an earlier sitting
         return self._write([event("undo", self.coder, target=last["id"])])
 
     # --- helpers ------------------------------------------------------------------
@@ -355,3 +357,17 @@ def open_session(project: Project, coder: str, source: str) -> CodingSession:
     if not session.next_uncoded():
         session.cursor = 0
     return session
+
+
+def undone_text(e: dict) -> str:
+    """What an undo of ``e`` withdraws, in a few words ("code 'time' off a segment")."""
+    at = e.get("at", "")[:16].replace("T", " ")
+    when = f" (made {at})" if at else ""
+    if e["type"] == "segment":
+        return f"the segment at {e['start']}-{e['end']} and its code{when}"
+    if e["type"] in ("apply", "remove"):
+        verb = "code" if e["type"] == "apply" else "the removal of code"
+        return f"{verb} {e['code']!r} on a segment{when}"
+    if e["type"] == "memo":
+        return f"a memo on a segment{when}"
+    return f"a {e['type']}{when}"

@@ -231,7 +231,7 @@ class CoderApp(App[str]):
         def run() -> str:
             events = self.session.undo()
             self.saved(events)
-            return "undone"
+            return f"undone: {self.session.undone}"
 
         self.attempt(run)
 

@@ -16,7 +16,7 @@ Select    w s p  grow by word / sentence / paragraph   shift+→ ↓  grow
           shift+←  take a word off      Esc  drop the selection
 Code      a  apply a code (type to filter, Enter; a name no code matches
              becomes a new code)        x  remove a code here
-          m  memo on the segment here   u  undo your last action here
+          m  memo on the segment here   u  undo your last action on this source
           t  type: participant quote / author interpretation / field
              observation / none         g  page reference
              (with no segment here: for the next segment you make)
