@@ -263,9 +263,12 @@ def test_review_command_needs_a_project(tmp_path: Path):
 def test_after_the_last_pair_the_app_stays_and_undo_reaches_it(project):
     proj, store = project
     seen = []
-    app = drive(ReviewQueue(proj, store, "alice"), "sduq",
-                lambda a, key: seen.append((key, text(a, "fields"), a.queue.current)))
-    assert [k for k, _, _ in seen] == ["s", "d", "u"]   # still running after the last pair
+    app = drive(ReviewQueue(proj, store, "alice"), "sdkuq",
+                lambda a, key: seen.append((key, text(a, "fields") + "\n" + text(a, "message"),
+                                            a.queue.current)))
+    assert [k for k, _, _ in seen] == ["s", "d", "k", "u"]  # still running after the last
+    assert "No pair to skip." in seen[2][1] and "Skipped" not in seen[2][1]
+    seen.pop(2)
     assert "All pairs judged — u undo, q quit" in seen[1][1] and seen[1][2] is None
     assert seen[2][2].key == REAL_PAIR                  # undo brought the last pair back
     assert [e.get("undo", False) for e in log_lines(proj)] == [False, False, True]

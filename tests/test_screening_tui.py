@@ -389,3 +389,35 @@ def test_every_key_of_the_screener_is_in_its_help_and_key_line():
     shown |= {"/"} if "/" in words else set()
     assert bound - shown == set(), bound - shown       # the bottom line names each one
     assert len(KEYLINE) <= 80
+
+
+def test_a_later_stage_with_nothing_included_yet_says_so(tmp_path):
+    project, _ = screening_project(tmp_path)
+    shown = first_screen(app_for(project, "ana", stage="full-text"))
+    assert "No records at full-text yet" in shown and "All 0 records" not in shown
+
+
+def test_undo_at_full_text_does_not_bring_back_a_record_no_longer_there(tmp_path):
+    project, store = screening_project(tmp_path)
+    for name in ("ana", "ben"):
+        s = ScreenSession(project, store, name)
+        first = s.current()
+        for _ in range(2):
+            s.decide("include")
+        s.close()
+    full = ScreenSession(project, store, "ana", "full-text")
+    assert first in full.eligible and full.total == 2
+    full.visiting = first
+    full.decide("exclude", reason=full.conf.reasons[0])
+    full.close()
+    for name in ("ana", "ben"):  # both change their minds at title/abstract
+        s = ScreenSession(project, store, name)
+        s.visiting = first
+        s.decide("exclude")
+        s.close()
+    again = ScreenSession(project, store, "ana", "full-text")
+    assert first not in again.eligible and again.total == 1
+    assert again.undo() is not None           # her full-text decision is withdrawn...
+    assert again.current() != first          # ...but the record is not shown to screen
+    assert again.done == 0 and again.remaining == 1
+    again.close()

@@ -275,7 +275,9 @@ class ScreenSession:
         self.log.apply(event)
         self._count(before, self.log.current(unit))
         self.visiting = None
-        if self.log.current(unit) is None:
+        if unit not in self.eligible:
+            pass  # no longer at this stage (an earlier stage's decision changed): not shown
+        elif self.log.current(unit) is None:
             self.pending.appendleft(unit)
         else:
             self.visiting = unit  # an earlier decision stands again: show it

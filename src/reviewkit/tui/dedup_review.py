@@ -173,8 +173,10 @@ class DedupReviewApp(App[str]):
         self._decide(False)
 
     def action_skip(self) -> None:
-        if self.queue.current is not None:
-            self.queue.skip()
+        if self.queue.current is None:
+            self.show_pair("No pair to skip.")
+            return
+        self.queue.skip()
         self.show_pair("Skipped: the pair stays queued for later.")
 
     def action_undo(self) -> None:

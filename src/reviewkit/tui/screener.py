@@ -138,7 +138,10 @@ class ScreenerApp(App[None]):
         self.query_one("#bar", Static).update(
             progress_bar(s.done, s.total, self.size.width - 2), layout=False)
         body = self.query_one("#body", Static)
-        if unit is None:
+        if unit is None and not s.total:  # a later stage before anything was included
+            body.update(Text(f"No records at {s.stage} yet: a record comes here once it is "
+                             "included at the stage before. Press q to quit.", style="bold"))
+        elif unit is None:
             body.update(Text(f"All {s.total} records at {s.stage} are screened. "
                              "Press q to quit (u undoes the last decision).", style="bold"))
         else:
