@@ -421,3 +421,28 @@ def test_undo_at_full_text_does_not_bring_back_a_record_no_longer_there(tmp_path
     assert again.current() != first          # ...but the record is not shown to screen
     assert again.done == 0 and again.remaining == 1
     again.close()
+
+
+def test_criteria_longer_than_the_panel_open_whole_and_scroll(tmp_path):
+    project, _ = screening_project(tmp_path)
+    text = "# Criteria\n" + "\n".join(f"line {i}" for i in range(1, 33))
+    (project.root / "screening" / "criteria.md").write_text(text, "utf-8")
+    app = app_for(project, "ana")
+    seen = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("c")
+            await pilot.pause()
+            seen["screen"] = type(app.screen).__name__
+            seen["text"] = str(app.screen.query_one("Static").content)
+            await pilot.press("pagedown")
+            seen["scrolled"] = app.screen.query_one("#box").scroll_y > 0
+            await pilot.press("q")  # any other key closes it, and does not quit
+            await pilot.pause()
+            seen["back"] = type(app.screen).__name__
+            await pilot.press("i")
+    asyncio.run(drive())
+    assert seen["screen"] == "TextScreen" and "line 32" in seen["text"] and seen["scrolled"]
+    assert seen["back"] != "TextScreen"
+    assert [e["decision"] for e in _decisions(project, "ana")] == ["include"]

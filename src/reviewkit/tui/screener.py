@@ -32,6 +32,7 @@ from reviewkit.tui.screen_widgets import (
     stopping_help,
 )
 
+CRITERIA_ROWS = 7  # what the #criteria panel shows (max-height 8, less its border)
 KEYLINE = "i incl x/X excl m maybe n note u undo s skip / find d/D dup c crit o text ?/q"
 
 
@@ -267,6 +268,11 @@ class ScreenerApp(App[None]):
 
     def action_criteria(self) -> None:
         panel = self.query_one("#criteria", Static)
+        width = max(10, self.size.width - 4)
+        rows = sum(max(1, -(-len(line) // width)) for line in self.criteria.splitlines())
+        if rows > CRITERIA_ROWS and not panel.display:  # more than the panel holds: all of
+            self.push_screen(TextScreen(self.criteria))  # it, scrolling, in a box of its own
+            return
         panel.display = not panel.display
 
     def action_help(self) -> None:
