@@ -271,3 +271,18 @@ def test_the_incremental_stopper_equals_the_test_from_scratch() -> None:
             labels += [int(rng.random() < 0.1) for _ in range(rng.randrange(1, 6))]
         got, want = stopper(list(labels), 2000), stopping_now(list(labels), 2000)
         assert got.to_dict() == want.to_dict(), step
+
+
+def test_settled_records_for_a_third_reviewer_are_not_in_import_order(tmp_path):
+    """Records ana and ben settled come after the rest for cy, shuffled by the project's
+    seed: never grouped by database as imported."""
+    from reviewkit.screening.ranked import ranked_order
+
+    project, store = _project(tmp_path)
+    units = Screening(project, store).eligible(STAGE)
+    for name in ("ana", "ben"):  # both decide every record the same way: all settled
+        append_events(log_path(project, STAGE, name),
+                      [decision_event(STAGE, name, u, "exclude") for u in units])
+    order = ranked_order(project, store, STAGE, units)
+    assert sorted(order) == sorted(units) and order != sorted(units) and order != units
+    assert ranked_order(project, store, STAGE, units) == order  # the same every time

@@ -8,6 +8,8 @@ decisions in the order they were made; a "maybe" counts as relevant until settle
 
 from __future__ import annotations
 
+import random
+
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE
@@ -42,7 +44,11 @@ def ranked_from(project: Project, store: Store, stage: str, units: list[str],
         ranker = prepared_ranker(project, store, units)  # features cached in .reviewkit/
         ranked = ranker.order(labels)
         hand_over(project, stage, units, ranker, ranked.model_version, labels)  # live queue
-    return [u for u in ranked.order if u not in labels] + [u for u in units if u in labels]
+    # settled records come last (a reviewer beyond the two who settled them), in a seeded
+    # random order: never the import order, which groups them by database
+    settled = [u for u in units if u in labels]
+    random.Random(f"{project.config.settings.seed}/{stage}").shuffle(settled)
+    return [u for u in ranked.order if u not in labels] + settled
 
 
 def stopping_labels(state: StageState, log: ReviewerLog, eligible: set[str] | None = None
