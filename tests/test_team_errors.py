@@ -262,3 +262,17 @@ def test_unblinding_a_stage_the_project_does_not_have_is_refused(monkeypatch, pr
     done = run_cli("team", "unblind", "bad stage/..", cwd=elsewhere)
     assert done.returncode == 2 and "is not a stage name" in done.stderr, done.stderr
     assert team.server_rows() == rows
+
+
+def test_a_line_edited_after_it_was_sent_is_named_at_the_next_push(monkeypatch, project,
+                                                                  pg_server):
+    team = team_database(pg_server, "errs_edited", {"ana": "reviewer"})
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("ana"))
+    assert run_cli("team", "push", cwd=project.root).returncode == 0
+    log = project.root / "screening" / TA / "ana.jsonl"
+    log.write_text(log.read_text("utf-8").replace('"include"', '"exclude"'), "utf-8")
+    rows = team.server_rows()
+    done = run_cli("team", "push", cwd=project.root)
+    assert done.returncode == 0 and "0 new" in done.stdout, done.stderr
+    assert f"{TA}/ana.jsonl:1: event ana-1 differs from the server's copy" in done.stderr
+    assert team.server_rows() == rows  # append-only: the server keeps its own

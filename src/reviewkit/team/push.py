@@ -56,6 +56,7 @@ def push(project: Project, con: Any) -> PushResult:
     try:
         with con.transaction():
             out.added = _send(con, rows)
+            out.skipped += _edited(con, rows)
             out.documents = _send_documents(con, docs)
     except psycopg.DatabaseError as exc:
         raise server_error(exc) from None
@@ -75,6 +76,18 @@ def _send(con: Any, rows: list[Row]) -> int:
         "SELECT event_id, log, kind, stage, record, reviewer, line FROM incoming "
         "ORDER BY ord ON CONFLICT (event_id) DO NOTHING")
     return cur.rowcount
+
+
+def _edited(con: Any, rows: list[Row]) -> list[Skipped]:
+    """Lines whose event id the server holds with other text (edited by hand after they
+    were sent): the server keeps its copy, append-only, so the folder and it now differ."""
+    ords = [i for (i,) in con.execute(
+        "SELECT i.ord FROM incoming i JOIN events e USING (event_id) "
+        "WHERE e.line <> i.line ORDER BY i.ord")]
+    return [Skipped(rows[i].log, rows[i].number, f"event {rows[i].event_id} differs from "
+                    "the server's copy (edited after it was sent?); the server keeps its "
+                    "own: undo or decide again instead of editing the line")
+            for i in ords]
 
 
 def _documents(project: Project, me: str, role: str) -> list[tuple[str, str, str, str]]:
