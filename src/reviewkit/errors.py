@@ -43,3 +43,16 @@ def path_error(exc: OSError) -> ReviewkitError:
             FileNotFoundError: "no such file or folder (check the path)",
             PermissionError: "permission denied"}.get(type(exc), exc.strerror or "cannot open")
     return ReviewkitError(what, file=str(exc.filename))
+
+
+def as_user_error(exc: BaseException) -> ReviewkitError | None:
+    """An exception a person can act on, as one line; None for a bug (it keeps its
+    traceback): a path named or placed wrongly, or the team server's trouble mid-command."""
+    if isinstance(exc, ReviewkitError):
+        return exc
+    if isinstance(exc, (IsADirectoryError, NotADirectoryError, FileNotFoundError,
+                        PermissionError)):
+        return path_error(exc) if exc.filename is not None else None
+    from reviewkit.team.connect import server_trouble  # psycopg only if already loaded
+
+    return server_trouble(exc)

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from reviewkit.errors import ReviewkitError, path_error
+from reviewkit.errors import ReviewkitError, as_user_error
 from reviewkit.reporting.tables import render, terminal_safe
 
 FormatOpt = typer.Option("table", "--format", "-f", help="table, csv, json or md")
@@ -56,22 +56,11 @@ def user_errors(fn: Callable) -> Callable:
                 if "locked" in str(exc) or not heal_store(str(exc)):
                     raise
                 return fn(*args, **kwargs)
-        except ReviewkitError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-        except (IsADirectoryError, NotADirectoryError, FileNotFoundError,
-                PermissionError) as exc:
-            if exc.filename is None:  # not about a path a person named or placed
-                raise
-            typer.echo(f"error: {path_error(exc)}", err=True)
-            raise typer.Exit(2) from None
         except Exception as exc:
-            from reviewkit.team.connect import server_trouble  # psycopg only if loaded
-
-            trouble = server_trouble(exc)
-            if trouble is None:
+            mistake = as_user_error(exc)
+            if mistake is None:
                 raise
-            typer.echo(f"error: {trouble}", err=True)
+            typer.echo(f"error: {mistake}", err=True)
             raise typer.Exit(2) from None
 
     return wrapper

@@ -30,7 +30,7 @@ def stop(ctx: typer.Context,
     """The stopping test per reviewer and stage: verdict, p, recall estimate, records left."""
     from reviewkit.project.session import session
     from reviewkit.screening.data import Screening
-    from reviewkit.screening.ranked import stopping_report
+    from reviewkit.screening.ranked import stop_lines, stopping_report
 
     for name, value in (("--target", target), ("--confidence", confidence)):
         if value is not None and not 0 < value < 1:
@@ -42,11 +42,6 @@ def stop(ctx: typer.Context,
     if fmt == "json":
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif fmt == "text":
-        for row in rows:
-            typer.echo(f"{row['stage']} {row['reviewer']}: {row['verdict']}")
-            if row["caution"]:
-                typer.echo(f"  caution: {row['caution']}")
-        if not rows:
-            typer.echo("nobody has screened yet")
+        typer.echo("\n".join(stop_lines(rows)))
     else:
         emit(rows, fmt, "Stopping test", COLUMNS)

@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors, warn, warn_all
+from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors, warn_all
 
 app = typer.Typer(help="Team mode: the review's events on a PostgreSQL server, blinding "
                   "enforced by the database.", no_args_is_help=True)
@@ -114,10 +114,7 @@ def pull(ctx: typer.Context) -> None:
     project = _project(ctx, needed=True)
     with lock(project), _connection(project) as con:
         result = pull_folder(project, con)
-    for rel in result.kept:
-        warn(f"{rel}: differs from the server's newest version, and the server never had "
-             "this folder's; kept this folder's version (push it, or move it aside and pull "
-             "again)")
+    warn_all(result.warnings)
     lines = sum(result.appended.values())
     typer.echo(f"wrote {len(result.written)} files, appended {lines} lines to "
                f"{len(result.appended)} logs")
@@ -161,8 +158,7 @@ def unblind(ctx: typer.Context, stage: str = typer.Argument(..., help="Screening
     """The lead lifts blinding for a stage: every member then sees every decision at it."""
     from reviewkit.team.members import unblind as lift
 
-    project = _project(ctx, needed=False)
-    with _connection(project) as con:
+    with _connection(project := _project(ctx, needed=False)) as con:
         lifted = lift(con, stage, project)
     typer.echo(f"blinding lifted for {stage}" if lifted else f"{stage} was unblinded already")
 

@@ -24,6 +24,7 @@ class Screening:
         self._unit_of = {m: u.id for u in self.units for m in u.members}
         self._states: dict[str, StageState] = {}
         self._eligible: dict[str, list[str]] = {}
+        self._bare: set[str] | None = None
 
     def unit_of(self, record_id: str) -> str:
         """The unit a record belongs to (an unknown id stays itself: kept, never dropped).
@@ -46,6 +47,13 @@ class Screening:
             state = StageState(stage, self.conf, self.unit_of)
             self._states[stage] = state.load(screening_dir(self.project) / stage)
         return self._states[stage]
+
+    def without_abstract(self) -> set[str]:
+        """Ids of the records with no abstract (read once: every reviewer's stopping
+        caution asks)."""
+        if self._bare is None:
+            self._bare = self.store.ids_without_abstract()
+        return self._bare
 
     def eligible(self, stage: str) -> list[str]:
         """Units to screen at ``stage``: all at the first, the previous stage's includes after."""

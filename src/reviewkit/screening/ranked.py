@@ -130,7 +130,7 @@ def left_without_abstract(screening: Screening, stage: str, log: ReviewerLog,
 
 def bare_units(screening: Screening, units: set[str]) -> set[str]:
     """The units none of whose records has an abstract."""
-    bare = screening.store.ids_without_abstract()
+    bare = screening.without_abstract()
     if not bare:
         return set()
     return {u for u in units if all(m in bare for m in screening.members.get(u, [u]))}
@@ -162,6 +162,16 @@ def stopping_report(screening: Screening, stage: str | None = None,
                           conf.heuristic_n or 50) for name in names
                  if stage or screening.state(st).log(name).active]
     return rows
+
+
+def stop_lines(rows: list[dict]) -> list[str]:
+    """`screen stop`'s text: one verdict per stage and reviewer, each with its caution."""
+    out = []
+    for row in rows:
+        out.append(f"{row['stage']} {row['reviewer']}: {row['verdict']}")
+        if row["caution"]:
+            out.append(f"  caution: {row['caution']}")
+    return out or ["nobody has screened yet"]
 
 
 ranked_order.recall_estimate = recall_estimate  # the screener shows it in its top line

@@ -41,9 +41,8 @@ def _why(exc: Exception) -> str:
 def server_error(exc: Exception) -> ReviewkitError:
     """A statement the server refused (a policy, a trigger, a privilege), as one line; a
     connection lost on the way says so instead."""
-    lost = server_trouble(exc)
-    if lost is not None and not _privilege(exc):
-        return lost
+    if isinstance(exc, sys.modules["psycopg"].OperationalError):
+        return _lost(exc)
     return ReviewkitError(f"the server refused: {_message(exc)}")
 
 
@@ -58,10 +57,12 @@ def server_trouble(exc: BaseException) -> ReviewkitError | None:
     if _privilege(exc):
         return ReviewkitError(f"the server refused: {_message(exc)} (is this login a member "
                               "of this review? the database owner adds members)")
-    if isinstance(exc, psycopg.OperationalError):
-        return ReviewkitError(f"lost the connection to the team's server ({_message(exc)}): "
-                              "it keeps nothing half-written; run the command again")
-    return None
+    return _lost(exc) if isinstance(exc, psycopg.OperationalError) else None
+
+
+def _lost(exc: BaseException) -> ReviewkitError:
+    return ReviewkitError(f"lost the connection to the team's server ({_message(exc)}): it "
+                          "keeps nothing half-written; run the command again")
 
 
 def _privilege(exc: BaseException) -> bool:

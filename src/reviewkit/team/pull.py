@@ -23,6 +23,12 @@ class PullResult:
     appended: dict[str, int] = field(default_factory=dict)  # log -> lines appended
     kept: list[str] = field(default_factory=list)       # documents changed here: left alone
 
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{rel}: differs from the server's newest version, and the server never had "
+                "this folder's; kept this folder's version (push it, or move it aside and "
+                "pull again)" for rel in self.kept]
+
 
 def pull(project: Project, con: Any) -> PullResult:
     """Everything this connection may see, into the folder. Plans every write first, so a

@@ -102,6 +102,10 @@ class TeamLogWriter:
     def path(self) -> Path:
         return self.team.outbox.path
 
+    @property
+    def restored(self) -> int:  # lines written back after the log was replaced
+        return self.team.outbox.writer.restored
+
     def append(self, events: list[dict]) -> None:
         # saved (fsynced) and sent with the ask for the next lease in one round trip, the
         # fsync running meanwhile; lease_into takes that lease without asking again

@@ -157,7 +157,7 @@ class ScreenerApp(App[None]):
 
     # actions -------------------------------------------------------------
     def act(self, fn, *args) -> None:
-        restored = self._restored()
+        restored = self.session.writer.restored
         try:
             done = fn(*args)
         except ReviewkitError as exc:
@@ -169,16 +169,11 @@ class ScreenerApp(App[None]):
         if self.team is not None:
             self.lease()
         done = done if isinstance(done, str) else ""
-        again = self._restored() - restored
+        again = self.session.writer.restored - restored
         if again:  # the log was replaced or deleted while open
             done = (f"{done} · the log file was replaced: {again} line(s) of this sitting "
                     "written back").lstrip(" ·")
         self.show(done)
-
-    def _restored(self) -> int:
-        writer = self.session.writer  # team mode's writer is the outbox's own LogWriter
-        inner = getattr(getattr(getattr(writer, "team", None), "outbox", None), "writer", writer)
-        return getattr(inner, "restored", 0)
 
     def action_decide(self, decision: str, reason: str = "") -> None:
         if self.session.current() is None:
