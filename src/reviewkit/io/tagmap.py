@@ -32,6 +32,13 @@ def load(name: str, dialect: str = "") -> dict:
     return compile_map(merged)
 
 
+@cache
+def section(name: str, key: str) -> tuple[dict, ...]:
+    """A list section of tagmaps/<name>.yaml outside the base and dialects (rules)."""
+    text = resources.files("reviewkit.io").joinpath(f"tagmaps/{name}.yaml").read_text("utf-8")
+    return tuple(yaml.safe_load(text).get(key) or ())
+
+
 def compile_map(tagmap: dict) -> dict:
     """Index the map as tag -> [(target, priority)] so a record is walked once.
 
