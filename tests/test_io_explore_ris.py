@@ -48,3 +48,13 @@ def test_a_pubmed_record_without_accession_keeps_its_content_id(tmp_path):
     assert pf.dialect == "scopus"
     assert [r.pmid for r in pf.records] == ["", "", "333"]
     assert assign_ids(pf.records, "k")[1].startswith("k/h-")
+
+
+def test_a_record_in_two_languages_names_both_in_every_format():
+    # the Blue Light library's record 19453385 is in English and German
+    languages = {}
+    for rel in ("ris/bluelight-endnote_reflib.ris", "endnote-xml/bluelight-endnote_reflib.xml",
+                "medline-nbib/bluelight-pubmed_reflib.nbib"):
+        rec = next(r for r in read_file(export_file(rel)).records if r.pmid == "19453385")
+        languages[rel] = rec.language
+    assert set(languages.values()) == {"eng; ger"}, languages

@@ -116,9 +116,14 @@ def to_record(raw: list[tuple[str, str]], tagmap: dict) -> Record:
     for fld in _TEXT:
         if fld in got:
             setattr(rec, fld, clean(_first(got[fld])))
-    for fld in ("type", "volume", "issue", "language", "database"):
+    for fld in ("type", "volume", "issue", "database"):
         if fld in got:
             setattr(rec, fld, _first(got[fld]).strip())
+    for _, values in got.get("language", ()):  # a record in two languages names both
+        found = norm.dedupe(_lines(values))  # (MEDLINE: an LA line each; RIS: continued)
+        if found:
+            rec.language = "; ".join(found)
+            break
     if "start_page" in got or "end_page" in got:
         rec.pages = norm.pages(_first(got.get("start_page")), _first(got.get("end_page")))
     if "year" in got:
