@@ -22,7 +22,7 @@ app = typer.Typer(help="Find duplicate records across databases; nothing is ever
 def dedup(ctx: typer.Context, fmt: str = FormatOpt,
           force: bool = typer.Option(False, help="Recompute even if nothing changed")) -> None:
     """Cluster duplicates: certain ones linked, possible ones queued for a person."""
-    from reviewkit.dedup.judgements import judgement_problems
+    from reviewkit.dedup.judgements import judgement_warnings
     from reviewkit.dedup.run import run_dedup
     from reviewkit.project.session import session
 
@@ -31,8 +31,9 @@ def dedup(ctx: typer.Context, fmt: str = FormatOpt,
     with session(project_dir(ctx), sync=True) as (project, store):
         (project.root / "dedup").mkdir(exist_ok=True)
         summary = run_dedup(project, store, force=force)
+        problems = judgement_warnings(project, store)
     emit([summary.__dict__], fmt, "Deduplication")
-    warn_all(judgement_problems(project))
+    warn_all(problems)
 
 
 @app.command()
@@ -40,14 +41,15 @@ def dedup(ctx: typer.Context, fmt: str = FormatOpt,
 def report(ctx: typer.Context, fmt: str = FormatOpt,
            show_merges: bool = typer.Option(False, "--merges", help="List every merge")) -> None:
     """Counts per database (found, duplicates of which database) or the merges."""
-    from reviewkit.dedup.judgements import judgement_problems
+    from reviewkit.dedup.judgements import judgement_warnings
     from reviewkit.dedup.report import merges, per_database
     from reviewkit.project.session import session
 
     with session(project_dir(ctx.parent)) as (project, store):
         rows = merges(store) if show_merges else per_database(store)
+        problems = judgement_warnings(project, store)
     emit(rows, fmt, "Merges" if show_merges else "Duplicates per source")
-    warn_all(judgement_problems(project))
+    warn_all(problems)
 
 
 @app.command()

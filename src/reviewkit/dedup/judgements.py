@@ -19,6 +19,7 @@ from pathlib import Path
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.screening.log import Problem, append_events, read_jsonl
+from reviewkit.store.base import Store
 
 
 def log_path(project: Project) -> Path:
@@ -120,3 +121,12 @@ def judgement_orphans(project: Project, known: Callable[[str], bool]) -> list[Pr
             if not known(rid):
                 out.append(Problem(str(path), number, f"record {rid!r} is not in the project"))
     return out
+
+
+def judgement_warnings(project: Project, store: Store) -> list[Problem]:
+    """What the dedup commands name: lines every reader skips, and judgements naming a
+    record no longer in the project, which are not applied (the method decides again)."""
+    gone = judgement_orphans(project, lambda rid: store.resolve(rid) is not None)
+    orphans = [Problem(p.file, p.line, f"{p.message}: this judgement is not applied "
+                       "(see reviewkit doctor)") for p in gone]
+    return sorted(judgement_problems(project) + orphans, key=lambda p: p.line or 0)

@@ -54,7 +54,9 @@ def merges(store: Store) -> list[dict]:
 def _describe(ev: dict) -> str:
     if not ev:
         return "judged the same by a reviewer"
-    parts = [f"title {ev.get('title')}"]
+    if "exact copy" in ev:  # linked without scoring (engine.settle): no title score exists
+        return f"exact copy: identical in {ev['exact copy']} compared"
+    parts = [f"title {ev['title']}"] if ev.get("title") is not None else []
     for key in ("doi", "pages", "volume", "journal"):
         if ev.get(key) is True:
             parts.append(f"{key} equal")

@@ -74,8 +74,8 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
         if kept:
             whole[pf.sha256] = pf
     known = _existing_exports(project, store)
+    owner = {f: s.id for s in load_searches(project) for f in s.files}
     if search is not None:  # a file belongs to one search: refuse before writing anything
-        owner = {f: s.id for s in load_searches(project) for f in s.files}
         for pf in parsed:
             other = owner.get(known.get(pf.sha256, ""))
             if other and other != search.id:
@@ -120,8 +120,13 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
         _log_files(project, search, to_log, settings)
     report.warnings.extend(w for pf in parsed for w in pf.warnings)
     if search_id is None:
-        report.warnings.append("no --search given: the file is kept as an unlogged source; "
-                               "log the search (reviewkit search add) so PRISMA can count it")
+        # a file some search already names is that search's, not an unlogged source
+        unlogged = list(dict.fromkeys(f.stored_as for f in report.files
+                                      if f.stored_as not in owner))
+        if unlogged:
+            report.warnings.append(f"{'; '.join(unlogged)}: no --search given: kept as an "
+                                   "unlogged source; log the search (reviewkit search add) "
+                                   "so PRISMA can count it")
     copied = {rel: sha for sha, rel in known.items()}
     refresh(project, store, whole, known=copied)
     report.added = store.count_records() - before
@@ -167,11 +172,12 @@ def import_logged(project: Project, store: Store) -> ImportReport:
     """Read every export file the search log names (the 'import what the log names' path)."""
     load_searches(project)
     before = store.count_records()
+    read = {row.path for row in store.files()}  # the files the store held before this run
     refresh(project, store)
     report = ImportReport()
     for row in store.files():
         report.files.append(FileResult(row.path, row.path, row.format, row.dialect,
-                                       row.entries, True))
+                                       row.entries, row.path in read))
     report.added = store.count_records() - before
     return report
 

@@ -166,10 +166,15 @@ def read(text: str, path: str, warnings: list[str] | None = None,
     if name is None:
         name = dialect(text)
     tm = tagmap.load("ris", name)
+    # only the rules whose tag line is in the text at all are tried per record
+    pmid_rules = [r for r in tagmap.section("ris", "record_pmid")
+                  if f"{r['tag']}  - {r['value']}" in text]
     warn = Warnings(path, warnings)
     records = []
     for position, (line, raw) in enumerate(RisReader().entries(text, path, warn), 1):
         rec = tagmap.to_record(raw, tm)
+        if pmid_rules and not rec.pmid and rec.accession:
+            rec.pmid = _own_pmid(raw, pmid_rules)
         rec.position, rec.line = position, line
         if name == "scopus" and "scopus" not in rec.accession:
             eid = next((u.split("eid=")[1].split("&")[0] for u in rec.urls if "eid=" in u), "")
@@ -178,3 +183,15 @@ def read(text: str, path: str, warnings: list[str] | None = None,
         records.append(rec)
     warn.close()
     return name, records
+
+
+def _own_pmid(raw: Pairs, rules: list[dict]) -> str:
+    """The PMID of a record that says it came from PubMed (ris.yaml record_pmid), or ""."""
+    for rule in rules:
+        if any(t == rule["tag"] and v.strip() == rule["value"] for t, v in raw):
+            for tag in rule["from"]:
+                found = next((v.strip() for t, v in raw if t == tag and v.strip().isdigit()), "")
+                if found:
+                    return found
+    return ""
+

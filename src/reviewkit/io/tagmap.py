@@ -32,6 +32,13 @@ def load(name: str, dialect: str = "") -> dict:
     return compile_map(merged)
 
 
+@cache
+def section(name: str, key: str) -> tuple[dict, ...]:
+    """A list section of tagmaps/<name>.yaml outside the base and dialects (rules)."""
+    text = resources.files("reviewkit.io").joinpath(f"tagmaps/{name}.yaml").read_text("utf-8")
+    return tuple(yaml.safe_load(text).get(key) or ())
+
+
 def compile_map(tagmap: dict) -> dict:
     """Index the map as tag -> [(target, priority)] so a record is walked once.
 
@@ -109,9 +116,14 @@ def to_record(raw: list[tuple[str, str]], tagmap: dict) -> Record:
     for fld in _TEXT:
         if fld in got:
             setattr(rec, fld, clean(_first(got[fld])))
-    for fld in ("type", "volume", "issue", "language", "database"):
+    for fld in ("type", "volume", "issue", "database"):
         if fld in got:
             setattr(rec, fld, _first(got[fld]).strip())
+    for _, values in got.get("language", ()):  # a record in two languages names both
+        found = norm.dedupe(_lines(values))  # (MEDLINE: an LA line each; RIS: continued)
+        if found:
+            rec.language = "; ".join(found)
+            break
     if "start_page" in got or "end_page" in got:
         rec.pages = norm.pages(_first(got.get("start_page")), _first(got.get("end_page")))
     if "year" in got:

@@ -22,6 +22,8 @@ Kind = Literal["database", "register", "website", "organisation", "citation",
 OTHER_METHODS = ("website", "organisation", "citation", "handsearch", "contact", "other")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# what a TOML literal string may not hold (a tab and line ends it may)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class Search(BaseModel):
@@ -202,9 +204,16 @@ def add_files(project: Project, search_id: str, files: list[str]) -> None:
 
 
 def _multiline(value: str) -> object:
-    literal = "'''" not in value
-    return tomlkit.string("\n" + value if value.startswith("\n") else value,
-                          multiline=True, literal=literal)
+    # a literal string cannot hold ''' or control codes (Word's \v line break, \f, a bare
+    # \r): those go in a basic string, escaped
+    literal = "'''" not in value and not _CONTROL.search(value)
+    # TOML drops a newline right after the opening quotes; tomlkit versions differ in
+    # whether they write one back, so keep whichever spelling reads back as the value
+    for text in (value, "\n" + value):
+        item = tomlkit.string(text, multiline=True, literal=literal)
+        if tomlfile.tomllib.loads(tomlkit.dumps({"v": item}))["v"] == value:
+            return item
+    return tomlkit.string(value)  # on one line, escaped: still exactly the value
 
 
 def _write_atomic(path: Path, text: str) -> None:
