@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 
-from helpers import new_project, run_cli
+from helpers import new_project, run_cli, snapshot
 from reviewkit.io.importer import import_files, import_logged
 
 from conftest import export_file
@@ -59,3 +61,24 @@ def test_an_unlogged_file_is_still_called_unlogged_beside_a_logged_one(tmp_path)
     assert report.added == 50
     warned = [w for w in report.warnings if UNLOGGED in w]
     assert len(warned) == 1 and "wos_asysd.ris" in warned[0]
+
+
+def test_a_device_or_pipe_is_refused_not_read_forever(tmp_path):
+    project, store = new_project(tmp_path)
+    fifo = tmp_path / "export.ris"
+    os.mkfifo(fifo)  # nobody writes to it: reading it would block for ever
+    for path in (Path("/dev/zero"), fifo):
+        before = snapshot(project.root)
+        r = run_cli("import", str(path), cwd=project.root)
+        assert r.returncode == 2 and "Traceback" not in r.stderr
+        assert f"{path}: not a regular file" in r.stderr
+        assert snapshot(project.root) == before
+
+
+def test_nul_bytes_name_what_is_accepted(tmp_path):
+    project, _ = new_project(tmp_path)
+    f = tmp_path / "u16.ris"
+    f.write_bytes("TY  - JOUR\nTI  - x\nER  - \n".encode("utf-16-le"))  # no BOM
+    r = run_cli("import", str(f), cwd=project.root)
+    assert r.returncode == 2
+    assert "UTF-16 text without a BOM" in r.stderr and "UTF-16 with a BOM" in r.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import new_project, run_cli
+from helpers import new_project, run_cli, snapshot
 from reviewkit.searches.log import Search, add_search, get_search
 
 # Word's manual line break is \v, a page break \f; a bare \r comes from old Mac files
@@ -45,3 +45,16 @@ def test_a_strategy_file_with_a_vertical_tab_is_logged_by_the_cli(tmp_path):
     assert "Traceback" not in r.stderr
     assert get_search(project, "medline").search_string == strategy.read_text()
 
+
+
+def test_hits_beyond_what_toml_holds_are_refused_and_nothing_written(tmp_path):
+    project, _ = new_project(tmp_path)
+    before = snapshot(project.root)
+    r = run_cli("search", "add", "--id", "m", "--database", "X",
+                "--hits", str(2**63), cwd=project.root)
+    assert r.returncode == 2 and "hits" in r.stderr and "Traceback" not in r.stderr
+    assert snapshot(project.root) == before
+    ok = run_cli("search", "add", "--id", "m", "--database", "X",
+                 "--hits", str(2**63 - 1), cwd=project.root)
+    assert ok.returncode == 0, ok.stderr
+    assert get_search(project, "m").hits == 2**63 - 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,9 +34,14 @@ def read_pieces(path: str | Path, fmt: str | None = None,
     """The file's records as one or more ParsedFiles (same sha, format, dialect, encoding)."""
     p = Path(path)
     try:
-        size = p.stat().st_size
+        st = p.stat()
     except FileNotFoundError:
         raise ReviewkitError("no such file", file=str(path)) from None
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+        # a device or a pipe (/dev/zero, <(...)) may never end: reading it would hang
+        raise ReviewkitError("not a regular file (a device or a pipe); expected an export "
+                             "file saved to disk", file=str(path))
+    size = st.st_size
     if size <= stream_bytes or p.is_dir():
         yield read_file(path, fmt, columns)
         return

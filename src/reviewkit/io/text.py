@@ -26,8 +26,9 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
     head = data[:65536]
     if b"\x00" in head:
         at = head.index(b"\x00")
-        raise _bad(path, data, at, "binary data (NUL bytes); expected a text export "
-                   "(RIS, MEDLINE, WoS, BibTeX, CSV or EndNote XML), or UTF-16 without a BOM")
+        raise _bad(path, data, at, "NUL bytes (binary data, or UTF-16 text without a BOM); "
+                   "expected a text export (RIS, MEDLINE, WoS, BibTeX, CSV or EndNote XML) "
+                   "in UTF-8, or UTF-16 with a BOM")
     try:
         return _lines(data.decode("utf-8-sig")), "utf-8"
     except UnicodeDecodeError as exc:

@@ -38,7 +38,7 @@ class Search(BaseModel):
     coverage: str = ""
     search_string: str = ""
     limits: str = ""
-    hits: int | None = Field(default=None, ge=0)
+    hits: int | None = Field(default=None, ge=0, le=2**63 - 1)  # what TOML can hold
     run_by: str = ""
     files: list[str] = Field(default_factory=list)
     notes: str = ""
