@@ -1,0 +1,64 @@
+"""The report's own tables against its PRISMA diagram, for projects a demanding team
+builds: reasons that differ or name several, screening left half done."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from helpers import new_project
+from reviewkit.io.importer import import_files
+from reviewkit.reporting.report import build_report, render_report
+from reviewkit.screening import Screening
+from reviewkit.screening.events import decision_event
+from reviewkit.screening.log import append_events, log_path
+
+TA, FT = "title-abstract", "full-text"
+TITLES = ["Budgets for drug users", "Direct payments in recovery", "Personal health budgets",
+          "Self-directed support pilots", "Brokers and link workers", "Notional budgets"]
+
+
+def ris(titles: list[str]) -> str:
+    return "".join(f"TY  - JOUR\nTI  - {t}\nAU  - Author{i}, A.\nPY  - {2000 + i}\n"
+                   f"DO  - 10.1000/r{i}\nER  - \n\n" for i, t in enumerate(titles))
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Six records; ana and ben include all at title/abstract; at full text one is
+    included and five excluded with reasons that agree, differ or name several."""
+    project, store = new_project(tmp_path, ("db", len(TITLES)))
+    path = tmp_path / "db.ris"
+    path.write_text(ris(TITLES), encoding="utf-8")
+    import_files(project, store, [path], "db")
+    units = Screening(project, store).eligible(TA)
+    said = {  # per unit: (ana's, ben's) decision and reason
+        units[0]: (("exclude", "wrong population"), ("exclude", "wrong outcome")),
+        units[1]: (("exclude", "wrong outcome; not empirical"),
+                   ("exclude", "wrong outcome; not empirical")),
+        units[2]: (("exclude", "wrong outcome"), ("exclude", "wrong outcome")),
+        units[3]: (("include", ""), ("include", "")),
+        units[4]: (("exclude", "not empirical"), ("exclude", "wrong population; not empirical")),
+        units[5]: (("exclude", "not in English"), ("exclude", "not in English")),
+    }
+    for i, who in enumerate(("ana", "ben")):
+        append_events(log_path(project, TA, who), [decision_event(TA, who, u, "include")
+                                                   for u in units])
+        append_events(log_path(project, FT, who), [
+            decision_event(FT, who, u, d[i][0], d[i][1]) for u, d in said.items()])
+    return project, store
+
+
+def test_reason_table_counts_each_report_as_the_diagram_does(project):
+    proj, store = project
+    report = build_report(proj, store)
+    diagram = Counter({c.name: c.n for c in report.counts.counts.dbr.excluded})
+    rows = [r for t in report.screening.tables if t.name == "report-reasons" for r in t.rows]
+    table = Counter({r["reason"]: int(r["records"]) for r in rows if r["stage"] == FT})
+    assert sum(table.values()) == sum(diagram.values()) == 5
+    assert table == diagram
+    # and the rendered page says the same under both headings
+    md = render_report(report, "md", proj.root)
+    for reason, n in diagram.items():
+        assert f"| {FT} | {reason} | {n} |" in md
