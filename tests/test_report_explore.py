@@ -9,10 +9,12 @@ import pytest
 
 from helpers import new_project
 from reviewkit.io.importer import import_files
+from reviewkit.reporting.prisma import project_counts
 from reviewkit.reporting.report import build_report, render_report
 from reviewkit.screening import Screening
 from reviewkit.screening.events import decision_event
 from reviewkit.screening.log import append_events, log_path
+from reviewkit.searches.log import Search, add_search
 
 TA, FT = "title-abstract", "full-text"
 TITLES = ["Budgets for drug users", "Direct payments in recovery", "Personal health budgets",
@@ -62,3 +64,30 @@ def test_reason_table_counts_each_report_as_the_diagram_does(project):
     md = render_report(report, "md", proj.root)
     for reason, n in diagram.items():
         assert f"| {FT} | {reason} | {n} |" in md
+
+
+@pytest.fixture
+def none_included(tmp_path):
+    """Records from a website search (de-duplicated and screened with the database
+    records), every one excluded at title/abstract: no report is sought or included."""
+    project, store = new_project(tmp_path)
+    add_search(project, Search(id="grey", kind="website", database="Grey", hits=len(TITLES)))
+    path = tmp_path / "grey.ris"
+    path.write_text(ris(TITLES), encoding="utf-8")
+    import_files(project, store, [path], "grey")
+    units = Screening(project, store).eligible(TA)
+    for who in ("ana", "ben"):
+        append_events(log_path(project, TA, who), [decision_event(TA, who, u, "exclude")
+                                                   for u in units])
+    return project, store
+
+
+def test_no_report_included_means_no_study_included(none_included):
+    proj, store = none_included
+    counts = project_counts(proj, store)
+    assert counts.included_reports == 0
+    assert counts.included_studies == 0  # known, not "not reported"
+    report = build_report(proj, store)
+    rows = {r["item"]: r["n"] for r in report.numbers.rows}
+    assert rows["Studies included in review"] == rows["Reports of included studies"] == "0"
+

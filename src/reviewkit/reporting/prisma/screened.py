@@ -147,6 +147,8 @@ def add_studies(counts: PrismaCounts, screening: Screening) -> None:
         counts.included_studies = studies
         if counts.included_reports is None:  # the full-text includes, when screened
             counts.included_reports = reports
+    elif counts.included_reports == 0:
+        counts.included_studies = 0  # no report included: no study, a known 0
 
 
 def study_counts(studies: list[Study], unit_of: Callable[[str], str] = str) -> tuple[int, int]:
