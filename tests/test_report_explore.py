@@ -10,6 +10,7 @@ import pytest
 from helpers import new_project
 from reviewkit.io.importer import import_files
 from reviewkit.reporting.prisma import project_counts
+from reviewkit.reporting.prisma.diagram import build
 from reviewkit.reporting.report import build_report, render_report
 from reviewkit.screening import Screening
 from reviewkit.screening.events import decision_event
@@ -91,3 +92,15 @@ def test_no_report_included_means_no_study_included(none_included):
     rows = {r["item"]: r["n"] for r in report.numbers.rows}
     assert rows["Studies included in review"] == rows["Reports of included studies"] == "0"
 
+
+def test_numbers_table_lists_only_the_boxes_the_diagram_draws(none_included):
+    proj, store = none_included
+    report = build_report(proj, store)
+    c = report.counts.counts
+    assert c.other_column and not c.other_flow  # screened with the database records
+    items = [r["item"] for r in report.numbers.rows]
+    assert "Records identified from websites" in items
+    # the diagram has no retrieval or eligibility boxes of its own for other methods
+    assert not [i for i in items if i.endswith("(other methods)")]
+    assert not [b.id for b in build(c).boxes if b.id.startswith("other_") and
+                b.id != "other_identified"]
