@@ -3,15 +3,18 @@ builds: reasons that differ or name several, screening left half done."""
 
 from __future__ import annotations
 
+import io
+import re
 from collections import Counter
 
+import docx
 import pytest
 
 from helpers import new_project
 from reviewkit.io.importer import import_files
 from reviewkit.reporting.prisma import project_counts
 from reviewkit.reporting.prisma.diagram import build
-from reviewkit.reporting.report import build_report, render_report
+from reviewkit.reporting.report import build_report, render_docx, render_report
 from reviewkit.screening import Screening
 from reviewkit.screening.events import decision_event
 from reviewkit.screening.log import append_events, log_path
@@ -104,3 +107,21 @@ def test_numbers_table_lists_only_the_boxes_the_diagram_draws(none_included):
     assert not [i for i in items if i.endswith("(other methods)")]
     assert not [b.id for b in build(c).boxes if b.id.startswith("other_") and
                 b.id != "other_identified"]
+
+
+def test_sentences_of_an_unfinished_review_are_apart_in_every_format(project):
+    """Screening half done: the methods' last sentences and each count that does not add
+    up read as sentences (no 'reason.Screening', no 'leaves 4 Records')."""
+    proj, store = project
+    units = Screening(proj, store).eligible(TA)
+    append_events(log_path(proj, FT, "ana"), [decision_event(FT, "ana", units[0], "include")])
+    report = build_report(proj, store)
+    assert report.problems and report.counts.counts.in_progress
+    word = docx.Document(io.BytesIO(render_docx(report, proj.root)))
+    texts = {fmt: render_report(report, fmt, proj.root) for fmt in ("md", "html", "latex")}
+    texts["docx"] = "\n".join(p.text for p in word.paragraphs)
+    for fmt, text in texts.items():
+        assert re.search(r"gave a reason\.\s+Screening in progress", text), fmt
+        assert not re.search(r"\w Records still open", text), fmt
+        assert text.count("Records still open") == sum(1 for p in report.problems
+                                                       if p.record_ids), fmt
