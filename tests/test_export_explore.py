@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import new_project, run_cli
+from helpers import new_project, run_cli, snapshot
 from reviewkit.io import parse_bytes
 from reviewkit.screening.events import decision_event
 from reviewkit.screening.log import append_events, log_path
@@ -119,3 +119,17 @@ def test_other_formats_carry_no_earlier_label(reimported, fmt):
     # one label per record, as this project decided: one include, one exclude
     assert text.count(f"reviewkit:{TA}:include") == 1
     assert text.count(f"reviewkit:{TA}:exclude") == 1
+
+
+@pytest.mark.parametrize("args", [["--studies", "--stage", TA],
+                                  ["--studies", "--stage", TA, "--decision", "include"],
+                                  ["--studies", "--unique"]])
+def test_studies_with_another_selection_is_a_mistake_not_ignored(reimported, tmp_path, args):
+    """--studies writes the studies' reports whatever else was asked: say so, write nothing."""
+    project, _ = reimported
+    before = snapshot(project.root)
+    out = tmp_path / "out.ris"
+    r = run_cli("export", *args, "-o", str(out), cwd=project.root)
+    assert r.returncode == 2 and "--studies" in r.stderr and args[-1] in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert not out.exists() and snapshot(project.root) == before
