@@ -133,3 +133,19 @@ def test_studies_with_another_selection_is_a_mistake_not_ignored(reimported, tmp
     assert r.returncode == 2 and "--studies" in r.stderr and args[-1] in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     assert not out.exists() and snapshot(project.root) == before
+
+
+@pytest.mark.parametrize("target", ["searches/exports/all.ris", "searches/exports/new/all.ris",
+                                    "casp/all.ris", "studies.toml"])
+def test_an_export_into_a_folder_of_inputs_is_refused(reimported, target):
+    """Every file in searches/exports is read as a search export: an export written there
+    would be imported on the next command as another source, every record twice."""
+    project, ids = reimported
+    (project.root / "studies.toml").unlink(missing_ok=True)  # a new file is refused too
+    before = snapshot(project.root)
+    r = run_cli("export", "-o", target, cwd=project.root)
+    assert r.returncode == 2 and target in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert snapshot(project.root) == before
+    status = run_cli("status", "--format", "json", cwd=project.root)
+    assert status.returncode == 0 and f'"records": {len(ids)},' in status.stdout

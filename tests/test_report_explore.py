@@ -10,7 +10,7 @@ from collections import Counter
 import docx
 import pytest
 
-from helpers import new_project
+from helpers import new_project, run_cli, snapshot
 from reviewkit.io.importer import import_files
 from reviewkit.reporting.prisma import project_counts
 from reviewkit.reporting.prisma.diagram import build
@@ -125,3 +125,15 @@ def test_sentences_of_an_unfinished_review_are_apart_in_every_format(project):
         assert not re.search(r"\w Records still open", text), fmt
         assert text.count("Records still open") == sum(1 for p in report.problems
                                                        if p.record_ids), fmt
+
+
+@pytest.mark.parametrize("folder", ["searches/exports", "fulltext", "templates/report"])
+def test_a_report_into_a_folder_of_inputs_is_refused_before_anything_is_written(project,
+                                                                               folder):
+    proj, _ = project
+    before = snapshot(proj.root)
+    r = run_cli("report", "-o", folder, cwd=proj.root)
+    assert r.returncode == 2 and folder in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert snapshot(proj.root) == before
+    assert run_cli("status", cwd=proj.root).returncode == 0
