@@ -15,6 +15,7 @@ from typing import TextIO
 
 import yaml
 
+from reviewkit.io.writers import own_keywords
 from reviewkit.store.base import StoredRecord
 
 Extras = Callable[[StoredRecord], dict[str, str]]
@@ -89,7 +90,7 @@ def entry_fields(sr: StoredRecord, extra: dict[str, str]) -> tuple[str, list[tup
     types = _types()
     kind = types["types"].get(rec.type.strip().lower(), types["default"])
     container = "booktitle" if kind in ("incollection", "inproceedings", "inbook") else "journal"
-    keywords = list(rec.keywords)
+    keywords = own_keywords(rec.keywords)
     if extra.get("decision"):
         keywords.append(f"reviewkit:{extra['stage']}:{extra['decision']}")
     fields = [

@@ -14,6 +14,7 @@ from typing import TextIO
 
 import yaml
 
+from reviewkit.io.writers import own_keywords
 from reviewkit.store.base import StoredRecord
 
 Extras = Callable[[StoredRecord], dict[str, str]]
@@ -40,7 +41,7 @@ def csl_item(sr: StoredRecord, extra: dict[str, str] | None = None) -> dict:
     """One CSL item; empty fields are left out."""
     rec, extra = sr.record, extra or {}
     types = _types()
-    keywords = list(rec.keywords)
+    keywords = own_keywords(rec.keywords)
     if extra.get("decision"):
         keywords.append(f"reviewkit:{extra['stage']}:{extra['decision']}")
     notes = [f"reviewkit id: {sr.id}"]

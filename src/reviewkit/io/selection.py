@@ -48,6 +48,14 @@ def select(project: Project, store: Store, unique: bool = False, stage: str | No
         raise ReviewkitError(f"unknown decision {decision!r}; expected one of "
                              f"{', '.join(OUTCOMES)}", field="decision")
     if studies:
+        # the studies' reports are one fixed set: another selection beside it would be
+        # silently ignored, and the file would not be what was asked for
+        also = [o for o, given in (("--unique", unique), (f"--stage {stage}", stage),
+                                   (f"--decision {decision}", decision)) if given]
+        if also:
+            raise ReviewkitError(f"--studies takes no other selection (found "
+                                 f"{', '.join(also)}): it writes the reports of the studies "
+                                 "in studies.toml", field="studies")
         return _studies(project, store)
     if not unique and stage is None:
         return Selection(list(store.iter_records()), None, [])

@@ -11,6 +11,7 @@ import csv
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
+from reviewkit.io.writers import own_keywords, write_ris
 from reviewkit.reporting.tables import csv_safe
 from reviewkit.store.base import StoredRecord
 
@@ -22,6 +23,7 @@ RAYYAN_COLUMNS = ["key", "title", "authors", "journal", "issn", "volume", "issue
                   "pubmed_id", "language"]
 LABELS = {"include": "1", "exclude": "0"}  # ASReview's relevant / irrelevant
 RIS_LABELS = {"include": "ASReview_relevant", "exclude": "ASReview_irrelevant"}
+NOT_SEEN = "ASReview_not_seen"
 
 
 def _write(rows: Iterable[dict], columns: list[str], out: TextIO) -> int:
@@ -42,7 +44,8 @@ def write_asreview(records: Iterable[StoredRecord], out: TextIO, raw: object = N
             yield {"reviewkit_id": sr.id, "title": rec.title, "abstract": rec.abstract,
                    "authors": "; ".join(rec.authors), "year": rec.year or "",
                    "journal": rec.journal, "doi": rec.doi, "pmid": rec.pmid,
-                   "url": rec.urls[0] if rec.urls else "", "keywords": "; ".join(rec.keywords),
+                   "url": rec.urls[0] if rec.urls else "",
+                   "keywords": "; ".join(own_keywords(rec.keywords)),
                    "reviewkit_members": extra.get("members", ""),
                    "included": LABELS.get(extra.get("decision", ""), "")}
 
@@ -52,14 +55,14 @@ def write_asreview(records: Iterable[StoredRecord], out: TextIO, raw: object = N
 def write_asreview_ris(records: Iterable[StoredRecord], out: TextIO, raw: object = None,
                        extras: Extras | None = None) -> int:
     """RIS with ASReview's N1 labels (ASReview_relevant / _irrelevant / _not_seen)."""
-    from reviewkit.io.writers import write_ris
-
     def labelled(sr: StoredRecord) -> dict[str, str]:
         extra = extras(sr) if extras else {}
-        label = RIS_LABELS.get(extra.get("decision", ""), "ASReview_not_seen")
+        label = RIS_LABELS.get(extra.get("decision", ""), NOT_SEEN)
         return extra | {"asreview": label}
 
-    return write_ris(records, out, raw, labelled)
+    # a record read from ASReview's own export has its label: this one replaces it
+    earlier = frozenset(v.lower() for v in (*RIS_LABELS.values(), NOT_SEEN))
+    return write_ris(records, out, raw, labelled, relabel=earlier)
 
 
 def rayyan_notes(extra: dict[str, str]) -> str:
@@ -78,7 +81,7 @@ def write_rayyan(records: Iterable[StoredRecord], out: TextIO, raw: object = Non
     def rows() -> Iterable[dict]:
         for sr in records:
             rec, extra = sr.record, extras(sr) if extras else {}
-            keywords = list(rec.keywords)
+            keywords = own_keywords(rec.keywords)
             if extra.get("decision"):
                 keywords.append(f"reviewkit:{extra['stage']}:{extra['decision']}")
             yield {"key": sr.id, "title": rec.title, "authors": "; ".join(rec.authors),

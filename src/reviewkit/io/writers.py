@@ -7,6 +7,7 @@ original order; others are written from the normalised fields.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
@@ -29,6 +30,25 @@ def _ris_out() -> dict:
     return yaml.safe_load(text)
 
 
+def own_keywords(keywords: Iterable[str]) -> list[str]:
+    """The record's keywords without the labels an earlier reviewkit export gave it."""
+    prefix = _ris_out()["earlier_keyword"]
+    return [k for k in keywords if not k.startswith(prefix)]
+
+
+def earlier_line(tag: str, value: str, relabel: frozenset[str] = frozenset()) -> bool:
+    """A RIS line an earlier reviewkit export wrote (its id, source or labels; ``relabel``:
+    the labels of another tool this export writes afresh). Kept, it would stand beside this
+    project's own: two ids, or a record labelled both include and exclude."""
+    conf = _ris_out()
+    if tag in (conf["id_tag"], conf["source_tag"]):
+        return True
+    if tag == "KW":
+        return value.startswith(conf["earlier_keyword"])
+    return tag == "N1" and (bool(re.match(conf["earlier_note"], value))
+                            or value.strip().lower() in relabel)
+
+
 def _line(tag: str, value: str) -> str:
     return f"{tag}  - {value}".rstrip(" ") + "\n" if value else f"{tag}  - \n"
 
@@ -47,7 +67,7 @@ def ris_pairs(sr: StoredRecord, raw: RawPairs | None = None) -> list[tuple[str, 
     start, _, end = rec.pages.partition("-")
     pairs += [("SP", start), ("EP", end), ("DO", rec.doi)]
     pairs += [("SN", s) for s in rec.issn + rec.isbn]
-    pairs += [("AB", rec.abstract)] + [("KW", k) for k in rec.keywords]
+    pairs += [("AB", rec.abstract)] + [("KW", k) for k in own_keywords(rec.keywords)]
     pairs += [("UR", u) for u in rec.urls] + [("LA", rec.language), ("DB", rec.database)]
     if rec.accession:
         pairs.append(("AN", next(iter(rec.accession.values()))))
@@ -77,11 +97,13 @@ def _extra_ris(extra: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def write_ris(records: Iterable[StoredRecord], out: TextIO, raw: RawPairs | None = None,
-              extras: Extras | None = None) -> int:
+              extras: Extras | None = None, relabel: frozenset[str] = frozenset()) -> int:
+    """``relabel``: N1 labels (lower case) of another tool that ``extras`` writes afresh."""
     conf = _ris_out()
     n = 0
     for sr in records:
-        pairs = ris_pairs(sr, raw) + (_extra_ris(extras(sr)) if extras else [])
+        own = [(t, v) for t, v in ris_pairs(sr, raw) if not earlier_line(t, v, relabel)]
+        pairs = own + (_extra_ris(extras(sr)) if extras else [])
         for tag, value in pairs:
             out.write(_line(tag, value))
         out.write(_line(conf["id_tag"], sr.id))
@@ -100,7 +122,7 @@ def csv_row(sr: StoredRecord) -> dict:
         "journal": rec.journal, "volume": rec.volume, "issue": rec.issue, "pages": rec.pages,
         "doi": rec.doi, "issn": "; ".join(rec.issn), "isbn": "; ".join(rec.isbn),
         "pmid": rec.pmid, "accession": "; ".join(f"{k}:{v}" for k, v in rec.accession.items()),
-        "keywords": "; ".join(rec.keywords), "urls": "; ".join(rec.urls),
+        "keywords": "; ".join(own_keywords(rec.keywords)), "urls": "; ".join(rec.urls),
         "language": rec.language, "abstract": rec.abstract,
     }
 

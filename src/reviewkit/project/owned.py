@@ -32,9 +32,11 @@ def project_of(path: Path) -> Path | None:
 
 
 def owned(path: Path) -> str | None:
-    """The project-relative name of ``path`` if it is an existing project input, else None."""
+    """The project-relative name of ``path`` if it is a project input, else None: an
+    existing input, or any name in a folder whose every file is one (or a top file such as
+    studies.toml): written there, an output would be read as an input by the next command."""
     path = path.absolute()
-    if not path.is_file():
+    if path.exists() and not path.is_file():
         return None
     root = project_of(path)
     if root is None:
@@ -42,7 +44,8 @@ def owned(path: Path) -> str | None:
     rel = path.relative_to(root).as_posix()
     if rel in TOP_FILES or any(rel.startswith(f"{w}/") for w in WHOLE):
         return rel
-    if any(rel.startswith(f"{f}/") for f in FOLDERS) and path.suffix.lower() in DATA:
+    if path.is_file() and any(rel.startswith(f"{f}/") for f in FOLDERS) \
+            and path.suffix.lower() in DATA:
         return rel
     return None
 
@@ -50,9 +53,14 @@ def owned(path: Path) -> str | None:
 def refuse_owned(path: Path, option: str = "-o") -> None:
     """One line, before anything is written, when ``option`` names a project input."""
     rel = owned(Path(path))
-    if rel is not None:
+    if rel is None:
+        return
+    if Path(path).is_file():
         raise ReviewkitError(f"is one of the project's own files ({rel}); {option} would "
                              "write over it: choose a new file name", file=str(path))
+    raise ReviewkitError(f"is where the project keeps its own files ({rel}); {option} would "
+                         "add one that the next command reads as input: choose a place "
+                         "outside it", file=str(path))
 
 
 def present(path: Path, shown: str | None = None) -> bool:

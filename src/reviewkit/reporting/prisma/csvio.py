@@ -266,13 +266,18 @@ def _rows(path: Path) -> dict[str, tuple[int, str]]:
             raise ReviewkitError(f"the header must be {','.join(COLUMNS)} (the PRISMA2020 "
                                  f"template's columns); {_header_gap(header)}",
                                  file=str(path), line=1)
+        end = reader.line_num
         for row in reader:
-            line = reader.line_num
+            # a row starts after the previous one ends: a stray '"' runs a row on over
+            # many lines, and the mistake is where it starts, not where the row stops
+            line, end = end + 1, reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(COLUMNS):
-                raise ReviewkitError(f"expected {len(COLUMNS)} cells, found {len(row)}",
-                                     file=str(path), line=line)
+                runs_on = (f" (the row runs on from line {line} to line {end}: check for "
+                           "an unclosed '\"')") if end > line else ""
+                raise ReviewkitError(f"expected {len(COLUMNS)} cells, found {len(row)}"
+                                     + runs_on, file=str(path), line=line)
             key = row[0].strip()
             if key in rows and key in (*NUMBERS, *LISTS):
                 raise ReviewkitError(f"a second '{key}' row (the first is on line "

@@ -38,7 +38,7 @@ class Pending:
             self.gaps[check] = (tuple(units), why)
 
 
-def _reason(state: StageState, unit: str) -> str:
+def counted_reason(state: StageState, unit: str) -> str:
     """The reason a unit is counted under: the settled or agreed one, first in the project's
     order; never one reviewer's when they differ (then it is counted as such)."""
     excluded = {r: e for r, e in state.judgements(unit).items() if e.get("decision") == "exclude"}
@@ -75,7 +75,7 @@ def add_screening(counts: PrismaCounts, screening: Screening,
     counts.screened = len(units) - len(pending.unscreened)
     excluded = [u for u, o in outcome.items() if o == "exclude"]
     counts.records_excluded = len(excluded)
-    ta_reasons = Counter(_reason(first, u) for u in excluded)
+    ta_reasons = Counter(counted_reason(first, u) for u in excluded)
     if set(ta_reasons) != {""}:
         counts.records_excluded_reasons = [Count(r or "no reason given", n)
                                            for r, n in sorted(ta_reasons.items())]
@@ -116,7 +116,7 @@ def add_screening(counts: PrismaCounts, screening: Screening,
         progress.append(f"{len(sought) - len(ft_open):,} of {len(sought):,} reports decided at "
                         f"{stage_name(stages[1])}")
     counts.in_progress = in_progress(progress)
-    reasons = Counter(_reason(full, u) or "no reason given"
+    reasons = Counter(counted_reason(full, u) or "no reason given"
                       for u, o in ft.items() if o == "exclude")
     counts.dbr.not_retrieved = len(missing) + sum(n for r, n in reasons.items()
                                                   if NOT_RETRIEVED in r.lower())
@@ -147,6 +147,8 @@ def add_studies(counts: PrismaCounts, screening: Screening) -> None:
         counts.included_studies = studies
         if counts.included_reports is None:  # the full-text includes, when screened
             counts.included_reports = reports
+    elif counts.included_reports == 0:
+        counts.included_studies = 0  # no report included: no study, a known 0
 
 
 def study_counts(studies: list[Study], unit_of: Callable[[str], str] = str) -> tuple[int, int]:

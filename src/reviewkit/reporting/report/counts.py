@@ -89,7 +89,7 @@ def number_rows(rc: ReportCounts, file_label: str = "") -> list[dict[str, Any]]:
     """Rows (item, n, source) for the table of where each number comes from."""
     c = rc.counts
     label = {FILE: file_label or FILE, PROJECT: "computed from the project", NONE: ""}
-    shown = {"update": c.is_update, "other": c.other_column}
+    shown = {"update": c.is_update, "other": c.other_column, "flow": c.other_flow}
     rows: list[dict[str, Any]] = []
     for spec in _rows_spec():
         path, only = spec["path"], spec.get("only", "")

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from reviewkit.reporting.outputs import Table
+from reviewkit.reporting.prisma.screened import counted_reason
 from reviewkit.reporting.report.searching import num
 from reviewkit.reporting.report.settings import StoppingSettings
 from reviewkit.screening import Screening, agreement, stopping
@@ -22,16 +23,9 @@ class ScreeningSection:
 
 
 def exclusion_reason(state: StageState, unit: str) -> str:
-    """The resolver's reason, else the first reviewer's (by name) who gave one.
-
-    The same rule as the PRISMA counts, so the report and the diagram agree.
-    """
-    resolved = state.resolution(unit)
-    if resolved is not None and resolved.get("reason"):
-        return resolved["reason"]
-    given = sorted((r, e.get("reason") or "") for r, e in state.judgements(unit).items()
-                   if e.get("decision") == "exclude")
-    return next((reason for _, reason in given if reason), NO_REASON)
+    """The reason the PRISMA counts put an excluded unit under (the settled or agreed one,
+    first in the project's order), so the report's table and its diagram agree."""
+    return counted_reason(state, unit) or NO_REASON
 
 
 def screening_section(screening: Screening, stop: StoppingSettings | None = None

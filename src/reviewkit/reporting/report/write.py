@@ -6,6 +6,7 @@ from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
+from reviewkit.project.owned import refuse_owned
 from reviewkit.reporting.prisma.files import write_file
 from reviewkit.reporting.report.build import build_report
 from reviewkit.reporting.report.diagram import FORMATS
@@ -39,6 +40,8 @@ def write_report(project: Project, store: Store, output: Path | None = None,
     _check_folder(folder)
     report = build_report(project, store, counts_file)
     files = report_files(report, project.root)
+    for name in files:  # every name checked before the first file is written
+        refuse_owned(folder / name)
     written = []
     for name, data in files.items():
         try:
