@@ -11,7 +11,7 @@ from reviewkit.dedup.engine import METHOD_VERSION
 from reviewkit.dedup.features import rules
 from reviewkit.project.config import Project
 from reviewkit.ranking.stopping import methods_text
-from reviewkit.reporting.report.searching import ordered
+from reviewkit.reporting.report.searching import ordered, strings_note
 from reviewkit.reporting.report.settings import stopping_settings
 from reviewkit.screening import Screening
 from reviewkit.searches.log import Search
@@ -30,6 +30,7 @@ def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any
             "databases": [s for s in searches if not s.other_method],
             "other": [s for s in searches if s.other_method],
             "first": dates[0] if dates else "", "last": dates[-1] if dates else "",
+            "strings": strings_note(searches) if searches else "",
         },
         "dedup": {**dedup, "version": METHOD_VERSION, "thresholds": rules()["thresholds"],
                   "from_file": duplicates_from_file},

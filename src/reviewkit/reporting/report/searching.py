@@ -52,7 +52,18 @@ def search_table(searches: list[Search], store: Store) -> Table:
         row["imported"] = num(checks[s.id].found) if s.files else "no export file"
         row["check"] = checks[s.id].message if s.files else ""
     return Table("report-searches", "Searches (PRISMA-S)", SEARCH_COLUMNS, rows,
-                 ["Full search strings are given in the appendix."])
+                 [strings_note(searches)])
+
+
+def strings_note(searches: list[Search]) -> str:
+    """Where the search strings are: the appendix holds only those logged (PRISMA-S 8)."""
+    missing = [source_name(s) for s in ordered(searches) if not s.search_string.strip()]
+    if len(missing) == len(searches):
+        return "No search string is logged."
+    if not missing:
+        return "The full search strings are given in the appendix."
+    return ("The full search strings are given in the appendix; none is logged for "
+            f"{'; '.join(missing)}.")
 
 
 def search_strings(searches: list[Search]) -> list[SearchString]:

@@ -1,0 +1,40 @@
+"""The report promises an appendix of search strings only for the strings it holds."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import pytest
+
+from helpers import new_project
+from reviewkit.reporting.report import build_report, render_docx, render_report
+from reviewkit.searches.log import Search, add_search
+
+PROMISE = "strings are given in the appendix"
+
+
+def texts(project, store) -> dict[str, str]:
+    report = build_report(project, store)
+    out = {fmt: render_report(report, fmt, project.root) for fmt in ("md", "html", "latex")}
+    word = docx.Document(io.BytesIO(render_docx(report, project.root)))
+    out["docx"] = "\n".join([p.text for p in word.paragraphs] + [
+        c.text for t in word.tables for row in t.rows for c in row.cells])
+    return out
+
+
+@pytest.mark.parametrize("strings", [(), ("exp budget/",), ("exp budget/", "budget*.ti.")])
+def test_the_appendix_is_promised_only_for_logged_strings(tmp_path, strings):
+    project, store = new_project(tmp_path)
+    names = ["Medline", "Embase"]
+    for i, name in enumerate(names):
+        add_search(project, Search(id=name.lower(), database=name, hits=10,
+                                   search_string=strings[i] if i < len(strings) else ""))
+    for fmt, text in texts(project, store).items():
+        flat = " ".join(text.split())
+        if not strings:
+            assert PROMISE not in flat and "No search string is logged." in flat, fmt
+            assert "Appendix" not in flat, fmt
+        else:
+            assert PROMISE in flat, fmt
+            assert ("none is logged for Embase" in flat) == (len(strings) == 1), fmt
