@@ -141,7 +141,10 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
         srcs = _el(root, ns, "Sources")
     for s in syn.sources:
         g = guid("source", s.id)
-        files[f"sources/{g}.txt"] = source_text(project, s).encode("utf-8")
+        text = source_text(project, s)
+        # a BOM is not text: other programs (and our importer) count offsets without it
+        bom = 1 if text.startswith("\ufeff") else 0
+        files[f"sources/{g}.txt"] = text[bom:].encode("utf-8")
         node = _el(srcs, ns, "TextSource", guid=g, name=s.id,
                    plainTextPath=f"internal://{g}.txt")
         if s.title:
@@ -153,7 +156,8 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
                                 f"{s.id}); not exported")
                 continue
             sel = _el(node, ns, "PlainTextSelection", guid=guid("segment", seg.id),
-                      name=seg.text[:80], startPosition=str(a.start), endPosition=str(a.end),
+                      name=seg.text[:80], startPosition=str(max(a.start - bom, 0)),
+                      endPosition=str(max(a.end - bom, 0)),
                       creatingUser=guid("user", seg.coder))
             about = "; ".join(f"{k}: {v}" for k, v in (("role", seg.role), ("page", seg.page))
                               if v)

@@ -1,0 +1,57 @@
+"""REFI-QDA export of awkward sources: a UTF-8 BOM, characters XML 1.0 cannot hold."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+from reviewkit.project import init_project
+from reviewkit.project.config import find_project
+from reviewkit.screening.reviewers import add_reviewer
+from reviewkit.synthesis.edit import code_text
+from reviewkit.synthesis.refi.load import import_refi
+from reviewkit.synthesis.refi.write import export_refi
+from reviewkit.synthesis.sources import add_source
+from reviewkit.synthesis.state import load_synthesis
+from synthesis_support import synth_project
+
+NS = {"q": "urn:QDA-XML:project:1.0"}
+
+
+def _fresh(tmp_path: Path, *coders: str):
+    project = init_project(tmp_path / "fresh", "Fresh", "Q?")
+    for c in coders:
+        add_reviewer(project, c)
+    return find_project(project.root)
+
+
+def _with_source(tmp_path: Path, data: bytes, name: str = "odd.txt"):
+    project = synth_project(tmp_path)
+    (tmp_path / name).write_bytes(data)
+    add_source(project, tmp_path / name, "smith-2015", "odd")
+    return project
+
+
+def test_a_source_with_a_bom_keeps_its_segments_on_their_words(tmp_path: Path) -> None:
+    project = _with_source(tmp_path, "\ufeffAlpha beta.\r\nDelta budget here.\r\n"
+                           .encode("utf-8"))
+    code_text(project, "odd", "Alpha", "time", "ann")
+    code_text(project, "odd", "budget here", "time", "ann")
+    out = tmp_path / "bom.qdpx"
+    export_refi(project, out)
+    with zipfile.ZipFile(out) as z:
+        qde = ET.fromstring(z.read("project.qde"))
+        src = qde.find(".//q:TextSource[@name='odd']", NS)
+        text = z.read(src.get("plainTextPath").removeprefix("internal://")
+                      .join(("sources/", ""))).decode("utf-8-sig")
+    # what another program reads: offsets over the exported text, a BOM not counted
+    # (NVivo's reading, and reviewkit's own importer's)
+    spans = {text[int(s.get("startPosition")):int(s.get("endPosition"))]
+             for s in src.findall("q:PlainTextSelection", NS)}
+    assert spans == {"Alpha", "budget here"}
+    fresh = _fresh(tmp_path, "ann")
+    import_refi(fresh, out, "ann")
+    got = {s.text for s in load_synthesis(fresh).coding.segments.values()
+           if s.source == "odd"}
+    assert got == {"Alpha", "budget here"}
