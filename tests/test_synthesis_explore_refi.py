@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -9,9 +10,9 @@ from pathlib import Path
 from reviewkit.project import init_project
 from reviewkit.project.config import find_project
 from reviewkit.screening.reviewers import add_reviewer
-from reviewkit.synthesis.edit import code_text
+from reviewkit.synthesis.edit import add_memo, code_text
 from reviewkit.synthesis.refi.load import import_refi
-from reviewkit.synthesis.refi.write import export_refi
+from reviewkit.synthesis.refi.write import export_refi, project_qdpx
 from reviewkit.synthesis.sources import add_source
 from reviewkit.synthesis.state import load_synthesis
 from synthesis_support import synth_project
@@ -55,3 +56,23 @@ def test_a_source_with_a_bom_keeps_its_segments_on_their_words(tmp_path: Path) -
     got = {s.text for s in load_synthesis(fresh).coding.segments.values()
            if s.source == "odd"}
     assert got == {"Alpha", "budget here"}
+
+
+def test_control_characters_in_coded_words_and_memos_export(tmp_path: Path) -> None:
+    # a form feed (a page break in text taken from a PDF) and a stray control byte
+    project = _with_source(tmp_path, b"Page one ends here.\x0cPage two\x01 starts.\n")
+    seg = code_text(project, "odd", "here.\x0cPage two\x01 starts", "time", "ann")
+    add_memo(project, "code", "time", "memo \x02 with a control character", "ann")
+    data, _ = project_qdpx(project)  # must not raise: the XML is well-formed and valid
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        qde = ET.fromstring(z.read("project.qde"))
+    sel = qde.find(".//q:TextSource[@name='odd']/q:PlainTextSelection", NS)
+    assert sel is not None and "here." in sel.get("name")
+    note = qde.find(".//q:Note/q:PlainTextContent", NS)
+    assert note is not None and note.text.startswith("memo ")
+    out = tmp_path / "ctl.qdpx"
+    out.write_bytes(data)
+    fresh = _fresh(tmp_path, "ann")
+    import_refi(fresh, out, "ann")
+    got = [s for s in load_synthesis(fresh).coding.segments.values() if s.source == "odd"]
+    assert [s.text for s in got] == [seg["text"]]  # the words themselves travel in the .txt

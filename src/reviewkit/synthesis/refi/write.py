@@ -29,13 +29,21 @@ LEVEL_SET = "reviewkit level: "
 # meta-aggregation finding, and origin (framework | data) when the codebook has it
 FIELD_SETS = {"credibility": "reviewkit credibility: ", "origin": "reviewkit origin: "}
 _DATE = (1980, 1, 1, 0, 0, 0)
+# characters XML 1.0 cannot hold (a form feed from a PDF's page break, a stray control
+# byte): ElementTree would write them and make the file unreadable
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _safe(value: str) -> str:
+    return _NOT_XML.sub("\ufffd", value)
 
 
 def _el(parent: ET.Element, ns: str, tag: str, text: str | None = None,
         **attrs: str) -> ET.Element:
-    node = ET.SubElement(parent, f"{{{ns}}}{tag}", {k: v for k, v in attrs.items() if v})
+    node = ET.SubElement(parent, f"{{{ns}}}{tag}",
+                         {k: _safe(v) for k, v in attrs.items() if v})
     if text is not None:
-        node.text = text
+        node.text = _safe(text)
     return node
 
 
