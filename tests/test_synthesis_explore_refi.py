@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -76,3 +77,24 @@ def test_control_characters_in_coded_words_and_memos_export(tmp_path: Path) -> N
     import_refi(fresh, out, "ann")
     got = [s for s in load_synthesis(fresh).coding.segments.values() if s.source == "odd"]
     assert [s.text for s in got] == [seg["text"]]  # the words themselves travel in the .txt
+
+
+def test_a_memo_time_edited_by_hand_does_not_break_the_export(tmp_path: Path) -> None:
+    project = synth_project(tmp_path)
+    add_memo(project, "code", "time", "good time", "ann")
+    log = project.root / "synthesis" / "coding" / "ann.jsonl"
+    for bad in ("yesterday", "2019-13-01T00:00:00Z"):
+        add_memo(project, "code", "time", f"bad time {bad}", "ann")
+        text = log.read_text("utf-8").splitlines()
+        event = json.loads(text[-1])
+        event["at"] = bad
+        log.write_text("\n".join([*text[:-1], json.dumps(event)]) + "\n", "utf-8")
+    data, _ = project_qdpx(project)  # valid against the schema, or it raises
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        qde = ET.fromstring(z.read("project.qde"))
+    notes = {n.find("q:PlainTextContent", NS).text: n.get("creationDateTime")
+             for n in qde.iterfind(".//q:Note", NS)}
+    assert len(notes) == 3  # no memo dropped for its time
+    assert notes["bad time yesterday"] is None
+    assert notes["bad time 2019-13-01T00:00:00Z"] is None
+    assert notes["good time"] == json.loads(log.read_text().splitlines()[0])["at"]

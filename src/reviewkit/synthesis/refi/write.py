@@ -10,6 +10,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
@@ -32,6 +33,20 @@ _DATE = (1980, 1, 1, 0, 0, 0)
 # characters XML 1.0 cannot hold (a form feed from a PDF's page break, a stray control
 # byte): ElementTree would write them and make the file unreadable
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+# xs:dateTime, as the schema checks it (the logs' "at" is written so; a hand edit may not be)
+_DATETIME = re.compile(r"^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
+
+
+def _is_datetime(at: str) -> bool:
+    if not _DATETIME.match(at):
+        return False
+    try:  # the pattern lets through a month 13 or a 30 February
+        datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def _safe(value: str) -> str:
@@ -182,8 +197,10 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
     if coding.memos:
         node = _el(root, ns, "Notes")
         for g, m in zip(note_guids, coding.memos, strict=True):
+            # a time edited by hand into something else is left out, not written invalid
             note = _el(node, ns, "Note", guid=g, name=f"memo on {m.on} {m.target}",
-                       creatingUser=guid("user", m.coder), creationDateTime=m.at)
+                       creatingUser=guid("user", m.coder),
+                       creationDateTime=m.at if _is_datetime(m.at) else "")
             _el(note, ns, "PlainTextContent", m.text)
     _sets(root, ns, book)
     qde = _xml(root, ns)
