@@ -57,9 +57,19 @@ def _kept(memo, segments: dict, coders: list[str]) -> bool:
 
 
 def for_outputs(project: Project, syn: Synthesis, option: str | None = None) -> Synthesis:
-    """The coding the outputs show: ``--coder A,B`` if given, else reviewkit.toml's."""
+    """The coding the outputs show: ``--coder A,B`` if given, else reviewkit.toml's; its
+    problems include coded segments an edit of their source lost."""
+    from reviewkit.synthesis.anchor import edited_problems
+
     if option:
-        return only_coders(syn, [c.strip() for c in option.split(",") if c.strip()])
-    # a name from reviewkit.toml: say so, or the user hunts for a --coder never given
-    return only_coders(syn, config_coders(project), {
-        "file": CONFIG, "line": _coders_line(project), "field": "synthesis.coders"})
+        out = only_coders(syn, [c.strip() for c in option.split(",") if c.strip()])
+    else:  # a name from reviewkit.toml: say so, or the user hunts for a --coder never given
+        out = only_coders(syn, config_coders(project), {
+            "file": CONFIG, "line": _coders_line(project), "field": "synthesis.coders"})
+    # a quote whose words an edit took out of its source is still shown: never silently
+    extra = edited_problems(project, list(out.coding.segments.values()), out.sources)
+    if extra:
+        problems = sorted(out.coding.problems + extra, key=lambda p: (p.file, p.line or 0))
+        out = dataclasses.replace(out, coding=dataclasses.replace(out.coding,
+                                                                  problems=problems))
+    return out
