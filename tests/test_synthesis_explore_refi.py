@@ -98,3 +98,48 @@ def test_a_memo_time_edited_by_hand_does_not_break_the_export(tmp_path: Path) ->
     assert notes["bad time yesterday"] is None
     assert notes["bad time 2019-13-01T00:00:00Z"] is None
     assert notes["good time"] == json.loads(log.read_text().splitlines()[0])["at"]
+
+
+def _example(tmp_path: Path):
+    import shutil
+
+    root = Path(__file__).resolve().parents[1]
+    dest = tmp_path / "example"
+    dest.mkdir()
+    for name in ("reviewkit.toml", "studies.toml"):
+        shutil.copy(root / name, dest / name)
+    shutil.copytree(root / "synthesis", dest / "synthesis")
+    return find_project(dest)
+
+
+def _coded(project) -> tuple[int, int]:
+    syn = load_synthesis(project)
+    return len(syn.codebook.codes), sum(len(s.codes) for s in syn.coding.segments.values())
+
+
+def test_an_earlier_export_imported_after_a_rename_adds_no_code(tmp_path: Path) -> None:
+    from reviewkit.synthesis.codebook import rename_code
+    from reviewkit.synthesis.codebook_edit import edit_code
+
+    project = _example(tmp_path)
+    out = tmp_path / "before.qdpx"
+    export_refi(project, out)
+    before = _coded(project)
+    rename_code(project, "awareness", "budget-awareness", "tompkins")
+    edit_code(project, "budget-awareness", name="Knowing the budget")
+    rep = import_refi(find_project(project.root), out, "tompkins")
+    assert (rep.codes, rep.codings) == (0, 0), rep
+    assert _coded(find_project(project.root)) == before
+
+
+def test_an_earlier_export_imported_after_a_merge_follows_the_merge(tmp_path: Path) -> None:
+    from reviewkit.synthesis.codebook_edit import merge_code
+
+    project = _example(tmp_path)
+    out = tmp_path / "before.qdpx"
+    export_refi(project, out)
+    merge_code(project, "awareness", "managing", "tompkins")
+    codes, codings = _coded(find_project(project.root))
+    rep = import_refi(find_project(project.root), out, "tompkins")
+    assert (rep.codes, rep.codings) == (0, 0), rep
+    assert _coded(find_project(project.root)) == (codes, codings)
