@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
+from reviewkit.screening.log import Problem
 from reviewkit.synthesis.coding import Segment
 from reviewkit.synthesis.sources import Source, source_text
 
@@ -79,4 +80,30 @@ def anchor_segments(project: Project, segments: list[Segment], sources: list[Sou
                                  line=seg.line)
         status, start, end, score = anchor_text(text, seg.start, seg.end, seg.text)
         out.append(Anchor(seg.id, status, start, end, score))
+    return out
+
+
+def edited_problems(project: Project, segments: list[Segment], sources: list[Source]
+                    ) -> list[Problem]:
+    """What an output must say about sources edited since they were added: each coded
+    segment whose words are gone (shown as coded, no longer in the text) or only
+    approximately found. Only edited sources are read; a missing file is left to
+    `synthesis source check`."""
+    edited = []
+    for src in sources:
+        path = project.root / src.file
+        if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() != src.sha256:
+            edited.append(src)
+    ids = {s.id for s in edited}
+    mine = [s for s in segments if s.source in ids and s.codes]
+    out = []
+    for seg, a in zip(mine, anchor_segments(project, mine, edited), strict=True):
+        if a.status == "lost":
+            out.append(Problem(seg.file, seg.line, f"segment {seg.id}: its words are no "
+                               f"longer in source {seg.source!r} (edited since it was "
+                               "added); shown as coded"))
+        elif a.status == "fuzzy":
+            out.append(Problem(seg.file, seg.line, f"segment {seg.id}: source {seg.source!r} "
+                               f"was edited and its words are only nearly there "
+                               f"({a.score:g}% alike); shown as coded"))
     return out

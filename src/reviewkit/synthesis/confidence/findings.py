@@ -110,11 +110,18 @@ def parse_findings(data: object, lines: yamlfile.Lines, syn: Synthesis) -> dict[
                 value = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise fail("a list of code ids", *at, key, fld=key)
+            known = set(book.codes)
+            now: list[str] = []
             for j, code in enumerate(value):
-                if code not in book.codes:
-                    raise fail(f"{code!r} is not a code of the codebook", *at, key, str(j),
-                               fld=key)
-            lists[key] = value
+                # a theme renamed or merged since the file was written: follow it, as
+                # codings and memos do (the id's meaning is kept by the logged event)
+                code = code if code in known else syn.coding.resolve(code, known)
+                if code not in known:
+                    raise fail(f"{value[j]!r} is not a code of the codebook", *at, key,
+                               str(j), fld=key)
+                if code not in now:
+                    now.append(code)
+            lists[key] = now
         if not lists["themes"]:
             raise fail(f"finding {fid!r} rests on no theme: give `themes:` (code ids)", *at,
                        fld="themes")

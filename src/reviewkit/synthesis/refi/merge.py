@@ -62,7 +62,12 @@ def match_codes(project: Project, refi: Refi, method: str, items: dict[str, dict
                              field="method")
     levelled = {m for n, ms in refi.sets if n.startswith(LEVEL_SET) for m in ms}
     default = new_code_defaults(book.method)
-    ids = _match(book, items)
+    coding = fold(project, set(book.codes))
+    # a code renamed or merged since reviewkit wrote the file keeps its guid's meaning
+    moved = {old: coding.resolve(old, set(book.codes)) for old in coding.renames}
+    moved = {o: n for o, n in moved.items() if n in book.codes}
+    ids = _match(book, items, moved)
+    older = {guid("code", o) for o in moved}  # the file predates the rename or merge
     taken = taken_ids(project, book)
     new: list[dict] = []
     for g, item in items.items():
@@ -76,6 +81,8 @@ def match_codes(project: Project, refi: Refi, method: str, items: dict[str, dict
             if g not in levelled:  # no level in the file: the project method's default
                 made.update(default)
             new.append(made)
+            continue
+        if g in older:  # what the codebook says since then is the newer word
             continue
         for key in MEANING:
             theirs = item.get(key) or ""
@@ -93,12 +100,15 @@ def match_codes(project: Project, refi: Refi, method: str, items: dict[str, dict
     return ids, new, text, len(items) - len(new)
 
 
-def _match(book, items: dict[str, dict]) -> dict[str, str]:
+def _match(book, items: dict[str, dict], moved: dict[str, str] | None = None
+           ) -> dict[str, str]:
     """REFI guid -> code id for the codes that are the project's: the guid reviewkit
-    gives that id; else the same path of names (several equal paths: in order); else
-    a name only one code of each side has."""
+    gives that id (or an old id ``moved`` to it by a rename or merge); else the same
+    path of names (several equal paths: in order); else a name only one code of each
+    side has."""
     ids: dict[str, str] = {}
-    by_guid = {guid("code", c): c for c in book.codes}
+    by_guid = {guid("code", old): new for old, new in (moved or {}).items()}
+    by_guid.update({guid("code", c): c for c in book.codes})
     for g in items:
         if g in by_guid:
             ids[g] = by_guid[g]

@@ -10,6 +10,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
@@ -29,13 +30,35 @@ LEVEL_SET = "reviewkit level: "
 # meta-aggregation finding, and origin (framework | data) when the codebook has it
 FIELD_SETS = {"credibility": "reviewkit credibility: ", "origin": "reviewkit origin: "}
 _DATE = (1980, 1, 1, 0, 0, 0)
+# characters XML 1.0 cannot hold (a form feed from a PDF's page break, a stray control
+# byte): ElementTree would write them and make the file unreadable
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+# xs:dateTime, as the schema checks it (the logs' "at" is written so; a hand edit may not be)
+_DATETIME = re.compile(r"^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
+
+
+def _is_datetime(at: str) -> bool:
+    if not _DATETIME.match(at):
+        return False
+    try:  # the pattern lets through a month 13 or a 30 February
+        datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _safe(value: str) -> str:
+    return _NOT_XML.sub("\ufffd", value)
 
 
 def _el(parent: ET.Element, ns: str, tag: str, text: str | None = None,
         **attrs: str) -> ET.Element:
-    node = ET.SubElement(parent, f"{{{ns}}}{tag}", {k: v for k, v in attrs.items() if v})
+    node = ET.SubElement(parent, f"{{{ns}}}{tag}",
+                         {k: _safe(v) for k, v in attrs.items() if v})
     if text is not None:
-        node.text = text
+        node.text = _safe(text)
     return node
 
 
@@ -141,7 +164,10 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
         srcs = _el(root, ns, "Sources")
     for s in syn.sources:
         g = guid("source", s.id)
-        files[f"sources/{g}.txt"] = source_text(project, s).encode("utf-8")
+        text = source_text(project, s)
+        # a BOM is not text: other programs (and our importer) count offsets without it
+        bom = 1 if text.startswith("\ufeff") else 0
+        files[f"sources/{g}.txt"] = text[bom:].encode("utf-8")
         node = _el(srcs, ns, "TextSource", guid=g, name=s.id,
                    plainTextPath=f"internal://{g}.txt")
         if s.title:
@@ -153,7 +179,8 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
                                 f"{s.id}); not exported")
                 continue
             sel = _el(node, ns, "PlainTextSelection", guid=guid("segment", seg.id),
-                      name=seg.text[:80], startPosition=str(a.start), endPosition=str(a.end),
+                      name=seg.text[:80], startPosition=str(max(a.start - bom, 0)),
+                      endPosition=str(max(a.end - bom, 0)),
                       creatingUser=guid("user", seg.coder))
             about = "; ".join(f"{k}: {v}" for k, v in (("role", seg.role), ("page", seg.page))
                               if v)
@@ -170,8 +197,10 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
     if coding.memos:
         node = _el(root, ns, "Notes")
         for g, m in zip(note_guids, coding.memos, strict=True):
+            # a time edited by hand into something else is left out, not written invalid
             note = _el(node, ns, "Note", guid=g, name=f"memo on {m.on} {m.target}",
-                       creatingUser=guid("user", m.coder), creationDateTime=m.at)
+                       creatingUser=guid("user", m.coder),
+                       creationDateTime=m.at if _is_datetime(m.at) else "")
             _el(note, ns, "PlainTextContent", m.text)
     _sets(root, ns, book)
     qde = _xml(root, ns)
