@@ -34,6 +34,8 @@ _LATEX_CHARS = re.compile(r"[\\{}$~]")
 # & as a table column separator; export text means them literally.
 _BARE = re.compile(r"(?<!\\)([%&#])")
 _decoder: LatexDecodingMiddleware | None = None
+# pylatexenc decodes \textasciicircum as U+02C6 (a modifier letter), not as the ^ it prints
+_CIRCUM = re.compile(r"\\textasciicircum(?:\{\}|(?![A-Za-z])\s*)")
 
 
 @contextmanager
@@ -100,7 +102,8 @@ def _latex(values: dict[int, str]) -> dict[int, str]:
     global _decoder
     if _decoder is None:
         _decoder = LatexDecodingMiddleware(allow_inplace_modification=True)
-    entry = Entry("misc", "decode", [Field(str(i), _BARE.sub(r"\\\1", v))
+    entry = Entry("misc", "decode", [Field(str(i), _CIRCUM.sub(r"\\string^",
+                                                               _BARE.sub(r"\\\1", v)))
                                      for i, v in values.items()])
     result = _decoder.transform_entry(entry, None)
     if not isinstance(result, Entry):  # a value pylatexenc choked on stays as written

@@ -21,8 +21,9 @@ from reviewkit.store.base import StoredRecord
 Extras = Callable[[StoredRecord], dict[str, str]]
 # LaTeX specials in text, each written so pylatexenc decodes it to itself
 _ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "%": r"\%",
-            "&": r"\&", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}"}
-_SPECIAL = re.compile(r"[\\{}$%&#_~]")  # a bare ^ reads back as itself
+            "&": r"\&", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
+            "^": r"\textasciicircum{}"}  # a bare ^ stops LaTeX ("Missing $ inserted")
+_SPECIAL = re.compile(r"[\\{}$%&#_~^]")
 # TeX ligatures (-- en dash, `` and '' quotes, ?` and !`): an empty group keeps them apart
 _LIGATURE = re.compile(r"(-(?=-)|`(?=`)|'(?=')|[?!](?=`))")
 _KEYCHARS = re.compile(r"[^A-Za-z0-9]")
