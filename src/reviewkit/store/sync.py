@@ -29,7 +29,8 @@ from reviewkit.store.base import FileRow, Store
 # Bump when a reader or normaliser changes what it produces: every source is re-read.
 PARSER_VERSION = "6"  # 4: Ovid NO and ON tags; 5: a DOI keeps its own closing bracket;
 # 6: a PubMed record (DP NLM) in a mixed RIS library gets its PMID from AN; every language;
-# a reviewkit CSV export read back loses its formula guard (the leading ')
+# a reviewkit CSV export read back loses its formula guard (the leading '); BibTeX's
+# \textasciicircum reads as ^
 UNLOGGED = "unlogged-"
 _SLUG = re.compile(r"[^a-z0-9]+")
 
