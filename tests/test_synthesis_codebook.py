@@ -184,7 +184,7 @@ def test_delete_is_refused_while_used_and_retires_the_id(tmp_path):
     assert "time" in retired_ids(project)
     refuses(project, lambda: add_code(project, "time", "Time"), "never reused")
     refuses(project, lambda: delete_code(project, "time", "ann"),
-            "not in the codebook (it was renamed, merged or deleted)")
+            "not in the codebook (it was deleted)")
 
 
 # --- edit ------------------------------------------------------------------------------

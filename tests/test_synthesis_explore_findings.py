@@ -56,3 +56,18 @@ def test_a_theme_that_never_was_a_code_is_still_refused(tmp_path: Path) -> None:
     r = run_cli("synthesis", "findings", cwd=project.root)
     assert r.returncode == 2 and "'awarenes' is not a code" in r.stderr, r.stderr
     assert "synthesis/findings.yaml:" in r.stderr
+
+
+def test_an_old_code_id_leads_to_the_code_it_became(tmp_path: Path) -> None:
+    project = _example(tmp_path)
+    for cmd in (["rename", "awareness", "budget-awareness"],
+                ["merge", "budget-awareness", "--into", "managing"]):
+        r = run_cli("synthesis", "codebook", *cmd, "-r", "tompkins", cwd=project.root)
+        assert r.returncode == 0, r.stderr
+    source = next(p.stem for p in (project.root / "synthesis" / "sources").glob("*.txt"))
+    for args in (["memo", "awareness", "a note", "--on", "code", "-r", "tompkins"],
+                 ["code", source, "--text", "the", "--code", "awareness", "-r", "tompkins"],
+                 ["codebook", "edit", "awareness", "--name", "X"]):
+        r = run_cli("synthesis", *args, cwd=project.root)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, args
+        assert "'awareness' is not in the codebook (it is now 'managing'" in r.stderr, args

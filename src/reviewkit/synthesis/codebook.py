@@ -21,7 +21,7 @@ from reviewkit.project import yamlfile
 from reviewkit.project.atomic import write_text_atomic
 from reviewkit.project.config import CONFIG, Project
 from reviewkit.project.owned import present
-from reviewkit.synthesis.coding import append_coding, event, read_coding
+from reviewkit.synthesis.coding import append_coding, event, fold, read_coding
 from reviewkit.synthesis.method import choose_method, config_method, write_config_method
 
 CODEBOOK = "synthesis/codebook.yaml"
@@ -375,3 +375,15 @@ def retired_ids(project: Project) -> set[str]:
     """Code ids that a rename, merge or delete took out of use."""
     events, _ = read_coding(project)
     return {e["code"] for e, _, _ in events if e["type"] in RETIRING}
+
+
+def not_in_codebook(project: Project, code: str, field: str = "code") -> ReviewkitError:
+    """The one line for a code id the codebook lacks, naming what a rename or merge made
+    of it (so an id from an older note or script leads to the code it became)."""
+    known = set(load_codebook(project).codes)
+    now = fold(project).resolve(code, known)
+    if now != code and now in known:
+        hint = f" (it is now {now!r}: renamed or merged)"
+    else:
+        hint = " (it was deleted)" if code in retired_ids(project) else ""
+    return ReviewkitError(f"code {code!r} is not in the codebook{hint}", field=field)

@@ -25,10 +25,10 @@ from reviewkit.synthesis.codebook import (
     Codebook,
     codebook_path,
     load_codebook,
+    not_in_codebook,
     parse_codebook,
     plan_append,
     presets,
-    retired_ids,
     write_appended,
 )
 from reviewkit.synthesis.coding import append_coding, event, fold
@@ -163,9 +163,8 @@ def delete_code(project: Project, code: str, coder: str) -> None:
 def _book(project: Project, code: str) -> Codebook:
     book = load_codebook(project)
     if code not in book.codes:
-        hint = " (it was renamed, merged or deleted)" if code in retired_ids(project) else ""
-        raise ReviewkitError(f"code {code!r} is not in the codebook{hint}", file=CODEBOOK,
-                             field="id")
+        err = not_in_codebook(project, code, field="id")
+        raise ReviewkitError(err.message, file=CODEBOOK, field="id")
     return book
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.screening.log import Problem
-from reviewkit.synthesis.codebook import load_codebook
+from reviewkit.synthesis.codebook import load_codebook, not_in_codebook
 from reviewkit.synthesis.coding import MEMO_ON, append_coding, event, fold, segment_event
 from reviewkit.synthesis.sources import get_source, load_sources, page_at, source_text
 
@@ -18,7 +18,7 @@ def code_text(project: Project, source: str, words: str, code: str, coder: str,
     Returns the segment event."""
     book = load_codebook(project)
     if code not in book.codes:
-        raise ReviewkitError(f"code {code!r} is not in the codebook", field="code")
+        raise not_in_codebook(project, code)
     src = get_source(project, source)
     text = source_text(project, src)
     if not words:
@@ -81,7 +81,7 @@ def add_memo(project: Project, on: str, target: str, text: str, coder: str) -> d
     if not text.strip():
         raise ReviewkitError("the memo is empty", field="text")
     if on == "code" and target not in load_codebook(project).codes:
-        raise ReviewkitError(f"code {target!r} is not in the codebook", field="target")
+        raise not_in_codebook(project, target, field="target")
     if on == "source" and target not in {s.id for s in load_sources(project)}:
         raise ReviewkitError(f"source {target!r} is not in sources.toml", field="target")
     coding = fold(project)
