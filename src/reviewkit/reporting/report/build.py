@@ -74,7 +74,7 @@ def build_report(project: Project, store: Store, counts_file: Path | None = None
     report.notes += notes
     for table, warnings in confidence_tables(project):
         report.confidence.append(table)
-        report.notes += warnings
+        report.notes += [w for w in warnings if w not in report.notes]  # said once per table
     if report.dedup_reported is not None:
         report.notes += report.dedup_reported.notes
     return report

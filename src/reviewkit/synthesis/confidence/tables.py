@@ -14,7 +14,7 @@ from reviewkit.synthesis.confidence.cerqual import spec
 from reviewkit.synthesis.confidence.conqual import conqual_all, rules
 from reviewkit.synthesis.confidence.evidence import gather
 from reviewkit.synthesis.confidence.findings import FINDINGS, Findings, citations, load_findings
-from reviewkit.synthesis.confidence.worksheet import Worksheet, load_worksheets
+from reviewkit.synthesis.confidence.worksheet import Worksheet, load_worksheets, stale_warning
 
 ILLUSTRATIVE = "not yet assessed"
 
@@ -63,6 +63,7 @@ def soqf_table(project: Project) -> tuple[Table, list[str]]:
     rows, warnings = [], []
     for n, f in enumerate(findings.findings.values(), 1):
         w, warning = counted(sheets, f.id)
+        warning = warning or (stale_warning(project, w, f) if w else "")
         if warning:
             warnings.append(warning)
         rows.append({"number": n, "finding": f.id, "statement": f.statement,
@@ -85,6 +86,7 @@ def evidence_profile_table(project: Project) -> tuple[Table, list[str]]:
     rows, warnings = [], []
     for f in findings.findings.values():
         w, warning = counted(sheets, f.id)
+        warning = warning or (stale_warning(project, w, f) if w else "")
         if warning:
             warnings.append(warning)
         ev = gather(project, f, cites)

@@ -17,7 +17,12 @@ from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.screening.reviewers import require_signer
 from reviewkit.synthesis.confidence.cerqual import match, spec
-from reviewkit.synthesis.confidence.findings import Finding, Findings, require_several_studies
+from reviewkit.synthesis.confidence.findings import (
+    Finding,
+    Findings,
+    citations,
+    require_several_studies,
+)
 
 FOLDER = "synthesis/cerqual"
 STATUSES = ("draft", "final")
@@ -42,6 +47,9 @@ class Worksheet:
     confidence: str = ""
     explanation: str = ""
     path: Path | None = None
+    # relevance marks of studies that no longer contribute (the coding changed since):
+    # kept out of the judgement, and said (stale_warning) instead of refusing the file
+    gone: list[str] = field(default_factory=list)
 
     def concern(self, cid: str) -> str:
         j = self.components.get(cid)
@@ -76,8 +84,11 @@ def worksheet_path(project: Project, finding: str, assessor: str) -> Path:
 
 
 def parse_worksheet(data: Any, lines: yamlfile.Lines, path: str, finding: Finding,
-                    assessor: str) -> Worksheet:
-    """Validate one worksheet; every error names the file, line and field."""
+                    assessor: str, studies: set[str] | None = None) -> Worksheet:
+    """Validate one worksheet; every error names the file, line and field.
+
+    ``studies`` (the project's study ids): a relevance mark on one of them that no longer
+    contributes is kept in ``gone``, not refused; without it (saving) it is refused."""
     s = spec()
 
     def fail(msg: str, *loc: object, fld: str | None = None) -> ReviewkitError:
@@ -133,6 +144,9 @@ def parse_worksheet(data: Any, lines: yamlfile.Lines, path: str, finding: Findin
             raise fail("studies is a mapping: study -> direct, partial, indirect or unclear",
                        "components", cid, "studies")
         for study, mark in marks.items():
+            if study not in finding.studies and studies is not None and study in studies:
+                sheet.gone.append(str(study))
+                continue
             if study not in finding.studies:
                 raise fail(f"{study!r} does not contribute to finding {finding.id!r} "
                            f"(its studies: {', '.join(finding.studies)})",
@@ -164,7 +178,8 @@ def parse_worksheet(data: Any, lines: yamlfile.Lines, path: str, finding: Findin
     return sheet
 
 
-def read_worksheet(project: Project, path: Path, findings: Findings) -> Worksheet:
+def read_worksheet(project: Project, path: Path, findings: Findings,
+                   studies: set[str] | None = None) -> Worksheet:
     rel = project.relative(path)
     assessor = path.stem
     if not NAME.match(assessor):
@@ -176,14 +191,39 @@ def read_worksheet(project: Project, path: Path, findings: Findings) -> Workshee
                              file=rel)
     require_signer(project, assessor, rel, CONSENSUS)
     data, lines = yamlfile.load(path)
-    return parse_worksheet(data, lines, rel, findings.findings[fid], assessor)
+    if studies is None:
+        studies = set(citations(project))
+    return parse_worksheet(data, lines, rel, findings.findings[fid], assessor, studies)
 
 
 def load_worksheets(project: Project, findings: Findings) -> list[Worksheet]:
     """Every worksheet in the project; the first invalid file raises."""
     folder = project.root / FOLDER
     paths = sorted(folder.glob("*/*.yaml")) if folder.is_dir() else []
-    return [read_worksheet(project, p, findings) for p in paths]
+    studies = set(citations(project)) if paths else set()
+    return [read_worksheet(project, p, findings, studies) for p in paths]
+
+
+def stale_warning(project: Project, w: Worksheet, finding: Finding) -> str:
+    """What changed in a finding's evidence since ``w`` marked the contributing studies'
+    relevance: studies contributing now that it does not mark, marked ones that no longer
+    contribute. '' when nothing did (or when the worksheet marks no study at all)."""
+    marked = w.components.get("relevance", Judgement()).studies
+    if not marked and not w.gone:
+        return ""
+    new = [st for st in finding.studies if st not in marked]
+    if not new and not w.gone:
+        return ""
+    said = [f"{', '.join(new)} contribute{'s' if len(new) == 1 else ''} now but "
+            f"{'is' if len(new) == 1 else 'are'} not marked in it"] if new else []
+    if w.gone:
+        said.append(f"{', '.join(w.gone)} no longer contribute{'s' if len(w.gone) == 1 else ''}")
+    path = sheet_path(project, w)  # read sheets keep the project-relative name
+    where = project.relative(path)
+    again = f"consensus {w.finding} --set ..." if w.assessor == CONSENSUS else \
+        f"assess {w.finding} -r {w.assessor}"
+    return (f"{where}: finding {w.finding!r} was assessed on other evidence ({'; '.join(said)}):"
+            f" review the assessment (reviewkit synthesis {again})")
 
 
 def to_yaml(w: Worksheet, finding: Finding) -> str:
