@@ -3,7 +3,7 @@ database wrote it, whatever the file's first records say."""
 
 from __future__ import annotations
 
-from reviewkit.io import read_file
+from reviewkit.io import parse_bytes, read_file
 from reviewkit.records.ids import assign_ids
 
 from conftest import export_file
@@ -58,3 +58,18 @@ def test_a_record_in_two_languages_names_both_in_every_format():
         rec = next(r for r in read_file(export_file(rel)).records if r.pmid == "19453385")
         languages[rel] = rec.language
     assert set(languages.values()) == {"eng; ger"}, languages
+
+
+def test_two_authors_sharing_a_name_are_both_kept_and_no_id_moves():
+    from reviewkit.records.ids import record_key
+    from reviewkit.records.model import Record
+
+    text = ("TY  - JOUR\nTI  - Budgets in two cities\nAU  - Wang, Y.\nAU  - Li, X.\n"
+            "AU  - Wang, Y.\nPY  - 2019\nER  - \n")
+    (rec,) = parse_bytes(text.encode(), "two.ris").records
+    assert rec.authors == ["Wang, Y.", "Li, X.", "Wang, Y."]
+    # the id is the one the readers gave before they kept the second Wang
+    before = Record(title=rec.title, authors=["Wang, Y.", "Li, X."], year=2019)
+    assert record_key(rec) == record_key(before)
+    other = Record(title=rec.title, authors=["Li, X.", "Wang, Y."], year=2019)
+    assert record_key(rec) != record_key(other)  # the order still counts

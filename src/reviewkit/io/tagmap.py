@@ -134,7 +134,8 @@ def to_record(raw: list[tuple[str, str]], tagmap: dict) -> Record:
             rec.doi = found
             break
     if "authors" in got:
-        rec.authors = norm.dedupe([clean(a) for a in _lines(got["authors"][0][1])])
+        # two authors may share a name (Wang, Y.; Wang, Y.): each is kept, only empty go
+        rec.authors = [a for a in (clean(a) for a in _lines(got["authors"][0][1])) if a]
     if "all:keywords" in got:
         rec.keywords = norm.dedupe([clean(k) for k in _all(got["all:keywords"])])
     if "all:issn" in got:

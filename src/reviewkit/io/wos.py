@@ -104,7 +104,7 @@ def _fix(rec: Record, raw: list[tuple[str, str]], tm: dict) -> None:
     words = [k for t, v in raw if t in names for k in v.split(";")]
     rec.keywords = norm.dedupe([norm.clean_text(k) for k in words])
     if any("@" in a for a in rec.authors):
-        rec.authors = norm.dedupe([_author(a) for a in rec.authors])
+        rec.authors = [a for a in (_author(a) for a in rec.authors) if a]
     ut = next((v.strip() for t, v in raw if t == "UT" and v.strip()), "")
     prefix, _, ident = ut.partition(":")
     if not ident:

@@ -11,6 +11,7 @@ import hashlib
 import re
 
 from reviewkit.records.model import Record
+from reviewkit.records.normalise import dedupe
 
 # Which accession kind names a record, in order of preference.
 ACCESSION_ORDER = ("an", "wos", "embase", "scopus", "zoorec", "pmid")
@@ -20,7 +21,9 @@ _WORD = re.compile(r"[^a-z0-9]+")
 
 def content_key(rec: Record) -> str:
     """12 hex digits over the normalised bibliographic content."""
-    parts = [rec.title, "|".join(rec.authors), str(rec.year or ""), rec.journal,
+    # authors as ids were first made: a name given twice once (the readers dropped the
+    # second until PARSER_VERSION 6), so no id handed out before moves
+    parts = [rec.title, "|".join(dedupe(rec.authors)), str(rec.year or ""), rec.journal,
              rec.volume, rec.issue, rec.pages, rec.doi, rec.abstract[:200]]
     text = _WORD.sub(" ", "\x1f".join(parts).lower())
     return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()

@@ -30,7 +30,7 @@ from reviewkit.store.base import FileRow, Store
 PARSER_VERSION = "6"  # 4: Ovid NO and ON tags; 5: a DOI keeps its own closing bracket;
 # 6: a PubMed record (DP NLM) in a mixed RIS library gets its PMID from AN; every language;
 # a reviewkit CSV export read back loses its formula guard (the leading '); BibTeX's
-# \textasciicircum reads as ^
+# \textasciicircum reads as ^; two authors sharing a name are both kept
 UNLOGGED = "unlogged-"
 _SLUG = re.compile(r"[^a-z0-9]+")
 
