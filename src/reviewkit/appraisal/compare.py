@@ -9,8 +9,8 @@ from reviewkit.appraisal.records import (
     CONSENSUS,
     Answer,
     Appraisal,
-    appraisal_path,
     load_appraisals,
+    record_path,
     save_appraisal,
 )
 from reviewkit.errors import ReviewkitError
@@ -86,7 +86,7 @@ def make_consensus(project: Project, study: str, checklist: Checklist,
         else:
             answers[q.id] = Answer(appraisals[0].answers[q.id].value, notes)
     result = Appraisal(study, CONSENSUS, checklist.id, checklist.version, "final", answers,
-                       appraisal_path(project, study, CONSENSUS))
+                       record_path(project, study, CONSENSUS, checklist.id))
     save_appraisal(project, result, checklist)  # validates each resolved value first
     return result
 

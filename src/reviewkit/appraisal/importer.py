@@ -13,6 +13,7 @@ from reviewkit.appraisal.records import (
     Appraisal,
     appraisal_path,
     parse_appraisal,
+    record_path,
     save_appraisal,
 )
 from reviewkit.errors import ReviewkitError
@@ -31,8 +32,16 @@ def import_appraisals(project: Project, path: Path, checklist: Checklist | None 
         data = {k: v for k, v in data.items() if k not in ("study", "reviewer")}
         return parse_appraisal(data, lines, path, study, reviewer, checklists)
 
-    found = read_per_study(project, path, parse, lambda s, r: appraisal_path(project, s, r),
-                           replace)
+    claimed: dict[Path, str] = {}  # file -> checklist, for this file's earlier rows
+
+    def target(a: Appraisal) -> Path:
+        # a reviewer's second checklist goes beside the first, also within one import
+        out = record_path(project, a.study, a.reviewer, a.checklist)
+        if claimed.setdefault(out, a.checklist) != a.checklist:
+            out = appraisal_path(project, a.study, a.reviewer, a.checklist)
+        return out
+
+    found = read_per_study(project, path, parse, target, replace)
     return [save_appraisal(project, a, checklists[a.checklist]) for a in found]
 
 

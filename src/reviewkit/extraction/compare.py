@@ -10,8 +10,8 @@ from reviewkit.extraction.form import Form, with_form
 from reviewkit.extraction.records import (
     CONSENSUS,
     Extraction,
-    extraction_path,
     load_extractions,
+    record_path,
     save_extraction,
 )
 from reviewkit.extraction.values import coerce, display
@@ -117,6 +117,6 @@ def make_consensus(project: Project, study: str, form: Form,
             values[fid] = coerce(f, choice)
     result = Extraction(study, CONSENSUS, form.id, form.version, "final",
                         {k: v for k, v in values.items() if v is not None},
-                        extraction_path(project, study, CONSENSUS))
+                        record_path(project, study, CONSENSUS, form.id))
     save_extraction(project, result, form)
     return result

@@ -1,0 +1,73 @@
+"""Appraisal bugs found by exploring the commands as a review team would."""
+
+from __future__ import annotations
+
+import pytest
+
+from appraisal_support import all_answers, appraisal_text, mini_project, write
+from reviewkit.appraisal.checklist import get_checklist
+from reviewkit.appraisal.compare import make_consensus
+from reviewkit.appraisal.importer import import_appraisals
+from reviewkit.appraisal.summary import final_appraisals
+from reviewkit.errors import ReviewkitError
+
+COHORT_IDS = ["q1", "q2", "q3", "q4", "q5a", "q5b", "q6a", "q6b", "q7", "q8", "q9", "q10",
+              "q11", "q12"]
+
+
+def cohort_text(value: str = "yes") -> str:
+    return "checklist: casp-cohort\nstatus: final\nanswers:\n" + "".join(
+        f'  {q}: "{value}"\n' for q in COHORT_IDS)
+
+
+def test_importing_a_second_checklist_keeps_the_reviewers_first_appraisal(tmp_path):
+    project = mini_project(tmp_path)
+    first = write(project, "casp/s1/ann.yaml", appraisal_text(all_answers("no")))
+    kept = first.read_bytes()
+    path = tmp_path / "cohort.csv"
+    path.write_text("study,reviewer,checklist," + ",".join(COHORT_IDS) + "\n"
+                    "s1,ann,casp-cohort," + ",".join(["yes"] * len(COHORT_IDS)) + "\n", "utf-8")
+    written = import_appraisals(project, path)
+    assert first.read_bytes() == kept  # the casp-qualitative appraisal is not overwritten
+    assert [p.name for p in written] == ["ann.casp-cohort.yaml"]
+    qual = final_appraisals(project, get_checklist(project, "casp-qualitative"))[0]
+    cohort = final_appraisals(project, get_checklist(project, "casp-cohort"))[0]
+    assert [(a.study, a.value("q1")) for a in qual] == [("s1", "no")]
+    assert [(a.study, a.value("q1")) for a in cohort] == [("s1", "yes")]
+    # importing again refuses (the record exists); --replace rewrites that record only
+    with pytest.raises(ReviewkitError, match="ann.casp-cohort.yaml exists"):
+        import_appraisals(project, path)
+    import_appraisals(project, path, replace=True)
+    assert first.read_bytes() == kept
+
+
+def test_one_file_may_hold_two_checklists_for_one_reviewer(tmp_path):
+    project = mini_project(tmp_path)
+    path = tmp_path / "both.yaml"
+    path.write_text(
+        "- {study: s1, reviewer: ann, checklist: casp-qualitative, status: draft, "
+        "answers: {q1: 'no'}}\n"
+        "- {study: s1, reviewer: ann, checklist: casp-cohort, status: draft, "
+        "answers: {q1: 'yes'}}\n", "utf-8")
+    written = import_appraisals(project, path)
+    assert sorted(p.name for p in written) == ["ann.casp-cohort.yaml", "ann.yaml"]
+    again = tmp_path / "twice.yaml"
+    again.write_text(path.read_text("utf-8").replace("casp-cohort", "casp-qualitative"), "utf-8")
+    with pytest.raises(ReviewkitError, match="appears twice"):
+        import_appraisals(project, again, replace=True)
+
+
+def test_a_consensus_with_a_second_checklist_keeps_the_first_consensus(tmp_path):
+    project = mini_project(tmp_path)
+    first = write(project, "casp/s1/consensus.yaml", appraisal_text(all_answers("no")))
+    kept = first.read_bytes()
+    for reviewer in ("ann", "bob"):
+        write(project, f"casp/s1/{reviewer}.casp-cohort.yaml", cohort_text())
+    result = make_consensus(project, "s1", get_checklist(project, "casp-cohort"))
+    assert result.path.name == "consensus.casp-cohort.yaml"
+    assert first.read_bytes() == kept
+    qual = final_appraisals(project, get_checklist(project, "casp-qualitative"))[0]
+    assert [(a.reviewer, a.value("q1")) for a in qual] == [("consensus", "no")]
+    # re-running writes the same record in the same place
+    again = make_consensus(project, "s1", get_checklist(project, "casp-cohort"))
+    assert again.path == result.path and first.read_bytes() == kept

@@ -1,0 +1,60 @@
+"""Extraction bugs found by exploring the commands as a review team would."""
+
+from __future__ import annotations
+
+import pytest
+
+from appraisal_support import mini_project, write
+from reviewkit.errors import ReviewkitError
+from reviewkit.extraction.compare import make_consensus
+from reviewkit.extraction.form import get_form
+from reviewkit.extraction.importer import import_extractions
+from reviewkit.extraction.table import final_extractions
+
+OUTCOMES = """\
+id: outcomes
+title: Outcomes
+fields:
+  - {id: outcome, label: Outcome, type: text, required: true}
+  - {id: n, label: Participants, type: integer}
+"""
+
+
+def outcomes_record(outcome: str) -> str:
+    return f"form: outcomes\nstatus: final\nvalues: {{outcome: {outcome}, n: 12}}\n"
+
+
+def test_importing_a_second_form_keeps_the_reviewers_first_record(tmp_path):
+    project = mini_project(tmp_path)
+    write(project, "extraction/outcomes.yaml", OUTCOMES)
+    first = write(project, "extraction/s1/ann.yaml", "form: characteristics\nstatus: draft\n"
+                  "values: {location: Leeds}\n")
+    kept = first.read_bytes()
+    path = tmp_path / "outcomes.csv"
+    path.write_text("study,reviewer,form,outcome,n\ns1,ann,outcomes,recovery,12\n", "utf-8")
+    written = import_extractions(project, path)
+    assert [p.name for p in written] == ["ann.outcomes.yaml"]
+    assert first.read_bytes() == kept
+    import_extractions(project, path, replace=True)
+    assert first.read_bytes() == kept
+    chosen, _ = final_extractions(project, get_form(project, "outcomes"))
+    assert [(e.study, e.values["outcome"]) for e in chosen] == [("s1", "recovery")]
+
+
+def test_a_consensus_with_a_second_form_keeps_the_first_consensus(tmp_path):
+    project = mini_project(tmp_path)
+    write(project, "extraction/outcomes.yaml", OUTCOMES)
+    first = write(project, "extraction/s1/consensus.yaml", "form: characteristics\n"
+                  "status: draft\nvalues: {location: Leeds}\n")
+    kept = first.read_bytes()
+    write(project, "extraction/s1/ann.outcomes.yaml", outcomes_record("recovery"))
+    write(project, "extraction/s1/bob.outcomes.yaml", outcomes_record("relapse"))
+    result = make_consensus(project, "s1", get_form(project, "outcomes"),
+                            {"outcome": "@bob"})
+    assert result.path.name == "consensus.outcomes.yaml"
+    assert first.read_bytes() == kept
+    with pytest.raises(ReviewkitError, match="appears twice"):
+        path = tmp_path / "twice.csv"
+        path.write_text("study,reviewer,form,outcome\ns2,ann,outcomes,a\ns2,ann,outcomes,b\n",
+                        "utf-8")
+        import_extractions(project, path)
