@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appraisal_support import all_answers, appraisal_text, mini_project, write
+from helpers import run_cli, snapshot
 from reviewkit.appraisal.checklist import get_checklist
 from reviewkit.appraisal.compare import make_consensus
 from reviewkit.appraisal.importer import import_appraisals
@@ -71,3 +72,42 @@ def test_a_consensus_with_a_second_checklist_keeps_the_first_consensus(tmp_path)
     # re-running writes the same record in the same place
     again = make_consensus(project, "s1", get_checklist(project, "casp-cohort"))
     assert again.path == result.path and first.read_bytes() == kept
+
+
+def test_consensus_of_drafts_names_the_questions_nobody_answered(tmp_path):
+    project = mini_project(tmp_path)
+    write(project, "casp/s1/ann.yaml", appraisal_text({"q1": "yes", "q2": "no"}, "draft"))
+    write(project, "casp/s1/bob.yaml", appraisal_text({"q1": "yes", "q2": "yes"}, "draft"))
+    before = snapshot(project.root)
+    res = run_cli("appraisal", "consensus", "s1", "--set", "q2=yes", cwd=project.root)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "no reviewer answered q3, q4, q5, q6, q7, q8, q9, q10" in res.stderr
+    assert snapshot(project.root) == before
+    # given each, the consensus is written; a label is stored as its option value
+    sets = [a for q in range(3, 11) for a in ("--set", f"q{q}=Can't tell")]
+    res = run_cli("appraisal", "consensus", "s1", "--set", "q2=Yes", *sets, cwd=project.root)
+    assert res.returncode == 0, res.stderr
+    record = final_appraisals(project, get_checklist(project, None))[0][0]
+    assert record.reviewer == "consensus" and record.value("q2") == "yes"
+    text = (project.root / "casp/s1/consensus.yaml").read_text("utf-8")
+    assert "answer: cant_tell" in text and "Can't tell" not in text.split("\n", 2)[2]
+
+
+@pytest.mark.parametrize("reviewers", [[], ["ann"]])
+def test_compare_needs_two_reviewers_appraisals(tmp_path, reviewers):
+    project = mini_project(tmp_path)
+    for r in reviewers:
+        write(project, f"casp/s1/{r}.yaml", appraisal_text(all_answers()))
+    res = run_cli("appraisal", "compare", "s1", cwd=project.root)
+    assert res.returncode == 2, res.stdout
+    assert res.stderr.strip() == (f"error: a comparison needs two reviewers' appraisals of "
+                                  f"'s1'; found {len(reviewers)}")
+    assert "agree" not in res.stdout
+
+
+def test_compare_one_reviewer_named_twice_is_not_an_agreement(tmp_path):
+    project = mini_project(tmp_path)
+    write(project, "casp/s1/ann.yaml", appraisal_text(all_answers()))
+    write(project, "casp/s1/bob.yaml", appraisal_text(all_answers("no")))
+    res = run_cli("appraisal", "compare", "s1", "--reviewers", "ann,ann", cwd=project.root)
+    assert res.returncode == 2 and "found 1" in res.stderr

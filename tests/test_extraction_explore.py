@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appraisal_support import mini_project, write
+from helpers import run_cli
 from reviewkit.errors import ReviewkitError
 from reviewkit.extraction.compare import make_consensus
 from reviewkit.extraction.form import get_form
@@ -58,3 +59,15 @@ def test_a_consensus_with_a_second_form_keeps_the_first_consensus(tmp_path):
         path.write_text("study,reviewer,form,outcome\ns2,ann,outcomes,a\ns2,ann,outcomes,b\n",
                         "utf-8")
         import_extractions(project, path)
+
+
+@pytest.mark.parametrize("reviewers", [[], ["ann"]])
+def test_compare_needs_two_reviewers_extractions(tmp_path, reviewers):
+    project = mini_project(tmp_path)
+    write(project, "extraction/outcomes.yaml", OUTCOMES)
+    for r in reviewers:
+        write(project, f"extraction/s1/{r}.yaml", outcomes_record("recovery"))
+    res = run_cli("extraction", "compare", "s1", "--form", "outcomes", cwd=project.root)
+    assert res.returncode == 2, res.stdout
+    assert res.stderr.strip() == (f"error: a comparison needs two reviewers' extractions of "
+                                  f"'s1'; found {len(reviewers)}")
