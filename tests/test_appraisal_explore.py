@@ -111,3 +111,15 @@ def test_compare_one_reviewer_named_twice_is_not_an_agreement(tmp_path):
     write(project, "casp/s1/bob.yaml", appraisal_text(all_answers("no")))
     res = run_cli("appraisal", "compare", "s1", "--reviewers", "ann,ann", cwd=project.root)
     assert res.returncode == 2 and "found 1" in res.stderr
+
+
+def test_a_csv_column_named_twice_is_refused_not_half_read(tmp_path):
+    project = mini_project(tmp_path)
+    path = tmp_path / "dup.csv"
+    path.write_text("study,reviewer,checklist,q1,q2,q1\n"
+                    "s1,ann,casp-qualitative,yes,no,no\n", "utf-8")
+    before = snapshot(project.root)
+    res = run_cli("appraisal", "import", str(path), cwd=project.root)
+    assert res.returncode == 2
+    assert res.stderr.strip() == f"error: {path}:1: column 'q1' is named twice (columns 4 and 6)"
+    assert snapshot(project.root) == before

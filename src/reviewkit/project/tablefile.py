@@ -37,6 +37,12 @@ def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, Any], yamlfile
     if not reader.fieldnames or "study" not in reader.fieldnames:
         raise ReviewkitError("the first row must name the columns, including 'study' and "
                              "'reviewer'", file=str(path), line=1)
+    names = [n.strip() for n in reader.fieldnames]
+    for i, name in enumerate(names):
+        # DictReader keeps the last of two equal names: the other cell would be lost
+        if name and name in names[:i]:
+            raise ReviewkitError(f"column {name!r} is named twice (columns "
+                                 f"{names.index(name) + 1} and {i + 1})", file=str(path), line=1)
     rows = []
     for row in reader:
         if None in row:
