@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appraisal_support import mini_project, write
-from helpers import run_cli
+from helpers import run_cli, snapshot
 from reviewkit.errors import ReviewkitError
 from reviewkit.extraction.compare import make_consensus
 from reviewkit.extraction.form import get_form
@@ -71,3 +71,30 @@ def test_compare_needs_two_reviewers_extractions(tmp_path, reviewers):
     assert res.returncode == 2, res.stdout
     assert res.stderr.strip() == (f"error: a comparison needs two reviewers' extractions of "
                                   f"'s1'; found {len(reviewers)}")
+
+
+@pytest.mark.parametrize("typed", ["12,34", "1,2", "1,5"])
+def test_an_integer_with_a_comma_that_is_no_thousands_separator_is_refused(typed):
+    from reviewkit.extraction.form import FormField
+    from reviewkit.extraction.values import coerce
+
+    f = FormField(id="n", label="N", type="integer")
+    with pytest.raises(ReviewkitError, match="expected a whole number"):
+        coerce(f, typed)
+    assert coerce(f, "1,503") == 1503  # a thousands separator is still read
+
+
+def test_a_date_and_time_in_yaml_is_refused_at_its_line_and_nothing_is_written(tmp_path):
+    project = mini_project(tmp_path)
+    write(project, "extraction/dates.yaml", "id: dates\ntitle: Dates\nfields:\n"
+          "  - {id: n, label: N, type: integer}\n  - {id: when, label: When, type: date}\n")
+    path = tmp_path / "in.yaml"
+    path.write_text("- {study: s1, reviewer: ann, form: dates, status: draft, values: {n: 3}}\n"
+                    "- study: s1\n  reviewer: bob\n  form: dates\n  status: draft\n"
+                    "  values:\n    when: 2017-05-01 10:30:00\n", "utf-8")
+    before = snapshot(project.root)
+    with pytest.raises(ReviewkitError) as err:
+        import_extractions(project, path)
+    assert err.value.file == str(path) and err.value.line == 7
+    assert "expected a date as YYYY-MM-DD" in err.value.message
+    assert snapshot(project.root) == before
