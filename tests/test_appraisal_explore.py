@@ -123,3 +123,27 @@ def test_a_csv_column_named_twice_is_refused_not_half_read(tmp_path):
     assert res.returncode == 2
     assert res.stderr.strip() == f"error: {path}:1: column 'q1' is named twice (columns 4 and 6)"
     assert snapshot(project.root) == before
+
+
+def test_a_csv_without_a_checklist_column_uses_the_projects_own_checklist(tmp_path):
+    project = mini_project(tmp_path)  # casp/ holds one checklist of its own
+    path = tmp_path / "plain.csv"
+    path.write_text("study,reviewer,status,q1\ns1,ann,draft,yes\n", "utf-8")
+    res = run_cli("appraisal", "import", str(path), cwd=project.root)
+    assert res.returncode == 0, res.stderr
+    text = (project.root / "casp/s1/ann.yaml").read_text("utf-8")
+    assert "checklist: casp-qualitative" in text
+
+
+def test_a_csv_without_a_checklist_says_how_to_name_one(tmp_path):
+    project = mini_project(tmp_path)
+    write(project, "casp/team.yaml", (project.root / "casp/casp-qualitative-2018.yaml")
+          .read_text("utf-8").replace("id: casp-qualitative", "id: team", 1))
+    path = tmp_path / "plain.csv"
+    path.write_text("study,reviewer,status,q1\ns1,ann,draft,yes\n", "utf-8")
+    before = snapshot(project.root)
+    res = run_cli("appraisal", "import", str(path), cwd=project.root)
+    assert res.returncode == 2 and "None" not in res.stderr
+    assert res.stderr.startswith(f"error: {path}:2: ")
+    assert "add a 'checklist' column or give --checklist" in res.stderr
+    assert snapshot(project.root) == before
