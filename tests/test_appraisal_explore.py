@@ -147,3 +147,19 @@ def test_a_csv_without_a_checklist_says_how_to_name_one(tmp_path):
     assert res.stderr.startswith(f"error: {path}:2: ")
     assert "add a 'checklist' column or give --checklist" in res.stderr
     assert snapshot(project.root) == before
+
+
+@pytest.mark.parametrize(("args", "expect"), [
+    (["--kind", "summary", "--weight", "s1=2", "--weight", "s9=3"],
+     "--weight 's9=3': s9 has no final casp-qualitative appraisal (appraised: s1, s2)"),
+    (["--kind", "summary", "--weight", "s1=-1"], "a weight is a positive number, got 's1=-1'"),
+    (["--kind", "summary", "--weight", "s1=nan"], "a weight is a positive number, got 's1=nan'"),
+    (["--weight", "s1=2"], "--weight is for the summary plot (--kind summary)"),
+])
+def test_a_plot_weight_that_weighs_nothing_is_refused(tmp_path, args, expect):
+    project = mini_project(tmp_path)
+    write(project, "casp/s1/ann.yaml", appraisal_text(all_answers()))
+    write(project, "casp/s2/ann.yaml", appraisal_text(all_answers("no")))
+    res = run_cli("appraisal", "plot", str(tmp_path / "bar"), *args, cwd=project.root)
+    assert res.returncode == 2 and res.stderr.strip() == f"error: field '--weight': {expect}"
+    assert not list(tmp_path.glob("bar*"))
