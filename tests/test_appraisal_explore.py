@@ -163,3 +163,13 @@ def test_a_plot_weight_that_weighs_nothing_is_refused(tmp_path, args, expect):
     res = run_cli("appraisal", "plot", str(tmp_path / "bar"), *args, cwd=project.root)
     assert res.returncode == 2 and res.stderr.strip() == f"error: field '--weight': {expect}"
     assert not list(tmp_path.glob("bar*"))
+
+
+def test_an_appraisal_made_with_an_earlier_version_of_the_checklist_is_said(tmp_path):
+    project = mini_project(tmp_path)
+    write(project, "casp/s1/ann.yaml", "version: '2013'\n" + appraisal_text(all_answers()))
+    write(project, "casp/s2/ann.yaml", appraisal_text(all_answers("no")))
+    chosen, warnings = final_appraisals(project, get_checklist(project, None))
+    assert [a.study for a in chosen] == ["s1", "s2"]  # still counted, and said
+    assert warnings == ["s1: appraised with casp-qualitative version 2013; the checklist is "
+                        "now version 2018 (check the answers still fit its questions)"]
