@@ -173,3 +173,12 @@ def test_an_appraisal_made_with_an_earlier_version_of_the_checklist_is_said(tmp_
     assert [a.study for a in chosen] == ["s1", "s2"]  # still counted, and said
     assert warnings == ["s1: appraised with casp-qualitative version 2013; the checklist is "
                         "now version 2018 (check the answers still fit its questions)"]
+
+
+def test_an_appraisal_file_ending_in_yml_is_named_not_left_out(tmp_path):
+    project = mini_project(tmp_path)
+    path = write(project, "casp/s1/ann.yml", appraisal_text(all_answers()))
+    res = run_cli("appraisal", "summary", cwd=project.root)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.strip() == (f"error: {path}: appraisal files end in .yaml (rename it "
+                                  "to ann.yaml)")

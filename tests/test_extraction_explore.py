@@ -98,3 +98,12 @@ def test_a_date_and_time_in_yaml_is_refused_at_its_line_and_nothing_is_written(t
     assert err.value.file == str(path) and err.value.line == 7
     assert "expected a date as YYYY-MM-DD" in err.value.message
     assert snapshot(project.root) == before
+
+
+def test_an_extraction_file_ending_in_yml_is_named_not_left_out(tmp_path):
+    project = mini_project(tmp_path)
+    path = write(project, "extraction/s1/ann.YAML", "form: characteristics\nstatus: draft\n")
+    res = run_cli("extraction", "table", cwd=project.root)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.strip() == (f"error: {path}: extraction files end in .yaml (rename it "
+                                  "to ann.yaml)")

@@ -177,6 +177,10 @@ def load_appraisals(project: Project, checklists: dict[str, Checklist] | None = 
     checklists = checklists if checklists is not None else load_checklists(project)
     folder = project.root / CHECKLIST_DIR
     paths = sorted(folder.glob("*/*.yaml")) if folder.exists() else []
+    for other in sorted(folder.glob("*/*.[yY]*[lL]")):  # .yml, .YAML: read by no glob above
+        if other.suffix.lower() in (".yml", ".yaml") and other.suffix != ".yaml":
+            raise ReviewkitError(f"appraisal files end in .yaml (rename it to {other.stem}.yaml)",
+                                 file=str(other))
     return [read_appraisal(project, p, checklists) for p in paths]
 
 

@@ -142,6 +142,10 @@ def load_extractions(project: Project, forms: dict[str, Form] | None = None) -> 
     forms = forms if forms is not None else load_forms(project)
     folder = project.root / FORM_DIR
     paths = sorted(folder.glob("*/*.yaml")) if folder.exists() else []
+    for other in sorted(folder.glob("*/*.[yY]*[lL]")):  # .yml, .YAML: read by no glob above
+        if other.suffix.lower() in (".yml", ".yaml") and other.suffix != ".yaml":
+            raise ReviewkitError(f"extraction files end in .yaml (rename it to {other.stem}.yaml)",
+                                 file=str(other))
     return [read_extraction(project, p, forms) for p in paths]
 
 
