@@ -107,3 +107,24 @@ def test_an_extraction_file_ending_in_yml_is_named_not_left_out(tmp_path):
     assert res.returncode == 2, res.stderr
     assert res.stderr.strip() == (f"error: {path}: extraction files end in .yaml (rename it "
                                   "to ann.yaml)")
+
+
+def test_a_consensus_of_drafts_names_the_required_fields_nobody_gave(tmp_path):
+    project = mini_project(tmp_path)
+    write(project, "extraction/outcomes.yaml", OUTCOMES)
+    write(project, "extraction/s1/ann.outcomes.yaml", "form: outcomes\nstatus: draft\n"
+          "values: {n: 3}\n")
+    write(project, "extraction/s1/bob.outcomes.yaml", "form: outcomes\nstatus: draft\n"
+          "values: {n: 4}\n")
+    before = snapshot(project.root)
+    res = run_cli("extraction", "consensus", "s1", "--form", "outcomes", "--set", "n=@bob",
+                  cwd=project.root)
+    assert res.returncode == 2
+    assert res.stderr.strip() == ("error: field 'outcome': no reviewer gave outcome, which "
+                                  "the form requires: give it, e.g. --set outcome=...")
+    assert snapshot(project.root) == before
+    res = run_cli("extraction", "consensus", "s1", "--form", "outcomes", "--set", "n=@bob",
+                  "--set", "outcome=relapse", cwd=project.root)
+    assert res.returncode == 0, res.stderr
+    chosen, _ = final_extractions(project, get_form(project, "outcomes"))
+    assert [(e.values["outcome"], e.values["n"]) for e in chosen] == [("relapse", 4)]

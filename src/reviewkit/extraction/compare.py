@@ -14,7 +14,7 @@ from reviewkit.extraction.records import (
     record_path,
     save_extraction,
 )
-from reviewkit.extraction.values import coerce, display
+from reviewkit.extraction.values import coerce, display, missing_required
 from reviewkit.project.config import Project
 from reviewkit.records.studies import require_study
 
@@ -129,8 +129,14 @@ def make_consensus(project: Project, study: str, form: Form,
                                  f"{fid}=@reviewer", field=fid)
         else:
             values[fid] = coerce(f, choice)
-    result = Extraction(study, CONSENSUS, form.id, form.version, "final",
-                        {k: v for k, v in values.items() if v is not None},
+    values = {k: v for k, v in values.items() if v is not None}
+    # drafts may leave a required field empty in every record: there is nothing to agree on
+    blank = missing_required(form.fields, values)
+    if blank:
+        one = "it" if len(blank) == 1 else "each"
+        raise ReviewkitError(f"no reviewer gave {', '.join(blank)}, which the form requires: "
+                             f"give {one}, e.g. --set {blank[0]}=...", field=blank[0])
+    result = Extraction(study, CONSENSUS, form.id, form.version, "final", values,
                         record_path(project, study, CONSENSUS, form.id))
     save_extraction(project, result, form)
     return result
