@@ -13,7 +13,15 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
@@ -38,6 +46,15 @@ class Option(BaseModel):
 
     _v = field_validator("value")(_key)
     _c = field_validator("colour")(lambda v: _colour(v))
+
+    @field_validator("value", "label", mode="before")
+    @classmethod
+    def _yes_no(cls, value: object, info: ValidationInfo) -> object:
+        # YAML 1.1 reads an unquoted yes/no as true/false: take back what was written
+        if isinstance(value, bool):
+            word = "yes" if value else "no"
+            return word if info.field_name == "value" else word.capitalize()
+        return value
 
 
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
@@ -109,6 +126,10 @@ class Checklist(BaseModel):
             values = [o.value for o in self.options(q)]
             if len(set(values)) != len(values):
                 raise ValueError(f"question {q.id!r}: an answer option is listed twice")
+            if len(values) < 2:
+                raise ValueError(f"question {q.id!r} has {len(values)} answer options; give "
+                                 "two or more")
+            _distinct_readings(q.id, self.options(q))
         return self
 
     @property
@@ -141,6 +162,16 @@ class Checklist(BaseModel):
         """The traffic-light columns: judgements (+ overall) if any, else every question."""
         chosen = [q for q in self.questions if q.judgement or q is self.overall]
         return chosen or self.questions
+
+
+def _distinct_readings(qid: str, options: list[Option]) -> None:
+    """An answer is typed as a value or a label, in any case: no two options may read alike."""
+    seen: dict[str, str] = {}
+    for o in options:
+        for key in {o.value.casefold(), o.label.casefold()}:
+            if seen.setdefault(key, o.value) != o.value:
+                raise ValueError(f"question {qid!r}: two answer options read as {key!r} "
+                                 "(each option's value and label must differ from the others')")
 
 
 def load_checklist(path: Path) -> Checklist:

@@ -9,8 +9,9 @@ from reviewkit.appraisal.records import (
     CONSENSUS,
     Answer,
     Appraisal,
-    appraisal_path,
+    check_answer,
     load_appraisals,
+    record_path,
     save_appraisal,
 )
 from reviewkit.errors import ReviewkitError
@@ -40,6 +41,23 @@ def study_appraisals(project: Project, study: str, checklist: Checklist,
     return found
 
 
+def two_or_more(appraisals: list[Appraisal], study: str, purpose: str) -> list[Appraisal]:
+    """``appraisals`` if two or more reviewers made them; one alone agrees with nothing."""
+    if len(appraisals) < 2:
+        raise ReviewkitError(f"{purpose} needs two reviewers' appraisals of {study!r}; "
+                             f"found {len(appraisals)}")
+    return appraisals
+
+
+def disagreements(project: Project, study: str, checklist: Checklist,
+                  reviewers: list[str] | None = None
+                  ) -> tuple[list[Appraisal], list[Disagreement]]:
+    """The reviewers' appraisals of ``study`` (two or more) and where they differ."""
+    appraisals = two_or_more(study_appraisals(project, study, checklist, reviewers), study,
+                             "a comparison")
+    return appraisals, compare(appraisals, checklist)
+
+
 def compare(appraisals: list[Appraisal], checklist: Checklist) -> list[Disagreement]:
     """Questions where the reviewers' answers differ (an unanswered question differs too)."""
     out = []
@@ -58,10 +76,8 @@ def make_consensus(project: Project, study: str, checklist: Checklist,
     A resolution is an answer value, or ``@reviewer`` to take that reviewer's answer.
     Every disagreement must be resolved; otherwise nothing is written.
     """
-    appraisals = study_appraisals(project, study, checklist, reviewers)
-    if len(appraisals) < 2:
-        raise ReviewkitError(f"a consensus needs two reviewers' appraisals of {study!r}; "
-                             f"found {len(appraisals)}")
+    appraisals = two_or_more(study_appraisals(project, study, checklist, reviewers), study,
+                             "a consensus")
     resolutions = resolutions or {}
     for qid in resolutions:
         if checklist.question(qid) is None:
@@ -71,6 +87,12 @@ def make_consensus(project: Project, study: str, checklist: Checklist,
     if open_:
         raise ReviewkitError(f"unresolved disagreements on {', '.join(open_)}: give each an "
                              "answer, e.g. --set q7=yes or --set q7=@reviewer")
+    # drafts may leave a question unanswered by everyone: there is nothing to agree on
+    blank = [q.id for q in checklist.questions
+             if q.id not in resolutions and all(q.id not in a.answers for a in appraisals)]
+    if blank:
+        raise ReviewkitError(f"no reviewer answered {', '.join(blank)}: give each an answer, "
+                             f"e.g. --set {blank[0]}=yes")
     answers: dict[str, Answer] = {}
     for q in checklist.questions:
         notes = "; ".join(f"{a.reviewer}: {a.answers[q.id].comment}" for a in appraisals
@@ -82,11 +104,11 @@ def make_consensus(project: Project, study: str, checklist: Checklist,
                 if source is None or q.id not in source.answers:
                     raise ReviewkitError(f"{value[1:]!r} has no answer to {q.id}", field=q.id)
                 value = source.answers[q.id].value
-            answers[q.id] = Answer(value, notes)
+            answers[q.id] = Answer(check_answer(checklist, q.id, value), notes)
         else:
             answers[q.id] = Answer(appraisals[0].answers[q.id].value, notes)
     result = Appraisal(study, CONSENSUS, checklist.id, checklist.version, "final", answers,
-                       appraisal_path(project, study, CONSENSUS))
+                       record_path(project, study, CONSENSUS, checklist.id))
     save_appraisal(project, result, checklist)  # validates each resolved value first
     return result
 

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reviewkit.appraisal.checklist import Checklist, load_checklists, with_checklist
+from reviewkit.appraisal.checklist import (
+    Checklist,
+    get_checklist,
+    load_checklists,
+    with_checklist,
+)
 from reviewkit.appraisal.records import (
     Appraisal,
     appraisal_path,
     parse_appraisal,
+    record_path,
     save_appraisal,
 )
 from reviewkit.errors import ReviewkitError
@@ -22,7 +28,9 @@ from reviewkit.project.tablefile import read_per_study
 
 def import_appraisals(project: Project, path: Path, checklist: Checklist | None = None,
                       replace: bool = False) -> list[Path]:
-    """Validate every row first; write only when all are valid."""
+    """Validate every row first; write only when all are valid. Rows that name no
+    checklist take ``checklist``, else the one the appraisal commands default to."""
+    checklist = checklist or _default_checklist(project)
     checklists = with_checklist(project, checklist) if checklist else load_checklists(project)
     only = next(iter(checklists.values())) if len(checklists) == 1 else None
 
@@ -31,9 +39,24 @@ def import_appraisals(project: Project, path: Path, checklist: Checklist | None 
         data = {k: v for k, v in data.items() if k not in ("study", "reviewer")}
         return parse_appraisal(data, lines, path, study, reviewer, checklists)
 
-    found = read_per_study(project, path, parse, lambda s, r: appraisal_path(project, s, r),
-                           replace)
+    claimed: dict[Path, str] = {}  # file -> checklist, for this file's earlier rows
+
+    def target(a: Appraisal) -> Path:
+        # a reviewer's second checklist goes beside the first, also within one import
+        out = record_path(project, a.study, a.reviewer, a.checklist)
+        if claimed.setdefault(out, a.checklist) != a.checklist:
+            out = appraisal_path(project, a.study, a.reviewer, a.checklist)
+        return out
+
+    found = read_per_study(project, path, parse, target, replace)
     return [save_appraisal(project, a, checklists[a.checklist]) for a in found]
+
+
+def _default_checklist(project: Project) -> Checklist | None:
+    try:
+        return get_checklist(project, None)
+    except ReviewkitError:
+        return None  # several: each row must name its own
 
 
 def _from_csv(row: dict[str, str], checklist: Checklist | None) -> dict:
@@ -48,8 +71,11 @@ def _from_csv(row: dict[str, str], checklist: Checklist | None) -> dict:
     for qid, entry in answers.items():
         if "answer" not in entry:
             raise ReviewkitError(f"a comment on {qid} without an answer", field=f"answers.{qid}")
-    data: dict = {"checklist": row.get("checklist") or (checklist.id if checklist else None),
-                  "answers": answers}
+    cid = row.get("checklist") or (checklist.id if checklist else None)
+    if cid is None:
+        raise ReviewkitError("which checklist? add a 'checklist' column or give --checklist",
+                             field="checklist")
+    data: dict = {"checklist": cid, "answers": answers}
     if row.get("status"):
         data["status"] = row["status"]
     return data

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from reviewkit.appraisal.checklist import CHECKLIST_DIR, Checklist, load_checklists
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
@@ -56,6 +58,25 @@ def appraisal_path(project: Project, study: str, reviewer: str, checklist: str |
     require_appraiser(project, reviewer)  # before any row of an import is written
     suffix = f".{checklist}" if checklist else ""
     return project.root / CHECKLIST_DIR / study / f"{reviewer}{suffix}.yaml"
+
+
+def record_path(project: Project, study: str, reviewer: str, checklist: str) -> Path:
+    """Where this reviewer's appraisal of ``study`` with ``checklist`` is kept:
+    <reviewer>.yaml, unless that file holds another checklist's appraisal (then
+    <reviewer>.<checklist>.yaml), so writing one never replaces the other."""
+    base = appraisal_path(project, study, reviewer)
+    named = appraisal_path(project, study, reviewer, checklist)
+    if base.exists() and _checklist_in(base) == checklist:
+        return base
+    return named if named.exists() or base.exists() else base
+
+
+def _checklist_in(path: Path) -> object:
+    try:
+        data = yaml.safe_load(path.read_text("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None  # not this checklist's: reading the file again reports the problem
+    return data.get("checklist") if isinstance(data, dict) else None
 
 
 def require_appraiser(project: Project, reviewer: str, file: str | None = None) -> str:
@@ -156,6 +177,10 @@ def load_appraisals(project: Project, checklists: dict[str, Checklist] | None = 
     checklists = checklists if checklists is not None else load_checklists(project)
     folder = project.root / CHECKLIST_DIR
     paths = sorted(folder.glob("*/*.yaml")) if folder.exists() else []
+    for other in sorted(folder.glob("*/*.[yY]*[lL]")):  # .yml, .YAML: read by no glob above
+        if other.suffix.lower() in (".yml", ".yaml") and other.suffix != ".yaml":
+            raise ReviewkitError(f"appraisal files end in .yaml (rename it to {other.stem}.yaml)",
+                                 file=str(other))
     return [read_appraisal(project, p, checklists) for p in paths]
 
 

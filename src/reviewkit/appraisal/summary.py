@@ -35,6 +35,11 @@ def final_appraisals(project: Project, checklist: Checklist) -> tuple[list[Appra
         else:
             what = "only drafts" if mine else "no appraisal"
             warnings.append(f"{study.id}: {what} with {checklist.id}; left out")
+    for a in chosen:  # same question ids, but perhaps not the same questions
+        if a.version and a.version != checklist.version:
+            warnings.append(f"{a.study}: appraised with {checklist.id} version {a.version}; the "
+                            f"checklist is now version {checklist.version} (check the answers "
+                            "still fit its questions)")
     return chosen, warnings
 
 

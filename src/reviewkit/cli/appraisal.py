@@ -130,12 +130,12 @@ def compare_(ctx: typer.Context, study: str, checklist: str = ChecklistOpt,
              fmt: str = typer.Option("table", "--format", "-f")) -> None:
     """List the questions two reviewers answered differently."""
     from reviewkit.appraisal.checklist import get_checklist
-    from reviewkit.appraisal.compare import compare, study_appraisals
+    from reviewkit.appraisal.compare import disagreements
     project = project_here(ctx)
-    chk = get_checklist(project, checklist)
-    records = study_appraisals(project, study, chk, names(reviewers))
+    records, found = disagreements(project, study, get_checklist(project, checklist),
+                                   names(reviewers))
     rows = [{"question": d.question, "text": d.text, **{r: v or "" for r, v in d.answers.items()}}
-            for d in compare(records, chk)]
+            for d in found]
     if not rows:
         typer.echo(f"{study}: {len(records)} appraisals agree on every question")
         return

@@ -110,12 +110,11 @@ def compare_(ctx: typer.Context, study: str, form: str = FormOpt,
              reviewers: str = typer.Option(None, help="a,b (default: all)"),
              fmt: str = typer.Option("table", "--format", "-f")) -> None:
     """Compare two reviewers' extractions field by field."""
-    from reviewkit.extraction.compare import compare, study_extractions
+    from reviewkit.extraction.compare import differences
     from reviewkit.extraction.form import get_form
     project = project_here(ctx)
-    f = get_form(project, form)
-    records = study_extractions(project, study, f, names(reviewers))
-    rows = [{"field": d.field, "label": d.label, **d.values} for d in compare(records, f)]
+    records, found = differences(project, study, get_form(project, form), names(reviewers))
+    rows = [{"field": d.field, "label": d.label, **d.values} for d in found]
     if not rows:
         typer.echo(f"{study}: {len(records)} extractions agree on every field")
         return

@@ -10,11 +10,11 @@ from reviewkit.extraction.form import Form, with_form
 from reviewkit.extraction.records import (
     CONSENSUS,
     Extraction,
-    extraction_path,
     load_extractions,
+    record_path,
     save_extraction,
 )
-from reviewkit.extraction.values import coerce, display
+from reviewkit.extraction.values import coerce, display, missing_required
 from reviewkit.project.config import Project
 from reviewkit.records.studies import require_study
 
@@ -60,6 +60,22 @@ def study_extractions(project: Project, study: str, form: Form,
     return found
 
 
+def two_or_more(records: list[Extraction], study: str, purpose: str) -> list[Extraction]:
+    """``records`` if two or more reviewers made them; one alone agrees with nothing."""
+    if len(records) < 2:
+        raise ReviewkitError(f"{purpose} needs two reviewers' extractions of {study!r}; "
+                             f"found {len(records)}")
+    return records
+
+
+def differences(project: Project, study: str, form: Form, reviewers: list[str] | None = None
+                ) -> tuple[list[Extraction], list[Difference]]:
+    """The reviewers' extractions of ``study`` (two or more) and where they differ."""
+    records = two_or_more(study_extractions(project, study, form, reviewers), study,
+                          "a comparison")
+    return records, compare(records, form)
+
+
 def compare(records: list[Extraction], form: Form) -> list[Difference]:
     """Fields whose values differ (ignoring case and spacing), in form order."""
     flat = {e.reviewer: flatten(form, e.values) for e in records}
@@ -84,10 +100,8 @@ def make_consensus(project: Project, study: str, form: Form,
     A resolution (per top-level field) is a value or ``@reviewer``; a group takes
     ``@reviewer``. Nothing is written while a difference is unresolved.
     """
-    records = study_extractions(project, study, form, reviewers)
-    if len(records) < 2:
-        raise ReviewkitError(f"a consensus needs two reviewers' extractions of {study!r}; "
-                             f"found {len(records)}")
+    records = two_or_more(study_extractions(project, study, form, reviewers), study,
+                          "a consensus")
     resolutions = resolutions or {}
     by_reviewer = {e.reviewer: e for e in records}
     differing = []
@@ -115,8 +129,14 @@ def make_consensus(project: Project, study: str, form: Form,
                                  f"{fid}=@reviewer", field=fid)
         else:
             values[fid] = coerce(f, choice)
-    result = Extraction(study, CONSENSUS, form.id, form.version, "final",
-                        {k: v for k, v in values.items() if v is not None},
-                        extraction_path(project, study, CONSENSUS))
+    values = {k: v for k, v in values.items() if v is not None}
+    # drafts may leave a required field empty in every record: there is nothing to agree on
+    blank = missing_required(form.fields, values)
+    if blank:
+        one = "it" if len(blank) == 1 else "each"
+        raise ReviewkitError(f"no reviewer gave {', '.join(blank)}, which the form requires: "
+                             f"give {one}, e.g. --set {blank[0]}=...", field=blank[0])
+    result = Extraction(study, CONSENSUS, form.id, form.version, "final", values,
+                        record_path(project, study, CONSENSUS, form.id))
     save_extraction(project, result, form)
     return result

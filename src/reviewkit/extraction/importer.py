@@ -17,6 +17,7 @@ from reviewkit.extraction.records import (
     Extraction,
     extraction_path,
     parse_extraction,
+    record_path,
     save_extraction,
 )
 from reviewkit.project.config import Project
@@ -46,8 +47,16 @@ def import_extractions(project: Project, path: Path, form: Form | None = None,
         data = {k: v for k, v in data.items() if k not in ("study", "reviewer")}
         return parse_extraction(data, lines, path, study, reviewer, forms)
 
-    found = read_per_study(project, path, parse, lambda s, r: extraction_path(project, s, r),
-                           replace)
+    claimed: dict[Path, str] = {}  # file -> form, for this file's earlier rows
+
+    def target(e: Extraction) -> Path:
+        # a reviewer's record with a second form goes beside the first, also within one import
+        out = record_path(project, e.study, e.reviewer, e.form)
+        if claimed.setdefault(out, e.form) != e.form:
+            out = extraction_path(project, e.study, e.reviewer, e.form)
+        return out
+
+    found = read_per_study(project, path, parse, target, replace)
     return [save_extraction(project, e, forms[e.form]) for e in found]
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from reviewkit.errors import ReviewkitError
 from reviewkit.extraction.form import FORM_DIR, Form, load_forms
 from reviewkit.extraction.values import coerce, missing_required
@@ -38,6 +40,25 @@ def extraction_path(project: Project, study: str, reviewer: str, form: str | Non
                                  field=what)
     require_extractor(project, reviewer)  # before any row of an import is written
     return project.root / FORM_DIR / study / f"{reviewer}{f'.{form}' if form else ''}.yaml"
+
+
+def record_path(project: Project, study: str, reviewer: str, form: str) -> Path:
+    """Where this reviewer's extraction of ``study`` with ``form`` is kept: <reviewer>.yaml,
+    unless that file holds another form's record (then <reviewer>.<form>.yaml), so
+    writing one never replaces the other."""
+    base = extraction_path(project, study, reviewer)
+    named = extraction_path(project, study, reviewer, form)
+    if base.exists() and _form_in(base) == form:
+        return base
+    return named if named.exists() or base.exists() else base
+
+
+def _form_in(path: Path) -> object:
+    try:
+        data = yaml.safe_load(path.read_text("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None  # not this form's: reading the file again reports the problem
+    return data.get("form") if isinstance(data, dict) else None
 
 
 def require_extractor(project: Project, reviewer: str, file: str | None = None) -> str:
@@ -121,6 +142,10 @@ def load_extractions(project: Project, forms: dict[str, Form] | None = None) -> 
     forms = forms if forms is not None else load_forms(project)
     folder = project.root / FORM_DIR
     paths = sorted(folder.glob("*/*.yaml")) if folder.exists() else []
+    for other in sorted(folder.glob("*/*.[yY]*[lL]")):  # .yml, .YAML: read by no glob above
+        if other.suffix.lower() in (".yml", ".yaml") and other.suffix != ".yaml":
+            raise ReviewkitError(f"extraction files end in .yaml (rename it to {other.stem}.yaml)",
+                                 file=str(other))
     return [read_extraction(project, p, forms) for p in paths]
 
 

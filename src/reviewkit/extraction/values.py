@@ -58,7 +58,11 @@ def coerce(f: FormField, value: Any, name: str = "") -> Any:
             return int(text.replace(",", ""))  # exact, however many digits
         return int(number) if number.is_integer() and "." not in text else number
     if t == "integer":
-        text = str(value).replace(",", "")
+        text = str(value)
+        # as for numbers: a comma only as a thousands separator ("1,5" is not 15)
+        if "," in text and not _THOUSANDS.fullmatch(text):
+            raise bad(f"expected a whole number, got {value!r}")
+        text = text.replace(",", "")
         if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
             raise bad(f"expected a whole number, got {value!r}")
         return int(text.split(".")[0])  # exact: a float would round 17+ digits
@@ -70,11 +74,12 @@ def coerce(f: FormField, value: Any, name: str = "") -> Any:
             return word in _YES
         raise bad(f"expected yes or no, got {value!r}")
     if t == "date":
-        if isinstance(value, dt.date):
+        # YAML reads 2017-05-01 10:30 as a datetime, whose isoformat no date field takes
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value.isoformat()
         text = str(value)
         if not _DATE.match(text) or not _real_date(text):
-            raise bad(f"expected a date as YYYY-MM-DD (or YYYY-MM, YYYY), got {value!r}")
+            raise bad(f"expected a date as YYYY-MM-DD (or YYYY-MM, YYYY), got {text!r}")
         return text
     if t == "choice":
         return _option(f, value, bad)

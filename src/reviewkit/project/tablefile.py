@@ -37,6 +37,12 @@ def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, Any], yamlfile
     if not reader.fieldnames or "study" not in reader.fieldnames:
         raise ReviewkitError("the first row must name the columns, including 'study' and "
                              "'reviewer'", file=str(path), line=1)
+    names = [n.strip() for n in reader.fieldnames]
+    for i, name in enumerate(names):
+        # DictReader keeps the last of two equal names: the other cell would be lost
+        if name and name in names[:i]:
+            raise ReviewkitError(f"column {name!r} is named twice (columns "
+                                 f"{names.index(name) + 1} and {i + 1})", file=str(path), line=1)
     rows = []
     for row in reader:
         if None in row:
@@ -49,15 +55,17 @@ def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, Any], yamlfile
 
 
 def read_per_study(project: Project, path: Path, parse: RowParser,
-                   target: Callable[[str, str], Path], replace: bool = False) -> list[Any]:
+                   target: Callable[[Any], Path], replace: bool = False) -> list[Any]:
     """Parse every (study, reviewer) row of ``path``; raise on the first bad one.
+
+    ``target`` gives a parsed record's file; two rows for one file are refused.
 
     Nothing is written here: callers save the returned records (each with
     ``.path`` set) only once all rows passed, so an import is all or nothing.
     """
     kind, rows = read_rows(path)
     records: list[Any] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[Path] = set()
     for line, row, lines in rows:
         study, reviewer = str(row.get("study") or ""), str(row.get("reviewer") or "")
         where = {"file": str(path), "line": line}
@@ -70,10 +78,10 @@ def read_per_study(project: Project, path: Path, parse: RowParser,
             raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r}: {exc.message}",
                                  file=str(path), line=exc.line or line,
                                  field=exc.field) from None
-        if (study, reviewer) in seen:
+        path_out = target(record)
+        if path_out in seen:
             raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r} appears twice", **where)
-        seen.add((study, reviewer))
-        path_out = target(study, reviewer)
+        seen.add(path_out)
         if path_out.exists() and not replace:
             raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r}: "
                                  f"{project.relative(path_out)} exists (use --replace)", **where)

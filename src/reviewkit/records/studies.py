@@ -115,8 +115,9 @@ def check_studies(project: Project, store: Store, screening: Screening,
                   strict: bool = False) -> list[StudyProblem]:
     """Reports named in studies.toml that are not records, or that screening excluded.
 
-    ``strict``: also every report not (yet) included at the last stage (the studies
-    commands ask this; status and PRISMA only refuse exclusions). ``store`` is unused
+    ``strict``: also every report not (yet) included at the last stage, and one linked
+    to two studies (the studies commands ask this; status and PRISMA only refuse
+    exclusions). ``store`` is unused
     today (``screening`` holds the records); it is taken so callers need not change
     when the check reads more. Duplicate study ids raise, as in ``load_studies``.
     """
@@ -124,10 +125,16 @@ def check_studies(project: Project, store: Store, screening: Screening,
     path = str(studies_path(project))
     blocks = _blocks(text)
     out = []
+    linked: dict[str, str] = {}  # report's unit -> the study that lists it first
     for i, study in enumerate(studies):
         start, end = blocks[i] if i < len(blocks) else (None, None)
         for report in study.reports:
             problem = _report_problem(screening, report, strict)
+            if strict and not problem:  # 'studies link' refuses this; a hand edit may not
+                first = linked.setdefault(screening.unit_of(report), study.id)
+                if first != study.id:
+                    problem = (f"is also a report of study {first!r} (a report is linked to "
+                               "one study)")
             if problem:
                 out.append(StudyProblem(path, _line_in(text, report, start, end), study.id,
                                         report, problem))

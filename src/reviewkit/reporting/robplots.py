@@ -7,6 +7,7 @@ own tool plots with its own palette.
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 from reviewkit.appraisal.checklist import Checklist
@@ -66,7 +67,16 @@ def plot_appraisals(project: Project, checklist: Checklist, kind: str, stem: Pat
     if kind not in KINDS:
         raise ReviewkitError(f"--kind {kind!r}: expected {' or '.join(KINDS)}")
     parsed = parse_weights(weights or [])
+    if parsed and kind != "summary":
+        raise ReviewkitError("--weight is for the summary plot (--kind summary)",
+                             field="--weight")
     appraisals, warnings = final_appraisals(project, checklist)
+    appraised = [a.study for a in appraisals]
+    for item, study in zip(weights or [], parsed, strict=True):
+        if study not in appraised:  # a typo would weigh nothing, silently
+            raise ReviewkitError(f"--weight {item!r}: {study} has no final {checklist.id} "
+                                 f"appraisal (appraised: {', '.join(appraised) or 'none'})",
+                                 field="--weight")
     if kind == "traffic-light":
         return traffic_light(checklist, appraisals, stem), warnings
     return summary_bar(checklist, appraisals, stem, parsed), warnings
@@ -79,10 +89,17 @@ def parse_weights(items: list[str]) -> dict[str, float]:
         try:
             if not sep or not study.strip():
                 raise ValueError
-            out[study.strip()] = float(value)
+            weight = float(value)
         except ValueError:
             raise ReviewkitError(f"expected STUDY=WEIGHT with a number, got {item!r}",
                                  field="--weight") from None
+        if not math.isfinite(weight) or weight <= 0:  # a share of nan, or below zero
+            raise ReviewkitError(f"a weight is a positive number, got {item!r}",
+                                 field="--weight")
+        if study.strip() in out:
+            raise ReviewkitError(f"--weight {item!r}: {study.strip()} is weighted twice",
+                                 field="--weight")
+        out[study.strip()] = weight
     return out
 
 
