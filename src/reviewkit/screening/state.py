@@ -103,8 +103,25 @@ class StageState:
         return out
 
     def resolution(self, unit: str) -> dict | None:
+        """The latest resolution of ``unit`` while the decisions it settled still stand."""
+        done = self._latest_resolution(unit)
+        return done if done is not None and self._stands(unit, done) else None
+
+    def reopened(self, unit: str) -> dict | None:
+        """The latest resolution when a decision changed after it (the unit is judged
+        afresh: agreed now, or a conflict to settle again)."""
+        done = self._latest_resolution(unit)
+        return done if done is not None and not self._stands(unit, done) else None
+
+    def _latest_resolution(self, unit: str) -> dict | None:
         found = [log.resolutions[unit] for log in self.logs.values() if unit in log.resolutions]
         return max(found, key=lambda e: e.get("at", "")) if found else None
+
+    def _stands(self, unit: str, done: dict) -> bool:
+        settled = done.get("settled")
+        if not isinstance(settled, dict):
+            return True  # written before resolutions named the decisions they settled
+        return settled == {r: e.get("id") for r, e in self.judgements(unit).items()}
 
     def outcome(self, unit: str) -> str:
         resolved = self.resolution(unit)

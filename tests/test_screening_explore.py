@@ -1,0 +1,73 @@
+"""Screening bugs found by exploring the non-interactive commands (each test failed before
+its fix): resolutions the decisions changed under, CSV round trips, calibration ids."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewkit.errors import ReviewkitError
+from reviewkit.screening import Screening, conflicts, resolve
+from reviewkit.screening.events import decision_event, undo_event
+from reviewkit.screening.log import append_events, log_path, read_events
+from test_screening_support import screening_project
+
+TA, FT = "title-abstract", "full-text"
+
+
+def _decide(project, reviewer: str, unit: str, decision: str) -> dict:
+    event = decision_event(TA, reviewer, unit, decision, via="test")
+    append_events(log_path(project, TA, reviewer), [event])
+    return event
+
+
+@pytest.fixture
+def settled(tmp_path):
+    """ana includes, ben excludes, cleo settles it: include."""
+    project, store = screening_project(tmp_path, ("ana", "ben", "cleo"))
+    unit = Screening(project, store).eligible(TA)[0]
+    _decide(project, "ana", unit, "include")
+    _decide(project, "ben", unit, "exclude")
+    resolve(Screening(project, store), TA, unit, "include", "cleo")
+    assert unit in Screening(project, store).eligible(FT)
+    return project, store, unit
+
+
+def test_a_decision_changed_after_the_resolution_reopens_the_record(settled):
+    project, store, unit = settled
+    _decide(project, "ana", unit, "exclude")  # now both exclude: cleo's include is stale
+    screening = Screening(project, store)
+    assert screening.state(TA).outcome(unit) == "exclude"
+    assert unit not in screening.eligible(FT)
+    with pytest.raises(ReviewkitError, match="not a conflict"):
+        resolve(screening, TA, unit, "include", "cleo")
+
+
+def test_a_reopened_conflict_is_listed_again_with_the_earlier_resolution(settled):
+    project, store, unit = settled
+    _decide(project, "ben", unit, "maybe")  # still no agreement (exclude+maybe is open)
+    _decide(project, "ana", unit, "exclude")
+    screening = Screening(project, store)
+    assert screening.state(TA).outcome(unit) == "conflict"
+    rows = conflicts(screening, TA)
+    assert [r["record_id"] for r in rows] == [unit]
+    assert "cleo: include" in rows[0]["resolution"]
+    assert "changed" in rows[0]["resolution"]
+    resolve(screening, TA, unit, "exclude", "cleo")  # settled anew
+    again = Screening(project, store)
+    assert again.state(TA).outcome(unit) == "exclude" and conflicts(again, TA) == []
+
+
+def test_undoing_the_change_brings_the_resolution_back(settled):
+    project, store, unit = settled
+    change = _decide(project, "ana", unit, "exclude")
+    append_events(log_path(project, TA, "ana"), [undo_event(TA, "ana", change, via="test")])
+    screening = Screening(project, store)
+    assert screening.state(TA).outcome(unit) == "include"
+    assert conflicts(screening, TA) == []
+
+
+def test_resolving_again_the_same_way_writes_nothing(settled):
+    project, store, unit = settled
+    before = read_events(log_path(project, TA, "cleo"))
+    resolve(Screening(project, store), TA, unit, "include", "cleo")
+    assert read_events(log_path(project, TA, "cleo")) == before
