@@ -3,10 +3,13 @@ its fix): resolutions the decisions changed under, CSV round trips, calibration 
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.screening import Screening, conflicts, resolve
+from reviewkit.screening.batch import export_assigned, import_decisions
 from reviewkit.screening.events import decision_event, undo_event
 from reviewkit.screening.log import append_events, log_path, read_events
 from test_screening_support import screening_project
@@ -71,3 +74,23 @@ def test_resolving_again_the_same_way_writes_nothing(settled):
     before = read_events(log_path(project, TA, "cleo"))
     resolve(Screening(project, store), TA, unit, "include", "cleo")
     assert read_events(log_path(project, TA, "cleo")) == before
+
+
+@pytest.mark.parametrize("note", ["-unsure, check p. 3", "=see the protocol", "+1 from ben",
+                                  "@ben: dose?"])
+def test_re_importing_my_own_export_adds_nothing_and_keeps_the_note(tmp_path, note):
+    project, store = screening_project(tmp_path)
+    unit = Screening(project, store).eligible(TA)[0]
+    _decide_with_note(project, unit, note)
+    out = io.StringIO()
+    export_assigned(Screening(project, store), TA, "ana", True, "csv", out)
+    path = tmp_path / "mine.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    report = import_decisions(Screening(project, store), path, "ana", TA)
+    assert (report.added, report.unchanged) == (0, 1)
+    assert [e["note"] for e in read_events(log_path(project, TA, "ana"))] == [note]
+
+
+def _decide_with_note(project, unit: str, note: str) -> None:
+    event = decision_event(TA, "ana", unit, "include", note=note, via="test")
+    append_events(log_path(project, TA, "ana"), [event])

@@ -12,7 +12,7 @@ from typing import TextIO
 from reviewkit.errors import ReviewkitError
 from reviewkit.io.rawsource import RawSource
 from reviewkit.io.writers import RawPairs, write_ris
-from reviewkit.reporting.tables import csv_safe
+from reviewkit.reporting.tables import csv_safe, csv_unsafe
 from reviewkit.screening.calibration import calibration_sample
 from reviewkit.screening.config import ScreeningConfig
 from reviewkit.screening.data import Screening
@@ -191,8 +191,8 @@ def _rows(path: Path) -> Iterator[tuple[int, dict]]:
         raise ReviewkitError(f"column {twice[0]!r} appears twice in the header; keep one",
                              file=str(path), line=1)
     start = reader.line_num + 1
-    for row in reader:
-        yield start, row
+    for row in reader:  # our own export, filled in, comes back: its cells as written
+        yield start, {k: csv_unsafe(v) if isinstance(v, str) else v for k, v in row.items()}
         start = reader.line_num + 1
 
 
