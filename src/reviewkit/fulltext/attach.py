@@ -32,6 +32,7 @@ class Attached:
     path: Path
     sha256: str
     replaced: Path | None  # an earlier file of the record, removed
+    unchanged: bool = False  # these bytes were attached under this name already
 
 
 def resolve_record(store: Store, record_id: str) -> str:
@@ -76,10 +77,12 @@ def attach_fulltext(project: Project, store: Store, record_id: str, file: Path,
     doc = read_document(project)
     old = folder / entry.file if entry and entry.file else None
     same = target.exists() and target.resolve() == file.resolve()
+    digest = sha256_of(file)
+    if old == target and target.is_file() and entry.sha256 == digest == sha256_of(target):
+        return Attached(rid, target, digest, None, unchanged=True)  # a re-run: nothing new
     if old is not None and old.exists() and not replace and old.resolve() != file.resolve():
         raise ReviewkitError(f"{rid} already has a full text ({project.relative(old)}); "
                              "pass --replace to attach another", field="record_id")
-    digest = sha256_of(file)
     folder.mkdir(parents=True, exist_ok=True)
     if not same:
         copy_atomic(file, target)
