@@ -7,9 +7,12 @@ import io
 
 import pytest
 
+from reviewkit.dedup.run import run_dedup
 from reviewkit.errors import ReviewkitError
 from reviewkit.screening import Screening, conflicts, resolve
 from reviewkit.screening.batch import export_assigned, import_decisions
+from reviewkit.screening.calibration import calibration_report, draw_calibration
+from reviewkit.screening.duplicates import mark_duplicate
 from reviewkit.screening.events import decision_event, undo_event
 from reviewkit.screening.log import append_events, log_path, read_events
 from test_screening_support import screening_project
@@ -94,3 +97,18 @@ def test_re_importing_my_own_export_adds_nothing_and_keeps_the_note(tmp_path, no
 def _decide_with_note(project, unit: str, note: str) -> None:
     event = decision_event(TA, "ana", unit, "include", note=note, via="test")
     append_events(log_path(project, TA, "ana"), [event])
+
+
+def test_a_calibration_record_found_a_duplicate_later_still_counts(tmp_path):
+    project, store = screening_project(tmp_path)
+    sample = draw_calibration(Screening(project, store), TA, 8)
+    mark_duplicate(project, sample[0], sample[1], "ana")  # the screener's 'd' key, later
+    run_dedup(project, store)
+    screening = Screening(project, store)
+    for reviewer in ("ana", "ben"):
+        append_events(log_path(project, TA, reviewer),
+                      [decision_event(TA, reviewer, u, "exclude", via="test")
+                       for u in screening.eligible(TA)])
+    progress, pairs = calibration_report(Screening(project, store), TA)
+    assert [(p["done"], p["sample"]) for p in progress] == [(7, 7), (7, 7)]  # 8 drawn, 2 one
+    assert pairs[0]["both"] == 7
