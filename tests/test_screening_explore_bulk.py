@@ -38,3 +38,16 @@ def test_bulk_with_a_mistyped_negated_decision_writes_nothing(tmp_path):
                   "--decision", "exclude", "--yes", cwd=project.root)
     assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
     assert snapshot(project.root) == before
+
+
+@pytest.mark.parametrize("decision, reason, stage, said", [
+    ("bogus", "", "title-abstract", "unknown decision"),
+    ("exclude", "", "full-text", "needs a reason"),
+])
+def test_bulk_without_yes_checks_the_decision_it_would_write(tmp_path, decision, reason,
+                                                             stage, said):
+    project, store = screening_project(tmp_path)
+    store.close()
+    res = run_cli("screen", "bulk", "-r", "ana", "--decision", decision, "--stage", stage,
+                  cwd=project.root)
+    assert res.returncode == 2 and said in res.stderr, res.stdout + res.stderr

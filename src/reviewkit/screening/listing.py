@@ -150,6 +150,13 @@ def list_rows(session: ScreenSession, query: str = "") -> list[Row]:
     return rows
 
 
+def bulk_plan(session: ScreenSession, query: str, decision: str, reason: str = "") -> list[str]:
+    """The units ``screen bulk`` would decide, once its decision and reason are known to be
+    writable (so the count without --yes never promises what the write then refuses)."""
+    check_decision(session.conf, session.stage, decision, reason)
+    return [r.unit for r in list_rows(session, query)]
+
+
 def bulk_decide(session: ScreenSession, units: list[str], decision: str, reason: str = "",
                 query: str = "") -> list[dict]:
     """One decision event per unit (the query in its note), written together and fsynced;
