@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fulltext_support import project_with_decisions
+from fulltext_support import FT, decide, project_with_decisions
 from helpers import run_cli, snapshot
-from reviewkit.fulltext import attach_fulltext
+from reviewkit.fulltext import attach_fulltext, retrieval_counts
 from reviewkit.fulltext.index import load_index
+from reviewkit.fulltext.retrieval import missing_rows, retrieval_rows
+from reviewkit.reporting.prisma import project_counts
+from reviewkit.screening import Screening
 
 PDF = b"%PDF-1.4\n% a small real-looking file\n1 0 obj <<>> endobj\n%%EOF\n"
 
@@ -31,3 +34,17 @@ def test_attaching_the_file_already_in_place_keeps_its_original_name(tmp_path):
     attach_fulltext(project, store, units[0], done.path)
     assert load_index(project)[units[0]].original == "Smith 2019.pdf"
     assert snapshot(project.root) == before
+
+
+def test_a_report_excluded_as_not_retrieved_is_not_on_the_librarians_list(tmp_path):
+    project, store, units = project_with_decisions(tmp_path)  # 6 sought, all decided
+    for name in ("ana", "ben"):  # the team gave up on one: PRISMA's "not retrieved"
+        decide(project, FT, name, {units[5]: "exclude"}, reason="not retrieved")
+    screening = Screening(project, store)
+    states = {r["record_id"]: r["state"] for r in retrieval_rows(screening)}
+    assert states[units[5]] == "not retrieved"
+    assert units[5] not in [r["record_id"] for r in missing_rows(screening)]
+    counts = retrieval_counts(screening)
+    prisma = project_counts(project, store)
+    assert (counts.sought, counts.not_retrieved) == (prisma.dbr.sought, prisma.dbr.not_retrieved)
+    assert counts.awaiting == 5  # no file yet for the other five
