@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fulltext_support import FT, decide, project_with_decisions
 from helpers import run_cli, snapshot
-from reviewkit.fulltext import attach_fulltext, retrieval_counts
-from reviewkit.fulltext.index import load_index
+from reviewkit.errors import ReviewkitError
+from reviewkit.fulltext import attach_fulltext, mark_fulltext, retrieval_counts
+from reviewkit.fulltext.index import fulltext_name, load_index
 from reviewkit.fulltext.retrieval import missing_rows, retrieval_rows
 from reviewkit.reporting.prisma import project_counts
 from reviewkit.screening import Screening
@@ -48,3 +51,14 @@ def test_a_report_excluded_as_not_retrieved_is_not_on_the_librarians_list(tmp_pa
     prisma = project_counts(project, store)
     assert (counts.sought, counts.not_retrieved) == (prisma.dbr.sought, prisma.dbr.not_retrieved)
     assert counts.awaiting == 5  # no file yet for the other five
+
+
+def test_not_retrieved_is_refused_for_a_file_dropped_in_by_hand(tmp_path):
+    project, store, units = project_with_decisions(tmp_path)
+    folder = project.root / "fulltext"
+    folder.mkdir()
+    (folder / fulltext_name(units[0], ".pdf")).write_bytes(PDF)  # counts as obtained
+    before = snapshot(project.root)
+    with pytest.raises(ReviewkitError, match="it was retrieved"):
+        mark_fulltext(project, store, units[0], not_retrieved=True, reason="not held")
+    assert snapshot(project.root) == before

@@ -12,6 +12,7 @@ import tomlkit
 from reviewkit.errors import ReviewkitError
 from reviewkit.fulltext.index import (
     INDEX,
+    files_of,
     fulltext_dir,
     fulltext_name,
     index_path,
@@ -114,9 +115,11 @@ def mark_fulltext(project: Project, store: Store, record_id: str, requested: boo
     if reason and not not_retrieved:
         raise ReviewkitError("--reason goes with --not-retrieved", field="reason")
     entry = load_index(project).get(rid)
-    if not_retrieved and entry and entry.file and (fulltext_dir(project) / entry.file).exists():
-        raise ReviewkitError(f"{rid} has a full text attached ({entry.file}); it was retrieved",
-                             field="record_id")
+    held = [fulltext_dir(project) / entry.file] if entry and entry.file else []
+    held = [p for p in held if p.exists()] or files_of(project, rid)  # or dropped in by hand
+    if not_retrieved and held:
+        raise ReviewkitError(f"{rid} has a full text attached ({held[0].name}); it was "
+                             "retrieved", field="record_id")
     doc = read_document(project)
     if clear:
         values = {"requested": "", "not_retrieved": ""}
