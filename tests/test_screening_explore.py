@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from helpers import run_cli, snapshot
 from reviewkit.dedup.run import run_dedup
 from reviewkit.errors import ReviewkitError
 from reviewkit.screening import Screening, conflicts, resolve
@@ -112,3 +113,20 @@ def test_a_calibration_record_found_a_duplicate_later_still_counts(tmp_path):
     progress, pairs = calibration_report(Screening(project, store), TA)
     assert [(p["done"], p["sample"]) for p in progress] == [(7, 7), (7, 7)]  # 8 drawn, 2 one
     assert pairs[0]["both"] == 7
+
+
+@pytest.mark.parametrize("args", [["screen", "agreement"], ["screen", "conflicts"],
+                                  ["screen", "calibrate"], ["screen", "export", "-r", "ben"]])
+def test_screen_commands_name_a_decision_on_a_record_that_is_gone(tmp_path, args):
+    project, store = screening_project(tmp_path)
+    units = Screening(project, store).eligible(TA)
+    store.close()
+    for reviewer in ("ana", "ben"):
+        _decide(project, reviewer, units[0], "include")
+    _decide(project, "ana", "wos-asysd-000000/gone", "include")  # counted for no record
+    before = snapshot(project.root)
+    res = run_cli(*args, cwd=project.root)
+    warnings = [w for w in res.stderr.splitlines() if w.startswith("warning:")]
+    assert res.returncode == 0 and len(warnings) == 1, res.stderr
+    assert "title-abstract/ana.jsonl:2" in warnings[0] and "gone" in warnings[0]
+    assert snapshot(project.root) == before
