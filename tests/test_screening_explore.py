@@ -130,3 +130,18 @@ def test_screen_commands_name_a_decision_on_a_record_that_is_gone(tmp_path, args
     assert res.returncode == 0 and len(warnings) == 1, res.stderr
     assert "title-abstract/ana.jsonl:2" in warnings[0] and "gone" in warnings[0]
     assert snapshot(project.root) == before
+
+
+def test_a_filled_in_export_saved_by_a_spreadsheet_with_semicolons_imports(tmp_path):
+    project, store = screening_project(tmp_path)
+    unit = Screening(project, store).eligible(TA)[0]
+    path = tmp_path / "excel.csv"  # Excel in a locale whose list separator is ';'
+    path.write_text(f"\ufeffrecord_id;decision;reason;note\n{unit};Include;;a; b\n",
+                    encoding="utf-8")
+    with pytest.raises(ReviewkitError):  # four columns, five cells: refused, not guessed
+        import_decisions(Screening(project, store), path, "ana", TA)
+    path.write_text(f"\ufeffrecord_id;decision;reason;note\n{unit};Include;;\"a; b\"\n",
+                    encoding="utf-8")
+    assert import_decisions(Screening(project, store), path, "ana", TA).added == 1
+    (event,) = read_events(log_path(project, TA, "ana"))
+    assert (event["record"], event["decision"], event["note"]) == (unit, "include", "a; b")
