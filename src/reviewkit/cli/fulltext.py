@@ -29,7 +29,8 @@ def attach(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID"
     with session(project_dir(ctx)) as (project, store):
         done = attach_fulltext(project, store, record_id, file, replace)
         where = project.relative(done.path)
-    typer.echo(f"attached {done.record_id}: {where} (sha256 {done.sha256[:12]})")
+    said = "already attached" if done.unchanged else "attached"
+    typer.echo(f"{said} {done.record_id}: {where} (sha256 {done.sha256[:12]})")
 
 
 @app.command("mark")

@@ -51,11 +51,11 @@ def bulk(ctx: typer.Context, query: str = FilterOpt,
          ) -> None:
     """Give every record the filter matches the same decision (one event each)."""
     from reviewkit.project.session import session
-    from reviewkit.screening.listing import bulk_decide, list_rows
+    from reviewkit.screening.listing import bulk_decide, bulk_plan
 
     with session(project_dir(ctx)) as (project, store):
         s = _session(project, store, reviewer, stage)
-        units = [r.unit for r in list_rows(s, query)]
+        units = bulk_plan(s, query, decision, reason)
         if not yes:
             s.close()
             typer.echo(f"{len(units)} records match; add --yes to {decision} them")

@@ -12,6 +12,7 @@ import tomlkit
 from reviewkit.errors import ReviewkitError
 from reviewkit.fulltext.index import (
     INDEX,
+    files_of,
     fulltext_dir,
     fulltext_name,
     index_path,
@@ -32,6 +33,7 @@ class Attached:
     path: Path
     sha256: str
     replaced: Path | None  # an earlier file of the record, removed
+    unchanged: bool = False  # these bytes were attached under this name already
 
 
 def resolve_record(store: Store, record_id: str) -> str:
@@ -76,10 +78,12 @@ def attach_fulltext(project: Project, store: Store, record_id: str, file: Path,
     doc = read_document(project)
     old = folder / entry.file if entry and entry.file else None
     same = target.exists() and target.resolve() == file.resolve()
+    digest = sha256_of(file)
+    if old == target and target.is_file() and entry.sha256 == digest == sha256_of(target):
+        return Attached(rid, target, digest, None, unchanged=True)  # a re-run: nothing new
     if old is not None and old.exists() and not replace and old.resolve() != file.resolve():
         raise ReviewkitError(f"{rid} already has a full text ({project.relative(old)}); "
                              "pass --replace to attach another", field="record_id")
-    digest = sha256_of(file)
     folder.mkdir(parents=True, exist_ok=True)
     if not same:
         copy_atomic(file, target)
@@ -111,9 +115,11 @@ def mark_fulltext(project: Project, store: Store, record_id: str, requested: boo
     if reason and not not_retrieved:
         raise ReviewkitError("--reason goes with --not-retrieved", field="reason")
     entry = load_index(project).get(rid)
-    if not_retrieved and entry and entry.file and (fulltext_dir(project) / entry.file).exists():
-        raise ReviewkitError(f"{rid} has a full text attached ({entry.file}); it was retrieved",
-                             field="record_id")
+    held = [fulltext_dir(project) / entry.file] if entry and entry.file else []
+    held = [p for p in held if p.exists()] or files_of(project, rid)  # or dropped in by hand
+    if not_retrieved and held:
+        raise ReviewkitError(f"{rid} has a full text attached ({held[0].name}); it was "
+                             "retrieved", field="record_id")
     doc = read_document(project)
     if clear:
         values = {"requested": "", "not_retrieved": ""}

@@ -16,6 +16,8 @@ from reviewkit.fulltext.attach import sha256_of
 from reviewkit.fulltext.index import Entry, files_by_stem, fulltext_dir, load_index, stem_of
 from reviewkit.project.atomic import write_text_atomic
 from reviewkit.screening.data import Screening
+from reviewkit.screening.reasons import agreed_reason, primary_reason
+from reviewkit.screening.state import StageState
 
 OBTAINED, NOT_RETRIEVED, REQUESTED, SOUGHT = "obtained", "not retrieved", "requested", "sought"
 STATES = (OBTAINED, NOT_RETRIEVED, REQUESTED, SOUGHT)
@@ -54,24 +56,39 @@ def retrieval_rows(screening: Screening) -> list[dict]:
     index = load_index(project)
     present = files_by_stem(project)
     units = {u.id: u for u in screening.units}
+    stage = fulltext_stage(screening)
+    state = screening.state(stage)
     rows = []
-    for uid in screening.eligible(fulltext_stage(screening)):
+    for uid in screening.eligible(stage):
         unit = units[uid]
         files = [p for m in unit.members for p in present.get(stem_of(m), [])]
         entries = [index[m] for m in unit.members if m in index]
         rec = merged_record(store, unit)
+        given_up = not files and _excluded_not_retrieved(state, uid)
         rows.append({
             "record_id": uid,
-            "state": _state(files, entries),
+            "state": NOT_RETRIEVED if given_up else _state(files, entries),
             "file": project.relative(files[0]) if files else "",
             "requested": next((e.requested for e in entries if e.requested), ""),
-            "reason": next((e.not_retrieved for e in entries if e.not_retrieved), ""),
+            "reason": next((e.not_retrieved for e in entries if e.not_retrieved),
+                           f"excluded at {stage}: {NOT_RETRIEVED}" if given_up else ""),
             "check": _check(screening, unit.members, index),
             "title": rec.title, "authors": "; ".join(rec.authors), "year": rec.year or "",
             "journal": rec.journal, "doi": rec.doi,
             "url": rec.urls[0] if rec.urls else (f"https://doi.org/{rec.doi}" if rec.doi else ""),
         })
     return rows
+
+
+def _excluded_not_retrieved(state: StageState, unit: str) -> bool:
+    """Excluded at full text for 'not retrieved' (the agreed or settled reason, first in
+    the project's order): PRISMA counts it among the reports not retrieved, as
+    reporting/prisma/screened.py does, so it is no longer on the list to obtain."""
+    if state.outcome(unit) != "exclude":
+        return False
+    excluded = {r: e for r, e in state.judgements(unit).items() if e["decision"] == "exclude"}
+    agreed = agreed_reason(excluded, state.resolution(unit))
+    return agreed is not None and NOT_RETRIEVED in primary_reason(agreed).lower()
 
 
 def not_retrieved_units(screening: Screening) -> set[str]:

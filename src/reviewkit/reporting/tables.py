@@ -104,3 +104,12 @@ def csv_safe(value: Any) -> Any:
     if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
         value = "'" + value
     return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
+def csv_unsafe(value: str) -> str:
+    """What ``csv_safe`` was given, for a cell read back (a CSV exported, filled in and
+    imported again): the ``'`` it put before a formula's first character is taken off."""
+    if value.startswith("'") and value[1:].startswith(_FORMULA_START) \
+            and not _NUMBER.fullmatch(value[1:]):
+        return value[1:]
+    return value

@@ -12,7 +12,7 @@ from typing import TextIO
 from reviewkit.errors import ReviewkitError
 from reviewkit.io.rawsource import RawSource
 from reviewkit.io.writers import RawPairs, write_ris
-from reviewkit.reporting.tables import csv_safe
+from reviewkit.reporting.tables import csv_safe, csv_unsafe
 from reviewkit.screening.calibration import calibration_sample
 from reviewkit.screening.config import ScreeningConfig
 from reviewkit.screening.data import Screening
@@ -180,7 +180,9 @@ def _rows(path: Path) -> Iterator[tuple[int, dict]]:
         raise ReviewkitError(f"cannot read: {exc.strerror}", file=str(path)) from None
     except UnicodeDecodeError:
         raise ReviewkitError("not UTF-8 text (save the CSV as UTF-8)", file=str(path)) from None
-    reader = csv.DictReader(text.splitlines(keepends=True))
+    first = text.split("\n", 1)[0]  # a spreadsheet may save with ';' or tabs: the header says
+    sep = max(",;\t", key=first.count)
+    reader = csv.DictReader(text.splitlines(keepends=True), delimiter=sep)
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     if not ({"record_id", "id"} & set(header)) or "decision" not in header:
@@ -191,8 +193,12 @@ def _rows(path: Path) -> Iterator[tuple[int, dict]]:
         raise ReviewkitError(f"column {twice[0]!r} appears twice in the header; keep one",
                              file=str(path), line=1)
     start = reader.line_num + 1
-    for row in reader:
-        yield start, row
+    for row in reader:  # our own export, filled in, comes back: its cells as written
+        if row.get(None):  # cells beyond the header: which column each meant is a guess
+            raise ReviewkitError(f"{len(header) + len(row[None])} cells where the header has "
+                                 f"{len(header)} (a {sep!r} inside a cell "
+                                 "needs the cell in quotes)", file=str(path), line=start)
+        yield start, {k: csv_unsafe(v) if isinstance(v, str) else v for k, v in row.items()}
         start = reader.line_num + 1
 
 

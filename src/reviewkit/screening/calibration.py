@@ -21,7 +21,13 @@ def _path(screening: Screening, stage: str):
 
 
 def calibration_sample(screening: Screening, stage: str) -> list[str]:
-    """The drawn sample (unit ids), or [] before one is drawn."""
+    """The drawn sample as units today, or [] before one is drawn: a record drawn that
+    has since joined another's duplicate cluster counts as that cluster."""
+    return list(dict.fromkeys(screening.unit_of(u) for u in _drawn(screening, stage)))
+
+
+def _drawn(screening: Screening, stage: str) -> list[str]:
+    """The ids the file holds, as drawn."""
     path = _path(screening, stage)
     if not path.exists():
         return []
@@ -34,12 +40,12 @@ def calibration_sample(screening: Screening, stage: str) -> list[str]:
 def draw_calibration(screening: Screening, stage: str, size: int) -> list[str]:
     """Draw ``size`` units (seeded); re-running with the same size returns the same sample."""
     path = _path(screening, stage)
-    existing = calibration_sample(screening, stage)
+    existing = _drawn(screening, stage)
     if existing:
         if len(existing) != size:
             raise ReviewkitError(f"a calibration sample of {len(existing)} records was already "
                                  f"drawn; delete the file to draw another", file=str(path))
-        return existing
+        return calibration_sample(screening, stage)
     if size < 1:
         raise ReviewkitError("the calibration sample needs at least one record", field="size")
     seed = screening.project.config.settings.seed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reviewkit.dedup.units import Unit, screening_units
 from reviewkit.project.config import Project
 from reviewkit.screening.config import ScreeningConfig, screening_config
-from reviewkit.screening.log import Problem, read_log_lines, screening_dir
+from reviewkit.screening.log import Problem, screening_dir
 from reviewkit.screening.problems import unread_logs
 from reviewkit.screening.state import StageState
 from reviewkit.store.base import Store
@@ -44,7 +44,7 @@ class Screening:
     def state(self, stage: str) -> StageState:
         self.conf.check_stage(stage)
         if stage not in self._states:
-            state = StageState(stage, self.conf, self.unit_of)
+            state = StageState(stage, self.conf, self.unit_of, self.knows)
             self._states[stage] = state.load(screening_dir(self.project) / stage)
         return self._states[stage]
 
@@ -75,19 +75,12 @@ class Screening:
         return names + sorted(r for r in self.state(stage).logs if r not in names)
 
     def problems(self) -> list[Problem]:
-        """Every log line skipped at any stage (file:line: what is wrong), loading each stage."""
+        """Every log line skipped at any stage (file:line: what is wrong), loading each stage,
+        then every event naming a record the project does not have (counted nowhere)."""
         out = [p for stage in self.conf.stages for p in self.state(stage).problems]
-        return out + unread_logs(self.project, self.conf)
+        return out + unread_logs(self.project, self.conf) + self.orphans()
 
     def orphans(self) -> list[Problem]:
         """Events naming a record id the store does not know, by file and line (counted
         for no record: re-link or re-import before trusting the counts)."""
-        out = []
-        for stage in self.conf.stages:
-            folder = screening_dir(self.project) / stage
-            for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
-                for line, event in read_log_lines(path, stage, self.conf.reasons)[0]:
-                    if not self.knows(event["record"]):
-                        out.append(Problem(str(path), line,
-                                           f"record {event['record']!r} is not in the project"))
-        return out
+        return [p for stage in self.conf.stages for p in self.state(stage).orphans]

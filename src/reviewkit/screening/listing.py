@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.screening.config import DECISIONS
 from reviewkit.screening.events import check_decision, decision_event, undo_event
 from reviewkit.screening.log import new_id
 from reviewkit.screening.session import ScreenSession
 
 FIELDS = ("title", "abstract", "author", "journal", "year", "source", "decision")
 UNDECIDED = "none"
+_STATES = (*DECISIONS, UNDECIDED)  # what decision:... and a reviewer's name can be
 _YEARS = re.compile(r"^(\d{4})?-(\d{4})?$")
 
 
@@ -90,6 +92,14 @@ def parse_filter(query: str, reviewers: list[str] = ()) -> list[Term]:
         if field == "year" and not (value.isdigit() or _YEARS.match(value)):
             raise ReviewkitError(f"year:{value} is not a year or a range like 2010-2015",
                                  field="filter")
+        span = _YEARS.match(value) if field == "year" else None
+        if span and all(span.groups()) and int(span[1]) > int(span[2]):
+            raise ReviewkitError(f"year:{value} runs backwards; the earlier year first: "
+                                 f"year:{span[2]}-{span[1]}", field="filter")
+        if (field == "decision" or field in reviewers) and value.lower() not in _STATES:
+            # a typo matches no record, and negated every record: a bulk would take them all
+            raise ReviewkitError(f"{field}:{value} is no decision; expected "
+                                 f"{', '.join(DECISIONS)} or {UNDECIDED}", field="filter")
         terms.append(Term(field, value.lower(), negate))
     return terms
 
@@ -138,6 +148,13 @@ def list_rows(session: ScreenSession, query: str = "") -> list[Row]:
                             _said(mine), "; ".join(f"{r}: {_said(e)}"
                                                    for r, e in sorted(others.items()))))
     return rows
+
+
+def bulk_plan(session: ScreenSession, query: str, decision: str, reason: str = "") -> list[str]:
+    """The units ``screen bulk`` would decide, once its decision and reason are known to be
+    writable (so the count without --yes never promises what the write then refuses)."""
+    check_decision(session.conf, session.stage, decision, reason)
+    return [r.unit for r in list_rows(session, query)]
 
 
 def bulk_decide(session: ScreenSession, units: list[str], decision: str, reason: str = "",

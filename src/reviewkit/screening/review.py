@@ -60,6 +60,7 @@ def conflicts(screening: Screening, stage: str, resolved: bool = False) -> list[
         done = state.resolution(unit)
         if done and not resolved:
             continue
+        before = state.reopened(unit)  # settled once, then a decision changed: open again
         sr = screening.store.get_record(unit)
         notes = {r: state.log(r).notes.get(unit, "") for r in judged}
         out.append({
@@ -67,7 +68,9 @@ def conflicts(screening: Screening, stage: str, resolved: bool = False) -> list[
             "year": sr.record.year if sr else None,
             "decisions": "; ".join(f"{r}: {_said(e)}" for r, e in sorted(judged.items())),
             "notes": "; ".join(f"{r}: {n}" for r, n in sorted(notes.items()) if n),
-            "resolution": f"{done['reviewer']}: {_said(done)}" if done else "",
+            "resolution": f"{done['reviewer']}: {_said(done)}" if done else
+            f"{before['reviewer']}: {_said(before)}, before a decision changed" if before
+            else "",
         })
     return out
 
@@ -91,6 +94,8 @@ def resolve(screening: Screening, stage: str, record_id: str, decision: str, rev
                              f"({said}); a conflict is settled by someone who did not judge it "
                              "(a third reviewer: reviewkit reviewer add NAME)", field="reviewer")
     event = resolution_event(stage, reviewer, unit, label, reason, note)
+    # what it settles: a later change of any of these decisions reopens the record
+    event["settled"] = {r: e["id"] for r, e in sorted(state.judgements(unit).items())}
     done = state.resolution(unit)
     if done is not None and all(done.get(k, "") == event.get(k, "") for k in
                                 ("reviewer", "decision", "reason", "note")):

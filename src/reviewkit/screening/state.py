@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reviewkit.screening.config import ScreeningConfig
-from reviewkit.screening.log import Problem, read_log
+from reviewkit.screening.log import Problem, read_log_lines
 
 # Outcomes of a unit at a stage besides include / exclude.
 CONFLICT, AWAITING, UNSCREENED = "conflict", "awaiting", "unscreened"
@@ -72,20 +72,26 @@ class ReviewerLog:
 class StageState:
     """Every reviewer's log at one stage, and what follows for each unit."""
 
-    def __init__(self, stage: str, conf: ScreeningConfig, unit_of: Callable[[str], str]) -> None:
+    def __init__(self, stage: str, conf: ScreeningConfig, unit_of: Callable[[str], str],
+                 knows: Callable[[str], bool] | None = None) -> None:
         self.stage = stage
         self.conf = conf
         self.unit_of = unit_of
+        self.knows = knows
         self.logs: dict[str, ReviewerLog] = {}
         self.problems: list[Problem] = []  # lines skipped while loading, with file and line
+        self.orphans: list[Problem] = []   # events naming a record the project lacks
 
     def load(self, folder: Path) -> StageState:
         for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
-            events, problems = read_log(path, self.stage, self.conf.reasons)
+            events, problems = read_log_lines(path, self.stage, self.conf.reasons)
             self.problems += problems
             log = self.log(path.stem)
-            for event in events:
+            for line, event in events:
                 log.apply(event)
+                if self.knows is not None and not self.knows(event["record"]):
+                    self.orphans.append(Problem(str(path), line, f"record {event['record']!r} "
+                                                "is not in the project"))
         return self
 
     def log(self, reviewer: str) -> ReviewerLog:
@@ -103,8 +109,25 @@ class StageState:
         return out
 
     def resolution(self, unit: str) -> dict | None:
+        """The latest resolution of ``unit`` while the decisions it settled still stand."""
+        done = self._latest_resolution(unit)
+        return done if done is not None and self._stands(unit, done) else None
+
+    def reopened(self, unit: str) -> dict | None:
+        """The latest resolution when a decision changed after it (the unit is judged
+        afresh: agreed now, or a conflict to settle again)."""
+        done = self._latest_resolution(unit)
+        return done if done is not None and not self._stands(unit, done) else None
+
+    def _latest_resolution(self, unit: str) -> dict | None:
         found = [log.resolutions[unit] for log in self.logs.values() if unit in log.resolutions]
         return max(found, key=lambda e: e.get("at", "")) if found else None
+
+    def _stands(self, unit: str, done: dict) -> bool:
+        settled = done.get("settled")
+        if not isinstance(settled, dict):
+            return True  # written before resolutions named the decisions they settled
+        return settled == {r: e.get("id") for r, e in self.judgements(unit).items()}
 
     def outcome(self, unit: str) -> str:
         resolved = self.resolution(unit)
