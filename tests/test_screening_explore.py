@@ -73,6 +73,14 @@ def test_undoing_the_change_brings_the_resolution_back(settled):
     assert conflicts(screening, TA) == []
 
 
+def test_saying_the_same_decision_again_keeps_the_resolution(settled):
+    project, store, unit = settled
+    _decide(project, "ana", unit, "include")  # a second look, the same decision
+    screening = Screening(project, store)
+    assert screening.state(TA).outcome(unit) == "include"
+    assert conflicts(screening, TA) == [] and unit in screening.eligible(FT)
+
+
 def test_resolving_again_the_same_way_writes_nothing(settled):
     project, store, unit = settled
     before = read_events(log_path(project, TA, "cleo"))

@@ -94,8 +94,9 @@ def resolve(screening: Screening, stage: str, record_id: str, decision: str, rev
                              f"({said}); a conflict is settled by someone who did not judge it "
                              "(a third reviewer: reviewkit reviewer add NAME)", field="reviewer")
     event = resolution_event(stage, reviewer, unit, label, reason, note)
-    # what it settles: a later change of any of these decisions reopens the record
-    event["settled"] = {r: e["id"] for r, e in sorted(state.judgements(unit).items())}
+    # what it settles: a later change of any of these decisions reopens the record (the
+    # decisions, not their events: saying the same again, or undoing a change, does not)
+    event["settled"] = {r: e["decision"] for r, e in sorted(state.judgements(unit).items())}
     done = state.resolution(unit)
     if done is not None and all(done.get(k, "") == event.get(k, "") for k in
                                 ("reviewer", "decision", "reason", "note")):

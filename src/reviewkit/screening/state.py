@@ -127,7 +127,7 @@ class StageState:
         settled = done.get("settled")
         if not isinstance(settled, dict):
             return True  # written before resolutions named the decisions they settled
-        return settled == {r: e.get("id") for r, e in self.judgements(unit).items()}
+        return settled == {r: e.get("decision") for r, e in self.judgements(unit).items()}
 
     def outcome(self, unit: str) -> str:
         resolved = self.resolution(unit)
