@@ -134,3 +134,19 @@ def test_no_stage_means_the_first_and_an_unknown_one_is_refused(tmp_path):
     assert conf.check_stage(FT) == FT
     with pytest.raises(ReviewkitError, match="unknown stage 'nope'"):
         conf.check_stage("nope")
+
+
+def test_a_configured_reason_holding_a_semicolon_is_refused_at_its_line(tmp_path):
+    from helpers import new_project, run_cli, snapshot
+
+    project, _ = new_project(tmp_path)
+    toml = project.root / "reviewkit.toml"
+    toml.write_text(toml.read_text() + '\n[screening]\nreasons = ["wrong population", '
+                    '"not empirical; editorial"]\n')
+    line = toml.read_text().split("\n").index(
+        'reasons = ["wrong population", "not empirical; editorial"]') + 1
+    before = snapshot(project.root)
+    r = run_cli("screen", "conflicts", cwd=project.root)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"reviewkit.toml:{line}:" in r.stderr and "holds ';'" in r.stderr
+    assert snapshot(project.root) == before

@@ -52,6 +52,17 @@ class ScreeningConfig(BaseModel):
             raise ValueError("a stage is listed twice")
         return value
 
+    @field_validator("reasons")
+    @classmethod
+    def _one_reason_each(cls, value: list[str]) -> list[str]:
+        for reason in value:  # a decision keeps several reasons as "a; b"
+            if ";" in reason:
+                raise ValueError(f"reason {reason!r} holds ';', which separates the reasons "
+                                 "of one decision: use ',' or another word")
+            if not reason.strip():
+                raise ValueError("a reason is empty")
+        return value
+
     @field_validator("fulltext_dir")
     @classmethod
     def _inside_project(cls, value: str) -> str:
