@@ -248,12 +248,22 @@ def read_log_lines(path: Path, stage: str, reasons: list[str] = ()
     """
     lines, problems = read_jsonl(path)
     events = []
+    first: dict[str, tuple[int, dict]] = {}  # event id -> (line, raw) where it came first
     for number, raw in lines:
         event, wrong = check_event(raw, stage, path.stem, reasons)
         if event is None:
             problems.append(Problem(str(path), number, wrong + "; skipped"))
             continue
         event.setdefault("id", f"{path.name}:{number}")  # a hand-written line: undo finds it
+        # an id is one event (team mode keeps one row per id): a second copy, as a merge
+        # keeping both sides leaves it, would outlive the undo that names the id
+        seen = first.get(event["id"])
+        if seen is not None:
+            what = "the same event as" if seen[1] == raw else f"id {event['id']!r} is used by"
+            problems.append(Problem(str(path), number, f"{what} line {seen[0]} (a merge or "
+                                    "copy kept it twice?); skipped"))
+            continue
+        first[event["id"]] = (number, raw)
         events.append((number, event))
     problems.sort(key=lambda p: p.line or 0)
     return events, problems
