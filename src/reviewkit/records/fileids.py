@@ -56,8 +56,10 @@ class FileIds:
             raise ReviewkitError("not UTF-8 text (a hand edit in another encoding?); restore "
                                  "it from git", file=str(path),
                                  line=data.count(b"\n", 0, exc.start) + 1) from None
-        lines = text.split("\n")
+        # an editor may add a BOM or save CRLF: neither is part of a key or a path
+        lines = text.removeprefix("\ufeff").split("\n")
         for number, line in enumerate(lines, 1):
+            line = line.removesuffix("\r")
             if not line.strip() or line.startswith("#"):
                 continue
             parts = line.split("\t")

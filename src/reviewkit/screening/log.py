@@ -24,6 +24,7 @@ from reviewkit.screening.reviewers import check_name
 
 # A stage is a folder, a reviewer a file name: nothing that could step out of screening/.
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+BOM = b"\xef\xbb\xbf"
 
 
 def screening_dir(project: Project) -> Path:
@@ -174,6 +175,7 @@ def read_jsonl(path: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
         return [], []
     except OSError as exc:
         return [], [Problem(str(path), None, f"cannot read: {exc.strerror}")]
+    data = data.removeprefix(BOM)  # an editor's UTF-8 mark, else line 1 is "not JSON"
     out: list[tuple[int, dict]] = []
     problems: list[Problem] = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
