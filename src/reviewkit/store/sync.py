@@ -141,6 +141,7 @@ def _refresh(project: Project, store: Store, parsed: dict[str, ParsedFile],
         if key not in wanted:  # first, so a file moving between sources is never held twice
             store.remove_source(key)
             report.removed.append(key)
+    changed = []
     for src in sources:
         states = []
         for p in src.paths:
@@ -153,7 +154,14 @@ def _refresh(project: Project, store: Store, parsed: dict[str, ParsedFile],
         fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         if store.source_fingerprint(src.key) == fingerprint:
             report.unchanged += 1
-            continue
+        else:
+            changed.append((src, states, fingerprint))
+    # every changed source's old rows go before any new ones come: a file that moved to
+    # a source read earlier keeps its ids, which the old source still held (a kill in
+    # between leaves sources without a fingerprint: read again next time)
+    for src, _, _ in changed:
+        store.remove_source(src.key)
+    for src, states, fingerprint in changed:
         if progress:
             progress(src.key)
         files = []
