@@ -37,6 +37,8 @@ class FileIds:
     aliases: dict[str, str] = field(default_factory=dict)  # old record id -> new record id
     pending: list[str] = field(default_factory=list)       # lines not yet on disk
     held: dict[str, str] = field(default_factory=dict)     # key -> path, this refresh
+    last: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (sha, rel), latest
+    moved: dict[str, str] = field(default_factory=dict)    # rel -> key its content took along
     copies: list[tuple[str, str]] = field(default_factory=list)  # (new path, same content)
 
     # reading ------------------------------------------------------------
@@ -77,15 +79,43 @@ class FileIds:
 
     def _add_file(self, key: str, sha: str, rel: str) -> None:
         self.by_path[rel] = key
+        self.last[key] = (sha, rel)
         self.by_sha.setdefault(sha, []).append((key, rel))
         self.keys.add(key)
 
     # handing out keys ---------------------------------------------------
+    def follow_moves(self, current: dict[str, str]) -> None:
+        """Before key_for: ``current`` is rel -> sha of every file read now.
+
+        A path whose key's last content is no longer there, while that very content sits
+        at a path no key names yet: the file was renamed and a new one saved under the old
+        name. The key goes with the content, as for any move (the decisions were made on
+        those records); the new file at the old path gets a key of its own."""
+        at: dict[str, list[str]] = {}
+        for rel, sha in sorted(current.items()):
+            at.setdefault(sha, []).append(rel)
+        for rel, sha in sorted(current.items()):
+            key = self.by_path.get(rel)
+            if key is None or key in self.held:
+                continue
+            old_sha, old_rel = self.last[key]
+            if old_rel != rel or old_sha == sha:
+                continue  # unchanged here, or the key already lives elsewhere
+            there = next((r for r in at.get(old_sha, []) if r not in self.by_path
+                          and r not in self.moved), None)
+            if there is not None:
+                self.moved[there] = key
+                self.held[key] = there
+
     def key_for(self, rel: str, sha: str, exists: Callable[[str], bool]) -> str:
         """The key of the file at ``rel`` with content ``sha``; a new one if never seen.
 
         ``exists(rel)`` says whether a project path still exists (a moved file's old
         path does not)."""
+        if rel in self.moved:  # see follow_moves
+            key = self.moved[rel]
+            self._record(key, sha, rel)
+            return key
         key = self.by_path.get(rel)
         if key is not None and self.held.get(key, rel) == rel:
             if (key, rel) not in self.by_sha.get(sha, []):

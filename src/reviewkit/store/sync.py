@@ -141,12 +141,18 @@ def _refresh(project: Project, store: Store, parsed: dict[str, ParsedFile],
         if key not in wanted:  # first, so a file moving between sources is never held twice
             store.remove_source(key)
             report.removed.append(key)
+    hashed = {}  # every file first: a key may follow its content to another path
+    for src in sources:
+        for p in src.paths:
+            rel = project.relative(p)
+            hashed[rel] = file_sha(store, rel, p, known)
+    ids.follow_moves({rel: h[0] for rel, h in hashed.items()})
     changed = []
     for src in sources:
         states = []
         for p in src.paths:
             rel = project.relative(p)
-            sha, size, mtime = file_sha(store, rel, p, known)
+            sha, size, mtime = hashed[rel]
             prefix = ids.key_for(rel, sha, lambda r: (project.root / r).exists())
             states.append((rel, p, sha, size, mtime, prefix))
         parts = [PARSER_VERSION, src.search_id or "", src.fmt or "", repr(src.columns)]
