@@ -9,9 +9,10 @@ import subprocess
 
 import pytest
 
-from helpers import run_cli
+from helpers import run_cli, snapshot
 from reviewkit.dedup.judgements import read_judgements
 from reviewkit.project import find_project
+from reviewkit.screening.log import read_log
 
 from conftest import export_file
 
@@ -63,3 +64,28 @@ def test_two_branches_that_each_import_and_judge_merge_without_conflict(tmp_path
     assert info["records"] == 50 + 10 and info["warnings"] == []
     assert set(read_judgements(find_project(root))) == set(judged)
 
+
+def test_conflict_markers_left_by_a_merge_are_named_as_such(tmp_path):
+    """A project made before .gitattributes, merged by hand: the marker is named as a
+    merge conflict with what to do (before: 'expected file<TAB>key...' for file-ids.tsv,
+    'not a JSON line (edited by hand?)' for a log), nothing is written, exit 2."""
+    assert run_cli("init", "review", cwd=tmp_path).returncode == 0
+    root = tmp_path / "review"
+    assert run_cli("import", str(export_file("ris/scopus_asysd.ris")), cwd=root).returncode == 0
+    ids = root / "searches" / "file-ids.tsv"
+    lines = ids.read_text("utf-8").splitlines(keepends=True)
+    ids.write_text("".join(lines[:-1] + ["<<<<<<< HEAD\n", lines[-1], "=======\n",
+                                         ">>>>>>> ben\n"]), "utf-8")
+    before = snapshot(root)
+    res = run_cli("status", cwd=root)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert f"file-ids.tsv:{len(lines)}:" in res.stderr and "conflict marker" in res.stderr
+    assert snapshot(root) == before
+
+    log = tmp_path / "screening" / "title-abstract" / "ana.jsonl"
+    log.parent.mkdir(parents=True)
+    log.write_text("<<<<<<< HEAD\n=======\n>>>>>>> ben\n", "utf-8")
+    problems = read_log(log, "title-abstract")[1]
+    assert [p.line for p in problems] == [1, 2, 3]
+    assert all("conflict marker" in p.message for p in problems)

@@ -26,6 +26,14 @@ MAP_NAME = "file-ids.tsv"
 HEADER = ("# reviewkit: the export file behind each record-id prefix, and record-id aliases.\n"
           "# Kept by reviewkit (append-only); keep it in git with the exports.\n")
 _SLUG = re.compile(r"[^a-z0-9]+")
+CONFLICT = ("a git merge conflict marker: the file is append-only, so keep the lines of both "
+            "sides and delete the marker lines (git does it with 'merge=union' in "
+            ".gitattributes)")
+
+
+def is_conflict_marker(line: str) -> bool:
+    """A line git leaves in a file it could not merge (<<<<<<<, |||||||, =======, >>>>>>>)."""
+    return line[:7] in ("<<<<<<<", "|||||||", ">>>>>>>") or line.rstrip() == "======="
 
 
 @dataclass
@@ -69,6 +77,8 @@ class FileIds:
                 ids._add_file(parts[1], parts[2], parts[3])
             elif parts[0] == "alias" and len(parts) >= 3 and parts[1] and parts[2]:
                 ids.aliases[parts[1]] = parts[2]
+            elif is_conflict_marker(line):
+                raise ReviewkitError(CONFLICT, file=str(path), line=number)
             elif number == len(lines):
                 continue  # a last line cut short by a crash: its file gets its key again
             else:

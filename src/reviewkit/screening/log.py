@@ -18,6 +18,7 @@ from pathlib import Path
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.atomic import ends_torn, fsync_dir
 from reviewkit.project.config import Project
+from reviewkit.records.fileids import CONFLICT, is_conflict_marker
 from reviewkit.screening.config import DECISIONS
 from reviewkit.screening.reasons import lenient
 from reviewkit.screening.reviewers import check_name
@@ -192,6 +193,7 @@ def read_jsonl(path: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
             torn = isinstance(exc, json.JSONDecodeError) and _cut_short(exc)
             problems.append(Problem(str(path), number, "line cut short (a write interrupted "
                                     "by a crash?); skipped" if torn else
+                                    f"{CONFLICT}; skipped" if is_conflict_marker(text) else
                                     "not a JSON line (edited by hand?); skipped"))
             continue
         if not isinstance(value, dict):
