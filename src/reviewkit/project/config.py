@@ -142,7 +142,21 @@ def init_project(root: Path, title: str, question: str = "") -> Project:
     if not ignore.exists() or ".reviewkit/" not in ignore.read_text("utf-8"):
         with ignore.open("a", encoding="utf-8") as fh:
             fh.write(".reviewkit/\n")
+    attributes = root / ".gitattributes"
+    if not attributes.exists():
+        attributes.write_text(GIT_ATTRIBUTES, "utf-8")
     return Project(root, load_config(root))
+
+
+# The append-only files: each line stands alone, so a merge of two branches is the lines
+# of both (git's union driver) instead of conflict markers that stop every command.
+GIT_ATTRIBUTES = """\
+# reviewkit: append-only logs; a merge keeps the lines of both branches.
+searches/file-ids.tsv merge=union
+screening/**/*.jsonl merge=union
+dedup/judgements.jsonl merge=union
+synthesis/coding/*.jsonl merge=union
+"""
 
 
 def _starter_files() -> dict[str, bytes]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reviewkit.errors import ReviewkitError
+from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.project.problems import log_problems
 from reviewkit.records.orphans import Orphan, find_orphans, link_orphans
@@ -63,8 +65,24 @@ def skipped(project: Project) -> list[str]:
     logs (unreadable lines, segments and memos on a source not in sources.toml)."""
     from reviewkit.synthesis.state import load_synthesis
 
-    out = log_problems(project)
+    out = log_problems(project) + unreadable_yaml(project)
     if (project.root / "synthesis").is_dir():
         syn = load_synthesis(project, need_codebook=False, check_studies=False)
         out += [str(p) for p in syn.problems]
+    return out
+
+
+def unreadable_yaml(project: Project) -> list[str]:
+    """Appraisal and extraction files (casp/, extraction/) that are not YAML: `report` and
+    the comparisons stop at them, so doctor names them too, by file and line."""
+    out = []
+    for folder in ("casp", "extraction"):
+        root = project.root / folder
+        for path in sorted(root.rglob("*.yaml")) if root.is_dir() else []:
+            try:
+                yamlfile.load(path)
+            except ReviewkitError as exc:
+                line = f":{exc.line}" if exc.line else ""
+                out.append(f"{project.relative(path)}{line}: {exc.message}; every command "
+                           "that reads it stops here")
     return out

@@ -26,6 +26,14 @@ MAP_NAME = "file-ids.tsv"
 HEADER = ("# reviewkit: the export file behind each record-id prefix, and record-id aliases.\n"
           "# Kept by reviewkit (append-only); keep it in git with the exports.\n")
 _SLUG = re.compile(r"[^a-z0-9]+")
+CONFLICT = ("a git merge conflict marker: the file is append-only, so keep the lines of both "
+            "sides and delete the marker lines (git does it with 'merge=union' in "
+            ".gitattributes)")
+
+
+def is_conflict_marker(line: str) -> bool:
+    """A line git leaves in a file it could not merge (<<<<<<<, |||||||, =======, >>>>>>>)."""
+    return line[:7] in ("<<<<<<<", "|||||||", ">>>>>>>") or line.rstrip() == "======="
 
 
 @dataclass
@@ -37,6 +45,8 @@ class FileIds:
     aliases: dict[str, str] = field(default_factory=dict)  # old record id -> new record id
     pending: list[str] = field(default_factory=list)       # lines not yet on disk
     held: dict[str, str] = field(default_factory=dict)     # key -> path, this refresh
+    last: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (sha, rel), latest
+    moved: dict[str, str] = field(default_factory=dict)    # rel -> key its content took along
     copies: list[tuple[str, str]] = field(default_factory=list)  # (new path, same content)
 
     # reading ------------------------------------------------------------
@@ -56,8 +66,10 @@ class FileIds:
             raise ReviewkitError("not UTF-8 text (a hand edit in another encoding?); restore "
                                  "it from git", file=str(path),
                                  line=data.count(b"\n", 0, exc.start) + 1) from None
-        lines = text.split("\n")
+        # an editor may add a BOM or save CRLF: neither is part of a key or a path
+        lines = text.removeprefix("\ufeff").split("\n")
         for number, line in enumerate(lines, 1):
+            line = line.removesuffix("\r")
             if not line.strip() or line.startswith("#"):
                 continue
             parts = line.split("\t")
@@ -65,6 +77,8 @@ class FileIds:
                 ids._add_file(parts[1], parts[2], parts[3])
             elif parts[0] == "alias" and len(parts) >= 3 and parts[1] and parts[2]:
                 ids.aliases[parts[1]] = parts[2]
+            elif is_conflict_marker(line):
+                raise ReviewkitError(CONFLICT, file=str(path), line=number)
             elif number == len(lines):
                 continue  # a last line cut short by a crash: its file gets its key again
             else:
@@ -75,15 +89,43 @@ class FileIds:
 
     def _add_file(self, key: str, sha: str, rel: str) -> None:
         self.by_path[rel] = key
+        self.last[key] = (sha, rel)
         self.by_sha.setdefault(sha, []).append((key, rel))
         self.keys.add(key)
 
     # handing out keys ---------------------------------------------------
+    def follow_moves(self, current: dict[str, str]) -> None:
+        """Before key_for: ``current`` is rel -> sha of every file read now.
+
+        A path whose key's last content is no longer there, while that very content sits
+        at a path no key names yet: the file was renamed and a new one saved under the old
+        name. The key goes with the content, as for any move (the decisions were made on
+        those records); the new file at the old path gets a key of its own."""
+        at: dict[str, list[str]] = {}
+        for rel, sha in sorted(current.items()):
+            at.setdefault(sha, []).append(rel)
+        for rel, sha in sorted(current.items()):
+            key = self.by_path.get(rel)
+            if key is None or key in self.held:
+                continue
+            old_sha, old_rel = self.last[key]
+            if old_rel != rel or old_sha == sha:
+                continue  # unchanged here, or the key already lives elsewhere
+            there = next((r for r in at.get(old_sha, []) if r not in self.by_path
+                          and r not in self.moved), None)
+            if there is not None:
+                self.moved[there] = key
+                self.held[key] = there
+
     def key_for(self, rel: str, sha: str, exists: Callable[[str], bool]) -> str:
         """The key of the file at ``rel`` with content ``sha``; a new one if never seen.
 
         ``exists(rel)`` says whether a project path still exists (a moved file's old
         path does not)."""
+        if rel in self.moved:  # see follow_moves
+            key = self.moved[rel]
+            self._record(key, sha, rel)
+            return key
         key = self.by_path.get(rel)
         if key is not None and self.held.get(key, rel) == rel:
             if (key, rel) not in self.by_sha.get(sha, []):

@@ -16,6 +16,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.store.base import Store
 
+BOM = b"\xef\xbb\xbf"
 _ID_LINE = re.compile(r"[\"']([^\"'\n]+)[\"']")
 
 
@@ -160,7 +161,8 @@ def _json_lines(path: Path) -> Iterator[tuple[int, dict]]:
         data = path.read_bytes()
     except (FileNotFoundError, IsADirectoryError):
         return
-    for number, raw in enumerate(data.split(b"\n"), 1):
+    # read as screening.log.read_jsonl reads: a line it counts is checked here too
+    for number, raw in enumerate(data.removeprefix(BOM).split(b"\n"), 1):
         try:
             event = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):

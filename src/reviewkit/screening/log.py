@@ -18,12 +18,14 @@ from pathlib import Path
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.atomic import ends_torn, fsync_dir
 from reviewkit.project.config import Project
+from reviewkit.records.fileids import CONFLICT, is_conflict_marker
 from reviewkit.screening.config import DECISIONS
 from reviewkit.screening.reasons import lenient
 from reviewkit.screening.reviewers import check_name
 
 # A stage is a folder, a reviewer a file name: nothing that could step out of screening/.
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+BOM = b"\xef\xbb\xbf"
 
 
 def screening_dir(project: Project) -> Path:
@@ -174,6 +176,7 @@ def read_jsonl(path: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
         return [], []
     except OSError as exc:
         return [], [Problem(str(path), None, f"cannot read: {exc.strerror}")]
+    data = data.removeprefix(BOM)  # an editor's UTF-8 mark, else line 1 is "not JSON"
     out: list[tuple[int, dict]] = []
     problems: list[Problem] = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
@@ -190,6 +193,7 @@ def read_jsonl(path: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
             torn = isinstance(exc, json.JSONDecodeError) and _cut_short(exc)
             problems.append(Problem(str(path), number, "line cut short (a write interrupted "
                                     "by a crash?); skipped" if torn else
+                                    f"{CONFLICT}; skipped" if is_conflict_marker(text) else
                                     "not a JSON line (edited by hand?); skipped"))
             continue
         if not isinstance(value, dict):
@@ -248,12 +252,22 @@ def read_log_lines(path: Path, stage: str, reasons: list[str] = ()
     """
     lines, problems = read_jsonl(path)
     events = []
+    first: dict[str, tuple[int, dict]] = {}  # event id -> (line, raw) where it came first
     for number, raw in lines:
         event, wrong = check_event(raw, stage, path.stem, reasons)
         if event is None:
             problems.append(Problem(str(path), number, wrong + "; skipped"))
             continue
         event.setdefault("id", f"{path.name}:{number}")  # a hand-written line: undo finds it
+        # an id is one event (team mode keeps one row per id): a second copy, as a merge
+        # keeping both sides leaves it, would outlive the undo that names the id
+        seen = first.get(event["id"])
+        if seen is not None:
+            what = "the same event as" if seen[1] == raw else f"id {event['id']!r} is used by"
+            problems.append(Problem(str(path), number, f"{what} line {seen[0]} (a merge or "
+                                    "copy kept it twice?); skipped"))
+            continue
+        first[event["id"]] = (number, raw)
         events.append((number, event))
     problems.sort(key=lambda p: p.line or 0)
     return events, problems

@@ -141,11 +141,18 @@ def _refresh(project: Project, store: Store, parsed: dict[str, ParsedFile],
         if key not in wanted:  # first, so a file moving between sources is never held twice
             store.remove_source(key)
             report.removed.append(key)
+    hashed = {}  # every file first: a key may follow its content to another path
+    for src in sources:
+        for p in src.paths:
+            rel = project.relative(p)
+            hashed[rel] = file_sha(store, rel, p, known)
+    ids.follow_moves({rel: h[0] for rel, h in hashed.items()})
+    changed = []
     for src in sources:
         states = []
         for p in src.paths:
             rel = project.relative(p)
-            sha, size, mtime = file_sha(store, rel, p, known)
+            sha, size, mtime = hashed[rel]
             prefix = ids.key_for(rel, sha, lambda r: (project.root / r).exists())
             states.append((rel, p, sha, size, mtime, prefix))
         parts = [PARSER_VERSION, src.search_id or "", src.fmt or "", repr(src.columns)]
@@ -153,7 +160,14 @@ def _refresh(project: Project, store: Store, parsed: dict[str, ParsedFile],
         fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         if store.source_fingerprint(src.key) == fingerprint:
             report.unchanged += 1
-            continue
+        else:
+            changed.append((src, states, fingerprint))
+    # every changed source's old rows go before any new ones come: a file that moved to
+    # a source read earlier keeps its ids, which the old source still held (a kill in
+    # between leaves sources without a fingerprint: read again next time)
+    for src, _, _ in changed:
+        store.remove_source(src.key)
+    for src, states, fingerprint in changed:
         if progress:
             progress(src.key)
         files = []
