@@ -17,7 +17,8 @@ from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
-from reviewkit.screening.log import Problem, _cut_short, append_events, new_id, now
+from reviewkit.records.fileids import CONFLICT, is_conflict_marker
+from reviewkit.screening.log import BOM, Problem, _cut_short, append_events, new_id, now
 from reviewkit.screening.reviewers import check_name, require_reviewer
 
 CODING_DIR = "synthesis/coding"
@@ -140,6 +141,8 @@ def _parse(data: bytes, first: int, rel: str, coder: str
     events: list[Located] = []
     problems: list[Problem] = []
     loads = json.loads
+    if first == 1:
+        data = data.removeprefix(BOM)  # an editor's UTF-8 mark, else line 1 is "not JSON"
     try:  # the whole at once: a newline is never inside a UTF-8 character
         lines: list = data.decode("utf-8").split("\n")
     except UnicodeDecodeError:
@@ -156,6 +159,8 @@ def _parse(data: bytes, first: int, rel: str, coder: str
             torn = isinstance(exc, json.JSONDecodeError) and _cut_short(exc)
             problems.append(Problem(rel, number, "line cut short (a write interrupted "
                                     "by a crash?); skipped" if torn else
+                                    f"{CONFLICT}; skipped" if is_conflict_marker(
+                                        raw if isinstance(raw, str) else "") else
                                     "not a JSON line (edited by hand?); skipped"))
             continue
         if not isinstance(value, dict):
