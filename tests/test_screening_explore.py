@@ -153,3 +153,25 @@ def test_a_filled_in_export_saved_by_a_spreadsheet_with_semicolons_imports(tmp_p
     assert import_decisions(Screening(project, store), path, "ana", TA).added == 1
     (event,) = read_events(log_path(project, TA, "ana"))
     assert (event["record"], event["decision"], event["note"]) == (unit, "include", "a; b")
+
+
+def test_a_second_resolver_saying_otherwise_is_said_not_silent(tmp_path):
+    from reviewkit.screening.review import resolved_line
+
+    project, store = screening_project(tmp_path, ("ana", "ben", "cleo", "dan"))
+    unit = Screening(project, store).eligible(TA)[0]
+    _decide(project, "ana", unit, "include")
+    _decide(project, "ben", unit, "exclude")
+    first = resolve(Screening(project, store), TA, unit, "include", "cleo")
+    assert "replaces" not in resolved_line(first)
+    second = resolve(Screening(project, store), TA, unit, "exclude", "dan")
+    assert "it replaces cleo: include" in resolved_line(second)
+    assert second["replaces"] == first["id"]  # kept in the log: it came after cleo's
+    screening = Screening(project, store)
+    assert screening.state(TA).outcome(unit) == "exclude"  # the latest counts
+    (row,) = conflicts(screening, TA, resolved=True)
+    assert row["resolution"] == "dan: exclude (after cleo: include)"
+    same = resolve(Screening(project, store), TA, unit, "exclude", "cleo")  # cleo agrees now
+    assert "replaces" not in resolved_line(same)
+    (row,) = conflicts(Screening(project, store), TA, resolved=True)
+    assert row["resolution"] == "cleo: exclude"

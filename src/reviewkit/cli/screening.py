@@ -124,6 +124,7 @@ def resolve_(ctx: typer.Context, record_id: str = typer.Argument(...),
     """Settle a conflict (recorded as a resolution event in the resolver's log)."""
     from reviewkit.project.session import session
     from reviewkit.screening import Screening, resolve
+    from reviewkit.screening.review import resolved_line
     from reviewkit.screening.reviewers import resolve_reviewer
 
     with session(project_dir(ctx)) as (project, store):
@@ -131,7 +132,7 @@ def resolve_(ctx: typer.Context, record_id: str = typer.Argument(...),
         event = resolve(screening, screening.conf.check_stage(stage), record_id, decision,
                         resolve_reviewer(project, reviewer), reason, note)
         warn_all(screening.problems())
-    typer.echo(f"resolved {event['record']}: {event['decision']}")
+    typer.echo(resolved_line(event))
 
 
 @app.command("agreement")

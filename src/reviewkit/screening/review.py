@@ -61,6 +61,8 @@ def conflicts(screening: Screening, stage: str, resolved: bool = False) -> list[
         if done and not resolved:
             continue
         before = state.reopened(unit)  # settled once, then a decision changed: open again
+        rivals = "".join(f" (after {e['reviewer']}: {_said(e)})"
+                         for e in state.rival_resolutions(unit)) if done else ""
         sr = screening.store.get_record(unit)
         notes = {r: state.log(r).notes.get(unit, "") for r in judged}
         out.append({
@@ -68,7 +70,7 @@ def conflicts(screening: Screening, stage: str, resolved: bool = False) -> list[
             "year": sr.record.year if sr else None,
             "decisions": "; ".join(f"{r}: {_said(e)}" for r, e in sorted(judged.items())),
             "notes": "; ".join(f"{r}: {n}" for r, n in sorted(notes.items()) if n),
-            "resolution": f"{done['reviewer']}: {_said(done)}" if done else
+            "resolution": f"{done['reviewer']}: {_said(done)}{rivals}" if done else
             f"{before['reviewer']}: {_said(before)}, before a decision changed" if before
             else "",
         })
@@ -101,8 +103,22 @@ def resolve(screening: Screening, stage: str, record_id: str, decision: str, rev
     if done is not None and all(done.get(k, "") == event.get(k, "") for k in
                                 ("reviewer", "decision", "reason", "note")):
         return done  # settled so already: a second line would say nothing new
+    if done is not None and done["reviewer"] != reviewer:
+        # it was made knowing that one: later, whatever the machines' clocks say
+        event["replaces"] = done.get("id", "")
     append_events(log_path(screening.project, stage, reviewer), [event])
+    if done is not None and done["reviewer"] != reviewer and _said(done) != _said(event):
+        event = {**event, "replaced": f"{done['reviewer']}: {_said(done)}"}  # said, not kept
     return event
+
+
+def resolved_line(event: dict) -> str:
+    """What `screen resolve` says: the outcome, and the other resolver's it replaces."""
+    line = f"resolved {event['record']}: {event['decision']}"
+    if event.get("replaced"):
+        line += (f"; it replaces {event['replaced']} (the latest resolution counts: "
+                 "`screen conflicts --all` shows both)")
+    return line
 
 
 def _said(event: dict) -> str:

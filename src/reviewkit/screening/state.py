@@ -119,8 +119,25 @@ class StageState:
         done = self._latest_resolution(unit)
         return done if done is not None and not self._stands(unit, done) else None
 
+    def rival_resolutions(self, unit: str) -> list[dict]:
+        """Other resolvers' resolutions of ``unit`` that say otherwise than the latest
+        (which counts; by time stamp, so machines' clocks decide between them)."""
+        latest = self._latest_resolution(unit)
+        if latest is None:
+            return []
+        return sorted((log.resolutions[unit] for log in self.logs.values()
+                       if unit in log.resolutions and log.resolutions[unit] is not latest
+                       and (log.resolutions[unit].get("decision"),
+                            log.resolutions[unit].get("reason"))
+                       != (latest.get("decision"), latest.get("reason"))),
+                      key=lambda e: e.get("at", ""))
+
     def _latest_resolution(self, unit: str) -> dict | None:
         found = [log.resolutions[unit] for log in self.logs.values() if unit in log.resolutions]
+        # one made knowing another ("replaces" its id) comes after it whatever the clocks
+        # say; between the rest, the time stamp
+        replaced = {e.get("replaces") for e in found}
+        found = [e for e in found if e.get("id") not in replaced] or found
         return max(found, key=lambda e: e.get("at", "")) if found else None
 
     def _stands(self, unit: str, done: dict) -> bool:
