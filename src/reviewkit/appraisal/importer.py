@@ -23,7 +23,7 @@ from reviewkit.appraisal.records import (
 )
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
-from reviewkit.project.tablefile import read_per_study
+from reviewkit.project.tablefile import Claims, read_per_study
 
 
 def import_appraisals(project: Project, path: Path, checklist: Checklist | None = None,
@@ -39,14 +39,11 @@ def import_appraisals(project: Project, path: Path, checklist: Checklist | None 
         data = {k: v for k, v in data.items() if k not in ("study", "reviewer")}
         return parse_appraisal(data, lines, path, study, reviewer, checklists)
 
-    claimed: dict[Path, str] = {}  # file -> checklist, for this file's earlier rows
+    claims = Claims()  # a reviewer's second checklist goes beside the first, also in one file
 
     def target(a: Appraisal) -> Path:
-        # a reviewer's second checklist goes beside the first, also within one import
-        out = record_path(project, a.study, a.reviewer, a.checklist)
-        if claimed.setdefault(out, a.checklist) != a.checklist:
-            out = appraisal_path(project, a.study, a.reviewer, a.checklist)
-        return out
+        return claims.target(record_path(project, a.study, a.reviewer, a.checklist),
+                             appraisal_path(project, a.study, a.reviewer, a.checklist), a.checklist)
 
     found = read_per_study(project, path, parse, target, replace)
     return [save_appraisal(project, a, checklists[a.checklist]) for a in found]

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from reviewkit.appraisal.checklist import CHECKLIST_DIR, Checklist, load_checklists
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
@@ -61,22 +59,10 @@ def appraisal_path(project: Project, study: str, reviewer: str, checklist: str |
 
 
 def record_path(project: Project, study: str, reviewer: str, checklist: str) -> Path:
-    """Where this reviewer's appraisal of ``study`` with ``checklist`` is kept:
-    <reviewer>.yaml, unless that file holds another checklist's appraisal (then
-    <reviewer>.<checklist>.yaml), so writing one never replaces the other."""
-    base = appraisal_path(project, study, reviewer)
-    named = appraisal_path(project, study, reviewer, checklist)
-    if base.exists() and _checklist_in(base) == checklist:
-        return base
-    return named if named.exists() or base.exists() else base
-
-
-def _checklist_in(path: Path) -> object:
-    try:
-        data = yaml.safe_load(path.read_text("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None  # not this checklist's: reading the file again reports the problem
-    return data.get("checklist") if isinstance(data, dict) else None
+    """<reviewer>.yaml, or <reviewer>.<checklist>.yaml beside another checklist's record."""
+    return yamlfile.beside(appraisal_path(project, study, reviewer),
+                           appraisal_path(project, study, reviewer, checklist),
+                           "checklist", checklist)
 
 
 def require_appraiser(project: Project, reviewer: str, file: str | None = None) -> str:

@@ -21,7 +21,7 @@ from reviewkit.extraction.records import (
     save_extraction,
 )
 from reviewkit.project.config import Project
-from reviewkit.project.tablefile import read_per_study
+from reviewkit.project.tablefile import Claims, read_per_study
 
 
 def csv_header(form: Form, groups: int = 2) -> list[str]:
@@ -47,14 +47,11 @@ def import_extractions(project: Project, path: Path, form: Form | None = None,
         data = {k: v for k, v in data.items() if k not in ("study", "reviewer")}
         return parse_extraction(data, lines, path, study, reviewer, forms)
 
-    claimed: dict[Path, str] = {}  # file -> form, for this file's earlier rows
+    claims = Claims()  # a reviewer's second form goes beside the first, also in one file
 
     def target(e: Extraction) -> Path:
-        # a reviewer's record with a second form goes beside the first, also within one import
-        out = record_path(project, e.study, e.reviewer, e.form)
-        if claimed.setdefault(out, e.form) != e.form:
-            out = extraction_path(project, e.study, e.reviewer, e.form)
-        return out
+        return claims.target(record_path(project, e.study, e.reviewer, e.form),
+                             extraction_path(project, e.study, e.reviewer, e.form), e.form)
 
     found = read_per_study(project, path, parse, target, replace)
     return [save_extraction(project, e, forms[e.form]) for e in found]

@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from reviewkit.errors import ReviewkitError
 from reviewkit.extraction.form import FORM_DIR, Form, load_forms
 from reviewkit.extraction.values import coerce, missing_required
@@ -43,22 +41,9 @@ def extraction_path(project: Project, study: str, reviewer: str, form: str | Non
 
 
 def record_path(project: Project, study: str, reviewer: str, form: str) -> Path:
-    """Where this reviewer's extraction of ``study`` with ``form`` is kept: <reviewer>.yaml,
-    unless that file holds another form's record (then <reviewer>.<form>.yaml), so
-    writing one never replaces the other."""
-    base = extraction_path(project, study, reviewer)
-    named = extraction_path(project, study, reviewer, form)
-    if base.exists() and _form_in(base) == form:
-        return base
-    return named if named.exists() or base.exists() else base
-
-
-def _form_in(path: Path) -> object:
-    try:
-        data = yaml.safe_load(path.read_text("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None  # not this form's: reading the file again reports the problem
-    return data.get("form") if isinstance(data, dict) else None
+    """<reviewer>.yaml, or <reviewer>.<form>.yaml beside another form's record."""
+    return yamlfile.beside(extraction_path(project, study, reviewer),
+                           extraction_path(project, study, reviewer, form), "form", form)
 
 
 def require_extractor(project: Project, reviewer: str, file: str | None = None) -> str:

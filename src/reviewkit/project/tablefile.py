@@ -88,3 +88,14 @@ def read_per_study(project: Project, path: Path, parse: RowParser,
         record.path = path_out
         records.append(record)
     return records
+
+
+class Claims:
+    """Where each row of one import file goes: a reviewer's second checklist or form for
+    a study goes beside the first even when both come in the same file."""
+
+    def __init__(self) -> None:
+        self.claimed: dict[Path, str] = {}  # file -> checklist or form of an earlier row
+
+    def target(self, first: Path, named: Path, value: str) -> Path:
+        return named if self.claimed.setdefault(first, value) != value else first

@@ -110,3 +110,20 @@ def stamp(path: Path | None) -> tuple[int, int, int] | None:
     except FileNotFoundError:
         return None
     return None if st is None else (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def beside(first: Path, named: Path, key: str, value: str) -> Path:
+    """Where a reviewer's record made with ``value`` (a checklist, a form) is kept: at
+    ``first`` (<reviewer>.yaml), unless that holds another ``key``'s record; then at
+    ``named`` (<reviewer>.<value>.yaml), so writing one never replaces the other."""
+    if first.exists() and _top_value(first, key) == value:
+        return first
+    return named if named.exists() or first.exists() else first
+
+
+def _top_value(path: Path, key: str) -> object:
+    try:
+        data = yaml.safe_load(path.read_text("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None  # not this one's: reading the file again reports the problem
+    return data.get(key) if isinstance(data, dict) else None
