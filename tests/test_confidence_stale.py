@@ -4,10 +4,9 @@ segments left it. A study id that is no study at all is still refused."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from helpers import run_cli, snapshot
+from helpers import copy_example, run_cli, snapshot
 from reviewkit.project.config import find_project
 from reviewkit.reporting.report import build_report
 from reviewkit.store import open_store
@@ -18,13 +17,7 @@ STALE = "finding 'awareness' was assessed on other evidence"
 
 
 def example(tmp_path: Path) -> Path:
-    dest = tmp_path / "example"
-    dest.mkdir()
-    for name in ("reviewkit.toml", "studies.toml", "prisma-counts.csv"):
-        shutil.copy(ROOT / name, dest / name)
-    for folder in ("synthesis", "casp", "extraction", "searches"):
-        shutil.copytree(ROOT / folder, dest / folder)
-    return dest
+    return copy_example(ROOT, tmp_path / "example")
 
 
 def soqf(root: Path):

@@ -3,9 +3,9 @@ conflict marker is named as one."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
+from helpers import copy_example
 from reviewkit.project.config import find_project
 from reviewkit.synthesis.coding import fold, read_coding
 
@@ -14,12 +14,7 @@ LOG = "synthesis/coding/tompkins.jsonl"
 
 
 def example(tmp_path: Path):
-    dest = tmp_path / "example"
-    dest.mkdir()
-    for name in ("reviewkit.toml", "studies.toml"):
-        shutil.copy(ROOT / name, dest / name)
-    shutil.copytree(ROOT / "synthesis", dest / "synthesis")
-    return find_project(dest)
+    return find_project(copy_example(ROOT, tmp_path / "example"))
 
 
 def state(project) -> dict:

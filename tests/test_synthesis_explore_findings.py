@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from helpers import run_cli
+from helpers import copy_example, run_cli
 from reviewkit.project.config import find_project
 from reviewkit.synthesis.confidence.findings import load_findings
 
@@ -13,13 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _example(tmp_path: Path):
-    dest = tmp_path / "example"
-    dest.mkdir()
-    for name in ("reviewkit.toml", "studies.toml"):
-        shutil.copy(ROOT / name, dest / name)
-    for folder in ("synthesis", "casp", "extraction"):
-        shutil.copytree(ROOT / folder, dest / folder)
-    return find_project(dest)
+    return find_project(copy_example(ROOT, tmp_path / "example"))
 
 
 def test_a_renamed_theme_keeps_its_finding(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+from helpers import copy_example
 from reviewkit.project import init_project
 from reviewkit.project.config import find_project
 from reviewkit.screening.reviewers import add_reviewer
@@ -100,16 +101,11 @@ def test_a_memo_time_edited_by_hand_does_not_break_the_export(tmp_path: Path) ->
     assert notes["good time"] == json.loads(log.read_text().splitlines()[0])["at"]
 
 
-def _example(tmp_path: Path):
-    import shutil
+ROOT = Path(__file__).resolve().parents[1]
 
-    root = Path(__file__).resolve().parents[1]
-    dest = tmp_path / "example"
-    dest.mkdir()
-    for name in ("reviewkit.toml", "studies.toml"):
-        shutil.copy(root / name, dest / name)
-    shutil.copytree(root / "synthesis", dest / "synthesis")
-    return find_project(dest)
+
+def _example(tmp_path: Path):
+    return find_project(copy_example(ROOT, tmp_path / "example"))
 
 
 def _coded(project) -> tuple[int, int]:
