@@ -89,3 +89,23 @@ def test_conflict_markers_left_by_a_merge_are_named_as_such(tmp_path):
     problems = read_log(log, "title-abstract")[1]
     assert [p.line for p in problems] == [1, 2, 3]
     assert all("conflict marker" in p.message for p in problems)
+
+
+def test_doctor_offers_the_merge_lines_a_project_made_before_lacks(tmp_path):
+    from reviewkit.project import init_project
+
+    project = init_project(tmp_path / "old", "Old review", "Q?")
+    (project.root / ".gitattributes").write_text("*.pdf binary\n")  # the team's own line
+    assert _git(project.root, "init", "-q").returncode == 0
+    before = snapshot(project.root)
+    r = run_cli("doctor", cwd=project.root)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "doctor --fix` adds: searches/file-ids.tsv merge=union" in r.stdout
+    assert snapshot(project.root) == before  # advice only: nothing written
+    r = run_cli("doctor", "--fix", cwd=project.root)
+    assert r.returncode == 0 and "added to .gitattributes" in r.stdout
+    text = (project.root / ".gitattributes").read_text()
+    assert text.startswith("*.pdf binary\n") and "screening/**/*.jsonl merge=union\n" in text
+    r = run_cli("doctor", "--fix", cwd=project.root)  # again: nothing more to add
+    assert ".gitattributes" not in r.stdout
+    assert (project.root / ".gitattributes").read_text() == text

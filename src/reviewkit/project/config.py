@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import tomlfile
+from reviewkit.project.atomic import write_text_atomic
 
 CONFIG = "reviewkit.toml"
 FOLDERS = ("searches", "searches/exports", "dedup", "screening", "extraction", "casp",
@@ -142,9 +143,8 @@ def init_project(root: Path, title: str, question: str = "") -> Project:
     if not ignore.exists() or ".reviewkit/" not in ignore.read_text("utf-8"):
         with ignore.open("a", encoding="utf-8") as fh:
             fh.write(".reviewkit/\n")
-    attributes = root / ".gitattributes"
-    if not attributes.exists():
-        attributes.write_text(GIT_ATTRIBUTES, "utf-8")
+    if not (root / ".gitattributes").exists():
+        add_git_attributes(root)
     return Project(root, load_config(root))
 
 
@@ -157,6 +157,29 @@ screening/**/*.jsonl merge=union
 dedup/judgements.jsonl merge=union
 synthesis/coding/*.jsonl merge=union
 """
+
+
+def missing_git_attributes(root: Path) -> list[str]:
+    """The merge=union lines .gitattributes lacks (a project made before init wrote them)."""
+    path = root / ".gitattributes"
+    try:
+        have = {" ".join(line.split()) for line in path.read_text("utf-8-sig").splitlines()}
+    except (FileNotFoundError, UnicodeDecodeError):
+        have = set()
+    return [line for line in GIT_ATTRIBUTES.splitlines()
+            if not line.startswith("#") and line not in have]
+
+
+def add_git_attributes(root: Path) -> list[str]:
+    """Append the missing merge=union lines (keeping the team's own); the lines added."""
+    missing = missing_git_attributes(root)
+    if missing:
+        path = root / ".gitattributes"
+        old = path.read_text("utf-8-sig") if path.exists() else ""
+        head = "" if old else GIT_ATTRIBUTES.splitlines()[0] + "\n"
+        sep = "\n" if old and not old.endswith("\n") else ""
+        write_text_atomic(path, old + sep + head + "".join(f"{m}\n" for m in missing))
+    return missing
 
 
 def _starter_files() -> dict[str, bytes]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
-from reviewkit.project.config import Project
+from reviewkit.project.config import Project, add_git_attributes, missing_git_attributes
 from reviewkit.project.problems import log_problems
 from reviewkit.records.orphans import Orphan, find_orphans, link_orphans
 from reviewkit.store.sqlite import SQLiteStore
@@ -34,6 +34,9 @@ class Diagnosis:
     linked: list[Orphan] = field(default_factory=list)
     healed: str | None = None
     skipped: list[str] = field(default_factory=list)  # "file:line: why" no reader counts
+    # merge=union lines a project in git lacks (made before init wrote them): advice only
+    attributes: list[str] = field(default_factory=list)
+    attributes_added: bool = False
 
     @property
     def ok(self) -> bool:
@@ -50,14 +53,30 @@ class Diagnosis:
             out.append(EXPLAIN_STUDY)
         if self.skipped:
             out.append(EXPLAIN_SKIPPED)
-        return out if not self.ok else [*out, OK]
+        out = out if not self.ok else [*out, OK]
+        if self.attributes:
+            lines = "; ".join(self.attributes)
+            out.append(f"added to .gitattributes: {lines}" if self.attributes_added else
+                       "note: .gitattributes does not mark the append-only logs merge=union, "
+                       "so a git merge of two reviewers' branches leaves conflict markers in "
+                       f"them; `reviewkit doctor --fix` adds: {lines}")
+        return out
 
 
 def diagnose(project: Project, store: SQLiteStore, fix: bool = False) -> Diagnosis:
     """Orphans (after linking the unambiguous ones when ``fix``), the lines every reader
     skips, and whether the cache healed."""
     linked = link_orphans(project, store) if fix else []
-    return Diagnosis(find_orphans(project, store), linked, store.healed, skipped(project))
+    found = Diagnosis(find_orphans(project, store), linked, store.healed, skipped(project))
+    if _in_git(project):
+        found.attributes = add_git_attributes(project.root) if fix else \
+            missing_git_attributes(project.root)
+        found.attributes_added = fix
+    return found
+
+
+def _in_git(project: Project) -> bool:
+    return any((d / ".git").exists() for d in (project.root, *project.root.parents))
 
 
 def skipped(project: Project) -> list[str]:
