@@ -144,6 +144,14 @@ def p_value(labels: Sequence[int], n_total: int, target: float = 0.95,
 
 
 GRID_STEP = 0.005
+# p at most this share below 1 - confidence is taken as equal to it: floating point gives
+# 1 - 99/100 as 0.0099999999999998, and p = 0.01 is no stop at "p < 0.01"
+TIE = 1e-9
+
+
+def rejects(p: float, confidence: float) -> bool:
+    """The criterion, p < 1 - confidence, with a p equal to it (up to rounding) no stop."""
+    return p < (1 - confidence) * (1 - TIE)
 
 
 def _first_shown(ones: np.ndarray, n: int, n_total: int, confidence: float, bias: float,
@@ -153,11 +161,11 @@ def _first_shown(ones: np.ndarray, n: int, n_total: int, confidence: float, bias
     target the test shows, or None. Being shown is monotone along the grid (p falls as
     τ falls), so this gallops out from ``hint`` (the last answer) and bisects."""
     size = int(round(1 / step)) - 1
-    alpha = 1 - confidence
 
     def shown(i: int) -> bool:
         tau = round(1 - step * (i + 1), 9)
-        return _p_from_ones(ones, n, n_total, tau, bias, exact=False, min_urn=min_urn) < alpha
+        return rejects(_p_from_ones(ones, n, n_total, tau, bias, exact=False,
+                                    min_urn=min_urn), confidence)
 
     if hint is None or not 0 <= hint < size:
         hint = size // 2
@@ -308,7 +316,7 @@ class StoppingMonitor:
         self._hint = found if found is not None else int(round(1 / GRID_STEP)) - 2
         return StoppingStatus(
             screened=n, total=self.n_total, relevant_found=r, target=self.target,
-            confidence=self.confidence, p_value=p, criterion_met=p < 1 - self.confidence,
+            confidence=self.confidence, p_value=p, criterion_met=rejects(p, self.confidence),
             recall_lower_bound=_bound(found),
             estimated_recall=est, consecutive_irrelevant=run, heuristic_n=self.heuristic_n,
             heuristic_met=run >= self.heuristic_n, bias=self.bias, min_urn=self.min_urn,
