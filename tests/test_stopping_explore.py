@@ -4,8 +4,12 @@ and what is said for a reviewer who has not screened."""
 
 from __future__ import annotations
 
+from reviewkit.project import find_project
 from reviewkit.ranking.stopping import p_value, stopping_status
 from reviewkit.ranking.stopping_sim import first_stop
+from reviewkit.screening import Screening
+from reviewkit.screening.ranked import stopping, stopping_report
+from test_screening_stop import STAGE, project_with
 
 
 def test_p_equal_to_alpha_is_not_a_stop():
@@ -19,4 +23,28 @@ def test_p_equal_to_alpha_is_not_a_stop():
     assert st.recall_lower_bound < 0.95
     # the simulation's first stop (the bench's) agrees with the verdict
     assert first_stop([0] * 100, 100, confidence=0.99, min_urn=0.2) == 100
+
+
+def test_a_bias_is_assumed_in_ranked_order_only(tmp_path):
+    """docs/stopping.md: in random or file order the records screened last are not richer
+    than the rest, so reviewkit always uses b = 1 there, whatever [stopping] bias says."""
+    labels = [1] * 10 + [0] * 80
+    project, store, units = project_with(tmp_path, ["include"] * 10 + ["exclude"] * 80)
+    toml = project.root / "reviewkit.toml"
+    with toml.open("a", encoding="utf-8") as fh:
+        fh.write("\n[stopping]\nbias = 3.0\n")
+    # random order (the default): the published test
+    rows = stopping_report(Screening(project, store), STAGE)
+    published = stopping_status(labels, len(units), bias=1.0)
+    assert rows[0]["bias"] == 1.0 and rows[0]["p_value"] == published.p_value
+    assert stopping(Screening(project, store), STAGE, "ana", bias=3.0)["bias"] == 1.0
+    # ranked order: the project's odds ratio
+    toml.write_text(toml.read_text("utf-8").replace(
+        "[stopping]", '[screening]\norder = "ranked"\n\n[stopping]'), "utf-8")
+    project = find_project(project.root)
+    rows = stopping_report(Screening(project, store), STAGE)
+    biased = stopping_status(labels, len(units), bias=3.0)
+    assert rows[0]["bias"] == 3.0 and rows[0]["p_value"] == biased.p_value
+    assert biased.p_value < published.p_value       # the bias did change the test
+    store.close()
 

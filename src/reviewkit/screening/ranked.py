@@ -93,13 +93,16 @@ def stopping(screening: Screening, stage: str, reviewer: str, target: float = 0.
              heuristic_n: int = 50) -> dict:
     """The stopping test for one reviewer at one stage, as plain data for status/report.
 
-    ``bias`` None: the default rule's odds ratio (ranking.stopping.DEFAULT_BIAS) when the
-    project screens in ranked order, else 1 (the test as published: in random or file
-    order the records screened last are not richer than the rest, so no bias holds)."""
+    ``bias`` (None: the default rule's, ranking.stopping.DEFAULT_BIAS) is assumed only
+    when the project screens in ranked order; otherwise it is 1, the test as published:
+    in random or file order the records screened last are not richer than the rest, so
+    no bias holds (docs/stopping.md), whatever ``[stopping] bias`` says."""
     from reviewkit.ranking.stopping import DEFAULT_BIAS, stopping_status
 
-    if bias is None:
-        bias = DEFAULT_BIAS if screening.conf.order == "ranked" else 1.0
+    if screening.conf.order != "ranked":
+        bias = 1.0
+    elif bias is None:
+        bias = DEFAULT_BIAS
     state = screening.state(stage)
     eligible = set(screening.eligible(stage))
     labels = stopping_labels(state, state.log(reviewer), eligible)
