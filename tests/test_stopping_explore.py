@@ -5,7 +5,7 @@ and what is said for a reviewer who has not screened."""
 from __future__ import annotations
 
 from reviewkit.project import find_project
-from reviewkit.ranking.stopping import p_value, stopping_status
+from reviewkit.ranking.stopping import methods_text, p_value, stopping_status
 from reviewkit.ranking.stopping_sim import first_stop
 from reviewkit.screening import Screening
 from reviewkit.screening.ranked import stopping, stopping_report
@@ -47,4 +47,17 @@ def test_a_bias_is_assumed_in_ranked_order_only(tmp_path):
     assert rows[0]["bias"] == 3.0 and rows[0]["p_value"] == biased.p_value
     assert biased.p_value < published.p_value       # the bias did change the test
     store.close()
+
+
+def test_percentages_never_round_up_to_a_claim_not_made():
+    """A target of 99.9% is not "recall >= 100%", nor 99.9% confidence "100%"."""
+    st = stopping_status([1] * 50 + [0] * 950, 1000, target=0.999, confidence=0.999)
+    assert "100%" not in st.verdict.split(",")[0]
+    assert "99.9%" in st.verdict
+    text = methods_text(target=0.999, confidence=0.995)
+    assert "100%" not in text and "99.9%" in text and "99.5%" in text
+    # round numbers stay as they were
+    assert methods_text().count("95%") == 1 and "99% confidence" in methods_text()
+    assert stopping_status([1] * 50 + [0] * 950, 1000).verdict.startswith(
+        "stop: recall >= 95% shown at 99% confidence")
 

@@ -232,6 +232,16 @@ def estimated_recall(labels: Sequence[int], n_total: int) -> float | None:
     return _estimate(int(lab.sum()), len(lab), int(recent.sum()), len(recent), n_total)
 
 
+def percent(x: float) -> str:
+    """x as a percentage with the decimals it needs: 0.95 "95%", 0.999 "99.9%" (":.0%"
+    said "100%", a recall or confidence nobody set)."""
+    value = x * 100
+    for digits in range(4):
+        if abs(round(value, digits) - value) < 1e-9:
+            break
+    return f"{value:.{digits}f}%"
+
+
 @dataclass
 class StoppingStatus:
     screened: int
@@ -259,7 +269,8 @@ class StoppingStatus:
         """One short line: the screener's top line and ``reviewkit status`` use it."""
         est = "" if self.estimated_recall is None else f", est. recall {self.estimated_recall:.0%}"
         if self.criterion_met:
-            head = f"stop: recall >= {self.target:.0%} shown at {self.confidence:.0%} confidence"
+            head = (f"stop: recall >= {percent(self.target)} shown at "
+                    f"{percent(self.confidence)} confidence")
         else:
             head = f"keep screening: p = {self.p_value:.2g} (stop at < {1 - self.confidence:.2g})"
         return f"{head}{est}, {self.unscreened:,} left"
@@ -338,10 +349,10 @@ def methods_text(target: float = 0.95, confidence: float = DEFAULT_CONFIDENCE,
                  bias: float = DEFAULT_BIAS, min_urn: float = DEFAULT_MIN_URN) -> str:
     """The sentence a report's methods section states about the stopping rule."""
     urns = (f"taking the smallest p over the last k screened records for every k of at "
-            f"least {min_urn:.0%} of the records screened, " if min_urn > 0 else "")
+            f"least {percent(min_urn)} of the records screened, " if min_urn > 0 else "")
     text = (f"Screening in prioritised order stopped when the hypergeometric test of Callaghan "
-            f"and Müller-Hansen (2020) rejected, at the {confidence:.0%} confidence level, the "
-            f"hypothesis that recall was below {target:.0%} (p < {1 - confidence:.2g}, "
+            f"and Müller-Hansen (2020) rejected, at the {percent(confidence)} confidence level, "
+            f"the hypothesis that recall was below {percent(target)} (p < {1 - confidence:.2g}, "
             f"{urns}checked after every screening decision)")
     if bias != 1:
         text += (f", assuming that the records screened last had odds of being relevant at "
