@@ -4,11 +4,16 @@ and what is said for a reviewer who has not screened."""
 
 from __future__ import annotations
 
+import json
+
+from helpers import run_cli
 from reviewkit.project import find_project
 from reviewkit.ranking.stopping import methods_text, p_value, stopping_status
 from reviewkit.ranking.stopping_sim import first_stop
 from reviewkit.screening import Screening
-from reviewkit.screening.ranked import stopping, stopping_report
+from reviewkit.screening.events import resolution_event
+from reviewkit.screening.log import append_events, log_path
+from reviewkit.screening.ranked import stop_lines, stopping, stopping_report
 from test_screening_stop import STAGE, project_with
 
 
@@ -61,3 +66,17 @@ def test_percentages_never_round_up_to_a_claim_not_made():
     assert stopping_status([1] * 50 + [0] * 950, 1000).verdict.startswith(
         "stop: recall >= 95% shown at 99% confidence")
 
+
+def test_a_named_reviewer_who_has_not_screened_is_named(tmp_path):
+    """`screen stop --reviewer cleo` for a resolver with no decisions said "nobody has
+    screened yet" though ana had."""
+    project, store, units = project_with(tmp_path, ["maybe", "exclude"], ["exclude"] * 2)
+    append_events(log_path(project, STAGE, "cleo"),
+                  [resolution_event(STAGE, "cleo", units[0], "exclude")])
+    store.close()
+    out = run_cli("screen", "stop", "--reviewer", "cleo", cwd=project.root)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "cleo has made no screening decision yet"
+    assert stop_lines([]) == ["nobody has screened yet"]
+    rows = json.loads(run_cli("screen", "stop", "-f", "json", cwd=project.root).stdout)
+    assert {r["reviewer"] for r in rows} == {"ana", "ben"}

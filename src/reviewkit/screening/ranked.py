@@ -167,13 +167,16 @@ def stopping_report(screening: Screening, stage: str | None = None,
     return rows
 
 
-def stop_lines(rows: list[dict]) -> list[str]:
-    """`screen stop`'s text: one verdict per stage and reviewer, each with its caution."""
+def stop_lines(rows: list[dict], reviewer: str | None = None) -> list[str]:
+    """`screen stop`'s text: one verdict per stage and reviewer, each with its caution
+    (``reviewer``: the one asked for, named when they have decided nothing)."""
     out = []
     for row in rows:
         out.append(f"{row['stage']} {row['reviewer']}: {row['verdict']}")
         if row["caution"]:
             out.append(f"  caution: {row['caution']}")
+    if not out and reviewer is not None:
+        return [f"{reviewer} has made no screening decision yet"]
     return out or ["nobody has screened yet"]
 
 
