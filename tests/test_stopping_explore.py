@@ -80,3 +80,17 @@ def test_a_named_reviewer_who_has_not_screened_is_named(tmp_path):
     assert stop_lines([]) == ["nobody has screened yet"]
     rows = json.loads(run_cli("screen", "stop", "-f", "json", cwd=project.root).stdout)
     assert {r["reviewer"] for r in rows} == {"ana", "ben"}
+
+
+def test_a_reviewer_with_nothing_screened_is_not_told_a_p_value(tmp_path):
+    """`screen stop --stage S` lists every reviewer with a log there, a resolver too: with
+    no decision the verdict said "keep screening: p = 1 (stop at < 0.01)"."""
+    project, store, units = project_with(tmp_path, ["maybe", "exclude"], ["exclude"] * 2)
+    append_events(log_path(project, STAGE, "cleo"),
+                  [resolution_event(STAGE, "cleo", units[0], "exclude")])
+    rows = {r["reviewer"]: r for r in stopping_report(Screening(project, store), STAGE)}
+    assert rows["cleo"]["screened"] == 0 and not rows["cleo"]["criterion_met"]
+    assert rows["cleo"]["verdict"] == f"nothing screened yet, {len(units):,} left"
+    assert rows["ana"]["verdict"].startswith("keep screening: p = ")
+    assert stopping_status([], 5).verdict == "nothing screened yet, 5 left"
+    store.close()

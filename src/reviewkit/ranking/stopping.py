@@ -268,6 +268,8 @@ class StoppingStatus:
     def verdict(self) -> str:
         """One short line: the screener's top line and ``reviewkit status`` use it."""
         est = "" if self.estimated_recall is None else f", est. recall {self.estimated_recall:.0%}"
+        if not self.screened:                # no test yet: p = 1 is no finding
+            return f"nothing screened yet, {self.unscreened:,} left"
         if self.criterion_met:
             head = (f"stop: recall >= {percent(self.target)} shown at "
                     f"{percent(self.confidence)} confidence")
