@@ -94,3 +94,21 @@ def test_a_reviewer_with_nothing_screened_is_not_told_a_p_value(tmp_path):
     assert rows["ana"]["verdict"].startswith("keep screening: p = ")
     assert stopping_status([], 5).verdict == "nothing screened yet, 5 left"
     store.close()
+
+
+def test_simulate_names_the_prior_option_a_dataset_cannot_meet(tmp_path):
+    """Every record relevant: the default irrelevant prior cannot be drawn, and the line
+    said only "the dataset has 30 and 0", not which option to change."""
+    rows = "".join(f"r{i},heart trial {i},drug dose {i % 3} nurse,1\n" for i in range(30))
+    data = tmp_path / "all.csv"
+    data.write_text("record_id,title,abstract,label_included\n" + rows, "utf-8")
+    out = run_cli("simulate", str(data), cwd=tmp_path)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
+    assert "--prior-excluded" in out.stderr and "0 irrelevant" in out.stderr
+    assert "--prior-excluded 0" in out.stderr and "--prior-included" not in out.stderr
+    many = run_cli("simulate", str(data), "--prior-included", "31", "--prior-excluded", "0",
+                   cwd=tmp_path)
+    assert many.returncode == 2 and "--prior-included 30" in many.stderr
+    ok = run_cli("simulate", str(data), "--prior-excluded", "0", "-f", "json", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)[0]["priors"] == 1
