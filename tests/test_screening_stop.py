@@ -83,7 +83,9 @@ def test_screen_stop_with_a_project_rule_and_ranked_order(tmp_path):
     project, store, units = project_with(tmp_path, ["include"] * 10 + ["exclude"] * 80)
     store.close()
     with (project.root / "reviewkit.toml").open("a", encoding="utf-8") as fh:
-        fh.write("\n[stopping]\ntarget = 0.8\nconfidence = 0.9\nbias = 3.0\n")
+        # a bias is assumed in ranked order only (test_stopping_explore)
+        fh.write('\n[screening]\norder = "ranked"\n\n[stopping]\ntarget = 0.8\n'
+                 'confidence = 0.9\nbias = 3.0\n')
     rows = json.loads(run_cli("screen", "stop", "-f", "json", cwd=project.root).stdout)
     want = stopping_status([1] * 10 + [0] * 80, len(units), 0.8, 0.9, bias=3.0)
     assert rows[0]["p_value"] == want.p_value and rows[0]["target"] == 0.8

@@ -42,6 +42,6 @@ def stop(ctx: typer.Context,
     if fmt == "json":
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif fmt == "text":
-        typer.echo("\n".join(stop_lines(rows)))
+        typer.echo("\n".join(stop_lines(rows, reviewer)))
     else:
         emit(rows, fmt, "Stopping test", COLUMNS)

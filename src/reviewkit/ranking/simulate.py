@@ -64,9 +64,11 @@ def draw_priors(labels: Sequence[int], n_included: int = 1, n_excluded: int = 1,
     for flag, value in (("--prior-included", n_included), ("--prior-excluded", n_excluded)):
         if value < 0:
             raise ReviewkitError(f"{flag} is {value}; expected 0 or more")
-    if n_included > len(pos) or n_excluded > len(neg):
-        raise ReviewkitError(f"asked for {n_included} relevant and {n_excluded} irrelevant "
-                             f"priors; the dataset has {len(pos)} and {len(neg)}")
+    for flag, value, have, kind in (("--prior-included", n_included, len(pos), "relevant"),
+                                    ("--prior-excluded", n_excluded, len(neg), "irrelevant")):
+        if value > have:  # name the option to lower (every record relevant: 0 irrelevant)
+            raise ReviewkitError(f"{flag} is {value} but the dataset has {have} {kind} "
+                                 f"record(s); ask for {have} or fewer ({flag} {have})")
     rng = np.random.default_rng(seed)
     inc = rng.choice(pos, n_included, replace=False) if n_included else []
     exc = rng.choice(neg, n_excluded, replace=False) if n_excluded else []

@@ -144,6 +144,14 @@ def p_value(labels: Sequence[int], n_total: int, target: float = 0.95,
 
 
 GRID_STEP = 0.005
+# p at most this share below 1 - confidence is taken as equal to it: floating point gives
+# 1 - 99/100 as 0.0099999999999998, and p = 0.01 is no stop at "p < 0.01"
+TIE = 1e-9
+
+
+def rejects(p: float, confidence: float) -> bool:
+    """The criterion, p < 1 - confidence, with a p equal to it (up to rounding) no stop."""
+    return p < (1 - confidence) * (1 - TIE)
 
 
 def _first_shown(ones: np.ndarray, n: int, n_total: int, confidence: float, bias: float,
@@ -153,11 +161,11 @@ def _first_shown(ones: np.ndarray, n: int, n_total: int, confidence: float, bias
     target the test shows, or None. Being shown is monotone along the grid (p falls as
     τ falls), so this gallops out from ``hint`` (the last answer) and bisects."""
     size = int(round(1 / step)) - 1
-    alpha = 1 - confidence
 
     def shown(i: int) -> bool:
         tau = round(1 - step * (i + 1), 9)
-        return _p_from_ones(ones, n, n_total, tau, bias, exact=False, min_urn=min_urn) < alpha
+        return rejects(_p_from_ones(ones, n, n_total, tau, bias, exact=False,
+                                    min_urn=min_urn), confidence)
 
     if hint is None or not 0 <= hint < size:
         hint = size // 2
@@ -224,6 +232,16 @@ def estimated_recall(labels: Sequence[int], n_total: int) -> float | None:
     return _estimate(int(lab.sum()), len(lab), int(recent.sum()), len(recent), n_total)
 
 
+def percent(x: float) -> str:
+    """x as a percentage with the decimals it needs: 0.95 "95%", 0.999 "99.9%" (":.0%"
+    said "100%", a recall or confidence nobody set)."""
+    value = x * 100
+    for digits in range(4):
+        if abs(round(value, digits) - value) < 1e-9:
+            break
+    return f"{value:.{digits}f}%"
+
+
 @dataclass
 class StoppingStatus:
     screened: int
@@ -250,8 +268,11 @@ class StoppingStatus:
     def verdict(self) -> str:
         """One short line: the screener's top line and ``reviewkit status`` use it."""
         est = "" if self.estimated_recall is None else f", est. recall {self.estimated_recall:.0%}"
+        if not self.screened:                # no test yet: p = 1 is no finding
+            return f"nothing screened yet, {self.unscreened:,} left"
         if self.criterion_met:
-            head = f"stop: recall >= {self.target:.0%} shown at {self.confidence:.0%} confidence"
+            head = (f"stop: recall >= {percent(self.target)} shown at "
+                    f"{percent(self.confidence)} confidence")
         else:
             head = f"keep screening: p = {self.p_value:.2g} (stop at < {1 - self.confidence:.2g})"
         return f"{head}{est}, {self.unscreened:,} left"
@@ -308,7 +329,7 @@ class StoppingMonitor:
         self._hint = found if found is not None else int(round(1 / GRID_STEP)) - 2
         return StoppingStatus(
             screened=n, total=self.n_total, relevant_found=r, target=self.target,
-            confidence=self.confidence, p_value=p, criterion_met=p < 1 - self.confidence,
+            confidence=self.confidence, p_value=p, criterion_met=rejects(p, self.confidence),
             recall_lower_bound=_bound(found),
             estimated_recall=est, consecutive_irrelevant=run, heuristic_n=self.heuristic_n,
             heuristic_met=run >= self.heuristic_n, bias=self.bias, min_urn=self.min_urn,
@@ -330,10 +351,10 @@ def methods_text(target: float = 0.95, confidence: float = DEFAULT_CONFIDENCE,
                  bias: float = DEFAULT_BIAS, min_urn: float = DEFAULT_MIN_URN) -> str:
     """The sentence a report's methods section states about the stopping rule."""
     urns = (f"taking the smallest p over the last k screened records for every k of at "
-            f"least {min_urn:.0%} of the records screened, " if min_urn > 0 else "")
+            f"least {percent(min_urn)} of the records screened, " if min_urn > 0 else "")
     text = (f"Screening in prioritised order stopped when the hypergeometric test of Callaghan "
-            f"and Müller-Hansen (2020) rejected, at the {confidence:.0%} confidence level, the "
-            f"hypothesis that recall was below {target:.0%} (p < {1 - confidence:.2g}, "
+            f"and Müller-Hansen (2020) rejected, at the {percent(confidence)} confidence level, "
+            f"the hypothesis that recall was below {percent(target)} (p < {1 - confidence:.2g}, "
             f"{urns}checked after every screening decision)")
     if bias != 1:
         text += (f", assuming that the records screened last had odds of being relevant at "

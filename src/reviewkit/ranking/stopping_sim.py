@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reviewkit.ranking.stopping import _labels, _p_from_ones
+from reviewkit.ranking.stopping import _labels, _p_from_ones, rejects
 from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE
 
 
@@ -33,13 +33,12 @@ def first_stop(labels: Sequence[int], n_total: int | None = None, target: float 
     """
     lab = _labels(labels)
     n_total = len(lab) if n_total is None else n_total
-    alpha = 1 - confidence
     all_ones = np.flatnonzero(lab)
 
     def met(n: int) -> bool:
         ones = all_ones[:np.searchsorted(all_ones, n)]
-        return _p_from_ones(ones, n, n_total, target, bias, exact=False,
-                            min_urn=min_urn) < alpha
+        return rejects(_p_from_ones(ones, n, n_total, target, bias, exact=False,
+                                    min_urn=min_urn), confidence)
 
     starts = [max(1, min_screened)] + [int(i) + 1 for i in all_ones if i + 1 > min_screened]
     ends = [*starts[1:], len(lab) + 1]           # stretch [start, end): one relevant at most

@@ -93,13 +93,16 @@ def stopping(screening: Screening, stage: str, reviewer: str, target: float = 0.
              heuristic_n: int = 50) -> dict:
     """The stopping test for one reviewer at one stage, as plain data for status/report.
 
-    ``bias`` None: the default rule's odds ratio (ranking.stopping.DEFAULT_BIAS) when the
-    project screens in ranked order, else 1 (the test as published: in random or file
-    order the records screened last are not richer than the rest, so no bias holds)."""
+    ``bias`` (None: the default rule's, ranking.stopping.DEFAULT_BIAS) is assumed only
+    when the project screens in ranked order; otherwise it is 1, the test as published:
+    in random or file order the records screened last are not richer than the rest, so
+    no bias holds (docs/stopping.md), whatever ``[stopping] bias`` says."""
     from reviewkit.ranking.stopping import DEFAULT_BIAS, stopping_status
 
-    if bias is None:
-        bias = DEFAULT_BIAS if screening.conf.order == "ranked" else 1.0
+    if screening.conf.order != "ranked":
+        bias = 1.0
+    elif bias is None:
+        bias = DEFAULT_BIAS
     state = screening.state(stage)
     eligible = set(screening.eligible(stage))
     labels = stopping_labels(state, state.log(reviewer), eligible)
@@ -164,13 +167,16 @@ def stopping_report(screening: Screening, stage: str | None = None,
     return rows
 
 
-def stop_lines(rows: list[dict]) -> list[str]:
-    """`screen stop`'s text: one verdict per stage and reviewer, each with its caution."""
+def stop_lines(rows: list[dict], reviewer: str | None = None) -> list[str]:
+    """`screen stop`'s text: one verdict per stage and reviewer, each with its caution
+    (``reviewer``: the one asked for, named when they have decided nothing)."""
     out = []
     for row in rows:
         out.append(f"{row['stage']} {row['reviewer']}: {row['verdict']}")
         if row["caution"]:
             out.append(f"  caution: {row['caution']}")
+    if not out and reviewer is not None:
+        return [f"{reviewer} has made no screening decision yet"]
     return out or ["nobody has screened yet"]
 
 
