@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from helpers import run_cli
 from reviewkit.project import find_project
 from reviewkit.ranking.stopping import methods_text, p_value, stopping_status
@@ -112,3 +114,21 @@ def test_simulate_names_the_prior_option_a_dataset_cannot_meet(tmp_path):
     ok = run_cli("simulate", str(data), "--prior-excluded", "0", "-f", "json", cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)[0]["priors"] == 1
+
+
+@pytest.mark.parametrize("line, key", [("bias = inf", "bias"), ("bias = nan", "bias"),
+                                       ("heuristic_n = true", "heuristic_n"),
+                                       ('target = "0.9"', "target")])
+def test_a_stopping_setting_of_the_wrong_kind_is_refused_at_its_line(tmp_path, line, key):
+    from helpers import new_project, snapshot
+
+    project, _ = new_project(tmp_path)
+    toml = project.root / "reviewkit.toml"
+    toml.write_text(toml.read_text() + f"\n[stopping]\n{line}\n")
+    number = toml.read_text().split("\n").index(line) + 1
+    before = snapshot(project.root)
+    for args in (("screen", "stop"), ("status",)):
+        r = run_cli(*args, cwd=project.root)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, args
+        assert f"reviewkit.toml:{number}: field 'stopping.{key}'" in r.stderr, args
+    assert snapshot(project.root) == before

@@ -37,7 +37,8 @@ class ReportSettings(BaseModel):
 class StoppingSettings(BaseModel):
     """The parameters of reviewkit.ranking.stopping.methods_text."""
 
-    model_config = ConfigDict(extra="forbid")
+    # TOML gives real types: a quoted number or true is a mistake, not a 1; inf is no odds
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     target: float = Field(0.95, gt=0, lt=1)
     confidence: float = Field(DEFAULT_CONFIDENCE, gt=0, lt=1)
     heuristic_n: int | None = Field(None, ge=1)
