@@ -132,3 +132,21 @@ def test_a_stopping_setting_of_the_wrong_kind_is_refused_at_its_line(tmp_path, l
         assert r.returncode == 2 and "Traceback" not in r.stderr, args
         assert f"reviewkit.toml:{number}: field 'stopping.{key}'" in r.stderr, args
     assert snapshot(project.root) == before
+
+
+def test_the_screener_and_the_report_name_the_target_as_set(tmp_path):
+    from types import SimpleNamespace
+
+    from reviewkit.reporting.report.screening import stopping_table
+    from reviewkit.reporting.report.settings import StoppingSettings
+    from reviewkit.screening.session import ScreenSession
+
+    project, store, _ = project_with(tmp_path, ["include"] * 5 + ["exclude"] * 40)
+    table = stopping_table(Screening(project, store), StoppingSettings(target=0.999))
+    assert "below 99.9%" in " ".join(table.notes)
+    met = stopping_status([1] * 30 + [0] * 3000, 3040, target=0.999)
+    assert met.criterion_met
+    live = SimpleNamespace(error="", stop_error="", stopping_busy=lambda: False)
+    shown = ScreenSession.stopping_text(SimpleNamespace(live=live, stop_status=met,
+                                                           bare_left=lambda: 0))
+    assert shown == "stop? yes, recall ≥99.9%"

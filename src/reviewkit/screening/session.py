@@ -16,6 +16,7 @@ from pathlib import Path
 from reviewkit.dedup.units import Unit, merged_record
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
+from reviewkit.ranking.stopping import percent
 from reviewkit.screening.calibration import calibration_sample
 from reviewkit.screening.data import Screening
 from reviewkit.screening.duplicates import mark_duplicate, mark_not_duplicate
@@ -162,7 +163,7 @@ class ScreenSession:
         if st.criterion_met:
             bare = self.bare_left()
             caution = f" · {bare:,} left without abstract (?)" if bare else ""
-            return f"stop? yes, recall ≥{st.target:.0%}{caution}"
+            return f"stop? yes, recall ≥{percent(st.target)}{caution}"
         est = f", recall ~{st.estimated_recall:.0%}" if st.estimated_recall is not None else ""
         return f"stop? not yet{est}"
 

@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from reviewkit.ranking.stopping import percent
 from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE
 from reviewkit.screening.reasons import SEPARATOR
 
@@ -159,8 +160,8 @@ def stopping_help(status: Any, version: str, n_decisions: int) -> list[str]:
     lines = ["Stopping (top line, \"stop?\")",
              "  The hypergeometric test (Callaghan & Müller-Hansen 2020) on your",
              "  own decisions in the order you made them; a maybe counts as",
-             f"  relevant. \"yes\": it rejects, at {conf:.0%} per check, that recall is",
-             f"  below {target:.0%}: screening may stop. Each check is strict because",
+             f"  relevant. \"yes\": it rejects, at {percent(conf)} per check, that recall is",
+             f"  below {percent(target)}: screening may stop. Each check is strict because",
              "  the test is checked after every decision (docs/stopping.md).",
              "  \"recall ~\": point estimate, found / (found + recent relevant rate",
              "  x unscreened). It runs in the background after each decision,",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from reviewkit.ranking.stopping import percent
 from reviewkit.reporting.outputs import Table
 from reviewkit.reporting.prisma.screened import counted_reason
 from reviewkit.reporting.report.searching import num
@@ -87,7 +88,7 @@ def stopping_table(screening: Screening, stop: StoppingSettings) -> Table:
         ("criterion_met", "Criterion met"), ("estimated_recall", "Estimated recall (%)"),
         ("consecutive_irrelevant", "Consecutive irrelevant")], rows,
         [f"Hypergeometric test (Callaghan & Müller-Hansen 2020) of the hypothesis that recall "
-         f"is below {stop.target:.0%}, met when p < {1 - stop.confidence:.2g}"
+         f"is below {percent(stop.target)}, met when p < {1 - stop.confidence:.2g}"
          + (f", assuming odds of relevance at least {stop.bias:g} times higher among the "
             "records screened last than among those left" if stop.bias and stop.bias != 1
             else "")
