@@ -62,7 +62,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from reviewkit.ranking.fisher import fisher_cdf, fisher_mean
-from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE, DEFAULT_MIN_URN
+from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE, DEFAULT_MIN_URN, percent
 
 RECENT_WINDOW = 200  # records whose relevant rate stands in for the unscreened ones
 # Odds ratio assumed between the last screened records and the unscreened ones. Chosen
@@ -230,16 +230,6 @@ def estimated_recall(labels: Sequence[int], n_total: int) -> float | None:
     lab = _labels(labels)
     recent = lab[-RECENT_WINDOW:]
     return _estimate(int(lab.sum()), len(lab), int(recent.sum()), len(recent), n_total)
-
-
-def percent(x: float) -> str:
-    """x as a percentage with the decimals it needs: 0.95 "95%", 0.999 "99.9%" (":.0%"
-    said "100%", a recall or confidence nobody set)."""
-    value = x * 100
-    for digits in range(4):
-        if abs(round(value, digits) - value) < 1e-9:
-            break
-    return f"{value:.{digits}f}%"
 
 
 @dataclass

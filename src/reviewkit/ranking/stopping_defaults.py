@@ -30,3 +30,13 @@ DEFAULT_PROMISE = 0.95
 # Smallest urn the test may take, as a share of the records screened (0 = every urn
 # size, the published test).
 DEFAULT_MIN_URN = 0.2
+
+
+def percent(x: float) -> str:
+    """x as a percentage with the decimals it needs: 0.95 "95%", 0.999 "99.9%" (":.0%"
+    said "100%", a recall or confidence nobody set)."""
+    value = x * 100
+    for digits in range(4):
+        if abs(round(value, digits) - value) < 1e-9:
+            break
+    return f"{value:.{digits}f}%"

@@ -16,7 +16,7 @@ from pathlib import Path
 from reviewkit.dedup.units import Unit, merged_record
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
-from reviewkit.ranking.stopping import percent
+from reviewkit.ranking.stopping_defaults import percent
 from reviewkit.screening.calibration import calibration_sample
 from reviewkit.screening.data import Screening
 from reviewkit.screening.duplicates import mark_duplicate, mark_not_duplicate

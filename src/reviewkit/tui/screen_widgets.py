@@ -11,8 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from reviewkit.ranking.stopping import percent
-from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE
+from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE, percent
 from reviewkit.screening.reasons import SEPARATOR
 
 KEYS = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from reviewkit.ranking.stopping import percent
+from reviewkit.ranking.stopping_defaults import percent
 from reviewkit.reporting.outputs import Table
 from reviewkit.reporting.prisma.screened import counted_reason
 from reviewkit.reporting.report.searching import num
