@@ -140,17 +140,20 @@ class StageState:
         found = [e for e in found if e.get("id") not in replaced] or found
         return max(found, key=lambda e: e.get("at", "")) if found else None
 
-    def _stands(self, unit: str, done: dict) -> bool:
+    def _stands(self, unit: str, done: dict, judged: dict[str, dict] | None = None) -> bool:
         settled = done.get("settled")
         if not isinstance(settled, dict):
             return True  # written before resolutions named the decisions they settled
-        return settled == {r: e.get("decision") for r, e in self.judgements(unit).items()}
+        if judged is None:
+            judged = self.judgements(unit)
+        return settled == {r: e.get("decision") for r, e in judged.items()}
 
     def outcome(self, unit: str) -> str:
-        resolved = self.resolution(unit)
-        if resolved is not None:
-            return resolved["decision"]
+        # the judgements are read once: outcome() runs for every unit on every redraw
         judged = self.judgements(unit)
+        done = self._latest_resolution(unit)
+        if done is not None and self._stands(unit, done, judged):
+            return done["decision"]
         if not judged:
             return UNSCREENED
         if len(judged) < self.conf.reviewers_per_record:
