@@ -59,3 +59,29 @@ def test_a_marked_study_that_no_longer_contributes_is_said_not_refused(tmp_path)
     line = 1 + sheet.read_text().split("\n").index("      croft-2061: partial")
     assert f"{SHEET}:{line}:" in r.stderr and "does not contribute" in r.stderr
     assert snapshot(root) == before
+
+
+def test_status_names_an_assessment_made_on_other_evidence(tmp_path):
+    root = example(tmp_path)
+    assert STALE not in run_cli("status", cwd=root).stderr
+    words = (root / "synthesis/sources/croft-2016-findings.txt").read_text()[240:300]
+    r = run_cli("synthesis", "code", "croft-2016-findings", "--text", words,
+                "--code", "awareness", "-r", "tompkins", cwd=root)
+    assert r.returncode == 0, r.stderr
+    r = run_cli("status", cwd=root)
+    assert r.returncode == 0, r.stderr
+    assert f"synthesis: {SHEET}: {STALE} (croft-2016 contributes now" in r.stderr
+
+
+def test_status_with_a_broken_findings_file_says_so_and_shows_the_rest(tmp_path):
+    root = example(tmp_path)
+    findings = root / "synthesis/findings.yaml"
+    findings.write_text(findings.read_text().replace("statement:", "statment:", 1))
+    before = snapshot(root)
+    r = run_cli("status", cwd=root)
+    assert r.returncode == 0 and "Traceback" not in r.stderr
+    assert "synthesis/findings.yaml" in r.stderr and "unknown key" in r.stderr
+    assert "cannot be made until it is mended" in r.stderr
+    assert "records" in r.stdout  # the rest of the status is still shown
+    assert snapshot(root) == before
+    assert run_cli("synthesis", "soqf", cwd=root).returncode == 2

@@ -65,14 +65,18 @@ def _dedup(store: Store) -> dict:
 
 
 def _trust(project: Project, store: Store, screening: Screening) -> list[str]:
-    """Skipped log lines, orphaned references, study links that do not hold, and coded
-    segments a source edit moved or lost."""
+    """Skipped log lines, orphaned references, study links that do not hold, coded
+    segments a source edit moved or lost, and CERQual worksheets made on other evidence."""
     orphans = [str(o) for o in find_orphans(project, store) if not o.what.startswith("study ")]
     studies = [str(p) for p in check_studies(project, store, screening)]
     synthesis = []
     if (project.root / "synthesis").is_dir():
         info = synthesis_status(project, check_studies=False)  # orphans name the study
         synthesis = [f"synthesis: {w}" for w in info["warnings"]]
+        if (project.root / "synthesis" / "cerqual").is_dir():  # no worksheet: no import
+            from reviewkit.synthesis.confidence.stale import stale_assessments
+
+            synthesis += [f"synthesis: {w}" for w in stale_assessments(project)]
     return log_problems(project) + orphans + studies + synthesis
 
 

@@ -6,38 +6,15 @@ Each builder returns (Table, warnings), like the appraisal tables.
 
 from __future__ import annotations
 
-from reviewkit.appraisal.records import CONSENSUS
 from reviewkit.project.config import Project
 from reviewkit.project.owned import present
 from reviewkit.reporting.outputs import Table
 from reviewkit.synthesis.confidence.cerqual import spec
 from reviewkit.synthesis.confidence.conqual import conqual_all, rules
+from reviewkit.synthesis.confidence.counted import ILLUSTRATIVE, counted
 from reviewkit.synthesis.confidence.evidence import gather
 from reviewkit.synthesis.confidence.findings import FINDINGS, Findings, citations, load_findings
 from reviewkit.synthesis.confidence.worksheet import Worksheet, load_worksheets, stale_warning
-
-ILLUSTRATIVE = "not yet assessed"
-
-
-def counted(sheets: list[Worksheet], finding: str) -> tuple[Worksheet | None, str]:
-    """The worksheet that counts for a finding: the consensus; else a lone final one;
-    else the assessors' when they agree on every level. Drafts never count."""
-    mine = [w for w in sheets if w.finding == finding and w.status == "final"]
-    consensus = [w for w in mine if w.assessor == CONSENSUS]
-    if consensus:
-        return consensus[0], ""
-    if len(mine) == 1:
-        return mine[0], ""
-    if mine and all(_levels(w) == _levels(mine[0]) for w in mine):
-        return mine[0], ""
-    if mine:
-        return None, (f"{finding}: assessors disagree; record a consensus "
-                      f"('reviewkit synthesis consensus {finding}')")
-    return None, f"{finding}: no final CERQual worksheet; shown as {ILLUSTRATIVE!r}"
-
-
-def _levels(w: Worksheet) -> tuple:
-    return (w.confidence, *sorted((k, j.concern) for k, j in w.components.items()))
 
 
 def _studies_cell(findings: Findings, fid: str, cites: dict[str, str]) -> str:
