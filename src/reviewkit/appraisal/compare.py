@@ -11,10 +11,12 @@ from reviewkit.appraisal.records import (
     Appraisal,
     check_answer,
     load_appraisals,
+    read_appraisal,
     record_path,
     save_appraisal,
 )
 from reviewkit.errors import ReviewkitError
+from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.records.studies import require_study
 
@@ -70,11 +72,13 @@ def compare(appraisals: list[Appraisal], checklist: Checklist) -> list[Disagreem
 
 def make_consensus(project: Project, study: str, checklist: Checklist,
                    resolutions: dict[str, str] | None = None,
-                   reviewers: list[str] | None = None) -> Appraisal:
+                   reviewers: list[str] | None = None, replace: bool = False) -> Appraisal:
     """Write ``casp/<study>/consensus.yaml`` from agreed answers plus resolutions.
 
     A resolution is an answer value, or ``@reviewer`` to take that reviewer's answer.
-    Every disagreement must be resolved; otherwise nothing is written.
+    Every disagreement must be resolved; otherwise nothing is written. A consensus
+    already recorded that says otherwise is kept unless ``replace``; one that says the
+    same is left as it is (with any comments typed into it).
     """
     appraisals = two_or_more(study_appraisals(project, study, checklist, reviewers), study,
                              "a consensus")
@@ -109,6 +113,26 @@ def make_consensus(project: Project, study: str, checklist: Checklist,
             answers[q.id] = Answer(appraisals[0].answers[q.id].value, notes)
     result = Appraisal(study, CONSENSUS, checklist.id, checklist.version, "final", answers,
                        record_path(project, study, CONSENSUS, checklist.id))
+    if result.path.exists():
+        prior = read_appraisal(project, result.path, with_checklist(project, checklist))
+        if prior.checklist == checklist.id and prior.status == "final":
+            differing = [q.id for q in checklist.questions
+                         if prior.answers.get(q.id) != answers.get(q.id)]
+            if not differing:
+                return prior
+            if not replace:
+                yamlfile.refuse_overwrite(project.relative(result.path), "consensus",
+                                          differing)
     save_appraisal(project, result, checklist)  # validates each resolved value first
     return result
+
+
+def record_consensus(project: Project, study: str, checklist: Checklist,
+                     resolutions: dict[str, str] | None = None,
+                     reviewers: list[str] | None = None, replace: bool = False) -> str:
+    """make_consensus, said in one line: 'wrote <file>' or 'unchanged <file>'."""
+    path = record_path(project, study, CONSENSUS, checklist.id)
+    before = path.read_bytes() if path.is_file() else None
+    result = make_consensus(project, study, checklist, resolutions, reviewers, replace)
+    return yamlfile.written_line(project.relative(result.path), before, result.path)
 

@@ -146,16 +146,18 @@ def compare_(ctx: typer.Context, study: str, checklist: str = ChecklistOpt,
 @user_errors
 def consensus(ctx: typer.Context, study: str, checklist: str = ChecklistOpt,
               set_: list[str] = typer.Option(None, "--set", help="q7=yes or q7=@reviewer"),
-              reviewers: str = typer.Option(None, help="a,b (default: all)")) -> None:
+              reviewers: str = typer.Option(None, help="a,b (default: all)"),
+              replace: bool = typer.Option(False, help="Overwrite a consensus that differs")
+              ) -> None:
     """Record the agreed appraisal (casp/<study>/consensus.yaml)."""
     from reviewkit.appraisal.checklist import get_checklist
-    from reviewkit.appraisal.compare import make_consensus
+    from reviewkit.appraisal.compare import record_consensus
     from reviewkit.project.session import lock
 
     project = project_here(ctx)
     with lock(project):
-        result = make_consensus(project, study, get_checklist(project, checklist),
-                                pairs(set_, "QUESTION=ANSWER"), names(reviewers))
-    typer.echo(f"wrote {project.relative(result.path)}")
+        said = record_consensus(project, study, get_checklist(project, checklist),
+                                pairs(set_, "QUESTION=ANSWER"), names(reviewers), replace)
+    typer.echo(said)
 
 

@@ -125,14 +125,16 @@ def compare_(ctx: typer.Context, study: str, form: str = FormOpt,
 @user_errors
 def consensus(ctx: typer.Context, study: str, form: str = FormOpt,
               set_: list[str] = typer.Option(None, "--set", help="field=value or field=@reviewer"),
-              reviewers: str = typer.Option(None, help="a,b (default: all)")) -> None:
+              reviewers: str = typer.Option(None, help="a,b (default: all)"),
+              replace: bool = typer.Option(False, help="Overwrite a consensus that differs")
+              ) -> None:
     """Record the agreed extraction (extraction/<study>/consensus.yaml)."""
-    from reviewkit.extraction.compare import make_consensus
+    from reviewkit.extraction.compare import record_consensus
     from reviewkit.extraction.form import get_form
     from reviewkit.project.session import lock
 
     project = project_here(ctx)
     with lock(project):
-        result = make_consensus(project, study, get_form(project, form), pairs(set_, "FIELD=VALUE"),
-                                names(reviewers))
-    typer.echo(f"wrote {project.relative(result.path)}")
+        said = record_consensus(project, study, get_form(project, form),
+                                pairs(set_, "FIELD=VALUE"), names(reviewers), replace)
+    typer.echo(said)

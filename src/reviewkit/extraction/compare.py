@@ -11,10 +11,12 @@ from reviewkit.extraction.records import (
     CONSENSUS,
     Extraction,
     load_extractions,
+    read_extraction,
     record_path,
     save_extraction,
 )
 from reviewkit.extraction.values import coerce, display, missing_required
+from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.records.studies import require_study
 
@@ -94,11 +96,12 @@ def compare(records: list[Extraction], form: Form) -> list[Difference]:
 
 def make_consensus(project: Project, study: str, form: Form,
                    resolutions: dict[str, str] | None = None,
-                   reviewers: list[str] | None = None) -> Extraction:
+                   reviewers: list[str] | None = None, replace: bool = False) -> Extraction:
     """Write ``extraction/<study>/consensus.yaml``; each differing field needs a resolution.
 
     A resolution (per top-level field) is a value or ``@reviewer``; a group takes
-    ``@reviewer``. Nothing is written while a difference is unresolved.
+    ``@reviewer``. Nothing is written while a difference is unresolved. A consensus
+    already recorded that says otherwise is kept unless ``replace``.
     """
     records = two_or_more(study_extractions(project, study, form, reviewers), study,
                           "a consensus")
@@ -138,5 +141,24 @@ def make_consensus(project: Project, study: str, form: Form,
                              f"give {one}, e.g. --set {blank[0]}=...", field=blank[0])
     result = Extraction(study, CONSENSUS, form.id, form.version, "final", values,
                         record_path(project, study, CONSENSUS, form.id))
+    if result.path.exists():
+        prior = read_extraction(project, result.path, with_form(project, form))
+        if prior.form == form.id and prior.status == "final":
+            differing = [f.id for f in form.fields if prior.values.get(f.id) != values.get(f.id)]
+            if not differing:
+                return prior
+            if not replace:
+                yamlfile.refuse_overwrite(project.relative(result.path), "consensus",
+                                          differing)
     save_extraction(project, result, form)
     return result
+
+
+def record_consensus(project: Project, study: str, form: Form,
+                     resolutions: dict[str, str] | None = None,
+                     reviewers: list[str] | None = None, replace: bool = False) -> str:
+    """make_consensus, said in one line: 'wrote <file>' or 'unchanged <file>'."""
+    path = record_path(project, study, CONSENSUS, form.id)
+    before = path.read_bytes() if path.is_file() else None
+    result = make_consensus(project, study, form, resolutions, reviewers, replace)
+    return yamlfile.written_line(project.relative(result.path), before, result.path)

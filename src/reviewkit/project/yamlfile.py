@@ -127,3 +127,15 @@ def _top_value(path: Path, key: str) -> object:
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None  # not this one's: reading the file again reports the problem
     return data.get(key) if isinstance(data, dict) else None
+
+
+def refuse_overwrite(rel: str, what: str, differing: list[str]) -> None:
+    """A record a team agreed is never overwritten by a re-run that says otherwise."""
+    raise ReviewkitError(f"already holds a {what} that differs on {', '.join(differing)}: "
+                         "give --replace to overwrite it", file=rel)
+
+
+def written_line(rel: str, before: bytes | None, path: Path) -> str:
+    """'wrote <file>', or 'unchanged <file>' when its bytes are those it had before."""
+    same = before is not None and path.is_file() and path.read_bytes() == before
+    return f"{'unchanged' if same else 'wrote'} {rel}"
