@@ -62,7 +62,7 @@ def test_push_then_pull_into_a_fresh_clone_is_byte_identical(team, tmp_path, mon
     record = conflicts(screening, TA)[0]["record_id"]
     resolve(screening, TA, record, "include", "cy")
     other = next(u for u in sorted(screening.state(TA).units_judged()) if u != record)
-    append_judgement(project, record, other, False, "ana")  # no "id": a derived one
+    append_judgement(project, record, other, False, "ana")
     store.close()
     logs = log_files(project)
     assert len(logs) == 4

@@ -1,9 +1,11 @@
 """People's same/different judgements: an append-only JSONL log in the project.
 
-One line per judgement: {"a": id, "b": id, "same": bool, "by": name, "at": iso time}.
-The latest judgement of a pair wins, and always overrides the method. Undo is a
-new line too, {"a", "b", "undo": true, ...}: it withdraws the pair's latest
-judgement, so the one before it (or the method, if none) decides again.
+One line per judgement: {"a": id, "b": id, "same": bool, "by": name, "at": iso time,
+"id": event id}. The latest judgement of a pair wins, and always overrides the method.
+Undo is a new line too, {"a", "b", "undo": true, ...}: it withdraws the pair's latest
+judgement, so the one before it (or the method, if none) decides again. An event id
+counts once, as in the screening logs: a line a merge kept twice is reported and
+skipped, so one undo still withdraws it (lines written before ids have none).
 
 Lines are read as the screening logs are: a line that is cut short (a kill
 mid-write), not JSON, or missing a field is reported with its file and line
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
-from reviewkit.screening.log import Problem, append_events, read_jsonl
+from reviewkit.screening.log import Problem, append_events, new_id, read_jsonl
 from reviewkit.store.base import Store
 
 
@@ -47,6 +49,7 @@ def append_undo(project: Project, a: str, b: str, by: str) -> dict:
 
 def _append(project: Project, event: dict) -> dict:
     event["at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    event["id"] = new_id()
     append_events(log_path(project), [event])  # a torn last line is left on its own line
     return event
 
@@ -60,6 +63,8 @@ def check_judgement(event: dict) -> str:
         return "a record judged against itself"
     if "by" in event and not isinstance(event["by"], str):
         return "field 'by' must be text"
+    if "id" in event and not (isinstance(event["id"], str) and event["id"]):
+        return "field 'id' must be text"
     if "undo" in event:
         return "" if event["undo"] is True else "'undo' must be true"
     if not isinstance(event.get("same"), bool):
@@ -79,15 +84,32 @@ def standing(project: Project, a: str, b: str) -> dict | None:
     return stack[-1] if stack else None
 
 
-def _stacks(project: Project) -> tuple[dict[tuple[str, str], list[dict]], list[Problem]]:
-    path = log_path(project)
+def _valid_lines(path: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    """(line, judgement) of each valid line whose id came first; the rest are problems."""
     lines, problems = read_jsonl(path)
-    stacks: dict[tuple[str, str], list[dict]] = {}
+    out = []
+    first: dict[str, tuple[int, dict]] = {}  # event id -> (line, event) where it came first
     for number, event in lines:
         wrong = check_judgement(event)
+        seen = first.get(event.get("id", ""))
+        if not wrong and seen is not None:
+            wrong = ("the same judgement as" if seen[1] == event else
+                     f"id {event['id']!r} is used by") + \
+                f" line {seen[0]} (a merge or copy kept it twice?)"
         if wrong:
             problems.append(Problem(str(path), number, wrong + "; skipped"))
             continue
+        if "id" in event:
+            first[event["id"]] = (number, event)
+        out.append((number, event))
+    return out, problems
+
+
+def _stacks(project: Project) -> tuple[dict[tuple[str, str], list[dict]], list[Problem]]:
+    path = log_path(project)
+    lines, problems = _valid_lines(path)
+    stacks: dict[tuple[str, str], list[dict]] = {}
+    for _, event in lines:
         a, b = event["a"], event["b"]
         pair = (a, b) if a < b else (b, a)
         if event.get("undo") is True:
@@ -114,9 +136,7 @@ def judgement_orphans(project: Project, known: Callable[[str], bool]) -> list[Pr
     """Judgement lines naming a record id ``known`` does not accept, by file and line."""
     path = log_path(project)
     out = []
-    for number, event in read_jsonl(path)[0]:
-        if check_judgement(event):
-            continue  # reported by judgement_problems
+    for number, event in _valid_lines(path)[0]:  # the rest: reported by judgement_problems
         for rid in (event["a"], event["b"]):
             if not known(rid):
                 out.append(Problem(str(path), number, f"record {rid!r} is not in the project"))
