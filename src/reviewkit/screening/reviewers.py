@@ -17,6 +17,10 @@ from reviewkit.project.config import CONFIG, Project, load_config
 ENV = "REVIEWKIT_REVIEWER"
 # A reviewer's name is also their log's file name: keep it portable.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# A new name must also sign appraisal and extraction records, <reviewer>.<checklist>.yaml:
+# no '.' (it ends the name there) and no capitals (those files' names are lower-case).
+_NEW_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+RESERVED = "consensus"  # the agreed appraisal, extraction and CERQual records
 
 
 def check_name(name: str) -> str:
@@ -26,11 +30,33 @@ def check_name(name: str) -> str:
     return name
 
 
+def check_new_name(project: Project, name: str) -> str:
+    """A name a new reviewer can use everywhere: screening logs, appraisal and extraction
+    records, coding; not the consensus, and not one that differs from a reviewer's only
+    in case (macOS and Windows would give the two one log file)."""
+    check_name(name)
+    if name == RESERVED:
+        raise ReviewkitError(f"{RESERVED!r} names the agreed appraisal, extraction and CERQual "
+                             "records; choose another reviewer name", field="reviewer")
+    if not _NEW_NAME.match(name):
+        raise ReviewkitError(f"reviewer name {name!r}: use lower-case letters, digits, '_' or "
+                             "'-' (appraisal and extraction files are named "
+                             f"<reviewer>.<checklist>.yaml), e.g. "
+                             f"{name.lower().replace('.', '-')!r}", field="reviewer")
+    same = [n for n in project.config.reviewers if n.casefold() == name.casefold()]
+    if same:
+        raise ReviewkitError(f"{name!r} is already a reviewer as {same[0]!r} (names differing "
+                             "only in case share one log file on macOS and Windows)",
+                             file=str(project.root / CONFIG), field="reviewers")
+    return name
+
+
 def add_reviewer(project: Project, name: str) -> bool:
     """Add ``name`` to reviewers in reviewkit.toml, keeping comments; False if already there."""
     check_name(name)
     if name in project.config.reviewers:
         return False
+    check_new_name(project, name)
     path = project.root / CONFIG
     text = path.read_text("utf-8-sig")
     doc = tomlkit.parse(text)
@@ -146,7 +172,12 @@ def remove_reviewer(project: Project, name: str) -> Work:
     Screening decisions, dedup judgements and coding stay in their logs and still count.
     Appraisal and extraction records must be signed by a reviewer to load, so a person
     who signed any is refused (rename those files first), never left unreadable."""
-    require_reviewer(project, name)
+    check_name(name)
+    if name not in project.config.reviewers:
+        known = ", ".join(project.config.reviewers) or "none"
+        raise ReviewkitError(f"{name!r} is not a reviewer of this project (reviewers in "
+                             f"{CONFIG}: {known}): nothing to remove",
+                             file=str(project.root / CONFIG), field="reviewers")
     work = reviewer_work(project, name)
     if work.signed:
         more = f" and {len(work.signed) - 1} more" if len(work.signed) > 1 else ""
