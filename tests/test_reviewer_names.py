@@ -49,3 +49,17 @@ def test_removing_someone_not_on_the_project_does_not_suggest_adding_them(tmp_pa
     said = refused(root, "reviewer", "remove", "zed")
     assert "'zed' is not a reviewer of this project" in said and "nothing to remove" in said
     assert "reviewer add" not in said
+
+
+def test_doctor_names_hand_typed_names_that_cannot_sign_records(tmp_path):
+    root = mini_project(tmp_path).root
+    assert "note: reviewer" not in run_cli("doctor", cwd=root).stdout
+    toml = root / "reviewkit.toml"
+    toml.write_text(toml.read_text().replace("reviewers = [", 'reviewers = ["J.Smith", ', 1))
+    r = run_cli("doctor", cwd=root)
+    assert r.returncode == 0, r.stderr
+    assert "note: reviewer 'J.Smith' cannot sign appraisal or extraction records" in r.stdout
+    toml.write_text(toml.read_text().replace('"J.Smith", ', '"mia", "Mia", ', 1))
+    r = run_cli("doctor", cwd=root)
+    assert "note: reviewer 'Mia' and 'mia' differ only in case" in r.stdout
+    assert "J.Smith" not in r.stdout

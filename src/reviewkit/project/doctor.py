@@ -9,6 +9,7 @@ from reviewkit.project import yamlfile
 from reviewkit.project.config import Project, add_git_attributes, missing_git_attributes
 from reviewkit.project.problems import log_problems
 from reviewkit.records.orphans import Orphan, find_orphans, link_orphans
+from reviewkit.screening.reviewers import awkward_names
 from reviewkit.store.sqlite import SQLiteStore
 
 EXPLAIN = (
@@ -37,6 +38,7 @@ class Diagnosis:
     # merge=union lines a project in git lacks (made before init wrote them): advice only
     attributes: list[str] = field(default_factory=list)
     attributes_added: bool = False
+    names: list[str] = field(default_factory=list)  # reviewer names typed in by hand: advice
 
     @property
     def ok(self) -> bool:
@@ -54,6 +56,8 @@ class Diagnosis:
         if self.skipped:
             out.append(EXPLAIN_SKIPPED)
         out = out if not self.ok else [*out, OK]
+        out += [f"note: reviewer {n}; rename them in reviewkit.toml and in their files"
+                for n in self.names]
         if self.attributes:
             lines = "; ".join(self.attributes)
             out.append(f"added to .gitattributes: {lines}" if self.attributes_added else
@@ -68,6 +72,7 @@ def diagnose(project: Project, store: SQLiteStore, fix: bool = False) -> Diagnos
     skips, and whether the cache healed."""
     linked = link_orphans(project, store) if fix else []
     found = Diagnosis(find_orphans(project, store), linked, store.healed, skipped(project))
+    found.names = awkward_names(project)
     if _in_git(project):
         found.attributes = add_git_attributes(project.root) if fix else \
             missing_git_attributes(project.root)

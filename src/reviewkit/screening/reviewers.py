@@ -51,6 +51,22 @@ def check_new_name(project: Project, name: str) -> str:
     return name
 
 
+def awkward_names(project: Project) -> list[str]:
+    """Reviewers in reviewkit.toml (typed there by hand) whose name check_new_name would
+    refuse, each with why: they screen, but cannot sign an appraisal or extraction."""
+    out, seen = [], {}
+    for name in project.config.reviewers:
+        twin = seen.setdefault(name.casefold(), name)
+        if twin != name:
+            out.append(f"{name!r} and {twin!r} differ only in case: on macOS and Windows "
+                       "they share one log file")
+        elif name == RESERVED or not _NEW_NAME.match(name):
+            out.append(f"{name!r} cannot sign appraisal or extraction records (those files "
+                       "are <reviewer>.<checklist>.yaml, lower-case, and 'consensus' is the "
+                       "agreed record)")
+    return out
+
+
 def add_reviewer(project: Project, name: str) -> bool:
     """Add ``name`` to reviewers in reviewkit.toml, keeping comments; False if already there."""
     check_name(name)
