@@ -18,7 +18,7 @@ def simulate(dataset: Path = typer.Argument(..., help="Labelled CSV (record_id, 
              prior_excluded: int = typer.Option(1, "--prior-excluded", help="Irrelevant priors"),
              out: Path = typer.Option(None, "--out", "-o", help="Write the order as CSV "
                                       "record_id,label (priors first)"),
-             fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
+             fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or md"),
              ) -> None:
     """Simulate screening a labelled dataset; print recall, WSS, RRF and ATD."""
     from reviewkit.ranking import load_labelled
