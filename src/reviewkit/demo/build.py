@@ -94,7 +94,7 @@ def build_demo(root: Path, seed: int = 20190101) -> DemoResult:
 
 def _set_reviewers(project: Project) -> None:
     path = project.root / "reviewkit.toml"
-    text = path.read_text("utf-8").replace("reviewers = []", 'reviewers = ["ana", "ben"]')
+    text = path.read_text("utf-8").replace("reviewers = []", 'reviewers = ["ana", "ben", "cleo"]')
     # the screener follows the ranker, as the simulated reviewers did
     path.write_text(text + '\n[screening]\norder = "ranked"\n', "utf-8")
 

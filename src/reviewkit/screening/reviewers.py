@@ -148,8 +148,8 @@ def reviewer_rows(project: Project) -> list[dict]:
 
 
 def reviewer_work(project: Project, name: str) -> Work:
-    """Everything ``name`` has written: screening decisions (per stage, not undone), dedup
-    judgements, appraisal and extraction records, coding events."""
+    """Everything ``name`` has written: screening decisions (per stage, not undone),
+    conflicts settled, dedup judgements, appraisal and extraction records, coding events."""
     from reviewkit.appraisal.checklist import CHECKLIST_DIR
     from reviewkit.dedup.judgements import log_path as judgement_log
     from reviewkit.extraction.form import FORM_DIR
@@ -159,6 +159,7 @@ def reviewer_work(project: Project, name: str) -> Work:
 
     counts: dict[str, int] = {}
     files: list[Path] = []
+    settled = 0  # conflicts settled, at any stage: a third reviewer's work
     conf = screening_config(project)
     for stage in conf.stages:
         path = screening_dir(project) / stage / f"{name}.jsonl"
@@ -166,7 +167,10 @@ def reviewer_work(project: Project, name: str) -> Work:
         undone = {e.get("target") for e in events if e.get("type") == "undo"}
         counts[stage] = sum(1 for e in events if e.get("type") == "decision"
                             and e["id"] not in undone)
+        settled += sum(1 for e in events if e.get("type") == "resolution"
+                       and e["id"] not in undone)
         files += [path] if path.is_file() else []
+    counts["resolutions"] = settled
     judged = [e for e in _jsonl(judgement_log(project)) if e.get("by") == name]
     counts["dedup"] = len(judged)
     files += [judgement_log(project)] if judged else []
