@@ -92,7 +92,8 @@ def build(tmp: Path, records: int, env: dict) -> Path:
     run(env, root, *cli, "import", "a.ris", "--search", "medline", "-q")
     run(env, root, *cli, "import", "b.ris", "--search", "embase", "-q")
     ids = [line.split(",")[0] for line in
-           run(env, root, *cli, "export", "-f", "csv").stdout.splitlines()[1:] if line]
+           run(env, root, *cli, "export", "-f", "csv", "--unique").stdout.splitlines()[1:]
+           if line]  # one row per record screened: a duplicate shares its decision
     for n, who in enumerate(("ann", "bo")):
         run(env, root, *cli, "reviewer", "add", who)
         rows = ["record_id,decision,reason,note"]
