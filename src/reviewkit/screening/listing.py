@@ -83,6 +83,10 @@ def parse_filter(query: str, reviewers: list[str] = ()) -> list[Term]:
             terms.append(Term(None, token.lower(), negate))
             continue
         field = field.lower()
+        if not value:
+            # 'title:' matches every record, and '-title:' none: neither is meant
+            raise ReviewkitError(f"{token} has no value; e.g. {field or 'title'}:budget",
+                                 field="filter")
         if field not in FIELDS and field not in reviewers:
             raise ReviewkitError(f"unknown filter field {field!r} in {query!r}; fields: "
                                  f"{', '.join(FIELDS)}" + (f", or a reviewer: "
@@ -137,6 +141,7 @@ def list_rows(session: ScreenSession, query: str = "") -> list[Row]:
                                           if r != session.reviewer]
     terms = parse_filter(query, reviewers)
     index = _index(session)
+    _check_sources(terms, index)
     rows = []
     for unit in session.order:
         entry = index.get(unit)
@@ -148,6 +153,18 @@ def list_rows(session: ScreenSession, query: str = "") -> list[Row]:
                             _said(mine), "; ".join(f"{r}: {_said(e)}"
                                                    for r, e in sorted(others.items()))))
     return rows
+
+
+def _check_sources(terms: list[Term], index: dict[str, _Entry]) -> None:
+    """A source term that is part of no source's name is a typo: it matches no record, and
+    negated every record, so a bulk would take them all."""
+    if not any(t.field == "source" for t in terms):
+        return
+    sources = sorted({s for e in index.values() for s in e.text["source"].split()})
+    for t in terms:
+        if t.field == "source" and not any(t.value in s for s in sources):
+            raise ReviewkitError(f"source:{t.value} is part of no source's name; sources at "
+                                 f"this stage: {', '.join(sources) or 'none'}", field="filter")
 
 
 def bulk_plan(session: ScreenSession, query: str, decision: str, reason: str = "") -> list[str]:
