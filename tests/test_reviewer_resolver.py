@@ -31,3 +31,17 @@ def test_a_resolver_is_counted_by_resolutions_not_listed_as_screening(tmp_path):
     assert (TA, "dee") in screening     # has not started: all remaining, truly
     r = run_cli("reviewer", "remove", "cy", cwd=root)
     assert r.returncode == 0 and "kept their work (1 resolutions)" in r.stdout
+
+
+def test_calibration_progress_leaves_out_who_only_resolves(tmp_path):
+    project, store, units = project_with_decisions(tmp_path)
+    decide(project, TA, "ben", {units[-1]: "include"})
+    add_reviewer(project, "cy")
+    store.close()
+    root = project.root
+    assert run_cli("screen", "resolve", units[-1], "exclude", "-r", "cy", "--reason",
+                   "wrong population", cwd=root).returncode == 0
+    r = run_cli("screen", "calibrate", "--size", "3", "-f", "json", cwd=root)
+    assert r.returncode == 0, r.stderr
+    progress = json.loads(r.stdout)[0]["progress"]
+    assert [p["reviewer"] for p in progress] == ["ana", "ben"]

@@ -64,7 +64,7 @@ def calibration_report(screening: Screening, stage: str) -> tuple[list[dict], li
     """(progress per reviewer, agreement per pair) on the calibration sample."""
     sample = calibration_sample(screening, stage)
     state = screening.state(stage)
-    reviewers = screening.reviewers(stage)
+    reviewers = [r for r in screening.reviewers(stage) if not screening.only_resolves(stage, r)]
     decided = {r: {u: e["decision"] for u, e in state.log(r).decided().items()}
                for r in reviewers}
     progress = [{"reviewer": r, "done": sum(1 for u in sample if u in decided[r]),

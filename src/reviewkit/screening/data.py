@@ -74,6 +74,12 @@ class Screening:
         names = list(self.project.config.reviewers)
         return names + sorted(r for r in self.state(stage).logs if r not in names)
 
+    def only_resolves(self, stage: str, reviewer: str) -> bool:
+        """A third person who settles conflicts at ``stage`` and screens nothing there: not
+        shown as a screener with every record left (status, calibration)."""
+        log = self.state(stage).log(reviewer)
+        return not log.active and bool(log.resolutions)
+
     def problems(self) -> list[Problem]:
         """Every log line skipped at any stage (file:line: what is wrong), loading each stage,
         then every event naming a record the project does not have (counted nowhere)."""

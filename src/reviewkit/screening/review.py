@@ -23,9 +23,9 @@ def screening_status(project: Project, store: Store,
         outcome = {u: state.outcome(u) for u in units}
         for reviewer in screening.reviewers(stage):
             mine = state.log(reviewer).active
-            if not mine and (reviewer not in project.config.reviewers
-                             or state.log(reviewer).resolutions):
-                continue  # a third person who only resolves conflicts screens nothing
+            if not mine and reviewer not in project.config.reviewers \
+                    or screening.only_resolves(stage, reviewer):
+                continue  # not a screener here
             done = sum(1 for u in units if u in mine)
             rows.append({"stage": stage, "reviewer": reviewer, "done": done,
                          "remaining": len(units) - done,
