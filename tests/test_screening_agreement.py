@@ -58,6 +58,13 @@ def test_degenerate_cases():
     assert cohen_kappa([], []).kappa is None
     same = cohen_kappa(["exclude"] * 4, ["exclude"] * 4)  # chance agreement is 1
     assert same.kappa is None and same.percent == 100.0
+    # one reviewer excluded all ten, the other included one: kappa is 0 whatever the other
+    # said, and the large-sample variance is 0; no interval of [0, 0] is claimed
+    flat = cohen_kappa(["exclude"] * 10, ["include"] + ["exclude"] * 9)
+    assert flat.kappa == 0.0 and flat.percent == 90.0
+    assert (flat.se, flat.ci_low, flat.ci_high) == (None, None, None)
+    perfect = cohen_kappa(["include", "exclude"] * 3, ["include", "exclude"] * 3)
+    assert (perfect.kappa, perfect.ci_low, perfect.ci_high) == (1.0, 1.0, 1.0)
 
 
 def test_pair_rows_and_confusion_text():

@@ -54,6 +54,10 @@ def cohen_kappa(a: Sequence[str], b: Sequence[str],
     off = (1 - kappa) ** 2 * sum(p[i][j] * (cols[i] + rows[j]) ** 2
                                  for i in range(k) for j in range(k) if i != j)
     var = (diag + off - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2)
+    if var <= 0 and not math.isclose(kappa, 1.0):
+        # one reviewer gave one answer throughout: kappa is 0 whatever the other said, and
+        # the large-sample variance comes out 0; an interval of [0, 0] would claim certainty
+        return Kappa(n, agree, 100 * po, kappa, None, None, None, tuple(labels), table)
     se = math.sqrt(max(var, 0.0))
     low, high = max(-1.0, kappa - Z95 * se), min(1.0, kappa + Z95 * se)
     return Kappa(n, agree, 100 * po, kappa, se, low, high, tuple(labels), table)
