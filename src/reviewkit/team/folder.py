@@ -1,9 +1,13 @@
 """The folder side of team mode: which files hold events, and each line as a server row.
 
 Every complete line of a log is one row, kept exactly as written (pull writes it back byte
-for byte). A line's key is its "id"; a line without one (dedup judgements, a hand-edited or
-torn line) gets an id derived from its log, its text and how many times that same text came
-before it in the log: the same on every push, so pushing twice adds nothing."""
+for byte). A line's key is its "id"; a line without one (dedup judgements, a hand-edited
+line) gets an id derived from its log, its text and how many times that same text came
+before it in the log: the same on every push, so pushing twice adds nothing.
+
+A line a crash cut short is no event and never reaches the server: every reader skips it,
+and the next write starts on a fresh line, so it is a complete line from then on, which the
+append-only server would keep (and every pull spread) for ever."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewkit.project.config import Project
+from reviewkit.screening.log import _cut_short
 
 # folder-relative paths that hold events or whole-file documents; nothing else is pushed
 # or pulled (a server row naming another path is refused)
@@ -95,7 +100,11 @@ def rows_of(log: str, data: bytes) -> tuple[list[Row], list[Skipped]]:
             continue
         try:
             obj = json.loads(line)
-        except (json.JSONDecodeError, RecursionError):
+        except (json.JSONDecodeError, RecursionError) as exc:
+            if torn(line, exc):
+                skipped.append(Skipped(log, number, "line cut short (a write interrupted by "
+                                       "a crash?); not pushed"))
+                continue
             obj = None
         if not isinstance(obj, dict):
             obj = {}
@@ -111,6 +120,17 @@ def rows_of(log: str, data: bytes) -> tuple[list[Row], list[Skipped]]:
         rows.append(Row(event_id, log, kind, stage, _text(obj.get("record")), reviewer, line,
                         number))
     return rows, skipped
+
+
+def torn(line: str, exc: Exception | None = None) -> bool:
+    """A line cut short by a crash: the start of a JSON object that ended early."""
+    if exc is None:
+        try:
+            json.loads(line)
+            return False
+        except (json.JSONDecodeError, RecursionError) as caught:
+            exc = caught
+    return isinstance(exc, json.JSONDecodeError) and _cut_short(exc)
 
 
 def line_ids(log: str, data: bytes) -> set[str]:

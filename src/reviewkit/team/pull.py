@@ -14,7 +14,7 @@ from typing import Any
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.atomic import ends_torn, write_bytes_atomic
 from reviewkit.project.config import Project
-from reviewkit.team.folder import DOC_PATH, inside, line_ids, log_match
+from reviewkit.team.folder import DOC_PATH, inside, line_ids, log_match, torn
 
 
 @dataclass
@@ -36,7 +36,8 @@ def pull(project: Project, con: Any) -> PullResult:
     logs: dict[str, list[tuple[str, str]]] = {}
     for log, event_id, line in con.execute("SELECT log, event_id, line FROM events "
                                            "ORDER BY seq"):
-        logs.setdefault(log, []).append((event_id, line))
+        if not torn(line):  # a crash's garbage an older reviewkit pushed: not spread
+            logs.setdefault(log, []).append((event_id, line))
     newest: dict[str, tuple[str, str, str]] = {}
     versions: dict[str, set[str]] = {}
     for path, content, sha in con.execute("SELECT path, content, sha256 FROM documents "

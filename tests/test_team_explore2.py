@@ -1,0 +1,126 @@
+"""Team mode as a team would use it, on the real server: logs a crash or an editor left
+odd (a torn line, a byte-order mark), pushed and pulled; what the server keeps of them."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from helpers import run_cli
+from reviewkit.screening import ScreenSession
+from reviewkit.screening.log import BOM, read_jsonl
+from reviewkit.team.pull import pull
+from reviewkit.team.push import push
+from team_support import team_database
+from test_screening_support import screening_project
+
+psycopg = pytest.importorskip("psycopg")
+TA = "title-abstract"
+
+
+@pytest.fixture(scope="module")
+def team(pg_server):
+    return team_database(pg_server, "explore2", {"lee": "lead", "ana": "reviewer",
+                                                 "ben": "reviewer", "cy": "reviewer",
+                                                 "dee": "reviewer"})
+
+
+def _screen(project, store, reviewer, decisions):
+    s = ScreenSession(project, store, reviewer, TA)
+    for d in decisions:
+        s.decide(d)
+    s.close()
+
+
+def _newest_seq(team):
+    with team.owner() as con:
+        return con.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+
+
+def _server_rows(team, log, after, columns="line"):
+    """The server's rows of ``log`` stored after seq ``after`` (the tests share a server)."""
+    with team.owner() as con:
+        rows = con.execute(f"SELECT {columns} FROM events WHERE log = %s AND seq > %s "
+                           "ORDER BY seq", (log, after)).fetchall()
+    return [r[0] for r in rows] if "," not in columns else rows
+
+
+def _valid_lines(path):
+    data = path.read_bytes().removeprefix(BOM).split(b"\n")
+    return [data[n - 1].decode() for n, _ in read_jsonl(path)[0]]
+
+
+def _fresh_clone(project, dest):
+    shutil.copytree(project.root, dest, ignore=shutil.ignore_patterns(".reviewkit"))
+    for log in (dest / "screening").glob("*/*.jsonl"):
+        log.unlink()
+    return project.__class__(dest, project.config)
+
+
+def test_a_torn_line_is_never_kept_on_the_server_and_nothing_valid_is_lost(team, tmp_path):
+    project, store = screening_project(tmp_path / "a")
+    _screen(project, store, "ana", ["include", "exclude"])
+    log = project.root / "screening" / TA / "ana.jsonl"
+    with log.open("ab") as fh:
+        fh.write(b'{"v":1,"id":"cut","type":"decision","rec')  # a crash mid-write
+    _screen(project, store, "ana", ["maybe"])  # the next sitting starts on a fresh line
+    store.close()
+    rel = f"screening/{TA}/ana.jsonl"
+    valid = _valid_lines(log)
+    assert len(valid) == 3 and log.read_bytes().count(b"\n") == 4
+
+    after = _newest_seq(team)
+    with team.connect("ana") as con:
+        result = push(project, con)
+    assert result.sent == 3
+    assert any(s.line == 3 and "cut short" in s.why for s in result.skipped), result.skipped
+    assert _server_rows(team, rel, after) == valid  # every valid line; no garbage
+    with team.connect("ana") as con:
+        assert push(project, con).added == 0  # re-running adds nothing
+
+    clone = _fresh_clone(project, tmp_path / "clone")
+    with team.connect("ana") as con:
+        pull(clone, con)
+    assert (clone.root / rel).read_text("utf-8").splitlines() == valid
+    before = log.read_bytes()
+    with team.connect("ana") as con:
+        assert pull(project, con).appended == {}  # the folder has it all already
+    assert log.read_bytes() == before
+
+
+def test_a_torn_line_an_older_reviewkit_pushed_is_not_spread_by_pull(team, tmp_path):
+    project, store = screening_project(tmp_path / "b")
+    _screen(project, store, "ben", ["include"])
+    store.close()
+    rel = f"screening/{TA}/ben.jsonl"
+    log = project.root / rel
+    with team.connect("ben") as con:
+        push(project, con)
+    torn = '{"v":1,"id":"old-torn","type":"deci'
+    with team.connect("ben") as con:  # what the reviewkit before this one sent of it
+        con.execute("INSERT INTO events (event_id, log, kind, stage, record, reviewer, "
+                    "line) VALUES ('line-oldtorn', %s, 'unreadable', %s, NULL, 'ben', %s)",
+                    (rel, TA, torn))
+    clone = _fresh_clone(project, tmp_path / "clone")
+    with team.connect("ben") as con:
+        pull(clone, con)
+    assert (clone.root / rel).read_bytes() == log.read_bytes()
+    with team.connect("ben") as con:
+        assert pull(project, con).appended == {}
+
+
+def test_a_torn_line_is_named_by_push_on_the_command_line(team, tmp_path, monkeypatch):
+    project, store = screening_project(tmp_path / "d", reviewers=("dee",))
+    _screen(project, store, "dee", ["include"])
+    log = project.root / "screening" / TA / "dee.jsonl"
+    with log.open("ab") as fh:
+        fh.write(b'{"v":1,"id":"x","ty')
+    _screen(project, store, "dee", ["exclude"])
+    store.close()
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", team.url("dee"))
+    done = run_cli("team", "push", cwd=project.root)
+    assert done.returncode == 0, done.stderr
+    assert f"screening/{TA}/dee.jsonl:2: line cut short" in done.stderr, done.stderr
+    assert "sent 2 lines" in done.stdout, done.stdout
+
