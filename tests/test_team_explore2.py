@@ -3,6 +3,7 @@ odd (a torn line, a byte-order mark), pushed and pulled; what the server keeps o
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -110,6 +111,31 @@ def test_a_torn_line_an_older_reviewkit_pushed_is_not_spread_by_pull(team, tmp_p
         assert pull(project, con).appended == {}
 
 
+def test_a_log_an_editor_saved_with_a_byte_order_mark_loses_no_decision(team, tmp_path):
+    project, store = screening_project(tmp_path / "c", reviewers=("cy",))
+    _screen(project, store, "cy", ["include", "exclude", "include"])
+    store.close()
+    rel = f"screening/{TA}/cy.jsonl"
+    log = project.root / rel
+    log.write_bytes(BOM + log.read_bytes())  # Notepad's "UTF-8"
+    ids = [event["id"] for _, event in read_jsonl(log)[0]]
+    assert len(ids) == 3
+
+    after = _newest_seq(team)
+    with team.connect("cy") as con:
+        push(project, con)
+    rows = _server_rows(team, rel, after, "event_id, kind")
+    assert rows == [(i, "decision") for i in ids]  # the first one too, by its own id
+    with team.connect("lee") as con:
+        progress = con.execute("SELECT reviewer, decided FROM reviewkit_progress() "
+                               "WHERE stage = %s AND reviewer = 'cy'", (TA,)).fetchall()
+    assert progress == [("cy", len(ids))]
+    before = log.read_bytes()
+    with team.connect("cy") as con:
+        assert pull(project, con).appended == {}  # nothing appended twice
+    assert log.read_bytes() == before
+
+
 def test_a_torn_line_is_named_by_push_on_the_command_line(team, tmp_path, monkeypatch):
     project, store = screening_project(tmp_path / "d", reviewers=("dee",))
     _screen(project, store, "dee", ["include"])
@@ -124,3 +150,26 @@ def test_a_torn_line_is_named_by_push_on_the_command_line(team, tmp_path, monkey
     assert f"screening/{TA}/dee.jsonl:2: line cut short" in done.stderr, done.stderr
     assert "sent 2 lines" in done.stdout, done.stdout
 
+
+def test_the_screeners_outbox_sends_a_first_line_behind_a_byte_order_mark_as_push_does(
+        team, tmp_path):
+    from reviewkit.team.outbox import Outbox, connector
+
+    project, store = screening_project(tmp_path / "e", reviewers=("ben",))
+    store.close()
+    rel = f"screening/{TA}/ben.jsonl"
+    log = project.root / rel
+    line = json.dumps({"v": 1, "id": "bom-first", "type": "note", "stage": TA,
+                       "reviewer": "ben", "record": "r1", "note": "n"}, separators=(",", ":"))
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_bytes(BOM + line.encode() + b"\n")
+    after = _newest_seq(team)
+    box = Outbox(project.root, TA, "ben", connector(team.url("ben")))
+    try:
+        assert box.flush(force=True), box.status
+    finally:
+        box.close()
+    assert _server_rows(team, rel, after) == [line]  # the event's line, not the mark
+    with team.connect("ben") as con:
+        result = push(project, con)
+    assert result.added == 0 and result.skipped == [], result.skipped

@@ -5,9 +5,10 @@ for byte). A line's key is its "id"; a line without one (dedup judgements, a han
 line) gets an id derived from its log, its text and how many times that same text came
 before it in the log: the same on every push, so pushing twice adds nothing.
 
-A line a crash cut short is no event and never reaches the server: every reader skips it,
-and the next write starts on a fresh line, so it is a complete line from then on, which the
-append-only server would keep (and every pull spread) for ever."""
+Two things a log may hold are not events and never reach the server: a line a crash cut
+short (every reader skips it; the next write starts on a fresh line, so it is a complete
+line from then on, and the append-only server would keep it for ever), and an editor's
+byte-order mark before the first line (read as part of line 1 it hid that event's id)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewkit.project.config import Project
-from reviewkit.screening.log import _cut_short
+from reviewkit.screening.log import BOM, _cut_short
 
 # folder-relative paths that hold events or whole-file documents; nothing else is pushed
 # or pulled (a server row naming another path is refused)
@@ -82,7 +83,7 @@ def rows_of(log: str, data: bytes) -> tuple[list[Row], list[Skipped]]:
     m = log_match(log)
     stem = m.groupdict().get("name") if m else None
     folder_stage = m.groupdict().get("stage") if m else None
-    parts = data.split(b"\n")
+    parts = data.removeprefix(BOM).split(b"\n")
     rows: list[Row] = []
     skipped: list[Skipped] = []
     if parts[-1]:
@@ -131,6 +132,16 @@ def torn(line: str, exc: Exception | None = None) -> bool:
         except (json.JSONDecodeError, RecursionError) as caught:
             exc = caught
     return isinstance(exc, json.JSONDecodeError) and _cut_short(exc)
+
+
+def own_id(line: str) -> str | None:
+    """The "id" a line holds itself (None when it holds none or is no JSON object)."""
+    try:
+        obj = json.loads(line.removeprefix("\ufeff"))
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    value = obj.get("id") if isinstance(obj, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 def line_ids(log: str, data: bytes) -> set[str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.screening.log import SAFE_NAME, LogWriter, log_line, read_jsonl
+from reviewkit.screening.log import BOM, SAFE_NAME, LogWriter, log_line, read_jsonl
 from reviewkit.screening.reviewers import check_name
 
 Connect = Callable[[], Any]  # returns an open psycopg connection in autocommit mode
@@ -75,7 +75,8 @@ class Outbox:
         except FileNotFoundError:
             acked = set()
         events, _ = read_jsonl(self.path)  # a torn or hand-broken line is push's business
-        lines = self.path.read_bytes().split(b"\n") if events else []
+        # as read_jsonl reads them: an editor's byte-order mark is not part of line 1
+        lines = self.path.read_bytes().removeprefix(BOM).split(b"\n") if events else []
         return [self._row(event, lines[n - 1].decode("utf-8")) for n, event in events
                 if isinstance(event.get("id"), str) and event["id"] not in acked]
 

@@ -14,7 +14,7 @@ from typing import Any
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.atomic import ends_torn, write_bytes_atomic
 from reviewkit.project.config import Project
-from reviewkit.team.folder import DOC_PATH, inside, line_ids, log_match, torn
+from reviewkit.team.folder import DOC_PATH, inside, line_ids, log_match, own_id, torn
 
 
 @dataclass
@@ -58,7 +58,10 @@ def pull(project: Project, con: Any) -> PullResult:
             plan_new[rel] = "".join(line + "\n" for _, line in lines).encode("utf-8")
             continue
         have = line_ids(rel, path.read_bytes())
-        missing = [line for event_id, line in lines if event_id not in have]
+        # also by the line's own id: an older reviewkit stored a first line behind a
+        # byte-order mark under a derived id
+        missing = [line for event_id, line in lines
+                   if event_id not in have and own_id(line) not in have]
         if missing:
             data = "".join(line + "\n" for line in missing).encode("utf-8")
             plan_append[rel] = (b"\n" if ends_torn(path) else b"") + data
