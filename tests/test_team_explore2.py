@@ -173,3 +173,43 @@ def test_the_screeners_outbox_sends_a_first_line_behind_a_byte_order_mark_as_pus
     with team.connect("ben") as con:
         result = push(project, con)
     assert result.added == 0 and result.skipped == [], result.skipped
+
+
+SECRET = "Sesame42x"
+
+
+@pytest.mark.parametrize("template", [
+    "postgresql://{login}@127.0.0.1:{port}/{db}?password={secret}",   # libpq's own key
+    "postgresql://{login}:{secret}@[::1",                             # libpq echoes the URI
+    "postgresql://{login}:{secret}%ZZ@127.0.0.1:{port}/{db}",          # ... or the token
+    "postgresql://{login}:x@{secret}@127.0.0.1:{port}/{db}",           # an '@' in it
+    "host=127.0.0.1 port={port} dbname={db} user={login} password={secret}",  # not a URL
+])
+def test_a_refused_connection_string_never_shows_its_password(team, tmp_path, monkeypatch,
+                                                             template):
+    from reviewkit.errors import ReviewkitError
+    from reviewkit.project.config import Config, Project
+    from reviewkit.team.connect import team_connection
+
+    url = template.format(login=team.logins["ana"], secret=SECRET, port=team.server.port,
+                          db=team.dbname)
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", url)
+    with pytest.raises(ReviewkitError) as refused:
+        team_connection(Project(tmp_path, Config(review={"title": "t"})))
+    message = str(refused.value)
+    assert "\n" not in message
+    assert SECRET not in message and SECRET[:-1] not in message, message
+
+
+def test_the_command_line_names_the_server_but_not_the_password(team, tmp_path, monkeypatch):
+    from helpers import new_project
+
+    project, store = new_project(tmp_path)
+    store.close()
+    login = team.logins["ana"]
+    monkeypatch.setenv("REVIEWKIT_DATABASE_URL", f"postgresql://{login}@127.0.0.1:"
+                       f"{team.server.port}/{team.dbname}?password={SECRET}")
+    done = run_cli("team", "status", cwd=project.root)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert f"{login}@127.0.0.1:{team.server.port}/{team.dbname}" in done.stderr
+    assert "password authentication failed" in done.stderr and SECRET not in done.stderr
