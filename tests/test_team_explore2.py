@@ -213,3 +213,38 @@ def test_the_command_line_names_the_server_but_not_the_password(team, tmp_path, 
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert f"{login}@127.0.0.1:{team.server.port}/{team.dbname}" in done.stderr
     assert "password authentication failed" in done.stderr and SECRET not in done.stderr
+
+
+def test_a_decision_whose_note_holds_a_nul_character_reaches_the_server(team, tmp_path):
+    """JSON may escape NUL (\\u0000); the server's parse of a screening line (jsonb) refused
+    it, so one such note stopped every push (and every send of the outbox) for good."""
+    from reviewkit.screening.log import append_events
+    from reviewkit.team.outbox import Outbox, connector
+
+    project, store = screening_project(tmp_path / "f", reviewers=("dee",))
+    _screen(project, store, "dee", ["include"])
+    record = next(e["record"] for _, e in read_jsonl(project.root / "screening" / TA
+                                                     / "dee.jsonl")[0])
+    store.close()
+    rel = f"screening/{TA}/dee.jsonl"
+    event = {"v": 1, "id": "nul-note", "type": "decision", "stage": TA, "reviewer": "dee",
+             "record": record, "decision": "exclude", "note": "pasted\x00text",
+             "reason": ""}
+    append_events(project.root / rel, [event])
+    assert read_jsonl(project.root / rel)[1] == []  # the folder's readers take it
+    after = _newest_seq(team)
+    with team.connect("dee") as con:
+        result = push(project, con)
+    assert result.added == 2, result
+    assert _server_rows(team, rel, after) == _valid_lines(project.root / rel)
+    with team.owner() as con:  # it counts: the allocation and the blinding see it
+        shadow = con.execute("SELECT decision FROM screening_shadow WHERE event_id = %s",
+                             ("nul-note",)).fetchall()
+    assert shadow == [("exclude",)]
+
+    box = Outbox(project.root, TA, "dee", connector(team.url("dee")))
+    try:
+        box.record([{**event, "id": "nul-note-2", "note": "\x00"}])
+        assert box.status.waiting == 0 and box.status.error == "", box.status
+    finally:
+        box.close()
