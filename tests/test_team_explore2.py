@@ -24,7 +24,8 @@ TA = "title-abstract"
 def team(pg_server):
     return team_database(pg_server, "explore2", {"lee": "lead", "ana": "reviewer",
                                                  "ben": "reviewer", "cy": "reviewer",
-                                                 "dee": "reviewer"})
+                                                 "dee": "reviewer", "eve": "reviewer",
+                                                 "fay": "reviewer", "arb": "arbiter"})
 
 
 def _screen(project, store, reviewer, decisions):
@@ -248,3 +249,74 @@ def test_a_decision_whose_note_holds_a_nul_character_reaches_the_server(team, tm
         assert box.status.waiting == 0 and box.status.error == "", box.status
     finally:
         box.close()
+
+
+def test_the_server_counts_a_hand_written_line_as_the_folders_readers_do(team, tmp_path):
+    """A decision word in capitals is that decision (the readers match it case-blind); a line
+    every reader skips (an unknown word, another stage's decision) is no decision: the server
+    counted both as written, so a record in agreement was a conflict there (its decisions
+    shown to the arbiter) and a skipped line was a decision."""
+    from reviewkit.screening import Screening, conflicts
+    from reviewkit.screening.log import append_events
+    from reviewkit.store import open_store
+
+    project, store = screening_project(tmp_path / "g", reviewers=("eve", "fay"))
+    store.close()
+    store = open_store(project.store_path)
+    records = Screening(project, store).eligible(TA)[:4]
+    store.close()
+
+    def line(who, n, record, decision, **extra):
+        return {"v": 1, "id": f"{who}-{n}", "type": "decision", "stage": TA, "reviewer": who,
+                "record": record, "decision": decision, "reason": "", **extra}
+
+    append_events(project.root / "screening" / TA / "eve.jsonl", [
+        line("eve", 1, records[0], "include"), line("eve", 2, records[1], "Exclude"),
+        line("eve", 3, records[2], "yes"), {**line("eve", 4, records[3], "include"),
+                                            "stage": "full-text"}])
+    append_events(project.root / "screening" / TA / "fay.jsonl", [
+        line("fay", 1, records[0], "include"), line("fay", 2, records[1], "exclude"),
+        line("fay", 3, records[2], "include"), line("fay", 4, records[3], "exclude")])
+    store = open_store(project.store_path)
+    screening = Screening(project, store)
+    local = {who: len(screening.state(TA).log(who).decided()) for who in ("eve", "fay")}
+    assert conflicts(screening, TA) == [] and local["eve"] < 4  # the folder's reading
+    store.close()
+
+    for who in ("eve", "fay"):
+        with team.connect(who) as con:
+            push(project, con)
+    with team.connect("lee") as con:
+        progress = dict(con.execute("SELECT reviewer, decided FROM reviewkit_progress() "
+                                    "WHERE stage = %s AND reviewer IN ('eve', 'fay')",
+                                    (TA,)).fetchall())
+    assert progress == local
+    with team.connect("arb") as con:  # no conflict: the arbiter sees nothing of theirs
+        seen = con.execute("SELECT count(*) FROM events WHERE reviewer IN ('eve', 'fay')"
+                           ).fetchone()[0]
+    assert seen == 0
+
+
+def test_a_server_upgraded_to_0013_reads_the_decisions_it_holds_case_blind(pg_server,
+                                                                          monkeypatch):
+    from reviewkit.team import migrate as migrate_module
+    from reviewkit.team.migrate import migrate
+
+    url = pg_server.createdb("explore2_upgrade")
+    known = migrate_module.migrations()
+    with psycopg.connect(url, autocommit=True) as con:
+        with monkeypatch.context() as patched:  # a server the reviewkit before set up
+            patched.setattr(migrate_module, "migrations",
+                            lambda: [m for m in known if m.version < 13])
+            migrate(con)
+        for who, word in (("ana", "Include"), ("ben", " include")):
+            line = json.dumps({"v": 1, "id": f"up-{who}", "type": "decision", "stage": TA,
+                               "reviewer": who, "record": "r1", "decision": word})
+            con.execute("INSERT INTO events (event_id, log, kind, stage, record, reviewer, "
+                        "line) VALUES (%s, %s, 'decision', %s, 'r1', %s, %s)",
+                        (f"up-{who}", f"screening/{TA}/{who}.jsonl", TA, who, line))
+        before = {d for (d,) in con.execute("SELECT decision FROM screening_shadow")}
+        assert len(before) == 2  # a conflict, to that server
+        assert [m.version for m in migrate(con)] == [m.version for m in known if m.version >= 13]
+        after = {d for (d,) in con.execute("SELECT decision FROM screening_shadow")}
+    assert after == {"include"}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewkit.project.config import Project
-from reviewkit.screening.log import BOM, _cut_short
+from reviewkit.screening.log import BOM, _cut_short, check_event
 
 # folder-relative paths that hold events or whole-file documents; nothing else is pushed
 # or pulled (a server row naming another path is refused)
@@ -118,6 +118,8 @@ def rows_of(log: str, data: bytes) -> tuple[list[Row], list[Skipped]]:
         # a log belongs to the person it is named after (RLS checks the two agree)
         reviewer = stem or _text(obj.get("by")) or "unknown"
         stage = folder_stage or _text(obj.get("stage"))
+        if folder_stage and stem:
+            kind = screening_kind(obj, folder_stage, stem)
         rows.append(Row(event_id, log, kind, stage, _text(obj.get("record")), reviewer, line,
                         number))
     return rows, skipped
@@ -147,6 +149,16 @@ def own_id(line: str) -> str | None:
 def line_ids(log: str, data: bytes) -> set[str]:
     """The ids of a local log's complete lines (what a pull need not append)."""
     return {r.event_id for r in rows_of(log, data)[0]}
+
+
+def screening_kind(event: dict, stage: str, reviewer: str) -> str:
+    """The kind the server files a screening log's line under: its type, or "invalid" for a
+    line every reader of the folder skips (an unknown decision word, another stage's or
+    another reviewer's event...), so that the server never counts what the folder does not.
+    The line itself is stored as written."""
+    if not event:
+        return "unreadable"
+    return event["type"] if check_event(event, stage, reviewer)[0] else "invalid"
 
 
 def _text(value: object) -> str | None:

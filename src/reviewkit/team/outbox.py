@@ -23,6 +23,7 @@ from typing import Any
 from reviewkit.errors import ReviewkitError
 from reviewkit.screening.log import BOM, SAFE_NAME, LogWriter, log_line, read_jsonl
 from reviewkit.screening.reviewers import check_name
+from reviewkit.team.folder import screening_kind
 
 Connect = Callable[[], Any]  # returns an open psycopg connection in autocommit mode
 
@@ -81,7 +82,8 @@ class Outbox:
                 if isinstance(event.get("id"), str) and event["id"] not in acked]
 
     def _row(self, event: dict, line: str) -> dict:
-        return {"id": event["id"], "log": self.relpath, "kind": str(event.get("type", "")),
+        kind = screening_kind(event, self.stage, self.reviewer)  # as push files it
+        return {"id": event["id"], "log": self.relpath, "kind": kind,
                 "stage": event.get("stage") if isinstance(event.get("stage"), str) else None,
                 "record": event.get("record") if isinstance(event.get("record"), str) else None,
                 "reviewer": self.reviewer, "line": line}

@@ -5,6 +5,11 @@
 -- parses such a line with the escape swapped for U+2400; it reads only 'decision' and
 -- 'target', which the swap cannot change. The stored line is the folder's, byte for byte.
 -- (E'\\u0000' is the six characters whatever standard_conforming_strings says.)
+--
+-- And a decision word is read as the folder's readers read it, case-blind and trimmed:
+-- "Include" in one log and "include" in another were a conflict here (so the arbiter saw
+-- both decisions of a record in agreement). Lines the readers skip come as kind 'invalid'
+-- (team/folder.py screening_kind) and are not counted at all.
 CREATE OR REPLACE FUNCTION reviewkit_events_check() RETURNS trigger LANGUAGE plpgsql
     SECURITY DEFINER SET search_path = public, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
@@ -55,7 +60,7 @@ BEGIN
         END IF;
         INSERT INTO screening_shadow
             VALUES (NEW.event_id, NEW.stage, NEW.record, NEW.reviewer, NEW.kind,
-                    parsed ->> 'decision', parsed ->> 'target', NEW.seq)
+                    lower(btrim(parsed ->> 'decision')), parsed ->> 'target', NEW.seq)
             ON CONFLICT DO NOTHING;
         IF FOUND AND NEW.stage IS NOT NULL AND NEW.record IS NOT NULL THEN
             IF NEW.kind = 'decision' THEN
@@ -70,3 +75,7 @@ BEGIN
     RETURN NEW;
 END
 $$;
+
+-- the decisions a server holds already, read the same way
+UPDATE screening_shadow SET decision = lower(btrim(decision))
+ WHERE decision IS DISTINCT FROM lower(btrim(decision));
