@@ -320,3 +320,30 @@ def test_a_server_upgraded_to_0013_reads_the_decisions_it_holds_case_blind(pg_se
         assert [m.version for m in migrate(con)] == [m.version for m in known if m.version >= 13]
         after = {d for (d,) in con.execute("SELECT decision FROM screening_shadow")}
     assert after == {"include"}
+
+
+def test_a_line_of_another_stage_in_a_log_does_not_block_the_outbox(team, tmp_path):
+    """A log copied from another stage's folder (or a hand-edited line) holds an event whose
+    own "stage" is not its folder's: push files it under the folder's stage, as 'invalid';
+    the outbox sent the event's own stage, which the server's policy refuses, and so every
+    decision after it waited for ever."""
+    from reviewkit.screening.events import decision_event
+    from reviewkit.team.outbox import Outbox, connector
+
+    project, store = screening_project(tmp_path / "h", reviewers=("fay",))
+    store.close()
+    rel = "screening/full-text/fay.jsonl"
+    stray = {"v": 1, "id": "copied-1", "type": "decision", "stage": TA, "reviewer": "fay",
+             "record": "r-copied", "decision": "include", "reason": ""}
+    (project.root / rel).parent.mkdir(parents=True)
+    (project.root / rel).write_text(json.dumps(stray) + "\n", "utf-8")
+    after = _newest_seq(team)
+    box = Outbox(project.root, "full-text", "fay", connector(team.url("fay")))
+    try:
+        box.record([decision_event("full-text", "fay", "r-next", "exclude")])
+        assert box.status.waiting == 0 and box.status.error == "", box.status
+    finally:
+        box.close()
+    rows = _server_rows(team, rel, after, "event_id, kind, stage")
+    assert rows[0] == ("copied-1", "invalid", "full-text") and rows[1][1:] == \
+        ("decision", "full-text")

@@ -84,7 +84,9 @@ class Outbox:
     def _row(self, event: dict, line: str) -> dict:
         kind = screening_kind(event, self.stage, self.reviewer)  # as push files it
         return {"id": event["id"], "log": self.relpath, "kind": kind,
-                "stage": event.get("stage") if isinstance(event.get("stage"), str) else None,
+                # the folder's stage, as push sends it: a line naming another stage is
+                # filed here as invalid, not refused by the policy (which held up the rest)
+                "stage": self.stage,
                 "record": event.get("record") if isinstance(event.get("record"), str) else None,
                 "reviewer": self.reviewer, "line": line}
 
