@@ -25,7 +25,8 @@ def team(pg_server):
     return team_database(pg_server, "explore2", {"lee": "lead", "ana": "reviewer",
                                                  "ben": "reviewer", "cy": "reviewer",
                                                  "dee": "reviewer", "eve": "reviewer",
-                                                 "fay": "reviewer", "arb": "arbiter"})
+                                                 "fay": "reviewer", "arb": "arbiter",
+                                                 "gus": "reviewer"})
 
 
 def _screen(project, store, reviewer, decisions):
@@ -347,3 +348,37 @@ def test_a_line_of_another_stage_in_a_log_does_not_block_the_outbox(team, tmp_pa
     rows = _server_rows(team, rel, after, "event_id, kind, stage")
     assert rows[0] == ("copied-1", "invalid", "full-text") and rows[1][1:] == \
         ("decision", "full-text")
+
+
+def test_team_report_names_the_servers_line_of_a_decision_naming_no_record(team, tmp_path):
+    """team report reads the server's copy of the logs, whose lines need not be numbered as
+    the folder's (a torn line is not sent, another machine's lines come in the server's
+    order): its refusal named a folder path with the server's line number."""
+    from reviewkit.errors import ReviewkitError
+    from reviewkit.screening.log import append_events
+    from reviewkit.store import open_store
+    from reviewkit.team.report import server_report
+
+    project, store = screening_project(tmp_path / "i", reviewers=("gus",))
+    _screen(project, store, "gus", ["include"])
+    store.close()
+    rel = f"screening/{TA}/gus.jsonl"
+    with (project.root / rel).open("ab") as fh:
+        fh.write(b'{"v":1,"id":"cut-gus","ty')
+    append_events(project.root / rel, [
+        {"v": 1, "id": "gus-orphan", "type": "decision", "stage": TA, "reviewer": "gus",
+         "record": "no-such/record", "decision": "include", "reason": ""}])
+    with team.connect("gus") as con:
+        push(project, con)
+    with team.owner() as con:
+        ids = [i for (i,) in con.execute("SELECT event_id FROM events WHERE log = %s "
+                                         "ORDER BY seq", (rel,))]
+    number = ids.index("gus-orphan") + 1
+    store = open_store(project.store_path)
+    try:
+        with team.connect("gus") as con, pytest.raises(ReviewkitError) as refused:
+            server_report(project, store, con, tmp_path / "out", None)
+    finally:
+        store.close()
+    message = str(refused.value)
+    assert f"server:{rel}:{number}: screening decision names record" in message, message
