@@ -382,3 +382,31 @@ def test_team_report_names_the_servers_line_of_a_decision_naming_no_record(team,
         store.close()
     message = str(refused.value)
     assert f"server:{rel}:{number}: screening decision names record" in message, message
+
+
+def test_a_calibration_sample_drawn_after_allocating_keeps_the_shares_balanced(team):
+    """`screen calibrate` after `team allocate`: the pool's records stay as they were (none
+    is a calibration record), but allocating again shared out the work as if the sample
+    were: each share was too small ("share 36 each" for 41 records, k = 2, 2 reviewers) and
+    the records left over went to whoever asked first."""
+    from reviewkit.team.allocate import allocate, allocation_summary, next_record, workloads
+
+    stage, records, people = "late-calibration", [f"lc{i}" for i in range(6)], (
+        "ana", "ben", "cy")
+    with team.owner() as con:
+        allocate(con, stage, records, k=2, reviewers=3)
+        allocate(con, stage, records, k=2, calibration=records[:2], reviewers=3)
+        summary = allocation_summary(con, stage)
+        for _ in range(len(records) * 2):
+            leased = [(who, next_record(con, who, stage)) for who in people]
+            for who, lease in leased:
+                if lease is not None:
+                    con.execute("SELECT reviewkit_decided(%s, %s, %s)",
+                                (stage, who, lease.record))
+            if all(lease is None for _, lease in leased):
+                break
+        work = {who: w["decided"] for who, w in workloads(con, stage).items()}
+    ordinary = summary["records"] - summary["calibration"]
+    assert summary["share"] == -(-ordinary * 2 // len(people))  # ceil: the pool as it is
+    assert sum(work.values()) == ordinary * 2 and max(work.values()) == min(work.values()), \
+        work
