@@ -410,3 +410,28 @@ def test_a_calibration_sample_drawn_after_allocating_keeps_the_shares_balanced(t
     assert summary["share"] == -(-ordinary * 2 // len(people))  # ceil: the pool as it is
     assert sum(work.values()) == ordinary * 2 and max(work.values()) == min(work.values()), \
         work
+
+
+def test_an_event_an_older_reviewkit_stored_twice_behind_a_mark_is_pulled_once(team, tmp_path):
+    """A server an older reviewkit filled holds a first line behind a byte-order mark under
+    a derived id, and, once pushed again, the same event under its own id: a fresh clone
+    got both lines, the event twice (an undo then took back only one of them)."""
+    from reviewkit.team.folder import derived_id
+
+    project, store = screening_project(tmp_path / "j", reviewers=("gus",))
+    store.close()
+    rel = "screening/full-text/gus.jsonl"
+    line = json.dumps({"v": 1, "id": "twice-1", "type": "decision", "stage": "full-text",
+                       "reviewer": "gus", "record": "r-twice", "decision": "include",
+                       "reason": ""})
+    with team.connect("gus") as con:
+        for event_id, kind, text in (
+                (derived_id(rel, "\ufeff" + line, 0), "unreadable", "\ufeff" + line),
+                ("twice-1", "decision", line)):
+            con.execute("INSERT INTO events (event_id, log, kind, stage, record, reviewer, "
+                        "line) VALUES (%s, %s, %s, 'full-text', 'r-twice', 'gus', %s)",
+                        (event_id, rel, kind, text))
+        pull(project, con)
+    events = read_jsonl(project.root / rel)[0]
+    assert [e["id"] for _, e in events] == ["twice-1"]
+    assert read_jsonl(project.root / rel)[1] == []
