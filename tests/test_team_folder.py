@@ -30,7 +30,9 @@ def test_a_screening_log_belongs_to_its_file_and_a_cut_line_is_not_sent():
                        "record": "x/1", "decision": "include"})
     rows, skipped = rows_of(log, f'{line}\nnot json\n{{"id": "e2", "ty'.encode())
     assert [(r.event_id, r.reviewer, r.stage, r.record, r.kind, r.number) for r in rows] == [
-        ("e1", "ana", "title-abstract", "x/1", "decision", 1),
+        # filed as ana's, and "invalid": every reader of the folder skips a line naming
+        # another reviewer, so the server must not count it as a decision either
+        ("e1", "ana", "title-abstract", "x/1", "invalid", 1),
         (derived_id(log, "not json", 0), "ana", "title-abstract", None, "unreadable", 2)]
     assert rows[0].line == line  # the text exactly as written
     assert [(s.line, "without its newline" in s.why) for s in skipped] == [(3, True)]

@@ -40,7 +40,8 @@ def test_a_stage_half_screened_on_0010_goes_on_after_the_upgrade(pg_server, monk
                               "ORDER BY record", (STAGE,)).fetchall()
 
         applied = migrate(conn)
-        assert [m.version for m in applied] == [11, 12]
+        assert [m.version for m in applied] == [m.version for m in migrate_module.migrations()
+                                                if m.version > 10]
         after = conn.execute("SELECT record, taken, decided FROM pool JOIN slots "
                              "USING (stage, record) WHERE stage = %s ORDER BY record",
                              (STAGE,)).fetchall()

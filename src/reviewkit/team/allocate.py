@@ -72,27 +72,33 @@ def allocate(conn: Any, stage: str, records: Sequence[str], k: int,
     if unknown:
         raise ReviewkitError(f"calibration records not in the stage: {', '.join(sorted(unknown))}",
                              field="calibration")
-    quota = balanced_quota(len(set(records)), len(sample), k, reviewers)
     import psycopg
 
     try:
-        return _fill(conn, stage, records, sample, k, quota, lease)
+        return _fill(conn, stage, records, sample, k, reviewers, lease)
     except psycopg.errors.InsufficientPrivilege:
         raise ReviewkitError("only the lead (or the database owner) allocates a stage",
                              field="stage") from None
 
 
 def _fill(conn: Any, stage: str, records: Sequence[str], sample: list[str], k: int,
-          quota: int | None, lease: int) -> int:
+          reviewers: int, lease: int) -> int:
     with conn.transaction():
         conn.execute(
-            "INSERT INTO allocation (stage, k, quota, lease_seconds) VALUES (%s, %s, %s, %s) "
-            "ON CONFLICT (stage) DO UPDATE SET k = excluded.k, quota = excluded.quota, "
-            "lease_seconds = excluded.lease_seconds", (stage, k, quota, lease))
+            "INSERT INTO allocation (stage, k, quota, lease_seconds) VALUES (%s, %s, NULL, %s) "
+            "ON CONFLICT (stage) DO UPDATE SET k = excluded.k, "
+            "lease_seconds = excluded.lease_seconds", (stage, k, lease))
         cur = conn.execute(
             "INSERT INTO pool (stage, record, calibration) "
             "SELECT %s, r, r = ANY(%s::text[]) FROM unnest(%s::text[]) AS r "
             "ON CONFLICT DO NOTHING", (stage, sample, list(dict.fromkeys(records))))
+        # the share from the pool as it now is: records already in it keep their place, so
+        # a sample drawn after the first allocation is not calibration there
+        total, calibration = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE calibration) FROM pool "
+            "WHERE stage = %s", (stage,)).fetchone()
+        conn.execute("UPDATE allocation SET quota = %s WHERE stage = %s",
+                     (balanced_quota(total, calibration, k, reviewers), stage))
         count_decided(conn, stage)
         return cur.rowcount
 

@@ -7,6 +7,8 @@ in REVIEWKIT_DATABASE_URL), which libpq reads."""
 from __future__ import annotations
 
 import os
+import re
+from urllib.parse import unquote
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import CONFIG, Project
@@ -27,17 +29,53 @@ def parse_url(url: str, where: dict) -> dict:
         return conninfo_to_dict(url)
     except psycopg.ProgrammingError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
-        raise ReviewkitError(f"not a database URL libpq can read ({first})", **where) from None
+        raise ReviewkitError(f"not a database URL libpq can read ({scrub(first, url)})",
+                             **where) from None
 
 
 def redact(url: str) -> str:
-    """The URL without a password, for messages."""
+    """The URL without its password, for messages (in the user part, as libpq's password=
+    key in the query, or in a key=value string)."""
     head, sep, rest = url.partition("://")
-    if not sep or "@" not in rest.split("/", 1)[0]:
-        return url
-    cred, _, host = rest.partition("@")
-    user = cred.split(":", 1)[0]
-    return f"{head}://{user}@{host}" if user else f"{head}://{host}"
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0] if sep else ""
+    if "@" in authority:
+        cred, _, host = authority.rpartition("@")
+        user = cred.split(":", 1)[0]
+        url = f"{head}://{user + '@' if user else ''}{host}{rest[len(authority):]}"
+    return _PASSWORD_KEY.sub("password=***", url)
+
+
+# libpq's password key, in a URL's query or a key=value string; quoted or up to a space or &
+_PASSWORD_KEY = re.compile(r"password\s*=\s*('(?:[^'\\]|\\.)*'|[^\s&]*)", re.IGNORECASE)
+
+
+def secrets_of(url: str) -> list[str]:
+    """Every piece of ``url`` that is (part of) a password, longest first."""
+    found = [m.group(1).strip("'") for m in _PASSWORD_KEY.finditer(url)]
+    head, sep, rest = url.partition("://")
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0] if sep else ""
+    if "@" in authority:
+        password = authority.rpartition("@")[0].partition(":")[2]
+        # libpq ends the password at its first '@' and reads the rest as the host's name
+        found += [password, *password.split("@")[1:]]
+    found += [unquote(f) for f in found]
+    return sorted({f for f in found if f}, key=len, reverse=True)
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` (libpq's message, which may quote the URL or a piece of it) without the
+    URL's password: the URL as redact shows it, and any piece of the password in a quoted
+    token of the message (libpq quotes what it could not read)."""
+    text = text.replace(url, redact(url))
+    secrets = secrets_of(url)
+
+    def clean(quoted: re.Match) -> str:
+        token = quoted.group(0)
+        for secret in secrets:
+            token = token.replace(secret, "***")
+        return token
+
+    return re.sub(r'"[^"]*"|\'[^\']*\'', clean, text) if secrets else text
 
 
 def database_url(project: Project | None) -> tuple[str, dict]:

@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.team.config import redact
+from reviewkit.team.config import redact, scrub
 
 
 def connect(url: str, where: dict | None = None, autocommit: bool = False) -> Any:
@@ -19,9 +19,10 @@ def connect(url: str, where: dict | None = None, autocommit: bool = False) -> An
         return psycopg.connect(url, autocommit=autocommit, connect_timeout=10,
                                application_name="reviewkit")
     except psycopg.OperationalError as exc:
-        raise ReviewkitError(f"cannot connect to {redact(url)}: {_why(exc)}", **where) from None
+        raise ReviewkitError(f"cannot connect to {redact(url)}: {scrub(_why(exc), url)}",
+                             **where) from None
     except psycopg.ProgrammingError as exc:
-        raise ReviewkitError(f"not a database URL libpq can read ({_why(exc)})",
+        raise ReviewkitError(f"not a database URL libpq can read ({scrub(_why(exc), url)})",
                              **where) from None
 
 

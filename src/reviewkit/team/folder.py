@@ -1,9 +1,14 @@
 """The folder side of team mode: which files hold events, and each line as a server row.
 
 Every complete line of a log is one row, kept exactly as written (pull writes it back byte
-for byte). A line's key is its "id"; a line without one (dedup judgements, a hand-edited or
-torn line) gets an id derived from its log, its text and how many times that same text came
-before it in the log: the same on every push, so pushing twice adds nothing."""
+for byte). A line's key is its "id"; a line without one (dedup judgements, a hand-edited
+line) gets an id derived from its log, its text and how many times that same text came
+before it in the log: the same on every push, so pushing twice adds nothing.
+
+Two things a log may hold are not events and never reach the server: a line a crash cut
+short (every reader skips it; the next write starts on a fresh line, so it is a complete
+line from then on, and the append-only server would keep it for ever), and an editor's
+byte-order mark before the first line (read as part of line 1 it hid that event's id)."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewkit.project.config import Project
+from reviewkit.screening.log import BOM, _cut_short, check_event
 
 # folder-relative paths that hold events or whole-file documents; nothing else is pushed
 # or pulled (a server row naming another path is refused)
@@ -77,7 +83,7 @@ def rows_of(log: str, data: bytes) -> tuple[list[Row], list[Skipped]]:
     m = log_match(log)
     stem = m.groupdict().get("name") if m else None
     folder_stage = m.groupdict().get("stage") if m else None
-    parts = data.split(b"\n")
+    parts = data.removeprefix(BOM).split(b"\n")
     rows: list[Row] = []
     skipped: list[Skipped] = []
     if parts[-1]:
@@ -95,7 +101,11 @@ def rows_of(log: str, data: bytes) -> tuple[list[Row], list[Skipped]]:
             continue
         try:
             obj = json.loads(line)
-        except (json.JSONDecodeError, RecursionError):
+        except (json.JSONDecodeError, RecursionError) as exc:
+            if torn(line, exc):
+                skipped.append(Skipped(log, number, "line cut short (a write interrupted by "
+                                       "a crash?); not pushed"))
+                continue
             obj = None
         if not isinstance(obj, dict):
             obj = {}
@@ -108,14 +118,47 @@ def rows_of(log: str, data: bytes) -> tuple[list[Row], list[Skipped]]:
         # a log belongs to the person it is named after (RLS checks the two agree)
         reviewer = stem or _text(obj.get("by")) or "unknown"
         stage = folder_stage or _text(obj.get("stage"))
+        if folder_stage and stem:
+            kind = screening_kind(obj, folder_stage, stem)
         rows.append(Row(event_id, log, kind, stage, _text(obj.get("record")), reviewer, line,
                         number))
     return rows, skipped
 
 
+def torn(line: str, exc: Exception | None = None) -> bool:
+    """A line cut short by a crash: the start of a JSON object that ended early."""
+    if exc is None:
+        try:
+            json.loads(line)
+            return False
+        except (json.JSONDecodeError, RecursionError) as caught:
+            exc = caught
+    return isinstance(exc, json.JSONDecodeError) and _cut_short(exc)
+
+
+def own_id(line: str) -> str | None:
+    """The "id" a line holds itself (None when it holds none or is no JSON object)."""
+    try:
+        obj = json.loads(line.removeprefix("\ufeff"))
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    value = obj.get("id") if isinstance(obj, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
 def line_ids(log: str, data: bytes) -> set[str]:
     """The ids of a local log's complete lines (what a pull need not append)."""
     return {r.event_id for r in rows_of(log, data)[0]}
+
+
+def screening_kind(event: dict, stage: str, reviewer: str) -> str:
+    """The kind the server files a screening log's line under: its type, or "invalid" for a
+    line every reader of the folder skips (an unknown decision word, another stage's or
+    another reviewer's event...), so that the server never counts what the folder does not.
+    The line itself is stored as written."""
+    if not event:
+        return "unreadable"
+    return event["type"] if check_event(event, stage, reviewer)[0] else "invalid"
 
 
 def _text(value: object) -> str | None:

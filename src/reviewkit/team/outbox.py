@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.screening.log import SAFE_NAME, LogWriter, log_line, read_jsonl
+from reviewkit.screening.log import BOM, SAFE_NAME, LogWriter, log_line, read_jsonl
 from reviewkit.screening.reviewers import check_name
+from reviewkit.team.folder import screening_kind
 
 Connect = Callable[[], Any]  # returns an open psycopg connection in autocommit mode
 
@@ -75,13 +76,17 @@ class Outbox:
         except FileNotFoundError:
             acked = set()
         events, _ = read_jsonl(self.path)  # a torn or hand-broken line is push's business
-        lines = self.path.read_bytes().split(b"\n") if events else []
+        # as read_jsonl reads them: an editor's byte-order mark is not part of line 1
+        lines = self.path.read_bytes().removeprefix(BOM).split(b"\n") if events else []
         return [self._row(event, lines[n - 1].decode("utf-8")) for n, event in events
                 if isinstance(event.get("id"), str) and event["id"] not in acked]
 
     def _row(self, event: dict, line: str) -> dict:
-        return {"id": event["id"], "log": self.relpath, "kind": str(event.get("type", "")),
-                "stage": event.get("stage") if isinstance(event.get("stage"), str) else None,
+        kind = screening_kind(event, self.stage, self.reviewer)  # as push files it
+        return {"id": event["id"], "log": self.relpath, "kind": kind,
+                # the folder's stage, as push sends it: a line naming another stage is
+                # filed here as invalid, not refused by the policy (which held up the rest)
+                "stage": self.stage,
                 "record": event.get("record") if isinstance(event.get("record"), str) else None,
                 "reviewer": self.reviewer, "line": line}
 

@@ -14,7 +14,7 @@ from typing import Any
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.atomic import ends_torn, write_bytes_atomic
 from reviewkit.project.config import Project
-from reviewkit.team.folder import DOC_PATH, inside, line_ids, log_match
+from reviewkit.team.folder import DOC_PATH, inside, line_ids, log_match, own_id, torn
 
 
 @dataclass
@@ -36,7 +36,9 @@ def pull(project: Project, con: Any) -> PullResult:
     logs: dict[str, list[tuple[str, str]]] = {}
     for log, event_id, line in con.execute("SELECT log, event_id, line FROM events "
                                            "ORDER BY seq"):
-        logs.setdefault(log, []).append((event_id, line))
+        if not torn(line):  # a crash's garbage an older reviewkit pushed: not spread
+            # an older reviewkit also kept an editor's byte-order mark in a first line
+            logs.setdefault(log, []).append((event_id, line.removeprefix("\ufeff")))
     newest: dict[str, tuple[str, str, str]] = {}
     versions: dict[str, set[str]] = {}
     for path, content, sha in con.execute("SELECT path, content, sha256 FROM documents "
@@ -53,11 +55,11 @@ def pull(project: Project, con: Any) -> PullResult:
     out = PullResult()
     for rel, lines in logs.items():
         path = inside(project, rel)
+        have = line_ids(rel, path.read_bytes()) if path.exists() else set()
+        missing = _lacking(lines, have)
         if not path.exists():
-            plan_new[rel] = "".join(line + "\n" for _, line in lines).encode("utf-8")
+            plan_new[rel] = "".join(line + "\n" for line in missing).encode("utf-8")
             continue
-        have = line_ids(rel, path.read_bytes())
-        missing = [line for event_id, line in lines if event_id not in have]
         if missing:
             data = "".join(line + "\n" for line in missing).encode("utf-8")
             plan_append[rel] = (b"\n" if ends_torn(path) else b"") + data
@@ -79,6 +81,20 @@ def pull(project: Project, con: Any) -> PullResult:
         out.written.append(rel)
     for rel, data in plan_append.items():
         _append(inside(project, rel), data)
+    return out
+
+
+def _lacking(lines: list[tuple[str, str]], have: set[str]) -> list[str]:
+    """The server's lines of one log that are not in ``have`` (ids), each event once: known
+    by its row's id or by the id the line holds (an older reviewkit stored a first line
+    behind a byte-order mark under a derived id, and then the same event under its own)."""
+    out = []
+    for event_id, line in lines:
+        own = own_id(line)
+        if event_id in have or own in have:
+            continue
+        have |= {event_id, own} - {None}
+        out.append(line)
     return out
 
 

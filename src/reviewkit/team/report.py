@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
-from reviewkit.team.view import SERVER, server_view
+from reviewkit.team.view import SERVER, server_error_named, server_view
 
 
 def server_report(project: Project, store: Any, con: Any, output: Path | None,
@@ -21,5 +22,8 @@ def server_report(project: Project, store: Any, con: Any, output: Path | None,
 
     out = output if output is not None else project.root / DEFAULT_FOLDER
     with server_view(project, con) as view:
-        result, paths = write_report(view, store, out.resolve(), counts)
+        try:
+            result, paths = write_report(view, store, out.resolve(), counts)
+        except ReviewkitError as exc:  # its lines are the server's copy's: say so
+            raise server_error_named(exc, view.root) from None
         return result, paths, [SERVER + line for line in log_problems(view)]

@@ -7,6 +7,7 @@ the project."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.team.folder import DOC_PATH, log_match
 
@@ -80,6 +82,23 @@ def named_for_server(problems: list, view_root: Path) -> list[str]:
     temporary folder."""
     root = str(view_root) + "/"
     return [str(p).replace(root, SERVER) for p in problems]
+
+
+# a log named with a line number in a message ("screening/ta/ana.jsonl:12"), not already
+# part of a longer path
+_LOG_AT = re.compile(r"(?<![\w/:.-])((?:screening/[\w.-]+/[\w.-]+|synthesis/coding/[\w.-]+)"
+                     r"\.jsonl|dedup/judgements\.jsonl)(?=:\d)")
+
+
+def server_error_named(exc: ReviewkitError, view_root: Path) -> ReviewkitError:
+    """A refusal raised over the view, naming each log it cites as server:<log>: its line
+    numbers are the server's copy's, which need not be the folder's."""
+    root = str(view_root) + "/"
+    message = _LOG_AT.sub(SERVER + r"\1", exc.message.replace(root, ""))
+    file = exc.file
+    if file is not None and str(file).startswith(root):
+        file = SERVER + str(file)[len(root):]
+    return ReviewkitError(message, file=file, line=exc.line, field=exc.field)
 
 
 def server_conflicts(project: Project, store: Any, con: Any, stage: str | None,
