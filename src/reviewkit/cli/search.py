@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
 from reviewkit.cli.common import emit, project_dir, user_errors, warn
-from reviewkit.errors import ReviewkitError
 
 app = typer.Typer(help="Log database and other searches (PRISMA-S) and list them.",
                   no_args_is_help=True)
@@ -37,10 +35,10 @@ def add(
     from reviewkit.project.session import session
     from reviewkit.searches.add import log_search
     from reviewkit.searches.log import make_search
+    from reviewkit.searches.strategy import read_strategy
 
     if strategy_file is not None:
-        search_string = (sys.stdin.read() if str(strategy_file) == "-"
-                         else _read_text(strategy_file))
+        search_string = read_strategy(strategy_file)
     with session(project_dir(ctx)) as (project, store):
         search = make_search(id=search_id, kind=kind, database=database, platform=platform,
                              date_run=date_run, coverage=coverage, search_string=search_string,
@@ -73,9 +71,3 @@ def list_(
         if c.status == "mismatch":
             warn(f"{c.search_id}: {c.message}")
 
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReviewkitError(f"cannot read the strategy: {exc}", file=str(path)) from None

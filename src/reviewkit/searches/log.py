@@ -24,6 +24,7 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # what a TOML literal string may not hold (a tab and line ends it may)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Search(BaseModel):
@@ -64,6 +65,21 @@ class Search(BaseModel):
         if first and first > dt.date.today() + dt.timedelta(days=1):  # a day's slack: time zones
             raise PydanticCustomError("date", "{value} is in the future: a search is logged "
                                       "once it has been run", {"value": repr(value)})
+        return value
+
+    @field_validator("kind", "database", "platform", "coverage", "search_string", "limits",
+                     "run_by", "files", "notes", "format", "columns", mode="before")
+    @classmethod
+    def _utf8(cls, value: object) -> object:
+        # bytes that are not UTF-8 (a Windows-1252 paste) reach argv as lone surrogates,
+        # which no file can hold: refuse them here, not with a traceback at the write
+        texts = value.items() if isinstance(value, dict) else \
+            value if isinstance(value, list) else [value]
+        for text in texts:
+            for part in text if isinstance(text, tuple) else [text]:
+                if isinstance(part, str) and _SURROGATE.search(part):
+                    raise PydanticCustomError("utf8", "holds bytes that are not UTF-8 text "
+                                              "(a Windows-1252 paste?); give it as UTF-8")
         return value
 
     @field_validator("database")

@@ -1,0 +1,76 @@
+"""The search log as a librarian fills it in: mistakes named, re-runs safe (found exploring)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from helpers import new_project, run_cli, snapshot
+from reviewkit.errors import ReviewkitError
+from reviewkit.searches.log import get_search
+
+
+def _add(project, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    """`reviewkit search add` with bytes on stdin (a pasted or piped strategy)."""
+    return subprocess.run([sys.executable, "-m", "reviewkit", "search", "add", *args],
+                          cwd=project.root, input=stdin, capture_output=True, timeout=120)
+
+
+# A strategy saved by Word or Notepad in Windows-1252: curly quotes are bytes 0x93/0x94.
+CP1252 = "1. exp budget/\n2. \u201cpersonal budget*\u201d.ti,ab.\n".encode("cp1252")
+
+
+def test_a_strategy_piped_in_windows_1252_is_refused_in_one_line(tmp_path):
+    project, _ = new_project(tmp_path)
+    before = snapshot(project.root)
+    r = _add(project, "--id", "medline", "--database", "Medline", "--strategy-file", "-",
+             stdin=CP1252)
+    err = r.stderr.decode()
+    assert r.returncode == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "stdin:2:" in err and "UTF-8" in err
+    assert snapshot(project.root) == before
+
+
+def test_a_strategy_file_in_windows_1252_names_its_line(tmp_path):
+    project, _ = new_project(tmp_path)
+    strategy = tmp_path / "strategy.txt"
+    strategy.write_bytes(CP1252)
+    r = run_cli("search", "add", "--id", "medline", "--database", "Medline",
+                "--strategy-file", str(strategy), cwd=project.root)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"{strategy}:2:" in r.stderr and "UTF-8" in r.stderr
+
+
+def test_a_utf8_strategy_on_stdin_is_kept_exactly(tmp_path):
+    project, _ = new_project(tmp_path)
+    text = "1. exp budget/\n2. \u201cpersonal budget*\u201d.ti,ab.\n"
+    r = _add(project, "--id", "medline", "--database", "Medline", "--strategy-file", "-",
+             stdin=text.encode("utf-8"))
+    assert r.returncode == 0, r.stderr.decode()
+    assert get_search(project, "medline").search_string == text
+
+
+@pytest.mark.parametrize("option", ["--database", "--search-string", "--notes", "--platform"])
+def test_non_utf8_bytes_in_an_argument_are_refused_naming_the_field(tmp_path, option):
+    project, _ = new_project(tmp_path)
+    before = snapshot(project.root)
+    args = ["--id", "medline", "--database", "Medline", option]
+    # argv bytes that are not UTF-8 reach Python as lone surrogates
+    r = subprocess.run([sys.executable, "-m", "reviewkit", "search", "add", *args,
+                        b"budget \x93x\x94".decode("utf-8", "surrogateescape")],
+                       cwd=project.root, capture_output=True, timeout=120)
+    err = r.stderr.decode()
+    assert r.returncode == 2 and "Traceback" not in err, err
+    assert option.lstrip("-").replace("-", "_") in err and "UTF-8" in err
+    assert snapshot(project.root) == before
+
+
+def test_make_search_refuses_a_lone_surrogate():
+    from reviewkit.searches.log import make_search
+
+    with pytest.raises(ReviewkitError) as exc:
+        make_search(id="m", database="M", files=["searches/exports/a\udc93.ris"])
+    assert exc.value.field.startswith("files")
