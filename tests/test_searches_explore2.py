@@ -74,3 +74,19 @@ def test_make_search_refuses_a_lone_surrogate():
     with pytest.raises(ReviewkitError) as exc:
         make_search(id="m", database="M", files=["searches/exports/a\udc93.ris"])
     assert exc.value.field.startswith("files")
+
+
+@pytest.mark.parametrize("value", ["true", "false", '"1270"', '"1,270"'])
+def test_a_hit_count_that_is_not_a_whole_number_is_refused_at_its_line(tmp_path, value):
+    project, _ = new_project(tmp_path)
+    path = project.searches_dir / "medline.toml"
+    path.write_text(f'database = "Medline"\n# from the Ovid history\nhits = {value}\n')
+    with pytest.raises(ReviewkitError) as exc:
+        get_search(project, "medline")
+    assert exc.value.line == 3 and exc.value.field == "hits"
+
+
+def test_a_whole_hit_count_still_reads(tmp_path):
+    project, _ = new_project(tmp_path)
+    (project.searches_dir / "medline.toml").write_text('database = "Medline"\nhits = 1_270\n')
+    assert get_search(project, "medline").hits == 1270

@@ -8,7 +8,7 @@ from pathlib import Path, PureWindowsPath
 from typing import Literal
 
 import tomlkit
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from reviewkit.errors import ReviewkitError
@@ -39,7 +39,8 @@ class Search(BaseModel):
     coverage: str = ""
     search_string: str = ""
     limits: str = ""
-    hits: int | None = Field(default=None, ge=0, le=2**63 - 1)  # what TOML can hold
+    # strict: TOML's true or "1270" is a typing slip, not a count; the bound is what TOML holds
+    hits: StrictInt | None = Field(default=None, ge=0, le=2**63 - 1)
     run_by: str = ""
     files: list[str] = Field(default_factory=list)
     notes: str = ""
