@@ -90,3 +90,31 @@ def test_a_whole_hit_count_still_reads(tmp_path):
     project, _ = new_project(tmp_path)
     (project.searches_dir / "medline.toml").write_text('database = "Medline"\nhits = 1_270\n')
     assert get_search(project, "medline").hits == 1270
+
+
+TWO = ("TY  - JOUR\nTI  - A budget study\nti - Smith, J\nPY  - 2015\nER  - \n\n"
+       "TY  - JOUR\nTI  - Second budget study\nPY  - 2016\nER  - \n")
+
+
+def test_search_add_with_its_export_says_the_hits_do_not_match_and_what_the_reader_saw(
+        tmp_path):
+    project, _ = new_project(tmp_path)
+    export = tmp_path / "medline.ris"
+    export.write_text(TWO)
+    r = run_cli("search", "add", "--id", "medline", "--database", "Medline", "--hits", "5",
+                "--file", str(export), cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    # the same mismatch `import` and `search list` warn about, not hidden at the first add
+    assert "medline: the database reported 5 hits but the export files hold 2" in r.stderr
+    assert f"{export}:3: this line looks like a TI tag" in r.stderr  # the reader's warning
+    listed = run_cli("search", "list", cwd=project.root)
+    assert "reported 5 hits" in listed.stderr
+
+
+def test_search_add_whose_hits_match_warns_nothing(tmp_path):
+    project, _ = new_project(tmp_path)
+    export = tmp_path / "medline.ris"
+    export.write_text(TWO.replace("ti - Smith", "AU  - Smith"))
+    r = run_cli("search", "add", "--id", "medline", "--database", "Medline", "--hits", "2",
+                "--file", str(export), cwd=project.root)
+    assert r.returncode == 0 and r.stderr == "", r.stderr

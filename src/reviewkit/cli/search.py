@@ -47,6 +47,8 @@ def add(
     typer.echo(f"logged search '{search_id}' in {project.relative(path)}")
     if report is not None:
         typer.echo(f"imported {report.added} new records")
+        for w in report.warnings:
+            warn(w)
 
 
 @app.command("list")

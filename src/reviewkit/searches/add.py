@@ -12,14 +12,16 @@ from pathlib import Path
 from reviewkit.errors import ReviewkitError
 from reviewkit.io.importer import ImportReport, import_files
 from reviewkit.project.config import Project
-from reviewkit.searches.log import Search, add_search
+from reviewkit.searches.log import Search, add_search, get_search
+from reviewkit.searches.reconcile import reconcile
 from reviewkit.store.base import Store
 
 
 def log_search(project: Project, store: Store, search: Search,
                files: list[Path] | None = None) -> tuple[Path, ImportReport | None]:
     """Write ``searches/<id>.toml`` and import ``files`` into it; on any error neither
-    the search file nor a copied export stays behind."""
+    the search file nor a copied export stays behind. The report's warnings hold the
+    readers' and a hit count the files do not match."""
     claimed = {row.sha256: row for row in store.files() if row.search_id}
     for file in files or []:
         _check_readable(file)  # the cheap mistakes, before anything is written
@@ -39,6 +41,11 @@ def log_search(project: Project, store: Store, search: Search,
         for new in _listing(project.exports_dir) - exports:
             (project.exports_dir / new).unlink(missing_ok=True)
         raise
+    # the check `import` and `search list` make, given at once: hits that do not match
+    # what the export holds must not wait for someone to list the searches
+    for check in reconcile([get_search(project, search.id)], store.count_entries()):
+        if check.status == "mismatch":
+            report.warnings.append(f"{check.search_id}: {check.message}")
     return path, report
 
 
