@@ -118,3 +118,51 @@ def test_search_add_whose_hits_match_warns_nothing(tmp_path):
     r = run_cli("search", "add", "--id", "medline", "--database", "Medline", "--hits", "2",
                 "--file", str(export), cwd=project.root)
     assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+MEDLINE = ["search", "add", "--id", "medline", "--database", "Medline", "--platform", "Ovid",
+           "--date-run", "2018-03", "--hits", "2", "--search-string", "1. exp budget/\n2. 1"]
+
+
+def test_running_the_same_search_add_again_changes_nothing_and_succeeds(tmp_path):
+    project, store = new_project(tmp_path)
+    export = tmp_path / "medline.ris"
+    export.write_text(TWO.replace("ti - Smith", "AU  - Smith"))
+    first = run_cli(*MEDLINE, "--file", str(export), cwd=project.root)
+    assert first.returncode == 0, first.stderr
+    before = snapshot(project.root)
+    again = run_cli(*MEDLINE, "--file", str(export), cwd=project.root)
+    assert again.returncode == 0, again.stderr
+    assert "already logged" in again.stdout and "0 new records" in again.stdout
+    assert snapshot(project.root) == before  # no second copy of the export, same log
+    assert store.count_records() == 2
+
+
+def test_the_same_search_add_again_with_a_new_export_logs_that_file_too(tmp_path):
+    project, store = new_project(tmp_path)
+    first, second = tmp_path / "part1.ris", tmp_path / "part2.ris"
+    first.write_text(TWO.split("\n\n")[1])
+    second.write_text(TWO.split("\n\n")[0].replace("ti - Smith", "AU  - Smith") + "\n")
+    assert run_cli(*MEDLINE, "--file", str(first), cwd=project.root).returncode == 0
+    r = run_cli(*MEDLINE, "--file", str(second), cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    assert get_search(project, "medline").files == ["searches/exports/part1.ris",
+                                                    "searches/exports/part2.ris"]
+    assert r.stderr == ""  # 2 hits, 2 records: now they match
+
+
+@pytest.mark.parametrize(("option", "value", "named"), [
+    ("--hits", "3", "hits (logged 2, given 3)"),
+    ("--date-run", "2019-01", "date_run (logged '2018-03', given '2019-01')"),
+])
+def test_search_add_again_with_other_details_names_what_differs(tmp_path, option, value,
+                                                                named):
+    project, _ = new_project(tmp_path)
+    assert run_cli(*MEDLINE, cwd=project.root).returncode == 0
+    before = snapshot(project.root)
+    args = list(MEDLINE)
+    args[args.index(option) + 1] = value
+    r = run_cli(*args, cwd=project.root)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert named in r.stderr and "medline.toml" in r.stderr
+    assert snapshot(project.root) == before

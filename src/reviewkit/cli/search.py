@@ -43,8 +43,10 @@ def add(
         search = make_search(id=search_id, kind=kind, database=database, platform=platform,
                              date_run=date_run, coverage=coverage, search_string=search_string,
                              limits=limits, hits=hits, run_by=run_by, notes=notes)
-        path, report = log_search(project, store, search, list(file or []))
-    typer.echo(f"logged search '{search_id}' in {project.relative(path)}")
+        path, report, created = log_search(project, store, search, list(file or []))
+    typer.echo(f"logged search '{search_id}' in {project.relative(path)}" if created else
+               f"search '{search_id}' is already logged in {project.relative(path)} "
+               "with these details")
     if report is not None:
         typer.echo(f"imported {report.added} new records")
         for w in report.warnings:
