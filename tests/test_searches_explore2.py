@@ -166,3 +166,23 @@ def test_search_add_again_with_other_details_names_what_differs(tmp_path, option
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert named in r.stderr and "medline.toml" in r.stderr
     assert snapshot(project.root) == before
+
+
+@pytest.mark.parametrize("options", [["--search", "nosuch"], ["--search", "medline"],
+                                     ["--format", "csv"], ["--columns", "title=Title"]])
+def test_import_with_search_or_format_but_no_file_is_refused_not_ignored(tmp_path, options):
+    project, _ = new_project(tmp_path, ("medline", None))
+    before = snapshot(project.root)
+    r = run_cli("import", *options, cwd=project.root)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, (r.stdout, r.stderr)
+    assert options[0] in r.stderr and "no export file" in r.stderr
+    assert snapshot(project.root) == before
+
+
+def test_import_with_no_file_and_no_option_still_reads_what_the_log_names(tmp_path):
+    project, store = new_project(tmp_path, ("medline", 2))
+    (project.exports_dir / "m.ris").write_text(TWO.replace("ti - Smith", "AU  - Smith"))
+    (project.searches_dir / "medline.toml").write_text(
+        'database = "Medline"\nhits = 2\nfiles = ["searches/exports/m.ris"]\n')
+    r = run_cli("import", cwd=project.root)
+    assert r.returncode == 0 and "2 new records" in r.stdout, r.stderr

@@ -168,8 +168,17 @@ def _drop_stale_parts(folder: Path) -> None:
                 part.unlink(missing_ok=True)
 
 
-def import_logged(project: Project, store: Store) -> ImportReport:
-    """Read every export file the search log names (the 'import what the log names' path)."""
+def import_logged(project: Project, store: Store, search_id: str | None = None,
+                  fmt: str | None = None, columns: str | None = None) -> ImportReport:
+    """Read every export file the search log names (the 'import what the log names' path).
+
+    ``search_id``/``fmt``/``columns`` are refused: they apply to files being imported,
+    and silently ignoring them would let a forgotten file name look like an import."""
+    given = [opt for opt, v in (("--search", search_id), ("--format", fmt),
+                                ("--columns", columns)) if v]
+    if given:
+        raise ReviewkitError(f"{'/'.join(given)} given but no export file: name the file(s) "
+                             "to import, e.g. reviewkit import --search medline medline.ris")
     load_searches(project)
     before = store.count_records()
     read = {row.path for row in store.files()}  # the files the store held before this run
