@@ -186,3 +186,29 @@ def test_import_with_no_file_and_no_option_still_reads_what_the_log_names(tmp_pa
         'database = "Medline"\nhits = 2\nfiles = ["searches/exports/m.ris"]\n')
     r = run_cli("import", cwd=project.root)
     assert r.returncode == 0 and "2 new records" in r.stdout, r.stderr
+
+
+@pytest.mark.parametrize("where", ["searches/exports/2019/embase.ris",
+                                   "searches/exports/.embase.ris"])
+def test_an_unlogged_import_from_where_no_refresh_looks_is_refused_not_dropped(tmp_path, where):
+    project, store = new_project(tmp_path)
+    path = project.root / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(TWO.replace("ti - Smith", "AU  - Smith"))
+    before = snapshot(project.root)
+    r = run_cli("import", where, cwd=project.root)
+    # it said '2 records ... kept as an unlogged source', then '0 new records': never read
+    assert r.returncode == 2 and "Traceback" not in r.stderr, (r.stdout, r.stderr)
+    assert where in r.stderr and "--search" in r.stderr
+    assert snapshot(project.root) == before
+
+
+def test_a_file_in_a_subfolder_of_the_exports_imports_with_its_search(tmp_path):
+    project, store = new_project(tmp_path, ("embase", 2))
+    path = project.exports_dir / "2019" / "embase.ris"
+    path.parent.mkdir(parents=True)
+    path.write_text(TWO.replace("ti - Smith", "AU  - Smith"))
+    r = run_cli("import", "--search", "embase", str(path), cwd=project.root)
+    assert r.returncode == 0 and "2 new records" in r.stdout, r.stderr
+    assert get_search(project, "embase").files == ["searches/exports/2019/embase.ris"]
+    assert store.count_records() == 2

@@ -82,6 +82,9 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
                 raise ReviewkitError(f"this file is already logged by search {other!r} "
                                      f"(searches/{other}.toml): a file belongs to one search",
                                      file=pf.path)
+    if search is None:
+        for pf in parsed:
+            _refuse_unread(project, Path(pf.path).resolve(), known.get(pf.sha256))
     before = store.count_records()
     report = ImportReport()
     to_log: list[str] = []
@@ -158,6 +161,19 @@ def _log_files(project: Project, search: Search, files: list[str], settings: dic
     # one write names the files and how to read them; the search has no other files
     add_search(project, search.model_copy(update={**settings, "files": [*search.files, *files]}),
                overwrite=True)
+
+
+def _refuse_unread(project: Project, src: Path, already: str | None) -> None:
+    """An unlogged file is read where the refresh looks: directly in searches/exports/,
+    not hidden. One kept in place elsewhere in that folder would be reported as kept and
+    then never read."""
+    exports = project.exports_dir.resolve()
+    if already or not _inside(src, exports) or (src.parent == exports
+                                                 and not src.name.startswith(".")):
+        return
+    raise ReviewkitError("an export kept in a subfolder of searches/exports/ or under a "
+                         "hidden name is read only when a search logs it: add --search ID, "
+                         "or move it up into searches/exports/", file=project.relative(src))
 
 
 def _drop_stale_parts(folder: Path) -> None:
