@@ -11,6 +11,7 @@ from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.io.importer import ImportReport, import_files
+from reviewkit.project.atomic import write_bytes_atomic
 from reviewkit.project.config import Project
 from reviewkit.searches.log import Search, add_search, get_search, read_search, search_path
 from reviewkit.searches.reconcile import reconcile
@@ -35,6 +36,7 @@ def log_search(project: Project, store: Store, search: Search,
     created = not path.exists()
     if not created:
         _same_details(path, search)
+        logged = path.read_bytes()  # put back whole if the import fails after naming files
     exports = _listing(project.exports_dir)
     if created:
         add_search(project, search)
@@ -45,6 +47,8 @@ def log_search(project: Project, store: Store, search: Search,
     except BaseException:
         if created:
             path.unlink(missing_ok=True)
+        else:
+            write_bytes_atomic(path, logged)
         for new in _listing(project.exports_dir) - exports:
             (project.exports_dir / new).unlink(missing_ok=True)
         raise
