@@ -212,3 +212,28 @@ def test_a_file_in_a_subfolder_of_the_exports_imports_with_its_search(tmp_path):
     assert r.returncode == 0 and "2 new records" in r.stdout, r.stderr
     assert get_search(project, "embase").files == ["searches/exports/2019/embase.ris"]
     assert store.count_records() == 2
+
+
+CSV = "Title,Abstract,Year\nA budget study,x,2015\nAnother budget study,y,2016\n"
+COMMENTED = ('# From the Ovid history, saved by JT\ndatabase = "Scopus"\n'
+             '# 12 on 2017-04-21, 2 exported\nhits = 2\n')
+
+
+@pytest.mark.parametrize("extra", ["", '\n[columns]\ntitle = "Title"\n'])
+def test_import_with_format_keeps_the_librarians_comments_in_the_search_file(tmp_path, extra):
+    project, store = new_project(tmp_path)
+    path = project.searches_dir / "scopus.toml"
+    path.write_text(COMMENTED + extra)
+    export = tmp_path / "scopus.csv"
+    export.write_text(CSV)
+    args = ["--format", "csv"] + ([] if extra else ["--columns", "title=Title,year=Year"])
+    r = run_cli("import", "--search", "scopus", *args, str(export), cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    text = path.read_text()
+    for line in COMMENTED.splitlines():
+        assert line in text  # nothing the librarian wrote is rewritten away
+    search = get_search(project, "scopus")
+    assert search.format == "csv" and search.files == ["searches/exports/scopus.csv"]
+    assert search.columns == ({"title": "Title"} if extra else {"title": "Title",
+                                                                "year": "Year"})
+    assert store.count_records() == 2

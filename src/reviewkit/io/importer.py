@@ -19,7 +19,7 @@ from reviewkit.io import ParsedFile
 from reviewkit.io.stream import check_file
 from reviewkit.project.atomic import copy_atomic, fsync_dir
 from reviewkit.project.config import Project
-from reviewkit.searches.log import Search, add_files, add_search, get_search, load_searches
+from reviewkit.searches.log import Search, add_files, get_search, load_searches
 from reviewkit.store.base import Store
 from reviewkit.store.sync import refresh
 
@@ -155,12 +155,9 @@ def _new_settings(search: Search, fmt: str | None, columns: dict[str, str] | Non
 
 
 def _log_files(project: Project, search: Search, files: list[str], settings: dict) -> None:
-    if not settings:
-        add_files(project, search.id, files)
-        return
-    # one write names the files and how to read them; the search has no other files
-    add_search(project, search.model_copy(update={**settings, "files": [*search.files, *files]}),
-               overwrite=True)
+    # one write names the files and how to read them (the search has no other files),
+    # editing the search file in place: the librarian's comments stay
+    add_files(project, search.id, files, settings)
 
 
 def _refuse_unread(project: Project, src: Path, already: str | None) -> None:

@@ -206,8 +206,10 @@ def add_search(project: Project, search: Search, overwrite: bool = False) -> Pat
     return path
 
 
-def add_files(project: Project, search_id: str, files: list[str]) -> None:
-    """Append export paths to a search's ``files`` list, keeping its comments."""
+def add_files(project: Project, search_id: str, files: list[str],
+              settings: dict | None = None) -> None:
+    """Append export paths to a search's ``files`` list and add how to read them
+    (``format``/``columns``, absent so far), keeping the librarian's comments."""
     path = search_path(project, search_id)
     doc = tomlkit.parse(path.read_text("utf-8-sig"))
     current = doc.get("files")
@@ -217,7 +219,15 @@ def add_files(project: Project, search_id: str, files: list[str]) -> None:
     for f in files:
         if f not in current:
             current.append(f)
-    _write_atomic(path, tomlkit.dumps(doc))
+    for key, value in (settings or {}).items():
+        doc[key] = value
+    text = tomlkit.dumps(doc)
+    back = tomlfile.tomllib.loads(text)  # tomlkit places keys; make sure they read back
+    if any(back.get(k) != v for k, v in (settings or {}).items()):
+        raise ReviewkitError(f"cannot add {', '.join(settings or {})} to this search file "
+                             "without changing what it says; add them by hand",
+                             file=str(path))
+    _write_atomic(path, text)
 
 
 def _multiline(value: str) -> object:
