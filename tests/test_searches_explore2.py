@@ -237,3 +237,20 @@ def test_import_with_format_keeps_the_librarians_comments_in_the_search_file(tmp
     assert search.columns == ({"title": "Title"} if extra else {"title": "Title",
                                                                 "year": "Year"})
     assert store.count_records() == 2
+
+
+@pytest.mark.parametrize(("content", "extra", "says"), [
+    (b"", [], "empty"), (b"  \n\n", [], "empty"),
+    (b"1. exp budget/\n", ["--search-string", "budget*"], "--search-string"),
+])
+def test_a_strategy_file_that_is_empty_or_competes_with_search_string_is_refused(
+        tmp_path, content, extra, says):
+    project, _ = new_project(tmp_path)
+    strategy = tmp_path / "strategy.txt"
+    strategy.write_bytes(content)
+    before = snapshot(project.root)
+    r = run_cli("search", "add", "--id", "medline", "--database", "Medline",
+                "--strategy-file", str(strategy), *extra, cwd=project.root)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert says in r.stderr and str(strategy) in r.stderr
+    assert snapshot(project.root) == before

@@ -38,7 +38,7 @@ def add(
     from reviewkit.searches.strategy import read_strategy
 
     if strategy_file is not None:
-        search_string = read_strategy(strategy_file)
+        search_string = read_strategy(strategy_file, search_string)
     with session(project_dir(ctx)) as (project, store):
         search = make_search(id=search_id, kind=kind, database=database, platform=platform,
                              date_run=date_run, coverage=coverage, search_string=search_string,

@@ -11,9 +11,13 @@ _HOW = ("save the strategy as UTF-8 text (Word and Notepad: Save As, encoding UT
         "and log it again")
 
 
-def read_strategy(path: Path) -> str:
-    """The strategy in ``path`` ('-' for stdin), line ends as Python reads text."""
+def read_strategy(path: Path, given: str = "") -> str:
+    """The strategy in ``path`` ('-' for stdin), line ends as Python reads text;
+    ``given`` is a --search-string also typed, which would be silently replaced."""
     name = "stdin" if str(path) == "-" else str(path)
+    if given:
+        raise ReviewkitError("give the strategy once: --strategy-file or --search-string, "
+                             "not both", file=name)
     try:
         data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
     except OSError as exc:
@@ -24,5 +28,8 @@ def read_strategy(path: Path) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ReviewkitError(f"byte 0x{data[exc.start]:02x} is not UTF-8 text; {_HOW}",
                              file=name, line=line) from None
+    if not text.strip():  # a truncated save or the wrong file: logging nothing hides it
+        raise ReviewkitError("the strategy is empty; give the file that holds it",
+                             file=name)
     # what open() in text mode gives: one kind of line end
     return text.replace("\r\n", "\n").replace("\r", "\n")
