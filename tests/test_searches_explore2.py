@@ -254,3 +254,28 @@ def test_a_strategy_file_that_is_empty_or_competes_with_search_string_is_refused
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
     assert says in r.stderr and str(strategy) in r.stderr
     assert snapshot(project.root) == before
+
+
+def test_a_search_id_that_is_an_unlogged_files_source_key_is_refused(tmp_path):
+    from reviewkit.store.sync import unlogged_key
+
+    project, _ = new_project(tmp_path)
+    sid = unlogged_key(project.exports_dir / "embase.ris")  # what `import embase.ris` keys
+    before = snapshot(project.root)
+    r = run_cli("search", "add", "--id", sid, "--database", "Embase", cwd=project.root)
+    assert r.returncode == 2 and "unlogged-" in r.stderr, r.stderr
+    assert snapshot(project.root) == before
+
+
+def test_a_hand_made_search_file_with_that_id_is_refused_when_loaded(tmp_path):
+    from reviewkit.searches.log import load_searches
+
+    project, store = new_project(tmp_path)
+    export = tmp_path / "embase.ris"
+    export.write_text(TWO.replace("ti - Smith", "AU  - Smith"))
+    assert run_cli("import", str(export), cwd=project.root).returncode == 0
+    (project.searches_dir / "unlogged-embase-ris.toml").write_text('database = "X"\n')
+    # two sources with one key: the store kept one and the other's records vanished
+    with pytest.raises(ReviewkitError) as exc:
+        load_searches(project)
+    assert "unlogged-embase-ris.toml" in str(exc.value)

@@ -21,6 +21,11 @@ Kind = Literal["database", "register", "website", "organisation", "citation",
                "handsearch", "contact", "other"]
 OTHER_METHODS = ("website", "organisation", "citation", "handsearch", "contact", "other")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# the source key store/sync.py gives a file imported without a search: a search id
+# starting so could share a key with one, and the store would keep only one of the two
+_RESERVED = "unlogged-"
+_RESERVED_MSG = ("search ids starting with 'unlogged-' are kept for files imported "
+                 "without a search; choose another id")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # what a TOML literal string may not hold (a tab and line ends it may)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -167,6 +172,8 @@ def load_searches(project: Project) -> list[Search]:
         if not _ID.match(path.stem):
             raise ReviewkitError("search file names must be lower-case letters, digits, '-' "
                                  "or '_' (the name is the search id)", file=str(path))
+        if path.stem.startswith(_RESERVED):
+            raise ReviewkitError(_RESERVED_MSG + " (rename the file)", file=str(path))
         if not path.is_file():
             raise ReviewkitError("is a folder; a search is one .toml file", file=str(path))
         out.append(read_search(path))
@@ -187,6 +194,8 @@ def add_search(project: Project, search: Search, overwrite: bool = False) -> Pat
     if not _ID.match(search.id):
         raise ReviewkitError(f"search id {search.id!r}: use lower-case letters, digits, "
                              "'-' or '_'", field="id")
+    if search.id.startswith(_RESERVED):
+        raise ReviewkitError(_RESERVED_MSG, field="id")
     path = search_path(project, search.id)
     if path.exists() and not overwrite:
         raise ReviewkitError("a search with this id exists; edit the file or choose "
