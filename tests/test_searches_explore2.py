@@ -279,3 +279,17 @@ def test_a_hand_made_search_file_with_that_id_is_refused_when_loaded(tmp_path):
     with pytest.raises(ReviewkitError) as exc:
         load_searches(project)
     assert "unlogged-embase-ris.toml" in str(exc.value)
+
+
+def test_search_list_says_which_imported_records_no_search_accounts_for(tmp_path):
+    project, _ = new_project(tmp_path, ("medline", 2))
+    export = tmp_path / "embase.ris"
+    export.write_text(TWO.replace("ti - Smith", "AU  - Smith"))
+    assert run_cli("import", str(export), cwd=project.root).returncode == 0
+    r = run_cli("search", "list", cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    # the 2 records are in the project (and the PRISMA diagram) but in no listed search
+    assert "searches/exports/embase.ris" in r.stderr and "2 records" in r.stderr
+    logged = run_cli("import", "--search", "medline", str(export), cwd=project.root)
+    assert logged.returncode == 0, logged.stderr
+    assert run_cli("search", "list", cwd=project.root).stderr == ""

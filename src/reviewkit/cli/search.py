@@ -63,15 +63,15 @@ def list_(
     """The search table (PRISMA-S), with hits reconciled against imported records."""
     from reviewkit.project.session import session
     from reviewkit.searches.log import load_searches
-    from reviewkit.searches.reconcile import reconcile
+    from reviewkit.searches.reconcile import list_warnings, reconcile
     from reviewkit.searches.table import COLUMNS, SHORT, search_rows
 
     with session(project_dir(ctx)) as (project, store):
         searches = load_searches(project)
         checks = reconcile(searches, store.count_entries())
+        warnings = list_warnings(checks, store.files())
     cols = COLUMNS if (full or fmt in ("csv", "json")) else SHORT
     emit(search_rows(searches, checks), fmt, "Searches", cols)
-    for c in checks:
-        if c.status == "mismatch":
-            warn(f"{c.search_id}: {c.message}")
+    for w in warnings:
+        warn(w)
 

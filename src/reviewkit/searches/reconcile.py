@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reviewkit.searches.log import Search
+from reviewkit.store.base import FileRow
 
 
 @dataclass
@@ -39,4 +40,15 @@ def reconcile(searches: list[Search], entries: dict[str, int]) -> list[Reconcili
                    + (f"({gap} missing: truncated export, or a batch not imported?)" if gap > 0
                       else f"({-gap} more than reported: wrong file or a repeated batch?)"))
         out.append(Reconciliation(s.id, s.database, s.hits, found, len(s.files), status, msg))
+    return out
+
+
+def list_warnings(checks: list[Reconciliation], files: list[FileRow]) -> list[str]:
+    """What `search list` must say beside its table: hits the files do not match, and
+    imported files no search logs (their records are counted, but in no listed row)."""
+    out = [f"{c.search_id}: {c.message}" for c in checks if c.status == "mismatch"]
+    for row in files:
+        if row.search_id is None:
+            out.append(f"{row.path}: {row.entries} records imported without a search; log "
+                       "it (reviewkit import --search ID FILE) so its row shows here")
     return out
