@@ -292,4 +292,32 @@ def test_search_list_says_which_imported_records_no_search_accounts_for(tmp_path
     assert "searches/exports/embase.ris" in r.stderr and "2 records" in r.stderr
     logged = run_cli("import", "--search", "medline", str(export), cwd=project.root)
     assert logged.returncode == 0, logged.stderr
-    assert run_cli("search", "list", cwd=project.root).stderr == ""
+    assert "without a search" not in run_cli("search", "list", cwd=project.root).stderr
+
+
+def test_search_list_names_the_prisma_s_items_a_search_leaves_blank(tmp_path):
+    project, _ = new_project(tmp_path)
+    full = ["--platform", "Ovid", "--date-run", "2018-03", "--hits", "0",
+            "--search-string", "1. exp budget/"]
+    for args in (["--id", "medline", "--database", "Medline", *full],
+                 ["--id", "cinahl", "--database", "CINAHL", "--date-run", "2018-03"],
+                 ["--id", "refs", "--database", "Reference lists", "--kind", "citation",
+                  "--hits", "3"]):
+        assert run_cli("search", "add", *args, cwd=project.root).returncode == 0
+    err = run_cli("search", "list", cwd=project.root).stderr
+    lines = {line.split(" is not logged")[0]: line for line in err.splitlines()}
+    assert lines["warning: PRISMA-S item 1 (the platform or interface)"].endswith(
+        "for: cinahl (the 'platform' line of searches/ID.toml)")
+    assert "for: cinahl (" in lines["warning: PRISMA-S item 8 (the full search strategy)"]
+    assert "for: refs (" in lines["warning: PRISMA-S item 13 (the date searched)"]
+    assert "for: cinahl (" in lines["warning: PRISMA-S item 15 (the records found)"]
+    assert "medline" not in err  # 0 hits is a count, not a blank
+
+
+def test_a_complete_search_log_lists_without_a_prisma_s_warning(tmp_path):
+    project, _ = new_project(tmp_path)
+    r = run_cli("search", "add", "--id", "medline", "--database", "Medline", "--platform",
+                "Ovid", "--date-run", "2018-03", "--hits", "0", "--search-string", "1. x/",
+                cwd=project.root)
+    assert r.returncode == 0
+    assert "PRISMA-S" not in run_cli("search", "list", cwd=project.root).stderr

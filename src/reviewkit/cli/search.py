@@ -69,7 +69,7 @@ def list_(
     with session(project_dir(ctx)) as (project, store):
         searches = load_searches(project)
         checks = reconcile(searches, store.count_entries())
-        warnings = list_warnings(checks, store.files())
+        warnings = list_warnings(searches, checks, store.files())
     cols = COLUMNS if (full or fmt in ("csv", "json")) else SHORT
     emit(search_rows(searches, checks), fmt, "Searches", cols)
     for w in warnings:

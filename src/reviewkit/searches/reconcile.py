@@ -43,12 +43,16 @@ def reconcile(searches: list[Search], entries: dict[str, int]) -> list[Reconcili
     return out
 
 
-def list_warnings(checks: list[Reconciliation], files: list[FileRow]) -> list[str]:
-    """What `search list` must say beside its table: hits the files do not match, and
-    imported files no search logs (their records are counted, but in no listed row)."""
+def list_warnings(searches: list[Search], checks: list[Reconciliation],
+                  files: list[FileRow]) -> list[str]:
+    """What `search list` must say beside its table: hits the files do not match,
+    imported files no search logs (their records are counted, but in no listed row),
+    and the PRISMA-S items left blank."""
+    from reviewkit.searches.gaps import prisma_s_gaps
+
     out = [f"{c.search_id}: {c.message}" for c in checks if c.status == "mismatch"]
     for row in files:
         if row.search_id is None:
             out.append(f"{row.path}: {row.entries} records imported without a search; log "
                        "it (reviewkit import --search ID FILE) so its row shows here")
-    return out
+    return out + prisma_s_gaps(searches)
