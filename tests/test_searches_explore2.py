@@ -321,3 +321,13 @@ def test_a_complete_search_log_lists_without_a_prisma_s_warning(tmp_path):
                 cwd=project.root)
     assert r.returncode == 0
     assert "PRISMA-S" not in run_cli("search", "list", cwd=project.root).stderr
+
+
+def test_an_export_with_a_hidden_name_is_copied_under_a_visible_one_and_read(tmp_path):
+    project, store = new_project(tmp_path)
+    export = tmp_path / ".embase.ris"  # a download saved with a leading dot
+    export.write_text(TWO.replace("ti - Smith", "AU  - Smith"))
+    r = run_cli("import", str(export), cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    assert "searches/exports/embase.ris" in r.stdout and "2 new records" in r.stdout
+    assert store.count_records() == 2

@@ -213,6 +213,8 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _free_name(folder: Path, name: str, taken: set[Path]) -> Path:
+    # a hidden name (.embase.ris) is one the refresh skips, as it skips its own temp copies
+    name = name.lstrip(".") or "export"
     dest = folder / name
     n = 2
     while dest.exists() or dest in taken:
