@@ -331,3 +331,32 @@ def test_an_export_with_a_hidden_name_is_copied_under_a_visible_one_and_read(tmp
     assert r.returncode == 0, r.stderr
     assert "searches/exports/embase.ris" in r.stdout and "2 new records" in r.stdout
     assert store.count_records() == 2
+
+
+def test_import_after_a_file_left_the_log_says_so_instead_of_negative_new_records(tmp_path):
+    project, store = new_project(tmp_path, ("medline", 4))
+    first, second = tmp_path / "part1.ris", tmp_path / "part2.ris"
+    first.write_text(TWO.replace("ti - Smith", "AU  - Smith"))
+    second.write_text(TWO.replace("ti - Smith", "AU  - Jones").replace("study", "trial"))
+    assert run_cli("import", "--search", "medline", str(first), str(second),
+                   cwd=project.root).returncode == 0
+    path = project.searches_dir / "medline.toml"
+    path.write_text(path.read_text().replace(', "searches/exports/part2.ris"', ""))
+    (project.exports_dir / "part2.ris").unlink()  # the librarian drops a wrong batch
+    r = run_cli("import", cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    assert "-2" not in r.stdout and "0 new records" in r.stdout
+    assert "searches/exports/part2.ris" in r.stderr and "2 records" in r.stderr
+
+
+def test_import_of_a_renamed_export_reports_no_new_and_no_lost_records(tmp_path):
+    project, store = new_project(tmp_path, ("medline", 2))
+    export = tmp_path / "medline.ris"
+    export.write_text(TWO.replace("ti - Smith", "AU  - Smith"))
+    assert run_cli("import", "--search", "medline", str(export), cwd=project.root).returncode == 0
+    (project.exports_dir / "medline.ris").rename(project.exports_dir / "medline-2018.ris")
+    path = project.searches_dir / "medline.toml"
+    path.write_text(path.read_text().replace("medline.ris", "medline-2018.ris"))
+    r = run_cli("import", cwd=project.root)
+    assert r.returncode == 0 and "0 new records" in r.stdout, r.stderr
+    assert "no longer" not in r.stderr

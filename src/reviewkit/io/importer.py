@@ -63,7 +63,9 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
     elif columns or fmt:
         raise ReviewkitError("--format/--columns must be kept with a logged search: "
                              "add --search ID so rebuilds read the file the same way")
+    held = _file_entries(store)
     refresh(project, store)  # the store must reflect the project before we compare
+    _, gone = _changes(held, _file_entries(store))  # edits made since the last command
     parsed: list[ParsedFile] = []
     whole: dict[str, ParsedFile] = {}  # read once and kept: stored without a second read
     for path in paths:
@@ -86,7 +88,7 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
         for pf in parsed:
             _refuse_unread(project, Path(pf.path).resolve(), known.get(pf.sha256))
     before = store.count_records()
-    report = ImportReport()
+    report = ImportReport(warnings=gone)
     to_log: list[str] = []
     staged: list[tuple[Path, Path]] = []
     project.exports_dir.mkdir(parents=True, exist_ok=True)
@@ -193,15 +195,44 @@ def import_logged(project: Project, store: Store, search_id: str | None = None,
         raise ReviewkitError(f"{'/'.join(given)} given but no export file: name the file(s) "
                              "to import, e.g. reviewkit import --search medline medline.ris")
     load_searches(project)
-    before = store.count_records()
-    read = {row.path for row in store.files()}  # the files the store held before this run
+    before = _file_entries(store)  # the files the store held before this run
     refresh(project, store)
     report = ImportReport()
     for row in store.files():
         report.files.append(FileResult(row.path, row.path, row.format, row.dialect,
-                                       row.entries, row.path in read))
-    report.added = store.count_records() - before
+                                       row.entries, row.path in before))
+    report.added, gone = _changes(before, _file_entries(store))
+    report.warnings.extend(gone)
     return report
+
+
+def _file_entries(store: Store) -> dict[str, tuple[str, int]]:
+    return {row.path: (row.sha256, row.entries) for row in store.files()}
+
+
+def _changes(before: dict[str, tuple[str, int]],
+             after: dict[str, tuple[str, int]]) -> tuple[int, list[str]]:
+    """(records added, a warning per file whose records left): a file that left the log
+    is said so, not netted against new ones into '-6 new records'. A file renamed or
+    moved between sources (same content) neither adds nor loses."""
+    shas_before = {sha for sha, _ in before.values()}
+    shas_after = {sha for sha, _ in after.values()}
+    added = 0
+    for path, (sha, n) in after.items():
+        old = before.get(path)
+        if old is None:
+            added += 0 if sha in shas_before else n
+        else:
+            added += max(0, n - old[1])
+    gone = []
+    for path, (sha, n) in before.items():
+        new = after.get(path)
+        if new is None and sha not in shas_after:
+            gone.append(f"{path}: its {n} records are no longer in the project (the file "
+                        "left the search log or was removed)")
+        elif new is not None and new[1] < n:
+            gone.append(f"{path}: now holds {new[1]} records, {n} before (the file changed)")
+    return added, gone
 
 
 def _inside(path: Path, root: Path) -> bool:
