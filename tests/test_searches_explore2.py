@@ -360,3 +360,11 @@ def test_import_of_a_renamed_export_reports_no_new_and_no_lost_records(tmp_path)
     r = run_cli("import", cwd=project.root)
     assert r.returncode == 0 and "0 new records" in r.stdout, r.stderr
     assert "no longer" not in r.stderr
+
+
+def test_an_unknown_format_in_a_search_file_is_named_at_its_line(tmp_path):
+    project, _ = new_project(tmp_path)
+    (project.searches_dir / "scopus.toml").write_text('database = "Scopus"\nformat = "CSV "\n')
+    r = run_cli("import", cwd=project.root)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "scopus.toml:2: field 'format'" in r.stderr and "csv" in r.stderr

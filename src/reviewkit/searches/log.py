@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, f
 from pydantic_core import PydanticCustomError
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.io.detect import FORMATS
 from reviewkit.project import tomlfile
 from reviewkit.project.atomic import write_text_atomic
 from reviewkit.project.config import Project
@@ -86,6 +87,15 @@ class Search(BaseModel):
                 if isinstance(part, str) and _SURROGATE.search(part):
                     raise PydanticCustomError("utf8", "holds bytes that are not UTF-8 text "
                                               "(a Windows-1252 paste?); give it as UTF-8")
+        return value
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        # named here, at the search file's line, not by the reader with no file to fix
+        if value and value not in FORMATS:
+            raise PydanticCustomError("format", "unknown format {value}; expected one of "
+                                      + ", ".join(FORMATS), {"value": repr(value)})
         return value
 
     @field_validator("database")
