@@ -368,3 +368,15 @@ def test_an_unknown_format_in_a_search_file_is_named_at_its_line(tmp_path):
     r = run_cli("import", cwd=project.root)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "scopus.toml:2: field 'format'" in r.stderr and "csv" in r.stderr
+
+
+def test_an_unknown_column_field_in_a_search_file_is_named_at_its_line(tmp_path):
+    project, _ = new_project(tmp_path)
+    (project.exports_dir / "s.csv").write_text(CSV)
+    (project.searches_dir / "scopus.toml").write_text(
+        'database = "Scopus"\nformat = "csv"\nfiles = ["searches/exports/s.csv"]\n\n'
+        '[columns]\ntitle = "Title"\nabstarct = "Abstract"\n')
+    r = run_cli("import", cwd=project.root)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    # the mistake is in the search file, not in the export the reader was reading
+    assert "scopus.toml:7: field 'columns.abstarct'" in r.stderr and "abstract" in r.stderr

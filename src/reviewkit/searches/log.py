@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, f
 from pydantic_core import PydanticCustomError
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.io.csv import FIELDS as CSV_FIELDS
 from reviewkit.io.detect import FORMATS
 from reviewkit.project import tomlfile
 from reviewkit.project.atomic import write_text_atomic
@@ -145,6 +146,11 @@ def read_search(path: Path) -> Search:
         search = Search.model_validate({**data, "id": path.stem})
     except ValidationError as exc:
         raise tomlfile.validation_error(exc, path, text) from None
+    for key in search.columns:  # named at its line here, not at the export being read
+        if key not in CSV_FIELDS:
+            raise ReviewkitError(f"unknown record field; expected one of "
+                                 f"{', '.join(CSV_FIELDS)}", file=str(path),
+                                 line=tomlfile.line_of(text, key), field=f"columns.{key}")
     root = path.resolve().parent.parent  # searches/<id>.toml sits in the project root
     for name in search.files:
         if not name.strip():
