@@ -99,7 +99,7 @@ def import_(ctx: typer.Context,
 
     with session(project_dir(ctx), sync=False) as (project, store):
         if not files:
-            report = import_logged(project, store)
+            report = import_logged(project, store, search, fmt, columns)
         else:
             with progress(quiet) as step:
                 report = import_files(project, store, files, search, fmt,

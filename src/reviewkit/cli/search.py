@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
 from reviewkit.cli.common import emit, project_dir, user_errors, warn
-from reviewkit.errors import ReviewkitError
 
 app = typer.Typer(help="Log database and other searches (PRISMA-S) and list them.",
                   no_args_is_help=True)
@@ -37,18 +35,22 @@ def add(
     from reviewkit.project.session import session
     from reviewkit.searches.add import log_search
     from reviewkit.searches.log import make_search
+    from reviewkit.searches.strategy import read_strategy
 
     if strategy_file is not None:
-        search_string = (sys.stdin.read() if str(strategy_file) == "-"
-                         else _read_text(strategy_file))
+        search_string = read_strategy(strategy_file, search_string)
     with session(project_dir(ctx)) as (project, store):
         search = make_search(id=search_id, kind=kind, database=database, platform=platform,
                              date_run=date_run, coverage=coverage, search_string=search_string,
                              limits=limits, hits=hits, run_by=run_by, notes=notes)
-        path, report = log_search(project, store, search, list(file or []))
-    typer.echo(f"logged search '{search_id}' in {project.relative(path)}")
+        path, report, created = log_search(project, store, search, list(file or []))
+    typer.echo(f"logged search '{search_id}' in {project.relative(path)}" if created else
+               f"search '{search_id}' is already logged in {project.relative(path)} "
+               "with these details")
     if report is not None:
         typer.echo(f"imported {report.added} new records")
+        for w in report.warnings:
+            warn(w)
 
 
 @app.command("list")
@@ -61,21 +63,15 @@ def list_(
     """The search table (PRISMA-S), with hits reconciled against imported records."""
     from reviewkit.project.session import session
     from reviewkit.searches.log import load_searches
-    from reviewkit.searches.reconcile import reconcile
+    from reviewkit.searches.reconcile import list_warnings, reconcile
     from reviewkit.searches.table import COLUMNS, SHORT, search_rows
 
     with session(project_dir(ctx)) as (project, store):
         searches = load_searches(project)
         checks = reconcile(searches, store.count_entries())
+        warnings = list_warnings(searches, checks, store.files())
     cols = COLUMNS if (full or fmt in ("csv", "json")) else SHORT
     emit(search_rows(searches, checks), fmt, "Searches", cols)
-    for c in checks:
-        if c.status == "mismatch":
-            warn(f"{c.search_id}: {c.message}")
+    for w in warnings:
+        warn(w)
 
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReviewkitError(f"cannot read the strategy: {exc}", file=str(path)) from None

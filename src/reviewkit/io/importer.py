@@ -19,7 +19,7 @@ from reviewkit.io import ParsedFile
 from reviewkit.io.stream import check_file
 from reviewkit.project.atomic import copy_atomic, fsync_dir
 from reviewkit.project.config import Project
-from reviewkit.searches.log import Search, add_files, add_search, get_search, load_searches
+from reviewkit.searches.log import Search, add_files, get_search, load_searches
 from reviewkit.store.base import Store
 from reviewkit.store.sync import refresh
 
@@ -63,7 +63,9 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
     elif columns or fmt:
         raise ReviewkitError("--format/--columns must be kept with a logged search: "
                              "add --search ID so rebuilds read the file the same way")
+    held = _file_entries(store)
     refresh(project, store)  # the store must reflect the project before we compare
+    _, gone = _changes(held, _file_entries(store))  # edits made since the last command
     parsed: list[ParsedFile] = []
     whole: dict[str, ParsedFile] = {}  # read once and kept: stored without a second read
     for path in paths:
@@ -82,8 +84,11 @@ def import_files(project: Project, store: Store, paths: list[Path], search_id: s
                 raise ReviewkitError(f"this file is already logged by search {other!r} "
                                      f"(searches/{other}.toml): a file belongs to one search",
                                      file=pf.path)
+    if search is None:
+        for pf in parsed:
+            _refuse_unread(project, Path(pf.path).resolve(), known.get(pf.sha256))
     before = store.count_records()
-    report = ImportReport()
+    report = ImportReport(warnings=gone)
     to_log: list[str] = []
     staged: list[tuple[Path, Path]] = []
     project.exports_dir.mkdir(parents=True, exist_ok=True)
@@ -152,12 +157,22 @@ def _new_settings(search: Search, fmt: str | None, columns: dict[str, str] | Non
 
 
 def _log_files(project: Project, search: Search, files: list[str], settings: dict) -> None:
-    if not settings:
-        add_files(project, search.id, files)
+    # one write names the files and how to read them (the search has no other files),
+    # editing the search file in place: the librarian's comments stay
+    add_files(project, search.id, files, settings)
+
+
+def _refuse_unread(project: Project, src: Path, already: str | None) -> None:
+    """An unlogged file is read where the refresh looks: directly in searches/exports/,
+    not hidden. One kept in place elsewhere in that folder would be reported as kept and
+    then never read."""
+    exports = project.exports_dir.resolve()
+    if already or not _inside(src, exports) or (src.parent == exports
+                                                 and not src.name.startswith(".")):
         return
-    # one write names the files and how to read them; the search has no other files
-    add_search(project, search.model_copy(update={**settings, "files": [*search.files, *files]}),
-               overwrite=True)
+    raise ReviewkitError("an export kept in a subfolder of searches/exports/ or under a "
+                         "hidden name is read only when a search logs it: add --search ID, "
+                         "or move it up into searches/exports/", file=project.relative(src))
 
 
 def _drop_stale_parts(folder: Path) -> None:
@@ -168,18 +183,56 @@ def _drop_stale_parts(folder: Path) -> None:
                 part.unlink(missing_ok=True)
 
 
-def import_logged(project: Project, store: Store) -> ImportReport:
-    """Read every export file the search log names (the 'import what the log names' path)."""
+def import_logged(project: Project, store: Store, search_id: str | None = None,
+                  fmt: str | None = None, columns: str | None = None) -> ImportReport:
+    """Read every export file the search log names (the 'import what the log names' path).
+
+    ``search_id``/``fmt``/``columns`` are refused: they apply to files being imported,
+    and silently ignoring them would let a forgotten file name look like an import."""
+    given = [opt for opt, v in (("--search", search_id), ("--format", fmt),
+                                ("--columns", columns)) if v]
+    if given:
+        raise ReviewkitError(f"{'/'.join(given)} given but no export file: name the file(s) "
+                             "to import, e.g. reviewkit import --search medline medline.ris")
     load_searches(project)
-    before = store.count_records()
-    read = {row.path for row in store.files()}  # the files the store held before this run
+    before = _file_entries(store)  # the files the store held before this run
     refresh(project, store)
     report = ImportReport()
     for row in store.files():
         report.files.append(FileResult(row.path, row.path, row.format, row.dialect,
-                                       row.entries, row.path in read))
-    report.added = store.count_records() - before
+                                       row.entries, row.path in before))
+    report.added, gone = _changes(before, _file_entries(store))
+    report.warnings.extend(gone)
     return report
+
+
+def _file_entries(store: Store) -> dict[str, tuple[str, int]]:
+    return {row.path: (row.sha256, row.entries) for row in store.files()}
+
+
+def _changes(before: dict[str, tuple[str, int]],
+             after: dict[str, tuple[str, int]]) -> tuple[int, list[str]]:
+    """(records added, a warning per file whose records left): a file that left the log
+    is said so, not netted against new ones into '-6 new records'. A file renamed or
+    moved between sources (same content) neither adds nor loses."""
+    shas_before = {sha for sha, _ in before.values()}
+    shas_after = {sha for sha, _ in after.values()}
+    added = 0
+    for path, (sha, n) in after.items():
+        old = before.get(path)
+        if old is None:
+            added += 0 if sha in shas_before else n
+        else:
+            added += max(0, n - old[1])
+    gone = []
+    for path, (sha, n) in before.items():
+        new = after.get(path)
+        if new is None and sha not in shas_after:
+            gone.append(f"{path}: its {n} records are no longer in the project (the file "
+                        "left the search log or was removed)")
+        elif new is not None and new[1] < n:
+            gone.append(f"{path}: now holds {new[1]} records, {n} before (the file changed)")
+    return added, gone
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -191,6 +244,8 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _free_name(folder: Path, name: str, taken: set[Path]) -> Path:
+    # a hidden name (.embase.ris) is one the refresh skips, as it skips its own temp copies
+    name = name.lstrip(".") or "export"
     dest = folder / name
     n = 2
     while dest.exists() or dest in taken:

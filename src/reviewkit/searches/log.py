@@ -8,10 +8,12 @@ from pathlib import Path, PureWindowsPath
 from typing import Literal
 
 import tomlkit
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.io.csv import FIELDS as CSV_FIELDS
+from reviewkit.io.detect import FORMATS
 from reviewkit.project import tomlfile
 from reviewkit.project.atomic import write_text_atomic
 from reviewkit.project.config import Project
@@ -21,9 +23,15 @@ Kind = Literal["database", "register", "website", "organisation", "citation",
                "handsearch", "contact", "other"]
 OTHER_METHODS = ("website", "organisation", "citation", "handsearch", "contact", "other")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# the source key store/sync.py gives a file imported without a search: a search id
+# starting so could share a key with one, and the store would keep only one of the two
+_RESERVED = "unlogged-"
+_RESERVED_MSG = ("search ids starting with 'unlogged-' are kept for files imported "
+                 "without a search; choose another id")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # what a TOML literal string may not hold (a tab and line ends it may)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Search(BaseModel):
@@ -38,7 +46,8 @@ class Search(BaseModel):
     coverage: str = ""
     search_string: str = ""
     limits: str = ""
-    hits: int | None = Field(default=None, ge=0, le=2**63 - 1)  # what TOML can hold
+    # strict: TOML's true or "1270" is a typing slip, not a count; the bound is what TOML holds
+    hits: StrictInt | None = Field(default=None, ge=0, le=2**63 - 1)
     run_by: str = ""
     files: list[str] = Field(default_factory=list)
     notes: str = ""
@@ -64,6 +73,30 @@ class Search(BaseModel):
         if first and first > dt.date.today() + dt.timedelta(days=1):  # a day's slack: time zones
             raise PydanticCustomError("date", "{value} is in the future: a search is logged "
                                       "once it has been run", {"value": repr(value)})
+        return value
+
+    @field_validator("kind", "database", "platform", "coverage", "search_string", "limits",
+                     "run_by", "files", "notes", "format", "columns", mode="before")
+    @classmethod
+    def _utf8(cls, value: object) -> object:
+        # bytes that are not UTF-8 (a Windows-1252 paste) reach argv as lone surrogates,
+        # which no file can hold: refuse them here, not with a traceback at the write
+        texts = value.items() if isinstance(value, dict) else \
+            value if isinstance(value, list) else [value]
+        for text in texts:
+            for part in text if isinstance(text, tuple) else [text]:
+                if isinstance(part, str) and _SURROGATE.search(part):
+                    raise PydanticCustomError("utf8", "holds bytes that are not UTF-8 text "
+                                              "(a Windows-1252 paste?); give it as UTF-8")
+        return value
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        # named here, at the search file's line, not by the reader with no file to fix
+        if value and value not in FORMATS:
+            raise PydanticCustomError("format", "unknown format {value}; expected one of "
+                                      + ", ".join(FORMATS), {"value": repr(value)})
         return value
 
     @field_validator("database")
@@ -113,6 +146,11 @@ def read_search(path: Path) -> Search:
         search = Search.model_validate({**data, "id": path.stem})
     except ValidationError as exc:
         raise tomlfile.validation_error(exc, path, text) from None
+    for key in search.columns:  # named at its line here, not at the export being read
+        if key not in CSV_FIELDS:
+            raise ReviewkitError(f"unknown record field; expected one of "
+                                 f"{', '.join(CSV_FIELDS)}", file=str(path),
+                                 line=tomlfile.line_of(text, key), field=f"columns.{key}")
     root = path.resolve().parent.parent  # searches/<id>.toml sits in the project root
     for name in search.files:
         if not name.strip():
@@ -150,6 +188,8 @@ def load_searches(project: Project) -> list[Search]:
         if not _ID.match(path.stem):
             raise ReviewkitError("search file names must be lower-case letters, digits, '-' "
                                  "or '_' (the name is the search id)", file=str(path))
+        if path.stem.startswith(_RESERVED):
+            raise ReviewkitError(_RESERVED_MSG + " (rename the file)", file=str(path))
         if not path.is_file():
             raise ReviewkitError("is a folder; a search is one .toml file", file=str(path))
         out.append(read_search(path))
@@ -170,6 +210,8 @@ def add_search(project: Project, search: Search, overwrite: bool = False) -> Pat
     if not _ID.match(search.id):
         raise ReviewkitError(f"search id {search.id!r}: use lower-case letters, digits, "
                              "'-' or '_'", field="id")
+    if search.id.startswith(_RESERVED):
+        raise ReviewkitError(_RESERVED_MSG, field="id")
     path = search_path(project, search.id)
     if path.exists() and not overwrite:
         raise ReviewkitError("a search with this id exists; edit the file or choose "
@@ -189,8 +231,10 @@ def add_search(project: Project, search: Search, overwrite: bool = False) -> Pat
     return path
 
 
-def add_files(project: Project, search_id: str, files: list[str]) -> None:
-    """Append export paths to a search's ``files`` list, keeping its comments."""
+def add_files(project: Project, search_id: str, files: list[str],
+              settings: dict | None = None) -> None:
+    """Append export paths to a search's ``files`` list and add how to read them
+    (``format``/``columns``, absent so far), keeping the librarian's comments."""
     path = search_path(project, search_id)
     doc = tomlkit.parse(path.read_text("utf-8-sig"))
     current = doc.get("files")
@@ -200,7 +244,15 @@ def add_files(project: Project, search_id: str, files: list[str]) -> None:
     for f in files:
         if f not in current:
             current.append(f)
-    _write_atomic(path, tomlkit.dumps(doc))
+    for key, value in (settings or {}).items():
+        doc[key] = value
+    text = tomlkit.dumps(doc)
+    back = tomlfile.tomllib.loads(text)  # tomlkit places keys; make sure they read back
+    if any(back.get(k) != v for k, v in (settings or {}).items()):
+        raise ReviewkitError(f"cannot add {', '.join(settings or {})} to this search file "
+                             "without changing what it says; add them by hand",
+                             file=str(path))
+    _write_atomic(path, text)
 
 
 def _multiline(value: str) -> object:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reviewkit.searches.log import Search
+from reviewkit.store.base import FileRow
 
 
 @dataclass
@@ -40,3 +41,18 @@ def reconcile(searches: list[Search], entries: dict[str, int]) -> list[Reconcili
                       else f"({-gap} more than reported: wrong file or a repeated batch?)"))
         out.append(Reconciliation(s.id, s.database, s.hits, found, len(s.files), status, msg))
     return out
+
+
+def list_warnings(searches: list[Search], checks: list[Reconciliation],
+                  files: list[FileRow]) -> list[str]:
+    """What `search list` must say beside its table: hits the files do not match,
+    imported files no search logs (their records are counted, but in no listed row),
+    and the PRISMA-S items left blank."""
+    from reviewkit.searches.gaps import prisma_s_gaps
+
+    out = [f"{c.search_id}: {c.message}" for c in checks if c.status == "mismatch"]
+    for row in files:
+        if row.search_id is None:
+            out.append(f"{row.path}: {row.entries} records imported without a search; log "
+                       "it (reviewkit import --search ID FILE) so its row shows here")
+    return out + prisma_s_gaps(searches)
