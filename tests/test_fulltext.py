@@ -90,7 +90,9 @@ def test_user_mistakes_are_one_line_and_write_nothing(tmp_path):
 
 
 def test_marks_and_counts_for_prisma(tmp_path):
-    project, store, units = project_with_decisions(tmp_path, ta_includes=8)
+    # units[2:] not screened at full text yet (a screened report was evidently retrieved)
+    project, store, units = project_with_decisions(tmp_path, ta_includes=8, ft_includes=2,
+                                                   ft_decided=2)
     attach_fulltext(project, store, units[0], _pdf(tmp_path))
     attach_fulltext(project, store, units[1], _pdf(tmp_path, "b.html", b"<html>b</html>"))
     mark_fulltext(project, store, units[2], not_retrieved=True, reason="not held by any library")
@@ -145,7 +147,7 @@ def test_a_bad_index_names_its_line(tmp_path):
 
 
 def test_retrieval_list_for_a_librarian(tmp_path):
-    project, store, units = project_with_decisions(tmp_path)
+    project, store, units = project_with_decisions(tmp_path, ft_includes=1, ft_decided=1)
     attach_fulltext(project, store, units[0], _pdf(tmp_path))
     mark_fulltext(project, store, units[1], not_retrieved=True, reason="withdrawn")
     mark_fulltext(project, store, units[2], requested=True)

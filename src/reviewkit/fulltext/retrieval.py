@@ -57,22 +57,22 @@ def retrieval_rows(screening: Screening) -> list[dict]:
     present = files_by_stem(project)
     units = {u.id: u for u in screening.units}
     stage = fulltext_stage(screening)
-    state = screening.state(stage)
+    lost = not_retrieved_units(screening, index, present)
     rows = []
     for uid in screening.eligible(stage):
         unit = units[uid]
         files = [p for m in unit.members for p in present.get(stem_of(m), [])]
         entries = [index[m] for m in unit.members if m in index]
         rec = merged_record(store, unit)
-        given_up = not files and _excluded_not_retrieved(state, uid)
+        check = [_check(screening, unit.members, index), _stale(screening, uid, files, entries,
+                                                                uid in lost)]
         rows.append({
             "record_id": uid,
-            "state": NOT_RETRIEVED if given_up else _state(files, entries),
+            "state": NOT_RETRIEVED if uid in lost else _state(files, entries),
             "file": project.relative(files[0]) if files else "",
             "requested": next((e.requested for e in entries if e.requested), ""),
-            "reason": next((e.not_retrieved for e in entries if e.not_retrieved),
-                           f"excluded at {stage}: {NOT_RETRIEVED}" if given_up else ""),
-            "check": _check(screening, unit.members, index),
+            "reason": lost.get(uid, ""),
+            "check": "; ".join(c for c in check if c),
             "title": rec.title, "authors": "; ".join(rec.authors), "year": rec.year or "",
             "journal": rec.journal, "doi": rec.doi,
             "url": rec.urls[0] if rec.urls else (f"https://doi.org/{rec.doi}" if rec.doi else ""),
@@ -80,10 +80,48 @@ def retrieval_rows(screening: Screening) -> list[dict]:
     return rows
 
 
+def not_retrieved_units(screening: Screening, index: dict[str, Entry] | None = None,
+                        present: dict[str, list[Path]] | None = None) -> dict[str, str]:
+    """unit -> why, for the reports sought at full text that are not retrieved (PRISMA's
+    box, ``fulltext status`` and ``list`` all use this one rule):
+
+    - excluded at full text for 'not retrieved' (the agreed or settled reason), or
+    - marked not retrieved, with no file in the folder, and nobody has judged it at full
+      text other than as not retrieved: a report screened at full text, or whose file
+      is here, was evidently retrieved, so a mark made earlier no longer counts."""
+    project = screening.project
+    index = load_index(project) if index is None else index
+    present = files_by_stem(project) if present is None else present
+    stage = fulltext_stage(screening)
+    state = screening.state(stage)
+    marked: dict[str, str] = {}
+    for rid, entry in index.items():
+        if entry.not_retrieved:
+            marked.setdefault(screening.unit_of(rid), entry.not_retrieved)
+    out = {}
+    for uid in screening.eligible(stage):
+        if _excluded_not_retrieved(state, uid):
+            out[uid] = f"excluded at {stage}: {NOT_RETRIEVED}"
+        elif uid in marked and not _held(screening, uid, present) \
+                and not _screened(state, uid):
+            out[uid] = marked[uid]
+    return out
+
+
+def _held(screening: Screening, unit: str, present: dict[str, list[Path]]) -> bool:
+    return any(stem_of(m) in present for m in screening.members.get(unit, (unit,)))
+
+
+def _screened(state: StageState, unit: str) -> bool:
+    """Someone judged the unit at full text other than 'exclude: not retrieved'."""
+    return any(e["decision"] != "exclude" or NOT_RETRIEVED not in
+               primary_reason(e.get("reason") or "").lower()
+               for e in state.judgements(unit).values())
+
+
 def _excluded_not_retrieved(state: StageState, unit: str) -> bool:
     """Excluded at full text for 'not retrieved' (the agreed or settled reason, first in
-    the project's order): PRISMA counts it among the reports not retrieved, as
-    reporting/prisma/screened.py does, so it is no longer on the list to obtain."""
+    the project's order)."""
     if state.outcome(unit) != "exclude":
         return False
     excluded = {r: e for r, e in state.judgements(unit).items() if e["decision"] == "exclude"}
@@ -91,12 +129,16 @@ def _excluded_not_retrieved(state: StageState, unit: str) -> bool:
     return agreed is not None and NOT_RETRIEVED in primary_reason(agreed).lower()
 
 
-def not_retrieved_units(screening: Screening) -> set[str]:
-    """Units sought at full text that a person marked not retrieved (PRISMA's "reports not
-    retrieved"); reads only the index, so PRISMA stays fast on large projects."""
-    index = load_index(screening.project)
-    marked = {screening.unit_of(rid) for rid, e in index.items() if e.not_retrieved}
-    return marked & set(screening.eligible(fulltext_stage(screening))) if marked else set()
+def _stale(screening: Screening, unit: str, files: list, entries: list[Entry],
+           lost: bool) -> str:
+    """Why a retrieval mark or file disagrees with the state shown."""
+    stage = fulltext_stage(screening)
+    if lost and files:
+        return f"a file is here, but {stage} screening excluded it as {NOT_RETRIEVED}"
+    if not lost and any(e.not_retrieved for e in entries):
+        why = "a file is here" if files else f"it was screened at {stage}"
+        return f"marked not retrieved, but {why}: clear the mark (fulltext mark --clear)"
+    return ""
 
 
 def retrieval_counts(screening: Screening) -> RetrievalCounts:
@@ -117,10 +159,9 @@ def missing_rows(screening: Screening) -> list[dict]:
 
 
 def _state(files: list, entries: list[Entry]) -> str:
+    """Obtained, requested or sought (not retrieved is decided by not_retrieved_units)."""
     if files:
         return OBTAINED
-    if any(e.not_retrieved for e in entries):
-        return NOT_RETRIEVED
     if any(e.requested for e in entries):
         return REQUESTED
     return SOUGHT

@@ -104,9 +104,10 @@ def add_screening(counts: PrismaCounts, screening: Screening,
     sought = screening.eligible(stages[1])
     counts.dbr.sought = len(sought)
     ft = {u: full.outcome(u) for u in sought}
-    # marked not retrieved (reviewkit fulltext mark) and never screened: not retrieved
-    missing = {u for u in not_retrieved_units(screening) if ft.get(u) == "unscreened"}
-    ft = {u: (NOT_RETRIEVED if u in missing else o) for u, o in ft.items()}
+    # the one rule fulltext status uses: excluded as not retrieved, or marked so (no file,
+    # not screened at full text); those not excluded count as decided: not retrieved
+    lost = not_retrieved_units(screening)
+    ft = {u: (NOT_RETRIEVED if u in lost and o != "exclude" else o) for u, o in ft.items()}
     ft_open = sorted(u for u, o in ft.items() if o in ("unscreened", "conflict", "awaiting"))
     pending.unscreened += sorted(u for u, o in ft.items() if o == "unscreened")
     pending.undecided += sorted(u for u, o in ft.items() if o in ("conflict", "awaiting"))
@@ -117,13 +118,11 @@ def add_screening(counts: PrismaCounts, screening: Screening,
                         f"{stage_name(stages[1])}")
     counts.in_progress = in_progress(progress)
     reasons = Counter(counted_reason(full, u) or "no reason given"
-                      for u, o in ft.items() if o == "exclude")
-    counts.dbr.not_retrieved = len(missing) + sum(n for r, n in reasons.items()
-                                                  if NOT_RETRIEVED in r.lower())
-    counts.dbr.assessed = sum(1 for o in ft.values() if o in ("include", "exclude")) \
-        - (counts.dbr.not_retrieved - len(missing))
-    counts.dbr.excluded = [Count(r, n) for r, n in sorted(reasons.items())
-                           if NOT_RETRIEVED not in r.lower()] or [Count("", 0)]
+                      for u, o in ft.items() if o == "exclude" and u not in lost)
+    counts.dbr.not_retrieved = len(lost)
+    counts.dbr.assessed = sum(1 for u, o in ft.items() if o in ("include", "exclude")
+                              and u not in lost)
+    counts.dbr.excluded = [Count(r, n) for r, n in sorted(reasons.items())] or [Count("", 0)]
     counts.included_reports = sum(1 for o in ft.values() if o == "include")
     return pending
 

@@ -1,0 +1,77 @@
+"""Full texts and included studies: bugs found by exploring as a reviewer (each test
+failed before its fix)."""
+
+from __future__ import annotations
+
+from fulltext_support import FT, decide, project_with_decisions
+from helpers import run_cli
+from reviewkit.fulltext import attach_fulltext, mark_fulltext, retrieval_counts
+from reviewkit.fulltext.index import fulltext_name
+from reviewkit.fulltext.retrieval import missing_rows, retrieval_rows
+from reviewkit.reporting.prisma import project_counts
+from reviewkit.screening import Screening
+
+PDF = b"%PDF-1.4\n% a small real-looking file\n1 0 obj <<>> endobj\n%%EOF\n"
+
+
+def _states(project, store) -> dict[str, str]:
+    return {r["record_id"]: r["state"] for r in retrieval_rows(Screening(project, store))}
+
+
+def _agree(project, store) -> None:
+    """fulltext status and PRISMA give the same retrieval numbers."""
+    counts = retrieval_counts(Screening(project, store))
+    prisma = project_counts(project, store)
+    assert (counts.sought, counts.not_retrieved) == (prisma.dbr.sought, prisma.dbr.not_retrieved)
+
+
+def test_a_report_marked_not_retrieved_then_screened_counts_as_retrieved_everywhere(tmp_path):
+    project, store, units = project_with_decisions(tmp_path, ta_includes=6, ft_includes=3)
+    extra = units[6]  # sought at full text, marked not retrieved, later found and screened
+    for name in ("ana", "ben"):
+        decide(project, "title-abstract", name, {extra: "include"})
+    mark_fulltext(project, store, extra, not_retrieved=True, reason="not held by any library")
+    assert _states(project, store)[extra] == "not retrieved"
+    assert retrieval_counts(Screening(project, store)).not_retrieved == 1
+    assert project_counts(project, store).dbr.assessed == 6  # the six screened already
+    _agree(project, store)
+    for name in ("ana", "ben"):  # the reviewers got it after all and included it
+        decide(project, FT, name, {extra: "include"})
+    assert _states(project, store)[extra] != "not retrieved"
+    row = next(r for r in retrieval_rows(Screening(project, store)) if r["record_id"] == extra)
+    assert "marked not retrieved" in row["check"]  # the stale mark is pointed out
+    assert retrieval_counts(Screening(project, store)).not_retrieved == 0
+    assert project_counts(project, store).dbr.not_retrieved == 0
+    assert project_counts(project, store).dbr.assessed == 7
+    _agree(project, store)
+    listed = run_cli("fulltext", "list", cwd=project.root)
+    assert listed.returncode == 0, listed.stderr
+    line = next(x for x in listed.stdout.splitlines() if x.startswith(extra))
+    assert "not retrieved" not in line
+
+
+def test_a_file_dropped_in_after_marking_not_retrieved_counts_as_obtained_in_prisma(tmp_path):
+    project, store, units = project_with_decisions(tmp_path, ta_includes=6, ft_includes=3)
+    extra = units[6]
+    for name in ("ana", "ben"):
+        decide(project, "title-abstract", name, {extra: "include"})
+    mark_fulltext(project, store, extra, not_retrieved=True, reason="not held")
+    (project.root / "fulltext" / fulltext_name(extra, ".pdf")).write_bytes(PDF)  # found it
+    assert _states(project, store)[extra] == "obtained"
+    assert project_counts(project, store).dbr.not_retrieved == 0
+    _agree(project, store)
+
+
+def test_a_report_excluded_as_not_retrieved_with_a_file_agrees_with_prisma(tmp_path):
+    project, store, units = project_with_decisions(tmp_path)
+    paper = tmp_path / "abstract-only.pdf"
+    paper.write_bytes(PDF)
+    attach_fulltext(project, store, units[5], paper)  # only a conference abstract
+    for name in ("ana", "ben"):
+        decide(project, FT, name, {units[5]: "exclude"}, reason="not retrieved")
+    screening = Screening(project, store)
+    row = next(r for r in retrieval_rows(screening) if r["record_id"] == units[5])
+    assert row["state"] == "not retrieved"
+    assert "excluded" in row["check"]
+    assert units[5] not in [r["record_id"] for r in missing_rows(screening)]
+    _agree(project, store)
