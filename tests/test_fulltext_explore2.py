@@ -75,3 +75,39 @@ def test_a_report_excluded_as_not_retrieved_with_a_file_agrees_with_prisma(tmp_p
     assert "excluded" in row["check"]
     assert units[5] not in [r["record_id"] for r in missing_rows(screening)]
     _agree(project, store)
+
+
+def test_attaching_to_a_record_excluded_at_title_abstract_warns(tmp_path):
+    project, store, units = project_with_decisions(tmp_path)  # units[6:] excluded at t/a
+    paper = tmp_path / "paper.pdf"
+    paper.write_bytes(PDF)
+    res = run_cli("fulltext", "attach", units[10], str(paper), cwd=project.root)
+    assert res.returncode == 0, res.stderr  # a warning, not a refusal
+    assert (project.root / "fulltext" / fulltext_name(units[10], ".pdf")).read_bytes() == PDF
+    warned = [x for x in res.stderr.splitlines() if units[10] in x]
+    assert len(warned) == 1 and "excluded at title-abstract" in warned[0]
+    ok = run_cli("fulltext", "attach", units[0], str(_other(tmp_path)), cwd=project.root)
+    assert ok.returncode == 0 and ok.stderr.strip() == ""  # an included record: no warning
+
+
+def _other(tmp_path):
+    other = tmp_path / "other.pdf"
+    other.write_bytes(PDF + b"% another paper\n")
+    return other
+
+
+def test_attaching_the_same_bytes_to_two_records_warns_naming_the_first(tmp_path):
+    project, store, units = project_with_decisions(tmp_path)
+    paper = tmp_path / "paper.pdf"
+    paper.write_bytes(PDF)
+    copy = tmp_path / "downloads" / "paper (1).pdf"
+    copy.parent.mkdir()
+    copy.write_bytes(PDF)
+    assert run_cli("fulltext", "attach", units[0], str(paper), cwd=project.root).returncode == 0
+    res = run_cli("fulltext", "attach", units[1], str(copy), cwd=project.root)
+    assert res.returncode == 0, res.stderr
+    assert (project.root / "fulltext" / fulltext_name(units[1], ".pdf")).exists()
+    warned = [x for x in res.stderr.splitlines() if units[0] in x]
+    assert len(warned) == 1 and "same file" in warned[0]
+    again = run_cli("fulltext", "attach", units[0], str(paper), cwd=project.root)
+    assert units[1] in again.stderr  # the re-run still says so, about the other record

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors, warn_all
+from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors, warn, warn_all
 
 app = typer.Typer(help="Full texts: attach, mark requested or not retrieved, list, open.",
                   no_args_is_help=True)
@@ -31,6 +31,8 @@ def attach(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID"
         where = project.relative(done.path)
     said = "already attached" if done.unchanged else "attached"
     typer.echo(f"{said} {done.record_id}: {where} (sha256 {done.sha256[:12]})")
+    for message in done.warnings:
+        warn(message)
 
 
 @app.command("mark")

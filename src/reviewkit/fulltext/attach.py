@@ -34,6 +34,7 @@ class Attached:
     sha256: str
     replaced: Path | None  # an earlier file of the record, removed
     unchanged: bool = False  # these bytes were attached under this name already
+    warnings: tuple[str, ...] = ()  # attached anyway: a person should look
 
 
 def resolve_record(store: Store, record_id: str) -> str:
@@ -79,8 +80,9 @@ def attach_fulltext(project: Project, store: Store, record_id: str, file: Path,
     old = folder / entry.file if entry and entry.file else None
     same = target.exists() and target.resolve() == file.resolve()
     digest = sha256_of(file)
+    said = attach_warnings(project, store, rid, digest)
     if old == target and target.is_file() and entry.sha256 == digest == sha256_of(target):
-        return Attached(rid, target, digest, None, unchanged=True)  # a re-run: nothing new
+        return Attached(rid, target, digest, None, unchanged=True, warnings=said)  # a re-run
     if old is not None and old.exists() and not replace and old.resolve() != file.resolve():
         raise ReviewkitError(f"{rid} already has a full text ({project.relative(old)}); "
                              "pass --replace to attach another", field="record_id")
@@ -97,7 +99,29 @@ def attach_fulltext(project: Project, store: Store, record_id: str, file: Path,
     if old is not None and old != target and old.exists():
         old.unlink()  # the index names the new file already
         removed = old
-    return Attached(rid, target, digest, removed)
+    return Attached(rid, target, digest, removed, warnings=said)
+
+
+def attach_warnings(project: Project, store: Store, rid: str, digest: str) -> tuple[str, ...]:
+    """What looks wrong about attaching these bytes to ``rid`` (the file is attached
+    anyway): the record was excluded before full text, or another record holds them."""
+    from reviewkit.screening import Screening  # screening reads the store: only when attaching
+
+    screening = Screening(project, store)
+    unit = screening.unit_of(rid)
+    out = []
+    stages = screening.conf.stages
+    for stage in stages[:stages.index("full-text")] if "full-text" in stages else stages[:1]:
+        if unit in screening.eligible(stage) and screening.state(stage).outcome(unit) == "exclude":
+            out.append(f"{rid} was excluded at {stage}: its full text is not sought "
+                       "(attached anyway)")
+            break
+    same = sorted(other for other, e in load_index(project).items()
+                  if e.sha256 == digest and e.file and screening.unit_of(other) != unit)
+    if same:
+        out.append(f"the same file (sha256 {digest[:12]}) is attached to {', '.join(same)} "
+                   f"already; attached to {rid} too — check it is the right paper")
+    return tuple(out)
 
 
 def mark_fulltext(project: Project, store: Store, record_id: str, requested: bool = False,
