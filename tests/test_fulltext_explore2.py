@@ -4,7 +4,7 @@ failed before its fix)."""
 from __future__ import annotations
 
 from fulltext_support import FT, decide, project_with_decisions
-from helpers import run_cli
+from helpers import run_cli, snapshot
 from reviewkit.fulltext import attach_fulltext, mark_fulltext, retrieval_counts
 from reviewkit.fulltext.index import fulltext_name
 from reviewkit.fulltext.retrieval import missing_rows, retrieval_rows
@@ -111,3 +111,19 @@ def test_attaching_the_same_bytes_to_two_records_warns_naming_the_first(tmp_path
     assert len(warned) == 1 and "same file" in warned[0]
     again = run_cli("fulltext", "attach", units[0], str(paper), cwd=project.root)
     assert units[1] in again.stderr  # the re-run still says so, about the other record
+
+
+def test_a_web_page_saved_as_pdf_is_refused_and_nothing_is_written(tmp_path):
+    project, store, units = project_with_decisions(tmp_path)
+    page = tmp_path / "download.pdf"  # the publisher's login page, saved by the browser
+    page.write_bytes(b"<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n")
+    before = snapshot(project.root)
+    res = run_cli("fulltext", "attach", units[0], str(page), cwd=project.root)
+    assert res.returncode == 2, res.stdout
+    said = res.stderr.strip().splitlines()
+    assert len(said) == 1 and str(page) in said[0] and "not a PDF" in said[0]
+    assert "Traceback" not in res.stderr
+    assert snapshot(project.root) == before
+    late = tmp_path / "late.pdf"  # a real PDF may have a few bytes before its header
+    late.write_bytes(b"\r\n" + PDF)
+    assert run_cli("fulltext", "attach", units[0], str(late), cwd=project.root).returncode == 0

@@ -71,6 +71,7 @@ def attach_fulltext(project: Project, store: Store, record_id: str, file: Path,
                              file=str(file))
     if file.stat().st_size == 0:
         raise ReviewkitError("the file is empty", file=str(file))
+    _refuse_fake_pdf(file)
     folder = fulltext_dir(project)
     target = folder / fulltext_name(rid, file.suffix)
     if target.name == INDEX:
@@ -100,6 +101,23 @@ def attach_fulltext(project: Project, store: Store, record_id: str, file: Path,
         old.unlink()  # the index names the new file already
         removed = old
     return Attached(rid, target, digest, removed, warnings=said)
+
+
+def _refuse_fake_pdf(file: Path) -> None:
+    """A .pdf must carry the PDF header (in its first 1024 bytes, as readers allow): a
+    browser often saves a publisher's sign-in page under the PDF's name."""
+    if file.suffix.lower() != ".pdf":
+        return
+    with file.open("rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF-" in head:
+        return
+    start = head.lstrip()[:64].lower()
+    what = ("a web page (HTML: a publisher's sign-in or download page?)"
+            if start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<"))
+            else f"it starts with {head[:12]!r}")
+    raise ReviewkitError(f"not a PDF: {what}; save the PDF itself and attach that",
+                         file=str(file))
 
 
 def attach_warnings(project: Project, store: Store, rid: str, digest: str) -> tuple[str, ...]:
