@@ -127,3 +127,56 @@ def test_a_web_page_saved_as_pdf_is_refused_and_nothing_is_written(tmp_path):
     late = tmp_path / "late.pdf"  # a real PDF may have a few bytes before its header
     late.write_bytes(b"\r\n" + PDF)
     assert run_cli("fulltext", "attach", units[0], str(late), cwd=project.root).returncode == 0
+
+
+def _duplicate_project(tmp_path):
+    from fulltext_support import TA
+    from helpers import new_project
+    from reviewkit.dedup.run import run_dedup
+    from reviewkit.io.importer import import_files
+    from reviewkit.screening import add_reviewer
+
+    from conftest import export_file
+
+    project, store = new_project(tmp_path)
+    import_files(project, store, [export_file("ris/bluelight-endnote_reflib.ris"),
+                                  export_file("medline-nbib/bluelight-pubmed_reflib.nbib")])
+    run_dedup(project, store)
+    unit = next(u for u in Screening(project, store).units if len(u.members) == 2)
+    for name in ("ana", "ben"):
+        add_reviewer(project, name)
+        decide(project, TA, name, {unit.id: "include"})
+    return project, store, unit
+
+
+def test_a_second_file_for_a_duplicate_of_a_record_with_a_full_text_needs_replace(tmp_path):
+    project, store, unit = _duplicate_project(tmp_path)
+    first, dup = unit.members
+    attach_fulltext(project, store, first, _other(tmp_path))
+    paper = tmp_path / "paper.pdf"
+    paper.write_bytes(PDF)
+    before = snapshot(project.root)
+    res = run_cli("fulltext", "attach", dup, str(paper), cwd=project.root)
+    assert res.returncode == 2, res.stdout  # one report, one full text: as for the record
+    assert first in res.stderr and "--replace" in res.stderr
+    assert snapshot(project.root) == before
+    again = run_cli("fulltext", "attach", dup, str(_other(tmp_path)), cwd=project.root)
+    assert again.returncode == 0 and "already attached" in again.stdout  # same bytes: a re-run
+    assert snapshot(project.root) == before
+    done = run_cli("fulltext", "attach", "--replace", dup, str(paper), cwd=project.root)
+    assert done.returncode == 0, done.stderr
+    folder = project.root / "fulltext"
+    assert {p.name for p in folder.iterdir()} == {"index.toml", fulltext_name(dup, ".pdf")}
+    rows = retrieval_rows(Screening(project, store))
+    assert [(r["record_id"], r["state"], r["check"]) for r in rows] == [(unit.id, "obtained", "")]
+
+
+def test_a_file_dropped_in_by_hand_is_not_overwritten_without_replace(tmp_path):
+    project, store, units = project_with_decisions(tmp_path)
+    folder = project.root / "fulltext"
+    folder.mkdir()
+    (folder / fulltext_name(units[0], ".pdf")).write_bytes(PDF + b"% the right paper\n")
+    before = snapshot(project.root)
+    res = run_cli("fulltext", "attach", units[0], str(_other(tmp_path)), cwd=project.root)
+    assert res.returncode == 2 and "--replace" in res.stderr, res.stdout
+    assert snapshot(project.root) == before

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tomlkit
 
@@ -23,6 +24,9 @@ from reviewkit.fulltext.index import (
 from reviewkit.project.atomic import copy_atomic, write_text_atomic
 from reviewkit.project.config import Project
 from reviewkit.store.base import Store
+
+if TYPE_CHECKING:
+    from reviewkit.screening import Screening
 
 _BLOCK = 1 << 20
 
@@ -76,31 +80,54 @@ def attach_fulltext(project: Project, store: Store, record_id: str, file: Path,
     target = folder / fulltext_name(rid, file.suffix)
     if target.name == INDEX:
         raise ReviewkitError(f"a full text cannot be named {INDEX}", file=str(file))
-    entry = load_index(project).get(rid)
+    from reviewkit.screening import Screening  # reads the store: only when attaching
+
+    screening = Screening(project, store)
+    index = load_index(project)
     doc = read_document(project)
-    old = folder / entry.file if entry and entry.file else None
-    same = target.exists() and target.resolve() == file.resolve()
+    held = held_files(project, index, screening.members.get(screening.unit_of(rid), (rid,)))
     digest = sha256_of(file)
-    said = attach_warnings(project, store, rid, digest)
-    if old == target and target.is_file() and entry.sha256 == digest == sha256_of(target):
-        return Attached(rid, target, digest, None, unchanged=True, warnings=said)  # a re-run
-    if old is not None and old.exists() and not replace and old.resolve() != file.resolve():
-        raise ReviewkitError(f"{rid} already has a full text ({project.relative(old)}); "
-                             "pass --replace to attach another", field="record_id")
+    said = attach_warnings(project, screening, rid, digest)
+    for m, path in held:  # a re-run: these bytes are this report's full text already
+        if index.get(m) and index[m].sha256 == digest == sha256_of(path) and \
+                index[m].file == path.name:
+            return Attached(m, path, digest, None, unchanged=True, warnings=said)
+    others = [(m, p) for m, p in held if p.resolve() != file.resolve()]
+    if others and not replace:
+        m, path = others[0]
+        whose = f"{rid} already has" if m == rid else f"{rid} is a duplicate of {m}, which has"
+        raise ReviewkitError(f"{whose} a full text ({project.relative(path)}); pass --replace "
+                             "to attach another", field="record_id")
     folder.mkdir(parents=True, exist_ok=True)
-    if not same:
+    if not (target.exists() and target.resolve() == file.resolve()):
         copy_atomic(file, target)
     if sha256_of(target) != digest:  # the source changed while it was copied
         raise ReviewkitError("the file changed while it was copied; attach it again",
                              file=str(file))
+    for m in {m for m, _ in others if m != rid and m in index}:  # one report, one file
+        set_entry(doc, m, dict.fromkeys(("file", "sha256", "original", "attached"), ""))
     set_entry(doc, rid, {"file": target.name, "sha256": digest, "original": file.name,
                          "attached": _now(), "not_retrieved": ""})
     write_text_atomic(index_path(project), tomlkit.dumps(doc))
-    removed = None
-    if old is not None and old != target and old.exists():
-        old.unlink()  # the index names the new file already
-        removed = old
-    return Attached(rid, target, digest, removed, warnings=said)
+    removed = [p for _, p in others if p != target and p.exists()]
+    for path in removed:
+        path.unlink()  # the index names the new file already
+    return Attached(rid, target, digest, removed[0] if removed else None, warnings=said)
+
+
+def held_files(project: Project, index: dict, members: tuple[str, ...] | list[str]
+               ) -> list[tuple[str, Path]]:
+    """(record, file) for every file a report's records hold: the indexed one, and any
+    dropped in by hand under a record's name."""
+    folder = fulltext_dir(project)
+    out: list[tuple[str, Path]] = []
+    for m in members:
+        entry = index.get(m)
+        named = [folder / entry.file] if entry and entry.file else []
+        for path in [*named, *files_of(project, m)]:
+            if path.is_file() and path not in [p for _, p in out]:
+                out.append((m, path))
+    return out
 
 
 def _refuse_fake_pdf(file: Path) -> None:
@@ -120,12 +147,10 @@ def _refuse_fake_pdf(file: Path) -> None:
                          file=str(file))
 
 
-def attach_warnings(project: Project, store: Store, rid: str, digest: str) -> tuple[str, ...]:
+def attach_warnings(project: Project, screening: Screening, rid: str, digest: str
+                    ) -> tuple[str, ...]:
     """What looks wrong about attaching these bytes to ``rid`` (the file is attached
     anyway): the record was excluded before full text, or another record holds them."""
-    from reviewkit.screening import Screening  # screening reads the store: only when attaching
-
-    screening = Screening(project, store)
     unit = screening.unit_of(rid)
     out = []
     stages = screening.conf.stages
