@@ -180,3 +180,18 @@ def test_a_file_dropped_in_by_hand_is_not_overwritten_without_replace(tmp_path):
     res = run_cli("fulltext", "attach", units[0], str(_other(tmp_path)), cwd=project.root)
     assert res.returncode == 2 and "--replace" in res.stderr, res.stdout
     assert snapshot(project.root) == before
+
+
+def test_studies_check_names_a_full_text_include_linked_to_no_study(tmp_path):
+    project, store, units = project_with_decisions(tmp_path)  # units[:3] included at full text
+    for i in (0, 1):
+        assert run_cli("studies", "add", f"s-{i}", "--report", units[i],
+                       cwd=project.root).returncode == 0
+    res = run_cli("studies", "check", cwd=project.root)
+    assert res.returncode == 1, res.stdout  # units[2] is included but in no study
+    said = [x for x in res.stderr.splitlines() if units[2] in x]
+    assert len(said) == 1 and "no study" in said[0]
+    assert "every report is a full-text include" not in res.stdout
+    assert run_cli("studies", "link", "s-1", units[2], cwd=project.root).returncode == 0
+    res = run_cli("studies", "check", cwd=project.root)
+    assert res.returncode == 0 and res.stderr == "", res.stderr

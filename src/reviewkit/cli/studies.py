@@ -16,10 +16,11 @@ app = typer.Typer(help="Included studies (studies.toml): add, link reports, list
                   no_args_is_help=True)
 
 
-def _warn_problems(project: Project, screening: Screening) -> int:
+def _warn_problems(project: Project, screening: Screening, unlinked: bool = False) -> int:
     from reviewkit.records.studies import check_studies
 
-    problems = check_studies(project, screening.store, screening, strict=True)
+    problems = check_studies(project, screening.store, screening, strict=True,
+                             unlinked=unlinked)
     for p in problems:
         warn(str(p))
     return len(problems)
@@ -85,7 +86,7 @@ def check(ctx: typer.Context) -> None:
 
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
-        bad = _warn_problems(project, screening)
+        bad = _warn_problems(project, screening, unlinked=True)
         studies = load_studies(project)
     reports = sum(len(s.reports) for s in studies)
     typer.echo(f"{len(studies)} studies, {reports} reports"
