@@ -195,3 +195,16 @@ def test_studies_check_names_a_full_text_include_linked_to_no_study(tmp_path):
     assert run_cli("studies", "link", "s-1", units[2], cwd=project.root).returncode == 0
     res = run_cli("studies", "check", cwd=project.root)
     assert res.returncode == 0 and res.stderr == "", res.stderr
+
+
+def test_prisma_counts_no_study_whose_reports_are_not_included_yet(tmp_path):
+    from reviewkit.records.studies import add_study
+
+    project, store, units = project_with_decisions(tmp_path)  # units[:3] included
+    for i in range(3):
+        add_study(project, Screening(project, store), f"s-{i}", units[i])
+    decide(project, FT, "ana", {units[2]: "exclude"}, reason="wrong population")  # a conflict
+    counts = project_counts(project, store)
+    assert counts.included_reports == 2  # units[2] is no longer included
+    assert counts.included_studies == 2  # nor is its study, until the conflict is settled
+    assert counts.included_studies <= counts.included_reports

@@ -141,7 +141,15 @@ def in_progress(parts: list[str]) -> str:
 
 def add_studies(counts: PrismaCounts, screening: Screening) -> None:
     """Studies from studies.toml, counted by study and their reports by report."""
-    studies, reports = study_counts(load_studies(screening.project), screening.unit_of)
+    listed = load_studies(screening.project)
+    stages = screening.conf.stages
+    if counts.included_reports is not None and len(stages) > 1:
+        # screened at full text: a study counts once a report of it is included there
+        # (one whose reports are all pending is not included yet); none listed: by hand
+        last = screening.state(stages[-1])
+        listed = [s for s in listed if not s.reports or any(
+            last.outcome(screening.unit_of(r)) == "include" for r in s.reports)]
+    studies, reports = study_counts(listed, screening.unit_of)
     if studies:
         counts.included_studies = studies
         if counts.included_reports is None:  # the full-text includes, when screened
