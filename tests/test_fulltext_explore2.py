@@ -3,6 +3,8 @@ failed before its fix)."""
 
 from __future__ import annotations
 
+import hashlib
+
 from fulltext_support import FT, decide, project_with_decisions
 from helpers import run_cli, snapshot
 from reviewkit.fulltext import attach_fulltext, mark_fulltext, retrieval_counts
@@ -10,6 +12,7 @@ from reviewkit.fulltext.index import fulltext_name
 from reviewkit.fulltext.retrieval import missing_rows, retrieval_rows
 from reviewkit.reporting.prisma import project_counts
 from reviewkit.screening import Screening
+from test_fulltext import fake_viewer, wait_for
 
 PDF = b"%PDF-1.4\n% a small real-looking file\n1 0 obj <<>> endobj\n%%EOF\n"
 
@@ -208,3 +211,29 @@ def test_prisma_counts_no_study_whose_reports_are_not_included_yet(tmp_path):
     assert counts.included_reports == 2  # units[2] is no longer included
     assert counts.included_studies == 2  # nor is its study, until the conflict is settled
     assert counts.included_studies <= counts.included_reports
+
+
+def test_a_full_text_attached_under_an_older_id_still_counts(tmp_path, monkeypatch):
+    project, store, units = project_with_decisions(tmp_path)
+    old = "wos/" + units[0].split("/", 1)[1]  # the first design's form of units[0]'s id
+    assert store.resolve(old) == units[0]
+    folder = project.root / "fulltext"
+    folder.mkdir()
+    (folder / fulltext_name(old, ".pdf")).write_bytes(PDF)  # attached back then, under it
+    digest = hashlib.sha256(PDF).hexdigest()
+    (folder / "index.toml").write_text(
+        f'[record."{old}"]\nfile = "{fulltext_name(old, ".pdf")}"\nsha256 = "{digest}"\n')
+    assert _states(project, store)[units[0]] == "obtained"
+    before = snapshot(project.root)
+    paper = tmp_path / "paper.pdf"
+    paper.write_bytes(PDF)
+    again = run_cli("fulltext", "attach", units[0], str(paper), cwd=project.root)
+    assert again.returncode == 0 and "already attached" in again.stdout, again.stderr
+    assert snapshot(project.root) == before
+    other = run_cli("fulltext", "attach", units[0], str(_other(tmp_path)), cwd=project.root)
+    assert other.returncode == 2 and "--replace" in other.stderr  # it has one already
+    command, seen = fake_viewer(tmp_path)
+    monkeypatch.setenv("REVIEWKIT_VIEWER", command)
+    res = run_cli("fulltext", "open", units[0], cwd=project.root)
+    assert res.returncode == 0, res.stderr
+    assert wait_for(seen) == str(folder / fulltext_name(old, ".pdf"))

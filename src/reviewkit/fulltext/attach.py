@@ -13,6 +13,7 @@ import tomlkit
 from reviewkit.errors import ReviewkitError
 from reviewkit.fulltext.index import (
     INDEX,
+    by_unit,
     files_of,
     fulltext_dir,
     fulltext_name,
@@ -20,6 +21,7 @@ from reviewkit.fulltext.index import (
     load_index,
     read_document,
     set_entry,
+    unit_files,
 )
 from reviewkit.project.atomic import copy_atomic, write_text_atomic
 from reviewkit.project.config import Project
@@ -85,7 +87,9 @@ def attach_fulltext(project: Project, store: Store, record_id: str, file: Path,
     screening = Screening(project, store)
     index = load_index(project)
     doc = read_document(project)
-    held = held_files(project, index, screening.members.get(screening.unit_of(rid), (rid,)))
+    unit = screening.unit_of(rid)
+    held = unit_files(project, by_unit(index, screening.unit_of).get(unit, []),
+                      screening.members.get(unit, (rid,)))
     digest = sha256_of(file)
     said = attach_warnings(project, screening, rid, digest)
     for m, path in held:  # a re-run: these bytes are this report's full text already
@@ -113,21 +117,6 @@ def attach_fulltext(project: Project, store: Store, record_id: str, file: Path,
     for path in removed:
         path.unlink()  # the index names the new file already
     return Attached(rid, target, digest, removed[0] if removed else None, warnings=said)
-
-
-def held_files(project: Project, index: dict, members: tuple[str, ...] | list[str]
-               ) -> list[tuple[str, Path]]:
-    """(record, file) for every file a report's records hold: the indexed one, and any
-    dropped in by hand under a record's name."""
-    folder = fulltext_dir(project)
-    out: list[tuple[str, Path]] = []
-    for m in members:
-        entry = index.get(m)
-        named = [folder / entry.file] if entry and entry.file else []
-        for path in [*named, *files_of(project, m)]:
-            if path.is_file() and path not in [p for _, p in out]:
-                out.append((m, path))
-    return out
 
 
 def _refuse_fake_pdf(file: Path) -> None:

@@ -13,7 +13,14 @@ from pathlib import Path
 from reviewkit.dedup.units import merged_record
 from reviewkit.errors import ReviewkitError
 from reviewkit.fulltext.attach import sha256_of
-from reviewkit.fulltext.index import Entry, files_by_stem, fulltext_dir, load_index, stem_of
+from reviewkit.fulltext.index import (
+    Entry,
+    by_unit,
+    files_by_stem,
+    fulltext_dir,
+    load_index,
+    unit_files,
+)
 from reviewkit.project.atomic import write_text_atomic
 from reviewkit.screening.data import Screening
 from reviewkit.screening.reasons import agreed_reason, primary_reason
@@ -58,13 +65,15 @@ def retrieval_rows(screening: Screening) -> list[dict]:
     units = {u.id: u for u in screening.units}
     stage = fulltext_stage(screening)
     lost = not_retrieved_units(screening, index, present)
+    grouped = by_unit(index, screening.unit_of)
     rows = []
     for uid in screening.eligible(stage):
         unit = units[uid]
-        files = [p for m in unit.members for p in present.get(stem_of(m), [])]
-        entries = [index[m] for m in unit.members if m in index]
+        keyed = grouped.get(uid, [])
+        files = [p for _, p in unit_files(project, keyed, unit.members, present)]
+        entries = [e for _, e in keyed]
         rec = merged_record(store, unit)
-        check = [_check(screening, unit.members, index), _stale(screening, uid, files, entries,
+        check = [_check(screening, keyed), _stale(screening, uid, files, entries,
                                                                 uid in lost)]
         rows.append({
             "record_id": uid,
@@ -94,22 +103,16 @@ def not_retrieved_units(screening: Screening, index: dict[str, Entry] | None = N
     present = files_by_stem(project) if present is None else present
     stage = fulltext_stage(screening)
     state = screening.state(stage)
-    marked: dict[str, str] = {}
-    for rid, entry in index.items():
-        if entry.not_retrieved:
-            marked.setdefault(screening.unit_of(rid), entry.not_retrieved)
+    grouped = by_unit(index, screening.unit_of)
     out = {}
     for uid in screening.eligible(stage):
+        marked = [e.not_retrieved for _, e in grouped.get(uid, []) if e.not_retrieved]
         if _excluded_not_retrieved(state, uid):
             out[uid] = f"excluded at {stage}: {NOT_RETRIEVED}"
-        elif uid in marked and not _held(screening, uid, present) \
-                and not _screened(state, uid):
-            out[uid] = marked[uid]
+        elif marked and not _screened(state, uid) and not unit_files(
+                project, grouped[uid], screening.members.get(uid, (uid,)), present):
+            out[uid] = marked[0]
     return out
-
-
-def _held(screening: Screening, unit: str, present: dict[str, list[Path]]) -> bool:
-    return any(stem_of(m) in present for m in screening.members.get(unit, (unit,)))
 
 
 def _screened(state: StageState, unit: str) -> bool:
@@ -167,13 +170,12 @@ def _state(files: list, entries: list[Entry]) -> str:
     return SOUGHT
 
 
-def _check(screening: Screening, members: list[str], index: dict[str, Entry]) -> str:
+def _check(screening: Screening, keyed: list[tuple[str, Entry]]) -> str:
     """What is wrong with an attached file: gone, or not the bytes that were attached."""
     folder = fulltext_dir(screening.project)
     out = []
-    for m in members:
-        entry = index.get(m)
-        if entry is None or not entry.file:
+    for _, entry in keyed:
+        if not entry.file:
             continue
         path = folder / entry.file
         if not path.is_file():
