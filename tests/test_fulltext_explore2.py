@@ -237,3 +237,12 @@ def test_a_full_text_attached_under_an_older_id_still_counts(tmp_path, monkeypat
     res = run_cli("fulltext", "open", units[0], cwd=project.root)
     assert res.returncode == 0, res.stderr
     assert wait_for(seen) == str(folder / fulltext_name(old, ".pdf"))
+
+
+def test_the_screener_lists_a_full_text_attached_to_a_duplicate(tmp_path):
+    from reviewkit.screening.session import ScreenSession
+
+    project, store, unit = _duplicate_project(tmp_path)
+    done = attach_fulltext(project, store, unit.members[1], _other(tmp_path))
+    session = ScreenSession(project, store, "ana", "full-text")
+    assert project.relative(done.path) in session.fulltext(unit.id)  # where to read it

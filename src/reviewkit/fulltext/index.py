@@ -130,6 +130,13 @@ def unit_files(project: Project, entries: list[tuple[str, Entry]], members: Iter
     return out
 
 
+def report_files(project: Project, unit_of: Callable[[str], str], unit: str,
+                 members: Iterable[str]) -> list[Path]:
+    """The files holding a report's full text (any of its records, any id they had)."""
+    entries = by_unit(load_index(project), unit_of).get(unit, [])
+    return [p for _, p in unit_files(project, entries, members)]
+
+
 def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
