@@ -246,3 +246,24 @@ def test_the_screener_lists_a_full_text_attached_to_a_duplicate(tmp_path):
     done = attach_fulltext(project, store, unit.members[1], _other(tmp_path))
     session = ScreenSession(project, store, "ana", "full-text")
     assert project.relative(done.path) in session.fulltext(unit.id)  # where to read it
+
+
+def test_not_retrieved_is_refused_for_a_report_already_screened_at_full_text(tmp_path):
+    project, store, units = project_with_decisions(tmp_path)  # all six screened at full text
+    before = snapshot(project.root)
+    res = run_cli("fulltext", "mark", units[0], "--not-retrieved", "--reason", "not held",
+                  cwd=project.root)
+    assert res.returncode == 2, res.stdout  # it would not count: screening says it was read
+    said = res.stderr.strip().splitlines()
+    assert len(said) == 1 and "screened at full-text" in said[0] and "not retrieved" in said[0]
+    assert snapshot(project.root) == before
+
+
+def test_not_retrieved_is_refused_when_a_duplicate_holds_the_full_text(tmp_path):
+    project, store, unit = _duplicate_project(tmp_path)
+    attach_fulltext(project, store, unit.members[0], _other(tmp_path))
+    before = snapshot(project.root)
+    res = run_cli("fulltext", "mark", unit.members[1], "--not-retrieved", "--reason", "x",
+                  cwd=project.root)
+    assert res.returncode == 2 and "it was retrieved" in res.stderr, res.stdout
+    assert snapshot(project.root) == before

@@ -14,7 +14,6 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.fulltext.index import (
     INDEX,
     by_unit,
-    files_of,
     fulltext_dir,
     fulltext_name,
     index_path,
@@ -170,12 +169,8 @@ def mark_fulltext(project: Project, store: Store, record_id: str, requested: boo
                              field="reason")
     if reason and not not_retrieved:
         raise ReviewkitError("--reason goes with --not-retrieved", field="reason")
-    entry = load_index(project).get(rid)
-    held = [fulltext_dir(project) / entry.file] if entry and entry.file else []
-    held = [p for p in held if p.exists()] or files_of(project, rid)  # or dropped in by hand
-    if not_retrieved and held:
-        raise ReviewkitError(f"{rid} has a full text attached ({held[0].name}); it was "
-                             "retrieved", field="record_id")
+    if not_retrieved:
+        _refuse_retrieved(project, store, rid)
     doc = read_document(project)
     if clear:
         values = {"requested": "", "not_retrieved": ""}
@@ -187,6 +182,26 @@ def mark_fulltext(project: Project, store: Store, record_id: str, requested: boo
     fulltext_dir(project).mkdir(parents=True, exist_ok=True)
     write_text_atomic(index_path(project), tomlkit.dumps(doc))
     return rid
+
+
+def _refuse_retrieved(project: Project, store: Store, rid: str) -> None:
+    """A report with a file (any of its records', any id they had) or screened at full text
+    was retrieved: marking it not retrieved would not count, so it is refused."""
+    from reviewkit.fulltext.retrieval import fulltext_stage, screened_at
+    from reviewkit.screening import Screening
+
+    screening = Screening(project, store)
+    unit = screening.unit_of(rid)
+    held = unit_files(project, by_unit(load_index(project), screening.unit_of).get(unit, []),
+                      screening.members.get(unit, (rid,)))
+    if held:
+        raise ReviewkitError(f"{rid} has a full text attached ({held[0][1].name}); it was "
+                             "retrieved", field="record_id")
+    stage = fulltext_stage(screening) if len(screening.conf.stages) > 1 else ""
+    if stage and screened_at(screening.state(stage), unit):
+        raise ReviewkitError(f"{rid} was screened at {stage}, so it was retrieved; to count it "
+                             f"as not retrieved, exclude it at {stage} with the reason "
+                             "'not retrieved'", field="record_id")
 
 
 def _now() -> str:

@@ -109,13 +109,13 @@ def not_retrieved_units(screening: Screening, index: dict[str, Entry] | None = N
         marked = [e.not_retrieved for _, e in grouped.get(uid, []) if e.not_retrieved]
         if _excluded_not_retrieved(state, uid):
             out[uid] = f"excluded at {stage}: {NOT_RETRIEVED}"
-        elif marked and not _screened(state, uid) and not unit_files(
+        elif marked and not screened_at(state, uid) and not unit_files(
                 project, grouped[uid], screening.members.get(uid, (uid,)), present):
             out[uid] = marked[0]
     return out
 
 
-def _screened(state: StageState, unit: str) -> bool:
+def screened_at(state: StageState, unit: str) -> bool:
     """Someone judged the unit at full text other than 'exclude: not retrieved'."""
     return any(e["decision"] != "exclude" or NOT_RETRIEVED not in
                primary_reason(e.get("reason") or "").lower()
