@@ -267,3 +267,30 @@ def test_not_retrieved_is_refused_when_a_duplicate_holds_the_full_text(tmp_path)
                   cwd=project.root)
     assert res.returncode == 2 and "it was retrieved" in res.stderr, res.stdout
     assert snapshot(project.root) == before
+
+
+def test_studies_unlink_removes_a_report_excluded_later_and_keeps_comments(tmp_path):
+    from reviewkit.records.studies import load_studies
+
+    project, store, units = project_with_decisions(tmp_path)  # units[:3] included
+    path = project.root / "studies.toml"
+    path.write_text("# ours\n")
+    for args in (("add", "s-1", "--report", units[0]), ("link", "s-1", units[1])):
+        assert run_cli("studies", *args, cwd=project.root).returncode == 0
+    path.write_text(path.read_text() + "# a note at the end\n")
+    for name in ("ana", "ben"):  # a second look: units[1] is out after all
+        decide(project, FT, name, {units[1]: "exclude"}, reason="wrong population")
+    assert run_cli("prisma", "-o", str(tmp_path / "p.svg"), cwd=project.root).returncode == 2
+    res = run_cli("studies", "unlink", "s-1", units[1], cwd=project.root)
+    assert res.returncode == 0, res.stderr
+    assert [s.reports for s in load_studies(project)] == [[units[0]]]
+    text = path.read_text()
+    assert text.startswith("# ours\n") and "# a note at the end" in text
+    assert run_cli("studies", "check", cwd=project.root).returncode == 1  # units[2]: no study
+    before = snapshot(project.root)
+    again = run_cli("studies", "unlink", "s-1", units[1], cwd=project.root)
+    assert again.returncode == 2 and "not a report of study 's-1'" in again.stderr
+    last = run_cli("studies", "unlink", "s-1", units[0], cwd=project.root)
+    assert last.returncode == 2 and "only report" in last.stderr  # a study keeps a report
+    assert snapshot(project.root) == before
+    assert run_cli("prisma", "-o", str(tmp_path / "p.svg"), cwd=project.root).returncode == 0

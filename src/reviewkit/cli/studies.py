@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from reviewkit.project.config import Project
     from reviewkit.screening import Screening
 
-app = typer.Typer(help="Included studies (studies.toml): add, link reports, list, check.",
+app = typer.Typer(help="Included studies (studies.toml): add, link or unlink reports, list, check.",
                   no_args_is_help=True)
 
 
@@ -58,6 +58,20 @@ def link(ctx: typer.Context, study: str = typer.Argument(..., metavar="ID"),
         rid = link_report(project, screening, study, report)
         typer.echo(f"linked {rid} to study {study}")
         _warn_problems(project, screening)
+
+
+@app.command("unlink")
+@user_errors
+def unlink(ctx: typer.Context, study: str = typer.Argument(..., metavar="ID"),
+           report: str = typer.Argument(..., metavar="RECORD")) -> None:
+    """Remove a report from a study (e.g. one excluded at full text after it was linked)."""
+    from reviewkit.project.session import session
+    from reviewkit.records.studies import unlink_report
+    from reviewkit.screening import Screening
+
+    with session(project_dir(ctx)) as (project, store):
+        rid = unlink_report(project, Screening(project, store), study, report)
+    typer.echo(f"unlinked {rid} from study {study}")
 
 
 @app.command("list")

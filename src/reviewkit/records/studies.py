@@ -251,6 +251,32 @@ def link_report(project: Project, screening: Screening, study: str, report: str)
     return rid
 
 
+def unlink_report(project: Project, screening: Screening, study: str, report: str) -> str:
+    """Remove ``report`` (any id of it, or the text as written) from a study's reports;
+    returns the entry removed. A study's only report is kept: a study with none would
+    be counted as a hand-listed study of one report."""
+    studies, _ = _load(project)
+    require_study(project, study)
+    report = report.strip()
+    listed = next(s for s in studies if s.id == study).reports
+    unit = screening.unit_of(report) if screening.knows(report) else None
+    hits = [r for r in listed if r == report or (unit and screening.unit_of(r) == unit)]
+    if not hits:
+        raise ReviewkitError(f"report {report!r} is not a report of study {study!r} (its "
+                             f"reports: {', '.join(listed) or 'none'})",
+                             file=str(studies_path(project)), field="study.reports")
+    if len(hits) == len(listed):
+        raise ReviewkitError(f"report {report!r} is the only report of study {study!r}; to drop "
+                             f"the study, delete its [[study]] table from {STUDIES_FILE}",
+                             file=str(studies_path(project)), field="study.reports")
+    doc = _document(project)
+    table = next(t for t in doc["study"] if t.get("id") == study)
+    for gone in hits:
+        table["reports"].remove(gone)
+    tomlfile.write_atomic(studies_path(project), tomlkit.dumps(doc))
+    return hits[0]
+
+
 def study_rows(project: Project, screening: Screening) -> list[dict]:
     """One row per study: its reports and what is wrong with them (strict check)."""
     problems = check_studies(project, screening.store, screening, strict=True)
