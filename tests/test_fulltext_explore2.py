@@ -294,3 +294,16 @@ def test_studies_unlink_removes_a_report_excluded_later_and_keeps_comments(tmp_p
     assert last.returncode == 2 and "only report" in last.stderr  # a study keeps a report
     assert snapshot(project.root) == before
     assert run_cli("prisma", "-o", str(tmp_path / "p.svg"), cwd=project.root).returncode == 0
+
+
+def test_a_report_screened_at_full_text_without_a_file_is_not_on_the_list_to_obtain(tmp_path):
+    # the team read the PDFs from their reference manager: none is in fulltext/
+    project, store, units = project_with_decisions(tmp_path, ta_includes=8, ft_decided=6)
+    screening = Screening(project, store)
+    assert [r["record_id"] for r in missing_rows(screening)] == units[6:8]  # not screened
+    counts = retrieval_counts(screening)
+    assert (counts.sought, counts.obtained, counts.not_retrieved, counts.awaiting) == (8, 6, 0, 2)
+    rows = {r["record_id"]: r for r in retrieval_rows(screening)}
+    assert rows[units[0]]["file"] == "" and "no file" in rows[units[0]]["check"]
+    listed = run_cli("fulltext", "list", "--missing", cwd=project.root)
+    assert [x.split(",")[0] for x in listed.stdout.splitlines()[1:]] == units[6:8]

@@ -2,7 +2,8 @@
 
 Sought: every unit (a record and its duplicates) included at title/abstract, i.e.
 eligible at the full-text stage. Each is obtained (a file in the folder for any of
-its records), not retrieved (marked, with a reason), requested, or still sought.
+its records, or screened at full text: evidently retrieved), not retrieved (see
+``not_retrieved_units``), requested, or still sought.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def retrieval_rows(screening: Screening) -> list[dict]:
     stage = fulltext_stage(screening)
     lost = not_retrieved_units(screening, index, present)
     grouped = by_unit(index, screening.unit_of)
+    state, folder = screening.state(stage), fulltext_dir(project)
     rows = []
     for uid in screening.eligible(stage):
         unit = units[uid]
@@ -73,11 +75,14 @@ def retrieval_rows(screening: Screening) -> list[dict]:
         files = [p for _, p in unit_files(project, keyed, unit.members, present)]
         entries = [e for _, e in keyed]
         rec = merged_record(store, unit)
-        check = [_check(screening, keyed), _stale(screening, uid, files, entries,
-                                                                uid in lost)]
+        # screened at full text: evidently retrieved, though no file is kept here
+        read = uid not in lost and not files and screened_at(state, uid)
+        check = [_check(screening, keyed), _stale(screening, uid, files, entries, uid in lost),
+                 f"screened at {stage}; no file in {project.relative(folder)}/" if read else ""]
         rows.append({
             "record_id": uid,
-            "state": NOT_RETRIEVED if uid in lost else _state(files, entries),
+            "state": NOT_RETRIEVED if uid in lost else OBTAINED if read else _state(files,
+                                                                                  entries),
             "file": project.relative(files[0]) if files else "",
             "requested": next((e.requested for e in entries if e.requested), ""),
             "reason": lost.get(uid, ""),
