@@ -307,3 +307,14 @@ def test_a_report_screened_at_full_text_without_a_file_is_not_on_the_list_to_obt
     assert rows[units[0]]["file"] == "" and "no file" in rows[units[0]]["check"]
     listed = run_cli("fulltext", "list", "--missing", cwd=project.root)
     assert [x.split(",")[0] for x in listed.stdout.splitlines()[1:]] == units[6:8]
+
+
+def test_a_renamed_full_text_is_found_by_its_bytes(tmp_path):
+    project, store, units = project_with_decisions(tmp_path, ft_includes=0, ft_decided=0)
+    done = attach_fulltext(project, store, units[0], _other(tmp_path))
+    renamed = done.path.with_name("Smith 2019.pdf")  # tidied up by hand in a file manager
+    done.path.rename(renamed)
+    row = next(r for r in retrieval_rows(Screening(project, store)) if r["record_id"] == units[0])
+    assert row["state"] == "sought"  # not where the index says
+    assert f"{done.path.name} is missing" in row["check"]
+    assert "Smith 2019.pdf" in row["check"]  # ...but its bytes are here, under another name

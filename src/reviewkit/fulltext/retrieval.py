@@ -8,6 +8,7 @@ its records, or screened at full text: evidently retrieved), not retrieved (see
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from reviewkit.fulltext.index import (
     unit_files,
 )
 from reviewkit.project.atomic import write_text_atomic
+from reviewkit.project.config import Project
 from reviewkit.screening.data import Screening
 from reviewkit.screening.reasons import agreed_reason, primary_reason
 from reviewkit.screening.state import StageState
@@ -68,6 +70,7 @@ def retrieval_rows(screening: Screening) -> list[dict]:
     lost = not_retrieved_units(screening, index, present)
     grouped = by_unit(index, screening.unit_of)
     state, folder = screening.state(stage), fulltext_dir(project)
+    strays = _strays(project, index)
     rows = []
     for uid in screening.eligible(stage):
         unit = units[uid]
@@ -77,7 +80,8 @@ def retrieval_rows(screening: Screening) -> list[dict]:
         rec = merged_record(store, unit)
         # screened at full text: evidently retrieved, though no file is kept here
         read = uid not in lost and not files and screened_at(state, uid)
-        check = [_check(screening, keyed), _stale(screening, uid, files, entries, uid in lost),
+        check = [_check(screening, keyed, strays),
+                 _stale(screening, uid, files, entries, uid in lost),
                  f"screened at {stage}; no file in {project.relative(folder)}/" if read else ""]
         rows.append({
             "record_id": uid,
@@ -175,8 +179,10 @@ def _state(files: list, entries: list[Entry]) -> str:
     return SOUGHT
 
 
-def _check(screening: Screening, keyed: list[tuple[str, Entry]]) -> str:
-    """What is wrong with an attached file: gone, or not the bytes that were attached."""
+def _check(screening: Screening, keyed: list[tuple[str, Entry]],
+           strays: Callable[[], dict[str, Path]]) -> str:
+    """What is wrong with an attached file: gone (and where its bytes are, if renamed in
+    the folder), or not the bytes that were attached."""
     folder = fulltext_dir(screening.project)
     out = []
     for _, entry in keyed:
@@ -184,10 +190,31 @@ def _check(screening: Screening, keyed: list[tuple[str, Entry]]) -> str:
             continue
         path = folder / entry.file
         if not path.is_file():
-            out.append(f"{entry.file} is missing")
+            moved = strays().get(entry.sha256) if entry.sha256 else None
+            out.append(f"{entry.file} is missing" + (
+                f" (its bytes are in {moved.name!r}: rename it back)" if moved else ""))
         elif entry.sha256 and sha256_of(path) != entry.sha256:
             out.append(f"{entry.file} differs from the file attached (sha256)")
     return "; ".join(out)
+
+
+def _strays(project: Project, index: dict[str, Entry]) -> Callable[[], dict[str, Path]]:
+    """sha256 -> file, for files in the folder the index names for no record (hashed once,
+    and only when an attached file is missing)."""
+    found: dict[str, Path] = {}
+    done = False
+
+    def get() -> dict[str, Path]:
+        nonlocal done
+        if not done:
+            named = {e.file for e in index.values() if e.file}
+            for paths in files_by_stem(project).values():
+                for p in paths:
+                    if p.name not in named:
+                        found.setdefault(sha256_of(p), p)
+            done = True
+        return found
+    return get
 
 
 LIST_COLUMNS = ["record_id", "state", "requested", "title", "authors", "year", "journal",
