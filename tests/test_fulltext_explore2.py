@@ -318,3 +318,16 @@ def test_a_renamed_full_text_is_found_by_its_bytes(tmp_path):
     assert row["state"] == "sought"  # not where the index says
     assert f"{done.path.name} is missing" in row["check"]
     assert "Smith 2019.pdf" in row["check"]  # ...but its bytes are here, under another name
+
+
+def test_an_index_naming_itself_as_a_full_text_is_refused_at_its_line(tmp_path):
+    project, store, units = project_with_decisions(tmp_path, ft_includes=0, ft_decided=0)
+    folder = project.root / "fulltext"
+    folder.mkdir()
+    (folder / "index.toml").write_text(f'# by hand\n[record."{units[0]}"]\nfile = "index.toml"\n')
+    before = snapshot(project.root)
+    res = run_cli("fulltext", "status", cwd=project.root)
+    assert res.returncode == 2, res.stdout  # was: obtained, its file the index itself
+    said = res.stderr.strip().splitlines()
+    assert len(said) == 1 and "index.toml:3" in said[0] and "Traceback" not in res.stderr
+    assert snapshot(project.root) == before

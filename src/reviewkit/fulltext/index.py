@@ -65,6 +65,8 @@ class Entry(BaseModel):
     def _file(cls, value: str) -> str:
         if "/" in value or "\\" in value or value in (".", ".."):
             raise ValueError(f"{value!r}: a file name inside the full-text folder, no path")
+        if value == INDEX:
+            raise ValueError(f"{INDEX} is this index, not a full text")
         return value
 
 
