@@ -331,3 +331,24 @@ def test_an_index_naming_itself_as_a_full_text_is_refused_at_its_line(tmp_path):
     said = res.stderr.strip().splitlines()
     assert len(said) == 1 and "index.toml:3" in said[0] and "Traceback" not in res.stderr
     assert snapshot(project.root) == before
+
+
+def test_detach_takes_a_wrong_full_text_off_a_record_and_keeps_the_file(tmp_path):
+    project, store, units = project_with_decisions(tmp_path, ft_includes=0, ft_decided=0)
+    done = attach_fulltext(project, store, units[0], _other(tmp_path))  # the wrong record
+    index = project.root / "fulltext" / "index.toml"
+    index.write_text(index.read_text() + "# a hand comment\n")
+    mark_fulltext(project, store, units[0], requested=True)
+    res = run_cli("fulltext", "detach", units[0], cwd=project.root)
+    assert res.returncode == 0, res.stderr
+    assert not done.path.exists()
+    kept = project.root / "fulltext" / "detached" / done.path.name
+    assert kept.read_bytes() == _other(tmp_path).read_bytes()  # nothing lost
+    row = next(r for r in retrieval_rows(Screening(project, store)) if r["record_id"] == units[0])
+    assert (row["state"], row["file"], row["check"]) == ("requested", "", "")
+    assert "# a hand comment" in index.read_text()
+    before = snapshot(project.root)
+    again = run_cli("fulltext", "detach", units[0], cwd=project.root)
+    assert again.returncode == 0 and "no full text" in again.stdout  # a re-run is safe
+    assert snapshot(project.root) == before
+    assert attach_fulltext(project, store, units[1], _other(tmp_path)).warnings == ()

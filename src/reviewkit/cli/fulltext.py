@@ -9,7 +9,7 @@ import typer
 
 from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors, warn, warn_all
 
-app = typer.Typer(help="Full texts: attach, mark requested or not retrieved, list, open.",
+app = typer.Typer(help="Full texts: attach, detach, mark requested or not retrieved, list, open.",
                   no_args_is_help=True)
 
 STATUS_COLS = ["record_id", "state", "file", "requested", "reason", "check", "title"]
@@ -33,6 +33,19 @@ def attach(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID"
     typer.echo(f"{said} {done.record_id}: {where} (sha256 {done.sha256[:12]})")
     for message in done.warnings:
         warn(message)
+
+
+@app.command("detach")
+@user_errors
+def detach(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Take the full text off a record: the file goes to fulltext/detached/, kept."""
+    from reviewkit.fulltext.detach import detach_fulltext
+    from reviewkit.project.session import session
+
+    with session(project_dir(ctx)) as (project, store):
+        done = detach_fulltext(project, store, record_id)
+        said = done.summary(project)
+    typer.echo(said)
 
 
 @app.command("mark")
