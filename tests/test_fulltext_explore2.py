@@ -352,3 +352,15 @@ def test_detach_takes_a_wrong_full_text_off_a_record_and_keeps_the_file(tmp_path
     assert again.returncode == 0 and "no full text" in again.stdout  # a re-run is safe
     assert snapshot(project.root) == before
     assert attach_fulltext(project, store, units[1], _other(tmp_path)).warnings == ()
+
+
+def test_fulltext_status_names_an_index_entry_for_no_record(tmp_path):
+    project, store, units = project_with_decisions(tmp_path, ft_includes=0, ft_decided=0)
+    attach_fulltext(project, store, units[0], _other(tmp_path))
+    index = project.root / "fulltext" / "index.toml"
+    index.write_text(index.read_text() + '\n[record."wos/gone-record"]\nrequested = "2020-01-02"\n')
+    for command in (("fulltext", "status"), ("fulltext", "list")):
+        res = run_cli(*command, cwd=project.root)
+        assert res.returncode == 0, res.stderr
+        said = [x for x in res.stderr.splitlines() if "wos/gone-record" in x]
+        assert len(said) == 1 and "index.toml:" in said[0], res.stderr

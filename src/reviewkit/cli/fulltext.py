@@ -71,14 +71,14 @@ def mark(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID"),
 def status(ctx: typer.Context, fmt: str = FormatOpt) -> None:
     """Each report sought at full text (title/abstract includes): obtained, not retrieved,
     requested or sought; then the counts PRISMA reports."""
-    from reviewkit.fulltext.retrieval import counts_of, retrieval_rows
+    from reviewkit.fulltext.retrieval import counts_of, retrieval_problems, retrieval_rows
     from reviewkit.project.session import session
     from reviewkit.screening import Screening
 
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         rows = retrieval_rows(screening)
-        warn_all(screening.problems())
+        warn_all(retrieval_problems(screening))
     counts = counts_of(rows).as_dict()
     if fmt == "json":
         emit([{"counts": counts, "reports": rows}], "json")
@@ -95,14 +95,14 @@ def list_(ctx: typer.Context,
           output: Path = typer.Option(None, "--output", "-o", help="New CSV file "
                                       "(default: stdout)")) -> None:
     """The retrieval list as CSV (ids, titles, authors, DOIs, URLs) for a librarian."""
-    from reviewkit.fulltext.retrieval import retrieval_list, save_list
+    from reviewkit.fulltext.retrieval import retrieval_list, retrieval_problems, save_list
     from reviewkit.project.session import session
     from reviewkit.screening import Screening
 
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         text, n = retrieval_list(screening, missing)
-        warn_all(screening.problems())
+        warn_all(retrieval_problems(screening))
         if output is None:
             sys.stdout.write(text)
             return

@@ -20,6 +20,7 @@ from reviewkit.fulltext.index import (
     by_unit,
     files_by_stem,
     fulltext_dir,
+    index_path,
     load_index,
     unit_files,
 )
@@ -151,6 +152,23 @@ def _stale(screening: Screening, unit: str, files: list, entries: list[Entry],
         why = "a file is here" if files else f"it was screened at {stage}"
         return f"marked not retrieved, but {why}: clear the mark (fulltext mark --clear)"
     return ""
+
+
+def retrieval_problems(screening: Screening) -> list:
+    """What status and list warn of: screening's skipped or orphaned log lines, then each
+    index entry naming no record (counted for no report; reviewkit doctor may re-link)."""
+    from reviewkit.records.orphans import Orphan
+
+    index = load_index(screening.project)
+    gone = [rid for rid in index if not screening.knows(rid)]
+    if not gone:
+        return screening.problems()
+    path = index_path(screening.project)
+    lines = path.read_text("utf-8-sig").splitlines()
+    rel = screening.project.relative(path)
+    return screening.problems() + [
+        Orphan(rel, next((n for n, text in enumerate(lines, 1) if f"{rid}" in text), None),
+               rid, "record", "full-text entry", None) for rid in gone]
 
 
 def retrieval_counts(screening: Screening) -> RetrievalCounts:
