@@ -364,3 +364,14 @@ def test_fulltext_status_names_an_index_entry_for_no_record(tmp_path):
         assert res.returncode == 0, res.stderr
         said = [x for x in res.stderr.splitlines() if "wos/gone-record" in x]
         assert len(said) == 1 and "index.toml:" in said[0], res.stderr
+
+
+def test_requesting_again_after_not_retrieved_puts_it_back_on_the_list(tmp_path):
+    project, store, units = project_with_decisions(tmp_path, ft_includes=0, ft_decided=0)
+    mark_fulltext(project, store, units[0], not_retrieved=True, reason="not held")
+    assert _states(project, store)[units[0]] == "not retrieved"
+    res = run_cli("fulltext", "mark", units[0], "--requested", cwd=project.root)  # new ILL
+    assert res.returncode == 0, res.stderr
+    assert _states(project, store)[units[0]] == "requested"
+    assert units[0] in [r["record_id"] for r in missing_rows(Screening(project, store))]
+    assert project_counts(project, store).dbr.not_retrieved == 0

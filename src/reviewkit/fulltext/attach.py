@@ -174,8 +174,8 @@ def mark_fulltext(project: Project, store: Store, record_id: str, requested: boo
     doc = read_document(project)
     if clear:
         values = {"requested": "", "not_retrieved": ""}
-    elif requested:
-        values = {"requested": _now()[:10]}
+    elif requested:  # asked for (again): no longer given up on
+        values = {"requested": _now()[:10], "not_retrieved": ""}
     else:
         values = {"not_retrieved": reason}
     set_entry(doc, rid, values)
