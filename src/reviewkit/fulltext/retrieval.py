@@ -167,7 +167,8 @@ def retrieval_problems(screening: Screening) -> list:
     lines = path.read_text("utf-8-sig").splitlines()
     rel = screening.project.relative(path)
     return screening.problems() + [
-        Orphan(rel, next((n for n, text in enumerate(lines, 1) if f"{rid}" in text), None),
+        Orphan(rel, next((n for n, text in enumerate(lines, 1)
+                          if f'"{rid}"' in text or f"'{rid}'" in text), None),
                rid, "record", "full-text entry", None) for rid in gone]
 
 
