@@ -31,7 +31,8 @@ def _pdf(tmp_path, name="paper.PDF", data=PDF):
 
 
 def test_attach_copies_under_the_documented_name_with_its_sha256(tmp_path):
-    project, store, units = project_with_decisions(tmp_path)
+    # not screened at full text yet (a report screened there was evidently retrieved)
+    project, store, units = project_with_decisions(tmp_path, ft_includes=0, ft_decided=0)
     rid = units[0]
     res = run_cli("fulltext", "attach", rid, str(_pdf(tmp_path)), cwd=project.root)
     assert res.returncode == 0, res.stderr
@@ -90,7 +91,9 @@ def test_user_mistakes_are_one_line_and_write_nothing(tmp_path):
 
 
 def test_marks_and_counts_for_prisma(tmp_path):
-    project, store, units = project_with_decisions(tmp_path, ta_includes=8)
+    # units[2:] not screened at full text yet (a screened report was evidently retrieved)
+    project, store, units = project_with_decisions(tmp_path, ta_includes=8, ft_includes=2,
+                                                   ft_decided=2)
     attach_fulltext(project, store, units[0], _pdf(tmp_path))
     attach_fulltext(project, store, units[1], _pdf(tmp_path, "b.html", b"<html>b</html>"))
     mark_fulltext(project, store, units[2], not_retrieved=True, reason="not held by any library")
@@ -109,7 +112,8 @@ def test_marks_and_counts_for_prisma(tmp_path):
 
 
 def test_a_changed_or_deleted_file_is_flagged_and_hand_comments_are_kept(tmp_path):
-    project, store, units = project_with_decisions(tmp_path)
+    # not screened at full text yet (a report screened there was evidently retrieved)
+    project, store, units = project_with_decisions(tmp_path, ft_includes=0, ft_decided=0)
     a = attach_fulltext(project, store, units[0], _pdf(tmp_path))
     b = attach_fulltext(project, store, units[1], _pdf(tmp_path, "b.pdf", PDF + b"b"))
     index = project.root / "fulltext" / "index.toml"
@@ -145,7 +149,7 @@ def test_a_bad_index_names_its_line(tmp_path):
 
 
 def test_retrieval_list_for_a_librarian(tmp_path):
-    project, store, units = project_with_decisions(tmp_path)
+    project, store, units = project_with_decisions(tmp_path, ft_includes=1, ft_decided=1)
     attach_fulltext(project, store, units[0], _pdf(tmp_path))
     mark_fulltext(project, store, units[1], not_retrieved=True, reason="withdrawn")
     mark_fulltext(project, store, units[2], requested=True)

@@ -24,7 +24,8 @@ reports = []
 
 
 def test_add_and_link_keep_comments_and_resolve_old_ids(tmp_path):
-    project, store, units = project_with_decisions(tmp_path)
+    # two full-text includes, both linked below (check names an include in no study)
+    project, store, units = project_with_decisions(tmp_path, ft_includes=2)
     path = project.root / "studies.toml"
     path.write_text(HAND)
     res = run_cli("studies", "add", "first-1997", "--report", units[0], cwd=project.root)
@@ -83,7 +84,7 @@ def test_refused_reports_are_one_line_and_write_nothing(tmp_path):
 
 
 def test_check_names_each_bad_report_by_file_and_line(tmp_path):
-    project, store, units = project_with_decisions(tmp_path)
+    project, store, units = project_with_decisions(tmp_path, ft_includes=1)  # units[0] linked
     decide(project, FT, "ana", {units[4]: "include"})  # a conflict at full text
     text = HAND + f"""
 [[study]]

@@ -9,7 +9,7 @@ from reviewkit.screening import Screening
 
 
 def test_check_names_a_report_linked_to_two_studies(tmp_path):
-    project, store, units = project_with_decisions(tmp_path)
+    project, store, units = project_with_decisions(tmp_path, ft_includes=2)  # both linked
     text = (f'[[study]]\nid = "a-1"\ncitation = "A (2001)"\nreports = ["{units[0]}"]\n\n'
             f'[[study]]\nid = "b-2"\ncitation = "B (2002)"\n'
             f'reports = ["{units[1]}", "{units[0]}"]\n')

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors, warn_all
+from reviewkit.cli.common import FormatOpt, emit, project_dir, user_errors, warn, warn_all
 
-app = typer.Typer(help="Full texts: attach, mark requested or not retrieved, list, open.",
+app = typer.Typer(help="Full texts: attach, detach, mark requested or not retrieved, list, open.",
                   no_args_is_help=True)
 
 STATUS_COLS = ["record_id", "state", "file", "requested", "reason", "check", "title"]
@@ -31,6 +31,21 @@ def attach(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID"
         where = project.relative(done.path)
     said = "already attached" if done.unchanged else "attached"
     typer.echo(f"{said} {done.record_id}: {where} (sha256 {done.sha256[:12]})")
+    for message in done.warnings:
+        warn(message)
+
+
+@app.command("detach")
+@user_errors
+def detach(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Take the full text off a record: the file goes to fulltext/detached/, kept."""
+    from reviewkit.fulltext.detach import detach_fulltext
+    from reviewkit.project.session import session
+
+    with session(project_dir(ctx)) as (project, store):
+        done = detach_fulltext(project, store, record_id)
+        said = done.summary(project)
+    typer.echo(said)
 
 
 @app.command("mark")
@@ -56,14 +71,14 @@ def mark(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID"),
 def status(ctx: typer.Context, fmt: str = FormatOpt) -> None:
     """Each report sought at full text (title/abstract includes): obtained, not retrieved,
     requested or sought; then the counts PRISMA reports."""
-    from reviewkit.fulltext.retrieval import counts_of, retrieval_rows
+    from reviewkit.fulltext.retrieval import counts_of, retrieval_problems, retrieval_rows
     from reviewkit.project.session import session
     from reviewkit.screening import Screening
 
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         rows = retrieval_rows(screening)
-        warn_all(screening.problems())
+        warn_all(retrieval_problems(screening))
     counts = counts_of(rows).as_dict()
     if fmt == "json":
         emit([{"counts": counts, "reports": rows}], "json")
@@ -80,14 +95,14 @@ def list_(ctx: typer.Context,
           output: Path = typer.Option(None, "--output", "-o", help="New CSV file "
                                       "(default: stdout)")) -> None:
     """The retrieval list as CSV (ids, titles, authors, DOIs, URLs) for a librarian."""
-    from reviewkit.fulltext.retrieval import retrieval_list, save_list
+    from reviewkit.fulltext.retrieval import retrieval_list, retrieval_problems, save_list
     from reviewkit.project.session import session
     from reviewkit.screening import Screening
 
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
         text, n = retrieval_list(screening, missing)
-        warn_all(screening.problems())
+        warn_all(retrieval_problems(screening))
         if output is None:
             sys.stdout.write(text)
             return

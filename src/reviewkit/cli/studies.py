@@ -12,14 +12,15 @@ if TYPE_CHECKING:
     from reviewkit.project.config import Project
     from reviewkit.screening import Screening
 
-app = typer.Typer(help="Included studies (studies.toml): add, link reports, list, check.",
+app = typer.Typer(help="Included studies (studies.toml): add, link or unlink reports, list, check.",
                   no_args_is_help=True)
 
 
-def _warn_problems(project: Project, screening: Screening) -> int:
+def _warn_problems(project: Project, screening: Screening, unlinked: bool = False) -> int:
     from reviewkit.records.studies import check_studies
 
-    problems = check_studies(project, screening.store, screening, strict=True)
+    problems = check_studies(project, screening.store, screening, strict=True,
+                             unlinked=unlinked)
     for p in problems:
         warn(str(p))
     return len(problems)
@@ -59,6 +60,20 @@ def link(ctx: typer.Context, study: str = typer.Argument(..., metavar="ID"),
         _warn_problems(project, screening)
 
 
+@app.command("unlink")
+@user_errors
+def unlink(ctx: typer.Context, study: str = typer.Argument(..., metavar="ID"),
+           report: str = typer.Argument(..., metavar="RECORD")) -> None:
+    """Remove a report from a study (e.g. one excluded at full text after it was linked)."""
+    from reviewkit.project.session import session
+    from reviewkit.records.studies import unlink_report
+    from reviewkit.screening import Screening
+
+    with session(project_dir(ctx)) as (project, store):
+        rid = unlink_report(project, Screening(project, store), study, report)
+    typer.echo(f"unlinked {rid} from study {study}")
+
+
 @app.command("list")
 @user_errors
 def list_(ctx: typer.Context, fmt: str = FormatOpt) -> None:
@@ -85,7 +100,7 @@ def check(ctx: typer.Context) -> None:
 
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
-        bad = _warn_problems(project, screening)
+        bad = _warn_problems(project, screening, unlinked=True)
         studies = load_studies(project)
     reports = sum(len(s.reports) for s in studies)
     typer.echo(f"{len(studies)} studies, {reports} reports"

@@ -6,23 +6,28 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tomlkit
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.fulltext.index import (
     INDEX,
-    files_of,
+    by_unit,
     fulltext_dir,
     fulltext_name,
     index_path,
     load_index,
     read_document,
     set_entry,
+    unit_files,
 )
 from reviewkit.project.atomic import copy_atomic, write_text_atomic
 from reviewkit.project.config import Project
 from reviewkit.store.base import Store
+
+if TYPE_CHECKING:
+    from reviewkit.screening import Screening
 
 _BLOCK = 1 << 20
 
@@ -34,6 +39,7 @@ class Attached:
     sha256: str
     replaced: Path | None  # an earlier file of the record, removed
     unchanged: bool = False  # these bytes were attached under this name already
+    warnings: tuple[str, ...] = ()  # attached anyway: a person should look
 
 
 def resolve_record(store: Store, record_id: str) -> str:
@@ -70,34 +76,83 @@ def attach_fulltext(project: Project, store: Store, record_id: str, file: Path,
                              file=str(file))
     if file.stat().st_size == 0:
         raise ReviewkitError("the file is empty", file=str(file))
+    _refuse_fake_pdf(file)
     folder = fulltext_dir(project)
     target = folder / fulltext_name(rid, file.suffix)
     if target.name == INDEX:
         raise ReviewkitError(f"a full text cannot be named {INDEX}", file=str(file))
-    entry = load_index(project).get(rid)
+    from reviewkit.screening import Screening  # reads the store: only when attaching
+
+    screening = Screening(project, store)
+    index = load_index(project)
     doc = read_document(project)
-    old = folder / entry.file if entry and entry.file else None
-    same = target.exists() and target.resolve() == file.resolve()
+    unit = screening.unit_of(rid)
+    held = unit_files(project, by_unit(index, screening.unit_of).get(unit, []),
+                      screening.members.get(unit, (rid,)))
     digest = sha256_of(file)
-    if old == target and target.is_file() and entry.sha256 == digest == sha256_of(target):
-        return Attached(rid, target, digest, None, unchanged=True)  # a re-run: nothing new
-    if old is not None and old.exists() and not replace and old.resolve() != file.resolve():
-        raise ReviewkitError(f"{rid} already has a full text ({project.relative(old)}); "
-                             "pass --replace to attach another", field="record_id")
+    said = attach_warnings(project, screening, rid, digest)
+    for m, path in held:  # a re-run: these bytes are this report's full text already
+        if index.get(m) and index[m].sha256 == digest == sha256_of(path) and \
+                index[m].file == path.name:
+            return Attached(m, path, digest, None, unchanged=True, warnings=said)
+    others = [(m, p) for m, p in held if p.resolve() != file.resolve()]
+    if others and not replace:
+        m, path = others[0]
+        whose = f"{rid} already has" if m == rid else f"{rid} is a duplicate of {m}, which has"
+        raise ReviewkitError(f"{whose} a full text ({project.relative(path)}); pass --replace "
+                             "to attach another", field="record_id")
     folder.mkdir(parents=True, exist_ok=True)
-    if not same:
+    if not (target.exists() and target.resolve() == file.resolve()):
         copy_atomic(file, target)
     if sha256_of(target) != digest:  # the source changed while it was copied
         raise ReviewkitError("the file changed while it was copied; attach it again",
                              file=str(file))
+    for m in {m for m, _ in others if m != rid and m in index}:  # one report, one file
+        set_entry(doc, m, dict.fromkeys(("file", "sha256", "original", "attached"), ""))
     set_entry(doc, rid, {"file": target.name, "sha256": digest, "original": file.name,
                          "attached": _now(), "not_retrieved": ""})
     write_text_atomic(index_path(project), tomlkit.dumps(doc))
-    removed = None
-    if old is not None and old != target and old.exists():
-        old.unlink()  # the index names the new file already
-        removed = old
-    return Attached(rid, target, digest, removed)
+    removed = [p for _, p in others if p != target and p.exists()]
+    for path in removed:
+        path.unlink()  # the index names the new file already
+    return Attached(rid, target, digest, removed[0] if removed else None, warnings=said)
+
+
+def _refuse_fake_pdf(file: Path) -> None:
+    """A .pdf must carry the PDF header (in its first 1024 bytes, as readers allow): a
+    browser often saves a publisher's sign-in page under the PDF's name."""
+    if file.suffix.lower() != ".pdf":
+        return
+    with file.open("rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF-" in head:
+        return
+    start = head.lstrip()[:64].lower()
+    what = ("a web page (HTML: a publisher's sign-in or download page?)"
+            if start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<"))
+            else f"it starts with {head[:12]!r}")
+    raise ReviewkitError(f"not a PDF: {what}; save the PDF itself and attach that",
+                         file=str(file))
+
+
+def attach_warnings(project: Project, screening: Screening, rid: str, digest: str
+                    ) -> tuple[str, ...]:
+    """What looks wrong about attaching these bytes to ``rid`` (the file is attached
+    anyway): the record was excluded before full text, or another record holds them."""
+    unit = screening.unit_of(rid)
+    out = []
+    stages = screening.conf.stages
+    for stage in stages[:stages.index("full-text")] if "full-text" in stages else stages[:1]:
+        if unit in screening.eligible(stage) and screening.state(stage).outcome(unit) == "exclude":
+            out.append(f"{rid} was excluded at {stage}: its full text is not sought "
+                       "(attached anyway)")
+            break
+    same = sorted(other for other, e in load_index(project).items()
+                  if e.sha256 == digest and e.file and screening.unit_of(other) != unit)
+    if same:
+        out.append(f"the same file (sha256 {digest[:12]}) is attached to {', '.join(same)} "
+                   f"already; attached to {rid} too — check it is the right paper")
+    return tuple(out)
 
 
 def mark_fulltext(project: Project, store: Store, record_id: str, requested: bool = False,
@@ -114,23 +169,39 @@ def mark_fulltext(project: Project, store: Store, record_id: str, requested: boo
                              field="reason")
     if reason and not not_retrieved:
         raise ReviewkitError("--reason goes with --not-retrieved", field="reason")
-    entry = load_index(project).get(rid)
-    held = [fulltext_dir(project) / entry.file] if entry and entry.file else []
-    held = [p for p in held if p.exists()] or files_of(project, rid)  # or dropped in by hand
-    if not_retrieved and held:
-        raise ReviewkitError(f"{rid} has a full text attached ({held[0].name}); it was "
-                             "retrieved", field="record_id")
+    if not_retrieved:
+        _refuse_retrieved(project, store, rid)
     doc = read_document(project)
     if clear:
         values = {"requested": "", "not_retrieved": ""}
-    elif requested:
-        values = {"requested": _now()[:10]}
+    elif requested:  # asked for (again): no longer given up on
+        values = {"requested": _now()[:10], "not_retrieved": ""}
     else:
         values = {"not_retrieved": reason}
     set_entry(doc, rid, values)
     fulltext_dir(project).mkdir(parents=True, exist_ok=True)
     write_text_atomic(index_path(project), tomlkit.dumps(doc))
     return rid
+
+
+def _refuse_retrieved(project: Project, store: Store, rid: str) -> None:
+    """A report with a file (any of its records', any id they had) or screened at full text
+    was retrieved: marking it not retrieved would not count, so it is refused."""
+    from reviewkit.fulltext.retrieval import fulltext_stage, screened_at
+    from reviewkit.screening import Screening
+
+    screening = Screening(project, store)
+    unit = screening.unit_of(rid)
+    held = unit_files(project, by_unit(load_index(project), screening.unit_of).get(unit, []),
+                      screening.members.get(unit, (rid,)))
+    if held:
+        raise ReviewkitError(f"{rid} has a full text attached ({held[0][1].name}); it was "
+                             "retrieved", field="record_id")
+    stage = fulltext_stage(screening) if len(screening.conf.stages) > 1 else ""
+    if stage and screened_at(screening.state(stage), unit):
+        raise ReviewkitError(f"{rid} was screened at {stage}, so it was retrieved; to count it "
+                             f"as not retrieved, exclude it at {stage} with the reason "
+                             "'not retrieved'", field="record_id")
 
 
 def _now() -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import tomlkit
@@ -64,6 +65,8 @@ class Entry(BaseModel):
     def _file(cls, value: str) -> str:
         if "/" in value or "\\" in value or value in (".", ".."):
             raise ValueError(f"{value!r}: a file name inside the full-text folder, no path")
+        if value == INDEX:
+            raise ValueError(f"{INDEX} is this index, not a full text")
         return value
 
 
@@ -101,6 +104,39 @@ def files_by_stem(project: Project) -> dict[str, list[Path]]:
         if p.is_file() and not p.name.startswith(".") and p.name != INDEX and p.suffix:
             out.setdefault(p.name[:-len(p.suffix)], []).append(p)
     return out
+
+
+def by_unit(index: dict[str, Entry], unit_of: Callable[[str], str]
+            ) -> dict[str, list[tuple[str, Entry]]]:
+    """Index entries by the unit their record belongs to: an entry written under an
+    older id of a record (before its file was renamed or re-logged) still counts."""
+    out: dict[str, list[tuple[str, Entry]]] = {}
+    for rid, entry in index.items():
+        out.setdefault(unit_of(rid), []).append((rid, entry))
+    return out
+
+
+def unit_files(project: Project, entries: list[tuple[str, Entry]], members: Iterable[str],
+               present: dict[str, list[Path]] | None = None) -> list[tuple[str, Path]]:
+    """(record, file) for every file a report holds: the indexed ones, then any dropped in
+    by hand under a record's name (``present``: files_by_stem, for a whole listing)."""
+    folder = fulltext_dir(project)
+    out: list[tuple[str, Path]] = []
+    found = [(rid, folder / e.file) for rid, e in entries if e.file]
+    for m in members:
+        here = present.get(stem_of(m), []) if present is not None else files_of(project, m)
+        found += [(m, p) for p in here]
+    for rid, path in found:
+        if path.is_file() and path not in [p for _, p in out]:
+            out.append((rid, path))
+    return out
+
+
+def report_files(project: Project, unit_of: Callable[[str], str], unit: str,
+                 members: Iterable[str]) -> list[Path]:
+    """The files holding a report's full text (any of its records, any id they had)."""
+    entries = by_unit(load_index(project), unit_of).get(unit, [])
+    return [p for _, p in unit_files(project, entries, members)]
 
 
 def glob_escape(text: str) -> str:

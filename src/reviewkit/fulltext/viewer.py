@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.fulltext.attach import resolve_record
-from reviewkit.fulltext.index import files_of, fulltext_dir, load_index
+from reviewkit.fulltext.index import load_index, unit_files
 from reviewkit.project.config import Project
 from reviewkit.store.base import Store
 
@@ -24,14 +24,13 @@ def fulltext_file(project: Project, store: Store, record_id: str,
 
     ``members``: the record's duplicates too (a screening unit), any of which may hold it."""
     rid = resolve_record(store, record_id)
-    index = load_index(project)
-    for m in [rid, *[x for x in members or [] if x != rid]]:
-        entry = index.get(m)
-        if entry and entry.file and (fulltext_dir(project) / entry.file).is_file():
-            return fulltext_dir(project) / entry.file
-        found = files_of(project, m)
-        if found:
-            return found[0]
+    members = [rid, *[x for x in members or [] if x != rid]]
+    keyed = [(k, e) for k, e in load_index(project).items()  # an older id's entry too
+             if k in members or store.resolve(k) in members]
+    keyed.sort(key=lambda ke: members.index(ke[0]) if ke[0] in members else len(members))
+    found = unit_files(project, keyed, members)
+    if found:
+        return found[0][1]
     raise ReviewkitError(f"no full text for {rid} yet (attach one: reviewkit fulltext attach "
                          f"{rid} FILE)")
 

@@ -108,16 +108,18 @@ class StudyProblem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: study {self.study!r}: report {self.report!r} {self.problem}"
+        whose = f"study {self.study!r}: " if self.study else ""  # '': a report in no study
+        return f"{where}: {whose}report {self.report!r} {self.problem}"
 
 
 def check_studies(project: Project, store: Store, screening: Screening,
-                  strict: bool = False) -> list[StudyProblem]:
+                  strict: bool = False, unlinked: bool = False) -> list[StudyProblem]:
     """Reports named in studies.toml that are not records, or that screening excluded.
 
     ``strict``: also every report not (yet) included at the last stage, and one linked
     to two studies (the studies commands ask this; status and PRISMA only refuse
-    exclusions). ``store`` is unused
+    exclusions). ``unlinked``: also each report included at the last stage that no
+    study lists (study ''; ``studies check`` asks this). ``store`` is unused
     today (``screening`` holds the records); it is taken so callers need not change
     when the check reads more. Duplicate study ids raise, as in ``load_studies``.
     """
@@ -138,7 +140,21 @@ def check_studies(project: Project, store: Store, screening: Screening,
             if problem:
                 out.append(StudyProblem(path, _line_in(text, report, start, end), study.id,
                                         report, problem))
+    if unlinked:
+        out += _unlinked(screening, {screening.unit_of(r) for s in studies for r in s.reports},
+                         path)
     return out
+
+
+def _unlinked(screening: Screening, linked: set[str], path: str) -> list[StudyProblem]:
+    """Reports included at the last stage that no study lists: PRISMA's studies box
+    would leave them out."""
+    last = screening.conf.stages[-1]
+    state = screening.state(last)
+    return [StudyProblem(path, None, "", unit, f"is included at {last} but linked to no "
+                         "study (reviewkit studies add | link)")
+            for unit in screening.eligible(last)
+            if unit not in linked and state.outcome(unit) == "include"]
 
 
 def refuse_study_problems(problems: list[StudyProblem]) -> None:
@@ -233,6 +249,32 @@ def link_report(project: Project, screening: Screening, study: str, report: str)
         table["reports"].multiline(True)  # one report a line: easy to read and to diff
     tomlfile.write_atomic(studies_path(project), tomlkit.dumps(doc))
     return rid
+
+
+def unlink_report(project: Project, screening: Screening, study: str, report: str) -> str:
+    """Remove ``report`` (any id of it, or the text as written) from a study's reports;
+    returns the entry removed. A study's only report is kept: a study with none would
+    be counted as a hand-listed study of one report."""
+    studies, _ = _load(project)
+    require_study(project, study)
+    report = report.strip()
+    listed = next(s for s in studies if s.id == study).reports
+    unit = screening.unit_of(report) if screening.knows(report) else None
+    hits = [r for r in listed if r == report or (unit and screening.unit_of(r) == unit)]
+    if not hits:
+        raise ReviewkitError(f"report {report!r} is not a report of study {study!r} (its "
+                             f"reports: {', '.join(listed) or 'none'})",
+                             file=str(studies_path(project)), field="study.reports")
+    if len(hits) == len(listed):
+        raise ReviewkitError(f"report {report!r} is the only report of study {study!r}; to drop "
+                             f"the study, delete its [[study]] table from {STUDIES_FILE}",
+                             file=str(studies_path(project)), field="study.reports")
+    doc = _document(project)
+    table = next(t for t in doc["study"] if t.get("id") == study)
+    for gone in hits:
+        table["reports"].remove(gone)
+    tomlfile.write_atomic(studies_path(project), tomlkit.dumps(doc))
+    return hits[0]
 
 
 def study_rows(project: Project, screening: Screening) -> list[dict]:

@@ -232,10 +232,15 @@ class ScreenSession:
     def fulltext(self, unit: str) -> list[str]:
         """Where to read the full text: files named after the record, its URLs, its DOI."""
         out = []
-        folder = self.project.root / self.conf.fulltext_dir
-        stem = unit.replace("/", "_").replace(":", "_")
-        if folder.is_dir():
-            out += [self.project.relative(p) for p in sorted(folder.glob(stem + ".*"))]
+        from reviewkit.errors import ReviewkitError
+        from reviewkit.fulltext.index import files_of, report_files
+
+        members = self.screening.members.get(unit, (unit,))
+        try:  # attached to any duplicate, under any id the record had
+            files = report_files(self.project, self.screening.unit_of, unit, members)
+        except ReviewkitError:  # a broken index.toml (fulltext status names it): by name
+            files = [p for m in members for p in files_of(self.project, m)]
+        out += [self.project.relative(p) for p in files]
         sr = self.record(unit)
         if sr is not None:
             out += sr.record.urls

@@ -104,9 +104,10 @@ def add_screening(counts: PrismaCounts, screening: Screening,
     sought = screening.eligible(stages[1])
     counts.dbr.sought = len(sought)
     ft = {u: full.outcome(u) for u in sought}
-    # marked not retrieved (reviewkit fulltext mark) and never screened: not retrieved
-    missing = {u for u in not_retrieved_units(screening) if ft.get(u) == "unscreened"}
-    ft = {u: (NOT_RETRIEVED if u in missing else o) for u, o in ft.items()}
+    # the one rule fulltext status uses: excluded as not retrieved, or marked so (no file,
+    # not screened at full text); those not excluded count as decided: not retrieved
+    lost = not_retrieved_units(screening)
+    ft = {u: (NOT_RETRIEVED if u in lost and o != "exclude" else o) for u, o in ft.items()}
     ft_open = sorted(u for u, o in ft.items() if o in ("unscreened", "conflict", "awaiting"))
     pending.unscreened += sorted(u for u, o in ft.items() if o == "unscreened")
     pending.undecided += sorted(u for u, o in ft.items() if o in ("conflict", "awaiting"))
@@ -117,13 +118,11 @@ def add_screening(counts: PrismaCounts, screening: Screening,
                         f"{stage_name(stages[1])}")
     counts.in_progress = in_progress(progress)
     reasons = Counter(counted_reason(full, u) or "no reason given"
-                      for u, o in ft.items() if o == "exclude")
-    counts.dbr.not_retrieved = len(missing) + sum(n for r, n in reasons.items()
-                                                  if NOT_RETRIEVED in r.lower())
-    counts.dbr.assessed = sum(1 for o in ft.values() if o in ("include", "exclude")) \
-        - (counts.dbr.not_retrieved - len(missing))
-    counts.dbr.excluded = [Count(r, n) for r, n in sorted(reasons.items())
-                           if NOT_RETRIEVED not in r.lower()] or [Count("", 0)]
+                      for u, o in ft.items() if o == "exclude" and u not in lost)
+    counts.dbr.not_retrieved = len(lost)
+    counts.dbr.assessed = sum(1 for u, o in ft.items() if o in ("include", "exclude")
+                              and u not in lost)
+    counts.dbr.excluded = [Count(r, n) for r, n in sorted(reasons.items())] or [Count("", 0)]
     counts.included_reports = sum(1 for o in ft.values() if o == "include")
     return pending
 
@@ -142,7 +141,15 @@ def in_progress(parts: list[str]) -> str:
 
 def add_studies(counts: PrismaCounts, screening: Screening) -> None:
     """Studies from studies.toml, counted by study and their reports by report."""
-    studies, reports = study_counts(load_studies(screening.project), screening.unit_of)
+    listed = load_studies(screening.project)
+    stages = screening.conf.stages
+    if counts.included_reports is not None and len(stages) > 1:
+        # screened at full text: a study counts once a report of it is included there
+        # (one whose reports are all pending is not included yet); none listed: by hand
+        last = screening.state(stages[-1])
+        listed = [s for s in listed if not s.reports or any(
+            last.outcome(screening.unit_of(r)) == "include" for r in s.reports)]
+    studies, reports = study_counts(listed, screening.unit_of)
     if studies:
         counts.included_studies = studies
         if counts.included_reports is None:  # the full-text includes, when screened
