@@ -12,7 +12,7 @@ from reviewkit.dedup.features import rules
 from reviewkit.project.config import Project
 from reviewkit.ranking.stopping import methods_text
 from reviewkit.reporting.report.searching import ordered, strings_note
-from reviewkit.reporting.report.settings import stopping_settings
+from reviewkit.reporting.report.settings import applied_bias, stopping_settings
 from reviewkit.screening import Screening
 from reviewkit.searches.log import Search
 
@@ -44,8 +44,10 @@ def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any
             "exclude": [k for k, v in conf.outcomes.items() if v == "exclude"],
             "reason_required": conf.reason_required,
         },
+        # the bias and order the test was run with, not the configured bias alone
         "stopping": methods_text(stop.target, stop.confidence, stop.heuristic_n,
-                                 **({"bias": stop.bias} if stop.bias else {}))
+                                 applied_bias(stop, conf.order),
+                                 order="prioritised" if conf.order == "ranked" else conf.order)
         if stop else "",
         "counts_file": counts_file,
     }

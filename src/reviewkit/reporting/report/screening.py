@@ -10,7 +10,7 @@ from reviewkit.ranking.stopping_defaults import percent
 from reviewkit.reporting.outputs import Table
 from reviewkit.reporting.prisma.screened import counted_reason
 from reviewkit.reporting.report.searching import num
-from reviewkit.reporting.report.settings import StoppingSettings
+from reviewkit.reporting.report.settings import StoppingSettings, applied_bias
 from reviewkit.screening import Screening, agreement, stopping
 from reviewkit.screening.state import AWAITING, CONFLICT, UNSCREENED, StageState
 
@@ -72,6 +72,7 @@ def screening_section(screening: Screening, stop: StoppingSettings | None = None
 def stopping_table(screening: Screening, stop: StoppingSettings) -> Table:
     """The stopping test per reviewer at the first (ranked) stage."""
     stage = screening.conf.stages[0]
+    bias = applied_bias(stop, screening.conf.order)
     rows = []
     for reviewer in screening.reviewers(stage):
         st = stopping(screening, stage, reviewer, stop.target, stop.confidence, stop.bias)
@@ -89,9 +90,10 @@ def stopping_table(screening: Screening, stop: StoppingSettings) -> Table:
         ("consecutive_irrelevant", "Consecutive irrelevant")], rows,
         [f"Hypergeometric test (Callaghan & Müller-Hansen 2020) of the hypothesis that recall "
          f"is below {percent(stop.target)}, met when p < {1 - stop.confidence:.2g}"
-         + (f", assuming odds of relevance at least {stop.bias:g} times higher among the "
-            "records screened last than among those left" if stop.bias and stop.bias != 1
-            else "")
+         + (f", assuming odds of relevance at least {bias:g} times higher among the "
+            "records screened last than among those left" if bias != 1 else "")
+         + (f" (the [stopping] bias of {stop.bias:g} is not assumed: records were screened "
+            f"in {screening.conf.order} order)" if bias != (stop.bias or bias) else "")
          + "; a \"maybe\" counts as relevant until settled. The count of consecutive "
          "irrelevant records is a heuristic with no recall guarantee."])
 

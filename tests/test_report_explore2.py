@@ -1,0 +1,79 @@
+"""The published report against what the project did: the stopping rule as applied in
+the project's screening order, maybes not called inclusions, and the report's numbers
+against the commands a team checks them with."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+
+import pytest
+
+from helpers import new_project
+from reviewkit.io.importer import import_files
+from reviewkit.project.config import load_config
+from reviewkit.reporting.report import build_report, render_report
+from reviewkit.screening import Screening
+from reviewkit.screening.events import decision_event
+from reviewkit.screening.log import append_events, log_path
+from reviewkit.screening.ranked import stopping
+
+TA = "title-abstract"
+N = 24
+
+
+def ris(n: int) -> str:
+    return "".join(f"TY  - JOUR\nTI  - Study number {i} of budgets in {1990 + i} care\n"
+                   f"AU  - Author{i}, A.\nPY  - {1990 + i}\nDO  - 10.1000/x{i}\nER  - \n\n"
+                   for i in range(n))
+
+
+def configure(project, text: str):
+    with (project.root / "reviewkit.toml").open("a", encoding="utf-8") as fh:
+        fh.write(text)
+    return dataclasses.replace(project, config=load_config(project.root))
+
+
+def screen(project, store, said: dict[int, str], who: str = "ana") -> list[str]:
+    """``who`` decides the units at the given positions of the first stage."""
+    units = Screening(project, store).eligible(TA)
+    append_events(log_path(project, TA, who),
+                  [decision_event(TA, who, units[i], d) for i, d in said.items()])
+    return units
+
+
+@pytest.fixture
+def imported(tmp_path):
+    project, store = new_project(tmp_path, ("db", N))
+    path = tmp_path / "db.ris"
+    path.write_text(ris(N), encoding="utf-8")
+    import_files(project, store, [path], "db")
+    return project, store
+
+
+def stopping_table(report):
+    return {t.name: t for t in report.screening.tables}["report-stopping"]
+
+
+def plain(text: str) -> str:
+    return " ".join(html.unescape(text.replace("\\", "")).split())
+
+
+@pytest.mark.parametrize("order", ["random", "ranked"])
+def test_stopping_bias_is_stated_only_where_the_test_used_it(imported, order):
+    """[stopping] bias = 3 applies only in ranked order; in random order the numbers use
+    b = 1, so the footnote and the methods must not claim odds 3 times higher."""
+    project, store = imported
+    project = configure(project, f'\n[screening]\norder = "{order}"\n'
+                                 "\n[stopping]\ntarget = 0.9\nbias = 3.0\n")
+    screen(project, store, {i: "include" if i % 5 == 0 else "exclude" for i in range(20)})
+    report = build_report(project, store)
+    used = stopping(Screening(project, store), TA, "ana", 0.9, bias=3.0)["bias"]
+    assert used == (3.0 if order == "ranked" else 1.0)
+    note = stopping_table(report).notes[0]
+    methods = plain(render_report(report, "md", project.root))
+    claim = "3 times"
+    assert (claim in note) == (used == 3.0)
+    assert (claim in methods) == (used == 3.0)
+    if order == "random":  # and it says the records were not in prioritised order
+        assert "prioritised order" not in methods
