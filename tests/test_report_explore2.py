@@ -77,3 +77,27 @@ def test_stopping_bias_is_stated_only_where_the_test_used_it(imported, order):
     assert (claim in methods) == (used == 3.0)
     if order == "random":  # and it says the records were not in prioritised order
         assert "prioritised order" not in methods
+
+
+def test_an_open_maybe_is_not_called_an_inclusion(imported):
+    """The stopping test counts an unsettled maybe as relevant; the report's column must
+    say so rather than call it 'included by the reviewer'."""
+    project, store = imported
+    project = configure(project, "\n[stopping]\ntarget = 0.9\n")
+    said = {i: "exclude" for i in range(20)} | {0: "include", 5: "include", 7: "include",
+                                                 3: "maybe", 9: "maybe"}
+    screen(project, store, said)
+    table = stopping_table(build_report(project, store))
+    labels = dict(table.columns)
+    row = table.rows[0]
+    includes = sum(1 for d in said.values() if d == "include")
+    maybes = sum(1 for d in said.values() if d == "maybe")
+    # every column whose label says "included" counts includes only
+    for key, label in table.columns:
+        if "includ" in label.lower():
+            assert row[key] == f"{includes:,}", (label, row[key])
+    # and the maybes the test counted as relevant are shown as maybes
+    maybe_cols = [k for k, label in labels.items() if "maybe" in label.lower()]
+    assert maybe_cols and row[maybe_cols[0]] == f"{maybes:,}"
+    md = render_report(build_report(project, store), "md", project.root)
+    assert labels[maybe_cols[0]] in md

@@ -79,13 +79,16 @@ def stopping_table(screening: Screening, stop: StoppingSettings) -> Table:
         if not st["screened"]:
             continue
         recall, p = st["estimated_recall"], st["p_value"]
+        maybe = open_maybes(screening, stage, reviewer)
         rows.append({**st, "screened": num(st["screened"]), "total": num(st["total"]),
                      "relevant_found": num(st["relevant_found"]),
+                     "included": num(st["relevant_found"] - maybe), "open_maybe": num(maybe),
                      "p_value": "< 0.001" if p < 0.001 else f"{p:.3g}",
                      "estimated_recall": "" if recall is None else f"{100 * recall:.1f}"})
     return Table("report-stopping", "Stopping test per reviewer", [
         ("stage", "Stage"), ("reviewer", "Reviewer"), ("screened", "Screened"),
-        ("total", "Records"), ("relevant_found", "Included by the reviewer"), ("p_value", "p"),
+        ("total", "Records"), ("included", "Included by the reviewer"),
+        ("open_maybe", "Open maybe (counted as relevant)"), ("p_value", "p"),
         ("criterion_met", "Criterion met"), ("estimated_recall", "Estimated recall (%)"),
         ("consecutive_irrelevant", "Consecutive irrelevant")], rows,
         [f"Hypergeometric test (Callaghan & Müller-Hansen 2020) of the hypothesis that recall "
@@ -96,6 +99,16 @@ def stopping_table(screening: Screening, stop: StoppingSettings) -> Table:
             f"in {screening.conf.order} order)" if bias != (stop.bias or bias) else "")
          + "; a \"maybe\" counts as relevant until settled. The count of consecutive "
          "irrelevant records is a heuristic with no recall guarantee."])
+
+
+def open_maybes(screening: Screening, stage: str, reviewer: str) -> int:
+    """The reviewer's "maybe"s not yet settled: the test counts them as relevant, the
+    report must not call them inclusions."""
+    state = screening.state(stage)
+    log = state.log(reviewer)
+    return sum(1 for u in screening.eligible(stage)
+               if (log.current(u) or {}).get("decision") == "maybe"
+               and state.outcome(u) not in ("include", "exclude"))
 
 
 def _pair_row(row: dict) -> dict:
