@@ -12,7 +12,7 @@ import pytest
 from helpers import new_project
 from reviewkit.io.importer import import_files
 from reviewkit.project.config import load_config
-from reviewkit.reporting.report import build_report, render_report
+from reviewkit.reporting.report import build_report, render_report, write_report
 from reviewkit.screening import Screening
 from reviewkit.screening.events import decision_event
 from reviewkit.screening.log import append_events, log_path
@@ -101,3 +101,21 @@ def test_an_open_maybe_is_not_called_an_inclusion(imported):
     assert maybe_cols and row[maybe_cols[0]] == f"{maybes:,}"
     md = render_report(build_report(project, store), "md", project.root)
     assert labels[maybe_cols[0]] in md
+
+
+def test_report_into_a_shared_folder_leaves_the_teams_own_pictures(imported, tmp_path):
+    """`report -o paper/`: the team's own appraisal-*.svg or synthesis-*.png there are
+    theirs; only an earlier run's plots (names the report gives) are taken away."""
+    project, store = imported
+    out = tmp_path / "paper"
+    out.mkdir()
+    theirs = {"synthesis-notes.png": b"our sketch", "appraisal-draft.svg": b"<svg/>",
+              "appraisal-table.png": b"png"}
+    for name, data in theirs.items():
+        (out / name).write_bytes(data)
+    stale = out / "appraisal-casp-qualitative-traffic-light.svg"  # an earlier run's plot
+    stale.write_text("<svg>an earlier run's</svg>", "utf-8")
+    write_report(project, store, out)
+    write_report(project, store, out)  # and again: safe to re-run
+    assert {n: (out / n).read_bytes() for n in theirs if (out / n).exists()} == theirs
+    assert not stale.exists()

@@ -120,11 +120,16 @@ def _add_appraisal_and_extraction(project: Project, report: Report) -> None:
 
 def appraisal_figures(checklist: Checklist, appraisals: list[Appraisal]) -> list[Figure]:
     """The robvis-style plots of one checklist's final appraisals."""
-    stem = f"appraisal-{checklist.id}"
-    plots = [(f"{stem}-traffic-light", f"{checklist.title}: answers per study",
+    light, summary = appraisal_stems(checklist.id)
+    plots = [(light, f"{checklist.title}: answers per study",
               traffic_light_figure(checklist, appraisals)),
-             (f"{stem}-summary", f"{checklist.title}: share of studies per answer",
+             (summary, f"{checklist.title}: share of studies per answer",
               summary_bar_figure(checklist, appraisals))]
     return [Figure(name, caption, {f"{name}.{fmt}": data
                                    for fmt, data in figure_files(fig).items()})
             for name, caption, fig in plots]
+
+
+def appraisal_stems(checklist_id: str) -> tuple[str, str]:
+    """The names of a checklist's two plots (traffic light, summary bars)."""
+    return f"appraisal-{checklist_id}-traffic-light", f"appraisal-{checklist_id}-summary"
