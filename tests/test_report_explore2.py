@@ -10,6 +10,7 @@ import html
 import pytest
 
 from helpers import new_project
+from reviewkit.fulltext.attach import mark_fulltext
 from reviewkit.io.importer import import_files
 from reviewkit.project.config import load_config
 from reviewkit.reporting.report import build_report, render_report, write_report
@@ -119,3 +120,48 @@ def test_report_into_a_shared_folder_leaves_the_teams_own_pictures(imported, tmp
     write_report(project, store, out)  # and again: safe to re-run
     assert {n: (out / n).read_bytes() for n in theirs if (out / n).exists()} == theirs
     assert not stale.exists()
+
+
+FT = "full-text"
+
+
+@pytest.fixture
+def fulltext_done(imported):
+    """Six units included at title/abstract by ana and ben; at full text two included,
+    two excluded with a reason, one excluded as not retrieved and one marked not
+    retrieved with `fulltext mark` and never screened (PRISMA: not retrieved)."""
+    project, store = imported
+    project = configure(project, "")
+    units = Screening(project, store).eligible(TA)[:6]
+    for who in ("ana", "ben"):
+        append_events(log_path(project, TA, who),
+                      [decision_event(TA, who, u, "include") for u in units])
+        append_events(log_path(project, TA, who),
+                      [decision_event(TA, who, u, "exclude")
+                       for u in Screening(project, store).eligible(TA)[6:]])
+        append_events(log_path(project, FT, who), [
+            decision_event(FT, who, units[0], "include"),
+            decision_event(FT, who, units[1], "include"),
+            decision_event(FT, who, units[2], "exclude", "wrong population"),
+            decision_event(FT, who, units[3], "exclude", "wrong outcome"),
+            decision_event(FT, who, units[4], "exclude", "not retrieved")])
+    mark_fulltext(project, store, units[5], not_retrieved=True, reason="not held")
+    return project, store
+
+
+def test_full_text_outcomes_agree_with_the_diagram(fulltext_done):
+    """A report marked not retrieved is neither 'not screened' nor an exclusion reason in
+    the report's screening tables: the diagram counts it not retrieved, in no open gap."""
+    project, store = fulltext_done
+    report = build_report(project, store)
+    c = report.counts.counts
+    assert not report.problems and not c.in_progress
+    tables = {t.name: t for t in report.screening.tables}
+    row = next(r for r in tables["report-screening"].rows if r["stage"] == FT)
+    assert row["unscreened"] == "0", row
+    reasons = {r["reason"]: int(r["records"]) for r in tables["report-reasons"].rows
+               if r["stage"] == FT}
+    assert reasons == {x.name: x.n for x in c.dbr.excluded}
+    # and every report sought has a place in the table's row, as in the diagram
+    shown = sum(int(row[k]) for k in row if k not in ("stage", "eligible"))
+    assert int(row["eligible"]) == c.dbr.sought == shown

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from reviewkit.fulltext.retrieval import not_retrieved_units
 from reviewkit.ranking.stopping_defaults import percent
 from reviewkit.reporting.outputs import Table
-from reviewkit.reporting.prisma.screened import counted_reason
+from reviewkit.reporting.prisma.screened import NOT_RETRIEVED, counted_reason
 from reviewkit.reporting.report.searching import num
 from reviewkit.reporting.report.settings import StoppingSettings, applied_bias
 from reviewkit.screening import Screening, agreement, stopping
@@ -29,6 +30,21 @@ def exclusion_reason(state: StageState, unit: str) -> str:
     return counted_reason(state, unit) or NO_REASON
 
 
+def report_outcome(state: StageState, unit: str, missing: set[str] | None) -> str:
+    """A unit's outcome as the flow diagram counts it (reporting/prisma/screened.py):
+    at the stage reports are sought for (``missing``: the units marked not retrieved;
+    None at other stages), a report marked not retrieved and never screened, or excluded
+    for "not retrieved", is not retrieved."""
+    got = state.outcome(unit)
+    if missing is None:
+        return got
+    if got == UNSCREENED and unit in missing:
+        return NOT_RETRIEVED
+    if got == "exclude" and NOT_RETRIEVED in exclusion_reason(state, unit).lower():
+        return NOT_RETRIEVED
+    return got
+
+
 def screening_section(screening: Screening, stop: StoppingSettings | None = None
                       ) -> ScreeningSection:
     stages = screening.conf.stages
@@ -38,21 +54,26 @@ def screening_section(screening: Screening, stop: StoppingSettings | None = None
     for stage in stages:
         state = screening.state(stage)
         units = screening.eligible(stage)
-        got = Counter(state.outcome(u) for u in units)
+        missing = not_retrieved_units(screening) if stage in stages[1:2] else None
+        outcome = {u: report_outcome(state, u, missing) for u in units}
+        got = Counter(outcome.values())
         outcomes.append({"stage": stage, **{k: num(v) for k, v in (
             ("eligible", len(units)), ("include", got["include"]), ("exclude", got["exclude"]),
-            ("conflict", got[CONFLICT]), ("awaiting", got[AWAITING]),
-            ("unscreened", got[UNSCREENED]))}})
-        why = Counter(exclusion_reason(state, u) for u in units
-                      if state.outcome(u) == "exclude")
+            ("not_retrieved", got[NOT_RETRIEVED]), ("conflict", got[CONFLICT]),
+            ("awaiting", got[AWAITING]), ("unscreened", got[UNSCREENED]))}})
+        why = Counter(exclusion_reason(state, u) for u in units if outcome[u] == "exclude")
         reasons += [{"stage": stage, "reason": r, "records": num(n)}
                     for r, n in sorted(why.items(), key=lambda kv: (-kv[1], kv[0]))]
     tables = [Table("report-screening", "Screening outcomes per stage", [
         ("stage", "Stage"), ("eligible", "Records"), ("include", "Included"),
-        ("exclude", "Excluded"), ("conflict", "Conflicts open"),
+        ("exclude", "Excluded"), ("not_retrieved", "Not retrieved"),
+        ("conflict", "Conflicts open"),
         ("awaiting", "Awaiting a second reviewer"), ("unscreened", "Not screened")], outcomes,
         ["Records are counted once per duplicate cluster; a later stage screens what the "
-         "stage before it included."])]
+         "stage before it included."
+         + (f" As in the flow diagram, a report marked not retrieved, or excluded at "
+            f"{stages[1]} for \"{NOT_RETRIEVED}\", is counted as not retrieved, not "
+            "excluded." if len(stages) > 1 else "")])]
     pairs = [_pair_row(r) for r in agreement(screening)]
     if pairs:
         tables.append(Table("report-agreement", "Agreement between reviewers", [
