@@ -165,3 +165,23 @@ def test_full_text_outcomes_agree_with_the_diagram(fulltext_done):
     # and every report sought has a place in the table's row, as in the diagram
     shown = sum(int(row[k]) for k in row if k not in ("stage", "eligible"))
     assert int(row["eligible"]) == c.dbr.sought == shown
+
+
+def test_records_left_by_the_stopping_rule_are_not_called_unscreened(imported):
+    """Ranked screening stopped when the test was met: the diagram counts the records
+    left as marked ineligible by automation tools; the report's table must say the same
+    rather than 'Not screened'."""
+    project, store = imported
+    project = configure(project, '\n[screening]\norder = "ranked"\n'
+                                 "\n[stopping]\ntarget = 0.5\nconfidence = 0.5\n")
+    for who in ("ana", "ben"):
+        screen(project, store, {i: "include" if i < 3 else "exclude" for i in range(18)}, who)
+    report = build_report(project, store)
+    left = report.counts.counts.automation_excluded
+    assert left == N - 18  # the rule was met: the test's premise
+    table = {t.name: t for t in report.screening.tables}["report-screening"]
+    row = next(r for r in table.rows if r["stage"] == TA)
+    labels = dict(table.columns)
+    assert row["unscreened"] == "0", row
+    stopped = [k for k, label in labels.items() if "stopping rule" in label.lower()]
+    assert stopped and row[stopped[0]] == f"{left:,}"

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from reviewkit.fulltext.retrieval import not_retrieved_units
 from reviewkit.ranking.stopping_defaults import percent
 from reviewkit.reporting.outputs import Table
-from reviewkit.reporting.prisma.screened import NOT_RETRIEVED, counted_reason
+from reviewkit.reporting.prisma.screened import NOT_RETRIEVED, counted_reason, stopped
 from reviewkit.reporting.report.searching import num
 from reviewkit.reporting.report.settings import StoppingSettings, applied_bias
 from reviewkit.screening import Screening, agreement, stopping
 from reviewkit.screening.state import AWAITING, CONFLICT, UNSCREENED, StageState
 
 NO_REASON = "no reason given"
+STOPPED = "stopped"  # left unscreened once the stopping rule was met
 
 
 @dataclass
@@ -51,16 +52,21 @@ def screening_section(screening: Screening, stop: StoppingSettings | None = None
     if not screening.state(stages[0]).units_judged():
         return ScreeningSection(False)
     outcomes, reasons = [], []
+    # as the diagram: once the rule is met, what is left was ruled out by automation
+    ruled_out = stop is not None and stopped(screening, stages[0], stop.model_dump())
     for stage in stages:
         state = screening.state(stage)
         units = screening.eligible(stage)
         missing = not_retrieved_units(screening) if stage in stages[1:2] else None
         outcome = {u: report_outcome(state, u, missing) for u in units}
         got = Counter(outcome.values())
+        if ruled_out and stage == stages[0]:
+            got[STOPPED], got[UNSCREENED] = got[UNSCREENED], 0
         outcomes.append({"stage": stage, **{k: num(v) for k, v in (
             ("eligible", len(units)), ("include", got["include"]), ("exclude", got["exclude"]),
             ("not_retrieved", got[NOT_RETRIEVED]), ("conflict", got[CONFLICT]),
-            ("awaiting", got[AWAITING]), ("unscreened", got[UNSCREENED]))}})
+            ("awaiting", got[AWAITING]), ("stopped", got[STOPPED]),
+            ("unscreened", got[UNSCREENED]))}})
         why = Counter(exclusion_reason(state, u) for u in units if outcome[u] == "exclude")
         reasons += [{"stage": stage, "reason": r, "records": num(n)}
                     for r, n in sorted(why.items(), key=lambda kv: (-kv[1], kv[0]))]
@@ -68,12 +74,17 @@ def screening_section(screening: Screening, stop: StoppingSettings | None = None
         ("stage", "Stage"), ("eligible", "Records"), ("include", "Included"),
         ("exclude", "Excluded"), ("not_retrieved", "Not retrieved"),
         ("conflict", "Conflicts open"),
-        ("awaiting", "Awaiting a second reviewer"), ("unscreened", "Not screened")], outcomes,
+        ("awaiting", "Awaiting a second reviewer"),
+        *([("stopped", "Left by the stopping rule")] if ruled_out else []),
+        ("unscreened", "Not screened")], outcomes,
         ["Records are counted once per duplicate cluster; a later stage screens what the "
          "stage before it included."
          + (f" As in the flow diagram, a report marked not retrieved, or excluded at "
             f"{stages[1]} for \"{NOT_RETRIEVED}\", is counted as not retrieved, not "
-            "excluded." if len(stages) > 1 else "")])]
+            "excluded." if len(stages) > 1 else "")
+         + (" Records left unscreened once every reviewer met the stopping rule are counted "
+            "in the flow diagram as marked ineligible by automation tools." if ruled_out
+            else "")])]
     pairs = [_pair_row(r) for r in agreement(screening)]
     if pairs:
         tables.append(Table("report-agreement", "Agreement between reviewers", [
