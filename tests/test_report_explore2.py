@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import re
 
 import pytest
 
@@ -13,6 +14,7 @@ from helpers import new_project
 from reviewkit.fulltext.attach import mark_fulltext
 from reviewkit.io.importer import import_files
 from reviewkit.project.config import load_config
+from reviewkit.reporting.prisma.csvio import write_counts_csv
 from reviewkit.reporting.report import build_report, render_report, write_report
 from reviewkit.screening import Screening
 from reviewkit.screening.events import decision_event
@@ -185,3 +187,44 @@ def test_records_left_by_the_stopping_rule_are_not_called_unscreened(imported):
     assert row["unscreened"] == "0", row
     stopped = [k for k, label in labels.items() if "stopping rule" in label.lower()]
     assert stopped and row[stopped[0]] == f"{left:,}"
+
+
+def test_numbers_table_of_an_updated_review_with_a_meta_analysis(imported, tmp_path):
+    """Every number the diagram draws is in the 'where each number comes from' table,
+    under the diagram's own wording, and the previous version's numbers are said to come
+    from it, not computed from this project."""
+    project, store = imported
+    previous = tmp_path / "review-2019-counts.csv"
+    earlier, earlier_store = new_project(tmp_path / "2019")
+    screen_none = build_report(earlier, earlier_store).counts.counts
+    screen_none.included_studies, screen_none.included_reports = 7, 9
+    write_counts_csv(screen_none, previous)
+    project = configure(project, f'\n[prisma]\nprevious = "{previous.as_posix()}"\n'
+                                 "meta_analysis = { studies = 5, reports = 6 }\n")
+    screen(project, store, {i: "exclude" for i in range(N)})
+    screen(project, store, {i: "exclude" for i in range(N)}, "ben")
+    report = build_report(project, store)
+    rows = {r["item"]: r for r in report.numbers.rows}
+    drawn = diagram_lines(report)
+    # the boxes below screening, as the diagram words and numbers them
+    for item, n in (("Studies included in meta-analysis", 5),
+                    ("Reports of studies included in meta-analysis", 6),
+                    ("New studies included in review", 0),
+                    ("Reports of new included studies", 0),
+                    ("Studies included in previous version of review", 7),
+                    ("Total studies included in review", 7)):
+        assert f"{item} (n = {n})" in drawn
+        assert rows[item]["n"] == f"{n:,}", item
+    for item in ("Studies included in previous version of review",
+                 "Reports of studies included in previous version of review"):
+        assert previous.name in rows[item]["source"], rows[item]
+
+
+def diagram_lines(report) -> str:
+    """The diagram's text, each box line joined with the line it wraps onto."""
+    svg = report.diagram.files.get("prisma.svg", b"").decode("utf-8")
+    if not svg:
+        pytest.skip("Graphviz is not installed")
+    text = [html.unescape(re.sub(r"<[^>]+>", "", t))
+            for t in re.findall(r"<text[^>]*>[^<]*</text>", svg)]
+    return " ".join(" ".join(text).split())
