@@ -218,6 +218,9 @@ def test_numbers_table_of_an_updated_review_with_a_meta_analysis(imported, tmp_p
     for item in ("Studies included in previous version of review",
                  "Reports of studies included in previous version of review"):
         assert previous.name in rows[item]["source"], rows[item]
+    for item in ("Studies included in meta-analysis",
+                 "Reports of studies included in meta-analysis"):
+        assert "meta_analysis" in rows[item]["source"], rows[item]
 
 
 def diagram_lines(report) -> str:

@@ -31,7 +31,9 @@ from reviewkit.reporting.prisma.csvio import LISTS, NUMBERS
 
 FILE, PROJECT, NONE = "counts file", "project", "not reported"
 PREVIOUS = "previous version"  # [prisma] previous: the earlier review's numbers
-_FROM_PREVIOUS = ("previous_studies", "previous_reports")
+SETTING = "setting"  # [prisma] meta_analysis: stated by the team, not computed
+_STATED = {"previous_studies": PREVIOUS, "previous_reports": PREVIOUS,
+           "ma_studies": SETTING, "ma_reports": SETTING}
 _INDEX = re.compile(r"\[\d+\]$")
 
 
@@ -64,8 +66,7 @@ def merge_counts(computed: PrismaCounts, file: Path | None,
             _set(counts, path, theirs)
             origin[path] = FILE
         else:
-            origin[path] = NONE if mine in (None, []) else \
-                PREVIOUS if path in _FROM_PREVIOUS else PROJECT
+            origin[path] = NONE if mine in (None, []) else _STATED.get(path, PROJECT)
     for g in ("websites", "organisations", "citations", "other_methods"):
         origin.setdefault(f"{g}.sources", PROJECT if counts.group(g).sources else NONE)
         origin.setdefault(f"{g}.total", NONE if counts.group(g).total is None else PROJECT)
@@ -94,7 +95,8 @@ def number_rows(rc: ReportCounts, file_label: str = "",
     (``previous_label``: the previous version as ``[prisma] previous`` names it)."""
     c = rc.counts
     label = {FILE: file_label or FILE, PROJECT: "computed from the project", NONE: "",
-             PREVIOUS: f"the previous version ({previous_label or 'its counts'})"}
+             PREVIOUS: f"the previous version ({previous_label or 'its counts'})",
+             SETTING: "[prisma] meta_analysis in reviewkit.toml"}
     shown = {"update": c.is_update, "other": c.other_column, "flow": c.other_flow,
              "meta": c.has_meta_analysis}
     rows: list[dict[str, Any]] = []
