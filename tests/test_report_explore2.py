@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import io
 import re
 
+import docx
 import pytest
 
 from helpers import new_project
@@ -15,7 +17,12 @@ from reviewkit.fulltext.attach import mark_fulltext
 from reviewkit.io.importer import import_files
 from reviewkit.project.config import load_config
 from reviewkit.reporting.prisma.csvio import write_counts_csv
-from reviewkit.reporting.report import build_report, render_report, write_report
+from reviewkit.reporting.report import (
+    build_report,
+    render_docx,
+    render_report,
+    write_report,
+)
 from reviewkit.screening import Screening
 from reviewkit.screening.events import decision_event
 from reviewkit.screening.log import append_events, log_path
@@ -231,3 +238,15 @@ def diagram_lines(report) -> str:
     text = [html.unescape(re.sub(r"<[^>]+>", "", t))
             for t in re.findall(r"<text[^>]*>[^<]*</text>", svg)]
     return " ".join(" ".join(text).split())
+
+
+def test_word_file_names_the_review_not_python_docx(imported):
+    """Word shows the file's title and author: the review's title and reviewkit, not
+    python-docx's placeholders."""
+    project, store = imported
+    report = build_report(project, store)
+    props = docx.Document(io.BytesIO(render_docx(report, project.root))).core_properties
+    assert props.title == report.title
+    assert "python-docx" not in f"{props.author} {props.comments} {props.last_modified_by}"
+    assert report.generator in props.comments
+
