@@ -8,6 +8,7 @@ import dataclasses
 import html
 import io
 import re
+import time
 
 import docx
 import pytest
@@ -250,3 +251,11 @@ def test_word_file_names_the_review_not_python_docx(imported):
     assert "python-docx" not in f"{props.author} {props.comments} {props.last_modified_by}"
     assert report.generator in props.comments
 
+
+def test_the_same_project_writes_the_same_word_file(imported):
+    """Re-running the report on an unchanged project gives the same bytes, so a team
+    that keeps report/ under version control sees no change where there is none."""
+    project, store = imported
+    first = render_docx(build_report(project, store), project.root)
+    time.sleep(2.1)  # a zip entry's time has a resolution of two seconds
+    assert render_docx(build_report(project, store), project.root) == first
