@@ -269,3 +269,14 @@ def test_the_same_counts_draw_the_same_pdf(imported):
         pytest.skip("Graphviz is not installed")
     time.sleep(1.1)  # the PDF's date has a resolution of one second
     assert build_report(project, store).diagram.files["prisma.pdf"] == first
+
+
+def test_one_stage_screening_has_no_retrieval_column(imported):
+    """A review screened in one stage seeks no reports: no 'Not retrieved' column."""
+    project, store = imported
+    project = configure(project, '\n[screening]\nstages = ["title-abstract"]\n'
+                                 "reason_required = []\n")
+    screen(project, store, {i: "exclude" for i in range(N)})
+    table = {t.name: t for t in build_report(project, store).screening.tables}
+    labels = [label for _, label in table["report-screening"].columns]
+    assert "Excluded" in labels and "Not retrieved" not in labels

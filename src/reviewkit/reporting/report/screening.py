@@ -72,7 +72,7 @@ def screening_section(screening: Screening, stop: StoppingSettings | None = None
                     for r, n in sorted(why.items(), key=lambda kv: (-kv[1], kv[0]))]
     tables = [Table("report-screening", "Screening outcomes per stage", [
         ("stage", "Stage"), ("eligible", "Records"), ("include", "Included"),
-        ("exclude", "Excluded"), ("not_retrieved", "Not retrieved"),
+        ("exclude", "Excluded"), *([("not_retrieved", "Not retrieved")] if stages[1:] else []),
         ("conflict", "Conflicts open"),
         ("awaiting", "Awaiting a second reviewer"),
         *([("stopped", "Left by the stopping rule")] if ruled_out else []),
