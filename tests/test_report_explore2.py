@@ -280,3 +280,26 @@ def test_one_stage_screening_has_no_retrieval_column(imported):
     table = {t.name: t for t in build_report(project, store).screening.tables}
     labels = [label for _, label in table["report-screening"].columns]
     assert "Excluded" in labels and "Not retrieved" not in labels
+
+
+def test_methods_do_not_claim_a_reason_the_table_lacks(imported):
+    """reason_required names full text, but two exclusions there carry no reason (the
+    rule was added after they were made): the methods must not say every exclusion gave
+    one while the reasons table counts 'no reason given'."""
+    project, store = imported
+    units = Screening(project, store).eligible(TA)
+    for who in ("ana", "ben"):
+        append_events(log_path(project, TA, who),
+                      [decision_event(TA, who, u, "include") for u in units])
+        append_events(log_path(project, FT, who),
+                      [decision_event(FT, who, units[0], "exclude"),
+                       decision_event(FT, who, units[1], "exclude"),
+                       decision_event(FT, who, units[2], "exclude", "wrong outcome")])
+    assert FT in Screening(project, store).conf.reason_required  # the default rule
+    report = build_report(project, store)
+    reasons = {r["reason"]: r["records"] for t in report.screening.tables
+               if t.name == "report-reasons" for r in t.rows if r["stage"] == FT}
+    assert reasons.get("no reason given") == "2"
+    methods = plain(render_report(report, "md", project.root))
+    assert f"Every exclusion at {FT} gave a reason" not in methods
+    assert "2 were recorded without one" in methods

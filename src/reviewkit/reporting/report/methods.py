@@ -11,6 +11,7 @@ from reviewkit.dedup.engine import METHOD_VERSION
 from reviewkit.dedup.features import rules
 from reviewkit.project.config import Project
 from reviewkit.ranking.stopping import methods_text
+from reviewkit.reporting.report.screening import NO_REASON, exclusion_reason
 from reviewkit.reporting.report.searching import ordered, strings_note
 from reviewkit.reporting.report.settings import applied_bias, stopping_settings
 from reviewkit.screening import Screening
@@ -43,6 +44,8 @@ def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any
             "include": [k for k, v in conf.outcomes.items() if v == "include"],
             "exclude": [k for k, v in conf.outcomes.items() if v == "exclude"],
             "reason_required": conf.reason_required,
+            # what the data shows, not only the rule: an exclusion may predate the rule
+            **reasons_given(screening),
         },
         # the bias and order the test was run with, not the configured bias alone
         "stopping": methods_text(stop.target, stop.confidence, stop.heuristic_n,
@@ -51,6 +54,21 @@ def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any
         if stop else "",
         "counts_file": counts_file,
     }
+
+
+def reasons_given(screening: Screening) -> dict[str, Any]:
+    """The reason_required stages whose every exclusion gave a reason ("reason_given"),
+    and per other stage how many exclusions gave none ("reason_missing")."""
+    given, missing = [], {}
+    for stage in screening.conf.reason_required:
+        state = screening.state(stage)
+        n = sum(1 for u in screening.eligible(stage) if state.outcome(u) == "exclude"
+                and exclusion_reason(state, u) == NO_REASON)
+        if n:
+            missing[stage] = n
+        else:
+            given.append(stage)
+    return {"reason_given": given, "reason_missing": missing}
 
 
 def screening_people(screening: Screening) -> tuple[list[str], list[str]]:
