@@ -28,6 +28,7 @@ from reviewkit.screening import Screening
 from reviewkit.screening.events import decision_event
 from reviewkit.screening.log import append_events, log_path
 from reviewkit.screening.ranked import stopping
+from reviewkit.searches.log import Search, add_search
 
 TA = "title-abstract"
 N = 24
@@ -303,3 +304,17 @@ def test_methods_do_not_claim_a_reason_the_table_lacks(imported):
     methods = plain(render_report(report, "md", project.root))
     assert f"Every exclusion at {FT} gave a reason" not in methods
     assert "2 were recorded without one" in methods
+
+
+def test_database_search_dates_are_the_databases_own(imported):
+    """The methods' 'databases were searched between A and B' covers the databases'
+    dates only: a website searched a month later does not stretch it."""
+    project, store = imported
+    add_search(project, Search(id="db2", database="Embase", hits=3, date_run="2019-01-10"))
+    add_search(project, Search(id="web", kind="website", database="Google Scholar", hits=4,
+                               date_run="2019-02-20"))
+    first = Search(id="db", database="Db", hits=N, date_run="2019-01-03")
+    add_search(project, first, overwrite=True)
+    methods = plain(render_report(build_report(project, store), "md", project.root))
+    assert "between 2019-01-03 and 2019-01-10" in methods
+    assert "2019-02-20" not in methods.split("other method")[0]

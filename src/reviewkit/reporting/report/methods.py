@@ -24,7 +24,8 @@ def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any
     conf = screening.conf
     screeners, resolvers = screening_people(screening)
     searches = ordered(searches)
-    dates = sorted(s.date_run for s in searches if s.date_run)
+    # the sentence dates the database and register searches, not the other methods
+    dates = sorted(s.date_run for s in searches if s.date_run and not s.other_method)
     stop = stopping_settings(project)
     return {
         "searches": {
