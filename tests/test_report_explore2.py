@@ -318,3 +318,21 @@ def test_database_search_dates_are_the_databases_own(imported):
     methods = plain(render_report(build_report(project, store), "md", project.root))
     assert "between 2019-01-03 and 2019-01-10" in methods
     assert "2019-02-20" not in methods.split("other method")[0]
+
+
+def test_team_word_template_gives_styles_not_its_text(imported):
+    """templates/report/report.docx gives the report its styles; its own text (last
+    year's report, a journal's sample page) must not open this review's report."""
+    project, store = imported
+    base = docx.Document()
+    base.add_paragraph("Old review: 12 studies included")
+    base.styles.add_style("Team body", 1)  # 1: a paragraph style
+    folder = project.root / "templates" / "report"
+    folder.mkdir(parents=True)
+    base.save(str(folder / "report.docx"))
+    report = build_report(project, store)
+    word = docx.Document(io.BytesIO(render_docx(report, project.root)))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "Old review" not in text
+    assert word.paragraphs[0].text == report.title
+    assert "Team body" in [s.name for s in word.styles]
