@@ -9,14 +9,16 @@ import html
 import io
 import re
 import time
+from collections import Counter
 
 import docx
 import pytest
 
-from helpers import new_project
+from helpers import copy_example, new_project
 from reviewkit.fulltext.attach import mark_fulltext
 from reviewkit.io.importer import import_files
 from reviewkit.project.config import load_config
+from reviewkit.project.session import session
 from reviewkit.reporting.prisma.csvio import write_counts_csv
 from reviewkit.reporting.report import (
     build_report,
@@ -29,6 +31,8 @@ from reviewkit.screening.events import decision_event
 from reviewkit.screening.log import append_events, log_path
 from reviewkit.screening.ranked import stopping
 from reviewkit.searches.log import Search, add_search
+
+from conftest import REPO
 
 TA = "title-abstract"
 N = 24
@@ -336,3 +340,20 @@ def test_team_word_template_gives_styles_not_its_text(imported):
     assert "Old review" not in text
     assert word.paragraphs[0].text == report.title
     assert "Team body" in [s.name for s in word.styles]
+
+
+def test_html_page_ids_are_unique_across_its_pictures(tmp_path):
+    """Several SVGs inline in one page (diagram, appraisal plots, heatmap) each number
+    their elements from 1: the page must not hold the same id twice, or a link or a
+    screen reader lands on the wrong picture."""
+    root = copy_example(REPO, tmp_path / "example")
+    with session(root) as (project, store):
+        report = build_report(project, store)
+    page = render_report(report, "html", project.root)
+    if page.count("<svg") < 2:
+        pytest.skip("fewer than two pictures drawn (Graphviz or matplotlib missing)")
+    ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert not [i for i, n in ids.items() if n > 1]
+    # and every reference inside a picture still finds its element
+    refs = set(re.findall(r'(?:href="#|url\(#)([^")]+)', page))
+    assert refs <= set(ids)
