@@ -357,3 +357,16 @@ def test_html_page_ids_are_unique_across_its_pictures(tmp_path):
     # and every reference inside a picture still finds its element
     refs = set(re.findall(r'(?:href="#|url\(#)([^")]+)', page))
     assert refs <= set(ids)
+
+
+def test_stopping_caution_of_screen_stop_is_in_the_report(imported):
+    """`screen stop` warns when the records left have no abstract; the report's stopping
+    table, which says 'Criterion met', must carry the same caution."""
+    project, store = imported
+    project = configure(project, '\n[screening]\norder = "ranked"\n'
+                                 "\n[stopping]\ntarget = 0.5\nconfidence = 0.5\n")
+    screen(project, store, {i: "include" if i < 3 else "exclude" for i in range(18)})
+    said = stopping(Screening(project, store), TA, "ana", 0.5, 0.5)
+    assert said["criterion_met"] and said["caution"]  # no record here has an abstract
+    notes = " ".join(stopping_table(build_report(project, store)).notes)
+    assert said["caution"] in notes

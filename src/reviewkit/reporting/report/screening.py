@@ -130,7 +130,9 @@ def stopping_table(screening: Screening, stop: StoppingSettings) -> Table:
          + (f" (the [stopping] bias of {stop.bias:g} is not assumed: records were screened "
             f"in {screening.conf.order} order)" if bias != (stop.bias or bias) else "")
          + "; a \"maybe\" counts as relevant until settled. The count of consecutive "
-         "irrelevant records is a heuristic with no recall guarantee."])
+         "irrelevant records is a heuristic with no recall guarantee.",
+         # as `screen stop` says it: a met criterion the records left may not bear out
+         *(f"{r['reviewer']}: {r['caution']}." for r in rows if r.get("caution"))])
 
 
 def open_maybes(screening: Screening, stage: str, reviewer: str) -> int:
