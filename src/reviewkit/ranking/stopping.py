@@ -338,11 +338,13 @@ def stopping_status(labels: Sequence[int], n_total: int, target: float = 0.95,
 
 def methods_text(target: float = 0.95, confidence: float = DEFAULT_CONFIDENCE,
                  heuristic_n: int | None = None,
-                 bias: float = DEFAULT_BIAS, min_urn: float = DEFAULT_MIN_URN) -> str:
-    """The sentence a report's methods section states about the stopping rule."""
+                 bias: float = DEFAULT_BIAS, min_urn: float = DEFAULT_MIN_URN,
+                 order: str = "prioritised") -> str:
+    """The sentence a report's methods section states about the stopping rule
+    (``order``: how the records were presented, "prioritised" or "random")."""
     urns = (f"taking the smallest p over the last k screened records for every k of at "
             f"least {percent(min_urn)} of the records screened, " if min_urn > 0 else "")
-    text = (f"Screening in prioritised order stopped when the hypergeometric test of Callaghan "
+    text = (f"Screening in {order} order stopped when the hypergeometric test of Callaghan "
             f"and Müller-Hansen (2020) rejected, at the {percent(confidence)} confidence level, "
             f"the hypothesis that recall was below {percent(target)} (p < {1 - confidence:.2g}, "
             f"{urns}checked after every screening decision)")

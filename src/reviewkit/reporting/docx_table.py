@@ -122,8 +122,8 @@ def _base_document(name: str, project_root: Path | None) -> Path | None:
 
 
 def open_word(path: Path, folder: Path) -> Any:
-    """A team's Word file from the templates ``folder``, as the base document for its
-    styles; never a file reached through a symlink out of that folder."""
+    """A team's Word file from the templates ``folder``, emptied, as the base document
+    for its styles; never a file reached through a symlink out of that folder."""
     import docx
 
     shown = path.relative_to(folder.parent).as_posix()
@@ -131,9 +131,16 @@ def open_word(path: Path, folder: Path) -> Any:
         raise ReviewkitError("refused: a link to a file outside the templates folder",
                              file=shown)
     try:
-        return docx.Document(str(path))
+        document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several kinds for a file that is not Word
         raise ReviewkitError(f"not a Word file ({type(exc).__name__})", file=shown) from None
+    # its styles, page setup, headers and footers; not its text (last year's report,
+    # a journal's sample page), which would open this review's document
+    body = document.element.body
+    for child in list(body):
+        if not child.tag.endswith("}sectPr"):
+            body.remove(child)
+    return document
 
 
 def _has_style(document: object, name: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -76,7 +77,7 @@ def draw(source: str, fmt: str, output: Path | None = None) -> bytes:
                               capture_output=True, timeout=120)
         if done.returncode != 0:  # our DOT is generated, so this is a bug: show it
             raise RuntimeError(f"dot failed: {done.stderr.decode('utf-8', 'replace')}")
-        return done.stdout
+        return _steady(done.stdout, fmt)
     try:
         import pygraphviz
     except ImportError:
@@ -84,8 +85,8 @@ def draw(source: str, fmt: str, output: Path | None = None) -> bytes:
     if pygraphviz is not None:
         with _stderr_kept() as said:  # the libraries write warnings straight to fd 2
             try:
-                return pygraphviz.AGraph(string=source).draw(format=fmt, prog="neato",
-                                                             args=" ".join(dpi))
+                return _steady(pygraphviz.AGraph(string=source).draw(
+                    format=fmt, prog="neato", args=" ".join(dpi)), fmt)
             except (OSError, ValueError) as err:  # our DOT is generated: a bug, show it
                 raise RuntimeError(f"Graphviz failed: {err}; it said: {said()}") from None
     # nothing is written on this error (a failed command leaves the folder as it was)
@@ -96,6 +97,15 @@ def draw(source: str, fmt: str, output: Path | None = None) -> bytes:
         f"install pygraphviz), or write the diagram as DOT with -o {dot_path} (no Graphviz "
         f"needed) and run 'dot -T{fmt} {dot_path} -o {output or 'prisma.' + fmt}' or paste "
         "it into an online Graphviz viewer")
+
+
+# cairo stamps a PDF with the time it was drawn; the same counts must give the same file
+_PDF_DATE = re.compile(rb"(/CreationDate \(D:)\d{14}")
+
+
+def _steady(data: bytes, fmt: str) -> bytes:
+    """The drawing with no time of drawing in it (same length: the PDF's offsets hold)."""
+    return _PDF_DATE.sub(rb"\g<1>19800101000000", data) if fmt == "pdf" else data
 
 
 @contextlib.contextmanager

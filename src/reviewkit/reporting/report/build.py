@@ -15,6 +15,7 @@ from reviewkit.project.config import Project
 from reviewkit.reporting.outputs import Table
 from reviewkit.reporting.prisma import project_counts
 from reviewkit.reporting.prisma.project import project_invariants
+from reviewkit.reporting.prisma.settings import prisma_settings
 from reviewkit.reporting.report.counts import FILE, ReportCounts, merge_counts, number_rows
 from reviewkit.reporting.report.diagram import draw_diagram
 from reviewkit.reporting.report.methods import methods_facts
@@ -56,7 +57,7 @@ def build_report(project: Project, store: Store, counts_file: Path | None = None
     report = Report(
         title=project.config.review.title, question=project.config.review.question,
         generator=f"reviewkit {__version__}", counts=rc, counts_label=label,
-        numbers=_numbers_table(rc, label),
+        numbers=_numbers_table(rc, label, prisma_settings(project).previous),
         problems=[Problem(b.message, b.record_ids, b.why) for b in rc.problems],
         diagram=draw_diagram(rc.counts, project.config.review.title),
         facts=methods_facts(project, searches, dedup_facts(store), screening,
@@ -90,9 +91,9 @@ def _label(project: Project, file: Path | None) -> str:
         return str(file)
 
 
-def _numbers_table(rc: ReportCounts, label: str) -> Table:
+def _numbers_table(rc: ReportCounts, label: str, previous: str = "") -> Table:
     rows = [{**r, "n": NOT_REPORTED if r["n"] is None else f"{r['n']:,}"}
-            for r in number_rows(rc, label)]
+            for r in number_rows(rc, label, previous)]
     notes = ["Every number is computed from the project's files"
              + (f", except those marked {label}, which come from that counts file "
                 "(the PRISMA2020 R package's CSV)" if label else "")
@@ -120,11 +121,16 @@ def _add_appraisal_and_extraction(project: Project, report: Report) -> None:
 
 def appraisal_figures(checklist: Checklist, appraisals: list[Appraisal]) -> list[Figure]:
     """The robvis-style plots of one checklist's final appraisals."""
-    stem = f"appraisal-{checklist.id}"
-    plots = [(f"{stem}-traffic-light", f"{checklist.title}: answers per study",
+    light, summary = appraisal_stems(checklist.id)
+    plots = [(light, f"{checklist.title}: answers per study",
               traffic_light_figure(checklist, appraisals)),
-             (f"{stem}-summary", f"{checklist.title}: share of studies per answer",
+             (summary, f"{checklist.title}: share of studies per answer",
               summary_bar_figure(checklist, appraisals))]
     return [Figure(name, caption, {f"{name}.{fmt}": data
                                    for fmt, data in figure_files(fig).items()})
             for name, caption, fig in plots]
+
+
+def appraisal_stems(checklist_id: str) -> tuple[str, str]:
+    """The names of a checklist's two plots (traffic light, summary bars)."""
+    return f"appraisal-{checklist_id}-traffic-light", f"appraisal-{checklist_id}-summary"

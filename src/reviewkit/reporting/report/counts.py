@@ -30,6 +30,10 @@ from reviewkit.reporting.prisma import (
 from reviewkit.reporting.prisma.csvio import LISTS, NUMBERS
 
 FILE, PROJECT, NONE = "counts file", "project", "not reported"
+PREVIOUS = "previous version"  # [prisma] previous: the earlier review's numbers
+SETTING = "setting"  # [prisma] meta_analysis: stated by the team, not computed
+_STATED = {"previous_studies": PREVIOUS, "previous_reports": PREVIOUS,
+           "ma_studies": SETTING, "ma_reports": SETTING}
 _INDEX = re.compile(r"\[\d+\]$")
 
 
@@ -62,7 +66,7 @@ def merge_counts(computed: PrismaCounts, file: Path | None,
             _set(counts, path, theirs)
             origin[path] = FILE
         else:
-            origin[path] = NONE if mine in (None, []) else PROJECT
+            origin[path] = NONE if mine in (None, []) else _STATED.get(path, PROJECT)
     for g in ("websites", "organisations", "citations", "other_methods"):
         origin.setdefault(f"{g}.sources", PROJECT if counts.group(g).sources else NONE)
         origin.setdefault(f"{g}.total", NONE if counts.group(g).total is None else PROJECT)
@@ -85,13 +89,20 @@ def _rows_spec() -> list[dict[str, str]]:
     return yaml.safe_load(text.read_text("utf-8"))
 
 
-def number_rows(rc: ReportCounts, file_label: str = "") -> list[dict[str, Any]]:
-    """Rows (item, n, source) for the table of where each number comes from."""
+def number_rows(rc: ReportCounts, file_label: str = "",
+                previous_label: str = "") -> list[dict[str, Any]]:
+    """Rows (item, n, source) for the table of where each number comes from
+    (``previous_label``: the previous version as ``[prisma] previous`` names it)."""
     c = rc.counts
-    label = {FILE: file_label or FILE, PROJECT: "computed from the project", NONE: ""}
-    shown = {"update": c.is_update, "other": c.other_column, "flow": c.other_flow}
+    label = {FILE: file_label or FILE, PROJECT: "computed from the project", NONE: "",
+             PREVIOUS: f"the previous version ({previous_label or 'its counts'})",
+             SETTING: "[prisma] meta_analysis in reviewkit.toml"}
+    shown = {"update": c.is_update, "other": c.other_column, "flow": c.other_flow,
+             "meta": c.has_meta_analysis}
     rows: list[dict[str, Any]] = []
-    for spec in _rows_spec():
+    for raw in _rows_spec():
+        spec = {**raw, "label": raw.get("update", raw["label"]) if c.is_update
+                else raw["label"]}
         path, only = spec["path"], spec.get("only", "")
         value = _get(c, path)
         if only == "active" and not (value.active if isinstance(value, Sources) else value):

@@ -32,10 +32,20 @@ class Diagram:
         return f"prisma.{fmt}" in self.files
 
 
-def inline_svg(svg: bytes, label: str) -> str:
-    """An SVG file as an element of an HTML page, labelled for screen readers."""
+def inline_svg(svg: bytes, label: str, prefix: str = "prisma") -> str:
+    """An SVG file as an element of an HTML page, labelled for screen readers; its ids
+    (Graphviz's node1, matplotlib's axes_1…) start with ``prefix``, so the pictures of
+    one page never share an id and each reference stays inside its own picture."""
     text = _PROLOG.sub("", svg.decode("utf-8")).strip()
+    ids = set(_ID.findall(text))
+    text = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', text)
+    text = _REF.sub(lambda m: m.group(1) + (f"{prefix}-" if m.group(2) in ids else "")
+                    + m.group(2), text)
     return text.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+
+
+_ID = re.compile(r'(?<=\s)id="([^"]+)"')
+_REF = re.compile(r'(href="#|url\(#)([^")]+)')
 
 
 def graphviz_available() -> bool:

@@ -11,8 +11,9 @@ from reviewkit.dedup.engine import METHOD_VERSION
 from reviewkit.dedup.features import rules
 from reviewkit.project.config import Project
 from reviewkit.ranking.stopping import methods_text
+from reviewkit.reporting.report.screening import NO_REASON, exclusion_reason
 from reviewkit.reporting.report.searching import ordered, strings_note
-from reviewkit.reporting.report.settings import stopping_settings
+from reviewkit.reporting.report.settings import applied_bias, stopping_settings
 from reviewkit.screening import Screening
 from reviewkit.searches.log import Search
 
@@ -23,7 +24,8 @@ def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any
     conf = screening.conf
     screeners, resolvers = screening_people(screening)
     searches = ordered(searches)
-    dates = sorted(s.date_run for s in searches if s.date_run)
+    # the sentence dates the database and register searches, not the other methods
+    dates = sorted(s.date_run for s in searches if s.date_run and not s.other_method)
     stop = stopping_settings(project)
     return {
         "searches": {
@@ -43,12 +45,31 @@ def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any
             "include": [k for k, v in conf.outcomes.items() if v == "include"],
             "exclude": [k for k, v in conf.outcomes.items() if v == "exclude"],
             "reason_required": conf.reason_required,
+            # what the data shows, not only the rule: an exclusion may predate the rule
+            **reasons_given(screening),
         },
+        # the bias and order the test was run with, not the configured bias alone
         "stopping": methods_text(stop.target, stop.confidence, stop.heuristic_n,
-                                 **({"bias": stop.bias} if stop.bias else {}))
+                                 applied_bias(stop, conf.order),
+                                 order="prioritised" if conf.order == "ranked" else conf.order)
         if stop else "",
         "counts_file": counts_file,
     }
+
+
+def reasons_given(screening: Screening) -> dict[str, Any]:
+    """The reason_required stages whose every exclusion gave a reason ("reason_given"),
+    and per other stage how many exclusions gave none ("reason_missing")."""
+    given, missing = [], {}
+    for stage in screening.conf.reason_required:
+        state = screening.state(stage)
+        n = sum(1 for u in screening.eligible(stage) if state.outcome(u) == "exclude"
+                and exclusion_reason(state, u) == NO_REASON)
+        if n:
+            missing[stage] = n
+        else:
+            given.append(stage)
+    return {"reason_given": given, "reason_missing": missing}
 
 
 def screening_people(screening: Screening) -> tuple[list[str], list[str]]:

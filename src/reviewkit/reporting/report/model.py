@@ -36,7 +36,7 @@ class Figure:
 
     @property
     def inline_svg(self) -> str:
-        return inline_svg(self.files[f"{self.name}.svg"], self.caption)
+        return inline_svg(self.files[f"{self.name}.svg"], self.caption, self.name)
 
 
 @dataclass

@@ -70,6 +70,16 @@ def stopping_settings(project: Project) -> StoppingSettings | None:
     return _section(project, "stopping", StoppingSettings)  # type: ignore[return-value]
 
 
+def applied_bias(stop: StoppingSettings, order: str) -> float:
+    """The odds ratio the stopping test assumed: ``[stopping] bias`` only in ranked order,
+    else 1 (reviewkit.screening.ranked.stopping), so the report states what was used."""
+    from reviewkit.ranking.stopping import DEFAULT_BIAS
+
+    if order != "ranked":
+        return 1.0
+    return DEFAULT_BIAS if stop.bias is None else stop.bias
+
+
 def counts_path(project: Project, given: Path | None) -> Path | None:
     """``--counts`` (relative to where the command runs) or ``[report] counts`` (relative
     to the project root); None when neither names a file."""

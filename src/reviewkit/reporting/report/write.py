@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reviewkit.appraisal.checklist import load_checklists
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
 from reviewkit.project.owned import refuse_owned
 from reviewkit.reporting.prisma.files import write_file
-from reviewkit.reporting.report.build import build_report
+from reviewkit.reporting.report.build import appraisal_stems, build_report
 from reviewkit.reporting.report.diagram import FORMATS
 from reviewkit.reporting.report.docx import render_docx
 from reviewkit.reporting.report.model import Report
 from reviewkit.reporting.report.render import render_report
+from reviewkit.reporting.report.synthesis import FLOWCHART, HEATMAP
 from reviewkit.store.base import Store
 
 DEFAULT_FOLDER = "report"
@@ -50,14 +52,23 @@ def write_report(project: Project, store: Store, output: Path | None = None,
             raise ReviewkitError(f"cannot write the report: {exc.strerror or exc}",
                                  file=str(folder / name)) from None
         written.append(folder / name)
-    # an earlier run's picture must not pass for this run's
+    # an earlier run's picture must not pass for this run's; only names the report
+    # gives its pictures, never another file in a folder the team shares
     old = [folder / f"prisma.{fmt}" for fmt in FORMATS]
-    old += [p for pattern in ("appraisal-*.*", "synthesis-*.*") for p in folder.glob(pattern)
-            if p.suffix in (".svg", ".png")]
+    old += [folder / f"{stem}.{fmt}" for stem in _plot_stems(project) for fmt in ("svg", "png")]
     for path in old:
         if path.name not in files:
             path.unlink(missing_ok=True)
     return report, written
+
+
+def _plot_stems(project: Project) -> list[str]:
+    """Every name the report can give a plot in this project (build.appraisal_figures,
+    synthesis.HEATMAP / FLOWCHART): a shared folder's other files are never touched."""
+    stems = [HEATMAP, FLOWCHART]
+    for checklist in load_checklists(project):
+        stems += appraisal_stems(checklist)
+    return stems
 
 
 def _check_folder(folder: Path) -> None:
