@@ -155,9 +155,37 @@ def delete_code(project: Project, code: str, coder: str) -> None:
                              f"{used.memos} memo(s): merge it into another code instead "
                              f"(`reviewkit synthesis codebook merge {code} --into OTHER`)",
                              file=CODEBOOK, line=book.codes[code].line, field="id")
+    _not_in_findings(project, code)
     text, _ = rewrite(project, book, {}, {code}, f"delete {code!r}")
     append_coding(project, coder, [event("delete-code", coder, code=code)])
     write_text_atomic(codebook_path(project), text)
+
+
+def _not_in_findings(project: Project, code: str) -> None:
+    """Refuse to delete a code findings.yaml rests on (by its id or an id it had): every
+    confidence table and the report would stop at that finding."""
+    from reviewkit.synthesis.confidence.findings import FINDINGS
+
+    path = project.root / FINDINGS
+    if not path.is_file():
+        return
+    data, lines = yamlfile.load(path)
+    items = data.get("findings") if isinstance(data, dict) else None
+    coding = fold(project)
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        for key in ("themes", "contradicting"):
+            value = item.get(key) or []
+            named = [value] if isinstance(value, str) else value
+            if isinstance(named, list) and any(
+                    isinstance(c, str) and coding.resolve(c) == code for c in named):
+                raise ReviewkitError(
+                    f"finding {item.get('id')!r} names code {code!r} in `{key}:`; take it "
+                    "out of the finding first, or merge the code into another "
+                    f"(`reviewkit synthesis codebook merge {code} --into OTHER`)",
+                    file=FINDINGS, line=yamlfile.line_at(lines, ("findings", str(i), key)),
+                    field=key)
 
 
 def _book(project: Project, code: str) -> Codebook:

@@ -1,0 +1,52 @@
+"""Qualitative synthesis as a QES team uses it: codebook edits, findings, exports.
+
+Each test here failed on the code before its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import copy_example, run_cli, snapshot
+from reviewkit.project.config import find_project
+from reviewkit.synthesis.confidence.findings import load_findings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _example(tmp_path: Path):
+    return find_project(copy_example(ROOT, tmp_path / "example"))
+
+
+def test_deleting_a_code_a_finding_names_is_refused_at_the_finding(tmp_path: Path) -> None:
+    # an unused code can be deleted, but not while findings.yaml rests on it: the
+    # findings, the SoQF, the Evidence Profile and the report would all stop
+    project = _example(tmp_path)
+    r = run_cli("synthesis", "codebook", "add", "tension", "--name", "Tension",
+                "--parent", "implementing-delivering", cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    path = project.root / "synthesis" / "findings.yaml"
+    with path.open("a", encoding="utf-8") as f:
+        f.write("  - id: tension\n    statement: Staff felt torn.\n"
+                "    themes: [moral-ethical]\n    contradicting: [tension]\n")
+    line = path.read_text("utf-8").splitlines().index("    contradicting: [tension]") + 1
+    before = snapshot(project.root)
+    r = run_cli("synthesis", "codebook", "delete", "tension", "-r", "tompkins",
+                cwd=project.root)
+    assert r.returncode == 2, r.stdout
+    assert f"synthesis/findings.yaml:{line}" in r.stderr and "'tension'" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert snapshot(project.root) == before
+    assert "tension" in load_findings(find_project(project.root)).findings
+
+
+def test_deleting_a_code_no_finding_names_still_works(tmp_path: Path) -> None:
+    project = _example(tmp_path)
+    r = run_cli("synthesis", "codebook", "add", "tension", "--name", "Tension",
+                "--parent", "implementing-delivering", cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    r = run_cli("synthesis", "codebook", "delete", "tension", "-r", "tompkins",
+                cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    assert "tension:" not in (project.root / "synthesis" / "codebook.yaml").read_text("utf-8")
+    r = run_cli("synthesis", "soqf", "-f", "csv", cwd=project.root)
+    assert r.returncode == 0, r.stderr
