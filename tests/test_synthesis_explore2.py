@@ -50,3 +50,37 @@ def test_deleting_a_code_no_finding_names_still_works(tmp_path: Path) -> None:
     assert "tension:" not in (project.root / "synthesis" / "codebook.yaml").read_text("utf-8")
     r = run_cli("synthesis", "soqf", "-f", "csv", cwd=project.root)
     assert r.returncode == 0, r.stderr
+
+
+FRAMEWORK = "name,description,parent\nAutonomy,,\nWanting choice,,Autonomy\nWorkload,,\n"
+
+
+def _framework_project(tmp_path: Path):
+    from synthesis_support import synth_project
+
+    project = synth_project(tmp_path)
+    (project.root / "synthesis" / "codebook.yaml").unlink()
+    (tmp_path / "fw.csv").write_text(FRAMEWORK, "utf-8")
+    return project
+
+
+def test_reloading_a_framework_after_a_rename_finds_the_renamed_codes(tmp_path: Path) -> None:
+    # the team renamed a framework code, then added a row to the framework file: loading
+    # it again must add the new row only (it was refused: "'autonomy' was used before")
+    from reviewkit.synthesis.codebook import load_codebook, rename_code
+    from reviewkit.synthesis.codebook_edit import merge_code
+    from reviewkit.synthesis.framework import load_framework
+
+    project = _framework_project(tmp_path)
+    load_framework(project, tmp_path / "fw.csv")
+    rename_code(project, "autonomy", "control", "ann")
+    load_framework(project, tmp_path / "fw.csv")  # nothing new
+    merge_code(project, "workload", "control", "ann")
+    (tmp_path / "fw.csv").write_text(FRAMEWORK + "Trust,,Autonomy\n", "utf-8")
+    added, there = load_framework(project, tmp_path / "fw.csv")
+    assert added == ["trust"]
+    assert there == ["control", "wanting-choice"]
+    book = load_codebook(project)
+    assert book.codes["trust"].parent == "control"
+    assert book.codes["wanting-choice"].parent == "control"
+    assert "autonomy" not in book.codes and "workload" not in book.codes
