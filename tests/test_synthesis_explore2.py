@@ -84,3 +84,18 @@ def test_reloading_a_framework_after_a_rename_finds_the_renamed_codes(tmp_path: 
     assert book.codes["trust"].parent == "control"
     assert book.codes["wanting-choice"].parent == "control"
     assert "autonomy" not in book.codes and "workload" not in book.codes
+
+
+def test_export_names_coded_segments_it_leaves_out(tmp_path: Path) -> None:
+    # a source taken out of sources.toml by hand: every output warns that its segments
+    # are left out; the REFI export left them out of the file without a word
+    from synthesis_support import coded
+
+    project = coded(tmp_path)
+    path = project.root / "synthesis" / "sources.toml"
+    text = path.read_text("utf-8")
+    path.write_text(text[:text.index('[[source]]\nid = "b"')], "utf-8")
+    r = run_cli("synthesis", "export", str(tmp_path / "out.qdpx"), cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    assert "warning" in r.stderr and "'b', not in sources.toml" in r.stderr, r.stderr
+    assert "synthesis/coding/bo.jsonl:" in r.stderr
