@@ -99,3 +99,23 @@ def test_export_names_coded_segments_it_leaves_out(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "warning" in r.stderr and "'b', not in sources.toml" in r.stderr, r.stderr
     assert "synthesis/coding/bo.jsonl:" in r.stderr
+
+
+def test_splitting_a_meta_aggregation_finding_keeps_its_credibility(tmp_path: Path) -> None:
+    # the parts sit beside the finding with its parent and level; its credibility was
+    # dropped, so a merge of the old finding into a part lost the ConQual grading
+    from reviewkit.synthesis.codebook import load_codebook
+    from reviewkit.synthesis.codebook_edit import merge_code, split_code
+    from synthesis_support import synth_project
+
+    meta = ("method: meta-aggregation\ncodes:\n"
+            "  - {id: s1, name: Synthesised, parent: null, level: synthesised}\n"
+            "  - {id: c1, name: Category, parent: s1, level: category}\n"
+            "  - {id: f1, name: F1, parent: c1, level: finding, credibility: credible}\n"
+            "  - {id: f2, name: F2, parent: c1, level: finding, credibility: unequivocal}\n")
+    project = synth_project(tmp_path, meta)
+    split_code(project, "f1", ["f1a", "f1b"], "ann")
+    book = load_codebook(project)
+    assert [book.codes[c].credibility for c in ("f1a", "f1b")] == ["credible", "credible"]
+    merge_code(project, "f1", "f1a", "ann")
+    assert load_codebook(project).codes["f1a"].credibility == "credible"

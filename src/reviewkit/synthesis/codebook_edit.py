@@ -112,7 +112,7 @@ def merge_code(project: Project, code: str, into: str, coder: str) -> tuple[Usag
 
 def split_code(project: Project, code: str, parts: list[str], coder: str,
                names: dict[str, str] | None = None) -> Usage:
-    """Make new codes ``parts`` beside ``code`` (same parent and level, names from
+    """Make new codes ``parts`` beside ``code`` (same parent, level and credibility, names from
     ``names`` or ``code``'s name and the new id). Codings stay on ``code``: which part a
     segment belongs to is a person's call, so nothing is moved by guess; a split-code
     event per part records where they came from. Returns the codings left on ``code``."""
@@ -132,7 +132,8 @@ def split_code(project: Project, code: str, parts: list[str], coder: str,
             raise ReviewkitError(f"code id {part!r}: use lower-case letters, digits, '-' or "
                                  "'_'", field="into")
     specs = [{"id": p, "name": names.get(p) or f"{old.name}: {p}", "parent": old.parent,
-              "level": old.level, "origin": old.origin, "colour": old.colour} for p in parts]
+              "level": old.level, "origin": old.origin, "colour": old.colour,
+              "credibility": old.credibility} for p in parts]
     used = usage(project, book, code)
     text, checked, to_config = plan_append(project, specs)
     append_coding(project, coder, [event("split-code", coder, code=code, to=p) for p in parts])
