@@ -119,3 +119,49 @@ def test_splitting_a_meta_aggregation_finding_keeps_its_credibility(tmp_path: Pa
     assert [book.codes[c].credibility for c in ("f1a", "f1b")] == ["credible", "credible"]
     merge_code(project, "f1", "f1a", "ann")
     assert load_codebook(project).codes["f1a"].credibility == "credible"
+
+
+def _disagreeing(tmp_path: Path):
+    from reviewkit.screening.reviewers import add_reviewer
+    from reviewkit.synthesis.edit import code_text
+    from synthesis_support import synth_project
+
+    project = synth_project(tmp_path)
+    add_reviewer(project, "lead")
+    code_text(project, "callanan-2012-findings", "wanted choice", "choice-words", "ann")
+    code_text(project, "callanan-2012-findings", "Participants said they wanted choice",
+              "choice-words", "bo")
+    return project
+
+
+def test_a_reconcile_decision_survives_a_rename_of_its_code(tmp_path: Path) -> None:
+    # the decision is a memo naming the disagreement's id, which comes from the code's
+    # id: after a rename the unit was listed open again under a new id
+    from reviewkit.synthesis.codebook import rename_code
+    from reviewkit.synthesis.reconcile import reconcile
+
+    project = _disagreeing(tmp_path)
+    first = reconcile(project, "ann", "bo", "lead")
+    [unit] = first.disagreements
+    reconcile(project, "ann", "bo", "lead", {unit.id: "B"})
+    rename_code(project, "choice-words", "words", "ann")
+    again = reconcile(project, "ann", "bo", "lead")
+    [now] = again.disagreements
+    assert now.code == "words"
+    assert again.decided.get(now.id) == "B"
+    assert "(0 not decided)" in again.summary()
+    assert again.written == 0 and again.removed == 0
+
+
+def test_a_decision_given_by_its_id_from_before_a_rename_is_applied(tmp_path: Path) -> None:
+    from reviewkit.synthesis.codebook import rename_code
+    from reviewkit.synthesis.reconcile import reconcile
+    from reviewkit.synthesis.state import load_synthesis
+
+    project = _disagreeing(tmp_path)
+    [unit] = reconcile(project, "ann", "bo", "lead").disagreements
+    rename_code(project, "choice-words", "words", "ann")
+    done = reconcile(project, "ann", "bo", "lead", {unit.id: "A"})  # the id as listed
+    assert done.written == 1
+    lead = [s for s in load_synthesis(project).coding.segments.values() if s.coder == "lead"]
+    assert [(s.text, s.codes) for s in lead] == [("wanted choice", {"words"})]
