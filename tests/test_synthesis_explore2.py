@@ -165,3 +165,31 @@ def test_a_decision_given_by_its_id_from_before_a_rename_is_applied(tmp_path: Pa
     assert done.written == 1
     lead = [s for s in load_synthesis(project).coding.segments.values() if s.coder == "lead"]
     assert [(s.text, s.codes) for s in lead] == [("wanted choice", {"words"})]
+
+
+def test_a_taguette_file_imported_again_after_a_merge_adds_nothing(tmp_path: Path) -> None:
+    # the team merged a tag's code into another; importing the same highlights again
+    # made the merged-away tag anew ('control-2') and coded every highlight with it
+    import csv
+
+    from reviewkit.synthesis.codebook import load_codebook
+    from reviewkit.synthesis.codebook_edit import merge_code
+    from reviewkit.synthesis.taguette import import_highlights
+    from synthesis_support import synth_project
+
+    project = synth_project(tmp_path)
+    path = tmp_path / "h.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "document", "tag", "content"])
+        w.writerow([1, "b", "Control", "Patients wanted choice too."])
+        w.writerow([2, "b", "Rushed", "Nurses described time pressure."])
+    first = import_highlights(project, path, "ann")
+    assert first.codes == ["control", "rushed"]
+    merge_code(project, "control", "choice", "ann")
+    merge_code(project, "rushed", "time", "ann")
+    before = snapshot(project.root)
+    again = import_highlights(project, path, "ann")
+    assert (again.codes, again.segments, again.codings, again.already) == ([], 0, 0, 2)
+    assert snapshot(project.root) == before
+    assert "control-2" not in load_codebook(project).codes
