@@ -193,3 +193,44 @@ def test_a_taguette_file_imported_again_after_a_merge_adds_nothing(tmp_path: Pat
     assert (again.codes, again.segments, again.codings, again.already) == ([], 0, 0, 2)
     assert snapshot(project.root) == before
     assert "control-2" not in load_codebook(project).codes
+
+
+SHEET = """finding: moral-ethical
+status: final
+components:
+  limitations: {concern: minor, explanation: Q6 no in every study.}
+  coherence: {concern: none, explanation: Fits the data.}
+  adequacy: {concern: moderate, explanation: Three studies and thin data.}
+  relevance: {concern: minor, explanation: UK only.}
+overall: {confidence: moderate, explanation: Moderate confidence.}
+"""
+
+
+def _two_assessors(tmp_path: Path):
+    project = _example(tmp_path)
+    folder = project.root / "synthesis" / "cerqual" / "moral-ethical"
+    (folder / "consensus.yaml").unlink()
+    (folder / "tompkins.yaml").write_text(SHEET, "utf-8")
+    (folder / "parkman.yaml").write_text(SHEET.replace("confidence: moderate",
+                                                       "confidence: low"), "utf-8")
+    return project, folder / "consensus.yaml"
+
+
+def test_a_consensus_level_for_a_component_no_assessor_judged_is_kept(tmp_path: Path) -> None:
+    # dissemination bias is optional: neither assessor judged it, and the consensus'
+    # --set dissemination=... was dropped without a word ("wrote consensus.yaml")
+    project, consensus = _two_assessors(tmp_path)
+    before = snapshot(project.root)
+    r = run_cli("synthesis", "consensus", "moral-ethical", "--set", "overall=@tompkins",
+                "--set", "dissemination=minor", cwd=project.root)
+    assert r.returncode == 2 and "--explain dissemination=" in r.stderr, (r.stdout, r.stderr)
+    assert snapshot(project.root) == before
+    r = run_cli("synthesis", "consensus", "moral-ethical", "--set", "overall=@tompkins",
+                "--set", "dissemination=minor", "--explain",
+                "dissemination=Grey literature mostly.", cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    import yaml
+
+    data = yaml.safe_load(consensus.read_text("utf-8"))
+    assert data["components"]["dissemination"] == {"concern": "minor",
+                                                   "explanation": "Grey literature mostly."}
