@@ -234,3 +234,18 @@ def test_a_consensus_level_for_a_component_no_assessor_judged_is_kept(tmp_path: 
     data = yaml.safe_load(consensus.read_text("utf-8"))
     assert data["components"]["dissemination"] == {"concern": "minor",
                                                    "explanation": "Grey literature mostly."}
+
+
+def test_adding_the_same_text_again_under_another_id_is_refused(tmp_path: Path) -> None:
+    # the same words as two sources count twice in the matrix, the findings and the
+    # CERQual adequacy (and under another study, for the wrong study)
+    from reviewkit.synthesis.sources import add_source
+    from synthesis_support import refuses, synth_project
+
+    project = synth_project(tmp_path)
+    (tmp_path / "copy.txt").write_bytes((tmp_path / "b.md").read_bytes())
+    message = refuses(project, lambda: add_source(project, tmp_path / "copy.txt",
+                                                  "callanan-2012"), "already source 'b'")
+    assert "smith-2015" in message
+    (tmp_path / "other.txt").write_text("Other words.\n", "utf-8")
+    assert add_source(project, tmp_path / "other.txt", "callanan-2012").id == "other"
