@@ -249,3 +249,23 @@ def test_adding_the_same_text_again_under_another_id_is_refused(tmp_path: Path) 
     assert "smith-2015" in message
     (tmp_path / "other.txt").write_text("Other words.\n", "utf-8")
     assert add_source(project, tmp_path / "other.txt", "callanan-2012").id == "other"
+
+
+def test_an_earlier_export_does_not_bring_back_a_deleted_code(tmp_path: Path) -> None:
+    # the file's guid is the one reviewkit gives the deleted id: importing it again added
+    # the code back as 'extra-2'
+    from reviewkit.synthesis.codebook import add_code, load_codebook
+    from reviewkit.synthesis.codebook_edit import delete_code
+    from reviewkit.synthesis.refi.load import import_refi
+    from reviewkit.synthesis.refi.write import export_refi
+    from synthesis_support import coded
+
+    project = coded(tmp_path)
+    add_code(project, "extra", "Extra")
+    export_refi(project, tmp_path / "old.qdpx")
+    delete_code(project, "extra", "ann")
+    codes = set(load_codebook(project).codes)
+    rep = import_refi(project, tmp_path / "old.qdpx", "ann")
+    assert set(load_codebook(project).codes) == codes
+    assert rep.codes == 0 and rep.segments == 0 and rep.codings == 0
+    assert any("'extra'" in w and "deleted" in w for w in rep.warnings), rep.warnings
