@@ -269,3 +269,30 @@ def test_an_earlier_export_does_not_bring_back_a_deleted_code(tmp_path: Path) ->
     assert set(load_codebook(project).codes) == codes
     assert rep.codes == 0 and rep.segments == 0 and rep.codings == 0
     assert any("'extra'" in w and "deleted" in w for w in rep.warnings), rep.warnings
+
+
+def test_a_finding_assessed_on_three_studies_then_left_with_one_warns(tmp_path: Path) -> None:
+    # uncoding two studies' segments left 'moral-ethical' on one study: the SoQF, the
+    # Evidence Profile and the report all stopped at its worksheet; now they warn
+    # (as for any finding whose evidence moved since it was assessed)
+    import csv
+    import io
+
+    from reviewkit.synthesis.state import load_synthesis
+
+    project = _example(tmp_path)
+    syn = load_synthesis(project)
+    for seg in syn.coding.segments.values():
+        if "moral-ethical" in seg.codes and syn.study_of(seg.source) != "whiteford-2016":
+            r = run_cli("synthesis", "uncode", seg.id, "--code", "moral-ethical",
+                        "-r", "tompkins", cwd=project.root)
+            assert r.returncode == 0, r.stderr
+    assert load_findings(find_project(project.root)).findings["moral-ethical"].studies == \
+        ["whiteford-2016"]
+    for table in ("soqf", "profile"):
+        r = run_cli("synthesis", table, "-f", "csv", cwd=project.root)
+        assert r.returncode == 0, r.stderr
+        assert "synthesis/cerqual/moral-ethical/consensus.yaml" in r.stderr
+        assert "one study" in r.stderr and "whiteford-2016" in r.stderr
+        rows = list(csv.DictReader(io.StringIO(r.stdout)))
+        assert len(rows) == 8
