@@ -221,9 +221,9 @@ def stale_warning(project: Project, w: Worksheet, finding: Finding) -> str:
     if not new and not w.gone:
         return ""
     # assessed on several studies (its marks say so), and the coding left it with one
-    one = [f"it rests on one study now ({', '.join(finding.studies) or 'none'}), and "
-           "CERQual is not applied to one study's own results"] \
-        if len(finding.studies) < 2 else []
+    one = [f"it rests on one study now ({finding.studies[0]}), and CERQual is not "
+           "applied to one study's own results" if finding.studies
+           else "no coded segment supports it now"] if len(finding.studies) < 2 else []
     said = one + ([f"{', '.join(new)} contribute{'s' if len(new) == 1 else ''} now but "
                    f"{'is' if len(new) == 1 else 'are'} not marked in it"] if new else [])
     if w.gone:
