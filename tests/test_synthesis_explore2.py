@@ -296,3 +296,18 @@ def test_a_finding_assessed_on_three_studies_then_left_with_one_warns(tmp_path: 
         assert "one study" in r.stderr and "whiteford-2016" in r.stderr
         rows = list(csv.DictReader(io.StringIO(r.stdout)))
         assert len(rows) == 8
+
+
+def test_a_finding_left_with_no_coded_segment_says_so(tmp_path: Path) -> None:
+    from reviewkit.synthesis.state import load_synthesis
+
+    project = _example(tmp_path)
+    syn = load_synthesis(project)
+    for seg in syn.coding.segments.values():
+        if "moral-ethical" in seg.codes:
+            r = run_cli("synthesis", "uncode", seg.id, "--code", "moral-ethical",
+                        "-r", "tompkins", cwd=project.root)
+            assert r.returncode == 0, r.stderr
+    r = run_cli("synthesis", "soqf", "-f", "csv", cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    assert "no coded segment supports it now" in r.stderr and "(none)" not in r.stderr
