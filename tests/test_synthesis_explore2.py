@@ -311,3 +311,28 @@ def test_a_finding_left_with_no_coded_segment_says_so(tmp_path: Path) -> None:
     r = run_cli("synthesis", "soqf", "-f", "csv", cwd=project.root)
     assert r.returncode == 0, r.stderr
     assert "no coded segment supports it now" in r.stderr and "(none)" not in r.stderr
+
+
+def test_the_terminal_coder_leaves_a_bom_out_of_the_first_line(tmp_path: Path) -> None:
+    # a source saved with a BOM: its first paragraph started at the invisible BOM, so
+    # the quote carried it and a second coder who coded the same words by --text was
+    # in disagreement over one character
+    from reviewkit.screening.reviewers import add_reviewer
+    from reviewkit.synthesis.edit import code_text
+    from reviewkit.synthesis.reconcile import reconcile
+    from reviewkit.synthesis.session import open_session
+    from reviewkit.synthesis.sources import add_source
+    from reviewkit.synthesis.state import load_synthesis
+    from synthesis_support import synth_project
+
+    project = synth_project(tmp_path)
+    add_reviewer(project, "lead")
+    (tmp_path / "bom.txt").write_bytes("\ufeffFirst line here.\nSecond line.\n".encode())
+    add_source(project, tmp_path / "bom.txt", "smith-2015")
+    session = open_session(project, "ann", "bom")
+    session.select("paragraph")
+    session.apply("time")
+    code_text(project, "bom", "First line here.", "time", "bo")
+    texts = {s.coder: s.text for s in load_synthesis(project).coding.segments.values()}
+    assert texts == {"ann": "First line here.", "bo": "First line here."}
+    assert reconcile(project, "ann", "bo", "lead").disagreements == []
