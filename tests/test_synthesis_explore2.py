@@ -336,3 +336,20 @@ def test_the_terminal_coder_leaves_a_bom_out_of_the_first_line(tmp_path: Path) -
     texts = {s.coder: s.text for s in load_synthesis(project).coding.segments.values()}
     assert texts == {"ann": "First line here.", "bo": "First line here."}
     assert reconcile(project, "ann", "bo", "lead").disagreements == []
+
+
+def test_the_soqf_names_a_contributing_study_studies_toml_lacks(tmp_path: Path) -> None:
+    # a source names a study id studies.toml does not have (a typo, a study merged):
+    # `findings` lists it, but the SoQF's "studies contributing" left it out silently
+    import csv
+    import io
+
+    project = _example(tmp_path)
+    path = project.root / "synthesis" / "sources.toml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace('study = "welch-2017"', 'study = "welch-2017b"', 1), "utf-8")
+    r = run_cli("synthesis", "soqf", "-f", "csv", cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    first = next(csv.DictReader(io.StringIO(r.stdout)))
+    assert "welch-2017b" in first["studies"], first["studies"]
+    assert "'welch-2017b', which is not in studies.toml" in r.stderr
