@@ -353,3 +353,29 @@ def test_the_soqf_names_a_contributing_study_studies_toml_lacks(tmp_path: Path) 
     first = next(csv.DictReader(io.StringIO(r.stdout)))
     assert "welch-2017b" in first["studies"], first["studies"]
     assert "'welch-2017b', which is not in studies.toml" in r.stderr
+
+
+def test_memos_keep_their_time_through_the_refi_round_trip(tmp_path: Path) -> None:
+    # the export writes each memo's creationDateTime; the import stamped every memo with
+    # the time of the import, so when a memo was written was lost (and the order of
+    # a reconcile's decisions, which is by time)
+    from helpers import new_project
+    from reviewkit.screening.reviewers import add_reviewer
+    from reviewkit.synthesis.edit import add_memo
+    from reviewkit.synthesis.refi.load import import_refi
+    from reviewkit.synthesis.refi.write import export_refi
+    from reviewkit.synthesis.state import load_synthesis
+    from synthesis_support import STUDIES, coded
+
+    project = coded(tmp_path / "a")
+    add_memo(project, "code", "time", "first memo", "ann")
+    add_memo(project, "source", "b", "second memo", "bo")
+    export_refi(project, tmp_path / "out.qdpx")
+    fresh, store = new_project(tmp_path / "b")
+    store.close()
+    for who in ("ann", "bo"):
+        add_reviewer(fresh, who)
+    (fresh.root / "studies.toml").write_text(STUDIES, "utf-8")
+    import_refi(fresh, tmp_path / "out.qdpx", "ann")
+    when = {m.text: m.at for m in load_synthesis(project).coding.memos}
+    assert {m.text: m.at for m in load_synthesis(fresh).coding.memos} == when

@@ -198,10 +198,11 @@ def merge_refi(project: Project, refi: Refi, coder: str, rep: ImportReport, meth
     def memo(note: str, on: str, target: str) -> None:
         if note not in refi.notes:
             return
-        text, user = refi.notes.pop(note)
+        text, user, when = refi.notes.pop(note)
         if text.strip() and (on, target, text, who(user)) not in memos:
             memos.add((on, target, text, who(user)))
-            log(event("memo", who(user), on=on, target=target, text=text))
+            log(event("memo", who(user), on=on, target=target, text=text) | (
+                {"at": when} if when else {}))  # written when the file says it was
             rep.memos += 1
 
     for s in refi.sources:
