@@ -1,10 +1,10 @@
-"""Qualitative synthesis as a QES team uses it: codebook edits, findings, exports.
-
-Each test here failed on the code before its fix."""
+"""Qualitative synthesis as a QES team uses it (each test failed before its fix)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import yaml
 
 from helpers import copy_example, run_cli, snapshot
 from reviewkit.project.config import find_project
@@ -229,8 +229,6 @@ def test_a_consensus_level_for_a_component_no_assessor_judged_is_kept(tmp_path: 
                 "--set", "dissemination=minor", "--explain",
                 "dissemination=Grey literature mostly.", cwd=project.root)
     assert r.returncode == 0, r.stderr
-    import yaml
-
     data = yaml.safe_load(consensus.read_text("utf-8"))
     assert data["components"]["dissemination"] == {"concern": "minor",
                                                    "explanation": "Grey literature mostly."}
@@ -379,3 +377,23 @@ def test_memos_keep_their_time_through_the_refi_round_trip(tmp_path: Path) -> No
     import_refi(fresh, tmp_path / "out.qdpx", "ann")
     when = {m.text: m.at for m in load_synthesis(project).coding.memos}
     assert {m.text: m.at for m in load_synthesis(fresh).coding.memos} == when
+
+
+def test_a_new_relevance_level_keeps_the_marks_both_assessors_gave(tmp_path: Path) -> None:
+    # a consensus level no assessor gave took no relevance marks: the consensus then
+    # carried no record of the studies it was made on (no stale warning ever again)
+    project, consensus = _two_assessors(tmp_path)
+    marks = "    studies: {callanan-2012: direct, welch-2017: direct, whiteford-2016: partial}\n"
+    for who in ("tompkins", "parkman"):
+        path = consensus.with_name(f"{who}.yaml")
+        text = path.read_text("utf-8").replace(
+            "  relevance: {concern: minor, explanation: UK only.}\n",
+            "  relevance:\n    concern: minor\n    explanation: UK only.\n" + marks)
+        path.write_text(text, "utf-8")
+    r = run_cli("synthesis", "consensus", "moral-ethical", "--set", "overall=@tompkins",
+                "--set", "relevance=moderate", "--explain", "relevance=UK, grey.",
+                cwd=project.root)
+    assert r.returncode == 0, r.stderr
+    data = yaml.safe_load(consensus.read_text("utf-8"))
+    assert data["components"]["relevance"]["studies"] == {
+        "callanan-2012": "direct", "welch-2017": "direct", "whiteford-2016": "partial"}

@@ -127,7 +127,8 @@ def make_consensus(project: Project, findings: Findings, finding: str,
         if cmp.part == OVERALL:
             result.confidence, result.explanation = level, text
         else:
-            marks = dict(source.components[cmp.part].studies) if source else {}
+            marks = dict(source.components[cmp.part].studies) if source \
+                else _agreed_marks(sheets, cmp.part)
             result.components[cmp.part] = Judgement(level, text, "", marks)
     save_worksheet(project, result, f)
     return result
@@ -151,6 +152,14 @@ def _resolve(cmp: Comparison, given: str | None, options: dict[str, dict],
         level = value
     source = next((by[a] for a in sorted(by) if cmp.levels.get(a) == level), None)
     return level, source
+
+
+def _agreed_marks(sheets: list[Worksheet], part: str) -> dict[str, str]:
+    """The assessors' study marks of ``part`` when they all gave the same ones, else {}:
+    a level no assessor gave keeps the record of the studies it was judged on."""
+    given = [dict(w.components[part].studies) if part in w.components else {}
+             for w in sheets]
+    return given[0] if given[0] and all(g == given[0] for g in given) else {}
 
 
 def _explanation(w: Worksheet, part: str) -> str:
