@@ -224,5 +224,9 @@ def export_refi(project: Project, file: Path) -> list[str]:
     else:
         raise ReviewkitError(f"cannot export to a {suffix or 'suffix-less'} file; "
                              "expected .qdc or .qdpx", file=str(file))
+    # REFI colours are #RRGGBB: any other is left out of the file, so said
+    warnings += [f"code {c.id!r}: colour {c.colour!r} is not #RRGGBB; left out of the file"
+                 for c in load_codebook(project).codes.values()
+                 if c.colour and not RGB.match(c.colour)]
     write_bytes_atomic(Path(file), data)
     return warnings
