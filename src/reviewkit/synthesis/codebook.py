@@ -297,6 +297,8 @@ def plan_append(project: Project, specs: list[dict],
                   f"  parent: {spec.get('parent') or 'null'}", f"  level: {level}"]
         block += [f"  {k}: {_text(spec[k])}" for k in ("description", "colour")
                   if spec.get(k)]
+        if spec.get("credibility"):  # a word of the method, written plain as the level is
+            block.append(f"  credibility: {spec['credibility']}")
         if origin:
             block.append(f"  origin: {origin}")
     new = _insert_code(text, lines, block)

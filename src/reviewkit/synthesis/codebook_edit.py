@@ -112,7 +112,7 @@ def merge_code(project: Project, code: str, into: str, coder: str) -> tuple[Usag
 
 def split_code(project: Project, code: str, parts: list[str], coder: str,
                names: dict[str, str] | None = None) -> Usage:
-    """Make new codes ``parts`` beside ``code`` (same parent and level, names from
+    """Make new codes ``parts`` beside ``code`` (same parent, level and credibility, names from
     ``names`` or ``code``'s name and the new id). Codings stay on ``code``: which part a
     segment belongs to is a person's call, so nothing is moved by guess; a split-code
     event per part records where they came from. Returns the codings left on ``code``."""
@@ -132,7 +132,8 @@ def split_code(project: Project, code: str, parts: list[str], coder: str,
             raise ReviewkitError(f"code id {part!r}: use lower-case letters, digits, '-' or "
                                  "'_'", field="into")
     specs = [{"id": p, "name": names.get(p) or f"{old.name}: {p}", "parent": old.parent,
-              "level": old.level, "origin": old.origin, "colour": old.colour} for p in parts]
+              "level": old.level, "origin": old.origin, "colour": old.colour,
+              "credibility": old.credibility} for p in parts]
     used = usage(project, book, code)
     text, checked, to_config = plan_append(project, specs)
     append_coding(project, coder, [event("split-code", coder, code=code, to=p) for p in parts])
@@ -155,9 +156,37 @@ def delete_code(project: Project, code: str, coder: str) -> None:
                              f"{used.memos} memo(s): merge it into another code instead "
                              f"(`reviewkit synthesis codebook merge {code} --into OTHER`)",
                              file=CODEBOOK, line=book.codes[code].line, field="id")
+    _not_in_findings(project, code)
     text, _ = rewrite(project, book, {}, {code}, f"delete {code!r}")
     append_coding(project, coder, [event("delete-code", coder, code=code)])
     write_text_atomic(codebook_path(project), text)
+
+
+def _not_in_findings(project: Project, code: str) -> None:
+    """Refuse to delete a code findings.yaml rests on (by its id or an id it had): every
+    confidence table and the report would stop at that finding."""
+    from reviewkit.synthesis.confidence.findings import FINDINGS
+
+    path = project.root / FINDINGS
+    if not path.is_file():
+        return
+    data, lines = yamlfile.load(path)
+    items = data.get("findings") if isinstance(data, dict) else None
+    coding = fold(project)
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        for key in ("themes", "contradicting"):
+            value = item.get(key) or []
+            named = [value] if isinstance(value, str) else value
+            if isinstance(named, list) and any(
+                    isinstance(c, str) and coding.resolve(c) == code for c in named):
+                raise ReviewkitError(
+                    f"finding {item.get('id')!r} names code {code!r} in `{key}:`; take it "
+                    "out of the finding first, or merge the code into another "
+                    f"(`reviewkit synthesis codebook merge {code} --into OTHER`)",
+                    file=FINDINGS, line=yamlfile.line_at(lines, ("findings", str(i), key)),
+                    field=key)
 
 
 def _book(project: Project, code: str) -> Codebook:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-WORD = re.compile(r"\S+")
+# a BOM is no text: a selection never starts on it (the quote would carry it)
+BOM = "\ufeff"
+WORD = re.compile(r"[^\s\ufeff]+")
 SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)")
 
 
@@ -17,8 +19,8 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     out = []
     for m in re.finditer(r"[^\n]+", text):
         line = m.group()
-        if line.strip():
-            start = m.start() + len(line) - len(line.lstrip())
+        if line.strip().lstrip(BOM):
+            start = m.start() + len(line) - len(line.lstrip().lstrip(BOM).lstrip())
             out.append((start, m.start() + len(line.rstrip())))
     return out
 
@@ -49,7 +51,7 @@ def _starts(text: str, unit: str) -> list[int]:
 
 
 def skip_space(text: str, at: int) -> int:
-    while at < len(text) and text[at].isspace():
+    while at < len(text) and (text[at].isspace() or text[at] == BOM):
         at += 1
     return at
 
@@ -81,7 +83,7 @@ def grow(text: str, anchor: int, end: int, unit: str) -> tuple[int, int]:
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
     """The selection without the spaces at its edges (a segment starts and ends on text)."""
-    while start < end and text[start].isspace():
+    while start < end and (text[start].isspace() or text[start] == BOM):
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1

@@ -3,10 +3,10 @@ that fit none of them.
 
 A framework file is YAML (a list of codes, or ``codes:`` holding one) or CSV with the
 columns ``name, description, parent`` (``id`` and ``level`` optional). Ids are slugged
-from the names, so loading the same file again finds the same codes (and adds only
-what is new). Loaded codes record ``origin: framework``; codes added later record
-``origin: data``. ``framework_fit`` lists the segments no framework code covers, for
-the second pass that builds emergent themes.
+from the names, so loading the same file again finds the same codes, renamed or merged
+ones too (and adds only what is new). Loaded codes record ``origin: framework``;
+codes added later record ``origin: data``. ``framework_fit`` lists the segments no
+framework code covers, for the second pass that builds emergent themes.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from reviewkit.synthesis.codebook import (
     presets,
     write_appended,
 )
+from reviewkit.synthesis.coding import fold
 from reviewkit.synthesis.method import config_method
 from reviewkit.synthesis.state import Synthesis
 
@@ -125,6 +126,7 @@ def load_framework(project: Project, file: Path,
                                  field="id")
         ids[cid] = line
         by_name[row["name"].casefold()] = cid
+    now = _followed(project, book, list(ids)) if exists else {}
     specs, added, there = [], [], []
     for row, line in rows:
         cid = row.get("id") or slug(row["name"])
@@ -135,13 +137,19 @@ def load_framework(project: Project, file: Path,
                 raise ReviewkitError(f"parent {row['parent']!r} is neither a code of this "
                                      "file nor of the codebook", file=name, line=line,
                                      field="parent")
+            parent = now.get(parent, parent)
+        if cid in now:  # renamed or merged since it was loaded: the codebook's word holds
+            if now[cid] not in there:
+                there.append(now[cid])
+            continue
         if cid in book.codes:
             old = book.codes[cid]
             if old.name != row["name"] or old.origin != "framework":
                 raise ReviewkitError(f"code id {cid!r} is already the codebook's code "
                                      f"{old.name!r}: give this row an id", file=name,
                                      line=line, field="id")
-            there.append(cid)
+            if cid not in there:
+                there.append(cid)
             continue
         level = row.get("level") or ("framework" if "framework" in rule["levels"]
                                      else rule["levels"][0])
@@ -152,6 +160,19 @@ def load_framework(project: Project, file: Path,
         text, checked, to_config = plan_append(project, specs, book.method)
         write_appended(project, text, checked, to_config)
     return added, there
+
+
+def _followed(project: Project, book: Codebook, ids: list[str]) -> dict[str, str]:
+    """The file's ids the coding log renamed or merged into a code the codebook has now:
+    id -> that code (so loading the file again finds them, as it finds unchanged ones)."""
+    coding = fold(project, set(book.codes))
+    out = {}
+    for cid in ids:
+        if cid not in book.codes and cid in coding.renames:
+            to = coding.resolve(cid, set(book.codes))
+            if to in book.codes:
+                out[cid] = to
+    return out
 
 
 def framework_codes(book: Codebook) -> set[str]:

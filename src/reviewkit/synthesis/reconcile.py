@@ -6,8 +6,9 @@ is a disagreement, listed with a stable id (from its source, code and spans) for
 to decide: take A's spans, B's, both or neither. Deciding writes what the choice
 lacks to C's log, takes off C's codings in that unit the choice leaves out (so a
 decision can be changed later) and a memo on the source that records it ("reconcile
-d1a2b3c4: B ..."), which is how a later run knows what was decided. Reconciling
-again adds nothing twice.
+d1a2b3c4: B ..."), which is how a later run knows what was decided (also after the
+code is renamed or merged: the unit's id under the old code id still names it).
+Reconciling again adds nothing twice.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class Unit:
     a: list[Segment]
     b: list[Segment]
     c: list[Segment] = field(default_factory=list)  # C's segments with the code, overlapping
+    # the ids this unit had under the code's earlier ids (before a rename or merge), so a
+    # decision recorded or listed then still names it
+    former: list[str] = field(default_factory=list)
 
     @property
     def agreed(self) -> bool:
@@ -86,6 +90,9 @@ def units(project: Project, a: str, b: str, judge: str) -> list[Unit]:
     """Every unit of A's and B's coding, by source, code and position."""
     book = load_codebook(project)
     coding = fold(project, set(book.codes))
+    earlier: dict[str, list[str]] = {}
+    for old in coding.renames:
+        earlier.setdefault(coding.resolve(old, set(book.codes)), []).append(old)
     by_key: dict[tuple[str, str], list[Segment]] = {}
     for seg in coding.segments.values():
         if seg.coder in (a, b, judge):
@@ -108,10 +115,16 @@ def units(project: Project, a: str, b: str, judge: str) -> list[Unit]:
             gb = [s for s in g if s.coder == b]
             if not ga and not gb:
                 continue  # the judge's own coding, no one else's: not ours to decide
-            key = f"{source}|{code}|{sorted(_spans(ga))}|{sorted(_spans(gb))}"
-            uid = "d" + hashlib.sha256(key.encode()).hexdigest()[:7]
-            out.append(Unit(uid, source, code, ga, gb, [s for s in g if s.coder == judge]))
+            spans = f"{sorted(_spans(ga))}|{sorted(_spans(gb))}"
+            out.append(Unit(_unit_id(source, code, spans), source, code, ga, gb,
+                            [s for s in g if s.coder == judge],
+                            [_unit_id(source, old, spans) for old in earlier.get(code, [])]))
     return out
+
+
+def _unit_id(source: str, code: str, spans: str) -> str:
+    key = f"{source}|{code}|{spans}"
+    return "d" + hashlib.sha256(key.encode()).hexdigest()[:7]
 
 
 def read_decisions(file: Path) -> dict[str, str]:
@@ -168,6 +181,8 @@ def reconcile(project: Project, a: str, b: str, judge: str,
     decisions = decisions or {}
     found = units(project, a, b, judge)
     by_id = {u.id: u for u in found if not u.agreed}
+    now_id = {old: u.id for u in by_id.values() for old in u.former}
+    decisions = {now_id.get(uid, uid): take for uid, take in decisions.items()}
     unknown = sorted(set(decisions) - set(by_id))
     if unknown:
         raise ReviewkitError(f"no disagreement {unknown[0]!r} between {a} and {b} (list them "
@@ -177,7 +192,8 @@ def reconcile(project: Project, a: str, b: str, judge: str,
     for m in coding.memos:  # in time order: the last decision of a unit counts
         hit = DECIDED.match(m.text) if m.coder == judge and m.on == "source" else None
         if hit:
-            out.decided[hit.group(1)] = hit.group(2)
+            uid = now_id.get(hit.group(1), hit.group(1))  # recorded before a rename
+            out.decided[uid] = hit.group(2)
     mine = {(s.source, s.start, s.end): s for s in coding.segments.values()
             if s.coder == judge}
     events: list[dict] = []

@@ -212,12 +212,17 @@ def add_source(project: Project, file: Path, study: str, id: str | None = None,
         decode(data, str(file))  # refuse what offsets could not index
     if not data.strip():
         raise ReviewkitError("the file holds no text to code", file=str(file))
+    sha = hashlib.sha256(data).hexdigest()
+    twin = next((s for s in existing if s.sha256 == sha), None)
+    if twin is not None:  # the same words twice would count twice in every output
+        raise ReviewkitError(f"this text is already source {twin.id!r} (study {twin.study}, "
+                             f"{twin.file}); a source is added once", file=str(file))
     rel = f"{SOURCE_DIR}/{sid}{suffix}"
     dest = project.root / rel
     if dest.exists():
         raise ReviewkitError(f"{rel} exists but is not in {SOURCES}: move it away first",
                              file=rel)
-    source = Source(sid, study, rel, hashlib.sha256(data).hexdigest(), report,
+    source = Source(sid, study, rel, sha, report,
                     title or file.stem, None, starts, labels)
     path = sources_path(project)
     text = path.read_text("utf-8-sig") if path.exists() else ""

@@ -6,9 +6,10 @@ exactly, then with any run of spaces and line ends for each space (Taguette
 exports the plain text of an HTML snippet), then fuzzily (anchor.py). Taguette
 writes highlights in text order, so of several equal places the first after the
 previous highlight is taken. A highlight not found is reported by its CSV line
-and not imported. Tags are codes, created when missing. Importing the same file
-again adds nothing: a segment the coder already has at the same place is reused,
-a code already on it is not applied again.
+and not imported. Tags are codes, created when missing (a tag whose code was renamed
+or merged since goes to the code it became). Importing the same file again adds
+nothing: a segment the coder already has at the same place is reused, a code already
+on it is not applied again.
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ def import_highlights(project: Project, file: Path, coder: str, method: str = "t
         rep.fuzzy += how == "fuzzy"
         codes = []
         for tag in h.tags:
-            cid = code_of.get(tag.lower())
+            cid = code_of.get(tag.lower()) or _followed(coding, tag, book.codes)
             if cid is None:
                 cid = slug(tag, taken)
                 new_items.append({"id": cid, "name": tag, **defaults})
@@ -222,6 +223,16 @@ def import_highlights(project: Project, file: Path, coder: str, method: str = "t
                     codebook_path(project).unlink(missing_ok=True)
             raise
     return rep
+
+
+def _followed(coding, tag: str, codes) -> str | None:
+    """The code a tag's code became when a rename or merge took the id this import gives
+    a tag: a tag imported before is not made anew after its code was merged away."""
+    old = slug(tag, set())
+    if old not in coding.renames:
+        return None
+    now = coding.resolve(old, set(codes))
+    return now if now in codes else None
 
 
 def _warn(rep: HighlightImport, name: str, unknown: dict[str, list[int]],

@@ -49,12 +49,14 @@ def assessor_sheets(project: Project, findings: Findings, finding: str,
     return found
 
 
-def compare(sheets: list[Worksheet]) -> list[Comparison]:
-    """Every component (optional ones when anyone judged them) and the overall level."""
+def compare(sheets: list[Worksheet], also: set[str] | frozenset[str] = frozenset()
+            ) -> list[Comparison]:
+    """Every component (optional ones when anyone judged them, or named in ``also``) and
+    the overall level."""
     s = spec()
     out = []
     for c in s.components:
-        if c.optional and not any(w.concern(c.id) for w in sheets):
+        if c.optional and c.id not in also and not any(w.concern(c.id) for w in sheets):
             continue
         out.append(Comparison(c.id, c.name, {w.assessor: w.concern(c.id) for w in sheets}))
     out.append(Comparison(OVERALL, "Overall assessment",
@@ -104,13 +106,15 @@ def make_consensus(project: Project, findings: Findings, finding: str,
             raise ReviewkitError(f"no component {key!r} (components: "
                                  f"{', '.join(sorted(parts))})", field=key)
     by = {w.assessor: w for w in sheets}
-    open_ = [c.part for c in compare(sheets) if not c.agreed and c.part not in resolutions]
+    # an optional part no assessor judged is in the consensus when the team names it
+    parts_now = compare(sheets, set(resolutions) | set(explanations))
+    open_ = [c.part for c in parts_now if not c.agreed and c.part not in resolutions]
     if open_:
         raise ReviewkitError(f"unresolved disagreements on {', '.join(open_)}: give each a "
                              "level, e.g. --set coherence=minor or --set coherence=@assessor")
     result = Worksheet(finding, CONSENSUS, "final",
                        path=worksheet_path(project, finding, CONSENSUS))
-    for cmp in compare(sheets):
+    for cmp in parts_now:
         options = s.confidence if cmp.part == OVERALL else s.concerns
         level, source = _resolve(cmp, resolutions.get(cmp.part), options, by)
         text = explanations.get(cmp.part)
@@ -123,7 +127,8 @@ def make_consensus(project: Project, findings: Findings, finding: str,
         if cmp.part == OVERALL:
             result.confidence, result.explanation = level, text
         else:
-            marks = dict(source.components[cmp.part].studies) if source else {}
+            marks = dict(source.components[cmp.part].studies) if source \
+                else _agreed_marks(sheets, cmp.part)
             result.components[cmp.part] = Judgement(level, text, "", marks)
     save_worksheet(project, result, f)
     return result
@@ -147,6 +152,14 @@ def _resolve(cmp: Comparison, given: str | None, options: dict[str, dict],
         level = value
     source = next((by[a] for a in sorted(by) if cmp.levels.get(a) == level), None)
     return level, source
+
+
+def _agreed_marks(sheets: list[Worksheet], part: str) -> dict[str, str]:
+    """The assessors' study marks of ``part`` when they all gave the same ones, else {}:
+    a level no assessor gave keeps the record of the studies it was judged on."""
+    given = [dict(w.components[part].studies) if part in w.components else {}
+             for w in sheets]
+    return given[0] if given[0] and all(g == given[0] for g in given) else {}
 
 
 def _explanation(w: Worksheet, part: str) -> str:

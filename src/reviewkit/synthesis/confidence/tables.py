@@ -15,12 +15,27 @@ from reviewkit.synthesis.confidence.counted import ILLUSTRATIVE, counted
 from reviewkit.synthesis.confidence.evidence import gather
 from reviewkit.synthesis.confidence.findings import FINDINGS, Findings, citations, load_findings
 from reviewkit.synthesis.confidence.worksheet import Worksheet, load_worksheets, stale_warning
+from reviewkit.synthesis.sources import SOURCES
 
 
 def _studies_cell(findings: Findings, fid: str, cites: dict[str, str]) -> str:
-    """The contributing studies in studies.toml order, cited as the report cites them."""
-    mine = set(findings.findings[fid].studies)
-    return "; ".join(cite for study, cite in cites.items() if study in mine)
+    """The contributing studies in studies.toml order, cited as the report cites them;
+    one studies.toml lacks (a source names it) by its id after them, never left out."""
+    mine = findings.findings[fid].studies
+    return "; ".join([cite for study, cite in cites.items() if study in mine]
+                     + [study for study in mine if study not in cites])
+
+
+def _uncited(findings: Findings, cites: dict[str, str]) -> list[str]:
+    """A warning per source whose study studies.toml lacks, when it contributes."""
+    out = []
+    for src in findings.synthesis.sources:
+        used = [f.id for f in findings.findings.values() if src.study in f.per_study]
+        if src.study not in cites and used:
+            out.append(f"{SOURCES}:{src.study_line}: source {src.id!r} names study "
+                       f"{src.study!r}, which is not in studies.toml; it contributes to "
+                       f"{', '.join(used)}: add the study or correct the id")
+    return out
 
 
 def _note(findings: Findings) -> list[str]:
@@ -37,7 +52,7 @@ def soqf_table(project: Project) -> tuple[Table, list[str]]:
     studies contributing: one row per finding."""
     findings, sheets, cites = _load(project)
     s = spec()
-    rows, warnings = [], []
+    rows, warnings = [], _uncited(findings, cites)
     for n, f in enumerate(findings.findings.values(), 1):
         w, warning = counted(sheets, f.id)
         warning = warning or (stale_warning(project, w, f) if w else "")
@@ -60,7 +75,7 @@ def evidence_profile_table(project: Project) -> tuple[Table, list[str]]:
     limitations column also lists each contributing study's appraisal answers."""
     findings, sheets, cites = _load(project)
     s = spec()
-    rows, warnings = [], []
+    rows, warnings = [], _uncited(findings, cites)
     for f in findings.findings.values():
         w, warning = counted(sheets, f.id)
         warning = warning or (stale_warning(project, w, f) if w else "")
@@ -104,7 +119,7 @@ def conqual_table(project: Project) -> tuple[Table, list[str]]:
                ("score", "ConQual score"), ("studies", "Studies contributing")]
     return Table("conqual-sof", "ConQual Summary of Findings", columns, rows,
                  [f"ConQual: {rules()['source']}. Starts high for qualitative research.",
-                  *_note(findings)]), []
+                  *_note(findings)]), _uncited(findings, cites)
 
 
 def judgements_table(project: Project) -> tuple[Table, list[str]]:

@@ -108,8 +108,11 @@ def parse_worksheet(data: Any, lines: yamlfile.Lines, path: str, finding: Findin
                    "finding")
     try:
         require_several_studies(finding)
+        single = None
     except ReviewkitError as exc:
-        raise fail(exc.message, "finding", fld="finding") from None
+        if studies is None:  # saving: a worksheet is never made on one study's results
+            raise fail(exc.message, "finding", fld="finding") from None
+        single = exc  # reading: refused below unless it marks the studies it was made on
     status = str(data.get("status", "draft"))
     if status not in STATUSES:
         raise fail(f"status must be draft or final, not {status!r}", "status")
@@ -167,6 +170,9 @@ def parse_worksheet(data: Any, lines: yamlfile.Lines, path: str, finding: Findin
                        f"{', '.join(s.confidence)})", "overall", "confidence")
         sheet.confidence = value
     sheet.explanation = str(overall.get("explanation") or "")
+    made_on = set(sheet.components.get("relevance", Judgement()).studies) | set(sheet.gone)
+    if single is not None and len(made_on) < 2:
+        raise fail(single.message, "finding", fld="finding")
     if status == "final":
         missing = sheet.missing()
         if missing:
@@ -214,8 +220,12 @@ def stale_warning(project: Project, w: Worksheet, finding: Finding) -> str:
     new = [st for st in finding.studies if st not in marked]
     if not new and not w.gone:
         return ""
-    said = [f"{', '.join(new)} contribute{'s' if len(new) == 1 else ''} now but "
-            f"{'is' if len(new) == 1 else 'are'} not marked in it"] if new else []
+    # assessed on several studies (its marks say so), and the coding left it with one
+    one = [f"it rests on one study now ({finding.studies[0]}), and CERQual is not "
+           "applied to one study's own results" if finding.studies
+           else "no coded segment supports it now"] if len(finding.studies) < 2 else []
+    said = one + ([f"{', '.join(new)} contribute{'s' if len(new) == 1 else ''} now but "
+                   f"{'is' if len(new) == 1 else 'are'} not marked in it"] if new else [])
     if w.gone:
         said.append(f"{', '.join(w.gone)} no longer contribute{'s' if len(w.gone) == 1 else ''}")
     path = sheet_path(project, w)  # read sheets keep the project-relative name

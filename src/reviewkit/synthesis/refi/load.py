@@ -195,9 +195,10 @@ def _about(description: str) -> tuple[str, str]:
 def _memo(refi: Refi, note: str, on: str, target: str, who, log, rep: ImportReport) -> None:
     if note not in refi.notes:
         return
-    text, user = refi.notes.pop(note)
-    if text.strip():
-        log(event("memo", who(user), on=on, target=target, text=text))
+    text, user, when = refi.notes.pop(note)
+    if text.strip():  # written when the file says it was, not now
+        log(event("memo", who(user), on=on, target=target, text=text) | (
+            {"at": when} if when else {}))
         rep.memos += 1
 
 

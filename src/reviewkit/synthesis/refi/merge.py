@@ -2,7 +2,8 @@
 
 - Codes: a REFI code is the project's code when its guid is the one reviewkit gives
   that code id (a file reviewkit wrote), else when its name is the name of exactly
-  one code. Any other code is added (id from its name). A matched code whose level,
+  one code. A code with the guid of an id deleted here stays deleted (with a warning).
+  Any other code is added (id from its name). A matched code whose level,
   parent, description or credibility the file gives differently would change what
   that code means: the import is refused, naming the code. A value the file leaves
   empty is no change.
@@ -29,7 +30,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.project.atomic import write_text_atomic
 from reviewkit.project.config import Project
 from reviewkit.screening.log import new_id
-from reviewkit.synthesis.codebook import codebook_path, presets
+from reviewkit.synthesis.codebook import codebook_path, presets, retired_ids
 from reviewkit.synthesis.coding import append_coding, check_coding_event, event, fold
 from reviewkit.synthesis.csvbook import (
     current_codebook,
@@ -52,8 +53,9 @@ MEANING = ("level", "description", "credibility")
 
 
 def match_codes(project: Project, refi: Refi, method: str, items: dict[str, dict]
-                ) -> tuple[dict[str, str], list[dict], str, int]:
-    """(REFI guid -> code id, new code items, codebook text now, codes matched)."""
+                ) -> tuple[dict[str, str], list[dict], str, int, list[str]]:
+    """(REFI guid -> code id, new code items, codebook text now, codes matched, ids of
+    codes the file has that were deleted here: not added again)."""
     text, book = current_codebook(project, method)
     named = any(n.startswith(METHOD_SET) for n, _ in refi.sets)
     if named and method != book.method:
@@ -68,12 +70,17 @@ def match_codes(project: Project, refi: Refi, method: str, items: dict[str, dict
     moved = {o: n for o, n in moved.items() if n in book.codes}
     ids = _match(book, items, moved)
     older = {guid("code", o) for o in moved}  # the file predates the rename or merge
+    # a file written before a code was deleted here: the code stays deleted
+    deleted = {guid("code", d): d for d in retired_ids(project) if d not in coding.renames}
+    gone = {g: deleted[g] for g in items if g not in ids and g in deleted}
     taken = taken_ids(project, book)
     new: list[dict] = []
     for g, item in items.items():
-        if g not in ids:
+        if g not in ids and g not in gone:
             ids[g] = slug(item["name"], taken)
     for g, item in items.items():
+        if g in gone:
+            continue
         parent = ids.get(item["parent"]) if item["parent"] else None
         code = book.codes.get(ids[g])
         if code is None:
@@ -97,7 +104,7 @@ def match_codes(project: Project, refi: Refi, method: str, items: dict[str, dict
             raise ReviewkitError(f"code {code.id!r} would change: the file puts it under "
                                  f"{parent!r}, the codebook under {code.parent!r}",
                                  file=refi.file, field="parent")
-    return ids, new, text, len(items) - len(new)
+    return ids, new, text, len(items) - len(new) - len(gone), sorted(gone.values())
 
 
 def _match(book, items: dict[str, dict], moved: dict[str, str] | None = None
@@ -151,7 +158,7 @@ def merge_refi(project: Project, refi: Refi, coder: str, rep: ImportReport, meth
     """Merge ``refi`` into the project's synthesis; counts and warnings go to ``rep``."""
     from reviewkit.synthesis.refi.load import _about, _warnings, placed
 
-    code_ids, new_codes, book_text, matched = match_codes(project, refi, method, items)
+    code_ids, new_codes, book_text, matched, gone = match_codes(project, refi, method, items)
     users: dict[str, str] = {}
     taken_users: set[str] = set()
     for g, name in refi.users.items():
@@ -191,10 +198,11 @@ def merge_refi(project: Project, refi: Refi, coder: str, rep: ImportReport, meth
     def memo(note: str, on: str, target: str) -> None:
         if note not in refi.notes:
             return
-        text, user = refi.notes.pop(note)
+        text, user, when = refi.notes.pop(note)
         if text.strip() and (on, target, text, who(user)) not in memos:
             memos.add((on, target, text, who(user)))
-            log(event("memo", who(user), on=on, target=target, text=text))
+            log(event("memo", who(user), on=on, target=target, text=text) | (
+                {"at": when} if when else {}))  # written when the file says it was
             rep.memos += 1
 
     for s in refi.sources:
@@ -253,7 +261,7 @@ def merge_refi(project: Project, refi: Refi, coder: str, rep: ImportReport, meth
         for n in s.notes:
             memo(n, "source", sid)
     for g, c in refi.codes.items():
-        for n in c.notes:
+        for n in c.notes if g in code_ids else []:  # a deleted code's memos: its notes
             memo(n, "code", code_ids[g])
     rep.coders = sorted(logs)
     strangers = [c for c in rep.coders if c not in project.config.reviewers]
@@ -263,6 +271,8 @@ def merge_refi(project: Project, refi: Refi, coder: str, rep: ImportReport, meth
                              "first (their codings are appended to their logs)",
                              file=refi.file)
     _warnings(refi, rep, counts, dropped_sources, dropped_sels)
+    rep.warnings += [f"code {d!r} of the file was deleted from this codebook: not added "
+                     "again, nor codings with it" for d in gone]
     rep.codes = len(new_codes)
     rep.matched = matched
     _write(project, refi, new_codes, book_text, new_files, rows, logs)

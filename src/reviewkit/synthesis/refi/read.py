@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.screening.log import now
 from reviewkit.synthesis.refi.validate import schema_errors
 
 NAMESPACES = ("urn:QDA-XML:project:1.0", "urn:QDA-XML:codebook:1.0",
@@ -62,7 +63,8 @@ class Refi:
     codes: dict[str, RCode] = field(default_factory=dict)
     users: dict[str, str] = field(default_factory=dict)  # guid -> name
     sources: list[RSource] = field(default_factory=list)
-    notes: dict[str, tuple[str, str]] = field(default_factory=dict)  # guid -> (text, user)
+    # guid -> (text, user, when: the note's creationDateTime as a log time, or "")
+    notes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     sets: list[tuple[str, list[str]]] = field(default_factory=list)  # name, member codes
     cases: dict[str, str] = field(default_factory=dict)  # source guid -> case name
     skipped: Counter = field(default_factory=Counter)
@@ -142,7 +144,8 @@ def read_refi(file: Path) -> Refi:
         for note in _kids(notes, "Note"):
             content = next(iter(_kids(note, "PlainTextContent")), None)
             text = (content.text or "") if content is not None else _plain(note, files) or ""
-            out.notes[_guid(note.get("guid"))] = (text, _guid(note.get("creatingUser")))
+            out.notes[_guid(note.get("guid"))] = (text, _guid(note.get("creatingUser")),
+                                                  log_time(note.get("creationDateTime")))
     for sources in _kids(root, "Sources"):
         for src in sources:
             tag = _local(src.tag)
@@ -224,3 +227,19 @@ def _source(src: ET.Element, files: dict[str, bytes], out: Refi) -> RSource:
     return RSource(_guid(src.get("guid")), src.get("name") or "", _text(src, "Description"),
                    raw, sels, [_guid(n.get("targetGUID")) for n in _kids(src, "NoteRef")])
 
+
+
+def log_time(value: str | None) -> str:
+    """An XML dateTime as the coding logs write times (UTC, milliseconds, Z), so they
+    sort with the project's own; '' when there is none or it is not a time."""
+    from datetime import datetime, timezone
+
+    try:
+        at = datetime.fromisoformat((value or "").strip().replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if at.tzinfo is None:  # a time without a zone: taken as UTC
+        at = at.replace(tzinfo=timezone.utc)
+    out = at.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    out = out.replace("+00:00", "Z")
+    return out if len(out) == len(now()) else ""  # a year past 9999 would not sort

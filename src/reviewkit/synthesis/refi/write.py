@@ -119,7 +119,9 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
     book, coding = syn.codebook, syn.coding
     if not book.codes:
         raise ReviewkitError("the codebook has no codes to export", file="synthesis/codebook.yaml")
-    warnings: list[str] = []
+    # what the coding could not place (a segment on a source gone from sources.toml):
+    # left out of the file, so said, as every other output says it
+    warnings: list[str] = [str(p) for p in syn.problems]
     segments = sorted(coding.segments.values(), key=lambda s: (s.source, s.start, s.end, s.id))
     anchors = {a.segment: a for a in anchor_segments(project, segments, syn.sources)}
     lost = [seg for seg in segments if anchors[seg.id].status == "lost" and seg.codes]
@@ -222,5 +224,9 @@ def export_refi(project: Project, file: Path) -> list[str]:
     else:
         raise ReviewkitError(f"cannot export to a {suffix or 'suffix-less'} file; "
                              "expected .qdc or .qdpx", file=str(file))
+    # REFI colours are #RRGGBB: any other is left out of the file, so said
+    warnings += [f"code {c.id!r}: colour {c.colour!r} is not #RRGGBB; left out of the file"
+                 for c in load_codebook(project).codes.values()
+                 if c.colour and not RGB.match(c.colour)]
     write_bytes_atomic(Path(file), data)
     return warnings
