@@ -13,6 +13,7 @@ from reviewkit.cli.common import (
     project_dir,
     reviewer_option,
     user_errors,
+    warn,
     warn_all,
 )
 
@@ -178,10 +179,13 @@ def reviewer_add(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
     """Add a reviewer to reviewkit.toml (comments and layout kept)."""
     from reviewkit.project.session import session
     from reviewkit.screening import add_reviewer
+    from reviewkit.screening.reviewers import name_caution
 
     with session(project_dir(ctx), sync=False) as (project, _):
         added = add_reviewer(project, name)
     typer.echo(f"added reviewer {name}" if added else f"{name} is already a reviewer")
+    if name_caution(name):
+        warn(name_caution(name))
 
 
 @reviewer_app.command("list")

@@ -17,7 +17,7 @@ from reviewkit.project.config import CONFIG, Project, load_config
 ENV = "REVIEWKIT_REVIEWER"
 # A reviewer's name is also their log's file name: keep it portable.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-# A new name must also sign appraisal and extraction records, <reviewer>.<checklist>.yaml:
+# A name that also signs appraisal and extraction records, <reviewer>.<checklist>.yaml:
 # no '.' (it ends the name there) and no capitals (those files' names are lower-case).
 _NEW_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 RESERVED = "consensus"  # the agreed appraisal, extraction and CERQual records
@@ -31,18 +31,12 @@ def check_name(name: str) -> str:
 
 
 def check_new_name(project: Project, name: str) -> str:
-    """A name a new reviewer can use everywhere: screening logs, appraisal and extraction
-    records, coding; not the consensus, and not one that differs from a reviewer's only
-    in case (macOS and Windows would give the two one log file)."""
+    """A name a new reviewer may take: not the consensus, and not one that differs from a
+    reviewer's only in case (macOS and Windows would give the two one log file)."""
     check_name(name)
     if name == RESERVED:
         raise ReviewkitError(f"{RESERVED!r} names the agreed appraisal, extraction and CERQual "
                              "records; choose another reviewer name", field="reviewer")
-    if not _NEW_NAME.match(name):
-        raise ReviewkitError(f"reviewer name {name!r}: use lower-case letters, digits, '_' or "
-                             "'-' (appraisal and extraction files are named "
-                             f"<reviewer>.<checklist>.yaml), e.g. "
-                             f"{name.lower().replace('.', '-')!r}", field="reviewer")
     same = [n for n in project.config.reviewers if n.casefold() == name.casefold()]
     if same:
         raise ReviewkitError(f"{name!r} is already a reviewer as {same[0]!r} (names differing "
@@ -51,9 +45,20 @@ def check_new_name(project: Project, name: str) -> str:
     return name
 
 
+def name_caution(name: str) -> str:
+    """What a name with capitals or '.' cannot do (it screens and codes, as a coder of an
+    NVivo or ATLAS.ti project may be named): sign appraisal, extraction or CERQual records,
+    whose files are <reviewer>.<checklist>.yaml in lower case. '' for any other name."""
+    if _NEW_NAME.match(name):
+        return ""
+    return (f"{name!r} can screen and code but cannot sign appraisal, extraction or CERQual "
+            f"records (their files are named in lower case, ended by '.'); for that work, a "
+            f"name such as {name.lower().replace('.', '-')!r}")
+
+
 def awkward_names(project: Project) -> list[str]:
-    """Reviewers in reviewkit.toml (typed there by hand) whose name check_new_name would
-    refuse, each with why: they screen, but cannot sign an appraisal or extraction."""
+    """Reviewers in reviewkit.toml whose name cannot sign records or shares a log file with
+    another's (typed there by hand, or added with a capital or '.'), each with why."""
     out, seen = [], {}
     for name in project.config.reviewers:
         twin = seen.setdefault(name.casefold(), name)
