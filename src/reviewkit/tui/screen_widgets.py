@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE, percent
 from reviewkit.screening.reasons import SEPARATOR
+from reviewkit.tui.typeahead import PopupInput, passed_on, typed_into
 
 KEYS = [
     ("i", "include"), ("x", "exclude (asks a reason where one is required)"),
@@ -47,10 +48,13 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
             yield Static(Text(self.title_text))
-            yield Input(value=self.value, placeholder=self.placeholder, id="answer")
+            yield PopupInput(value=self.value, placeholder=self.placeholder, id="answer")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
+
+    def on_key(self, event) -> None:
+        typed_into(self, self.query_one("#answer", Input), event)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -93,8 +97,13 @@ class ReasonScreen(ModalScreen[str | None]):
             self.dismiss(SEPARATOR.join(chosen))
 
     def on_key(self, event) -> None:
+        if passed_on(self, event):  # typed after o, before "other" had its box
+            return
         key = event.character or ""
-        if key == "0" and not self.required and not self.several:
+        if event.key == "escape":  # at once: a key typed after it goes to the record
+            event.stop()
+            self.dismiss(None)
+        elif key == "0" and not self.required and not self.several:
             event.stop()
             self.dismiss("")
         elif key == " ":

@@ -31,6 +31,7 @@ from reviewkit.tui.screen_widgets import (
     help_text,
     stopping_help,
 )
+from reviewkit.tui.typeahead import at_once, own_key_allowed
 
 CRITERIA_ROWS = 7  # what the #criteria panel shows (max-height 8, less its border)
 KEYLINE = "i incl x/X excl m maybe n note u undo s skip / find d/D dup c crit o text ?/q"
@@ -46,7 +47,7 @@ class ScreenerApp(App[None]):
     #message { height: 1; padding: 0 1; color: $warning; }
     #keys { height: 1; background: $panel; padding: 0 1; }
     """
-    BINDINGS = [
+    BINDINGS = at_once([  # run as read: a key typed fast after X or n reaches the pop-up
         Binding("i", "decide('include')", "include"),
         Binding("x", "exclude(False)", "exclude"),
         Binding("X", "exclude(True)", "exclude with reason"),
@@ -61,7 +62,8 @@ class ScreenerApp(App[None]):
         Binding("o", "open_fulltext", "open full text"),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
-    ]
+    ])
+    OWN = {b.action.split("(")[0] for b in BINDINGS}
 
     def __init__(self, session: ScreenSession, highlighter: Highlighter | None = None,
                  criteria: str = "", notice: str = "", team: Any = None) -> None:
@@ -83,6 +85,9 @@ class ScreenerApp(App[None]):
         yield Static(Text(self.criteria), id="criteria")
         yield Static(id="message")
         yield Static(KEYLINE, id="keys")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return own_key_allowed(self, action, self.OWN)  # a pop-up's box gets the letters
 
     def on_mount(self) -> None:
         self.title = "reviewkit screen"
@@ -189,11 +194,21 @@ class ScreenerApp(App[None]):
             self.action_decide("exclude")
             return
 
+        unit = s.current()
+
         def chosen(reason: str | None) -> None:
-            if reason is not None:
+            if reason is not None and self.still_on(unit):
                 self.action_decide("exclude", reason)
 
         self.push_screen(ReasonScreen(s.conf.reasons, required), chosen)
+
+    def still_on(self, unit: str | None) -> bool:
+        """A pop-up's answer is for the record it was opened on: keys typed faster than
+        the screen can follow may have moved on; then nothing is written, and it is said."""
+        if self.session.current() == unit:
+            return True
+        self.show(f"NOT saved: that answer was for {unit}; another record came first")
+        return False
 
     def action_undo(self) -> None:
         def undo() -> str:
@@ -210,7 +225,8 @@ class ScreenerApp(App[None]):
             return
 
         def noted(text: str | None) -> None:
-            if text is not None:  # Escape: None; an emptied box takes the note away
+            # Escape: None; an emptied box takes the note away
+            if text is not None and self.still_on(unit):
                 self.act(lambda: ("note removed" if not text.strip() else "note saved")
                          if self.session.add_note(text) else "")
 
