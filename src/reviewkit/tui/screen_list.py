@@ -22,6 +22,7 @@ from reviewkit.screening.listing import Row, bulk_decide, list_rows, undo_bulk
 from reviewkit.screening.session import ScreenSession
 from reviewkit.tui.run import run_app
 from reviewkit.tui.screen_widgets import _CSS, ReasonScreen
+from reviewkit.tui.typeahead import at_once, now, own_key_allowed
 
 KEYS = "/ filter · X exclude shown · I include shown · u undo bulk · q quit"
 
@@ -39,8 +40,13 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="box"):
             yield Static(Text(f"{self.question}\ny: yes · any other key: no"))
 
+    def on_mount(self) -> None:
+        self.asked_at = now()
+
     def on_key(self, event) -> None:
         event.stop()
+        if event.time < self.asked_at:  # typed before the question showed: no answer
+            return
         self.dismiss(event.character == "y")
 
 
@@ -52,13 +58,14 @@ class ListApp(App[None]):
     #message { height: 1; padding: 0 1; color: $warning; }
     #keys { height: 1; background: $panel; padding: 0 1; }
     """
-    BINDINGS = [
+    BINDINGS = at_once([  # run as read: "/" and a filter typed fast go into the box
         Binding("slash", "focus_filter", "filter"),
         Binding("X", "bulk('exclude')", "exclude shown"),
         Binding("I", "bulk('include')", "include shown"),
         Binding("u", "undo", "undo bulk"),
         Binding("q", "quit", "quit"),
-    ]
+    ])
+    OWN = {b.action.split("(")[0] for b in BINDINGS}
 
     def __init__(self, session: ScreenSession) -> None:
         super().__init__()
@@ -73,6 +80,11 @@ class ListApp(App[None]):
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
         yield Static(id="message")
         yield Static(Text(KEYS), id="keys")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The list's keys are letters the filter box takes while it has the focus."""
+        return own_key_allowed(self, action, self.OWN) and (
+            action not in self.OWN or not isinstance(self.focused, Input))
 
     def on_mount(self) -> None:
         table = self.query_one("#table", DataTable)
@@ -106,7 +118,8 @@ class ListApp(App[None]):
         self.query_one("#message", Static).update(Text(message))
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # now, not after the next refresh (focus()): the keys typed next go into the box
+        self.screen.set_focus(self.query_one("#filter", Input))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if self.refill(event.value.strip()):  # else the box keeps the text to correct

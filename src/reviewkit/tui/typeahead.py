@@ -17,6 +17,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -39,8 +40,15 @@ def passed_on(screen: Screen, event: events.Key) -> bool:
     event.stop()
     event.prevent_default()
     # after the answers of pop-ups just closed (their callbacks wait in call_next too)
-    screen.app.call_next(screen.app.post_message, events.Key(event.key, event.character))
+    again = events.Key(event.key, event.character)
+    again.time = event.time  # when it was typed (a question asked later ignores it)
+    screen.app.call_next(screen.app.post_message, again)
     return True
+
+
+def now() -> float:
+    """The clock of a key's ``time``."""
+    return Message().time
 
 
 class PopupInput(Input):
