@@ -3,18 +3,22 @@ them in one write, as a touch typist or a paste does), tiny terminals, odd recor
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sys
 import time
 
 import pytest
 
-from reviewkit.screening import Screening, ScreenSession
+from helpers import new_project
+from reviewkit.io.importer import import_files
+from reviewkit.screening import Screening, ScreenSession, add_reviewer
 from reviewkit.screening.listing import bulk_decide, list_rows
 from reviewkit.screening.log import log_path, read_events
 from reviewkit.store import open_store
+from reviewkit.tui.screen_list import ListApp
 from test_screening_list_tmux import Tmux
-from test_screening_support import screening_project
+from test_screening_support import screening_project, svg_text
 
 tmux_needed = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 STAGE = "title-abstract"
@@ -105,3 +109,50 @@ def test_a_bulk_exclusion_typed_in_one_go_still_waits_for_a_y_to_the_count(tmp_p
     finally:
         tmux.close()
     assert [e["reason"] for e in _events(project)] == [reason] * 50
+
+
+WIDE = ("中文标题：社区护理干预对老年糖尿病患者的影响研究，"
+        "一项多中心随机对照试验的系统评价与荟萃分析及其对社区卫生服务的启示")
+ODD_RIS = (f"TY  - JOUR\nTI  - {WIDE}\nAU  - 王, 伟\nPY  - 2020\nAB  - 摘要。\nER  - \n\n"
+           "TY  - JOUR\nAU  - Notitle, N.\nPY  - 2017\nAB  - A record without a title, "
+           "about budgets.\nER  - \n\n"
+           "TY  - JOUR\nTI  - Plain record about care budgets\nPY  - 2016\nER  - \n")
+
+
+def _odd_project(tmp_path):
+    """Three records: a CJK title two screens wide, one with no title, a plain one."""
+    project, store = new_project(tmp_path, ("db", None))
+    ris = tmp_path / "odd.ris"
+    ris.write_text(ODD_RIS, "utf-8")
+    import_files(project, store, [ris], "db")
+    add_reviewer(project, "ana")
+    return project, store
+
+
+def test_the_list_shows_my_decision_beside_a_wide_title_and_names_a_missing_one(tmp_path):
+    """At 80 columns a CJK title (two cells a character) was cut by characters, not
+    cells: the table grew past the screen and "yours" (the decision) was off it. A
+    record with no title showed a blank row."""
+    project, store = _odd_project(tmp_path)
+    session = ScreenSession(project, store, "ana")
+    wide = next(r.unit for r in list_rows(session) if r.title == WIDE)
+    untitled = next(r.unit for r in list_rows(session) if not r.title)
+    for unit in (wide, untitled):
+        session.visiting = unit  # decide these two, as a jump there would
+        session.decide("include")
+    app = ListApp(session)
+    screens = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screens["svg"] = svg_text(app.export_screenshot())
+            table = app.query_one("#table")
+            screens["rows"] = {k: table.get_row(k) for k in (wide, untitled)}
+    asyncio.run(drive())
+    session.close()
+    rows = screens["rows"]
+    assert "yours" in screens["svg"]  # the column's heading is on the screen
+    assert screens["svg"].count("include") >= 2
+    assert WIDE[:8] in screens["svg"]
+    assert rows[untitled][0].plain == "(no title)"

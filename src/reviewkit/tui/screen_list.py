@@ -27,6 +27,12 @@ from reviewkit.tui.typeahead import at_once, now, own_key_allowed
 KEYS = "/ filter · X exclude shown · I include shown · u undo bulk · q quit"
 
 
+def cut(text: str, cells: int) -> Text:
+    out = Text(text)
+    out.truncate(cells)
+    return out
+
+
 class ConfirmScreen(ModalScreen[bool]):
     """y writes, anything else cancels."""
 
@@ -107,8 +113,12 @@ class ListApp(App[None]):
         table.clear()
         width = max(20, self.size.width - 36)
         for row in self.rows:
-            table.add_row(Text(row.title[:width]), row.year, Text(row.source[:10]),
-                          Text(row.mine[:16]), key=row.unit)
+            # cut to screen cells, not characters: a CJK character takes two, and a
+            # title cut by characters pushed "yours" off the screen
+            title = Text(row.title or "(no title)", style="" if row.title else "dim")
+            title.truncate(width)
+            table.add_row(title, row.year, cut(row.source, 10), cut(row.mine, 16),
+                          key=row.unit)
         s = self.session
         self.query_one("#top", Static).update(Text(
             f"{s.stage} · {s.reviewer} · {len(self.rows)} shown · {s.done}/{s.total} decided"))
