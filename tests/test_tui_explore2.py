@@ -16,9 +16,14 @@ from reviewkit.screening import Screening, ScreenSession, add_reviewer
 from reviewkit.screening.listing import bulk_decide, list_rows
 from reviewkit.screening.log import log_path, read_events
 from reviewkit.store import open_store
+from reviewkit.synthesis.codebook import load_codebook
 from reviewkit.tui.screen_list import ListApp
+from synthesis_support import synth_project
 from test_screening_list_tmux import Tmux
 from test_screening_support import screening_project, svg_text
+from test_synthesis_tmux import SOURCE as CODER_SOURCE
+from test_synthesis_tmux import Pane
+from test_synthesis_tmux import log as coder_log
 
 tmux_needed = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 STAGE = "title-abstract"
@@ -156,3 +161,24 @@ def test_the_list_shows_my_decision_beside_a_wide_title_and_names_a_missing_one(
     assert screens["svg"].count("include") >= 2
     assert WIDE[:8] in screens["svg"]
     assert rows[untitled][0].plain == "(no title)"
+
+
+@tmux_needed
+def test_a_code_typed_fast_after_a_is_the_code_applied(tmp_path):
+    """"s", then "atime" and Enter in one go: the letters reached the text screen
+    before the picker was up and were dropped, so Enter applied the first code of the
+    unfiltered list (Autonomy) instead of Time pressure."""
+    project = synth_project(tmp_path)
+    pane = Pane(project.root, "synthesis", "code", CODER_SOURCE, "-r", "ann")
+    try:
+        pane.wait("no selection", "a apply")
+        pane.keys("s")
+        pane.wait("selected")
+        pane.keys(literal="atime\r")  # one write: a, the query, Enter
+        pane.wait("applied")
+        pane.keys("q")
+    finally:
+        pane.close()
+    applied = [e["code"] for e in coder_log(project) if e["type"] == "apply"]
+    wanted = [c.id for c in load_codebook(project).codes.values() if c.name == "Time pressure"]
+    assert applied == wanted

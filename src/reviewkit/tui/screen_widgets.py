@@ -54,7 +54,7 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(event.value)
 
     def on_key(self, event) -> None:
-        typed_into(self, self.query_one("#answer", Input), event)
+        typed_into(self, self.query_one("#answer", PopupInput), event)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -14,6 +14,8 @@ gets the letters); a pop-up takes keys that reach it before its box has the focu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import events
 from textual.app import App
 from textual.binding import Binding
@@ -52,9 +54,18 @@ def now() -> float:
 
 
 class PopupInput(Input):
-    """A pop-up's one text box: Enter gives its text and Escape None, at once (as ordinary
-    bindings they would run after the keys typed behind them, which would go into the
-    text); keys read after that go to what is then on top."""
+    """A pop-up's text box: Enter gives its text (to ``enter``, by default the pop-up's
+    dismiss) and Escape None, at once: as ordinary bindings they would run after the
+    keys typed behind them, which would go into the text. Keys read after that go to
+    what is then on top."""
+
+    def __init__(self, *args, enter: Callable[[str], object] | None = None,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.enter = enter
+
+    def submit_now(self) -> None:
+        (self.enter or self.screen.dismiss)(self.value)
 
     def on_key(self, event: events.Key) -> None:
         if passed_on(self.screen, event):
@@ -62,18 +73,23 @@ class PopupInput(Input):
         if event.key in ("enter", "escape"):
             event.stop()
             event.prevent_default()
-            self.screen.dismiss(self.value if event.key == "enter" else None)
+            if event.key == "enter":
+                self.submit_now()
+            else:
+                self.screen.dismiss(None)
 
 
-def typed_into(screen: Screen, box: Input, event: events.Key) -> None:
+def typed_into(screen: Screen, box: PopupInput, event: events.Key) -> None:
     """A key that reached a pop-up, not its text box (it came before the box had the
     focus): a letter goes into the box; Enter and Escape do what they do there."""
     if passed_on(screen, event):
         return
     if event.is_printable and event.character:
         box.insert_text_at_cursor(event.character)
-    elif event.key in ("enter", "escape"):
-        screen.dismiss(box.value if event.key == "enter" else None)
+    elif event.key == "enter":
+        box.submit_now()
+    elif event.key == "escape":
+        screen.dismiss(None)
     else:
         return
     event.stop()
