@@ -10,7 +10,10 @@ import time
 
 import pytest
 
+from appraisal_support import mini_project
 from helpers import new_project
+from reviewkit.appraisal.checklist import get_checklist
+from reviewkit.appraisal.records import open_appraisal
 from reviewkit.io.importer import import_files
 from reviewkit.screening import Screening, ScreenSession, add_reviewer
 from reviewkit.screening.listing import bulk_decide, list_rows
@@ -182,3 +185,24 @@ def test_a_code_typed_fast_after_a_is_the_code_applied(tmp_path):
     applied = [e["code"] for e in coder_log(project) if e["type"] == "apply"]
     wanted = [c.id for c in load_codebook(project).codes.values() if c.name == "Time pressure"]
     assert applied == wanted
+
+
+@tmux_needed
+def test_checklist_answers_and_comments_typed_in_one_go_are_kept_apart(tmp_path):
+    """"1", Enter, a comment, Enter, "2", Enter in one write: Enter ran after the keys
+    behind it, so the comment was saved as "good sampling2" and q2 got an error."""
+    project = mini_project(tmp_path)
+    checklist = get_checklist(project, None)
+    options = checklist.options(checklist.questions[0])
+    pane = Pane(project.root, "appraisal", "enter", "s1", "-r", "ann")
+    try:
+        pane.wait("question 1 of")
+        pane.keys(literal="1\rgood sampling\r2\r")
+        pane.wait(f"Comment on {checklist.questions[1].id.upper()}")  # q2 answered
+        pane.keys("C-q")
+    finally:
+        pane.close()
+    record = open_appraisal(project, "s1", "ann", checklist)
+    q1, q2 = (record.answers[q.id] for q in checklist.questions[:2])
+    assert (q1.value, q1.comment) == (options[0].value, "good sampling")
+    assert (q2.value, q2.comment) == (checklist.options(checklist.questions[1])[1].value, "")

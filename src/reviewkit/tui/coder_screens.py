@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from reviewkit.tui.typeahead import PopupInput, typed_into
+from reviewkit.tui.typeahead import AtOnceInput, typed_into
 
 HELP = """\
 Move      ← →  word    ↑ ↓  paragraph    n / N  next / previous uncoded paragraph
@@ -53,13 +53,13 @@ class AskScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(self.title_text), id="title")
-        yield PopupInput(self.value, id="box")
+        yield AtOnceInput(self.value, id="box")
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         self.dismiss(message.value)
 
     def on_key(self, event) -> None:
-        typed_into(self, self.query_one("#box", PopupInput), event)
+        typed_into(self, self.query_one("#box", AtOnceInput), event)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -93,7 +93,7 @@ class PickScreen(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="pick"):
             yield Static(Text(self.title_text, "bold"))
-            yield PopupInput(id="query", enter=self.pick)
+            yield AtOnceInput(id="query", enter=self.pick)
             yield Static(id="matches")
 
     def on_mount(self) -> None:
@@ -117,7 +117,7 @@ class PickScreen(ModalScreen[tuple[str, str] | None]):
         self.show()
 
     def on_key(self, event) -> None:
-        typed_into(self, self.query_one("#query", PopupInput), event)
+        typed_into(self, self.query_one("#query", AtOnceInput), event)
 
     def pick(self, query: str) -> None:
         """Enter: the match shown as chosen, or the first match of what is typed when

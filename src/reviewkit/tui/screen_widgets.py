@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 
 from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE, percent
 from reviewkit.screening.reasons import SEPARATOR
-from reviewkit.tui.typeahead import PopupInput, passed_on, typed_into
+from reviewkit.tui.typeahead import AtOnceInput, passed_on, typed_into
 
 KEYS = [
     ("i", "include"), ("x", "exclude (asks a reason where one is required)"),
@@ -48,13 +48,13 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
             yield Static(Text(self.title_text))
-            yield PopupInput(value=self.value, placeholder=self.placeholder, id="answer")
+            yield AtOnceInput(value=self.value, placeholder=self.placeholder, id="answer")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
 
     def on_key(self, event) -> None:
-        typed_into(self, self.query_one("#answer", PopupInput), event)
+        typed_into(self, self.query_one("#answer", AtOnceInput), event)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -53,19 +53,26 @@ def now() -> float:
     return Message().time
 
 
-class PopupInput(Input):
-    """A pop-up's text box: Enter gives its text (to ``enter``, by default the pop-up's
-    dismiss) and Escape None, at once: as ordinary bindings they would run after the
-    keys typed behind them, which would go into the text. Keys read after that go to
-    what is then on top."""
+class AtOnceInput(Input):
+    """A text box whose Enter and Escape act as the key is read: as ordinary bindings
+    they would run after the keys typed behind them, which would go into the text
+    ("1", Enter, "ok" saved "1ok"). Enter gives the text to ``enter``, Escape calls
+    ``escape``; in a pop-up they default to its dismiss with the text, and with None.
+    Keys read after the pop-up closed go to what is then on top."""
 
     def __init__(self, *args, enter: Callable[[str], object] | None = None,
-                 **kwargs) -> None:
+                 escape: Callable[[], object] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.enter = enter
+        self.enter, self.escape = enter, escape
 
     def submit_now(self) -> None:
         (self.enter or self.screen.dismiss)(self.value)
+
+    def cancel_now(self) -> None:
+        if self.escape is not None:
+            self.escape()
+        else:
+            self.screen.dismiss(None)
 
     def on_key(self, event: events.Key) -> None:
         if passed_on(self.screen, event):
@@ -73,13 +80,10 @@ class PopupInput(Input):
         if event.key in ("enter", "escape"):
             event.stop()
             event.prevent_default()
-            if event.key == "enter":
-                self.submit_now()
-            else:
-                self.screen.dismiss(None)
+            self.submit_now() if event.key == "enter" else self.cancel_now()
 
 
-def typed_into(screen: Screen, box: PopupInput, event: events.Key) -> None:
+def typed_into(screen: Screen, box: AtOnceInput, event: events.Key) -> None:
     """A key that reached a pop-up, not its text box (it came before the box had the
     focus): a letter goes into the box; Enter and Escape do what they do there."""
     if passed_on(screen, event):
@@ -89,7 +93,7 @@ def typed_into(screen: Screen, box: PopupInput, event: events.Key) -> None:
     elif event.key == "enter":
         box.submit_now()
     elif event.key == "escape":
-        screen.dismiss(None)
+        box.cancel_now()
     else:
         return
     event.stop()
