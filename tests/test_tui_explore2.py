@@ -206,3 +206,30 @@ def test_checklist_answers_and_comments_typed_in_one_go_are_kept_apart(tmp_path)
     q1, q2 = (record.answers[q.id] for q in checklist.questions[:2])
     assert (q1.value, q1.comment) == (options[0].value, "good sampling")
     assert (q2.value, q2.comment) == (checklist.options(checklist.questions[1])[1].value, "")
+
+
+@tmux_needed
+def test_a_filter_its_enter_and_a_bulk_key_typed_in_one_go(tmp_path):
+    """"/year:1980-2005", Enter, "X1" in one write: Enter ran after the keys behind it,
+    so "X1" went into the filter ("year:1980-2005X1") instead of asking a bulk exclusion
+    of the records shown."""
+    project, store = screening_project(tmp_path)
+    session = ScreenSession(project, store, "ana")
+    shown = [row.unit for row in list_rows(session, "year:1980-2005")]
+    reason = session.conf.reasons[0]
+    session.close()
+    store.close()
+    tmux = Tmux(project.root, [sys.executable, "-m", "reviewkit", "screen", "--list",
+                               "-r", "ana"])
+    try:
+        tmux.wait("0/50 decided")
+        tmux.keys("-l", "/year:1980-2005\rX1")
+        tmux.wait(f"Exclude {len(shown)} records ({reason}), filter: year:1980-2005?")
+        tmux.keys("y")
+        tmux.wait("(saved)")
+        tmux.keys("q")
+    finally:
+        tmux.close()
+    events = _events(project)
+    assert sorted(e["record"] for e in events) == sorted(shown)
+    assert {e["reason"] for e in events} == {reason}

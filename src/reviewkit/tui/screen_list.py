@@ -22,7 +22,7 @@ from reviewkit.screening.listing import Row, bulk_decide, list_rows, undo_bulk
 from reviewkit.screening.session import ScreenSession
 from reviewkit.tui.run import run_app
 from reviewkit.tui.screen_widgets import _CSS, ReasonScreen
-from reviewkit.tui.typeahead import at_once, now, own_key_allowed
+from reviewkit.tui.typeahead import AtOnceInput, at_once, now, own_key_allowed
 
 KEYS = "/ filter · X exclude shown · I include shown · u undo bulk · q quit"
 
@@ -81,8 +81,8 @@ class ListApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="top")
-        yield Input(placeholder="words, -word, year:2015-2020, source:..., decision:none",
-                    id="filter")
+        yield AtOnceInput(placeholder="words, -word, year:2015-2020, source:..., "
+                          "decision:none", id="filter", enter=self.filter_given)
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
         yield Static(id="message")
         yield Static(Text(KEYS), id="keys")
@@ -132,9 +132,13 @@ class ListApp(App[None]):
         self.screen.set_focus(self.query_one("#filter", Input))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if self.refill(event.value.strip()):  # else the box keeps the text to correct
+        self.filter_given(event.value)
+
+    def filter_given(self, text: str) -> None:
+        """Enter in the filter box (taken as read: a key typed next is the table's)."""
+        if self.refill(text.strip()):  # else the box keeps the text to correct
             self.say(f"filter: {self.query_text or '(none)'}")
-            self.query_one("#table", DataTable).focus()
+            self.screen.set_focus(self.query_one("#table", DataTable))
 
     def action_bulk(self, decision: str) -> None:
         if not self.rows:

@@ -20,7 +20,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 
 
@@ -35,9 +35,10 @@ def own_key_allowed(app: App, action: str, own: set[str]) -> bool:
     return action not in own or len(app.screen_stack) == 1
 
 
-def passed_on(screen: Screen, event: events.Key) -> bool:
-    """True when ``screen`` is no longer on top: ``event`` is sent again, to what is."""
-    if screen.app.screen is screen:
+def passed_on(screen: Screen, event: events.Key, here: bool = True) -> bool:
+    """True when ``screen`` is no longer on top (or the widget the key came to is no
+    longer ``here``, having lost the focus): ``event`` is sent again, to what is."""
+    if screen.app.screen is screen and here:
         return False
     event.stop()
     event.prevent_default()
@@ -71,11 +72,12 @@ class AtOnceInput(Input):
     def cancel_now(self) -> None:
         if self.escape is not None:
             self.escape()
-        else:
+        elif isinstance(self.screen, ModalScreen):
             self.screen.dismiss(None)
 
     def on_key(self, event: events.Key) -> None:
-        if passed_on(self.screen, event):
+        # a key sent here before Enter moved the focus on is for what has it now
+        if passed_on(self.screen, event, self.screen.focused is self):
             return
         if event.key in ("enter", "escape"):
             event.stop()
