@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import subprocess
 import sys
 import time
 
@@ -233,3 +234,28 @@ def test_a_filter_its_enter_and_a_bulk_key_typed_in_one_go(tmp_path):
     events = _events(project)
     assert sorted(e["record"] for e in events) == sorted(shown)
     assert {e["reason"] for e in events} == {reason}
+
+
+@tmux_needed
+def test_the_reason_box_fits_a_40x10_terminal_and_scrolls_to_other(tmp_path):
+    """At 40x10 the reason box (76 wide, up to 22 high) ran off the right and the
+    bottom: "o  other" and the last reasons could not be seen, nor scrolled to."""
+    project, store = screening_project(tmp_path)
+    store.close()
+    tmux = Tmux(project.root, [sys.executable, "-m", "reviewkit", "screen", "-r", "ana"])
+    try:
+        subprocess.run(["tmux", "resize-window", "-t", tmux.name, "-x", "40", "-y", "10"],
+                       check=True)
+        tmux.wait("i incl")
+        tmux.keys("X")
+        shown = tmux.wait("Exclude: why?")
+        top = shown.splitlines()[0]
+        assert top.startswith("╭") and top.endswith("╮")  # both corners on the screen
+        assert "other: type it" not in shown  # 10 rows hold less than the list
+        tmux.keys(*["Down"] * 8)  # one burst: each one scrolls
+        tmux.wait("other: type it")
+        tmux.keys("Escape")
+        tmux.keys("q")
+    finally:
+        tmux.close()
+    assert _events(project) == []  # scrolling decided nothing
