@@ -24,7 +24,7 @@ from reviewkit.synthesis.codebook import load_codebook
 from reviewkit.tui.screen_list import ListApp
 from synthesis_support import synth_project
 from test_screening_list_tmux import Tmux
-from test_screening_support import screening_project, svg_text
+from test_screening_support import app_for, screening_project, svg_text
 from test_synthesis_tmux import SOURCE as CODER_SOURCE
 from test_synthesis_tmux import Pane
 from test_synthesis_tmux import log as coder_log
@@ -259,3 +259,25 @@ def test_the_reason_box_fits_a_40x10_terminal_and_scrolls_to_other(tmp_path):
     finally:
         tmux.close()
     assert _events(project) == []  # scrolling decided nothing
+
+
+def test_wide_criteria_that_overflow_the_panel_open_in_their_own_box(tmp_path):
+    """Criteria lines were measured in characters: five lines of Chinese (two cells a
+    character, two screen rows a line at 80 columns) were taken to fit the 7-row panel,
+    which then showed the first three and a half and hid the rest."""
+    project, _ = screening_project(tmp_path)
+    line = "纳入标准：以社区为基础的护理干预研究，研究对象为六十五岁以上的老年糖尿病患者，" \
+        "结局为血糖控制"
+    text = "\n".join(f"{i}. {line}" for i in range(1, 6))
+    (project.root / "screening" / "criteria.md").write_text(text, "utf-8")
+    app = app_for(project, "ana")
+    seen = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("c")
+            await pilot.pause()
+            seen["screen"] = type(app.screen).__name__
+    asyncio.run(drive())
+    app.session.close()
+    assert seen["screen"] == "TextScreen"

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -280,7 +281,8 @@ class ScreenerApp(App[None]):
     def action_criteria(self) -> None:
         panel = self.query_one("#criteria", Static)
         width = max(10, self.size.width - 4)
-        rows = sum(max(1, -(-len(line) // width)) for line in self.criteria.splitlines())
+        # screen cells, not characters: a CJK character takes two
+        rows = sum(max(1, -(-cell_len(line) // width)) for line in self.criteria.splitlines())
         if rows > CRITERIA_ROWS and not panel.display:  # more than the panel holds: all of
             self.push_screen(TextScreen(self.criteria))  # it, scrolling, in a box of its own
             return
