@@ -281,3 +281,37 @@ def test_wide_criteria_that_overflow_the_panel_open_in_their_own_box(tmp_path):
     asyncio.run(drive())
     app.session.close()
     assert seen["screen"] == "TextScreen"
+
+
+def test_find_names_a_known_record_that_is_not_at_this_stage(tmp_path):
+    """"/" and the id of a record excluded at title-abstract, in the full-text
+    screener, said "no record matches": as if the id were mistyped."""
+    project, store = screening_project(tmp_path)
+    session = ScreenSession(project, store, "ana")
+    out = session.current()
+    session.decide("exclude")
+    kept = session.current()
+    session.decide("include")
+    session.close()
+    ben = ScreenSession(project, store, "ben")  # both include it: it goes on to full text
+    ben.visiting = kept
+    ben.decide("include")
+    ben.close()
+    app = app_for(project, "ana", stage="full-text")
+    seen = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("slash")
+            await pilot.pause()
+            for ch in out:
+                await pilot.press(ch)
+            await pilot.press("enter")
+            await pilot.pause()
+            seen["message"] = str(app.query_one("#message").content)
+            seen["shown"] = app.shown
+    asyncio.run(drive())
+    app.session.close()
+    assert seen["shown"] == kept  # the full-text queue's one record stays on screen
+    assert "no record matches" not in seen["message"]
+    assert out in seen["message"] and "full-text" in seen["message"], seen

@@ -238,8 +238,13 @@ class ScreenerApp(App[None]):
         def found(query: str | None) -> None:
             if query:
                 units = self.session.jump(query)
-                self.show(f"{len(units)} match(es); showing the first" if units
-                          else f"no record matches {query!r}")
+                if units:
+                    self.show(f"{len(units)} match(es); showing the first")
+                elif self.session.screening.knows(query.strip()):  # not a typing mistake
+                    self.show(f"{query.strip()} is not at {self.session.stage}: a record "
+                              "comes here once included at the stage before")
+                else:
+                    self.show(f"no record matches {query!r}")
 
         self.push_screen(PromptScreen("Find: record id or title words", "e.g. budget"), found)
 
