@@ -24,7 +24,7 @@ from reviewkit.synthesis.codebook import load_codebook
 from reviewkit.tui.screen_list import ListApp
 from synthesis_support import synth_project
 from test_screening_list_tmux import Tmux
-from test_screening_support import app_for, screening_project, svg_text
+from test_screening_support import app_for, body_text, screening_project, svg_text
 from test_synthesis_tmux import SOURCE as CODER_SOURCE
 from test_synthesis_tmux import Pane
 from test_synthesis_tmux import log as coder_log
@@ -315,3 +315,23 @@ def test_find_names_a_known_record_that_is_not_at_this_stage(tmp_path):
     assert seen["shown"] == kept  # the full-text queue's one record stays on screen
     assert "no record matches" not in seen["message"]
     assert out in seen["message"] and "full-text" in seen["message"], seen
+
+
+def test_an_empty_first_stage_says_to_import_not_to_wait_for_a_stage_before(tmp_path):
+    """With nothing imported the title-abstract screener said a record "comes here once
+    it is included at the stage before" (there is none) beside a bar full at 100%."""
+    project, store = new_project(tmp_path)
+    add_reviewer(project, "ana")
+    app = app_for(project, "ana")
+    seen = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            seen["body"] = body_text(app)
+            seen["bar"] = str(app.query_one("#bar").content)
+    asyncio.run(drive())
+    app.session.close()
+    store.close()
+    assert "stage before" not in seen["body"] and "import" in seen["body"], seen
+    assert "100%" not in seen["bar"] and "█" not in seen["bar"], seen

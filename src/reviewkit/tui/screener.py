@@ -145,7 +145,11 @@ class ScreenerApp(App[None]):
         self.query_one("#bar", Static).update(
             progress_bar(s.done, s.total, self.size.width - 2), layout=False)
         body = self.query_one("#body", Static)
-        if unit is None and not s.total:  # a later stage before anything was included
+        if unit is None and not s.total and s.stage == s.conf.stages[0]:  # nothing imported
+            body.update(Text(f"No records to screen at {s.stage} yet: import a search's "
+                             "export first (reviewkit import FILE, or reviewkit search add "
+                             "--file FILE). Press q to quit.", style="bold"))
+        elif unit is None and not s.total:  # a later stage before anything was included
             body.update(Text(f"No records at {s.stage} yet: a record comes here once it is "
                              "included at the stage before. Press q to quit.", style="bold"))
         elif unit is None:
