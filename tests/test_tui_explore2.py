@@ -335,3 +335,25 @@ def test_an_empty_first_stage_says_to_import_not_to_wait_for_a_stage_before(tmp_
     store.close()
     assert "stage before" not in seen["body"] and "import" in seen["body"], seen
     assert "100%" not in seen["bar"] and "█" not in seen["bar"], seen
+
+
+def test_ctrl_q_still_quits_from_the_filter_box_and_from_a_pop_up(tmp_path):
+    """The keys run as read are off while a box has the letters; Ctrl+Q (Textual's quit)
+    must not be: it leaves the list from its filter box and the screener from a note."""
+    project, store = screening_project(tmp_path)
+    seen = {}
+
+    async def drive(app, keys, name) -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            for key in keys:
+                await pilot.press(key)
+            await pilot.pause()
+            seen[name] = app.is_running
+
+    asyncio.run(drive(ListApp(ScreenSession(project, store, "ana")), ["slash", "w",
+                                                                     "ctrl+q"], "list"))
+    screener_app = app_for(project, "ana")
+    asyncio.run(drive(screener_app, ["n", "w", "ctrl+q"], "screener"))
+    screener_app.session.close()
+    assert seen == {"list": False, "screener": False}
+    assert _events(project) == []  # and nothing was written on the way out

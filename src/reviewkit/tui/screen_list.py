@@ -69,7 +69,7 @@ class ListApp(App[None]):
         Binding("X", "bulk('exclude')", "exclude shown"),
         Binding("I", "bulk('include')", "include shown"),
         Binding("u", "undo", "undo bulk"),
-        Binding("q", "quit", "quit"),
+        Binding("q", "leave", "quit"),  # not "quit": Ctrl+Q's stays on in a box
     ])
     OWN = {b.action.split("(")[0] for b in BINDINGS}
 
@@ -86,6 +86,9 @@ class ListApp(App[None]):
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
         yield Static(id="message")
         yield Static(Text(KEYS), id="keys")
+
+    def action_leave(self) -> None:
+        self.exit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The list's keys are letters the filter box takes while it has the focus."""

@@ -62,7 +62,7 @@ class ScreenerApp(App[None]):
         Binding("c", "criteria", "criteria"),
         Binding("o", "open_fulltext", "open full text"),
         Binding("question_mark", "help", "help"),
-        Binding("q", "quit", "quit"),
+        Binding("q", "leave", "quit"),  # not "quit": Ctrl+Q's stays on in a box
     ])
     OWN = {b.action.split("(")[0] for b in BINDINGS}
 
@@ -86,6 +86,9 @@ class ScreenerApp(App[None]):
         yield Static(Text(self.criteria), id="criteria")
         yield Static(id="message")
         yield Static(KEYLINE, id="keys")
+
+    def action_leave(self) -> None:
+        self.exit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return own_key_allowed(self, action, self.OWN)  # a pop-up's box gets the letters
