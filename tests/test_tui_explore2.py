@@ -4,10 +4,12 @@ them in one write, as a touch typist or a paste does), tiny terminals, odd recor
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 
@@ -31,6 +33,17 @@ from test_synthesis_tmux import log as coder_log
 
 tmux_needed = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 STAGE = "title-abstract"
+
+
+class SmallTmux(Tmux):
+    """The list tests' tmux session, in a 40x10 terminal from the start."""
+
+    def __init__(self, cwd, command: list[str]) -> None:
+        self.name = f"rk-{uuid.uuid4().hex[:8]}"
+        env = f"PYTHONPATH={os.environ.get('PYTHONPATH', '')}"
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "40", "-y", "10",
+                        "-c", str(cwd), f"env TERM=xterm-256color {env} " + " ".join(command)],
+                       check=True)
 
 
 def _queue(project, reviewer: str = "ana", n: int = 3) -> list[str]:
@@ -242,10 +255,8 @@ def test_the_reason_box_fits_a_40x10_terminal_and_scrolls_to_other(tmp_path):
     bottom: "o  other" and the last reasons could not be seen, nor scrolled to."""
     project, store = screening_project(tmp_path)
     store.close()
-    tmux = Tmux(project.root, [sys.executable, "-m", "reviewkit", "screen", "-r", "ana"])
+    tmux = SmallTmux(project.root, [sys.executable, "-m", "reviewkit", "screen", "-r", "ana"])
     try:
-        subprocess.run(["tmux", "resize-window", "-t", tmux.name, "-x", "40", "-y", "10"],
-                       check=True)
         tmux.wait("i incl")
         tmux.keys("X")
         shown = tmux.wait("Exclude: why?")
