@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shlex
 import shutil
-import subprocess
 import sys
 import time
 import uuid
@@ -35,15 +35,18 @@ tmux_needed = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is n
 STAGE = "title-abstract"
 
 
-class SmallTmux(Tmux):
-    """The list tests' tmux session, in a 40x10 terminal from the start."""
+class SmallPane(Pane):
+    """The coder tests' tmux (a server of its own, no user config), 40x10 from the start."""
 
-    def __init__(self, cwd, command: list[str]) -> None:
-        self.name = f"rk-{uuid.uuid4().hex[:8]}"
-        env = f"PYTHONPATH={os.environ.get('PYTHONPATH', '')}"
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "40", "-y", "10",
-                        "-c", str(cwd), f"env TERM=xterm-256color {env} " + " ".join(command)],
-                       check=True)
+    def __init__(self, cwd, *args: str) -> None:
+        self.socket = f"rk-{uuid.uuid4().hex[:8]}"
+        env = {"PYTHONPATH": os.environ.get("PYTHONPATH", ""), "TERM": "xterm-256color"}
+        # without COLUMNS and LINES (pytest's run has them at 80 and 24), which Textual
+        # would take over the terminal's own size
+        command = "exec env -u COLUMNS -u LINES " + " ".join(
+            f"{k}={shlex.quote(v)}" for k, v in env.items()) + " " + shlex.join(
+            [sys.executable, "-m", "reviewkit", *args])
+        self.tmux("new-session", "-d", "-x", "40", "-y", "10", "-c", str(cwd), command)
 
 
 def _queue(project, reviewer: str = "ana", n: int = 3) -> list[str]:
@@ -255,20 +258,20 @@ def test_the_reason_box_fits_a_40x10_terminal_and_scrolls_to_other(tmp_path):
     bottom: "o  other" and the last reasons could not be seen, nor scrolled to."""
     project, store = screening_project(tmp_path)
     store.close()
-    tmux = SmallTmux(project.root, [sys.executable, "-m", "reviewkit", "screen", "-r", "ana"])
+    pane = SmallPane(project.root, "screen", "-r", "ana")
     try:
-        tmux.wait("i incl")
-        tmux.keys("X")
-        shown = tmux.wait("Exclude: why?")
+        pane.wait("i incl")
+        pane.keys("X")
+        shown = pane.wait("Exclude: why?")
         top = shown.splitlines()[0]
         assert top.startswith("╭") and top.endswith("╮")  # both corners on the screen
         assert "other: type it" not in shown  # 10 rows hold less than the list
-        tmux.keys(*["Down"] * 8)  # one burst: each one scrolls
-        tmux.wait("other: type it")
-        tmux.keys("Escape")
-        tmux.keys("q")
+        pane.keys(*["Down"] * 8)  # one burst: each one scrolls
+        pane.wait("other: type it")
+        pane.keys("Escape")
+        pane.keys("q")
     finally:
-        tmux.close()
+        pane.close()
     assert _events(project) == []  # scrolling decided nothing
 
 
