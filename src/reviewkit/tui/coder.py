@@ -20,6 +20,7 @@ from reviewkit.synthesis import cursor as cur
 from reviewkit.synthesis.coding import ROLES
 from reviewkit.synthesis.session import CodingSession, open_session
 from reviewkit.tui.coder_screens import AskScreen, HelpScreen, PickScreen
+from reviewkit.tui.typeahead import at_once
 
 CODED = "on #1f4d32"
 SELECTED = "reverse"
@@ -68,7 +69,7 @@ class CoderApp(App[str]):
     # one line of key hints, not a Footer: its widget per key made every pop-up's
     # close restyle a dozen widgets (the apply key's time, mostly)
     KEYS = "a apply  x remove  u undo  m memo  t type  g page  n uncoded  ? help  q quit"
-    BINDINGS = [
+    BINDINGS = at_once([  # run as read: "atime" + Enter typed fast is the picker's
         Binding("a", "apply", "Apply"), Binding("x", "remove", "Remove"),
         Binding("u", "undo", "Undo"), Binding("m", "memo", "Memo"),
         Binding("t", "role", "Type"), Binding("g", "page", "Page"),
@@ -86,7 +87,7 @@ class CoderApp(App[str]):
         Binding("escape", "clear", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit_coder", "Quit"),
-    ]
+    ])
 
     OWN = {b.action.split("(")[0] for b in BINDINGS}
 

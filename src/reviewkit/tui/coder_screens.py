@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from reviewkit.tui.typeahead import AtOnceInput, typed_into
+
 HELP = """\
 Move      ← →  word    ↑ ↓  paragraph    n / N  next / previous uncoded paragraph
 Select    w s p  grow by word / sentence / paragraph   shift+→ ↓  grow
@@ -51,10 +53,13 @@ class AskScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(self.title_text), id="title")
-        yield Input(self.value, id="box")
+        yield AtOnceInput(self.value, id="box")
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         self.dismiss(message.value)
+
+    def on_key(self, event) -> None:
+        typed_into(self, self.query_one("#box", AtOnceInput), event)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -82,12 +87,13 @@ class PickScreen(ModalScreen[tuple[str, str] | None]):
         super().__init__()
         self.title_text, self.choices, self.allow_new = title, choices, allow_new
         self.matches: list[str] = list(choices)
+        self.typed = ""  # the query self.matches are for
         self.at = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pick"):
             yield Static(Text(self.title_text, "bold"))
-            yield Input(id="query")
+            yield AtOnceInput(id="query", enter=self.pick)
             yield Static(id="matches")
 
     def on_mount(self) -> None:
@@ -105,9 +111,23 @@ class PickScreen(ModalScreen[tuple[str, str] | None]):
         self.query_one("#matches", Static).update(out)
 
     def on_input_changed(self, message: Input.Changed) -> None:
-        self.matches = match_codes(message.value, self.choices)
-        self.at = 0
+        if message.value != self.typed:
+            self.typed, self.matches, self.at = message.value, match_codes(
+                message.value, self.choices), 0
         self.show()
+
+    def on_key(self, event) -> None:
+        typed_into(self, self.query_one("#query", AtOnceInput), event)
+
+    def pick(self, query: str) -> None:
+        """Enter: the match shown as chosen, or the first match of what is typed when
+        the letters came faster than the list (Enter is taken as it is read)."""
+        if query != self.typed:
+            self.typed, self.matches, self.at = query, match_codes(query, self.choices), 0
+        if self.matches:
+            self.dismiss(("code", self.matches[self.at]))
+        elif self.allow_new and query.strip():
+            self.dismiss(("new", query.strip()))
 
     def action_step(self, by: int) -> None:
         if self.matches:
@@ -115,10 +135,7 @@ class PickScreen(ModalScreen[tuple[str, str] | None]):
             self.show()
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
-        if self.matches:
-            self.dismiss(("code", self.matches[self.at]))
-        elif self.allow_new and message.value.strip():
-            self.dismiss(("new", message.value.strip()))
+        self.pick(message.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -22,8 +22,15 @@ from reviewkit.screening.listing import Row, bulk_decide, list_rows, undo_bulk
 from reviewkit.screening.session import ScreenSession
 from reviewkit.tui.run import run_app
 from reviewkit.tui.screen_widgets import _CSS, ReasonScreen
+from reviewkit.tui.typeahead import AtOnceInput, at_once, now, own_key_allowed
 
 KEYS = "/ filter · X exclude shown · I include shown · u undo bulk · q quit"
+
+
+def cut(text: str, cells: int) -> Text:
+    out = Text(text)
+    out.truncate(cells)
+    return out
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -39,8 +46,13 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="box"):
             yield Static(Text(f"{self.question}\ny: yes · any other key: no"))
 
+    def on_mount(self) -> None:
+        self.asked_at = now()
+
     def on_key(self, event) -> None:
         event.stop()
+        if event.time < self.asked_at:  # typed before the question showed: no answer
+            return
         self.dismiss(event.character == "y")
 
 
@@ -52,13 +64,14 @@ class ListApp(App[None]):
     #message { height: 1; padding: 0 1; color: $warning; }
     #keys { height: 1; background: $panel; padding: 0 1; }
     """
-    BINDINGS = [
+    BINDINGS = at_once([  # run as read: "/" and a filter typed fast go into the box
         Binding("slash", "focus_filter", "filter"),
         Binding("X", "bulk('exclude')", "exclude shown"),
         Binding("I", "bulk('include')", "include shown"),
         Binding("u", "undo", "undo bulk"),
-        Binding("q", "quit", "quit"),
-    ]
+        Binding("q", "leave", "quit"),  # not "quit": Ctrl+Q's stays on in a box
+    ])
+    OWN = {b.action.split("(")[0] for b in BINDINGS}
 
     def __init__(self, session: ScreenSession) -> None:
         super().__init__()
@@ -68,11 +81,19 @@ class ListApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="top")
-        yield Input(placeholder="words, -word, year:2015-2020, source:..., decision:none",
-                    id="filter")
+        yield AtOnceInput(placeholder="words, -word, year:2015-2020, source:..., "
+                          "decision:none", id="filter", enter=self.filter_given)
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
         yield Static(id="message")
         yield Static(Text(KEYS), id="keys")
+
+    def action_leave(self) -> None:
+        self.exit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The list's keys are letters the filter box takes while it has the focus."""
+        return own_key_allowed(self, action, self.OWN) and (
+            action not in self.OWN or not isinstance(self.focused, Input))
 
     def on_mount(self) -> None:
         table = self.query_one("#table", DataTable)
@@ -95,8 +116,12 @@ class ListApp(App[None]):
         table.clear()
         width = max(20, self.size.width - 36)
         for row in self.rows:
-            table.add_row(Text(row.title[:width]), row.year, Text(row.source[:10]),
-                          Text(row.mine[:16]), key=row.unit)
+            # cut to screen cells, not characters: a CJK character takes two, and a
+            # title cut by characters pushed "yours" off the screen
+            title = Text(row.title or "(no title)", style="" if row.title else "dim")
+            title.truncate(width)
+            table.add_row(title, row.year, cut(row.source, 10), cut(row.mine, 16),
+                          key=row.unit)
         s = self.session
         self.query_one("#top", Static).update(Text(
             f"{s.stage} · {s.reviewer} · {len(self.rows)} shown · {s.done}/{s.total} decided"))
@@ -106,12 +131,17 @@ class ListApp(App[None]):
         self.query_one("#message", Static).update(Text(message))
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # now, not after the next refresh (focus()): the keys typed next go into the box
+        self.screen.set_focus(self.query_one("#filter", Input))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if self.refill(event.value.strip()):  # else the box keeps the text to correct
+        self.filter_given(event.value)
+
+    def filter_given(self, text: str) -> None:
+        """Enter in the filter box (taken as read: a key typed next is the table's)."""
+        if self.refill(text.strip()):  # else the box keeps the text to correct
             self.say(f"filter: {self.query_text or '(none)'}")
-            self.query_one("#table", DataTable).focus()
+            self.screen.set_focus(self.query_one("#table", DataTable))
 
     def action_bulk(self, decision: str) -> None:
         if not self.rows:

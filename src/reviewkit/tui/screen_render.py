@@ -82,8 +82,8 @@ def top_line(session: ScreenSession, unit: str | None) -> Text:
 
 def progress_bar(done: int, total: int, width: int) -> str:
     """A one-line bar drawn as text (Textual's animated bar costs frames per key)."""
-    share = done / total if total else 1.0
-    label = f" {share:4.0%}"
+    share = done / total if total else 0.0  # nothing to screen is not all screened
+    label = f" {share:4.0%}" if total else "   –"
     cells = max(width - len(label), 10)
     full = int(share * cells)
     return "█" * full + "░" * (cells - full) + label

@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from reviewkit.ranking.stopping_defaults import DEFAULT_CONFIDENCE, percent
 from reviewkit.screening.reasons import SEPARATOR
+from reviewkit.tui.typeahead import AtOnceInput, passed_on, typed_into
 
 KEYS = [
     ("i", "include"), ("x", "exclude (asks a reason where one is required)"),
@@ -29,8 +30,8 @@ KEYS = [
 
 _CSS = """
 ModalScreen { align: center middle; }
-#box { width: 76; height: auto; max-height: 22; border: round $accent; padding: 0 1;
-       background: $surface; }
+#box { width: 76; max-width: 100%; height: auto; max-height: 90%; border: round $accent;
+       padding: 0 1; background: $surface; }
 """
 
 
@@ -47,10 +48,13 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
             yield Static(Text(self.title_text))
-            yield Input(value=self.value, placeholder=self.placeholder, id="answer")
+            yield AtOnceInput(value=self.value, placeholder=self.placeholder, id="answer")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
+
+    def on_key(self, event) -> None:
+        typed_into(self, self.query_one("#answer", AtOnceInput), event)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -59,8 +63,6 @@ class PromptScreen(ModalScreen[str | None]):
 class ReasonScreen(ModalScreen[str | None]):
     """Pick an exclusion reason with its key; Space first to pick several (Enter ends),
     o for "other" typed out; Escape cancels. Several come back as "a; b"."""
-
-    DEFAULT_CSS = _CSS
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
     def __init__(self, reasons: list[str], required: bool) -> None:
@@ -80,8 +82,10 @@ class ReasonScreen(ModalScreen[str | None]):
                      else "Space: pick several · Escape: cancel")
         return "\n".join(lines)
 
+    DEFAULT_CSS = _CSS + "#box { overflow-y: auto; }"
+
     def compose(self) -> ComposeResult:
-        with Vertical(id="box"):
+        with VerticalScroll(id="box"):  # a short terminal shows part: the arrows scroll
             yield Static(Text(self._lines()), id="reasons")
 
     def _redraw(self) -> None:
@@ -93,8 +97,15 @@ class ReasonScreen(ModalScreen[str | None]):
             self.dismiss(SEPARATOR.join(chosen))
 
     def on_key(self, event) -> None:
+        if passed_on(self, event):  # typed after o, before "other" had its box
+            return
         key = event.character or ""
-        if key == "0" and not self.required and not self.several:
+        if scrolled(self, event):
+            return
+        if event.key == "escape":  # at once: a key typed after it goes to the record
+            event.stop()
+            self.dismiss(None)
+        elif key == "0" and not self.required and not self.several:
             event.stop()
             self.dismiss("")
         elif key == " ":
@@ -145,11 +156,23 @@ class TextScreen(ModalScreen[None]):
 
     def on_key(self, event) -> None:
         event.stop()
-        if event.key in ("up", "down", "pageup", "pagedown"):
-            box = self.query_one("#box", VerticalScroll)
-            getattr(box, f"scroll_{event.key.replace('page', 'page_')}")(animate=False)
-            return
-        self.dismiss(None)
+        if not scrolled(self, event):
+            self.dismiss(None)
+
+
+def scrolled(screen: ModalScreen, event) -> bool:
+    """An arrow or page key scrolls the pop-up's #box (a short terminal shows part)."""
+    step = {"up": -1, "down": 1, "pageup": -2, "pagedown": 2}.get(event.key)
+    if step is None:
+        return False
+    event.stop()
+    box = screen.query_one("#box", VerticalScroll)
+    if abs(step) == 2:
+        step = step // 2 * max(1, box.scrollable_content_region.height - 1)
+    # at once, from where the last key left it: deferred, keys typed fast all start
+    # at one place and move it one step together
+    box.scroll_to(y=box.scroll_target_y + step, animate=False, immediate=True)
+    return True
 
 
 def stopping_help(status: Any, version: str, n_decisions: int) -> list[str]:

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -31,6 +32,7 @@ from reviewkit.tui.screen_widgets import (
     help_text,
     stopping_help,
 )
+from reviewkit.tui.typeahead import at_once, own_key_allowed
 
 CRITERIA_ROWS = 7  # what the #criteria panel shows (max-height 8, less its border)
 KEYLINE = "i incl x/X excl m maybe n note u undo s skip / find d/D dup c crit o text ?/q"
@@ -46,7 +48,7 @@ class ScreenerApp(App[None]):
     #message { height: 1; padding: 0 1; color: $warning; }
     #keys { height: 1; background: $panel; padding: 0 1; }
     """
-    BINDINGS = [
+    BINDINGS = at_once([  # run as read: a key typed fast after X or n reaches the pop-up
         Binding("i", "decide('include')", "include"),
         Binding("x", "exclude(False)", "exclude"),
         Binding("X", "exclude(True)", "exclude with reason"),
@@ -60,8 +62,9 @@ class ScreenerApp(App[None]):
         Binding("c", "criteria", "criteria"),
         Binding("o", "open_fulltext", "open full text"),
         Binding("question_mark", "help", "help"),
-        Binding("q", "quit", "quit"),
-    ]
+        Binding("q", "leave", "quit"),  # not "quit": Ctrl+Q's stays on in a box
+    ])
+    OWN = {b.action.split("(")[0] for b in BINDINGS}
 
     def __init__(self, session: ScreenSession, highlighter: Highlighter | None = None,
                  criteria: str = "", notice: str = "", team: Any = None) -> None:
@@ -83,6 +86,12 @@ class ScreenerApp(App[None]):
         yield Static(Text(self.criteria), id="criteria")
         yield Static(id="message")
         yield Static(KEYLINE, id="keys")
+
+    def action_leave(self) -> None:
+        self.exit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return own_key_allowed(self, action, self.OWN)  # a pop-up's box gets the letters
 
     def on_mount(self) -> None:
         self.title = "reviewkit screen"
@@ -139,7 +148,11 @@ class ScreenerApp(App[None]):
         self.query_one("#bar", Static).update(
             progress_bar(s.done, s.total, self.size.width - 2), layout=False)
         body = self.query_one("#body", Static)
-        if unit is None and not s.total:  # a later stage before anything was included
+        if unit is None and not s.total and s.stage == s.conf.stages[0]:  # nothing imported
+            body.update(Text(f"No records to screen at {s.stage} yet: import a search's "
+                             "export first (reviewkit import FILE, or reviewkit search add "
+                             "--file FILE). Press q to quit.", style="bold"))
+        elif unit is None and not s.total:  # a later stage before anything was included
             body.update(Text(f"No records at {s.stage} yet: a record comes here once it is "
                              "included at the stage before. Press q to quit.", style="bold"))
         elif unit is None:
@@ -189,11 +202,21 @@ class ScreenerApp(App[None]):
             self.action_decide("exclude")
             return
 
+        unit = s.current()
+
         def chosen(reason: str | None) -> None:
-            if reason is not None:
+            if reason is not None and self.still_on(unit):
                 self.action_decide("exclude", reason)
 
         self.push_screen(ReasonScreen(s.conf.reasons, required), chosen)
+
+    def still_on(self, unit: str | None) -> bool:
+        """A pop-up's answer is for the record it was opened on: keys typed faster than
+        the screen can follow may have moved on; then nothing is written, and it is said."""
+        if self.session.current() == unit:
+            return True
+        self.show(f"NOT saved: that answer was for {unit}; another record came first")
+        return False
 
     def action_undo(self) -> None:
         def undo() -> str:
@@ -210,7 +233,8 @@ class ScreenerApp(App[None]):
             return
 
         def noted(text: str | None) -> None:
-            if text is not None:  # Escape: None; an emptied box takes the note away
+            # Escape: None; an emptied box takes the note away
+            if text is not None and self.still_on(unit):
                 self.act(lambda: ("note removed" if not text.strip() else "note saved")
                          if self.session.add_note(text) else "")
 
@@ -221,8 +245,13 @@ class ScreenerApp(App[None]):
         def found(query: str | None) -> None:
             if query:
                 units = self.session.jump(query)
-                self.show(f"{len(units)} match(es); showing the first" if units
-                          else f"no record matches {query!r}")
+                if units:
+                    self.show(f"{len(units)} match(es); showing the first")
+                elif self.session.screening.knows(query.strip()):  # not a typing mistake
+                    self.show(f"{query.strip()} is not at {self.session.stage}: a record "
+                              "comes here once included at the stage before")
+                else:
+                    self.show(f"no record matches {query!r}")
 
         self.push_screen(PromptScreen("Find: record id or title words", "e.g. budget"), found)
 
@@ -264,7 +293,8 @@ class ScreenerApp(App[None]):
     def action_criteria(self) -> None:
         panel = self.query_one("#criteria", Static)
         width = max(10, self.size.width - 4)
-        rows = sum(max(1, -(-len(line) // width)) for line in self.criteria.splitlines())
+        # screen cells, not characters: a CJK character takes two
+        rows = sum(max(1, -(-cell_len(line) // width)) for line in self.criteria.splitlines())
         if rows > CRITERIA_ROWS and not panel.display:  # more than the panel holds: all of
             self.push_screen(TextScreen(self.criteria))  # it, scrolling, in a box of its own
             return

@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Input, Static
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.tui.typeahead import AtOnceInput
 
 
 class Walk(Protocol):
@@ -49,7 +50,9 @@ class StepFormApp(App[None]):
             yield Static(id="prompt")
             yield Static(id="help")
             yield Static(id="choices")
-            yield Input(id="answer", placeholder="type the answer, then Enter")
+            # Enter and Escape at once: a key typed right after them is the next step's
+            yield AtOnceInput(id="answer", placeholder="type the answer, then Enter",
+                              enter=self.submit, escape=self.action_back)
             yield Static(id="status")
         yield Footer()
 
@@ -79,11 +82,14 @@ class StepFormApp(App[None]):
         self.query_one("#status", Static).update(status)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.submit(event.value)
+
+    def submit(self, text: str) -> None:
         step = self.walk.step()
         if step is None:
             return
         try:
-            self.walk.submit(event.value)
+            self.walk.submit(text)
         except ReviewkitError as exc:
             self._show_error(str(exc))
             return
