@@ -47,12 +47,14 @@ def counted_reason(state: StageState, unit: str) -> str:
 
 
 def stopped(screening: Screening, stage: str, stop: dict | None) -> bool:
-    """Every reviewer's own decisions meet the stopping test the project names."""
+    """Every screening reviewer's own decisions meet the stopping test the project names."""
     if not stop:
         return False
     target = float(stop.get("target", 0.95))
     confidence = float(stop.get("confidence", DEFAULT_CONFIDENCE))
     reviewers = screening.project.config.reviewers or sorted(screening.state(stage).logs)
+    # an arbiter who only settles conflicts has no screening of their own to stop
+    reviewers = [r for r in reviewers if not screening.only_resolves(stage, r)]
     return bool(reviewers) and all(
         stopping(screening, stage, r, target, confidence, stop.get("bias"))["criterion_met"]
         for r in reviewers)
