@@ -34,13 +34,12 @@ def add(ctx: typer.Context, study: str = typer.Argument(..., metavar="ID",
         citation: str = typer.Option("", help="Citation (default: from the record)")) -> None:
     """Create a study from a full-text include."""
     from reviewkit.project.session import session
-    from reviewkit.records.studies import add_study
+    from reviewkit.records.studies import add_study_line
     from reviewkit.screening import Screening
 
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
-        new = add_study(project, screening, study, report, citation)
-        typer.echo(f"added study {new.id}: {new.reports[0]}")
+        typer.echo(add_study_line(project, screening, study, report, citation))
         _warn_problems(project, screening)
 
 
@@ -50,13 +49,12 @@ def link(ctx: typer.Context, study: str = typer.Argument(..., metavar="ID"),
          report: str = typer.Argument(..., metavar="RECORD")) -> None:
     """Link another report (a full-text include) to a study."""
     from reviewkit.project.session import session
-    from reviewkit.records.studies import link_report
+    from reviewkit.records.studies import link_report_line
     from reviewkit.screening import Screening
 
     with session(project_dir(ctx)) as (project, store):
         screening = Screening(project, store)
-        rid = link_report(project, screening, study, report)
-        typer.echo(f"linked {rid} to study {study}")
+        typer.echo(link_report_line(project, screening, study, report))
         _warn_problems(project, screening)
 
 

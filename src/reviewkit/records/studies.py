@@ -326,3 +326,34 @@ def _citation(screening: Screening, record_id: str) -> str:
     parts = [", ".join(names), f"({rec.year})" if rec.year else "",
              rec.title.rstrip(".") + "." if rec.title else "", rec.journal]
     return " ".join(p for p in parts if p) or record_id
+
+
+# re-running add or link is safe: the same request again writes nothing ---------------
+def _holds(screening: Screening, study: str, report: str) -> Study | None:
+    """The study ``study`` when ``report`` (any id of it) is already one of its reports."""
+    studies, _ = _load(screening.project)
+    rid = screening.store.resolve(report.strip()) or report.strip()
+    unit = screening.unit_of(rid) if screening.knows(rid) else rid
+    for s in studies:
+        if s.id == study and any(r == rid or (screening.knows(r) and screening.unit_of(r) == unit)
+                                 for r in s.reports):
+            return s
+    return None
+
+
+def add_study_line(project: Project, screening: Screening, study: str, report: str,
+                   citation: str = "") -> str:
+    """add_study, said in one line; the same study with the same report again: nothing."""
+    held = _holds(screening, study, report)
+    if held is not None and (not citation.strip()
+                             or " ".join(citation.split()) == held.citation):
+        return f"study {study} already has report {report.strip()}: nothing to do"
+    new = add_study(project, screening, study, report, citation)
+    return f"added study {new.id}: {new.reports[0]}"
+
+
+def link_report_line(project: Project, screening: Screening, study: str, report: str) -> str:
+    """link_report, said in one line; a report the study already has: nothing to do."""
+    if _holds(screening, study, report) is not None:
+        return f"study {study} already has report {report.strip()}: nothing to do"
+    return f"linked {link_report(project, screening, study, report)} to study {study}"
