@@ -166,10 +166,21 @@ def test_two_assessors_compared_then_agreed_in_their_own_file(example):
     old = consensus.read_bytes()
     line = _refused(example, "consensus", "moral-ethical", "--set", "coherence=minor")
     assert "unresolved disagreements on overall" in line
-    res = run_cli("synthesis", "consensus", "moral-ethical", "--set", "coherence=@parkman",
-                  "--set", "overall=moderate", cwd=example)
+    agreed = ("consensus", "moral-ethical", "--set", "coherence=@parkman",
+              "--set", "overall=moderate")
+    # the example's own consensus says otherwise: kept unless --replace
+    line = _refused(example, *agreed)
+    assert line.strip() == ("error: synthesis/cerqual/moral-ethical/consensus.yaml: already "
+                            "holds a consensus that differs on limitations, coherence, "
+                            "adequacy, relevance, overall: give --replace to overwrite it")
+    res = run_cli("synthesis", *agreed, "--replace", cwd=example)
     assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "wrote synthesis/cerqual/moral-ethical/consensus.yaml"
     assert consensus.read_bytes() != old
+    written = consensus.read_bytes()
+    res = run_cli("synthesis", *agreed, cwd=example)  # the same again: nothing to change
+    assert res.returncode == 0 and res.stdout.startswith("unchanged "), res.stderr
+    assert consensus.read_bytes() == written
     data = yaml.safe_load(consensus.read_text("utf-8"))
     assert data["status"] == "final"
     assert data["components"]["coherence"] == {"concern": "minor",

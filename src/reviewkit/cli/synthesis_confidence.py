@@ -74,16 +74,19 @@ def consensus_(ctx: typer.Context, finding: str,
                                               help="coherence=minor or coherence=@assessor"),
                explain: list[str] = typer.Option(None, "--explain",
                                                  help="COMPONENT=agreed explanation"),
-               assessors: str = AssessorsOpt) -> None:
+               assessors: str = AssessorsOpt,
+               replace: bool = typer.Option(False, help="Overwrite a consensus that differs")
+               ) -> None:
     """Record the agreed worksheet (synthesis/cerqual/<finding>/consensus.yaml)."""
     from reviewkit.project.session import lock
     from reviewkit.synthesis.confidence.commands import consensus
 
     project = project_here(ctx)
     with lock(project):
-        result = consensus(project, finding, pairs(set_, "COMPONENT=VALUE"),
-                           pairs(explain, "COMPONENT=VALUE", "--explain"), names(assessors))
-    typer.echo(f"wrote {project.relative(result.path)}")
+        said = consensus(project, finding, pairs(set_, "COMPONENT=VALUE"),
+                         pairs(explain, "COMPONENT=VALUE", "--explain"), names(assessors),
+                         replace)
+    typer.echo(said)
 
 
 def _table(ctx: typer.Context, builder: str, fmt: str, output: Path | None) -> None:

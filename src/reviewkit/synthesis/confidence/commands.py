@@ -5,7 +5,6 @@ from __future__ import annotations
 from reviewkit.project.config import Project
 from reviewkit.synthesis.confidence import compare as cmp
 from reviewkit.synthesis.confidence.findings import citations, load_findings
-from reviewkit.synthesis.confidence.worksheet import Worksheet
 
 FINDING_COLUMNS = ["finding", "statement", "themes", "studies", "segments", "words"]
 
@@ -40,6 +39,8 @@ def compare_rows(project: Project, finding: str | None, assessors: list[str] | N
 
 
 def consensus(project: Project, finding: str, resolutions: dict[str, str],
-              explanations: dict[str, str], assessors: list[str] | None = None) -> Worksheet:
-    return cmp.make_consensus(project, load_findings(project), finding, resolutions,
-                              explanations, assessors)
+              explanations: dict[str, str], assessors: list[str] | None = None,
+              replace: bool = False) -> str:
+    """The consensus worksheet written (or left: the same again), said in one line."""
+    return cmp.record_consensus(project, load_findings(project), finding, resolutions,
+                                explanations, assessors, replace)

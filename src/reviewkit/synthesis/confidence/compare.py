@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from reviewkit.appraisal.records import CONSENSUS
 from reviewkit.errors import ReviewkitError
+from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.synthesis.confidence.cerqual import match, spec
 from reviewkit.synthesis.confidence.findings import Findings
@@ -17,6 +18,7 @@ from reviewkit.synthesis.confidence.worksheet import (
     Judgement,
     Worksheet,
     load_worksheets,
+    read_worksheet,
     save_worksheet,
     worksheet_path,
 )
@@ -85,9 +87,10 @@ def agreement(project: Project, findings: Findings) -> list[dict]:
 def make_consensus(project: Project, findings: Findings, finding: str,
                    resolutions: dict[str, str] | None = None,
                    explanations: dict[str, str] | None = None,
-                   assessors: list[str] | None = None) -> Worksheet:
+                   assessors: list[str] | None = None, replace: bool = False) -> Worksheet:
     """Write ``synthesis/cerqual/<finding>/consensus.yaml`` (final) from the levels the
-    assessors agree on plus resolutions (a level, or ``@assessor`` for theirs).
+    assessors agree on plus resolutions (a level, or ``@assessor`` for theirs). A
+    consensus already recorded that judges otherwise is kept unless ``replace``.
 
     Each part's explanation is the one given with ``explanations``, else that of the
     (first) assessor whose level was taken. Every disagreement must be resolved;
@@ -130,8 +133,41 @@ def make_consensus(project: Project, findings: Findings, finding: str,
             marks = dict(source.components[cmp.part].studies) if source \
                 else _agreed_marks(sheets, cmp.part)
             result.components[cmp.part] = Judgement(level, text, "", marks)
+    if result.path.exists():
+        prior = read_worksheet(project, result.path, findings)
+        differing = _differing(prior, result)
+        if not differing and prior.status == "final":
+            return prior  # the same consensus again: its file (and private notes) stay
+        if differing and not replace:
+            yamlfile.refuse_overwrite(project.relative(result.path), "consensus", differing)
     save_worksheet(project, result, f)
     return result
+
+
+def _differing(a: Worksheet, b: Worksheet) -> list[str]:
+    """The parts two worksheets judge otherwise (levels, explanations, study marks; the
+    private notes are not a judgement)."""
+    def said(w: Worksheet, part: str) -> tuple:
+        if part == OVERALL:
+            return (w.confidence, w.explanation)
+        j = w.components.get(part)
+        return (j.concern, j.explanation, sorted(j.studies.items())) if j else ()
+    order = [c.id for c in spec().components]  # as the worksheet lists them
+    parts = sorted({*a.components, *b.components}, key=lambda p: (p not in order,
+                   order.index(p) if p in order else 0, p)) + [OVERALL]
+    return [p for p in parts if said(a, p) != said(b, p)]
+
+
+def record_consensus(project: Project, findings: Findings, finding: str,
+                     resolutions: dict[str, str] | None = None,
+                     explanations: dict[str, str] | None = None,
+                     assessors: list[str] | None = None, replace: bool = False) -> str:
+    """make_consensus, said in one line: 'wrote <file>' or 'unchanged <file>'."""
+    path = worksheet_path(project, finding, CONSENSUS)
+    before = path.read_bytes() if path.is_file() else None
+    result = make_consensus(project, findings, finding, resolutions, explanations,
+                            assessors, replace)
+    return yamlfile.written_line(project.relative(result.path), before, result.path)
 
 
 def _resolve(cmp: Comparison, given: str | None, options: dict[str, dict],
