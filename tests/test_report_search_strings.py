@@ -38,3 +38,15 @@ def test_the_appendix_is_promised_only_for_logged_strings(tmp_path, strings):
         else:
             assert PROMISE in flat, fmt
             assert ("none is logged for Embase" in flat) == (len(strings) == 1), fmt
+
+
+def test_a_searchs_notes_reach_the_report(tmp_path):
+    # PRISMA-S 4: a grey-literature entry names its sources only in its notes
+    project, store = new_project(tmp_path)
+    add_search(project, Search(id="grey", database="Grey literature", kind="website",
+                               hits=5, notes="Sources: OpenGrey;\nEThOS."))
+    add_search(project, Search(id="medline", database="Medline", hits=10))
+    for fmt, text in texts(project, store).items():
+        flat = " ".join(text.split())
+        assert "Grey literature: Sources: OpenGrey; EThOS." in flat, fmt
+        assert "Medline:" not in flat, fmt  # no notes, no line

@@ -51,8 +51,11 @@ def search_table(searches: list[Search], store: Store) -> Table:
         row["hits"] = num(row["hits"])
         row["imported"] = num(checks[s.id].found) if s.files else "no export file"
         row["check"] = checks[s.id].message if s.files else ""
+    # the librarian's notes (e.g. which grey sources, PRISMA-S 4) would be lost otherwise
+    notes = [f"{source_name(s)}: {' '.join(s.notes.split())}" for s in searches
+             if s.notes.strip()]
     return Table("report-searches", "Searches (PRISMA-S)", SEARCH_COLUMNS, rows,
-                 [strings_note(searches)])
+                 [strings_note(searches), *notes])
 
 
 def strings_note(searches: list[Search]) -> str:
