@@ -147,10 +147,22 @@ def jbi_appraisals(project: Project) -> dict[str, Appraisal]:
     return {a.study: a for a in final_appraisals(project, jbi_checklist(project))[0]}
 
 
-def conqual_all(project: Project, findings: Findings) -> list[ConQual]:
+def conqual_all(project: Project, findings: Findings, partial: bool = False
+                ) -> list[ConQual]:
+    """Every finding's ConQual level. ``partial`` (the report, while appraisal goes on): a
+    finding with a contributing study not yet appraised is not graded (level '') instead
+    of refused; its dependability says which study."""
     if findings.synthesis.codebook.method != "meta-aggregation":
         raise ReviewkitError(f"ConQual is for meta-aggregation; this codebook's method is "
                              f"{findings.synthesis.codebook.method!r} (use CERQual: "
                              "`reviewkit synthesis soqf`)", file=CODEBOOK)
     appraisals = jbi_appraisals(project)
-    return [conqual(f, findings, appraisals) for f in findings.findings.values()]
+    out = []
+    for f in findings.findings.values():
+        missing = [s for s in f.studies if s not in appraisals]
+        if partial and missing:
+            out.append(ConQual(f.id, f"not graded: no final {rules()['checklist']} appraisal "
+                               f"of {', '.join(missing)} yet", "", ""))
+        else:
+            out.append(conqual(f, findings, appraisals))
+    return out

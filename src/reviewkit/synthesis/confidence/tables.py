@@ -17,6 +17,8 @@ from reviewkit.synthesis.confidence.findings import FINDINGS, Findings, citation
 from reviewkit.synthesis.confidence.worksheet import Worksheet, load_worksheets, stale_warning
 from reviewkit.synthesis.sources import SOURCES
 
+UNGRADED = "not yet graded"
+
 
 def _studies_cell(findings: Findings, fid: str, cites: dict[str, str]) -> str:
     """The contributing studies in studies.toml order, cited as the report cites them;
@@ -104,22 +106,27 @@ def evidence_profile_table(project: Project) -> tuple[Table, list[str]]:
                  [f"GRADE-CERQual: {s.source}.", *_note(findings)]), warnings
 
 
-def conqual_table(project: Project) -> tuple[Table, list[str]]:
-    """The ConQual Summary of Findings (meta-aggregation)."""
+def conqual_table(project: Project, partial: bool = False) -> tuple[Table, list[str]]:
+    """The ConQual Summary of Findings (meta-aggregation); ``partial``: a finding whose
+    studies are not all appraised yet is shown ungraded, with a warning (the report)."""
     findings = load_findings(project)
     cites = citations(project)
     labels = rules()["labels"]
+    graded = conqual_all(project, findings, partial)
     rows = [{"finding": c.finding, "statement": findings.findings[c.finding].statement,
              "type": "Qualitative research", "dependability": c.dependability,
-             "credibility": c.credibility, "score": labels[c.level],
+             "credibility": c.credibility, "score": labels[c.level] if c.level else UNGRADED,
              "studies": _studies_cell(findings, c.finding, cites)}
-            for c in conqual_all(project, findings)]
+            for c in graded]
+    ungraded = [f"ConQual: finding {c.finding!r}: "
+                f"{c.dependability.removeprefix('not graded: ')}; shown as {UNGRADED}"
+                for c in graded if not c.level]
     columns = [("statement", "Synthesised finding"), ("type", "Type of research"),
                ("dependability", "Dependability"), ("credibility", "Credibility"),
                ("score", "ConQual score"), ("studies", "Studies contributing")]
     return Table("conqual-sof", "ConQual Summary of Findings", columns, rows,
                  [f"ConQual: {rules()['source']}. Starts high for qualitative research.",
-                  *_note(findings)]), _uncited(findings, cites)
+                  *_note(findings)]), _uncited(findings, cites) + ungraded
 
 
 def judgements_table(project: Project) -> tuple[Table, list[str]]:
@@ -152,5 +159,5 @@ def report_tables(project: Project) -> list[tuple[Table, list[str]]]:
         return []
     out = [soqf_table(project), evidence_profile_table(project)]
     if load_findings(project).synthesis.codebook.method == "meta-aggregation":
-        out.append(conqual_table(project))
+        out.append(conqual_table(project, partial=True))
     return out
