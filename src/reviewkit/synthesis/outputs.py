@@ -45,4 +45,17 @@ def quotes_table(syn: Synthesis, role: str | None = None, with_ids: bool = True)
     and the segment's id."""
     title = "Quotes" + (f" ({role})" if role else "")
     columns = QUOTE_COLUMNS + [SEGMENT] if with_ids else QUOTE_COLUMNS
-    return Table("synthesis-quotes", title, columns, quote_table(syn, role))
+    rows = quote_table(syn, role)
+    if with_ids:
+        return Table("synthesis-quotes", title, columns, rows)
+    # without ids, two coders' segments of one passage under one code are one row twice
+    seen: set[tuple] = set()
+    kept = []
+    for row in rows:
+        key = tuple(row[k] for k, _ in QUOTE_COLUMNS if k != "index")
+        if key not in seen:
+            seen.add(key)
+            kept.append({**row, "index": len(kept) + 1})
+    notes = ["A passage that several coders coded alike is shown once."] \
+        if len(kept) < len(rows) else []
+    return Table("synthesis-quotes", title, columns, kept, notes)
