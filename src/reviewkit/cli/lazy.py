@@ -37,8 +37,8 @@ HELP = {
     "extraction": "Data extraction forms, records and the characteristics table.",
     "prisma": "PRISMA 2020 flow diagram (SVG, PNG, PDF, DOT) and its counts CSV.",
     "synthesis": "Qualitative evidence synthesis: code texts, build themes.",
-    "fulltext": "Full texts: attach, mark requested or not retrieved, list, open.",
-    "studies": "Included studies (studies.toml): add, link reports, list, check.",
+    "fulltext": "Full texts: attach, detach, mark requested or not retrieved, list, open.",
+    "studies": "Included studies (studies.toml): add, link or unlink reports, list, check.",
     "team": "Team mode: the review's events on a PostgreSQL server, blinding enforced by the "
             "database.",
 }
