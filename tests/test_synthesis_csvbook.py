@@ -134,3 +134,15 @@ def test_the_method_reviewkit_toml_names_rules_imports(project, tmp_path: Path) 
     assert r.returncode == 2 and "reviewkit.toml" in r.stderr and "thematic" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert snapshot(other_project.root) == before
+
+
+def test_a_quote_left_open_is_refused_at_the_row_it_opens(tmp_path):
+    # the open quote on line 3 took the rest of the file into one description
+    text = 'name,description,parent\nAutonomy,Wanting a say,\nChoice,"Of provider,\nTime,,\n'
+    with pytest.raises(ReviewkitError) as err:
+        read_csv(_csv(tmp_path, text))
+    assert err.value.line == 3 and "unclosed or stray '\"'" in err.value.message
+    # a quoted description over two lines is still one cell
+    kind, rows = read_csv(_csv(tmp_path, 'name,description,parent\nA,"one\ntwo",\nB,,\n'))
+    assert [(line, r["name"], r["description"]) for line, r in rows] == [
+        (2, "A", "one\ntwo"), (4, "B", "")]

@@ -54,7 +54,9 @@ def read_csv(file: Path) -> tuple[str, list[Row]]:
     except UnicodeDecodeError as exc:
         raise ReviewkitError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
                              file=name) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open would otherwise take the rest of the file into one cell
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
     try:
         header = [h.strip().lower() for h in next(reader, [])]
         kind = _kind(header, name)
@@ -69,8 +71,9 @@ def read_csv(file: Path) -> tuple[str, list[Row]]:
                                     for i, h in enumerate(header)}))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise ReviewkitError(f"not a readable CSV: {exc}", file=name,
-                             line=reader.line_num) from None
+        raise ReviewkitError(f"the row starting at line {line} is not valid CSV ({exc}): "
+                             "check for an unclosed or stray '\"'", file=name,
+                             line=line) from None
     return kind, rows
 
 
