@@ -6,18 +6,7 @@ from __future__ import annotations
 
 from appraisal_support import all_answers, appraisal_text, mini_project, write
 from helpers import run_cli, snapshot
-
-OUTCOMES = """\
-id: outcomes
-title: Outcomes
-fields:
-  - {id: outcome, label: Outcome, type: text, required: true}
-  - {id: n, label: Participants, type: integer}
-"""
-
-
-def outcomes_record(outcome: str) -> str:
-    return f"form: outcomes\nstatus: final\nvalues: {{outcome: {outcome}, n: 12}}\n"
+from test_extraction_explore import OUTCOMES, outcomes_record
 
 
 def test_an_appraisal_consensus_that_differs_needs_replace(tmp_path):
