@@ -50,3 +50,14 @@ def test_a_searchs_notes_reach_the_report(tmp_path):
         flat = " ".join(text.split())
         assert "Grey literature: Sources: OpenGrey; EThOS." in flat, fmt
         assert "Medline:" not in flat, fmt  # no notes, no line
+
+
+def test_a_database_searched_again_is_one_database_in_the_methods(tmp_path):
+    project, store = new_project(tmp_path)
+    for sid, date in (("medline", "2019-01"), ("medline-update", "2020-03")):
+        add_search(project, Search(id=sid, database="MEDLINE", platform="Ovid", hits=10,
+                                   date_run=date))
+    add_search(project, Search(id="embase", database="Embase", hits=4, date_run="2019-01"))
+    flat = " ".join(texts(project, store)["md"].split())
+    assert ("2 databases and registers were searched (Embase; MEDLINE (Ovid); 3 searches in "
+            "all) between 2019-01 and 2020-03") in flat

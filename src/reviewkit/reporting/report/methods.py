@@ -29,7 +29,10 @@ def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any
     stop = stopping_settings(project)
     return {
         "searches": {
-            "databases": [s for s in searches if not s.other_method],
+            # a database searched again (an update) is one database, searched twice
+            "databases": list({(s.database, s.platform): s for s in searches
+                               if not s.other_method}.values()),
+            "runs": sum(1 for s in searches if not s.other_method),
             "other": [s for s in searches if s.other_method],
             "first": dates[0] if dates else "", "last": dates[-1] if dates else "",
             "strings": strings_note(searches) if searches else "",
