@@ -317,6 +317,10 @@ class StoppingMonitor:
                              hint=self._hint, min_urn=self.min_urn)
         # nothing shown yet: start next time from the lowest target (one test if still so)
         self._hint = found if found is not None else int(round(1 / GRID_STEP)) - 2
+        if est is not None:
+            # the recent-rate estimate leans low; one below the bound the test shows at its
+            # confidence would say two things at once ("recall >= 85%, est. 67%")
+            est = max(est, _bound(found))
         return StoppingStatus(
             screened=n, total=self.n_total, relevant_found=r, target=self.target,
             confidence=self.confidence, p_value=p, criterion_met=rejects(p, self.confidence),
