@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
 from reviewkit.project.config import Project, add_git_attributes, missing_git_attributes
-from reviewkit.project.problems import log_problems
+from reviewkit.project.problems import log_problems, named
 from reviewkit.records.orphans import Orphan, find_orphans, link_orphans
+from reviewkit.screening import Screening
 from reviewkit.screening.reviewers import awkward_names
 from reviewkit.store.sqlite import SQLiteStore
 
@@ -25,8 +26,8 @@ EXPLAIN_STUDY = (
 EXPLAIN_SKIPPED = (
     "A skipped line is counted by no command: the message says what was expected there. "
     "Correct the line, or restore the file from git; nothing else is changed by it.")
-OK = ("ok: every decision, judgement and study link names a record or study, and no log "
-      "line is skipped")
+OK = ("ok: every decision, judgement and study link names a record or study, no log "
+      "line is skipped, and no reviewer decided one study two ways")
 
 
 @dataclass
@@ -39,16 +40,19 @@ class Diagnosis:
     attributes: list[str] = field(default_factory=list)
     attributes_added: bool = False
     names: list[str] = field(default_factory=list)  # reviewer names typed in by hand: advice
+    # one reviewer's differing decisions on records now one study (the later counts)
+    self_conflicts: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.orphans and not self.skipped
+        return not self.orphans and not self.skipped and not self.self_conflicts
 
     def lines(self) -> list[str]:
         """What `doctor` prints: each finding, then how to fix each kind found."""
         out = [f"linked {o.id} -> {o.fix}" for o in self.linked]
         out += [f"orphan: {o}" for o in self.orphans]
         out += [f"skipped: {s}" for s in self.skipped]
+        out += [f"self-conflict: {s}" for s in self.self_conflicts]
         if any(o.kind != "study" for o in self.orphans):
             out.append(EXPLAIN)
         if any(o.kind == "study" for o in self.orphans):
@@ -73,6 +77,10 @@ def diagnose(project: Project, store: SQLiteStore, fix: bool = False) -> Diagnos
     linked = link_orphans(project, store) if fix else []
     found = Diagnosis(find_orphans(project, store), linked, store.healed, skipped(project))
     found.names = awkward_names(project)
+    try:
+        found.self_conflicts = named(project, Screening(project, store).self_conflicts())
+    except ReviewkitError:
+        pass  # a screening setting that does not read: status and screen name it
     if _in_git(project):
         found.attributes = add_git_attributes(project.root) if fix else \
             missing_git_attributes(project.root)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from reviewkit.project.config import Project
-from reviewkit.project.problems import log_problems
+from reviewkit.project.problems import log_problems, named
 from reviewkit.records.orphans import find_orphans
 from reviewkit.records.studies import check_studies
 from reviewkit.screening import Screening, screening_status
@@ -65,7 +65,8 @@ def _dedup(store: Store) -> dict:
 
 
 def _trust(project: Project, store: Store, screening: Screening) -> list[str]:
-    """Skipped log lines, orphaned references, study links that do not hold, coded
+    """Skipped log lines, one reviewer's differing decisions on one study, orphaned
+    references, study links that do not hold, coded
     segments a source edit moved or lost, and CERQual worksheets made on other evidence."""
     orphans = [str(o) for o in find_orphans(project, store) if not o.what.startswith("study ")]
     studies = [str(p) for p in check_studies(project, store, screening)]
@@ -77,7 +78,8 @@ def _trust(project: Project, store: Store, screening: Screening) -> list[str]:
             from reviewkit.synthesis.confidence.stale import stale_assessments
 
             synthesis += [f"synthesis: {w}" for w in stale_assessments(project)]
-    return log_problems(project) + orphans + studies + synthesis
+    return log_problems(project) + named(project, screening.self_conflicts()) + orphans \
+        + studies + synthesis
 
 
 def _warnings(checks: list[Reconciliation]) -> list[str]:

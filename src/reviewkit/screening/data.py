@@ -84,9 +84,22 @@ class Screening:
         """Every log line skipped at any stage (file:line: what is wrong), loading each stage,
         then every event naming a record the project does not have (counted nowhere)."""
         out = [p for stage in self.conf.stages for p in self.state(stage).problems]
-        return out + unread_logs(self.project, self.conf) + self.orphans()
+        return out + unread_logs(self.project, self.conf) + self.orphans() \
+            + self.self_conflicts()
 
     def orphans(self) -> list[Problem]:
         """Events naming a record id the store does not know, by file and line (counted
         for no record: re-link or re-import before trusting the counts)."""
         return [p for stage in self.conf.stages for p in self.state(stage).orphans]
+
+    def self_conflicts(self) -> list[Problem]:
+        """A reviewer's differing decisions on records now linked as one study, where the
+        later counts (file and line of the one that counts)."""
+        from reviewkit.screening.selfconflict import stage_self_conflicts
+
+        return [p for stage in self.conf.stages
+                for p in stage_self_conflicts(self.state(stage), self.record_now)]
+
+    def record_now(self, record_id: str) -> str:
+        """The id a record has today (an older id resolves; an unknown one stays)."""
+        return self.store.resolve(record_id) or record_id

@@ -14,6 +14,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.screening.config import DECISIONS
 from reviewkit.screening.events import check_decision, decision_event, undo_event
 from reviewkit.screening.log import new_id
+from reviewkit.screening.selfconflict import differing
 from reviewkit.screening.session import ScreenSession
 
 FIELDS = ("title", "abstract", "author", "journal", "year", "source", "decision")
@@ -187,10 +188,13 @@ def bulk_decide(session: ScreenSession, units: list[str], decision: str, reason:
             raise ReviewkitError(f"{unit} is not a record of stage {session.stage}",
                                  field="record_id")
         now = session.mine(unit)
-        if now is not None and (now["decision"], now.get("reason", "")) == (label, reason):
-            continue
+        if now is not None and (now["decision"], now.get("reason", "")) == (label, reason) \
+                and not differing(session.log, unit, session.screening.record_now):
+            continue  # the same again; unless it confirms the study after a self-conflict
         event = decision_event(session.stage, session.reviewer, unit, label, reason, note,
                                via="list")
+        if over := session.log.overridden(unit, unit):  # decided on the whole study
+            event["over"] = over
         events.append({**event, "batch": batch})
     if events:
         session.write(events)

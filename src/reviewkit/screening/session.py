@@ -255,6 +255,8 @@ class ScreenSession:
             raise ReviewkitError("nothing left to screen at this stage")
         label, reason = check_decision(self.conf, self.stage, decision, reason)
         event = decision_event(self.stage, self.reviewer, unit, label, reason, note)
+        if over := self.log.overridden(unit, unit):  # decided on the whole study
+            event["over"] = over
         if self.visiting is None and unit == self._head and self._head_by:
             event["ranked_by"] = self._head_by  # which model version put it before them
         self.writer.append([event])  # durable before the screen moves on

@@ -59,6 +59,12 @@ class ReviewerLog:
         events = self.active.get(unit)
         return events[-1] if events else None
 
+    def overridden(self, unit: str, record: str) -> list[str]:
+        """Ids of this reviewer's standing decisions on the other records of ``unit``: a new
+        decision names them ("over"), so it is known to have been made on the whole study."""
+        return list({e["record"]: e["id"] for e in self.active.get(unit, ())
+                     if e["record"] != record}.values())
+
     def decided(self) -> dict[str, dict]:
         return {unit: events[-1] for unit, events in self.active.items()}
 
@@ -81,6 +87,7 @@ class StageState:
         self.logs: dict[str, ReviewerLog] = {}
         self.problems: list[Problem] = []  # lines skipped while loading, with file and line
         self.orphans: list[Problem] = []   # events naming a record the project lacks
+        self.lines: dict[str, tuple[str, int]] = {}  # decision id -> (file, line)
 
     def load(self, folder: Path) -> StageState:
         for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
@@ -89,6 +96,8 @@ class StageState:
             log = self.log(path.stem)
             for line, event in events:
                 log.apply(event)
+                if event["type"] == "decision":
+                    self.lines[event["id"]] = (str(path), line)
                 if self.knows is not None and not self.knows(event["record"]):
                     self.orphans.append(Problem(str(path), line, f"record {event['record']!r} "
                                                 "is not in the project"))
