@@ -218,3 +218,53 @@ def undo_bulk(session: ScreenSession) -> list[dict]:
             if session.log.current(unit) is None and unit not in waiting:
                 session.pending.appendleft(unit)
     return undos
+
+
+def undo_latest(session: ScreenSession) -> list[dict]:
+    """The list view's u: the latest bulk action whole, or the latest single decision."""
+    last = session.log.last_active()
+    if last is None:
+        return []
+    if last.get("batch"):
+        return undo_bulk(session)
+    undo = session.undo()
+    session.visiting = None  # the list stays where it is; the screener would show it again
+    return [undo] if undo else []
+
+
+def decide_one(session: ScreenSession, unit: str, decision: str, reason: str = "") -> dict:
+    """The list view's i / x / m on the row under the cursor: that record only, as the
+    screener's own key would (durable before the table redraws)."""
+    if unit not in session.eligible:
+        raise ReviewkitError(f"{unit} is not a record of stage {session.stage}",
+                             field="record_id")
+    session.visiting = unit
+    return session.decide(decision, reason)
+
+
+SORTS = ("screener", "title", "year", "yours")  # the list view's s goes round these
+
+
+def sort_rows(rows: list[Row], by: str) -> list[Row]:
+    """Rows in the screener's order (as given), by title, newest first, or undecided first
+    then by my decision; rows without the field last; ties keep the screener's order."""
+    if by == "screener":
+        return list(rows)
+    if by == "title":
+        return sorted(rows, key=lambda r: (not r.title, r.title.casefold()))
+    if by == "year":
+        return sorted(rows, key=lambda r: (not r.year[:4].isdigit(),
+                                           -int(r.year[:4]) if r.year[:4].isdigit() else 0))
+    if by == "yours":
+        return sorted(rows, key=lambda r: (bool(r.mine), r.mine))
+    raise ReviewkitError(f"unknown sort {by!r}; expected {', '.join(SORTS)}", field="sort")
+
+
+def next_undecided(rows: list[Row], after: int) -> int | None:
+    """The index of the first row after ``after`` with no decision of mine (wrapping)."""
+    n = len(rows)
+    for step in range(1, n + 1):
+        i = (after + step) % n
+        if not rows[i].mine:
+            return i
+    return None

@@ -18,13 +18,22 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.screening.listing import Row, bulk_decide, list_rows, undo_bulk
+from reviewkit.screening.listing import (
+    SORTS,
+    Row,
+    bulk_decide,
+    decide_one,
+    list_rows,
+    next_undecided,
+    sort_rows,
+    undo_latest,
+)
 from reviewkit.screening.session import ScreenSession
 from reviewkit.tui.run import run_app
 from reviewkit.tui.screen_widgets import _CSS, ReasonScreen
 from reviewkit.tui.typeahead import AtOnceInput, at_once, now, own_key_allowed
 
-KEYS = "/ filter · X exclude shown · I include shown · u undo bulk · q quit"
+KEYS = "i x m this · I X all shown · / filter · s sort · n undecided · u undo · q quit"
 
 
 def cut(text: str, cells: int) -> Text:
@@ -68,7 +77,12 @@ class ListApp(App[None]):
         Binding("slash", "focus_filter", "filter"),
         Binding("X", "bulk('exclude')", "exclude shown"),
         Binding("I", "bulk('include')", "include shown"),
-        Binding("u", "undo", "undo bulk"),
+        Binding("i", "one('include')", "include this"),
+        Binding("x", "one('exclude')", "exclude this"),
+        Binding("m", "one('maybe')", "maybe this"),
+        Binding("s", "sort", "sort"),
+        Binding("n", "next_undecided", "next undecided"),
+        Binding("u", "undo", "undo"),
         Binding("q", "leave", "quit"),  # not "quit": Ctrl+Q's stays on in a box
     ])
     OWN = {b.action.split("(")[0] for b in BINDINGS}
@@ -77,6 +91,7 @@ class ListApp(App[None]):
         super().__init__()
         self.session = session
         self.query_text = ""
+        self.sort = SORTS[0]
         self.rows: list[Row] = []
 
     def compose(self) -> ComposeResult:
@@ -111,8 +126,9 @@ class ListApp(App[None]):
         except ReviewkitError as err:
             self.say(f"{err.message} (still shown: filter {self.query_text or '(none)'})")
             return False
-        self.query_text, self.rows = text, rows
+        self.query_text, self.rows = text, sort_rows(rows, self.sort)
         table = self.query_one("#table", DataTable)
+        at = table.cursor_row  # kept: after a decision the next row is under the cursor
         table.clear()
         width = max(20, self.size.width - 36)
         for row in self.rows:
@@ -122,10 +138,56 @@ class ListApp(App[None]):
             title.truncate(width)
             table.add_row(title, row.year, cut(row.source, 10), cut(row.mine, 16),
                           key=row.unit)
+        if self.rows:
+            table.move_cursor(row=min(max(at, 0), len(self.rows) - 1))
         s = self.session
+        order = "" if self.sort == SORTS[0] else f" · by {self.sort}"
         self.query_one("#top", Static).update(Text(
-            f"{s.stage} · {s.reviewer} · {len(self.rows)} shown · {s.done}/{s.total} decided"))
+            f"{s.stage} · {s.reviewer} · {len(self.rows)} shown{order} · "
+            f"{s.done}/{s.total} decided"))
         return True
+
+    def _row(self) -> Row | None:
+        table = self.query_one("#table", DataTable)
+        return self.rows[table.cursor_row] if self.rows else None
+
+    def action_one(self, decision: str) -> None:
+        """The row under the cursor only (x asks for the reason first)."""
+        row = self._row()
+        if row is None:
+            self.say("nothing shown")
+            return
+
+        def write(reason: str | None) -> None:
+            if reason is None:
+                return
+            try:
+                decide_one(self.session, row.unit, decision, reason)
+            except ReviewkitError as err:
+                self.say(err.message)
+                return
+            self.refill()
+            self.say(f"{row.unit}: {decision}{' (' + reason + ')' if reason else ''} (saved)")
+
+        if decision == "exclude":
+            s = self.session
+            self.push_screen(ReasonScreen(s.conf.reasons, s.conf.reason_needed(s.stage)),
+                             write)
+        else:
+            write("")
+
+    def action_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.refill()
+        self.say(f"sorted by {self.sort} (s: {' → '.join(SORTS)})")
+
+    def action_next_undecided(self) -> None:
+        table = self.query_one("#table", DataTable)
+        found = next_undecided(self.rows, table.cursor_row) if self.rows else None
+        if found is None:
+            self.say("every row shown has your decision")
+        else:
+            table.move_cursor(row=found)
 
     def say(self, message: str) -> None:
         self.query_one("#message", Static).update(Text(message))
@@ -182,10 +244,10 @@ class ListApp(App[None]):
             confirm("")
 
     def action_undo(self) -> None:
-        undos = undo_bulk(self.session)
+        undos = undo_latest(self.session)
         self.refill()
-        self.say(f"{len(undos)} decisions taken back (saved)" if undos
-                 else "no bulk decision to undo")
+        self.say(f"{len(undos)} decision{'s' if len(undos) != 1 else ''} taken back (saved)"
+                 if undos else "no decision of yours to undo")
 
 
 def run_list(where: Path | None, reviewer: str | None, stage: str | None,
