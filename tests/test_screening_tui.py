@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Input
 
 from reviewkit.errors import ReviewkitError
-from reviewkit.screening import ScreenSession
+from reviewkit.screening import Screening, ScreenSession
 from reviewkit.screening.log import log_path, read_events
 from reviewkit.screening.reviewers import add_reviewer
 from reviewkit.store import open_store
@@ -255,8 +255,42 @@ def test_skipped_log_lines_are_named_when_the_screener_opens(tmp_path):
             seen.append(str(app.query_one("#message").content))
     asyncio.run(drive())
     app.session.close()
-    assert seen[0].startswith(f"2 log line(s) skipped, first: {path}:2: unknown decision")
+    assert seen[0].startswith("2 log line(s) skipped, title-abstract/ana.jsonl:2: unknown")
+    # cut to the 78 cells there are, still saying where the rest is
+    assert len(seen[0]) <= 78 and seen[0].endswith("… (all on quit)")
     assert app.session.done == 1                  # the good line still counts
+
+
+def _opening_message(app) -> str:
+    seen = []
+
+    async def drive() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            seen.append(str(app.query_one("#message").content))
+    asyncio.run(drive())
+    app.session.close()
+    return seen[0]
+
+
+def test_my_studies_decided_two_ways_are_named_when_the_screener_opens(tmp_path):
+    from reviewkit.dedup.run import run_dedup
+    from reviewkit.screening.duplicates import mark_duplicate
+    from reviewkit.screening.events import decision_event
+    from reviewkit.screening.log import append_events
+
+    project, store = screening_project(tmp_path)
+    a, b = ScreenSession(project, store, "ana").order[:2]
+    append_events(log_path(project, "title-abstract", "ana"),
+                  [decision_event("title-abstract", "ana", a, "include", via="test"),
+                   decision_event("title-abstract", "ana", b, "exclude", via="test")])
+    mark_duplicate(project, a, b, "ben")
+    run_dedup(project, store)
+    said = {r: _opening_message(app_for(project, r)) for r in ("ana", "ben")}
+    unit = Screening(project, store).unit_of(a)
+    assert said["ana"] == f"{unit}: you decided two ways (all on quit)"
+    assert len(said["ana"]) <= 78
+    assert said["ben"] == ""  # not ben's: nothing shown to him
 
 
 def _press_around(app, before: list[str], between, after: list[str]) -> str:

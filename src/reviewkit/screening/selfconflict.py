@@ -31,19 +31,27 @@ def differing(log: ReviewerLog, unit: str, same: Callable[[str], str]) -> list[d
             and e["id"] not in over and (e["decision"], e.get("reason", "")) != said]
 
 
+def conflicted(state: StageState, same: Callable[[str], str],
+               reviewer: str | None = None) -> list[tuple[str, str, list[dict]]]:
+    """(reviewer, unit, the differing decisions) for every reviewer's (or ``reviewer``'s)
+    studies decided two ways at the stage."""
+    out = []
+    for name, log in sorted(state.logs.items()):
+        if reviewer is None or name == reviewer:
+            out += [(name, unit, rivals) for unit in sorted(log.active)
+                    if (rivals := differing(log, unit, same))]
+    return out
+
+
 def stage_self_conflicts(state: StageState, same: Callable[[str], str]) -> list[Problem]:
     out = []
-    for reviewer, log in sorted(state.logs.items()):
-        for unit in sorted(log.active):
-            rivals = differing(log, unit, same)
-            if not rivals:
-                continue
-            latest = log.active[unit][-1]
-            file, line = state.lines.get(latest["id"], ("", None))
-            names = ", ".join(sorted({e["record"] for e in rivals}))
-            out.append(Problem(file, line, (
-                f"{reviewer} decided {latest['record']} and {names} differently at "
-                f"{state.stage}, and they are now one study ({unit}); only this later "
-                f"decision counts; {reviewer}: decide {unit} again to confirm (reviewkit "
-                f"screen -r {reviewer} --stage {state.stage}, then / to find it)")))
+    for name, unit, rivals in conflicted(state, same):
+        latest = state.logs[name].active[unit][-1]
+        file, line = state.lines.get(latest["id"], ("", None))
+        names = ", ".join(sorted({e["record"] for e in rivals}))
+        out.append(Problem(file, line, (
+            f"{name} decided {latest['record']} and {names} differently at "
+            f"{state.stage}, and they are now one study ({unit}); only this later "
+            f"decision counts; {name}: decide {unit} again to confirm (reviewkit "
+            f"screen -r {name} --stage {state.stage}, then / to find it)")))
     return out

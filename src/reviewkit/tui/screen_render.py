@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from reviewkit.screening.highlight import Highlighter
@@ -87,3 +88,16 @@ def progress_bar(done: int, total: int, width: int) -> str:
     cells = max(width - len(label), 10)
     full = int(share * cells)
     return "█" * full + "░" * (cells - full) + label
+
+
+def fit_line(text: str, cells: int, keep: str = "") -> Text:
+    """``text`` cut to ``cells`` screen cells with an ellipsis, its ending ``keep`` (what to
+    do next) still shown: a one-line message must not lose the part a person acts on."""
+    if cell_len(text) <= cells:
+        return Text(text)
+    body = text[:len(text) - len(keep)] if keep and text.endswith(keep) else text
+    tail = keep if body is not text else ""
+    out = Text(body)
+    out.truncate(max(cells - cell_len(tail) - 1, 0))
+    out.append("…" + tail)
+    return out

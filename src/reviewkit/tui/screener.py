@@ -24,7 +24,13 @@ from reviewkit.screening.highlight import Highlighter, project_terms
 from reviewkit.screening.order import OrderSource
 from reviewkit.screening.session import ScreenSession
 from reviewkit.tui.run import run_app
-from reviewkit.tui.screen_render import progress_bar, record_core, record_text, top_line
+from reviewkit.tui.screen_render import (
+    fit_line,
+    progress_bar,
+    record_core,
+    record_text,
+    top_line,
+)
 from reviewkit.tui.screen_widgets import (
     PromptScreen,
     ReasonScreen,
@@ -35,6 +41,7 @@ from reviewkit.tui.screen_widgets import (
 from reviewkit.tui.typeahead import at_once, own_key_allowed
 
 CRITERIA_ROWS = 7  # what the #criteria panel shows (max-height 8, less its border)
+NOTICE_TAIL = " (all on quit)"
 KEYLINE = "i incl x/X excl m maybe n note u undo s skip / find d/D dup c crit o text ?/q"
 
 
@@ -102,7 +109,10 @@ class ScreenerApp(App[None]):
         if self.team is not None:
             self.lease()
             self.set_interval(2.0, self.team_tick)  # what waits is sent when the server is back
-        self.show(self.notice)
+        self.show()
+        if self.notice:  # cut to the screen, keeping what to do next
+            self.query_one("#message", Static).update(
+                fit_line(self.notice, self.size.width - 2, NOTICE_TAIL), layout=False)
         if self.session.go_live() is not None:
             # a timer, not a call from the worker thread: taking a result costs the UI
             # thread a few ms, and a tick that finds nothing new costs nothing
@@ -322,10 +332,27 @@ def screener(session: ScreenSession, highlight: bool = True, team: Any = None) -
         include, exclude = project_terms(session.project, session.conf)
         if include or exclude:
             highlighter = Highlighter(include, exclude)
-    problems = session.state.problems
-    notice = (f"{len(problems)} log line(s) skipped, first: {problems[0]} (listed on quit)"
-              if problems else "")
-    return ScreenerApp(session, highlighter, criteria_text(session), notice, team)
+    return ScreenerApp(session, highlighter, criteria_text(session), opening_notice(session),
+                       team)
+
+
+def opening_notice(session: ScreenSession) -> str:
+    """Log lines skipped and the reviewer's own studies decided two ways, the first of
+    each named (all of them are listed on quit)."""
+    from reviewkit.screening.log import screening_dir
+    from reviewkit.screening.selfconflict import conflicted
+
+    parts = []
+    if problems := session.state.problems:
+        first = problems[0]
+        where = Path(first.file).relative_to(screening_dir(session.project)).as_posix() \
+            if first.file else ""  # under screening/: the screen is 80 columns
+        parts.append(f"{len(problems)} log line(s) skipped, {where}:{first.line}: "
+                     f"{first.message}")
+    if mine := conflicted(session.state, session.screening.record_now, session.reviewer):
+        more = f" and {len(mine) - 1} more" if len(mine) > 1 else ""
+        parts.append(f"{mine[0][1]}{more}: you decided two ways")  # ids are ~40 columns
+    return "; ".join(parts) + NOTICE_TAIL if parts else ""
 
 
 def run_screener(where: Path | None, reviewer: str | None, stage: str | None,
