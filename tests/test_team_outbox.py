@@ -4,6 +4,7 @@ deciding lose nothing shown as saved."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -16,7 +17,12 @@ from random import Random
 import pytest
 
 from reviewkit.project.config import Config, Project
-from reviewkit.screening.events import decision_event, note_event, undo_event
+from reviewkit.screening.events import (
+    decision_event,
+    note_event,
+    resolution_event,
+    undo_event,
+)
 from reviewkit.screening.log import read_jsonl
 from reviewkit.team.allocate import allocate
 from reviewkit.team.outbox import Outbox, connector
@@ -31,7 +37,8 @@ WORKER = Path(__file__).with_name("team_kill_worker.py")
 def db(pg_server):
     url = team_database(pg_server, "teamload_outbox")
     with psycopg.connect(url, autocommit=True) as conn:
-        for stage, n in (("send", 10), ("restart", 12), ("kill", 80), ("refused", 2)):
+        for stage, n in (("send", 10), ("restart", 12), ("kill", 80), ("refused", 2),
+                         ("isolate", 4)):
             allocate(conn, stage, [f"{stage}{i:02}" for i in range(n)], k=1)
     return url
 
@@ -39,7 +46,8 @@ def db(pg_server):
 @pytest.fixture(scope="module")
 def members(db, pg_server):
     return {name: add_member(db, pg_server, name, role) for name, role in
-            (("ana", "reviewer"), ("ben", "reviewer"), ("vic", "viewer"))}
+            (("ana", "reviewer"), ("ben", "reviewer"), ("vic", "viewer"),
+             ("cleo", "arbiter"))}
 
 
 def _project(root: Path) -> Project:
@@ -130,6 +138,31 @@ def test_a_send_the_server_refuses_waits_and_says_why(db, members, tmp_path):
     team.close()
     assert _server_lines(db, "screening/refused/vic.jsonl") == []
     assert len(_local_lines(tmp_path / "vic" / "screening" / "refused" / "vic.jsonl")) == 1
+
+
+def test_one_refused_event_holds_back_only_what_follows_it_on_its_record(db, members, tmp_path):
+    """cleo decided isolate00, so her resolution of it is refused; her decisions on the
+    other records still reach the server, a later note on isolate00 waits behind the refused
+    one (the server's order per record stays the folder's), and the status says why."""
+    box = Outbox(tmp_path / "cleo", "isolate", "cleo", connector(members["cleo"]))
+    assert box.record([decision_event("isolate", "cleo", "isolate00", "include")])
+    assert not box.record([resolution_event("isolate", "cleo", "isolate00", "exclude")])
+    assert "may not resolve it" in str(box.status)
+    later = [decision_event("isolate", "cleo", "isolate01", "exclude"),
+             note_event("isolate", "cleo", "isolate00", "asked ben"),
+             decision_event("isolate", "cleo", "isolate02", "include")]
+    assert not box.record(later[:1]) and not box.record(later[1:])
+    on_server = [json.loads(line)["record"] for line in
+                 _server_lines(db, "screening/isolate/cleo.jsonl")]
+    assert on_server == ["isolate00", "isolate01", "isolate02"]
+    assert [row["kind"] for row in box.pending] == ["resolution", "note"]
+    assert "1 waiting" not in str(box.status) and "2 waiting" in str(box.status)
+    box.close()
+    # a new sitting: the same two wait, nothing is sent twice
+    again = Outbox(tmp_path / "cleo", "isolate", "cleo", connector(members["cleo"]))
+    assert not again.flush(force=True) and len(again.pending) == 2
+    assert len(_server_lines(db, "screening/isolate/cleo.jsonl")) == 3
+    again.close()
 
 
 def _kill_loop(root: Path, url: str, reviewer: str, rng: Random, kills: int,

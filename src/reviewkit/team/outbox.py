@@ -9,6 +9,10 @@ file is a cache: losing it only means sending everything again, which adds nothi
 
 Server down: sends fail, events wait, the screener goes on deciding into the local log;
 the next send after ``retry_seconds`` (or an explicit flush) delivers them in order.
+
+An event the server refuses (a rule: a reviewer who decided a record may not resolve it)
+waits, with the reason in the status; it holds back only the later events on its own
+record, so the rest still go, and each record's events reach the server in log order.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class Outbox:
         self.error = ""
         self._next_try = 0.0
         self.leased: tuple | None = None  # (record, calibration, expires_at, refused)
+        self.refused: dict[str, str] = {}  # event id -> why the server refused it
         self.pending: list[dict] = self._unsent()
 
     # what is waiting --------------------------------------------------------
@@ -137,23 +142,74 @@ class Outbox:
             return False
         import psycopg
 
-        batch = list(self.pending)
-        columns = [[row[c] for row in batch] for c in COLUMNS]
+        # what follows a refused event on its record waits behind it until the next retry
+        held = self._held() if self.refused and time.monotonic() < self._next_try else set()
+        batch = [row for row in self.pending if row["record"] not in held]
+        if not batch and lease is None:
+            return False  # only what waits behind a refusal: nothing to send before the retry
         try:
-            rows = self._execute((*columns, *(lease or (None, None))), meanwhile)
+            rows = self._execute((*_columns(batch), *(lease or (None, None))), meanwhile)
         except (psycopg.OperationalError, ReviewkitError) as exc:  # down, restarting, gone
             self.offline(exc)
             return False
-        except psycopg.DatabaseError as exc:  # refused (rights, schema): kept, said once
-            self.online, self.error = True, _first_line(exc)
+        except psycopg.DatabaseError as exc:  # refused (rights, a rule): kept, said once
+            self.online = True
             self._next_try = time.monotonic() + self.retry_seconds
+            if len(batch) <= 1:
+                self._refuse(batch, exc)
+            else:  # one statement refused them all: send one by one, so one held back
+                self._one_by_one(batch)  # does not keep the others waiting
             return False
-        self.online, self.error = True, ""
+        self.online = True
         self.leased = rows[0] if rows else None
-        del self.pending[:len(batch)]
-        if batch:
-            self._acknowledge([row["id"] for row in batch])
+        self._sent(batch)
+        self.error = self._refused_text()  # back online: only a refusal is still said
         return not self.pending
+
+    def _held(self) -> set[str | None]:
+        """Records with a refused event waiting: later events on them wait behind it, so
+        the server's order of each record's events stays the folder's."""
+        return {row["record"] for row in self.pending if row["id"] in self.refused}
+
+    def _refuse(self, batch: list[dict], exc: Exception) -> None:
+        for row in batch:
+            self.refused[row["id"]] = _first_line(exc)
+        self.error = self._refused_text()
+
+    def _one_by_one(self, batch: list[dict]) -> None:
+        import psycopg
+
+        held: set[str | None] = set()
+        for row in batch:
+            if row["record"] in held:
+                continue
+            try:
+                self._execute((*_columns([row]), None, None), None)
+            except (psycopg.OperationalError, ReviewkitError) as exc:
+                self.offline(exc)
+                return
+            except psycopg.DatabaseError as exc:
+                held.add(row["record"])
+                self._refuse([row], exc)
+                continue
+            self._sent([row])
+
+    def _sent(self, batch: list[dict]) -> None:
+        if not batch:
+            return
+        ids = {row["id"] for row in batch}
+        self.pending = [row for row in self.pending if row["id"] not in ids]
+        for i in ids:
+            self.refused.pop(i, None)
+        self.error = self._refused_text()
+        self._acknowledge([row["id"] for row in batch])
+
+    def _refused_text(self) -> str:
+        if not self.refused:
+            return ""
+        n = len(self.refused)
+        first = next(iter(self.refused.values()))
+        return first if n == 1 else f"{n} events, first: {first}"
 
     def _execute(self, params: tuple, meanwhile: Callable[[], None] | None) -> list:
         conn = self._connection()
@@ -237,6 +293,10 @@ def project_connector(project: Any) -> Connect:
         return team_connection(project)
 
     return connect
+
+
+def _columns(batch: list[dict]) -> list[list]:
+    return [[row[c] for row in batch] for c in COLUMNS]
 
 
 def _first_line(exc: Exception) -> str:
