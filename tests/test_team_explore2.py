@@ -252,6 +252,25 @@ def test_a_decision_whose_note_holds_a_nul_character_reaches_the_server(team, tm
         box.close()
 
 
+def test_a_line_holding_half_a_character_is_pushed_as_no_decision(team, tmp_path):
+    """A hand-written \\ud800 escape (half of a character pair): the folder's readers skip
+    the line; the server parsed it as a decision and refused it, which stopped the push."""
+    project, store = screening_project(tmp_path / "g", reviewers=("gus",))
+    _screen(project, store, "gus", ["include"])
+    rel = f"screening/{TA}/gus.jsonl"
+    record = next(e["record"] for _, e in read_jsonl(project.root / rel)[0])
+    store.close()
+    with (project.root / rel).open("a", encoding="utf-8") as fh:
+        fh.write('{"v":1,"id":"half-char","type":"decision","stage":"' + TA + '","reviewer":'
+                 '"gus","record":"' + record + '","decision":"exclude","note":"\\ud800"}\n')
+    after = _newest_seq(team)
+    with team.connect("gus") as con:
+        result = push(project, con)
+    assert result.added == 2, result
+    kinds = dict(_server_rows(team, rel, after, "event_id, kind"))
+    assert kinds["half-char"] == "invalid"  # filed, not counted: as the folder's readers
+
+
 def test_the_server_counts_a_hand_written_line_as_the_folders_readers_do(team, tmp_path):
     """A decision word in capitals is that decision (the readers match it case-blind); a line
     every reader skips (an unknown word, another stage's decision) is no decision: the server

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.screening.config import DECISIONS, ScreeningConfig
-from reviewkit.screening.log import new_id, now
+from reviewkit.screening.log import new_id, now, whole_chars
 from reviewkit.screening.reasons import normalise_reasons
 
 VERSION = 1
@@ -40,13 +40,13 @@ def check_decision(conf: ScreeningConfig, stage: str, decision: str, reason: str
 def decision_event(stage: str, reviewer: str, record: str, decision: str, reason: str = "",
                    note: str = "", via: str = "screener") -> dict:
     return {**_base("decision", stage, reviewer, via), "record": record, "decision": decision,
-            "reason": reason, "note": note}
+            "reason": whole_chars(reason), "note": whole_chars(note)}
 
 
 def resolution_event(stage: str, reviewer: str, record: str, decision: str, reason: str = "",
                      note: str = "", via: str = "cli") -> dict:
     return {**_base("resolution", stage, reviewer, via), "record": record,
-            "decision": decision, "reason": reason, "note": note}
+            "decision": decision, "reason": whole_chars(reason), "note": whole_chars(note)}
 
 
 def undo_event(stage: str, reviewer: str, target: dict, via: str = "screener") -> dict:
@@ -55,4 +55,5 @@ def undo_event(stage: str, reviewer: str, target: dict, via: str = "screener") -
 
 
 def note_event(stage: str, reviewer: str, record: str, note: str, via: str = "screener") -> dict:
-    return {**_base("note", stage, reviewer, via), "record": record, "note": note}
+    return {**_base("note", stage, reviewer, via), "record": record,
+            "note": whole_chars(note)}

@@ -206,6 +206,25 @@ def read_jsonl(path: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
 KINDS = ("decision", "resolution", "undo", "note")
 
 
+def whole_chars(text: str) -> str:
+    """``text`` with any lone surrogate (a paste of bytes that were not UTF-8) made U+FFFD,
+    so a note typed in can always be written."""
+    return text if _whole(text) else \
+        text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _whole(text: str) -> bool:
+    """No lone surrogate (JSON lets one be escaped; no UTF-8 file, terminal or server can
+    hold it, so it would stop every command that shows the line)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_event(event: dict, stage: str, reviewer: str, reasons: list[str] = ()
                 ) -> tuple[dict | None, str]:
     """(the event normalised, "") or (None, what is wrong) for one screening log line.
@@ -220,6 +239,10 @@ def check_event(event: dict, stage: str, reviewer: str, reasons: list[str] = ()
     for key in ("id", "stage", "reviewer", "at", "reason", "note", "target", "via"):
         if key in event and not isinstance(event[key], str):
             return None, f"field {key!r} must be text"
+    for key in ("record", "note", "reason", "id", "at", "via", "target"):
+        if isinstance(event.get(key), str) and not _whole(event[key]):
+            return None, (f"field {key!r} holds half of a character (an escape such as "
+                          "\\ud800 with no partner); write the character itself")
     if event.get("stage", stage) != stage:
         return None, f"stage {event['stage']!r} in the log of stage {stage!r}"
     if event.get("reviewer", reviewer) != reviewer:
