@@ -75,6 +75,22 @@ def add_reviewer(ctx: typer.Context, name: str = typer.Argument(..., help="Revie
                    f"{made}")
 
 
+@app.command("remove-reviewer")
+@user_errors
+def remove_reviewer(ctx: typer.Context, name: str = typer.Argument(..., help="Reviewer name"),
+                    restore: bool = typer.Option(False, "--restore",
+                                                 help="Let a removed member log in again")
+                    ) -> None:
+    """Take a person's access away (their decisions stay, under their name), or restore it."""
+    from reviewkit.team.members import set_access
+
+    with _connection(_project(ctx, needed=False)) as con:
+        login = set_access(con, name, restore)
+    typer.echo(f"{'restored' if restore else 'removed'} {name} (login {login}): "
+               + ("they can log in again" if restore else
+                  "they can no longer log in; their decisions stay, under their name"))
+
+
 @app.command("members")
 @user_errors
 def members(ctx: typer.Context, fmt: str = FormatOpt) -> None:

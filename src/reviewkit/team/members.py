@@ -67,8 +67,46 @@ def add_member(con: Any, reviewer: str, role: str = "reviewer", login: str | Non
 
 
 def list_members(con: Any) -> list[dict]:
-    return [{"reviewer": r, "login": lg, "role": ro} for r, lg, ro in con.execute(
-        "SELECT reviewer, login, role FROM members ORDER BY reviewer")]
+    """Every member ever added (a removed one keeps their name: their events name them),
+    and whether they can still log in."""
+    return [{"reviewer": r, "login": lg, "role": ro, "can_log_in": "yes" if ok else "no"}
+            for r, lg, ro, ok in con.execute(
+                "SELECT m.reviewer, m.login, m.role, coalesce(r.rolcanlogin, false) "
+                "FROM members m LEFT JOIN pg_roles r ON r.rolname = m.login "
+                "ORDER BY m.reviewer")]
+
+
+def set_access(con: Any, reviewer: str, allowed: bool) -> str:
+    """Remove a member (``allowed`` False: their login can no longer connect, and a session
+    still open loses its rights at its next statement) or restore one. Their events stay
+    on the server and in the folder, and their name stays theirs: nothing they did is
+    lost or re-attributed. Returns the login."""
+    import psycopg
+    from psycopg import sql
+
+    from reviewkit.team.connect import server_error
+
+    row = con.execute("SELECT login, role FROM members WHERE reviewer = %s",
+                      (reviewer,)).fetchone()
+    if row is None:
+        known = ", ".join(m["reviewer"] for m in list_members(con)) or "none"
+        raise ReviewkitError(f"{reviewer!r} is not a member of this review (members: {known})",
+                             field="reviewer")
+    login, role = row
+    try:
+        with con.transaction():
+            con.execute(sql.SQL("ALTER ROLE {} " + ("LOGIN" if allowed else "NOLOGIN")).format(
+                sql.Identifier(login)))
+            change = "GRANT {} TO {}" if allowed else "REVOKE {} FROM {}"
+            con.execute(sql.SQL(change).format(sql.Identifier(group(role)),
+                                               sql.Identifier(login)))
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise ReviewkitError("removing or restoring a member changes a login role: the "
+                             "database owner (with CREATEROLE) runs it "
+                             f"({server_error(exc).message})") from None
+    except psycopg.DatabaseError as exc:
+        raise server_error(exc) from None
+    return login
 
 
 def whoami(con: Any) -> tuple[str, str]:
