@@ -93,3 +93,28 @@ def test_status_doctor_and_conflicts_name_it_and_write_nothing(tmp_path):
         assert res.returncode == (1 if args == ["doctor"] else 0), (args, said)
         assert "title-abstract/ana.jsonl:2" in said and b in said, (args, said)
     assert snapshot(project.root) == before
+
+
+def test_a_log_merged_out_of_time_order_is_reported_until_decided_again(tmp_path):
+    """ana decided on two machines; a pull (or a git merge) appended the earlier decision
+    after the later one, so by file order the earlier counts."""
+    project, store = screening_project(tmp_path)
+    unit = Screening(project, store).eligible(TA)[0]
+    later = decision_event(TA, "ana", unit, "exclude", via="test")
+    earlier = {**decision_event(TA, "ana", unit, "include", via="test"),
+               "at": "2020-01-01T00:00:00.000Z"}
+    append_events(log_path(project, TA, "ana"), [later, earlier])
+    found = Screening(project, store).self_conflicts()
+    assert len(found) == 1 and found[0].line == 2
+    assert "out of time order" in found[0].message and "2020-01-01" in found[0].message
+    assert "include" not in found[0].message and "exclude" not in found[0].message
+    same = {**decision_event(TA, "ana", unit, "exclude", via="test"),
+            "at": "2020-01-01T00:00:00.000Z"}
+    append_events(log_path(project, TA, "ben"), [later | {"reviewer": "ben"}, same
+                                                 | {"reviewer": "ben"}])
+    assert len(Screening(project, store).self_conflicts()) == 1  # ben's agree: nothing
+    session = ScreenSession(project, store, "ana")
+    session.jump(unit)
+    session.decide("include")
+    session.close()
+    assert Screening(project, store).self_conflicts() == []

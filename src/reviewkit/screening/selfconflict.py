@@ -31,27 +31,50 @@ def differing(log: ReviewerLog, unit: str, same: Callable[[str], str]) -> list[d
             and e["id"] not in over and (e["decision"], e.get("reason", "")) != said]
 
 
+def out_of_order(log: ReviewerLog, unit: str) -> list[dict]:
+    """Decisions on ``unit`` written before the one that counts but made after it, saying
+    otherwise: one reviewer's log merged from two machines or branches (team pull, git),
+    where file order, which decides, is not the order they were made in."""
+    events = log.active.get(unit, [])
+    at = events[-1].get("at") if len(events) > 1 else None
+    if not isinstance(at, str) or not at:
+        return []
+    said = (events[-1]["decision"], events[-1].get("reason", ""))
+    return [e for e in events[:-1] if isinstance(e.get("at"), str) and e["at"] > at
+            and (e["decision"], e.get("reason", "")) != said]
+
+
 def conflicted(state: StageState, same: Callable[[str], str],
-               reviewer: str | None = None) -> list[tuple[str, str, list[dict]]]:
-    """(reviewer, unit, the differing decisions) for every reviewer's (or ``reviewer``'s)
-    studies decided two ways at the stage."""
+               reviewer: str | None = None) -> list[tuple[str, str, list[dict], list[dict]]]:
+    """(reviewer, unit, decisions on other records, later-made decisions) for every
+    reviewer's (or ``reviewer``'s) studies decided two ways at the stage."""
     out = []
     for name, log in sorted(state.logs.items()):
         if reviewer is None or name == reviewer:
-            out += [(name, unit, rivals) for unit in sorted(log.active)
-                    if (rivals := differing(log, unit, same))]
+            for unit in sorted(log.active):
+                rivals, late = differing(log, unit, same), out_of_order(log, unit)
+                if rivals or late:
+                    out.append((name, unit, rivals, late))
     return out
 
 
 def stage_self_conflicts(state: StageState, same: Callable[[str], str]) -> list[Problem]:
     out = []
-    for name, unit, rivals in conflicted(state, same):
+    for name, unit, rivals, late in conflicted(state, same):
         latest = state.logs[name].active[unit][-1]
         file, line = state.lines.get(latest["id"], ("", None))
-        names = ", ".join(sorted({e["record"] for e in rivals}))
-        out.append(Problem(file, line, (
-            f"{name} decided {latest['record']} and {names} differently at "
-            f"{state.stage}, and they are now one study ({unit}); only this later "
-            f"decision counts; {name}: decide {unit} again to confirm (reviewkit "
-            f"screen -r {name} --stage {state.stage}, then / to find it)")))
+        again = (f"{name}: decide {unit} again to confirm (reviewkit screen -r {name} "
+                 f"--stage {state.stage}, then / to find it)")
+        if rivals:
+            names = ", ".join(sorted({e["record"] for e in rivals}))
+            out.append(Problem(file, line, (
+                f"{name} decided {latest['record']} and {names} differently at "
+                f"{state.stage}, and they are now one study ({unit}); only this later "
+                f"decision counts; {again}")))
+        if late:
+            out.append(Problem(file, line, (
+                f"{name}'s decisions on {unit} at {state.stage} are out of time order (one "
+                f"log from two machines or branches?): this one counts, made at "
+                f"{latest['at']}, but one written before it, made at {late[-1]['at']}, "
+                f"says otherwise; {again}")))
     return out
