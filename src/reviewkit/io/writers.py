@@ -166,16 +166,9 @@ def export(records: Iterable[StoredRecord], fmt: str, out: TextIO | None = None,
                              f"{', '.join(writers())}", field="format")
     if path is None:
         return writer(records, out, raw, extras)
+    from reviewkit.project.atomic import write_through
     from reviewkit.project.owned import refuse_owned
 
     target = Path(path)
     refuse_owned(target)
-    tmp = target.with_name("." + target.name + ".part")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
-            n = writer(records, fh, raw, extras)
-        tmp.replace(target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ReviewkitError(f"cannot write: {exc.strerror}", file=str(path)) from None
-    return n
+    return write_through(target, lambda fh: writer(records, fh, raw, extras))

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
+
+from reviewkit.errors import ReviewkitError
 
 _BLOCK = 1 << 20
 # read once: os.umask can only be read by setting it, which is not thread-safe later
@@ -52,8 +55,35 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def write_through(path: Path, write: Callable[[TextIO], int]) -> int:
+    """A text file (UTF-8, newlines as given) written by ``write``, whole or not at all;
+    what ``write`` returns. A write that fails is one line naming the file."""
+    path = Path(path)
+    try:
+        with _replacing(path) as raw, open(raw.fileno(), "w", encoding="utf-8", newline="",
+                                           closefd=False) as fh:
+            n = write(fh)
+    except OSError as exc:
+        raise ReviewkitError(f"cannot write: {exc.strerror}", file=str(path)) from None
+    return n
+
+
+def special(path: Path) -> bool:
+    """A device, pipe or socket (/dev/stdout, /dev/null, a FIFO): written in place, never
+    renamed over, which would put a plain file where the device was."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 @contextmanager
 def _replacing(path: Path) -> Iterator[BinaryIO]:
+    if special(path):
+        with path.open("wb") as fh:
+            yield fh
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

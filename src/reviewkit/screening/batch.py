@@ -83,19 +83,12 @@ def export_assigned(screening: Screening, stage: str, reviewer: str, everything:
 
 
 def write_file(path: Path, write: Callable[[TextIO], int]) -> int:
-    """Write through a temporary file so a failed export leaves no half file."""
+    """Write whole or not at all, so a failed export leaves no half file."""
+    from reviewkit.project.atomic import write_through
     from reviewkit.project.owned import refuse_owned
 
     refuse_owned(path)
-    tmp = path.with_name("." + path.name + ".part")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
-            n = write(fh)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ReviewkitError(f"cannot write: {exc.strerror}", file=str(path)) from None
-    return n
+    return write_through(path, write)
 
 
 @dataclass

@@ -10,26 +10,13 @@ from reviewkit.errors import ReviewkitError
 
 
 def write_file(path: Path, data: bytes | str) -> None:
-    """Write a temp file beside ``path`` and rename it over: never a half-written output."""
+    """Never a half-written output (a temp file renamed over ``path``); a device or a pipe
+    (-o /dev/stdout) is written in place."""
+    from reviewkit.project.atomic import write_bytes_atomic
     from reviewkit.project.owned import refuse_owned
 
     refuse_owned(path)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def check_output_folder(folder: Path, option: str = "--output") -> None:
