@@ -259,10 +259,10 @@ def write_appended(project: Project, new: str, checked: Codebook, to_config: boo
     write_text_atomic(codebook_path(project), new)
 
 
-def plan_append(project: Project, specs: list[dict],
-                method: str | None = None) -> tuple[str, Codebook, bool]:
+def plan_append(project: Project, specs: list[dict], method: str | None = None,
+                base: str | None = None) -> tuple[str, Codebook, bool]:
     """(new codebook text, its checked book, whether reviewkit.toml needs the method):
-    nothing is written."""
+    nothing is written. ``base``: the codebook's text as an edit not yet written has it."""
     path = codebook_path(project)
     in_config = config_method(project, presets())
     new_book, asked = not path.is_file(), method
@@ -277,7 +277,7 @@ def plan_append(project: Project, specs: list[dict],
         text = "# the method is chosen in reviewkit.toml: [synthesis] method = ...\ncodes:\n"
         method = method or in_config
     else:  # an existing codebook keeps its method
-        text = path.read_text("utf-8-sig")
+        text = path.read_text("utf-8-sig") if base is None else base
         method = in_config
     data, lines = yamlfile.loads(text, CODEBOOK)
     book = parse_codebook(data, lines, CODEBOOK, method)
