@@ -191,7 +191,7 @@ def test_fold_follows_undo_remove_merge_and_memos(tmp_path):
     assert fold(project).segments[s1].codes == {"time", "choice"}
     append_coding(project, "bo", [event("undo", "bo", target=apply_["id"])])
     assert fold(project).segments[s1].codes == {"time"}
-    uncode(project, s2, "choice-words", "ann")
+    uncode(project, s2, "choice-words", "ann", others=True)  # bo's coding, taken off by ann
     assert fold(project).segments[s2].codes == set()
     append_coding(project, "ann", [event("apply", "ann", segment=s2, code="choice-words"),
                                    event("merge-code", "ann", code="choice-words",
@@ -241,3 +241,25 @@ def test_coding_with_a_code_deleted_by_hand_is_an_error(tmp_path):
     gone = next(s.id for s in seg.values() if s.codes == {"choice-words"})
     append_coding(project, "ann", [event("remove", "ann", segment=gone, code="choice-words")])
     assert load_synthesis(project).coding.segments[gone].codes == set()
+
+
+def test_uncode_refuses_a_coding_of_another_coder(tmp_path):
+    project = synth_project(tmp_path)
+    seg = code_text(project, "b", "time pressure", "time", "ann")["segment"]
+    # bo adds a code to ann's segment: that coding is bo's, the other stays ann's
+    append_coding(project, "bo", [event("apply", "bo", segment=seg, code="choice")])
+    refuses(project, lambda: uncode(project, seg, "choice", "ann"), f"segment {seg}",
+            "'choice'", "made by bo", "--others")
+    refuses(project, lambda: uncode(project, seg, "time", "bo"), "made by ann")
+    # bo coding the same again: removing it as ann would take off bo's coding too
+    append_coding(project, "bo", [event("apply", "bo", segment=seg, code="time")])
+    refuses(project, lambda: uncode(project, seg, "time", "ann"), "made by ann and bo")
+    uncode(project, seg, "choice", "bo")  # one's own: no flag needed
+    uncode(project, seg, "time", "ann", others=True)
+    assert fold(project).segments[seg].codes == set()
+    kinds = [(e["coder"], e["type"], e.get("code")) for e, _, _ in read_coding(project)[0]]
+    assert ("ann", "remove", "time") in kinds and ("bo", "remove", "choice") in kinds
+    # a code renamed since it was applied is still the applier's
+    append_coding(project, "bo", [event("apply", "bo", segment=seg, code="time")])
+    rename_code(project, "time", "pressure", "ann")
+    refuses(project, lambda: uncode(project, seg, "pressure", "ann"), "made by bo")

@@ -83,12 +83,16 @@ def test_user_mistakes_are_one_line_exit_2_and_write_nothing(tmp_path):
         assert snapshot(root) == before, args
 
 
-def test_bad_codebook_and_torn_log_as_a_user_sees_them(tmp_path):
-    project = synth_project(tmp_path)
-    root = project.root
-    r = run_cli("synthesis", "code", "b", "--text", "Nurses", "--code", "time", "-r", "ann",
+def _coded(tmp_path, coder: str):
+    """(project root, segment): "Nurses" of source b coded time by ``coder``, by command."""
+    root = synth_project(tmp_path).root
+    r = run_cli("synthesis", "code", "b", "--text", "Nurses", "--code", "time", "-r", coder,
                 cwd=root)
-    segment = r.stdout.split()[1]
+    return root, r.stdout.split()[1]
+
+
+def test_bad_codebook_and_torn_log_as_a_user_sees_them(tmp_path):
+    root, segment = _coded(tmp_path, "ann")
     with (root / "synthesis/coding/ann.jsonl").open("ab") as fh:
         fh.write(b'{"v": 1, "id": "torn", "type": "apply"')
     r = run_cli("synthesis", "quotes", cwd=root)
@@ -134,3 +138,23 @@ def test_project_status_names_a_coded_segment_an_edit_lost(tmp_path):
     warnings = json.loads(run_cli("status", "-f", "json", cwd=root).stdout)[0]["warnings"]
     lost = [w for w in warnings if w.startswith("synthesis:") and "lost" in w]
     assert len(lost) == 1
+
+
+def test_uncoding_another_coders_coding_needs_others(tmp_path):
+    root, segment = _coded(tmp_path, "bo")
+    before = snapshot(root)
+    r = run_cli("synthesis", "uncode", segment, "--code", "time", "-r", "ann", cwd=root)
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and "made by bo" in r.stderr, r.stderr
+    assert "--others" in r.stderr
+    assert snapshot(root) == before
+    r = run_cli("synthesis", "uncode", segment, "--code", "time", "-r", "ann", "--others",
+                cwd=root)
+    assert r.returncode == 0, r.stderr
+    # the removal is in ann's own log; bo's log is as it was
+    assert (root / "synthesis/coding/bo.jsonl").read_bytes() == \
+        before["synthesis/coding/bo.jsonl"]
+    mine = [json.loads(x) for x in (root / "synthesis/coding/ann.jsonl").read_text(
+        "utf-8").splitlines()]
+    assert [(e["type"], e["coder"], e["segment"], e["code"]) for e in mine] == [
+        ("remove", "ann", segment, "time")]

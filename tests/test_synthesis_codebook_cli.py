@@ -99,3 +99,13 @@ def test_framework_from_the_command_line(tmp_path):
        cwd=root)
     fit = json.loads(ok("synthesis", "framework-fit", "-f", "json", cwd=root))
     assert [(r["text"], r["codes"]) for r in fit] == [("Nurses", "nurses")]
+    # the category renamed in the file: renamed in the codebook, its coding kept
+    (tmp_path / "fw.csv").write_text("name,description,parent\nStaff workload,Time,\n",
+                                     "utf-8")
+    res = run_cli("synthesis", "codebook", "framework", str(tmp_path / "fw.csv"), cwd=root)
+    assert res.returncode == 2 and "renames 'workload'" in res.stderr, res.stderr
+    assert ok("synthesis", "codebook", "framework", str(tmp_path / "fw.csv"), "-r", "bo",
+              cwd=root).strip() == "added 0 framework code(s), renamed 1 (workload -> " \
+        "staff-workload)"
+    fit = json.loads(ok("synthesis", "framework-fit", "-f", "json", cwd=root))
+    assert [(r["text"], r["codes"]) for r in fit] == [("Nurses", "nurses")]

@@ -77,9 +77,9 @@ def test_reloading_a_framework_after_a_rename_finds_the_renamed_codes(tmp_path: 
     load_framework(project, tmp_path / "fw.csv")  # nothing new
     merge_code(project, "workload", "control", "ann")
     (tmp_path / "fw.csv").write_text(FRAMEWORK + "Trust,,Autonomy\n", "utf-8")
-    added, there = load_framework(project, tmp_path / "fw.csv")
-    assert added == ["trust"]
-    assert there == ["control", "wanting-choice"]
+    load = load_framework(project, tmp_path / "fw.csv")
+    assert load.added == ["trust"]
+    assert load.there == ["control", "wanting-choice"]
     book = load_codebook(project)
     assert book.codes["trust"].parent == "control"
     assert book.codes["wanting-choice"].parent == "control"

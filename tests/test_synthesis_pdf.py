@@ -181,3 +181,34 @@ def test_a_truncated_pdf_is_one_line_without_the_parsers_notes(project, tmp_path
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [r.stderr.strip()]
     assert r.stderr.startswith(f"error: {cut}: ") and "EOF marker" not in r.stderr
+
+
+def test_an_unknown_page_label_adds_no_empty_page_to_a_quote(project, tmp_path: Path) -> None:
+    import io
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    import pypdf
+
+    from reviewkit.synthesis.outputs import quotes_table
+    from reviewkit.synthesis.refi.write import project_qdpx
+    from reviewkit.synthesis.state import load_synthesis
+
+    writer = pypdf.PdfWriter(clone_from=str(draw_pdf(tmp_path / "r.pdf", PAGES)))
+    writer.set_page_label(0, 1, prefix="")  # no numbering style, no prefix: no label
+    writer.set_page_label(2, 3, style="/D")
+    writer.write(str(tmp_path / "labels.pdf"))
+    src = add_source(project, tmp_path / "labels.pdf", "smith-2015")
+    assert get_source(project, src.id).page_labels == ("", "", "1", "2")
+    code_text(project, src.id, "Staff felt", "time", "ann", role="participant quote")
+    code_text(project, src.id, "One said", "time", "ann")
+    code_text(project, src.id, "Carers", "time", "ann", role="participant quote")
+    syn = load_synthesis(project)
+    assert [(r["text"], r["role"], r["page"]) for r in quotes_table(syn).rows] == [
+        ("Staff felt", "participant quote", ""), ("One said", "", ""),
+        ("Carers", "participant quote", "1")]
+    qde = zipfile.ZipFile(io.BytesIO(project_qdpx(project)[0])).read("project.qde")
+    about = {s.get("name"): s.findtext("{urn:QDA-XML:project:1.0}Description")
+             for s in ET.fromstring(qde).iter("{urn:QDA-XML:project:1.0}PlainTextSelection")}
+    assert about == {"Staff felt": "role: participant quote", "One said": None,
+                     "Carers": "role: participant quote; page: 1"}

@@ -14,11 +14,13 @@ from helpers import run_cli, snapshot
 from reviewkit.project import init_project
 from reviewkit.project.config import find_project
 from reviewkit.screening.reviewers import add_reviewer
+from reviewkit.synthesis.codebook import load_codebook, rename_code
 from reviewkit.synthesis.edit import add_memo
 from reviewkit.synthesis.refi.load import import_refi
 from reviewkit.synthesis.refi.validate import schema_errors
 from reviewkit.synthesis.refi.write import codebook_qdc, export_refi, project_qdpx
 from reviewkit.synthesis.state import load_synthesis
+from synthesis_support import CODEBOOK, refuses, synth_project
 
 ROOT = Path(__file__).resolve().parents[1]
 NS = {"q": "urn:QDA-XML:project:1.0", "c": "urn:QDA-XML:codebook:1.0"}
@@ -251,3 +253,34 @@ def test_a_source_edited_under_its_coded_segments_is_not_exported(example) -> No
     assert "synthesis/coding/tompkins.jsonl:" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert snapshot(root) == before and not (root / "out.qdpx").exists()
+
+
+OTHER_GUID = "2CE89C66-C28D-473B-B5C4-6CF87D20EF04"  # as another program wrote it
+
+
+@pytest.mark.parametrize(("time_guid", "words"), [
+    ("not-a-guid", "guid 'not-a-guid' of 'time' is not a GUID"),
+    ("{" + OTHER_GUID.lower() + "}", "is also the guid of 'choice'"),
+])
+def test_a_bad_kept_guid_names_its_line(tmp_path: Path, time_guid: str, words: str) -> None:
+    text = CODEBOOK.replace("    level: descriptive\n",
+                            f"    level: descriptive\n    guid: {OTHER_GUID}\n")
+    project = synth_project(tmp_path, text + f"    guid: '{time_guid}'\n")
+    message = refuses(project, lambda: load_codebook(project), words)
+    assert message.startswith("synthesis/codebook.yaml:21:"), message
+
+
+def test_a_kept_guid_is_exported_and_follows_a_rename(tmp_path: Path) -> None:
+    text = CODEBOOK.replace("    level: descriptive\n",
+                            f"    level: descriptive\n    guid: {OTHER_GUID}\n")
+    project = synth_project(tmp_path, text)
+    rename_code(project, "choice", "wanting-choice", "ann")
+    root = ET.fromstring(codebook_qdc(project))
+    code = next(c for c in root.iter(f"{{{NS['c']}}}Code") if c.get("name") == "Wanting choice")
+    assert code.get("guid") == OTHER_GUID
+    members = {m.get("guid") for m in root.iter(f"{{{NS['c']}}}MemberCode")}
+    assert OTHER_GUID in members  # its level set names it by the same guid
+    # importing the export merges onto the code by that guid: nothing new
+    (tmp_path / "b.qdc").write_bytes(codebook_qdc(project))
+    rep = import_refi(project, tmp_path / "b.qdc", "ann")
+    assert (rep.merged, rep.codes, rep.matched) == (True, 0, 4)

@@ -133,3 +133,70 @@ def test_a_late_failure_leaves_nothing_behind(tmp_path: Path) -> None:
     assert snapshot(project.root) == before
     assert {p.name for p in (project.root / "synthesis").rglob("*")} == \
         {"sources", Path(blocker).name}  # no temp file, no folder left over
+
+
+def _codes_as_written(xml: bytes) -> dict[str, tuple[str, str, str]]:
+    """guid (as the file spells it) -> (name, description, parent's guid) of every <Code>."""
+    import xml.etree.ElementTree as ET
+
+    out: dict[str, tuple[str, str, str]] = {}
+
+    def walk(node, parent: str) -> None:
+        for kid in node:
+            if kid.tag.rsplit("}", 1)[-1] != "Code":
+                continue
+            desc = next((d.text or "" for d in kid if d.tag.endswith("}Description")), "")
+            out[kid.get("guid")] = (kid.get("name"), desc.strip(), parent)
+            walk(kid, kid.get("guid"))
+
+    for codes in ET.fromstring(xml.removeprefix(b"\xef\xbb\xbf")).iter():
+        if codes.tag.rsplit("}", 1)[-1] == "Codes":
+            walk(codes, "")
+    return out
+
+
+def _qde(path: Path) -> bytes:
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        return path.read_bytes()
+    with zipfile.ZipFile(path) as z:
+        return z.read("project.qde")
+
+
+@pytest.mark.parametrize("name", ["NVivo/oltas0517.qdpx", "ATLAS.ti/portableQDA_Atlasti.qdc",
+                                  "_spec-example/REFI-QDA-1-5.qdc"])
+def test_code_guids_and_descriptions_survive_import_then_export(tmp_path: Path,
+                                                                 name: str) -> None:
+    import io
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from reviewkit.synthesis.refi.validate import schema_errors
+    from reviewkit.synthesis.refi.write import codebook_qdc, project_qdpx
+
+    given = _codes_as_written(_qde(_sample(name)))
+    project = _fresh(tmp_path)
+    import_refi(project, _sample(name), "me")
+    qdc = codebook_qdc(project)
+    assert schema_errors(qdc, "codebook") == []
+    assert _codes_as_written(qdc) == given  # same guids, names, descriptions, tree
+    qde = zipfile.ZipFile(io.BytesIO(project_qdpx(project)[0])).read("project.qde")
+    assert schema_errors(qde, "project") == []
+    assert _codes_as_written(qde) == given
+    # the codings and sets name the codes by the guids kept
+    refs = [r.get("targetGUID") for r in ET.fromstring(qde).iter()
+            if r.tag.endswith(("}CodeRef", "}MemberCode"))]
+    assert refs and set(refs) <= set(given)
+    if name.endswith(".qdpx"):
+        was = Counter(r.get("targetGUID") for r in ET.fromstring(_qde(_sample(name))).iter()
+                      if r.tag.endswith("}CodeRef"))
+        now = Counter(r.get("targetGUID") for r in ET.fromstring(qde).iter()
+                      if r.tag.endswith("}CodeRef"))
+        assert now == was and sum(now.values()) == 303  # each code keeps its codings
+    # and importing the export again keeps them once more
+    again = tmp_path / "again.qdc"
+    again.write_bytes(qdc)
+    other = _fresh(tmp_path / "2")
+    import_refi(other, again, "me")
+    assert _codes_as_written(codebook_qdc(other)) == given

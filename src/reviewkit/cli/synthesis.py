@@ -117,14 +117,15 @@ def _run_coder(project, coder: str | None, source: str) -> None:
 @app.command("uncode")
 @user_errors
 def uncode_(ctx: typer.Context, segment: str, code_id: str = typer.Option(..., "--code"),
-            coder: str = CoderOpt) -> None:
-    """Take a code off a segment."""
+            coder: str = CoderOpt, others: bool = typer.Option(
+                False, "--others", help="Also a coding another coder made")) -> None:
+    """Take a code off a segment (your own coding; another coder's with --others)."""
     from reviewkit.project.session import lock
     from reviewkit.synthesis.edit import uncode
 
     project = project_here(ctx)
     with lock(project):
-        problems = uncode(project, segment, code_id, _coder(project, coder))
+        problems = uncode(project, segment, code_id, _coder(project, coder), others)
     typer.echo(f"segment {segment}: {code_id} removed")
     warn_all(problems)
 

@@ -162,17 +162,16 @@ def codebook_edit(ctx: typer.Context, code: str = typer.Argument(..., metavar="I
 @user_errors
 def codebook_framework(ctx: typer.Context,
                        file: Path = typer.Argument(..., metavar="FILE.yaml|FILE.csv"),
-                       method: str = MethodOpt) -> None:
+                       method: str = MethodOpt, coder: str = CoderOpt) -> None:
     """Load a priori framework codes (name, description, parent) with origin framework;
-    codes added later record origin data."""
+    codes added later record origin data. A code renamed in the file is renamed (as
+    `codebook rename`, in the reviewer's log)."""
     from reviewkit.project.session import lock
     from reviewkit.synthesis.framework import load_framework
 
     project = project_here(ctx)
     with lock(project):
-        added, there = load_framework(project, file, method)
-    typer.echo(f"added {len(added)} framework code(s)"
-               + (f"; {len(there)} already in the codebook" if there else ""))
+        typer.echo(load_framework(project, file, method, coder).summary())
 
 
 @app.command("framework-fit")

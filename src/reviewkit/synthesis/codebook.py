@@ -23,12 +23,15 @@ from reviewkit.project.config import CONFIG, Project
 from reviewkit.project.owned import present
 from reviewkit.synthesis.coding import append_coding, event, fold, read_coding
 from reviewkit.synthesis.method import choose_method, config_method, write_config_method
+from reviewkit.synthesis.refi.ids import guid_problem
 
 CODEBOOK = "synthesis/codebook.yaml"
 RETIRING = ("rename-code", "merge-code", "delete-code")  # events that take an id out of use
 CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 CREDIBILITY = ("unequivocal", "credible", "unsupported")
-KEYS = ("id", "name", "parent", "level", "description", "colour", "credibility", "origin")
+# guid: the REFI-QDA guid a code was imported with (refi/ids.py)
+KEYS = ("id", "name", "parent", "level", "description", "colour", "credibility", "origin",
+        "guid")
 # where a code came from: an a priori framework, or the data (emergent)
 ORIGINS = ("framework", "data")
 
@@ -51,6 +54,7 @@ class Code:
     credibility: str = ""
     line: int | None = None
     origin: str = ""  # framework, data or '' (not recorded)
+    guid: str = ""  # the REFI guid it was imported with, or '' (derived from the id)
 
 
 @dataclass
@@ -146,7 +150,7 @@ def parse_codebook(data: object, lines: yamlfile.Lines, name: str = CODEBOOK,
                        fld="id")
         if cid in book.codes:
             raise fail(f"code id {cid!r} is used twice", *at, "id", fld="id")
-        for key in ("name", "description", "colour", "credibility", "origin"):
+        for key in ("name", "description", "colour", "credibility", "origin", "guid"):
             if item.get(key) is not None and not isinstance(item[key], str):
                 raise fail("must be text", *at, key, fld=key)
         if not (item.get("name") or "").strip():
@@ -166,9 +170,12 @@ def parse_codebook(data: object, lines: yamlfile.Lines, name: str = CODEBOOK,
             raise fail(f"credibility {cred!r}; expected {', '.join(CREDIBILITY)}", *at,
                        "credibility", fld="credibility")
         origin = _origin(item.get("origin") or "", level, rules[method], fail, at)
+        gid = item.get("guid") or ""
+        if guid_problem(gid, cid, book):
+            raise fail(guid_problem(gid, cid, book), *at, "guid", fld="guid")
         book.codes[cid] = Code(cid, item["name"], parent, level, item.get("description") or "",
                                item.get("colour") or "", cred, yamlfile.line_at(lines, at),
-                               origin)
+                               origin, gid)
     _check_tree(book, rules[method], lines, fail)
     return book
 
@@ -252,10 +259,10 @@ def write_appended(project: Project, new: str, checked: Codebook, to_config: boo
     write_text_atomic(codebook_path(project), new)
 
 
-def plan_append(project: Project, specs: list[dict],
-                method: str | None = None) -> tuple[str, Codebook, bool]:
+def plan_append(project: Project, specs: list[dict], method: str | None = None,
+                base: str | None = None) -> tuple[str, Codebook, bool]:
     """(new codebook text, its checked book, whether reviewkit.toml needs the method):
-    nothing is written."""
+    nothing is written. ``base``: the codebook's text as an edit not yet written has it."""
     path = codebook_path(project)
     in_config = config_method(project, presets())
     new_book, asked = not path.is_file(), method
@@ -270,7 +277,7 @@ def plan_append(project: Project, specs: list[dict],
         text = "# the method is chosen in reviewkit.toml: [synthesis] method = ...\ncodes:\n"
         method = method or in_config
     else:  # an existing codebook keeps its method
-        text = path.read_text("utf-8-sig")
+        text = path.read_text("utf-8-sig") if base is None else base
         method = in_config
     data, lines = yamlfile.loads(text, CODEBOOK)
     book = parse_codebook(data, lines, CODEBOOK, method)

@@ -270,7 +270,7 @@ def _bounds(rows: list[str], lines: yamlfile.Lines, n: int) -> list[tuple[int, i
     return out
 
 
-PLAIN = ("parent", "level", "credibility", "origin")  # ids and words: written unquoted
+PLAIN = ("id", "parent", "level", "credibility", "origin")  # ids and words: unquoted
 
 
 def _literal(key: str, value: object) -> str:

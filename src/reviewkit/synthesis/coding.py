@@ -251,6 +251,7 @@ class Segment:
     file: str  # the log that holds it, and the line
     line: int
     codes: set[str] = field(default_factory=set)
+    by: dict[str, set[str]] = field(default_factory=dict)  # code -> coders who applied it
 
 
 @dataclass(frozen=True)
@@ -341,9 +342,11 @@ def fold_events(events: list[Located], problems: list[Problem],
                 code = out.resolve(code, codes)
             if kind == "apply":
                 seg.codes.add(code)
+                seg.by.setdefault(code, set()).add(e["coder"])
                 applied[(seg.id, code)] = (rel, line)  # named if the code is gone
             else:
                 seg.codes.discard(code)
+                seg.by.pop(code, None)
         elif kind == "memo":
             target = out.resolve(e["target"], codes) if e["on"] == "code" else e["target"]
             out.memos.append(Memo(e["on"], target, e["text"], e["coder"], e["at"], rel, line))

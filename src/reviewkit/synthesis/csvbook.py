@@ -148,7 +148,8 @@ def with_codes(text: str, items: list[dict], source: str, in_config: str | None 
 
 def _block(item: dict) -> list[str]:
     out = [f"- id: {item['id']}"]
-    for key in ("name", "parent", "level", "description", "credibility", "origin", "colour"):
+    for key in ("name", "parent", "level", "description", "credibility", "origin", "colour",
+                "guid"):
         value = item.get(key)
         if key == "parent":
             out.append(f"  parent: {value if value else 'null'}")

@@ -62,14 +62,24 @@ def occurrences(text: str, words: str) -> list[int]:
     return out
 
 
-def uncode(project: Project, segment: str, code: str, coder: str) -> list[Problem]:
-    """Take ``code`` off ``segment`` (a remove event); the log lines skipped on the way."""
+def uncode(project: Project, segment: str, code: str, coder: str,
+           others: bool = False) -> list[Problem]:
+    """Take ``code`` off ``segment`` (a remove event in ``coder``'s log: one writer per
+    log); the log lines skipped on the way. A coding another coder made (alone or
+    besides ``coder``) is taken off only with ``others``."""
     coding = fold(project)
     seg = coding.segments.get(segment)
     if seg is None:
         raise ReviewkitError(f"no segment {segment!r} in the coding logs", field="segment")
-    if coding.resolve(code) not in seg.codes:
+    now = coding.resolve(code)
+    if now not in seg.codes:
         raise ReviewkitError(f"segment {segment} is not coded with {code!r}", field="code")
+    made = seg.by.get(now, set())
+    if made != {coder} and not others:
+        with_me = f", not {coder} alone" if coder in made else ""
+        raise ReviewkitError(f"segment {segment}: the coding with {code!r} was made by "
+                             f"{' and '.join(sorted(made))}{with_me}: pass --others to take "
+                             "another coder's coding off (recorded in your log)", field="coder")
     append_coding(project, coder, [event("remove", coder, segment=segment, code=code)])
     return coding.problems
 

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
+from reviewkit.project.atomic import write_text_atomic
 from reviewkit.project.config import Project
+from reviewkit.screening.reviewers import ENV, require_reviewer
 from reviewkit.synthesis.codebook import (
     CODE_ID,
     Codebook,
@@ -27,9 +31,11 @@ from reviewkit.synthesis.codebook import (
     load_codebook,
     plan_append,
     presets,
+    retired_ids,
     write_appended,
 )
-from reviewkit.synthesis.coding import fold
+from reviewkit.synthesis.codebook_edit import rewrite
+from reviewkit.synthesis.coding import append_coding, event, fold
 from reviewkit.synthesis.method import config_method
 from reviewkit.synthesis.state import Synthesis
 
@@ -99,11 +105,41 @@ def _yaml_rows(text: str, name: str) -> list[tuple[dict, int | None]]:
     return out
 
 
-def load_framework(project: Project, file: Path,
-                   method: str | None = None) -> tuple[list[str], list[str]]:
-    """Add the framework's codes to the codebook (one atomic write): (added, already
-    there). A new codebook is a framework synthesis unless ``method`` or reviewkit.toml
-    says otherwise."""
+@dataclass
+class FrameworkLoad:
+    """What loading a framework file did to the codebook."""
+
+    file: str
+    added: list[str] = field(default_factory=list)
+    there: list[str] = field(default_factory=list)  # codes of the file already there
+    # (old id, new id) of codes the file renamed; the same id twice: the name only
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    # framework codes of the codebook the file no longer has: kept, with their codings
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (id, name)
+
+    def summary(self) -> str:
+        out = f"added {len(self.added)} framework code(s)"
+        if self.renamed:
+            out += f", renamed {len(self.renamed)} (" + ", ".join(
+                o if o == n else f"{o} -> {n}" for o, n in self.renamed) + ")"
+        if self.there:
+            out += f"; {len(self.there)} already in the codebook"
+        for cid, name in self.missing:
+            out += (f"; {cid!r} ({name}) is no longer in {Path(self.file).name}: kept with "
+                    "its codings (a rename keeps its description, or gives the row "
+                    f"id: {cid})")
+        return out
+
+
+def load_framework(project: Project, file: Path, method: str | None = None,
+                   coder: str | None = None) -> FrameworkLoad:
+    """Add the framework's codes to the codebook (one atomic write). A new codebook is a
+    framework synthesis unless ``method`` or reviewkit.toml says otherwise.
+
+    A category renamed in the file is renamed in the codebook, as `codebook rename` does
+    (a rename-code event in ``coder``'s log, so its codings follow): the row keeps the
+    code's id (its ``id`` column), or it is the one new row with the description and
+    parent of the one framework code the file no longer has."""
     rows = read_framework(file)
     name = str(file)
     exists = codebook_path(project).is_file()
@@ -127,7 +163,8 @@ def load_framework(project: Project, file: Path,
         ids[cid] = line
         by_name[row["name"].casefold()] = cid
     now = _followed(project, book, list(ids)) if exists else {}
-    specs, added, there = [], [], []
+    out = FrameworkLoad(name)
+    parents: dict[str, str | None] = {}
     for row, line in rows:
         cid = row.get("id") or slug(row["name"])
         parent = row.get("parent") or None
@@ -138,28 +175,101 @@ def load_framework(project: Project, file: Path,
                                      "file nor of the codebook", file=name, line=line,
                                      field="parent")
             parent = now.get(parent, parent)
+        parents[cid] = parent
+    moved = _renamed(book, rows, parents, set(ids) | set(now.values()), set(now))
+    changes: dict[str, dict[str, object]] = {}
+    specs = []
+    for row, line in rows:
+        cid = row.get("id") or slug(row["name"])
         if cid in now:  # renamed or merged since it was loaded: the codebook's word holds
-            if now[cid] not in there:
-                there.append(now[cid])
+            if now[cid] not in out.there:
+                out.there.append(now[cid])
+            continue
+        if cid in moved:
+            old = moved[cid]
+            changes.setdefault(old, {}).update(id=cid, name=row["name"])
+            for child in book.children(old):
+                changes.setdefault(child.id, {})["parent"] = cid
+            out.renamed.append((old, cid))
             continue
         if cid in book.codes:
             old = book.codes[cid]
-            if old.name != row["name"] or old.origin != "framework":
+            if old.origin != "framework":
                 raise ReviewkitError(f"code id {cid!r} is already the codebook's code "
                                      f"{old.name!r}: give this row an id", file=name,
                                      line=line, field="id")
-            if cid not in there:
-                there.append(cid)
+            # the file's new name for the code (the row keeps its id, or the name its
+            # words); a name edited in the codebook away from its id: the codebook's holds
+            if old.name != row["name"] and (row.get("id") or slug(old.name) == cid):
+                changes.setdefault(cid, {})["name"] = row["name"]
+                out.renamed.append((cid, cid))
+            elif cid not in out.there:
+                out.there.append(cid)
             continue
         level = row.get("level") or ("framework" if "framework" in rule["levels"]
                                      else rule["levels"][0])
-        specs.append({"id": cid, "name": row["name"], "parent": parent, "level": level,
+        specs.append({"id": cid, "name": row["name"], "parent": parents[cid], "level": level,
                       "description": row.get("description", ""), "origin": "framework"})
-        added.append(cid)
-    if specs:
-        text, checked, to_config = plan_append(project, specs, book.method)
+        out.added.append(cid)
+    listed = set(out.there) | {o for o, _ in out.renamed}
+    out.missing = [(c.id, c.name) for c in book.codes.values()
+                   if c.origin == "framework" and c.id not in listed and c.id not in ids]
+    _write(project, book, changes, specs, [(o, n) for o, n in out.renamed if o != n], coder)
+    return out
+
+
+def _renamed(book: Codebook, rows: list[tuple[dict, int | None]],
+             parents: dict[str, str | None], named: set[str], followed: set[str]
+             ) -> dict[str, str]:
+    """new id -> the framework code it renames: the only code the file no longer names
+    with this row's description (not empty), under the same parent (or its rename)."""
+    gone: dict[str, list[str]] = {}
+    for c in book.codes.values():
+        if c.origin == "framework" and c.id not in named and c.description.strip():
+            gone.setdefault(c.description.strip().casefold(), []).append(c.id)
+    fresh: dict[str, list[str]] = {}
+    for row, _ in rows:
+        cid = row.get("id") or slug(row["name"])
+        if cid not in book.codes and cid not in followed and (row.get("description")
+                                                                or "").strip():
+            fresh.setdefault(row["description"].strip().casefold(), []).append(cid)
+    pairs = {new[0]: old[0] for key, new in fresh.items()
+             if len(new) == 1 and len(old := gone.get(key, [])) == 1}
+    back = {old: new for new, old in pairs.items()}
+    return {new: old for new, old in pairs.items()
+            if parents[new] in (book.codes[old].parent, back.get(book.codes[old].parent))}
+
+
+def _write(project: Project, book: Codebook, changes: dict[str, dict[str, object]],
+           specs: list[dict], renames: list[tuple[str, str]], coder: str | None) -> None:
+    """Renames and new codes in one codebook write, every rule checked first; the renames'
+    events go to the coder's log before it (as `codebook rename` does)."""
+    if not changes and not specs:
+        return
+    if renames:
+        coder = coder or os.environ.get(ENV, "")
+        if not coder:
+            raise ReviewkitError(f"the file renames {', '.join(repr(o) for o, _ in renames)}"
+                                 f": say who renames (--reviewer NAME or {ENV}) so the "
+                                 "rename goes in their coding log", field="reviewer")
+        require_reviewer(project, coder)
+        retired = retired_ids(project)
+        taken = next((n for _, n in renames if n in retired), None)
+        if taken:
+            raise ReviewkitError(f"code id {taken!r} was used before (renamed, merged or "
+                                 "deleted); ids are never reused: give the row another id",
+                                 file=book.file, field="id")
+    base = rewrite(project, book, changes, set(), "rename framework codes")[0] \
+        if changes else None
+    text, checked, to_config = (plan_append(project, specs, book.method, base) if specs
+                                else (base, None, False))
+    if renames:
+        append_coding(project, coder, [event("rename-code", coder, code=o, to=n)
+                                       for o, n in renames])
+    if checked is None:
+        write_text_atomic(codebook_path(project), text)
+    else:
         write_appended(project, text, checked, to_config)
-    return added, there
 
 
 def _followed(project: Project, book: Codebook, ids: list[str]) -> dict[str, str]:

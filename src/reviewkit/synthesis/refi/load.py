@@ -26,6 +26,7 @@ from reviewkit.synthesis.codebook import CODEBOOK, KEYS, parse_codebook, presets
 from reviewkit.synthesis.coding import CODING_DIR, check_coding_event, event
 from reviewkit.synthesis.method import config_method
 from reviewkit.synthesis.names import slug
+from reviewkit.synthesis.refi.ids import GUID, keyed
 from reviewkit.synthesis.refi.offsets import choose_reading, normalise, reading
 from reviewkit.synthesis.refi.read import Refi, RSelection, RSource, read_refi
 from reviewkit.synthesis.refi.write import FIELD_SETS, LEVEL_SET, METHOD_SET
@@ -226,6 +227,8 @@ def code_items(refi: Refi) -> tuple[str, dict[str, dict]]:
         for f in FIELD_SETS:
             if g in extra[f]:
                 item[f] = extra[f][g]
+        if GUID.match(c.spelled):  # kept, so exporting gives the program its code back
+            item["guid"] = c.spelled
         items[g] = item
     return method, items
 
@@ -238,8 +241,8 @@ def _codebook(project: Project, refi: Refi, rep: ImportReport, files: dict[str, 
     ids = {g: slug(c.name, taken) for g, c in refi.codes.items()}
     codes = []
     for g, item in items.items():
-        codes.append({"id": ids[g], **item,
-                      "parent": ids.get(item["parent"]) if item["parent"] else None})
+        codes.append(keyed({"id": ids[g], **item,
+                            "parent": ids.get(item["parent"]) if item["parent"] else None}))
     if not codes:
         raise ReviewkitError("the file holds no codes", file=refi.file, field="CodeBook")
     text = ("# Imported from REFI-QDA " + Path(refi.file).name

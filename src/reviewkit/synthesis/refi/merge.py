@@ -40,7 +40,7 @@ from reviewkit.synthesis.csvbook import (
 )
 from reviewkit.synthesis.method import config_method
 from reviewkit.synthesis.names import slug
-from reviewkit.synthesis.refi.ids import guid
+from reviewkit.synthesis.refi.ids import guid, keyed
 from reviewkit.synthesis.refi.offsets import choose_reading, normalise
 from reviewkit.synthesis.refi.read import Refi
 from reviewkit.synthesis.refi.write import LEVEL_SET, METHOD_SET
@@ -84,7 +84,7 @@ def match_codes(project: Project, refi: Refi, method: str, items: dict[str, dict
         parent = ids.get(item["parent"]) if item["parent"] else None
         code = book.codes.get(ids[g])
         if code is None:
-            made = {"id": ids[g], **item, "parent": parent}
+            made = keyed({"id": ids[g], **item, "parent": parent})
             if g not in levelled:  # no level in the file: the project method's default
                 made.update(default)
             new.append(made)
@@ -110,12 +110,15 @@ def match_codes(project: Project, refi: Refi, method: str, items: dict[str, dict
 def _match(book, items: dict[str, dict], moved: dict[str, str] | None = None
            ) -> dict[str, str]:
     """REFI guid -> code id for the codes that are the project's: the guid reviewkit
-    gives that id (or an old id ``moved`` to it by a rename or merge); else the same
+    gives that id (or an old id ``moved`` to it by a rename or merge) or the guid it was
+    imported with; else the same
     path of names (several equal paths: in order); else a name only one code of each
     side has."""
     ids: dict[str, str] = {}
     by_guid = {guid("code", old): new for old, new in (moved or {}).items()}
     by_guid.update({guid("code", c): c for c in book.codes})
+    # a code imported from another program keeps that program's guid
+    by_guid.update({c.guid.strip("{}").lower(): c.id for c in book.codes.values() if c.guid})
     for g in items:
         if g in by_guid:
             ids[g] = by_guid[g]

@@ -32,6 +32,7 @@ class RCode:
     color: str
     description: str
     notes: list[str] = field(default_factory=list)
+    spelled: str = ""  # the guid as the file writes it (case, braces), to write it back
 
 
 @dataclass
@@ -179,7 +180,8 @@ def _codes(parent: ET.Element, under: str | None, out: Refi) -> None:
         out.codes[g] = RCode(g, (c.get("name") or "").strip() or "unnamed",
                              under, c.get("isCodable", "true").lower() in ("true", "1"),
                              c.get("color", ""), _text(c, "Description"),
-                             [_guid(n.get("targetGUID")) for n in _kids(c, "NoteRef")])
+                             [_guid(n.get("targetGUID")) for n in _kids(c, "NoteRef")],
+                             (c.get("guid") or "").strip())
         _codes(c, g, out)
 
 

@@ -18,7 +18,7 @@ from reviewkit.project.atomic import write_bytes_atomic
 from reviewkit.project.config import Project
 from reviewkit.synthesis.anchor import anchor_segments
 from reviewkit.synthesis.codebook import Codebook, load_codebook
-from reviewkit.synthesis.refi.ids import guid
+from reviewkit.synthesis.refi.ids import code_guids, guid
 from reviewkit.synthesis.refi.validate import CODEBOOK_NS, PROJECT_NS, require_valid
 from reviewkit.synthesis.sources import source_text
 from reviewkit.synthesis.state import load_synthesis
@@ -70,10 +70,11 @@ def _xml(root: ET.Element, ns: str) -> bytes:
 
 def _codes(parent: ET.Element, ns: str, book: Codebook, notes: dict[str, list[str]],
            under: str | None = None) -> None:
+    gids = code_guids(book)
     for c in book.codes.values():
         if c.parent != under:
             continue
-        node = _el(parent, ns, "Code", guid=guid("code", c.id), name=c.name, isCodable="true",
+        node = _el(parent, ns, "Code", guid=gids[c.id], name=c.name, isCodable="true",
                    color=c.colour if RGB.match(c.colour) else "")
         if c.description:
             _el(node, ns, "Description", c.description)
@@ -86,6 +87,7 @@ def _sets(parent: ET.Element, ns: str, book: Codebook) -> None:
     sets = _el(parent, ns, "Sets")
     _el(sets, ns, "Set", guid=guid("method", book.method), name=METHOD_SET + book.method)
     groups = [("level", LEVEL_SET, "level")] + [(f, p, f) for f, p in FIELD_SETS.items()]
+    gids = code_guids(book)
     for kind, prefix, attr in groups:
         values = sorted({getattr(c, attr, "") or "" for c in book.codes.values()} - {""})
         for value in values:
@@ -95,7 +97,7 @@ def _sets(parent: ET.Element, ns: str, book: Codebook) -> None:
                 if (getattr(c, attr, "") or "") == value:
                     # the codebook schema names the member by guid, the project by targetGUID
                     ref = "guid" if ns == CODEBOOK_NS else "targetGUID"
-                    _el(node, ns, "MemberCode", **{ref: guid("code", c.id)})
+                    _el(node, ns, "MemberCode", **{ref: gids[c.id]})
 
 
 def codebook_qdc(project: Project) -> bytes:
@@ -151,6 +153,7 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
         for u in users:
             _el(node, ns, "User", guid=guid("user", u), name=u)
     codes = _el(_el(root, ns, "CodeBook"), ns, "Codes")
+    gids = code_guids(book)
     _codes(codes, ns, book, {t: g for (on, t), g in notes.items() if on == "code"})
     studies: dict[str, list[str]] = {}
     for s in syn.sources:
@@ -191,7 +194,7 @@ def project_qdpx(project: Project) -> tuple[bytes, list[str]]:
             for code in sorted(seg.codes):
                 c = _el(sel, ns, "Coding", guid=guid("coding", f"{seg.id}:{code}"),
                         creatingUser=guid("user", seg.coder))
-                _el(c, ns, "CodeRef", targetGUID=guid("code", code))
+                _el(c, ns, "CodeRef", targetGUID=gids.get(code) or guid("code", code))
             for n in notes.get(("segment", seg.id), []):
                 _el(sel, ns, "NoteRef", targetGUID=n)
         for n in notes.get(("source", s.id), []):
