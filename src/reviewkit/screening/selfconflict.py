@@ -51,7 +51,7 @@ def conflicted(state: StageState, same: Callable[[str], str],
     out = []
     for name, log in sorted(state.logs.items()):
         if reviewer is None or name == reviewer:
-            for unit in sorted(log.active):
+            for unit in sorted(u for u, events in log.active.items() if len(events) > 1):
                 rivals, late = differing(log, unit, same), out_of_order(log, unit)
                 if rivals or late:
                     out.append((name, unit, rivals, late))
