@@ -55,3 +55,19 @@ def test_a_diagram_to_a_device_leaves_the_device(tmp_path):
     done = run_cli("prisma", "-o", str(link), cwd=project.root)
     assert done.returncode == 0, done.stderr
     assert os.readlink(link) == "/dev/null"
+
+
+def test_simulate_order_to_a_full_device_or_a_missing_folder_is_one_line(tmp_path):
+    data = tmp_path / "labelled.csv"
+    rows = ["record_id,title,abstract,label_included"] + [
+        f"{i},title {i} {'apple' if i % 10 == 0 else 'pear'},abstract {i},{int(i % 10 == 0)}"
+        for i in range(60)]
+    data.write_text("\n".join(rows) + "\n", "utf-8")
+    full = tmp_path / "full.csv"
+    full.symlink_to("/dev/full")
+    for out, says in ((full, "cannot write: No space left on device"),
+                      (tmp_path / "typo" / "order.csv", "cannot write: no folder")):
+        done = run_cli("simulate", str(data), "--out", str(out), cwd=tmp_path)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+        assert says in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "typo").exists() and os.readlink(full) == "/dev/full"

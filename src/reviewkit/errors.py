@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)  # a full disk, a quota, a read-only mount
+
 
 class ReviewkitError(Exception):
     """A mistake a person can fix: bad file, unknown id, invalid entry.
@@ -53,6 +57,9 @@ def as_user_error(exc: BaseException) -> ReviewkitError | None:
     if isinstance(exc, (IsADirectoryError, NotADirectoryError, FileNotFoundError,
                         PermissionError)):
         return path_error(exc) if exc.filename is not None else None
+    if isinstance(exc, OSError) and exc.errno in _FULL:  # the disk, not the program
+        return ReviewkitError(f"cannot write: {exc.strerror} (free some space or write "
+                              "elsewhere)", file=str(exc.filename) if exc.filename else None)
     from reviewkit.team.connect import server_trouble  # psycopg only if already loaded
 
     return server_trouble(exc)

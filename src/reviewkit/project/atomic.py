@@ -57,8 +57,11 @@ def fsync_dir(folder: Path) -> None:
 
 def write_through(path: Path, write: Callable[[TextIO], int]) -> int:
     """A text file (UTF-8, newlines as given) written by ``write``, whole or not at all;
-    what ``write`` returns. A write that fails is one line naming the file."""
+    what ``write`` returns. A write that fails is one line naming the file. A user's output:
+    its folder must exist (a typo is not made into folders)."""
     path = Path(path)
+    if not path.parent.is_dir():
+        raise ReviewkitError(f"cannot write: no folder {path.parent}", file=str(path))
     try:
         with _replacing(path) as raw, open(raw.fileno(), "w", encoding="utf-8", newline="",
                                            closefd=False) as fh:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -47,13 +47,18 @@ class Simulation:
 
     def write_order(self, path: str | Path, ids: Sequence[str]) -> None:
         """The ground truth of every metric: CSV ``record_id,label``, priors first."""
+        from reviewkit.project.atomic import write_through
         from reviewkit.project.owned import refuse_owned
 
         refuse_owned(Path(path))
-        with Path(path).open("w", encoding="utf-8", newline="") as fh:
+
+        def write(fh: TextIO) -> int:
             out = csv.writer(fh, lineterminator="\n")
             out.writerow(["record_id", "label"])
             out.writerows((ids[i], lab) for i, lab in zip(self.order, self.labels, strict=True))
+            return len(self.order)
+
+        write_through(Path(path), write)
 
 
 def draw_priors(labels: Sequence[int], n_included: int = 1, n_excluded: int = 1,
