@@ -61,9 +61,11 @@ def mark(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID"),
     from reviewkit.project.session import session
 
     with session(project_dir(ctx)) as (project, store):
-        rid = mark_fulltext(project, store, record_id, requested, not_retrieved, reason, clear)
+        done = mark_fulltext(project, store, record_id, requested, not_retrieved, reason, clear)
     said = "requested" if requested else "not retrieved" if not_retrieved else "cleared"
-    typer.echo(f"{rid}: {said}")
+    typer.echo(f"{done.record_id}: {said}")
+    for message in done.warnings:
+        warn(message)
 
 
 @app.command("status")

@@ -140,13 +140,9 @@ def attach_warnings(project: Project, screening: Screening, rid: str, digest: st
     """What looks wrong about attaching these bytes to ``rid`` (the file is attached
     anyway): the record was excluded before full text, or another record holds them."""
     unit = screening.unit_of(rid)
-    out = []
-    stages = screening.conf.stages
-    for stage in stages[:stages.index("full-text")] if "full-text" in stages else stages[:1]:
-        if unit in screening.eligible(stage) and screening.state(stage).outcome(unit) == "exclude":
-            out.append(f"{rid} was excluded at {stage}: its full text is not sought "
-                       "(attached anyway)")
-            break
+    stage = excluded_before_fulltext(screening, rid)
+    out = [f"{rid} was excluded at {stage}: its full text is not sought "
+           "(attached anyway)"] if stage else []
     same = sorted(other for other, e in load_index(project).items()
                   if e.sha256 == digest and e.file and screening.unit_of(other) != unit)
     if same:
@@ -155,11 +151,29 @@ def attach_warnings(project: Project, screening: Screening, rid: str, digest: st
     return tuple(out)
 
 
+def excluded_before_fulltext(screening: Screening, rid: str) -> str:
+    """The stage before full text that excluded the record's report, or ''."""
+    unit = screening.unit_of(rid)
+    stages = screening.conf.stages
+    for stage in stages[:stages.index("full-text")] if "full-text" in stages else stages[:1]:
+        if unit in screening.eligible(stage) and screening.state(stage).outcome(unit) == "exclude":
+            return stage
+    return ""
+
+
+@dataclass(frozen=True)
+class Marked:
+    record_id: str
+    warnings: tuple[str, ...] = ()  # marked anyway: a person should look
+
+
 def mark_fulltext(project: Project, store: Store, record_id: str, requested: bool = False,
-                  not_retrieved: bool = False, reason: str = "", clear: bool = False) -> str:
+                  not_retrieved: bool = False, reason: str = "", clear: bool = False
+                  ) -> Marked:
     """Mark a record's full text as requested, or not retrieved (with why), or clear both.
 
-    Returns the record's current id."""
+    A record excluded before full text is marked too (nothing lost), with a warning: its
+    report is not sought, so the mark counts in none of PRISMA's full-text boxes."""
     rid = resolve_record(store, record_id)
     if sum((requested, not_retrieved, clear)) != 1:
         raise ReviewkitError("say one of --requested, --not-retrieved or --clear")
@@ -169,8 +183,14 @@ def mark_fulltext(project: Project, store: Store, record_id: str, requested: boo
                              field="reason")
     if reason and not not_retrieved:
         raise ReviewkitError("--reason goes with --not-retrieved", field="reason")
+    from reviewkit.screening import Screening  # reads the store: only when marking
+
+    screening = Screening(project, store)
     if not_retrieved:
-        _refuse_retrieved(project, store, rid)
+        _refuse_retrieved(project, screening, rid)
+    stage = "" if clear else excluded_before_fulltext(screening, rid)
+    said = (f"{rid} was excluded at {stage}: its full text is not sought, so this mark "
+            "counts in no PRISMA full-text box (marked anyway)",) if stage else ()
     doc = read_document(project)
     if clear:
         values = {"requested": "", "not_retrieved": ""}
@@ -181,16 +201,14 @@ def mark_fulltext(project: Project, store: Store, record_id: str, requested: boo
     set_entry(doc, rid, values)
     fulltext_dir(project).mkdir(parents=True, exist_ok=True)
     write_text_atomic(index_path(project), tomlkit.dumps(doc))
-    return rid
+    return Marked(rid, said)
 
 
-def _refuse_retrieved(project: Project, store: Store, rid: str) -> None:
+def _refuse_retrieved(project: Project, screening: Screening, rid: str) -> None:
     """A report with a file (any of its records', any id they had) or screened at full text
     was retrieved: marking it not retrieved would not count, so it is refused."""
     from reviewkit.fulltext.retrieval import fulltext_stage, screened_at
-    from reviewkit.screening import Screening
 
-    screening = Screening(project, store)
     unit = screening.unit_of(rid)
     held = unit_files(project, by_unit(load_index(project), screening.unit_of).get(unit, []),
                       screening.members.get(unit, (rid,)))
