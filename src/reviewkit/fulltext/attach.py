@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 import tomlkit
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.fulltext.hashes import sha256_of
 from reviewkit.fulltext.index import (
     INDEX,
     by_unit,
@@ -29,9 +29,6 @@ from reviewkit.store.base import Store
 if TYPE_CHECKING:
     from reviewkit.screening import Screening
 
-_BLOCK = 1 << 20
-
-
 @dataclass(frozen=True)
 class Attached:
     record_id: str
@@ -49,14 +46,6 @@ def resolve_record(store: Store, record_id: str) -> str:
         raise ReviewkitError(f"no record with id {record_id!r} (ids: reviewkit export -f csv)",
                              field="record_id")
     return found
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(_BLOCK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def attach_fulltext(project: Project, store: Store, record_id: str, file: Path,
