@@ -22,15 +22,14 @@ def attach(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID"
            replace: bool = typer.Option(False, "--replace", help="Replace an attached file"),
            ) -> None:
     """Copy FILE into fulltext/ as <record id, '/' and ':' as '_'>.<ext>, sha256 in
-    fulltext/index.toml."""
+    fulltext/index.toml (a FILE inside fulltext/ already is moved there, not copied)."""
     from reviewkit.fulltext.attach import attach_fulltext
     from reviewkit.project.session import session
 
     with session(project_dir(ctx)) as (project, store):
         done = attach_fulltext(project, store, record_id, file, replace)
-        where = project.relative(done.path)
-    said = "already attached" if done.unchanged else "attached"
-    typer.echo(f"{said} {done.record_id}: {where} (sha256 {done.sha256[:12]})")
+        said = done.summary(project)
+    typer.echo(said)
     for message in done.warnings:
         warn(message)
 
@@ -61,9 +60,11 @@ def mark(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID"),
     from reviewkit.project.session import session
 
     with session(project_dir(ctx)) as (project, store):
-        rid = mark_fulltext(project, store, record_id, requested, not_retrieved, reason, clear)
+        done = mark_fulltext(project, store, record_id, requested, not_retrieved, reason, clear)
     said = "requested" if requested else "not retrieved" if not_retrieved else "cleared"
-    typer.echo(f"{rid}: {said}")
+    typer.echo(f"{done.record_id}: {said}")
+    for message in done.warnings:
+        warn(message)
 
 
 @app.command("status")

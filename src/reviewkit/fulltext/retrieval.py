@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reviewkit.dedup.units import merged_record
 from reviewkit.errors import ReviewkitError
-from reviewkit.fulltext.attach import sha256_of
+from reviewkit.fulltext.hashes import FileHashes
 from reviewkit.fulltext.index import (
     Entry,
     by_unit,
@@ -61,9 +61,11 @@ def fulltext_stage(screening: Screening) -> str:
     return stages[1]
 
 
-def retrieval_rows(screening: Screening) -> list[dict]:
-    """One row per report sought at full text, in screening's unit order."""
+def retrieval_rows(screening: Screening, hashes: FileHashes | None = None) -> list[dict]:
+    """One row per report sought at full text, in screening's unit order (files hashed
+    through ``hashes``, by default the project's cache, which is saved after)."""
     project, store = screening.project, screening.store
+    hashes = FileHashes(project) if hashes is None else hashes
     index = load_index(project)
     present = files_by_stem(project)
     units = {u.id: u for u in screening.units}
@@ -71,7 +73,7 @@ def retrieval_rows(screening: Screening) -> list[dict]:
     lost = not_retrieved_units(screening, index, present)
     grouped = by_unit(index, screening.unit_of)
     state, folder = screening.state(stage), fulltext_dir(project)
-    strays = _strays(project, index)
+    strays = _strays(project, index, hashes)
     rows = []
     for uid in screening.eligible(stage):
         unit = units[uid]
@@ -81,7 +83,7 @@ def retrieval_rows(screening: Screening) -> list[dict]:
         rec = merged_record(store, unit)
         # screened at full text: evidently retrieved, though no file is kept here
         read = uid not in lost and not files and screened_at(state, uid)
-        check = [_check(screening, keyed, strays),
+        check = [_check(screening, keyed, strays, hashes),
                  _stale(screening, uid, files, entries, uid in lost),
                  f"screened at {stage}; no file in {project.relative(folder)}/" if read else ""]
         rows.append({
@@ -96,6 +98,7 @@ def retrieval_rows(screening: Screening) -> list[dict]:
             "journal": rec.journal, "doi": rec.doi,
             "url": rec.urls[0] if rec.urls else (f"https://doi.org/{rec.doi}" if rec.doi else ""),
         })
+    hashes.save()
     return rows
 
 
@@ -199,7 +202,7 @@ def _state(files: list, entries: list[Entry]) -> str:
 
 
 def _check(screening: Screening, keyed: list[tuple[str, Entry]],
-           strays: Callable[[], dict[str, Path]]) -> str:
+           strays: Callable[[], dict[str, Path]], hashes: FileHashes) -> str:
     """What is wrong with an attached file: gone (and where its bytes are, if renamed in
     the folder), or not the bytes that were attached."""
     folder = fulltext_dir(screening.project)
@@ -212,12 +215,13 @@ def _check(screening: Screening, keyed: list[tuple[str, Entry]],
             moved = strays().get(entry.sha256) if entry.sha256 else None
             out.append(f"{entry.file} is missing" + (
                 f" (its bytes are in {moved.name!r}: rename it back)" if moved else ""))
-        elif entry.sha256 and sha256_of(path) != entry.sha256:
+        elif entry.sha256 and hashes.sha256(path) != entry.sha256:
             out.append(f"{entry.file} differs from the file attached (sha256)")
     return "; ".join(out)
 
 
-def _strays(project: Project, index: dict[str, Entry]) -> Callable[[], dict[str, Path]]:
+def _strays(project: Project, index: dict[str, Entry], hashes: FileHashes
+            ) -> Callable[[], dict[str, Path]]:
     """sha256 -> file, for files in the folder the index names for no record (hashed once,
     and only when an attached file is missing)."""
     found: dict[str, Path] = {}
@@ -230,7 +234,7 @@ def _strays(project: Project, index: dict[str, Entry]) -> Callable[[], dict[str,
             for paths in files_by_stem(project).values():
                 for p in paths:
                     if p.name not in named:
-                        found.setdefault(sha256_of(p), p)
+                        found.setdefault(hashes.sha256(p), p)
             done = True
         return found
     return get
