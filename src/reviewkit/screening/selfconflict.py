@@ -10,8 +10,9 @@ The message names no decision, so it unblinds nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from reviewkit.screening.log import Problem
+from reviewkit.screening.log import Problem, read_jsonl
 from reviewkit.screening.state import ReviewerLog, StageState
 
 
@@ -58,11 +59,22 @@ def conflicted(state: StageState, same: Callable[[str], str],
     return out
 
 
+def line_of(file: str, event_id: str, found: dict[str, dict[str, int]]) -> int | None:
+    """The line of ``file`` holding the event (read once per file, and only for a file
+    with something to report: no line numbers are kept for every event loaded)."""
+    if file not in found:
+        events, _ = read_jsonl(Path(file))
+        found[file] = {e.get("id"): n for n, e in events if isinstance(e.get("id"), str)}
+    return found[file].get(event_id)
+
+
 def stage_self_conflicts(state: StageState, same: Callable[[str], str]) -> list[Problem]:
-    out = []
+    out: list[Problem] = []
+    found: dict[str, dict[str, int]] = {}
     for name, unit, rivals, late in conflicted(state, same):
         latest = state.logs[name].active[unit][-1]
-        file, line = state.lines.get(latest["id"], ("", None))
+        file = state.files.get(name, "")
+        line = line_of(file, latest["id"], found) if file else None
         again = (f"{name}: decide {unit} again to confirm (reviewkit screen -r {name} "
                  f"--stage {state.stage}, then / to find it)")
         if rivals:

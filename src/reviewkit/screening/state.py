@@ -87,17 +87,16 @@ class StageState:
         self.logs: dict[str, ReviewerLog] = {}
         self.problems: list[Problem] = []  # lines skipped while loading, with file and line
         self.orphans: list[Problem] = []   # events naming a record the project lacks
-        self.lines: dict[str, tuple[str, int]] = {}  # decision id -> (file, line)
+        self.files: dict[str, str] = {}    # reviewer -> their log, to name a line in it
 
     def load(self, folder: Path) -> StageState:
         for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
             events, problems = read_log_lines(path, self.stage, self.conf.reasons)
             self.problems += problems
             log = self.log(path.stem)
+            self.files[path.stem] = str(path)
             for line, event in events:
                 log.apply(event)
-                if event["type"] == "decision":
-                    self.lines[event["id"]] = (str(path), line)
                 if self.knows is not None and not self.knows(event["record"]):
                     self.orphans.append(Problem(str(path), line, f"record {event['record']!r} "
                                                 "is not in the project"))
