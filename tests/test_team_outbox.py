@@ -151,7 +151,8 @@ def test_one_refused_event_holds_back_only_what_follows_it_on_its_record(db, mem
     later = [decision_event("isolate", "cleo", "isolate01", "exclude"),
              note_event("isolate", "cleo", "isolate00", "asked ben"),
              decision_event("isolate", "cleo", "isolate02", "include")]
-    assert not box.record(later[:1]) and not box.record(later[1:])
+    assert box.record(later[:1])  # sent: only the refused one waits, and leases go on
+    assert not box.record(later[1:])  # the note on isolate00 waits behind the refusal
     on_server = [json.loads(line)["record"] for line in
                  _server_lines(db, "screening/isolate/cleo.jsonl")]
     assert on_server == ["isolate00", "isolate01", "isolate02"]

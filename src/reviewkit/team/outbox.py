@@ -108,7 +108,8 @@ class Outbox:
 
     def record(self, events: list[dict], lease: tuple[str, str] | None = None) -> bool:
         """Save ``events`` and send them (with ``lease``: and lease the next record, see
-        flush); True when nothing is left waiting. The lines are written first; their fsync
+        flush); True when these are on the server and nothing else waits but what a
+        refusal holds back. The lines are written first; their fsync
         runs while the statement is on the server (sent in pipeline mode, this thread syncs
         between sending it and reading the reply), and this returns when both are done, so
         a decision is on disk before the screen moves on and a key costs the slower of the
@@ -123,7 +124,9 @@ class Outbox:
             self.writer.sync()  # a disk that cannot fsync is an error, not a status
 
         try:
-            return self.flush(lease=lease, meanwhile=sync)
+            mine = {e["id"] for e in events}
+            return self.flush(lease=lease, meanwhile=sync) and not any(
+                row["id"] in mine for row in self.pending)  # these are on the server
         finally:
             if not synced:  # nothing was sent (offline, or it failed before leaving)
                 self.writer.sync()
@@ -131,7 +134,8 @@ class Outbox:
     def flush(self, force: bool = False, lease: tuple[str, str] | None = None,
               meanwhile: Callable[[], None] | None = None) -> bool:
         """Send what is waiting, in log order, in one statement (one round trip, one
-        transaction); True when nothing waits. ``lease`` (stage, reviewer): lease the next
+        transaction); True when nothing waits but what a refusal holds back (the status
+        says so), so leases go on. ``lease`` (stage, reviewer): lease the next
         record in the same statement; the row lands in ``leased``. ``meanwhile``: called
         once the statement is on its way, before its reply is read. Offline, tries again
         only after ``retry_seconds`` unless ``force``."""
@@ -146,7 +150,7 @@ class Outbox:
         held = self._held() if self.refused and time.monotonic() < self._next_try else set()
         batch = [row for row in self.pending if row["record"] not in held]
         if not batch and lease is None:
-            return False  # only what waits behind a refusal: nothing to send before the retry
+            return True  # only what waits behind a refusal: nothing to send before the retry
         try:
             rows = self._execute((*_columns(batch), *(lease or (None, None))), meanwhile)
         except (psycopg.OperationalError, ReviewkitError) as exc:  # down, restarting, gone
@@ -164,7 +168,8 @@ class Outbox:
         self.leased = rows[0] if rows else None
         self._sent(batch)
         self.error = self._refused_text()  # back online: only a refusal is still said
-        return not self.pending
+        held = self._held()
+        return not any(row["record"] not in held for row in self.pending)
 
     def _held(self) -> set[str | None]:
         """Records with a refused event waiting: later events on them wait behind it, so
