@@ -32,3 +32,16 @@ def test_add_link_and_unlink_keep_what_the_editor_wrote(tmp_path, bom):
         assert "smith-2019" in data.decode("utf-8-sig")
     r = run_cli("studies", "list", "--format", "json", cwd=root)
     assert r.returncode == 0 and '"hand-2001"' in r.stdout and '"smith-2019"' in r.stdout
+
+
+def test_windows_line_ends_are_kept(tmp_path):
+    project, store, units = project_with_decisions(tmp_path)
+    store.close()
+    path = project.root / "studies.toml"
+    path.write_bytes(codecs.BOM_UTF8 + HAND.replace("\n", "\r\n").encode("utf-8"))
+    for args in (("add", "smith-2019", "--report", units[0]), ("link", "smith-2019", units[1])):
+        r = run_cli("studies", *args, cwd=project.root)
+        assert r.returncode == 0, (args, r.stderr)
+        data = path.read_bytes()
+        assert data.startswith(codecs.BOM_UTF8 + HAND.replace("\n", "\r\n").encode("utf-8"))
+        assert data.count(b"\n") == data.count(b"\r\n") > HAND.count("\n"), data

@@ -309,10 +309,14 @@ def _linkable(screening: Screening, studies: list[Study], report: str) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write studies.toml whole, with the byte order mark it was saved with (an editor
-    adds one; read as utf-8-sig, it would be dropped and the file change unasked)."""
-    had = path.is_file() and path.read_bytes().startswith(codecs.BOM_UTF8)
-    tomlfile.write_atomic(path, ("\ufeff" if had else "") + text)
+    """Write studies.toml whole, with the byte order mark and line ends it was saved
+    with (an editor adds a BOM, Windows ones write CRLF; read as text, both would be
+    dropped and every line of the file change unasked)."""
+    old = path.read_bytes() if path.is_file() else b""
+    first = old.split(b"\n", 1)[0]
+    if first != old and first.endswith(b"\r"):
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    tomlfile.write_atomic(path, ("\ufeff" if old.startswith(codecs.BOM_UTF8) else "") + text)
 
 
 def _document(project: Project) -> tomlkit.TOMLDocument:
