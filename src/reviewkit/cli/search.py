@@ -64,14 +64,14 @@ def list_(
     from reviewkit.project.session import session
     from reviewkit.searches.log import load_searches
     from reviewkit.searches.reconcile import list_warnings, reconcile
-    from reviewkit.searches.table import COLUMNS, SHORT, search_rows
+    from reviewkit.searches.table import search_listing
 
     with session(project_dir(ctx)) as (project, store):
         searches = load_searches(project)
         checks = reconcile(searches, store.count_entries())
         warnings = list_warnings(searches, checks, store.files())
-    cols = COLUMNS if (full or fmt in ("csv", "json")) else SHORT
-    emit(search_rows(searches, checks), fmt, "Searches", cols)
+    rows, cols = search_listing(searches, checks, fmt, full)
+    emit(rows, fmt, "Searches", cols)
     for w in warnings:
         warn(w)
 

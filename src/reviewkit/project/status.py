@@ -9,6 +9,7 @@ from reviewkit.project.problems import log_problems, named
 from reviewkit.records.orphans import find_orphans
 from reviewkit.records.studies import check_studies
 from reviewkit.screening import Screening, screening_status
+from reviewkit.searches.databases import database_rows
 from reviewkit.searches.log import load_searches
 from reviewkit.searches.reconcile import Reconciliation, reconcile
 from reviewkit.store.base import Store
@@ -24,6 +25,7 @@ def project_status(project: Project, store: Store) -> dict:
     for row in files:
         per_source[row.source] += row.entries
     by_db = Counter(s.kind for s in searches)
+    databases = database_rows(searches)
     screening = Screening(project, store)  # built once: its units cost a second at 385k
     from reviewkit.screening.ranked import stopping_report
 
@@ -33,7 +35,8 @@ def project_status(project: Project, store: Store) -> dict:
         "question": project.config.review.question,
         "reviewers": project.config.reviewers,
         "searches": len(searches),
-        "databases": by_db.get("database", 0) + by_db.get("register", 0),
+        # a database searched again (an update) is one database, as the report counts it
+        "databases": len(databases),
         "other_methods": sum(n for k, n in by_db.items() if k not in ("database", "register")),
         "hits_reported": sum(s.hits or 0 for s in searches),
         "files": len(files),
@@ -41,6 +44,7 @@ def project_status(project: Project, store: Store) -> dict:
         **_dedup(store),
         "entries_read": sum(per_source.values()),
         "unlogged_files": [r.path for r in files if r.search_id is None],
+        "databases_searched": databases,
         "sources": [{"source": r.source, "file": r.path, "format": r.format,
                      "dialect": r.dialect, "records": r.entries} for r in files],
         "screening": _with_stopping(screening_status(project, store, screening), stops),

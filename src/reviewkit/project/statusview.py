@@ -9,7 +9,8 @@ from reviewkit.project.status import project_status
 from reviewkit.reporting.tables import FORMATS, render
 from reviewkit.store.base import Store
 
-TABLES = ("sources", "warnings", "screening")  # shown as tables of their own, not as items
+# shown as tables of their own, not as items
+TABLES = ("databases_searched", "sources", "warnings", "screening")
 
 
 def status_text(project: Project, store: Store, fmt: str = "table") -> tuple[str, list[str]]:
@@ -21,6 +22,8 @@ def status_text(project: Project, store: Store, fmt: str = "table") -> tuple[str
         return render([info], "json") + "\n", []
     rows = [{"item": k, "value": v} for k, v in info.items() if k not in TABLES]
     out = render(rows, fmt, "Project")
+    if info["databases_searched"]:
+        out += render(info["databases_searched"], fmt, "Databases searched")
     if info["sources"]:
         out += render(info["sources"], fmt, "Imported files")
     if info["screening"]:

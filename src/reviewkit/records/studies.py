@@ -6,6 +6,7 @@ its reports, and studies from one programme of work can share a ``programme``.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,7 +232,7 @@ def add_study(project: Project, screening: Screening, study: str, report: str,
     table["study"].append({key: getattr(new, key) for key in ("id", "citation", "reports")})
     # appended as text: every byte people wrote stays as it was
     gap = "" if not text or text.endswith("\n\n") else "\n" if text.endswith("\n") else "\n\n"
-    tomlfile.write_atomic(path, text + gap + tomlkit.dumps(table))
+    _write(path, text + gap + tomlkit.dumps(table))
     return new
 
 
@@ -247,7 +248,7 @@ def link_report(project: Project, screening: Screening, study: str, report: str)
     table["reports"].append(rid)
     if len(table["reports"]) > 1:
         table["reports"].multiline(True)  # one report a line: easy to read and to diff
-    tomlfile.write_atomic(studies_path(project), tomlkit.dumps(doc))
+    _write(studies_path(project), tomlkit.dumps(doc))
     return rid
 
 
@@ -273,7 +274,7 @@ def unlink_report(project: Project, screening: Screening, study: str, report: st
     table = next(t for t in doc["study"] if t.get("id") == study)
     for gone in hits:
         table["reports"].remove(gone)
-    tomlfile.write_atomic(studies_path(project), tomlkit.dumps(doc))
+    _write(studies_path(project), tomlkit.dumps(doc))
     return hits[0]
 
 
@@ -305,6 +306,17 @@ def _linkable(screening: Screening, studies: list[Study], report: str) -> str:
                                      file=str(studies_path(screening.project)),
                                      field="study.reports")
     return rid
+
+
+def _write(path: Path, text: str) -> None:
+    """Write studies.toml whole, with the byte order mark and line ends it was saved
+    with (an editor adds a BOM, Windows ones write CRLF; read as text, both would be
+    dropped and every line of the file change unasked)."""
+    old = path.read_bytes() if path.is_file() else b""
+    first = old.split(b"\n", 1)[0]
+    if first != old and first.endswith(b"\r"):
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    tomlfile.write_atomic(path, ("\ufeff" if old.startswith(codecs.BOM_UTF8) else "") + text)
 
 
 def _document(project: Project) -> tomlkit.TOMLDocument:

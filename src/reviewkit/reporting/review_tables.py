@@ -15,14 +15,31 @@ from reviewkit.project.config import Project
 from reviewkit.records.studies import load_studies
 from reviewkit.reporting.outputs import Table
 
+# an included study with no final appraisal yet (none, drafts only, or no consensus):
+# shown, never left out as if it were not included
+PENDING = "not yet appraised"
+
 
 def casp_summary(project: Project, checklist: Checklist) -> tuple[Table, list[str]]:
-    """Counts of each answer per question across the included studies (seed Table 3)."""
+    """Counts of each answer per question across the included studies (seed Table 3),
+    and of the studies not yet appraised when there are any."""
     appraisals, warnings = final_appraisals(project, checklist)
-    table = Table("casp-summary", f"{checklist.title} ({checklist.version}): answers across "
-                  f"{_appraised(project, appraisals)}", summary_columns(checklist),
-                  summary_rows(checklist, appraisals), _licence_note(checklist))
-    return table, warnings
+    waiting = _pending(project, appraisals)
+    columns, rows = summary_columns(checklist), summary_rows(checklist, appraisals)
+    if waiting:
+        columns.append(("pending", PENDING.capitalize()))
+        rows = [{**row, "pending": len(waiting)} for row in rows]
+    title = f"{checklist.title} ({checklist.version}): answers across " \
+            f"{_appraised(project, appraisals)}"
+    if waiting:
+        title += f"; {PENDING}: {', '.join(waiting)}"
+    return Table("casp-summary", title, columns, rows, _licence_note(checklist)), warnings
+
+
+def _pending(project: Project, appraisals: list) -> list[str]:
+    """The included studies (studies.toml order) with no final appraisal to count."""
+    done = {a.study for a in appraisals}
+    return [s.id for s in load_studies(project) if s.id not in done]
 
 
 def _appraised(project: Project, appraisals: list) -> str:
@@ -36,13 +53,17 @@ def _appraised(project: Project, appraisals: list) -> str:
 
 
 def casp_matrix(project: Project, checklist: Checklist) -> tuple[Table, list[str]]:
-    """Study x question: each study's answers."""
+    """Study x question: each study's answers, in studies.toml order; a study not yet
+    appraised has a row saying so."""
     appraisals, warnings = final_appraisals(project, checklist)
     columns = [("study", "Study")] + [(q.id, q.id.upper()) for q in checklist.questions]
     key = [f"{q.id.upper()}: {q.text}" for q in checklist.questions]
+    answered = {row["study"]: row for row in matrix_rows(checklist, appraisals)}
+    rows = [answered.get(s.id) or {"study": s.id, **{q.id: PENDING
+                                                     for q in checklist.questions}}
+            for s in load_studies(project)]
     table = Table("casp-matrix", f"{checklist.title} ({checklist.version}) by study", columns,
-                  matrix_rows(checklist, appraisals),
-                  ["; ".join(key), *_licence_note(checklist)])
+                  rows, ["; ".join(key), *_licence_note(checklist)])
     return table, warnings
 
 

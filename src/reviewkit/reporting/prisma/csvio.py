@@ -255,6 +255,12 @@ def _lost(c: PrismaCounts) -> list[str]:
     return notes
 
 
+def row_line(path: Path, key: str) -> int | None:
+    """The line of row ``key`` in a counts CSV (read already, so it reads again cleanly)."""
+    found = _rows(path).get(key)
+    return found[0] if found else None
+
+
 def _rows(path: Path) -> dict[str, tuple[int, str]]:
     """data key -> (line, n cell), after checking the header and every row's shape."""
     text = text_of(path)

@@ -16,7 +16,12 @@ from reviewkit.reporting.prisma.csvio import read_counts_csv
 from reviewkit.reporting.prisma.invariants import BrokenInvariant, check_invariants
 from reviewkit.reporting.prisma.model import Count, PrismaCounts, Sources
 from reviewkit.reporting.prisma.screened import add_screening, add_studies
-from reviewkit.reporting.prisma.settings import previous_path, prisma_settings
+from reviewkit.reporting.prisma.settings import (
+    previous_included,
+    previous_path,
+    prisma_settings,
+    refuse_contradictory_previous,
+)
 from reviewkit.screening import Screening
 from reviewkit.searches.log import load_searches
 from reviewkit.store.base import Store
@@ -55,7 +60,9 @@ def _counts(project: Project, store: Store, seen: frozenset[Path]) -> PrismaCoun
         counts.ma_reports = settings.meta_analysis.reports
     previous = previous_path(project)
     if previous is not None:
-        add_previous(counts, _previous(project, previous, seen | {project.root.resolve()}))
+        before = _previous(project, previous, seen | {project.root.resolve()})
+        refuse_contradictory_previous(project, previous, before)
+        add_previous(counts, before)
     return counts
 
 
@@ -63,10 +70,7 @@ def add_previous(counts: PrismaCounts, previous: PrismaCounts) -> None:
     """Make ``counts`` an updated review of ``previous``: its studies and reports are the
     previous version's (its totals, when it was an update itself), and the totals add
     the new ones. Unknown stays unknown."""
-    for unit in ("studies", "reports"):
-        prev = getattr(previous, f"total_{unit}")
-        if prev is None:
-            prev = getattr(previous, f"included_{unit}")
+    for unit, (prev, _) in previous_included(previous).items():
         setattr(counts, f"previous_{unit}", prev)
         new = getattr(counts, f"included_{unit}")
         setattr(counts, f"total_{unit}", None if prev is None or new is None else prev + new)

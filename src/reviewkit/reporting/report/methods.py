@@ -15,6 +15,7 @@ from reviewkit.reporting.report.screening import NO_REASON, exclusion_reason
 from reviewkit.reporting.report.searching import ordered, strings_note
 from reviewkit.reporting.report.settings import applied_bias, stopping_settings
 from reviewkit.screening import Screening
+from reviewkit.searches.databases import by_database
 from reviewkit.searches.log import Search
 
 
@@ -27,12 +28,12 @@ def methods_facts(project: Project, searches: list[Search], dedup: dict[str, Any
     # the sentence dates the database and register searches, not the other methods
     dates = sorted(s.date_run for s in searches if s.date_run and not s.other_method)
     stop = stopping_settings(project)
+    databases = by_database(searches)
     return {
         "searches": {
             # a database searched again (an update) is one database, searched twice
-            "databases": list({(s.database, s.platform): s for s in searches
-                               if not s.other_method}.values()),
-            "runs": sum(1 for s in searches if not s.other_method),
+            "databases": [group[-1] for group in databases],
+            "runs": sum(len(group) for group in databases),
             "other": [s for s in searches if s.other_method],
             "first": dates[0] if dates else "", "last": dates[-1] if dates else "",
             "strings": strings_note(searches) if searches else "",

@@ -9,7 +9,7 @@ from reviewkit.dedup.report import merges, per_database
 from reviewkit.reporting.outputs import Table
 from reviewkit.searches.log import Search
 from reviewkit.searches.reconcile import reconcile
-from reviewkit.searches.table import search_rows
+from reviewkit.searches.table import NOT_REPORTED, search_rows
 from reviewkit.store.base import Store
 
 SEARCH_COLUMNS = [("database", "Database or source"), ("kind", "Type"),
@@ -48,7 +48,7 @@ def search_table(searches: list[Search], store: Store) -> Table:
     checks = {c.search_id: c for c in reconcile(searches, store.count_entries())}
     rows = search_rows(searches, list(checks.values()))
     for row, s in zip(rows, searches, strict=True):
-        row["hits"] = num(row["hits"])
+        row["hits"] = NOT_REPORTED if row["hits"] is None else num(row["hits"])
         row["imported"] = num(checks[s.id].found) if s.files else "no export file"
         row["check"] = checks[s.id].message if s.files else ""
     # the librarian's notes (e.g. which grey sources, PRISMA-S 4) would be lost otherwise

@@ -12,6 +12,7 @@ from reviewkit.reporting.prisma.files import write_file
 from reviewkit.reporting.report.build import appraisal_stems, build_report
 from reviewkit.reporting.report.diagram import FORMATS
 from reviewkit.reporting.report.docx import render_docx
+from reviewkit.reporting.report.folder import refuse_project_folder
 from reviewkit.reporting.report.model import Report
 from reviewkit.reporting.report.render import render_report
 from reviewkit.reporting.report.synthesis import FLOWCHART, HEATMAP
@@ -40,6 +41,7 @@ def write_report(project: Project, store: Store, output: Path | None = None,
     """
     folder = output if output is not None else project.root / DEFAULT_FOLDER
     _check_folder(folder)
+    refuse_project_folder(folder, project)
     report = build_report(project, store, counts_file)
     files = report_files(report, project.root)
     for name in files:  # every name checked before the first file is written
