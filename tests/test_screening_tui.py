@@ -247,17 +247,10 @@ def test_skipped_log_lines_are_named_when_the_screener_opens(tmp_path):
     with path.open("a", encoding="utf-8") as fh:
         fh.write('{"type": "decision", "record": "x", "decision": "yes"}\n{"type": "dec')
     app = app_for(project, "ana")
-    seen = []
-
-    async def drive() -> None:
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            seen.append(str(app.query_one("#message").content))
-    asyncio.run(drive())
-    app.session.close()
-    assert seen[0].startswith("2 log line(s) skipped, title-abstract/ana.jsonl:2: unknown")
+    said = _opening_message(app)
+    assert said.startswith("2 log line(s) skipped, title-abstract/ana.jsonl:2: unknown")
     # cut to the 78 cells there are, still saying where the rest is
-    assert len(seen[0]) <= 78 and seen[0].endswith("… (all on quit)")
+    assert len(said) <= 78 and said.endswith("… (all on quit)")
     assert app.session.done == 1                  # the good line still counts
 
 

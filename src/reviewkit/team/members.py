@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from reviewkit.errors import ReviewkitError
@@ -24,11 +26,9 @@ def add_member(con: Any, reviewer: str, role: str = "reviewer", login: str | Non
                password: str | None = None) -> str:
     """Create ``login`` (default: the reviewer's name) and make it ``reviewer`` in this
     review; the password (generated when None) is returned for the person, not stored."""
-    import psycopg
     from psycopg import sql
 
     from reviewkit.screening.reviewers import check_name
-    from reviewkit.team.connect import server_error
 
     check_name(reviewer)
     if role not in ROLES:
@@ -42,27 +42,20 @@ def add_member(con: Any, reviewer: str, role: str = "reviewer", login: str | Non
         raise ReviewkitError("the password read is empty", field="password")
     password = password or secrets.token_urlsafe(18)
     hashed = con.pgconn.encrypt_password(password.encode(), login.encode()).decode()
-    try:
-        with con.transaction():
-            taken = con.execute("SELECT reviewer, login FROM members "
-                                "WHERE reviewer = %s OR login = %s", (reviewer, login)).fetchone()
-            if taken:
-                raise ReviewkitError(f"{taken[0]} is already a member (login {taken[1]})",
-                                     field="reviewer")
-            if con.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone():
-                raise ReviewkitError(f"a login role {login!r} exists on this server already "
-                                     "(another review?): pass --login with another name",
-                                     field="login")
-            con.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
-                sql.Identifier(login), sql.Literal(hashed), sql.Identifier(group(role))))
-            con.execute("INSERT INTO members (reviewer, login, role) VALUES (%s, %s, %s)",
-                        (reviewer, login, role))
-    except psycopg.errors.InsufficientPrivilege as exc:
-        raise ReviewkitError("adding a member creates a login role: the database owner "
-                             "(with CREATEROLE) runs team add-reviewer "
-                             f"({server_error(exc).message})") from None
-    except psycopg.DatabaseError as exc:
-        raise server_error(exc) from None
+    with _as_owner("adding a member creates a login role"), con.transaction():
+        taken = con.execute("SELECT reviewer, login FROM members "
+                            "WHERE reviewer = %s OR login = %s", (reviewer, login)).fetchone()
+        if taken:
+            raise ReviewkitError(f"{taken[0]} is already a member (login {taken[1]})",
+                                 field="reviewer")
+        if con.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone():
+            raise ReviewkitError(f"a login role {login!r} exists on this server already "
+                                 "(another review?): pass --login with another name",
+                                 field="login")
+        con.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
+            sql.Identifier(login), sql.Literal(hashed), sql.Identifier(group(role))))
+        con.execute("INSERT INTO members (reviewer, login, role) VALUES (%s, %s, %s)",
+                    (reviewer, login, role))
     return password
 
 
@@ -81,10 +74,8 @@ def set_access(con: Any, reviewer: str, allowed: bool) -> str:
     still open loses its rights at its next statement) or restore one. Their events stay
     on the server and in the folder, and their name stays theirs: nothing they did is
     lost or re-attributed. Returns the login."""
-    import psycopg
     from psycopg import sql
 
-    from reviewkit.team.connect import server_error
 
     row = con.execute("SELECT login, role FROM members WHERE reviewer = %s",
                       (reviewer,)).fetchone()
@@ -93,20 +84,30 @@ def set_access(con: Any, reviewer: str, allowed: bool) -> str:
         raise ReviewkitError(f"{reviewer!r} is not a member of this review (members: {known})",
                              field="reviewer")
     login, role = row
-    try:
+    with _as_owner("removing or restoring a member changes a login role"):
         with con.transaction():
             con.execute(sql.SQL("ALTER ROLE {} " + ("LOGIN" if allowed else "NOLOGIN")).format(
                 sql.Identifier(login)))
             change = "GRANT {} TO {}" if allowed else "REVOKE {} FROM {}"
             con.execute(sql.SQL(change).format(sql.Identifier(group(role)),
                                                sql.Identifier(login)))
+    return login
+
+
+@contextmanager
+def _as_owner(what: str) -> Iterator[None]:
+    """Statements only the database owner may run: a refusal says so in one line."""
+    import psycopg
+
+    from reviewkit.team.connect import server_error
+
+    try:
+        yield
     except psycopg.errors.InsufficientPrivilege as exc:
-        raise ReviewkitError("removing or restoring a member changes a login role: the "
-                             "database owner (with CREATEROLE) runs it "
+        raise ReviewkitError(f"{what}: the database owner (with CREATEROLE) runs it "
                              f"({server_error(exc).message})") from None
     except psycopg.DatabaseError as exc:
         raise server_error(exc) from None
-    return login
 
 
 def whoami(con: Any) -> tuple[str, str]:
