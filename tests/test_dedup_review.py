@@ -298,3 +298,28 @@ def test_judging_needs_one_of_the_projects_reviewers(project):
     assert said[1].startswith("error: field 'reviewer': who is judging duplicates? pass "
                               "--reviewer NAME")
     assert said[3] == said[4] == "error: field 'same': say one of --same or --different\n"
+
+
+def test_undo_in_a_sitting_withdraws_this_reviewers_judgement_not_a_later_one(project):
+    # alice judges a pair in her sitting; bob, from another sitting or the command line,
+    # judges it differently before she presses undo. Her undo must take back her own
+    # judgement: withdrawing 'the pair's latest' took back bob's, and left hers standing.
+    proj, store = project
+    key = tuple(sorted(COPY_PAIR))
+    queue = ReviewQueue(proj, store, "alice")
+    assert queue.current.key == COPY_PAIR
+    queue.decide(True)
+    res = run_cli("dedup", "judge", *COPY_PAIR, "--different", "--reviewer", "bob",
+                  cwd=proj.root)
+    assert res.returncode == 0, res.stderr
+    assert read_judgements(proj)[key] is False
+    assert queue.undo() == ("judged", COPY_PAIR)
+    assert read_judgements(proj)[key] is False  # bob's judgement stands
+    same, different, undo = log_lines(proj)
+    assert (same["by"], different["by"], undo["by"]) == ("alice", "bob", "alice")
+    assert undo["of"] == same["id"]  # the line says which judgement it withdraws
+    queue.apply()
+    assert not together(store, *COPY_PAIR)
+    # a second undo line for the same judgement (a merge kept it twice) withdraws nothing
+    append_undo(proj, *COPY_PAIR, "alice", of=same["id"])
+    assert read_judgements(proj)[key] is False

@@ -2,8 +2,10 @@
 
 One line per judgement: {"a": id, "b": id, "same": bool, "by": name, "at": iso time,
 "id": event id}. The latest judgement of a pair wins, and always overrides the method.
-Undo is a new line too, {"a", "b", "undo": true, ...}: it withdraws the pair's latest
-judgement, so the one before it (or the method, if none) decides again. An event id
+Undo is a new line too, {"a", "b", "undo": true, "of": event id, ...}: it withdraws the
+judgement ``of`` names (a sitting's own, even when another reviewer has judged the pair
+since), so the one before it (or the method, if none) decides again; an undo without
+"of" (a script's, or lines written before it) withdraws the pair's latest judgement. An event id
 counts once, as in the screening logs: a line a merge kept twice is reported and
 skipped, so one undo still withdraws it (lines written before ids have none).
 
@@ -42,9 +44,13 @@ def append_judgement(project: Project, a: str, b: str, same: bool, by: str) -> d
     return _append(project, {"a": a, "b": b, "same": bool(same), "by": by})
 
 
-def append_undo(project: Project, a: str, b: str, by: str) -> dict:
-    """Withdraw the pair's latest judgement; the log stays append-only."""
-    return _append(project, {"a": a, "b": b, "undo": True, "by": by})
+def append_undo(project: Project, a: str, b: str, by: str, of: str | None = None) -> dict:
+    """Withdraw the judgement whose event id is ``of`` (else the pair's latest); the log
+    stays append-only."""
+    event: dict = {"a": a, "b": b, "undo": True, "by": by}
+    if of:
+        event["of"] = of
+    return _append(project, event)
 
 
 def _append(project: Project, event: dict) -> dict:
@@ -66,6 +72,8 @@ def check_judgement(event: dict) -> str:
     if "id" in event and not (isinstance(event["id"], str) and event["id"]):
         return "field 'id' must be text"
     if "undo" in event:
+        if "of" in event and not (isinstance(event["of"], str) and event["of"]):
+            return "field 'of' must be a judgement's id"
         return "" if event["undo"] is True else "'undo' must be true"
     if not isinstance(event.get("same"), bool):
         return "'same' must be true or false"
@@ -113,13 +121,24 @@ def _stacks(project: Project) -> tuple[dict[tuple[str, str], list[dict]], list[P
         a, b = event["a"], event["b"]
         pair = (a, b) if a < b else (b, a)
         if event.get("undo") is True:
-            stack = stacks.get(pair)
-            if stack:
-                stack.pop()
+            _withdraw(stacks.get(pair), event.get("of"))
             continue
         stacks.setdefault(pair, []).append(event)
     problems.sort(key=lambda p: p.line or 0)
     return stacks, problems
+
+
+def _withdraw(stack: list[dict] | None, of: str | None) -> None:
+    """Take the judgement ``of`` names off the pair's stack (the latest when None); one
+    already withdrawn, or never made on this pair, leaves the stack as it is."""
+    if not stack:
+        return
+    if of is None:
+        stack.pop()
+        return
+    at = next((i for i in range(len(stack) - 1, -1, -1) if stack[i].get("id") == of), None)
+    if at is not None:
+        del stack[at]
 
 
 def read_judgements(project: Project) -> dict[tuple[str, str], bool]:

@@ -175,6 +175,7 @@ class ReviewQueue:
         self.done: set[tuple[str, str]] = set()  # judged this sitting, not yet applied
         self._dirty = False
         self.history: list[tuple[str, tuple[str, str]]] = []  # (judged|skipped, pair)
+        self._logged: list[str] = []  # event ids of this sitting's judgements, in order
         self._reload()
 
     def _reload(self) -> None:
@@ -216,7 +217,8 @@ class ReviewQueue:
         # key costs the same at 100k records as at 100
         pair = self._pair()
         with self.guard():
-            append_judgement(self.project, pair.a, pair.b, same, self.by)
+            event = append_judgement(self.project, pair.a, pair.b, same, self.by)
+        self._logged.append(event["id"])
         self.done.add(pair.key)
         self._dirty = True
         self.history.append(("judged", pair.key))
@@ -234,8 +236,8 @@ class ReviewQueue:
                                  "judgement use reviewkit dedup judge A B --same/--different")
         kind, key = self.history.pop()
         if kind == "judged":
-            with self.guard():
-                append_undo(self.project, key[0], key[1], self.by)
+            with self.guard():  # this sitting's own judgement, whoever judged the pair since
+                append_undo(self.project, key[0], key[1], self.by, of=self._logged.pop())
             self.done.discard(key)
             self._dirty = True
         else:

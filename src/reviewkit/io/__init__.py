@@ -13,7 +13,7 @@ from pathlib import Path
 from reviewkit.errors import ReviewkitError
 from reviewkit.gcpause import no_gc
 from reviewkit.io.detect import FORMATS, detect
-from reviewkit.io.text import decode
+from reviewkit.io.text import decode, mixed_utf8
 from reviewkit.records.model import Record
 
 # readers of line-tagged formats, which report mistyped tag lines
@@ -50,7 +50,8 @@ def parse_bytes(data: bytes, path: str, fmt: str | None = None,
     elif fmt not in FORMATS:
         raise ReviewkitError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     module = import_module(f"reviewkit.io.{fmt}")
-    warnings: list[str] = []
+    mixed = mixed_utf8(data, path, encoding)
+    warnings: list[str] = [mixed] if mixed else []
     with no_gc():
         if fmt == "csv":
             dialect, records = module.read(text, path, columns)

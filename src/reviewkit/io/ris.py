@@ -16,6 +16,8 @@ import rispy
 from reviewkit.errors import ReviewkitError
 from reviewkit.io import tagmap
 from reviewkit.io.tagline import RIS_TAGS, Warnings, almost_tag
+from reviewkit.records import normalise as norm
+from reviewkit.records.ids import record_key
 from reviewkit.records.model import Record
 
 # a tag line ('XX  - value', or four letters like APA PsycNET's 'PMID  - ') or any other line
@@ -180,9 +182,16 @@ def read(text: str, path: str, warnings: list[str] | None = None,
             eid = next((u.split("eid=")[1].split("&")[0] for u in rec.urls if "eid=" in u), "")
             if eid:
                 rec.accession["scopus"] = eid
+        if not rec.doi and record_key(rec).startswith("h-"):
+            rec.doi = _notes_doi(raw)  # as ids named by content were made: none moves
         records.append(rec)
     warn.close()
     return name, records
+
+
+def _notes_doi(raw: Pairs) -> str:
+    """The first DOI in an N1 note, which RIS readers once took as the record's own."""
+    return next((d for d in (norm.doi(v) for t, v in raw if t == "N1") if d), "")
 
 
 def _own_pmid(raw: Pairs, rules: list[dict]) -> str:

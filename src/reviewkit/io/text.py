@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from reviewkit.errors import ReviewkitError
 
@@ -38,6 +39,31 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
         return _lines(data.decode("cp1252")), "cp1252"
     except UnicodeDecodeError:
         return _lines(data.decode("latin-1")), "latin-1"
+
+
+# a character of two to four bytes as UTF-8 writes it
+_UTF8_CHAR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|"
+                        rb"[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def mixed_utf8(data: bytes, path: str, encoding: str) -> str:
+    """A warning, or "", for a file read as CP1252/Latin-1 that is mostly UTF-8: one stray
+    byte sent the whole file to the 8-bit reading, so its UTF-8 characters read as
+    mojibake. Said, not mended: reading it otherwise would move content-hash ids."""
+    if encoding not in ("cp1252", "latin-1"):
+        return ""
+    utf8 = len(_UTF8_CHAR.findall(data, 0, 1 << 20))
+    if not utf8:
+        return ""
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return (f"{path}:{line}: byte 0x{data[exc.start]:02X} is not UTF-8, so the whole "
+                f"file was read as {encoding.upper()}, yet it holds {utf8} UTF-8 "
+                "character(s), which now read garbled (\u00c3\u00a9 for \u00e9): save that "
+                "line as UTF-8 before its records are screened")
+    return ""
 
 
 def _looks_binary(data: bytes) -> bool:

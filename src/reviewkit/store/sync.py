@@ -27,10 +27,11 @@ from reviewkit.searches.log import Search, load_searches, search_path
 from reviewkit.store.base import FileRow, Store
 
 # Bump when a reader or normaliser changes what it produces: every source is re-read.
-PARSER_VERSION = "6"  # 4: Ovid NO and ON tags; 5: a DOI keeps its own closing bracket;
+PARSER_VERSION = "7"  # 4: Ovid NO and ON tags; 5: a DOI keeps its own closing bracket;
 # 6: a PubMed record (DP NLM) in a mixed RIS library gets its PMID from AN; every language;
 # a reviewkit CSV export read back loses its formula guard (the leading '); BibTeX's
-# \textasciicircum reads as ^; two authors sharing a name are both kept
+# \textasciicircum reads as ^; two authors sharing a name are both kept; 7: a DOI in a RIS
+# note (N1) is not the record's own where its id is an accession
 UNLOGGED = "unlogged-"
 _SLUG = re.compile(r"[^a-z0-9]+")
 
