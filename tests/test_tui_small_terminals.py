@@ -1,0 +1,87 @@
+"""The dedup pair reviewer and the synthesis coder in small terminals (60x20, 40x12):
+every pop-up lies inside the screen, and what does not fit scrolls into view."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+import test_dedup_review
+from reviewkit.dedup.review import ReviewQueue
+from reviewkit.tui.coder import coder_app
+from reviewkit.tui.dedup_review import DedupReviewApp
+from synthesis_support import synth_project
+
+project = test_dedup_review.project  # the fixture: real records, two queued pairs
+SIZES = [(60, 20), (40, 12)]
+
+
+def inside(app, selector: str) -> None:
+    """The pop-up's box (``selector`` on the screen on top) lies wholly on the screen."""
+    box = app.screen.query_one(selector)
+    width, height = app.size
+    r = box.region
+    assert r.width > 0 and r.height > 0, selector
+    assert r.x >= 0 and r.y >= 0 and r.right <= width and r.bottom <= height, \
+        f"{selector} at {r} on a {width}x{height} screen"
+
+
+def last_line_reached(app, selector: str, last: str) -> None:
+    """PageDown to the end shows the help's last line, ``last``, inside the box."""
+    box = app.screen.query_one(selector)
+    assert box.scroll_y == box.max_scroll_y, "not scrolled to the end"
+    assert str(box.query_one("Static").render()).endswith(last)
+
+
+async def help_paged_through(app, pilot) -> None:
+    """? opens the help inside the screen; PageDown reaches its last line."""
+    await pilot.press("question_mark")
+    await pilot.pause()
+    inside(app, "#box")
+    for _ in range(6):
+        await pilot.press("pagedown")
+    await pilot.pause()
+    last_line_reached(app, "#box", "any other key closes it.")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_dedup_help_fits_and_scrolls_to_its_end(project, size):
+    proj, store = project
+    app = DedupReviewApp(ReviewQueue(proj, store, "alice"))
+    seen = {}
+
+    async def go() -> None:
+        async with app.run_test(size=size) as pilot:
+            await help_paged_through(app, pilot)
+            seen["still"] = app.screen is not app.screen_stack[0]
+            await pilot.press("escape")
+            await pilot.pause()
+            seen["closed"] = len(app.screen_stack) == 1
+
+    asyncio.run(go())
+    assert seen == {"still": True, "closed": True}  # paging is not closing
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_coders_pop_ups_fit(tmp_path, size):
+    project = synth_project(tmp_path)
+    app = coder_app(project, "ann", "callanan-2012-findings")
+    seen = []
+
+    async def go() -> None:
+        async with app.run_test(size=size) as pilot:
+            await help_paged_through(app, pilot)
+            await pilot.press("escape")
+            await pilot.press("w", "a")  # the code picker
+            await pilot.pause()
+            inside(app, "#pick")
+            await pilot.press("escape", "g")  # the page box
+            await pilot.pause()
+            inside(app, "#box")
+            await pilot.press(*"12", "enter")
+            await pilot.pause()
+            seen.append(len(app.screen_stack))
+
+    asyncio.run(go())
+    assert seen == [1]
