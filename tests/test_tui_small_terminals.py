@@ -6,12 +6,17 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from rich.cells import cell_len
 
 import test_dedup_review
 from reviewkit.dedup.review import ReviewQueue
+from reviewkit.screening import ScreenSession
+from reviewkit.store import open_store
 from reviewkit.tui.coder import coder_app
 from reviewkit.tui.dedup_review import DedupReviewApp
+from reviewkit.tui.screen_list import ListApp
 from synthesis_support import synth_project
+from test_screening_support import app_for, screening_project
 
 project = test_dedup_review.project  # the fixture: real records, two queued pairs
 SIZES = [(60, 20), (40, 12)]
@@ -85,3 +90,51 @@ def test_the_coders_pop_ups_fit(tmp_path, size):
 
     asyncio.run(go())
     assert seen == [1]
+
+
+def key_lines(make, size) -> list[tuple[str, str]]:
+    """The key line (and the screener's bar) of an app ``make()`` gives, opened at
+    ``size``, and opened at 80x24 then resized to it."""
+    out = []
+
+    async def go(start) -> None:
+        app = make()
+        async with app.run_test(size=start) as pilot:
+            if start != size:
+                await pilot.resize_terminal(*size)
+            await pilot.pause()
+            bar = app.query("#bar")
+            out.append((str(app.query_one("#keys").render()),
+                        str(bar.first().render()) if bar else ""))
+        if isinstance(getattr(app, "session", None), ScreenSession):
+            app.session.close()
+
+    for start in (size, (80, 24)):
+        asyncio.run(go(start))
+    return out
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_screeners_key_line_keeps_help_and_quit_and_the_bar_fits(tmp_path, size):
+
+    project, _ = screening_project(tmp_path)
+    for keys, bar in key_lines(lambda: app_for(project, "ana"), size):
+        assert keys.endswith("?/q") and "i incl" in keys, keys
+        assert cell_len(keys) <= size[0] - 2, keys
+        assert cell_len(bar) == size[0] - 2 and bar.endswith("0%"), bar
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_coders_and_the_lists_key_lines_keep_help_and_quit(tmp_path, size):
+
+    coding = synth_project(tmp_path / "c")
+    for keys, _ in key_lines(lambda: coder_app(coding, "ann", "callanan-2012-findings"),
+                             size):
+        assert keys.endswith("? help  q quit") and keys.startswith("a apply"), keys
+        assert cell_len(keys) <= size[0] - 2, keys
+    project, _ = screening_project(tmp_path / "s")
+    make = lambda: ListApp(ScreenSession(project, open_store(project.store_path), "ana"))  # noqa: E731
+    for keys, _ in key_lines(make, size):
+        assert keys.endswith("q quit") and keys.startswith("i x m this"), keys
+        assert cell_len(keys) <= size[0] - 2, keys
+

@@ -101,3 +101,15 @@ def fit_line(text: str, cells: int, keep: str = "") -> Text:
     out.truncate(max(cells - cell_len(tail) - 1, 0))
     out.append("…" + tail)
     return out
+
+
+def fit_keys(items: list[str], cells: int, sep: str = " ", keep: int = 1) -> Text:
+    """A key line of ``items`` in ``cells`` screen cells: items go from the end, but the
+    last ``keep`` (help, quit) stay, after a "…" for what went. Cut at the edge, they
+    were the first to go, and a small terminal lost the way to the help."""
+    head, tail = items[:-keep], items[-keep:]
+    if cell_len(sep.join(items)) > cells:
+        while head and cell_len(sep.join(head + ["…"] + tail)) > cells:
+            head.pop()
+        head.append("…")
+    return Text(sep.join(head + tail), no_wrap=True, overflow="ellipsis")

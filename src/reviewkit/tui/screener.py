@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -25,6 +26,7 @@ from reviewkit.screening.order import OrderSource
 from reviewkit.screening.session import ScreenSession
 from reviewkit.tui.run import run_app
 from reviewkit.tui.screen_render import (
+    fit_keys,
     fit_line,
     progress_bar,
     record_core,
@@ -42,7 +44,9 @@ from reviewkit.tui.typeahead import at_once, own_key_allowed
 
 CRITERIA_ROWS = 7  # what the #criteria panel shows (max-height 8, less its border)
 NOTICE_TAIL = " (all on quit)"
-KEYLINE = "i incl x/X excl m maybe n note u undo s skip / find d/D dup c crit o text ?/q"
+KEY_ITEMS = ["i incl", "x/X excl", "m maybe", "n note", "u undo", "s skip", "/ find", "d/D dup",
+             "c crit", "o text", "?/q"]
+KEYLINE = " ".join(KEY_ITEMS)
 
 
 class ScreenerApp(App[None]):
@@ -92,7 +96,7 @@ class ScreenerApp(App[None]):
             yield Static(id="body")
         yield Static(Text(self.criteria), id="criteria")
         yield Static(id="message")
-        yield Static(KEYLINE, id="keys")
+        yield Static(id="keys")
 
     def action_leave(self) -> None:
         self.exit()
@@ -110,6 +114,7 @@ class ScreenerApp(App[None]):
             self.lease()
             self.set_interval(2.0, self.team_tick)  # what waits is sent when the server is back
         self.show()
+        self.on_resize()
         if self.notice:  # cut to the screen, keeping what to do next
             self.query_one("#message", Static).update(
                 fit_line(self.notice, self.size.width - 2, NOTICE_TAIL), layout=False)
@@ -117,6 +122,14 @@ class ScreenerApp(App[None]):
             # a timer, not a call from the worker thread: taking a result costs the UI
             # thread a few ms, and a tick that finds nothing new costs nothing
             self.set_interval(0.2, self.take_background)
+
+    def on_resize(self, event: events.Resize | None = None) -> None:
+        """The lines drawn to the width: the key line (help and quit kept) and the bar."""
+        width = (event.size if event else self.size).width - 2  # self.size lags a resize
+        self.query_one("#keys", Static).update(fit_keys(KEY_ITEMS, width), layout=False)
+        s = self.session
+        self.query_one("#bar", Static).update(progress_bar(s.done, s.total, width),
+                                              layout=False)
 
     def on_unmount(self) -> None:
         gc.unfreeze()
