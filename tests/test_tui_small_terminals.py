@@ -11,6 +11,7 @@ from rich.cells import cell_len
 import test_dedup_review
 from reviewkit.dedup.review import ReviewQueue
 from reviewkit.screening import ScreenSession
+from reviewkit.screening.log import log_path
 from reviewkit.store import open_store
 from reviewkit.tui.coder import coder_app
 from reviewkit.tui.dedup_review import DedupReviewApp
@@ -138,3 +139,24 @@ def test_the_coders_and_the_lists_key_lines_keep_help_and_quit(tmp_path, size):
         assert keys.endswith("q quit") and keys.startswith("i x m this"), keys
         assert cell_len(keys) <= size[0] - 2, keys
 
+
+
+def test_ctrl_q_with_a_note_typed_but_not_saved_says_what_was_not_saved(tmp_path):
+    """Quitting mid pop-up writes nothing half-done, and the words typed are not lost:
+    they are given back on the terminal, with the record they were for."""
+    project, _ = screening_project(tmp_path)
+    app = app_for(project, "ana")
+    seen = {}
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            seen["unit"] = app.shown
+            await pilot.press("n", *"half a thought", "ctrl+q")
+            await pilot.pause()
+
+    asyncio.run(go())
+    app.session.close()
+    log = log_path(project, "title-abstract", "ana")
+    assert not log.exists() or "half a thought" not in log.read_text("utf-8")
+    assert "half a thought" in app.unsaved and seen["unit"] in app.unsaved
+    assert "not saved" in app.unsaved

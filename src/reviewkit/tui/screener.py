@@ -26,8 +26,10 @@ from reviewkit.screening.order import OrderSource
 from reviewkit.screening.session import ScreenSession
 from reviewkit.tui.run import run_app
 from reviewkit.tui.screen_render import (
+    NOTICE_TAIL,
     fit_keys,
     fit_line,
+    opening_notice,
     progress_bar,
     record_core,
     record_text,
@@ -40,10 +42,9 @@ from reviewkit.tui.screen_widgets import (
     help_text,
     stopping_help,
 )
-from reviewkit.tui.typeahead import at_once, own_key_allowed
+from reviewkit.tui.typeahead import AtOnceInput, at_once, own_key_allowed
 
 CRITERIA_ROWS = 7  # what the #criteria panel shows (max-height 8, less its border)
-NOTICE_TAIL = " (all on quit)"
 KEY_ITEMS = ["i incl", "x/X excl", "m maybe", "n note", "u undo", "s skip", "/ find", "d/D dup",
              "c crit", "o text", "?/q"]
 KEYLINE = " ".join(KEY_ITEMS)
@@ -88,6 +89,7 @@ class ScreenerApp(App[None]):
             "criteria to reviewkit.toml or write screening/criteria.md."
         self._cores: OrderedDict[str, Text] = OrderedDict()
         self.shown: str | None = None
+        self.unsaved = ""  # words in a box open at Ctrl+Q: said on the terminal after
 
     def compose(self) -> ComposeResult:
         yield Static(id="top")
@@ -99,6 +101,18 @@ class ScreenerApp(App[None]):
         yield Static(id="keys")
 
     def action_leave(self) -> None:
+        self.exit()
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q, even with a box open: what was typed there is not written (Enter was
+        not pressed) but kept to be shown on the terminal, not lost."""
+        top = self.screen
+        if isinstance(top, PromptScreen):
+            typed = top.query_one("#answer", AtOnceInput).value
+            if typed.strip() and typed != top.value:
+                what = top.title_text.split(" (")[0]  # without its "(Enter saves, ...)"
+                self.unsaved = f"not saved (Ctrl+Q with the box open), {what} on " \
+                    f"{self.shown}: {typed}"
         self.exit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -349,25 +363,6 @@ def screener(session: ScreenSession, highlight: bool = True, team: Any = None) -
                        team)
 
 
-def opening_notice(session: ScreenSession) -> str:
-    """Log lines skipped and the reviewer's own studies decided two ways, the first of
-    each named (all of them are listed on quit)."""
-    from reviewkit.screening.log import screening_dir
-    from reviewkit.screening.selfconflict import conflicted
-
-    parts = []
-    if problems := session.state.problems:
-        first = problems[0]
-        where = Path(first.file).relative_to(screening_dir(session.project)).as_posix() \
-            if first.file else ""  # under screening/: the screen is 80 columns
-        parts.append(f"{len(problems)} log line(s) skipped, {where}:{first.line}: "
-                     f"{first.message}")
-    if mine := conflicted(session.state, session.screening.record_now, session.reviewer):
-        more = f" and {len(mine) - 1} more" if len(mine) > 1 else ""
-        parts.append(f"{mine[0][1]}{more}: you decided two ways")  # ids are ~40 columns
-    return "; ".join(parts) + NOTICE_TAIL if parts else ""
-
-
 def run_screener(where: Path | None, reviewer: str | None, stage: str | None,
                  blind: bool = True, order: OrderSource | None = None) -> None:
     """Refresh the store (under the project lock), then screen without holding the lock,
@@ -388,7 +383,10 @@ def run_screener(where: Path | None, reviewer: str | None, stage: str | None,
             from reviewkit.team.screener_hooks import team_for
 
             team = team_for(sess)
-        run_app(screener(sess, team=team))
+        app = screener(sess, team=team)
+        run_app(app)
+        if app.unsaved:
+            print(app.unsaved, file=sys.stderr)
     finally:
         if team is not None:
             team.close()
