@@ -94,7 +94,7 @@ def test_t_and_g_set_type_and_page_here_or_for_the_next_segment(tmp_path):
             await keys("typed", "t", *"partic", "enter")
             await keys("paged", "g", *"12", "enter")
             await keys("repaged", "g", *"13", "enter")  # the old page is selected: replaced
-            await keys("help", "question_mark", widget="#help")
+            await keys("help", "question_mark", widget="#box > Static")
             await keys("pending", "escape", "n", "s", "t", *"field", "enter", widget="#top")
             await keys("made", "a", *"time", "enter")
             await keys("quit", "q")

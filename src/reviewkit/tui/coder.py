@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
@@ -20,6 +21,7 @@ from reviewkit.synthesis import cursor as cur
 from reviewkit.synthesis.coding import ROLES
 from reviewkit.synthesis.session import CodingSession, open_session
 from reviewkit.tui.coder_screens import AskScreen, HelpScreen, PickScreen
+from reviewkit.tui.screen_render import fit_keys
 from reviewkit.tui.typeahead import at_once
 
 CODED = "on #1f4d32"
@@ -103,7 +105,7 @@ class CoderApp(App[str]):
         yield Static(id="text")
         yield Static(id="codes")
         yield Static(id="message")
-        yield Static(Text(self.KEYS, no_wrap=True, overflow="ellipsis"), id="keys")
+        yield Static(id="keys")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The coder's keys act on the text only: a key typed fast after `a` (before
@@ -112,7 +114,13 @@ class CoderApp(App[str]):
             return False
         return True
 
+    def on_resize(self, event: events.Resize | None = None) -> None:
+        """The key line to the width, help and quit kept (self.size lags a resize)."""
+        width = (event.size if event else self.size).width - 2
+        self.query_one("#keys", Static).update(fit_keys(self.KEYS.split("  "), width, "  ", keep=2))
+
     def on_mount(self) -> None:
+        self.on_resize()
         bad = self.session.problems  # a torn last line after a crash: say so, go on
         self.show(f"skipped {len(bad)} bad line(s) of your log: {bad[0]}" if bad else "")
 

@@ -10,42 +10,45 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from reviewkit.tui.screen_widgets import TextScreen
 from reviewkit.tui.typeahead import AtOnceInput, typed_into
 
 HELP = """\
-Move      ← →  word    ↑ ↓  paragraph    n / N  next / previous uncoded paragraph
-Select    w s p  grow by word / sentence / paragraph   shift+→ ↓  grow
-          shift+←  take a word off      Esc  drop the selection
-Code      a  apply a code (type to filter, Enter; a name no code matches
-             becomes a new code)        x  remove a code here
-          m  memo on the segment here   u  undo your last action on this source
-          t  type: participant quote / author interpretation / field
-             observation / none         g  page reference
-             (with no segment here: for the next segment you make)
-          ?  this help                  q  quit (all is already saved)
+Move    ← →  word       ↑ ↓  paragraph
+        n / N  next / previous uncoded paragraph
+Select  w s p  grow by word / sentence / paragraph
+        shift+→ ↓  grow    shift+←  take a word off
+        Esc  drop the selection
+Code    a  apply a code (type to filter, Enter; a name no code
+           matches becomes a new code)
+        x  remove a code here
+        m  memo on the segment here
+        u  undo your last action on this source
+        t  type: participant quote / author interpretation /
+           field observation / none
+        g  page reference
+           (t and g with no segment here: for the next segment
+           you make)
+        ?  this help    q  quit (all is already saved)
 
 Only your own codings are shown (blind coding). Each action is
 written to synthesis/coding/<you>.jsonl before the screen moves on.
-Press ? or Esc to close."""
+↑ ↓ PgUp PgDn scroll this help; any other key closes it."""
 
-class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
-    DEFAULT_CSS = "HelpScreen { align: center middle; } #help { width: 78; height: auto; " \
-                  "border: round $accent; background: $surface; padding: 0 1; }"
 
-    def compose(self) -> ComposeResult:
-        yield Static(Text(HELP), id="help")
+class HelpScreen(TextScreen):
+    """The keys, in the screener's scrolling box: it fits a 40x12 terminal."""
 
-    def action_close(self) -> None:
-        self.dismiss(None)
+    def __init__(self) -> None:
+        super().__init__(HELP)
 
 
 class AskScreen(ModalScreen[str | None]):
     """One line of text (a memo); Enter gives it, Esc gives None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
-    DEFAULT_CSS = "AskScreen { align: center middle; } #box { width: 76; height: auto; " \
-                  "border: round $accent; background: $surface; }"
+    DEFAULT_CSS = "AskScreen { align: center middle; } #box { width: 76; max-width: 100%; " \
+                  "height: auto; border: round $accent; background: $surface; }"
 
     def __init__(self, title: str, value: str = "") -> None:
         super().__init__()
@@ -81,7 +84,8 @@ class PickScreen(ModalScreen[tuple[str, str] | None]):
                 Binding("down", "step(1)", show=False, priority=True),
                 Binding("up", "step(-1)", show=False, priority=True)]
     DEFAULT_CSS = "PickScreen { align: center middle; } #pick { width: 76; height: 14; " \
-                  "border: round $accent; background: $surface; } #matches { height: 1fr; }"
+                  "max-width: 100%; max-height: 100%; border: round $accent; " \
+                  "background: $surface; } #matches { height: 1fr; }"
 
     def __init__(self, title: str, choices: dict[str, str], allow_new: bool) -> None:
         super().__init__()

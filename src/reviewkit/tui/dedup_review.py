@@ -14,12 +14,12 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from reviewkit.dedup.review import DIFFERENT, EMPTY, MISSING, PairView, ReviewQueue, open_review
 from reviewkit.errors import ReviewkitError
 from reviewkit.tui.run import run_app
+from reviewkit.tui.screen_widgets import TextScreen
 
 HELP = """\
 Is this one record exported twice (same study, same publication)?
@@ -38,7 +38,8 @@ Is this one record exported twice (same study, same publication)?
 –  one record lacks the field; fields both lack are not shown
 
 Judgements go to dedup/judgements.jsonl, and a person's judgement
-always overrides the method. Press ? or Esc to close."""
+always overrides the method. ↑ ↓ PgUp PgDn scroll this help;
+any other key closes it."""
 
 _MARK = {DIFFERENT: "≠", MISSING: "–"}
 _ONLY_HERE = "bold black on yellow"
@@ -76,16 +77,11 @@ def pair_table(pair: PairView) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
-    DEFAULT_CSS = "HelpScreen { align: center middle; } #help { width: 78; height: auto; " \
-                  "max-height: 22; border: round $accent; background: $surface; padding: 0 1; }"
+class HelpScreen(TextScreen):
+    """The keys, in the screener's scrolling box: it fits a 40x12 terminal."""
 
-    def compose(self) -> ComposeResult:
-        yield Static(HELP, id="help")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+    def __init__(self) -> None:
+        super().__init__(HELP)
 
 
 class DedupReviewApp(App[str]):

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -30,6 +31,7 @@ from reviewkit.screening.listing import (
 )
 from reviewkit.screening.session import ScreenSession
 from reviewkit.tui.run import run_app
+from reviewkit.tui.screen_render import fit_keys
 from reviewkit.tui.screen_widgets import _CSS, ReasonScreen
 from reviewkit.tui.typeahead import AtOnceInput, at_once, now, own_key_allowed
 
@@ -100,7 +102,7 @@ class ListApp(App[None]):
                           "decision:none", id="filter", enter=self.filter_given)
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
         yield Static(id="message")
-        yield Static(Text(KEYS), id="keys")
+        yield Static(id="keys")
 
     def action_leave(self) -> None:
         self.exit()
@@ -110,7 +112,13 @@ class ListApp(App[None]):
         return own_key_allowed(self, action, self.OWN) and (
             action not in self.OWN or not isinstance(self.focused, Input))
 
+    def on_resize(self, event: events.Resize | None = None) -> None:
+        """The key line to the width, quit kept (self.size lags a resize)."""
+        width = (event.size if event else self.size).width - 2
+        self.query_one("#keys", Static).update(fit_keys(KEYS.split(" · "), width, " · "))
+
     def on_mount(self) -> None:
+        self.on_resize()
         table = self.query_one("#table", DataTable)
         table.add_columns("title", "year", "source", "yours")
         self.refill()

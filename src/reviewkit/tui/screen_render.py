@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.cells import cell_len
 from rich.text import Text
 
@@ -11,6 +13,7 @@ from reviewkit.store.base import StoredRecord
 
 STYLES = {"include": "bold black on green3", "exclude": "bold white on red3"}
 MAX_AUTHORS = 8
+NOTICE_TAIL = " (all on quit)"
 
 
 def marked(text: str, highlighter: Highlighter | None, style: str = "") -> Text:
@@ -101,3 +104,34 @@ def fit_line(text: str, cells: int, keep: str = "") -> Text:
     out.truncate(max(cells - cell_len(tail) - 1, 0))
     out.append("…" + tail)
     return out
+
+
+def fit_keys(items: list[str], cells: int, sep: str = " ", keep: int = 1) -> Text:
+    """A key line of ``items`` in ``cells`` screen cells: items go from the end, but the
+    last ``keep`` (help, quit) stay, after a "…" for what went. Cut at the edge, they
+    were the first to go, and a small terminal lost the way to the help."""
+    head, tail = items[:-keep], items[-keep:]
+    if cell_len(sep.join(items)) > cells:
+        while head and cell_len(sep.join(head + ["…"] + tail)) > cells:
+            head.pop()
+        head.append("…")
+    return Text(sep.join(head + tail), no_wrap=True, overflow="ellipsis")
+
+
+def opening_notice(session: ScreenSession) -> str:
+    """Log lines skipped and the reviewer's own studies decided two ways, the first of
+    each named (all of them are listed on quit)."""
+    from reviewkit.screening.log import screening_dir
+    from reviewkit.screening.selfconflict import conflicted
+
+    parts = []
+    if problems := session.state.problems:
+        first = problems[0]
+        where = Path(first.file).relative_to(screening_dir(session.project)).as_posix() \
+            if first.file else ""  # under screening/: the screen is 80 columns
+        parts.append(f"{len(problems)} log line(s) skipped, {where}:{first.line}: "
+                     f"{first.message}")
+    if mine := conflicted(session.state, session.screening.record_now, session.reviewer):
+        more = f" and {len(mine) - 1} more" if len(mine) > 1 else ""
+        parts.append(f"{mine[0][1]}{more}: you decided two ways")  # ids are ~40 columns
+    return "; ".join(parts) + NOTICE_TAIL if parts else ""

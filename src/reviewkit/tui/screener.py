@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -25,7 +26,10 @@ from reviewkit.screening.order import OrderSource
 from reviewkit.screening.session import ScreenSession
 from reviewkit.tui.run import run_app
 from reviewkit.tui.screen_render import (
+    NOTICE_TAIL,
+    fit_keys,
     fit_line,
+    opening_notice,
     progress_bar,
     record_core,
     record_text,
@@ -38,11 +42,12 @@ from reviewkit.tui.screen_widgets import (
     help_text,
     stopping_help,
 )
-from reviewkit.tui.typeahead import at_once, own_key_allowed
+from reviewkit.tui.typeahead import AtOnceInput, at_once, own_key_allowed
 
 CRITERIA_ROWS = 7  # what the #criteria panel shows (max-height 8, less its border)
-NOTICE_TAIL = " (all on quit)"
-KEYLINE = "i incl x/X excl m maybe n note u undo s skip / find d/D dup c crit o text ?/q"
+KEY_ITEMS = ["i incl", "x/X excl", "m maybe", "n note", "u undo", "s skip", "/ find", "d/D dup",
+             "c crit", "o text", "?/q"]
+KEYLINE = " ".join(KEY_ITEMS)
 
 
 class ScreenerApp(App[None]):
@@ -84,6 +89,7 @@ class ScreenerApp(App[None]):
             "criteria to reviewkit.toml or write screening/criteria.md."
         self._cores: OrderedDict[str, Text] = OrderedDict()
         self.shown: str | None = None
+        self.unsaved = ""  # words in a box open at Ctrl+Q: said on the terminal after
 
     def compose(self) -> ComposeResult:
         yield Static(id="top")
@@ -92,9 +98,21 @@ class ScreenerApp(App[None]):
             yield Static(id="body")
         yield Static(Text(self.criteria), id="criteria")
         yield Static(id="message")
-        yield Static(KEYLINE, id="keys")
+        yield Static(id="keys")
 
     def action_leave(self) -> None:
+        self.exit()
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q, even with a box open: what was typed there is not written (Enter was
+        not pressed) but kept to be shown on the terminal, not lost."""
+        top = self.screen
+        if isinstance(top, PromptScreen):
+            typed = top.query_one("#answer", AtOnceInput).value
+            if typed.strip() and typed != top.value:
+                what = top.title_text.split(" (")[0]  # without its "(Enter saves, ...)"
+                self.unsaved = f"not saved (Ctrl+Q with the box open), {what} on " \
+                    f"{self.shown}: {typed}"
         self.exit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -110,6 +128,7 @@ class ScreenerApp(App[None]):
             self.lease()
             self.set_interval(2.0, self.team_tick)  # what waits is sent when the server is back
         self.show()
+        self.on_resize()
         if self.notice:  # cut to the screen, keeping what to do next
             self.query_one("#message", Static).update(
                 fit_line(self.notice, self.size.width - 2, NOTICE_TAIL), layout=False)
@@ -117,6 +136,14 @@ class ScreenerApp(App[None]):
             # a timer, not a call from the worker thread: taking a result costs the UI
             # thread a few ms, and a tick that finds nothing new costs nothing
             self.set_interval(0.2, self.take_background)
+
+    def on_resize(self, event: events.Resize | None = None) -> None:
+        """The lines drawn to the width: the key line (help and quit kept) and the bar."""
+        width = (event.size if event else self.size).width - 2  # self.size lags a resize
+        self.query_one("#keys", Static).update(fit_keys(KEY_ITEMS, width), layout=False)
+        s = self.session
+        self.query_one("#bar", Static).update(progress_bar(s.done, s.total, width),
+                                              layout=False)
 
     def on_unmount(self) -> None:
         gc.unfreeze()
@@ -336,25 +363,6 @@ def screener(session: ScreenSession, highlight: bool = True, team: Any = None) -
                        team)
 
 
-def opening_notice(session: ScreenSession) -> str:
-    """Log lines skipped and the reviewer's own studies decided two ways, the first of
-    each named (all of them are listed on quit)."""
-    from reviewkit.screening.log import screening_dir
-    from reviewkit.screening.selfconflict import conflicted
-
-    parts = []
-    if problems := session.state.problems:
-        first = problems[0]
-        where = Path(first.file).relative_to(screening_dir(session.project)).as_posix() \
-            if first.file else ""  # under screening/: the screen is 80 columns
-        parts.append(f"{len(problems)} log line(s) skipped, {where}:{first.line}: "
-                     f"{first.message}")
-    if mine := conflicted(session.state, session.screening.record_now, session.reviewer):
-        more = f" and {len(mine) - 1} more" if len(mine) > 1 else ""
-        parts.append(f"{mine[0][1]}{more}: you decided two ways")  # ids are ~40 columns
-    return "; ".join(parts) + NOTICE_TAIL if parts else ""
-
-
 def run_screener(where: Path | None, reviewer: str | None, stage: str | None,
                  blind: bool = True, order: OrderSource | None = None) -> None:
     """Refresh the store (under the project lock), then screen without holding the lock,
@@ -375,7 +383,10 @@ def run_screener(where: Path | None, reviewer: str | None, stage: str | None,
             from reviewkit.team.screener_hooks import team_for
 
             team = team_for(sess)
-        run_app(screener(sess, team=team))
+        app = screener(sess, team=team)
+        run_app(app)
+        if app.unsaved:
+            print(app.unsaved, file=sys.stderr)
     finally:
         if team is not None:
             team.close()
