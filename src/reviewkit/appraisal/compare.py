@@ -77,8 +77,9 @@ def make_consensus(project: Project, study: str, checklist: Checklist,
 
     A resolution is an answer value, or ``@reviewer`` to take that reviewer's answer.
     Every disagreement must be resolved; otherwise nothing is written. A consensus
-    already recorded that says otherwise is kept unless ``replace``; one that says the
-    same is left as it is (with any comments typed into it).
+    already recorded that answers otherwise is kept unless ``replace`` (which keeps its
+    comments on the answers it does not change); one that answers the same is left as it
+    is, whatever its comments say.
     """
     appraisals = two_or_more(study_appraisals(project, study, checklist, reviewers), study,
                              "a consensus")
@@ -116,13 +117,17 @@ def make_consensus(project: Project, study: str, checklist: Checklist,
     if result.path.exists():
         prior = read_appraisal(project, result.path, with_checklist(project, checklist))
         if prior.checklist == checklist.id and prior.status == "final":
+            # answers, not comments: a note typed into the consensus is the team's own
             differing = [q.id for q in checklist.questions
-                         if prior.answers.get(q.id) != answers.get(q.id)]
+                         if prior.value(q.id) != result.value(q.id)]
             if not differing:
                 return prior
             if not replace:
                 yamlfile.refuse_overwrite(project.relative(result.path), "consensus",
                                           differing)
+            for qid, ans in prior.answers.items():  # notes on answers kept stay
+                if qid not in differing and ans.comment:
+                    answers[qid] = Answer(answers[qid].value, ans.comment)
     save_appraisal(project, result, checklist)  # validates each resolved value first
     return result
 
