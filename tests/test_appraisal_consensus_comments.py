@@ -8,7 +8,13 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from appraisal_support import all_answers, appraisal_text, mini_project, write
+from appraisal_support import (
+    all_answers,
+    appraisal_text,
+    consensus_over_draft,
+    mini_project,
+    write,
+)
 from helpers import run_cli, snapshot
 
 
@@ -57,3 +63,16 @@ def test_replace_names_only_changed_answers_and_keeps_the_other_notes(tmp_path):
     data = yaml.safe_load(sheet.read_text("utf-8"))
     assert data["answers"]["q7"] == {"answer": "cant_tell"}
     assert data["answers"]["q1"] == {"answer": "yes", "comment": "aims on p.3"}
+
+
+def test_a_draft_consensus_typed_by_hand_is_not_overwritten(tmp_path):
+    """The team began the agreed record by hand (status: draft); a consensus run that
+    answers otherwise is refused unless --replace; one that fills it in keeps its notes."""
+    data = consensus_over_draft(tmp_path, "appraisal", {
+        "casp/s1/ann.yaml": appraisal_text(all_answers(q7="no")),
+        "casp/s1/bob.yaml": appraisal_text(all_answers(q7="cant_tell")),
+        "casp/s1/consensus.yaml": "checklist: casp-qualitative\nstatus: draft\nanswers:\n"
+                                  "  q7: {answer: 'no', comment: consent forms not shown}\n"},
+        "q7=cant_tell", "q7=no", "q7")
+    assert data["status"] == "final" and len(data["answers"]) == 10
+    assert data["answers"]["q7"] == {"answer": "no", "comment": "consent forms not shown"}

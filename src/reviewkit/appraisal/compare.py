@@ -116,13 +116,14 @@ def make_consensus(project: Project, study: str, checklist: Checklist,
                        record_path(project, study, CONSENSUS, checklist.id))
     if result.path.exists():
         prior = read_appraisal(project, result.path, with_checklist(project, checklist))
-        if prior.checklist == checklist.id and prior.status == "final":
-            # answers, not comments: a note typed into the consensus is the team's own
-            differing = [q.id for q in checklist.questions
-                         if prior.value(q.id) != result.value(q.id)]
-            if not differing:
+        if prior.checklist == checklist.id:
+            # answers, not comments: a note typed into the consensus is the team's own; a
+            # draft's blank answers are for this run to fill in, its given ones are kept
+            differing = [q.id for q in checklist.questions if prior.value(q.id) not in
+                         (result.value(q.id), *([None] if prior.status == "draft" else []))]
+            if not differing and prior.status == "final":
                 return prior
-            if not replace:
+            if differing and not replace:
                 yamlfile.refuse_overwrite(project.relative(result.path), "consensus",
                                           differing)
             for qid, ans in prior.answers.items():  # notes on answers kept stay
