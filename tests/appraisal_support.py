@@ -84,3 +84,39 @@ def write(project: Project, relative: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, "utf-8")
     return path
+
+
+def refused(project: Project, args: tuple[str, ...], message: str) -> None:
+    """The command exits 2 with exactly ``message`` and leaves every file as it was."""
+    from helpers import run_cli, snapshot
+
+    kept = snapshot(project.root)
+    r = run_cli(*args, cwd=project.root)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip() == message
+    assert snapshot(project.root) == kept
+
+
+def project_with(tmp_path: Path, files: dict[str, str]) -> Project:
+    """``mini_project`` with these files written (relative path -> text)."""
+    project = mini_project(tmp_path)
+    for relative, text in files.items():
+        write(project, relative, text)
+    return project
+
+
+def consensus_over_draft(tmp_path: Path, stage: str, files: dict[str, str], bad: str,
+                         good: str, field: str) -> dict:
+    """A draft consensus typed by hand beside two reviewers' records: ``--set bad`` is
+    refused naming ``field``; ``--set good`` is written. The written record's data."""
+    from helpers import run_cli
+
+    project = project_with(tmp_path, files)
+    folder = "casp" if stage == "appraisal" else "extraction"
+    refused(project, (stage, "consensus", "s1", "--set", bad),
+            f"error: {folder}/s1/consensus.yaml: already holds a consensus that differs on "
+            f"{field}: give --replace to overwrite it")
+    r = run_cli(stage, "consensus", "s1", "--set", good, cwd=project.root)
+    assert r.returncode == 0 and r.stdout.strip() == f"wrote {folder}/s1/consensus.yaml", \
+        r.stderr
+    return yaml.safe_load((project.root / folder / "s1/consensus.yaml").read_text("utf-8"))

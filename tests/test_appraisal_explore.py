@@ -35,8 +35,11 @@ def test_importing_a_second_checklist_keeps_the_reviewers_first_appraisal(tmp_pa
     cohort = final_appraisals(project, get_checklist(project, "casp-cohort"))[0]
     assert [(a.study, a.value("q1")) for a in qual] == [("s1", "no")]
     assert [(a.study, a.value("q1")) for a in cohort] == [("s1", "yes")]
-    # importing again refuses (the record exists); --replace rewrites that record only
-    with pytest.raises(ReviewkitError, match="ann.casp-cohort.yaml exists"):
+    # importing the same again leaves the record; --replace rewrites that record only
+    again = import_appraisals(project, path)
+    assert list(again) == [] and [p.name for p in again.unchanged] == ["ann.casp-cohort.yaml"]
+    path.write_text(path.read_text("utf-8").replace(",yes\n", ",no\n"), "utf-8")
+    with pytest.raises(ReviewkitError, match="ann.casp-cohort.yaml exists and says otherwise"):
         import_appraisals(project, path)
     import_appraisals(project, path, replace=True)
     assert first.read_bytes() == kept

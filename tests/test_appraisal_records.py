@@ -170,7 +170,9 @@ def test_csv_import_all_or_nothing(tmp_path):
     assert len(import_appraisals(project, path)) == 1
     record = open_appraisal(project, "s1", "ann", get_checklist(project, None))
     assert record.status == "final" and record.answers["q7"].comment == "consent described"
-    with pytest.raises(ReviewkitError, match="exists \\(use --replace\\)"):
+    path.write_text(head + good.replace(",consent described", ",consent not described"),
+                    "utf-8")
+    with pytest.raises(ReviewkitError, match="exists and says otherwise \\(use --replace\\)"):
         import_appraisals(project, path)
 
 

@@ -60,3 +60,22 @@ def test_example_records_use_every_field_type():
     assert welch.values["participant_groups"][1] == {"group": "service users", "n": 166,
                                                      "description": "quantitative"}
     assert welch.values["peer_reviewed"] is False and welch.values["year"] == 2013
+
+
+def _seed_aims() -> list[str]:
+    """The 'Study aim' column of the paper's Table 4, row by row (tab-separated text)."""
+    text = shared_path("seeds/tompkins-2018-personalised-budgets-review.txt").read_text("utf-8")
+    table = text[text.index("Table 4: Summary of included studies"):]
+    head = table.splitlines()[1].split("\t")
+    rows = [line.split("\t") for line in table.splitlines() if line[:2] in
+            {f"{n}\t" for n in range(1, 7)}]
+    return [" ".join(r[head.index("Study aim")].split()) for r in rows]
+
+
+def test_every_study_aim_is_the_papers():
+    project = find_project(REPO)
+    form = get_form(project, "characteristics")
+    records, _ = final_extractions(project, form)
+    ours = [" ".join(str(r.values.get("aim", "")).split()) for r in records]
+    assert len(_seed_aims()) == 6
+    assert ours == _seed_aims()

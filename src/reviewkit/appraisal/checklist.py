@@ -27,6 +27,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.project.datafiles import choose, load_by_id
+from reviewkit.project.yamlfile import At
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 CHECKLIST_DIR = "casp"
@@ -119,18 +120,28 @@ class Checklist(BaseModel):
     @model_validator(mode="after")
     def _unique(self) -> Checklist:
         seen: set[str] = set()
-        for q in self.questions:
+        for q, at in self._located():
             if q.id in seen:
-                raise ValueError(f"question id {q.id!r} is used twice")
+                raise At(f"question id {q.id!r} is used twice", *at, "id")
             seen.add(q.id)
+            # the question's own answers, else the checklist's (errors point there)
+            where = (*at, "answers") if q.answers is not None else ("answers",)
             values = [o.value for o in self.options(q)]
-            if len(set(values)) != len(values):
-                raise ValueError(f"question {q.id!r}: an answer option is listed twice")
+            twice = next((i for i, v in enumerate(values) if v in values[:i]), None)
+            if twice is not None:
+                raise At(f"question {q.id!r}: an answer option is listed twice", *where, twice)
             if len(values) < 2:
-                raise ValueError(f"question {q.id!r} has {len(values)} answer options; give "
-                                 "two or more")
-            _distinct_readings(q.id, self.options(q))
+                raise At(f"question {q.id!r} has {len(values)} answer options; give two or "
+                         "more", *where)
+            _distinct_readings(q.id, self.options(q), where)
         return self
+
+    def _located(self) -> list[tuple[Question, tuple[str | int, ...]]]:
+        """Each question with its key path in the file."""
+        out: list[tuple[Question, tuple[str | int, ...]]] = [
+            (q, ("sections", i, "questions", j)) for i, s in enumerate(self.sections)
+            for j, q in enumerate(s.questions)]
+        return out + ([(self.overall, ("overall",))] if self.overall else [])
 
     @property
     def questions(self) -> list[Question]:
@@ -164,14 +175,14 @@ class Checklist(BaseModel):
         return chosen or self.questions
 
 
-def _distinct_readings(qid: str, options: list[Option]) -> None:
+def _distinct_readings(qid: str, options: list[Option], where: tuple[str | int, ...]) -> None:
     """An answer is typed as a value or a label, in any case: no two options may read alike."""
     seen: dict[str, str] = {}
-    for o in options:
+    for i, o in enumerate(options):
         for key in {o.value.casefold(), o.label.casefold()}:
             if seen.setdefault(key, o.value) != o.value:
-                raise ValueError(f"question {qid!r}: two answer options read as {key!r} "
-                                 "(each option's value and label must differ from the others')")
+                raise At(f"question {qid!r}: two answer options read as {key!r} (each "
+                         "option's value and label must differ from the others')", *where, i)
 
 
 def load_checklist(path: Path) -> Checklist:

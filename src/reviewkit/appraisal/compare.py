@@ -77,8 +77,9 @@ def make_consensus(project: Project, study: str, checklist: Checklist,
 
     A resolution is an answer value, or ``@reviewer`` to take that reviewer's answer.
     Every disagreement must be resolved; otherwise nothing is written. A consensus
-    already recorded that says otherwise is kept unless ``replace``; one that says the
-    same is left as it is (with any comments typed into it).
+    already recorded that answers otherwise is kept unless ``replace`` (which keeps its
+    comments on the answers it does not change); one that answers the same is left as it
+    is, whatever its comments say.
     """
     appraisals = two_or_more(study_appraisals(project, study, checklist, reviewers), study,
                              "a consensus")
@@ -115,14 +116,19 @@ def make_consensus(project: Project, study: str, checklist: Checklist,
                        record_path(project, study, CONSENSUS, checklist.id))
     if result.path.exists():
         prior = read_appraisal(project, result.path, with_checklist(project, checklist))
-        if prior.checklist == checklist.id and prior.status == "final":
-            differing = [q.id for q in checklist.questions
-                         if prior.answers.get(q.id) != answers.get(q.id)]
-            if not differing:
+        if prior.checklist == checklist.id:
+            # answers, not comments: a note typed into the consensus is the team's own; a
+            # draft's blank answers are for this run to fill in, its given ones are kept
+            differing = [q.id for q in checklist.questions if prior.value(q.id) not in
+                         (result.value(q.id), *([None] if prior.status == "draft" else []))]
+            if not differing and prior.status == "final":
                 return prior
-            if not replace:
+            if differing and not replace:
                 yamlfile.refuse_overwrite(project.relative(result.path), "consensus",
                                           differing)
+            for qid, ans in prior.answers.items():  # notes on answers kept stay
+                if qid not in differing and ans.comment:
+                    answers[qid] = Answer(answers[qid].value, ans.comment)
     save_appraisal(project, result, checklist)  # validates each resolved value first
     return result
 

@@ -18,18 +18,20 @@ from reviewkit.appraisal.records import (
     Appraisal,
     appraisal_path,
     parse_appraisal,
+    read_appraisal,
     record_path,
     save_appraisal,
 )
 from reviewkit.errors import ReviewkitError
 from reviewkit.project.config import Project
-from reviewkit.project.tablefile import Claims, read_per_study
+from reviewkit.project.tablefile import Claims, Imported, read_per_study
 
 
 def import_appraisals(project: Project, path: Path, checklist: Checklist | None = None,
-                      replace: bool = False) -> list[Path]:
+                      replace: bool = False) -> Imported:
     """Validate every row first; write only when all are valid. Rows that name no
-    checklist take ``checklist``, else the one the appraisal commands default to."""
+    checklist take ``checklist``, else the one the appraisal commands default to. A row
+    its record already says is left alone, so a sheet can be imported again."""
     checklist = checklist or _default_checklist(project)
     checklists = with_checklist(project, checklist) if checklist else load_checklists(project)
     only = next(iter(checklists.values())) if len(checklists) == 1 else None
@@ -45,8 +47,14 @@ def import_appraisals(project: Project, path: Path, checklist: Checklist | None 
         return claims.target(record_path(project, a.study, a.reviewer, a.checklist),
                              appraisal_path(project, a.study, a.reviewer, a.checklist), a.checklist)
 
-    found = read_per_study(project, path, parse, target, replace)
-    return [save_appraisal(project, a, checklists[a.checklist]) for a in found]
+    def same(a: Appraisal, existing: Path) -> bool:
+        b = read_appraisal(project, existing, checklists)
+        return (a.checklist, a.version, a.status, a.answers) == \
+            (b.checklist, b.version, b.status, b.answers)
+
+    found, unchanged = read_per_study(project, path, parse, target, replace, same)
+    return Imported([save_appraisal(project, a, checklists[a.checklist]) for a in found],
+                    unchanged)
 
 
 def _default_checklist(project: Project) -> Checklist | None:

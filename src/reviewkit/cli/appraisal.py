@@ -120,7 +120,7 @@ def import_(ctx: typer.Context, file: Path, checklist: str = ChecklistOpt,
     with lock(project):
         chk = get_checklist(project, checklist) if checklist else None
         paths = import_appraisals(project, file, chk, replace)
-    typer.echo(f"imported {len(paths)} appraisals")
+    typer.echo(paths.line("appraisals"))
 
 
 @app.command("compare")

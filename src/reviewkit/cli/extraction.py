@@ -101,7 +101,7 @@ def import_(ctx: typer.Context, file: Path, form: str = FormOpt,
     with lock(project):
         paths = import_extractions(project, file, get_form(project, form) if form else None,
                                    replace)
-    typer.echo(f"imported {len(paths)} extraction records")
+    typer.echo(paths.line("extraction records"))
 
 
 @app.command("compare")

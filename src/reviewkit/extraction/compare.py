@@ -143,11 +143,13 @@ def make_consensus(project: Project, study: str, form: Form,
                         record_path(project, study, CONSENSUS, form.id))
     if result.path.exists():
         prior = read_extraction(project, result.path, with_form(project, form))
-        if prior.form == form.id and prior.status == "final":
-            differing = [f.id for f in form.fields if prior.values.get(f.id) != values.get(f.id)]
-            if not differing:
+        if prior.form == form.id:
+            # a draft's empty fields are for this run to fill in, its given values are kept
+            differing = [f.id for f in form.fields if prior.values.get(f.id) not in
+                         (values.get(f.id), *([None] if prior.status == "draft" else []))]
+            if not differing and prior.status == "final":
                 return prior
-            if not replace:
+            if differing and not replace:
                 yamlfile.refuse_overwrite(project.relative(result.path), "consensus",
                                           differing)
     save_extraction(project, result, form)

@@ -15,6 +15,7 @@ from reviewkit.errors import ReviewkitError
 from reviewkit.project import yamlfile
 from reviewkit.project.config import Project
 from reviewkit.project.datafiles import choose, load_by_id
+from reviewkit.project.yamlfile import At
 
 FORM_DIR = "extraction"
 KEY = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -98,13 +99,13 @@ class Form(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> Form:
         ids = [f.id for f in self.fields]
-        dup = next((i for i in ids if ids.count(i) > 1), None)
-        if dup:
-            raise ValueError(f"field id {dup!r} is used twice")
-        for col in self.table:
+        twice = next((i for i, fid in enumerate(ids) if fid in ids[:i]), None)
+        if twice is not None:
+            raise At(f"field id {ids[twice]!r} is used twice", "fields", twice, "id")
+        for i, col in enumerate(self.table):
             if col.field not in ids and col.field not in STUDY_COLUMNS:
-                raise ValueError(f"table column {col.field!r} is not a field of this form "
-                                 f"(nor one of {', '.join(STUDY_COLUMNS)})")
+                raise At(f"table column {col.field!r} is not a field of this form (nor one "
+                         f"of {', '.join(STUDY_COLUMNS)})", "table", i, "field")
         return self
 
     def field(self, fid: str) -> FormField | None:

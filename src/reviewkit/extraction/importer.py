@@ -17,11 +17,12 @@ from reviewkit.extraction.records import (
     Extraction,
     extraction_path,
     parse_extraction,
+    read_extraction,
     record_path,
     save_extraction,
 )
 from reviewkit.project.config import Project
-from reviewkit.project.tablefile import Claims, read_per_study
+from reviewkit.project.tablefile import Claims, Imported, read_per_study
 
 
 def csv_header(form: Form, groups: int = 2) -> list[str]:
@@ -38,8 +39,9 @@ def csv_header(form: Form, groups: int = 2) -> list[str]:
 
 
 def import_extractions(project: Project, path: Path, form: Form | None = None,
-                       replace: bool = False) -> list[Path]:
-    """Validate every row first; write only when all are valid."""
+                       replace: bool = False) -> Imported:
+    """Validate every row first; write only when all are valid. A row its record already
+    says is left alone, so a sheet can be imported again."""
     forms = with_form(project, form) if form else load_forms(project)
 
     def parse(kind: str, row: dict, lines: dict, study: str, reviewer: str) -> Extraction:
@@ -53,8 +55,12 @@ def import_extractions(project: Project, path: Path, form: Form | None = None,
         return claims.target(record_path(project, e.study, e.reviewer, e.form),
                              extraction_path(project, e.study, e.reviewer, e.form), e.form)
 
-    found = read_per_study(project, path, parse, target, replace)
-    return [save_extraction(project, e, forms[e.form]) for e in found]
+    def same(e: Extraction, existing: Path) -> bool:
+        f = read_extraction(project, existing, forms)
+        return (e.form, e.version, e.status, e.values) == (f.form, f.version, f.status, f.values)
+
+    found, unchanged = read_per_study(project, path, parse, target, replace, same)
+    return Imported([save_extraction(project, e, forms[e.form]) for e in found], unchanged)
 
 
 def _from_csv(row: dict[str, str], form: Form | None, forms: dict[str, Form]) -> dict:

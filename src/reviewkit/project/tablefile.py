@@ -54,17 +54,35 @@ def read_rows(path: Path) -> tuple[str, list[tuple[int, dict[str, Any], yamlfile
     return "csv", rows
 
 
+class Imported(list):
+    """The record files an import wrote, and those it left as they were (``unchanged``)."""
+
+    def __init__(self, written: list[Path], unchanged: list[Path]) -> None:
+        super().__init__(written)
+        self.unchanged = unchanged
+
+    def line(self, what: str) -> str:
+        """'imported 2 appraisals', with '; 1 unchanged' when rows were recorded already."""
+        tail = f"; {len(self.unchanged)} unchanged" if self.unchanged else ""
+        return f"imported {len(self)} {what}{tail}"
+
+
 def read_per_study(project: Project, path: Path, parse: RowParser,
-                   target: Callable[[Any], Path], replace: bool = False) -> list[Any]:
+                   target: Callable[[Any], Path], replace: bool = False,
+                   same: Callable[[Any, Path], bool] | None = None
+                   ) -> tuple[list[Any], list[Path]]:
     """Parse every (study, reviewer) row of ``path``; raise on the first bad one.
 
-    ``target`` gives a parsed record's file; two rows for one file are refused.
+    ``target`` gives a parsed record's file; two rows for one file are refused. A row
+    whose file exists is refused unless ``replace``, or ``same(record, file)`` (the file
+    records that already): those files come back as the second list, to leave alone.
 
     Nothing is written here: callers save the returned records (each with
     ``.path`` set) only once all rows passed, so an import is all or nothing.
     """
     kind, rows = read_rows(path)
     records: list[Any] = []
+    unchanged: list[Path] = []
     seen: set[Path] = set()
     for line, row, lines in rows:
         study, reviewer = str(row.get("study") or ""), str(row.get("reviewer") or "")
@@ -83,11 +101,16 @@ def read_per_study(project: Project, path: Path, parse: RowParser,
             raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r} appears twice", **where)
         seen.add(path_out)
         if path_out.exists() and not replace:
+            if same is not None and same(record, path_out):
+                unchanged.append(path_out)  # imported before: a re-run leaves it be
+                continue
+            told = " and says otherwise" if same is not None else ""
             raise ReviewkitError(f"study {study!r}, reviewer {reviewer!r}: "
-                                 f"{project.relative(path_out)} exists (use --replace)", **where)
+                                 f"{project.relative(path_out)} exists{told} (use --replace)",
+                                 **where)
         record.path = path_out
         records.append(record)
-    return records
+    return records, unchanged
 
 
 class Claims:

@@ -75,11 +75,21 @@ def line_at(lines: Lines, loc: tuple[Any, ...] | list[Any]) -> int | None:
     return None
 
 
+class At(ValueError):
+    """A validator's message and the key path it is about, below where pydantic puts it
+    (a check across entries names the entry at fault, not the whole file)."""
+
+    def __init__(self, message: str, *loc: str | int) -> None:
+        super().__init__(message)
+        self.loc = tuple(str(p) for p in loc)
+
+
 def validation_error(exc: ValidationError, path: Path | str, lines: Lines,
                      prefix: tuple[str, ...] = ()) -> ReviewkitError:
     """The first pydantic error as a one-line ReviewkitError at its line."""
     err = exc.errors()[0]
-    loc = (*prefix, *(str(p) for p in err["loc"]))
+    at = getattr((err.get("ctx") or {}).get("error"), "loc", ())
+    loc = (*prefix, *(str(p) for p in err["loc"]), *at)
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         msg = "unknown field (check the spelling)"

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Input, Static
 
 from reviewkit.errors import ReviewkitError
@@ -28,16 +28,23 @@ class Walk(Protocol):
 
 
 class StepFormApp(App[None]):
-    """Enter saves and moves on; Escape goes back a step; Ctrl+Q leaves (answers are saved)."""
+    """Enter saves and moves on; Escape goes back a step; Page Up/Down scroll a long
+    question; Ctrl+Q leaves (answers are saved)."""
 
+    # the options, the answer box and the status keep their rows at the bottom: a long
+    # question or hint scrolls above them instead of pushing them off an 80x24 screen
     CSS = """
+    #question { height: 1fr; }
+    #entry { height: auto; }
     #title { color: $text-muted; padding: 0 1; }
     #prompt { text-style: bold; padding: 1 1 0 1; }
     #help { color: $text-muted; padding: 0 1; }
     #choices { padding: 1 1 0 1; }
     #status { padding: 0 1; }
     """
-    BINDINGS = [Binding("escape", "back", "Back"), Binding("ctrl+q", "quit", "Quit")]
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("ctrl+q", "quit", "Quit"),
+                Binding("pagedown", "scroll_question(1)", "More of the hint", show=False),
+                Binding("pageup", "scroll_question(-1)", show=False)]
 
     def __init__(self, walk: Walk, on_saved: Callable[[str], None] | None = None) -> None:
         super().__init__()
@@ -45,10 +52,11 @@ class StepFormApp(App[None]):
         self.on_saved = on_saved
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with VerticalScroll(id="question", can_focus=False):
             yield Static(id="title")
             yield Static(id="prompt")
             yield Static(id="help")
+        with Vertical(id="entry"):
             yield Static(id="choices")
             # Enter and Escape at once: a key typed right after them is the next step's
             yield AtOnceInput(id="answer", placeholder="type the answer, then Enter",
@@ -99,6 +107,13 @@ class StepFormApp(App[None]):
 
     def _show_error(self, message: str) -> None:
         self.query_one("#status", Static).update(Text(message, style="bold red"))
+
+    def action_scroll_question(self, pages: int) -> None:
+        question = self.query_one("#question", VerticalScroll)
+        if pages > 0:
+            question.scroll_page_down(animate=False)
+        else:
+            question.scroll_page_up(animate=False)
 
     def action_back(self) -> None:
         self.walk.back()
