@@ -66,7 +66,7 @@ def test_simulate_order_to_a_full_device_or_a_missing_folder_is_one_line(tmp_pat
     full = tmp_path / "full.csv"
     full.symlink_to("/dev/full")
     for out, says in ((full, "cannot write: No space left on device"),
-                      (tmp_path / "typo" / "order.csv", "cannot write: no folder")):
+                      (tmp_path / "typo" / "order.csv", "no such file or folder")):
         done = run_cli("simulate", str(data), "--out", str(out), cwd=tmp_path)
         assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
         assert says in done.stderr and "Traceback" not in done.stderr

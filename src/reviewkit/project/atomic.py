@@ -61,7 +61,7 @@ def write_through(path: Path, write: Callable[[TextIO], int]) -> int:
     its folder must exist (a typo is not made into folders)."""
     path = Path(path)
     if not path.parent.is_dir():
-        raise ReviewkitError(f"cannot write: no folder {path.parent}", file=str(path))
+        raise ReviewkitError("no such file or folder (check the path)", file=str(path))
     try:
         with _replacing(path) as raw, open(raw.fileno(), "w", encoding="utf-8", newline="",
                                            closefd=False) as fh:
