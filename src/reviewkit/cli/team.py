@@ -82,13 +82,11 @@ def remove_reviewer(ctx: typer.Context, name: str = typer.Argument(..., help="Re
                                                  help="Let a removed member log in again")
                     ) -> None:
     """Take a person's access away (their decisions stay, under their name), or restore it."""
-    from reviewkit.team.members import set_access
+    from reviewkit.team.members import access_line, set_access
 
     with _connection(_project(ctx, needed=False)) as con:
         login = set_access(con, name, restore)
-    typer.echo(f"{'restored' if restore else 'removed'} {name} (login {login}): "
-               + ("they can log in again" if restore else
-                  "they can no longer log in; their decisions stay, under their name"))
+    typer.echo(access_line(name, login, restore))
 
 
 @app.command("members")

@@ -94,6 +94,14 @@ def set_access(con: Any, reviewer: str, allowed: bool) -> str:
     return login
 
 
+def access_line(reviewer: str, login: str, restored: bool) -> str:
+    """What `team remove-reviewer` says it did."""
+    if restored:
+        return f"restored {reviewer} (login {login}): they can log in again"
+    return (f"removed {reviewer} (login {login}): they can no longer log in; their decisions "
+            "stay, under their name")
+
+
 @contextmanager
 def _as_owner(what: str) -> Iterator[None]:
     """Statements only the database owner may run: a refusal says so in one line."""
